@@ -1,0 +1,30 @@
+package io.isthmus.fastpath.port;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Packet and byte counters of one port.
+ *
+ * <p><b>Thread-safety:</b> single writer, many readers. The worker that owns the port is the only
+ * writer and publishes with release stores (no atomic read-modify-write on the fast path); the
+ * CLI, metrics and tests read with acquire loads and may see a value one batch old.
+ */
+public final class PortCounters {
+    public enum Counter { RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL, RX_FILL_EMPTY }
+
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int STRIDE = 8; // one cache line per counter pair is overkill; 8 longs apart avoids false sharing with neighbours
+    private final long[] values = new long[Counter.values().length * STRIDE];
+
+    /** Writer only: adds {@code delta} to {@code counter}. */
+    public void add(Counter counter, long delta) {
+        final int i = counter.ordinal() * STRIDE;
+        LONGS.setRelease(values, i, values[i] + delta);
+    }
+
+    /** Any thread: the latest published value. */
+    public long get(Counter counter) {
+        return (long) LONGS.getAcquire(values, counter.ordinal() * STRIDE);
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Isthmus and its tests use, when they are missing.
+# Idempotent; needs root for apt-get (without root it only reports what is missing).
+set -euo pipefail
+packages=(maven iproute2 iputils-ping linux-libc-dev ethtool)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

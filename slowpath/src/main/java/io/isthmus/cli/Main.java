@@ -1,0 +1,50 @@
+package io.isthmus.cli;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** The entry point of {@code ./isthmus}: dispatches to a {@link Subcommand}. */
+public final class Main {
+
+    /** Every verb, in the order {@code isthmus help} lists them. Add new verbs here. */
+    static List<Subcommand> subcommands() {
+        return List.of(
+        );
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        final List<Subcommand> all = subcommands();
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+            printHelp(all);
+            return args.length == 0 ? 2 : 0;
+        }
+        for (Subcommand subcommand : all) {
+            if (subcommand.name().equals(args[0])) {
+                try {
+                    return subcommand.run(Arrays.copyOfRange(args, 1, args.length));
+                } catch (Exception e) {
+                    System.err.println("isthmus " + args[0] + ": " + e.getMessage());
+                    if (System.getenv("ISTHMUS_DEBUG") != null) {
+                        e.printStackTrace();
+                    }
+                    return 1;
+                }
+            }
+        }
+        System.err.println("isthmus: unknown command '" + args[0] + "'");
+        printHelp(all);
+        return 2;
+    }
+
+    private static void printHelp(List<Subcommand> all) {
+        System.err.println("usage: isthmus COMMAND [ARGS...]\n\ncommands:");
+        for (Subcommand subcommand : all) {
+            System.err.printf("  %-12s %s%n", subcommand.name(), subcommand.summary());
+        }
+        System.err.println("  help         this list");
+    }
+}
