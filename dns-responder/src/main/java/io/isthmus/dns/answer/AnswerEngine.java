@@ -150,7 +150,7 @@ public final class AnswerEngine {
             return headerOnly(message, offset, responseFlags | Rcode.FORMERR);
         }
         if (edns && ednsVersion != 0) {
-            writeHeader(message, offset, responseFlags, 0, 0, 0, 1);
+            writeHeader(message, offset, responseFlags, 1, 0, 0, 1);
             return questionBytes + writeOpt(message, questionEnd, Rcode.BADVERS);
         }
         if (qclass != RecordType.CLASS_IN && qclass != RecordType.CLASS_ANY) {

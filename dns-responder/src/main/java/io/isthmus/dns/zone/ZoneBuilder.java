@@ -107,8 +107,11 @@ public final class ZoneBuilder {
 
     private void addExternalName(ServiceRecord service, String base) {
         final String target = DomainNames.canonical(service.externalName());
-        if (target.isEmpty() || !valid(target, "Service " + service.describe() + " externalName")) {
-            warnings.add("Service " + service.describe() + ": externalName '" + service.externalName() + "' is not a domain name, not published");
+        if (target.isEmpty()) {
+            warnings.add("Service " + service.describe() + ": ExternalName service without externalName, not published");
+            return;
+        }
+        if (!valid(target, "Service " + service.describe() + " externalName")) {
             return;
         }
         node(base, zone).cname = target;
