@@ -1,0 +1,236 @@
+package io.isthmus.slowpath.dns;
+
+import io.isthmus.dns.answer.AnswerEngine;
+import io.isthmus.dns.answer.Transport;
+import io.isthmus.dns.wire.DnsHeaderDescriptor;
+import io.isthmus.dns.zone.Zone;
+
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves a {@link Zone} over UDP and TCP on one address and port, answering with the
+ * {@link AnswerEngine} in place in each thread's own buffer.
+ *
+ * <ul>
+ *   <li>UDP: {@code udpThreads} threads, each with its own socket bound to the same port with
+ *       {@code SO_REUSEPORT} (the kernel spreads the clients), blocking receive/answer/send.
+ *       Responses are limited to 512 bytes or the client's EDNS0 size (TC beyond).</li>
+ *   <li>TCP: the 2-byte length prefix (RFC 1035 section 4.2.2, RFC 7766), any number of queries
+ *       per connection, answered in order; a connection idle for {@code tcpIdleTimeoutMs} is
+ *       closed; at most {@code maxTcpConnections} at once (more are closed at accept). One
+ *       virtual thread per connection.</li>
+ * </ul>
+ * A query the engine will not answer (shorter than a header, or a response) is dropped; over TCP
+ * it also closes the connection.
+ *
+ * <p>Thread-safety: {@link #zone(Zone)} may be called from any thread: the zone is a volatile
+ * reference read once per query, so a query sees either the old zone or the new one, whole.
+ */
+public final class DnsServer implements Closeable {
+    /** A UDP query larger than this is truncated by the kernel and answered FORMERR. */
+    private static final int UDP_BUFFER_BYTES = DnsHeaderDescriptor.MAX_MESSAGE_BYTES;
+    private static final int TCP_BUFFER_BYTES = 2 + DnsHeaderDescriptor.MAX_MESSAGE_BYTES;
+
+    /** How the server runs. */
+    public record Options(int udpThreads, long tcpIdleTimeoutMs, int maxTcpConnections, int maxUdpPayloadBytes) {
+        public static Options defaults() {
+            return new Options(Runtime.getRuntime().availableProcessors(), 10_000, 256, AnswerEngine.DEFAULT_MAX_UDP_PAYLOAD_BYTES);
+        }
+    }
+
+    private final AnswerEngine engine;
+    private final Options options;
+    private final List<DatagramChannel> udpChannels = new ArrayList<>();
+    private final List<Thread> udpThreads = new ArrayList<>();
+    private final ServerSocket tcpListener;
+    private final Thread tcpAcceptor;
+    private final ExecutorService tcpConnections = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore tcpSlots;
+    private final InetSocketAddress boundAddress;
+    private volatile Zone zone;
+    private volatile boolean closed;
+
+    private DnsServer(Zone zone, InetSocketAddress listen, Options options) throws IOException {
+        this.zone = zone;
+        this.options = options;
+        this.engine = new AnswerEngine(options.maxUdpPayloadBytes());
+        this.tcpSlots = new Semaphore(options.maxTcpConnections());
+        boolean started = false;
+        ServerSocket listener = null;
+        try {
+            // TCP first on the requested port (0: ephemeral); UDP then takes the same number.
+            listener = new ServerSocket();
+            listener.setReuseAddress(true);
+            listener.bind(listen, 512);
+            this.boundAddress = new InetSocketAddress(listen.getAddress(), listener.getLocalPort());
+            for (int i = 0; i < Math.max(1, options.udpThreads()); i++) {
+                final DatagramChannel channel = DatagramChannel.open(listen.getAddress() instanceof java.net.Inet6Address
+                        ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+                channel.bind(boundAddress);
+                udpChannels.add(channel);
+            }
+            this.tcpListener = listener;
+            started = true;
+        } finally {
+            if (!started) {
+                if (listener != null) {
+                    listener.close();
+                }
+                for (DatagramChannel channel : udpChannels) {
+                    channel.close();
+                }
+            }
+        }
+        for (int i = 0; i < udpChannels.size(); i++) {
+            final DatagramChannel channel = udpChannels.get(i);
+            final Thread thread = Thread.ofPlatform().daemon().name("dns-udp-" + i).start(() -> serveUdp(channel));
+            udpThreads.add(thread);
+        }
+        this.tcpAcceptor = Thread.ofPlatform().daemon().name("dns-tcp-accept").start(this::acceptTcp);
+    }
+
+    /** Binds UDP and TCP on {@code listen} (port 0: one ephemeral port for both) and starts serving. */
+    public static DnsServer start(Zone zone, InetSocketAddress listen, Options options) throws IOException {
+        return new DnsServer(zone, listen, options);
+    }
+
+    /** The address and port actually bound (the same port for UDP and TCP). */
+    public InetSocketAddress address() {
+        return boundAddress;
+    }
+
+    /** Replaces the zone; queries after this call see the new one. */
+    public void zone(Zone next) {
+        this.zone = next;
+    }
+
+    private void serveUdp(DatagramChannel channel) {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(UDP_BUFFER_BYTES);
+        final MemorySegment segment = MemorySegment.ofBuffer(buffer);
+        while (!closed) {
+            try {
+                buffer.clear();
+                final SocketAddress client = channel.receive(buffer);
+                if (client == null) {
+                    continue;
+                }
+                final int length = engine.answer(zone, segment, 0, buffer.position(), UDP_BUFFER_BYTES, Transport.UDP);
+                if (length > 0) {
+                    buffer.clear().limit(length);
+                    channel.send(buffer, client);
+                }
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                // A send to a vanished client (ICMP port unreachable reported late): keep serving.
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void acceptTcp() {
+        while (!closed) {
+            final Socket socket;
+            try {
+                socket = tcpListener.accept();
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                continue;
+            }
+            if (!tcpSlots.tryAcquire()) {
+                closeQuietly(socket);
+                continue;
+            }
+            tcpConnections.execute(() -> {
+                try {
+                    serveTcp(socket);
+                } finally {
+                    tcpSlots.release();
+                    closeQuietly(socket);
+                }
+            });
+        }
+    }
+
+    private void serveTcp(Socket socket) {
+        final byte[] buffer = new byte[TCP_BUFFER_BYTES];
+        final MemorySegment segment = MemorySegment.ofArray(buffer);
+        try {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, options.tcpIdleTimeoutMs()));
+            socket.setTcpNoDelay(true);
+            final DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 4096));
+            final OutputStream out = socket.getOutputStream();
+            while (!closed) {
+                final int length;
+                try {
+                    length = in.readUnsignedShort();
+                } catch (EOFException | SocketTimeoutException e) {
+                    return; // the client closed, or stayed idle too long
+                }
+                in.readFully(buffer, 2, length);
+                final int responseLength = engine.answer(zone, segment, 2, length, DnsHeaderDescriptor.MAX_MESSAGE_BYTES, Transport.TCP);
+                if (responseLength == AnswerEngine.NO_RESPONSE) {
+                    return;
+                }
+                buffer[0] = (byte) (responseLength >>> 8);
+                buffer[1] = (byte) responseLength;
+                out.write(buffer, 0, 2 + responseLength);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The connection broke or timed out mid-message: nothing to answer.
+        }
+    }
+
+    private static void closeQuietly(Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Stops serving: closes every socket and waits (bounded) for the threads to end. */
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(tcpListener);
+        udpChannels.forEach(DnsServer::closeQuietly);
+        tcpConnections.shutdownNow();
+        try {
+            for (Thread thread : udpThreads) {
+                thread.join(2_000);
+            }
+            tcpAcceptor.join(2_000);
+            tcpConnections.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
