@@ -89,13 +89,11 @@ public final class AnswerEngine {
         final long end = offset + queryLength;
         final long name = offset + DnsHeaderDescriptor.LENGTH_BYTES;
         long cursor = name;
-        int hash = DomainNames.HASH_SEED;
         while (true) {
             if (cursor >= end) {
                 return headerOnly(message, offset, responseFlags | Rcode.FORMERR);
             }
             final int labelLength = message.get(BYTE, cursor) & 0xFF;
-            hash = DomainNames.hashStep(hash, labelLength);
             if (labelLength == 0) {
                 cursor++;
                 break;
@@ -103,9 +101,6 @@ public final class AnswerEngine {
             if (labelLength > DnsHeaderDescriptor.MAX_LABEL_BYTES || cursor + 1 + labelLength >= end
                     || cursor + 1 + labelLength - name >= DnsHeaderDescriptor.MAX_NAME_BYTES) {
                 return headerOnly(message, offset, responseFlags | Rcode.FORMERR);
-            }
-            for (long i = cursor + 1; i <= cursor + labelLength; i++) {
-                hash = DomainNames.hashStep(hash, message.get(BYTE, i));
             }
             cursor += labelLength + 1;
         }
@@ -157,7 +152,7 @@ public final class AnswerEngine {
             return refused(message, offset, responseFlags, questionBytes, edns);
         }
 
-        final int entry = zone.find(message, name, nameLength, hash);
+        final int entry = zone.find(message, name, nameLength, end);
         if (entry != Zone.NOT_FOUND) {
             final int answer = zone.answerFor(entry, qtype);
             final long counts = zone.counts(answer);

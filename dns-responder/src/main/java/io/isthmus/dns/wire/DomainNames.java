@@ -5,15 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Text domain names to and from uncompressed wire format, and the case-folding hash used by the
- * zone's name table. Build-time helpers (they allocate), except {@link #foldByte} and the hash
- * steps, which the answer engine calls per byte.
+ * Text domain names to uncompressed wire format. Build-time helpers (they allocate), except
+ * {@link #foldByte}, which the answer engine calls per byte.
  */
 public final class DomainNames {
-    /** FNV-1a 32-bit offset basis; {@link #hashStep} folds one byte into it. */
-    public static final int HASH_SEED = 0x811C9DC5;
-    private static final int HASH_PRIME = 0x01000193;
-
     private DomainNames() {
     }
 
@@ -60,20 +55,6 @@ public final class DomainNames {
     /** ASCII upper case to lower case; every other byte unchanged (RFC 4343). */
     public static int foldByte(int b) {
         return b >= 'A' && b <= 'Z' ? b + 32 : b;
-    }
-
-    /** One FNV-1a step over a case-folded byte. */
-    public static int hashStep(int hash, int b) {
-        return (hash ^ foldByte(b & 0xFF)) * HASH_PRIME;
-    }
-
-    /** The case-folding hash of a wire-format name held in an array. */
-    public static int hash(byte[] wire) {
-        int hash = HASH_SEED;
-        for (byte b : wire) {
-            hash = hashStep(hash, b);
-        }
-        return hash;
     }
 
     /** Appends the text form of a label, escaping dots and backslashes ({@code \.}, {@code \\}) and non-printables ({@code \DDD}). */

@@ -1,6 +1,6 @@
 package io.isthmus.dns.zone;
 
-import io.isthmus.dns.wire.DomainNames;
+import io.isthmus.dns.wire.NameWords;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,7 +13,8 @@ import java.util.List;
  * <pre>
  *  name table (open addressing, linear probing)       entries                answers
  *  slots[hash &amp; mask] = entry + 1 (0 = empty) ──►  hash, key (lower-case  ──► body offset/length in
- *                                                    wire name in keys[]),     bodies, length without
+ *                                                    wire name as 64-bit       bodies, length without
+ *                                                    words in keyWords[]),
  *                                                    (type, answer) list,      the additional section,
  *                                                    fallback answer           AN/NS/AR counts
  * </pre>
@@ -40,9 +41,9 @@ public final class Zone {
     private final int[] slots;
     private final int slotMask;
     private final int[] entryHash;
-    private final int[] entryKeyOffset;
+    private final int[] entryKeyWordOffset;
     private final int[] entryKeyLength;
-    private final byte[] keys;
+    private final long[] keyWords;
     private final int[] entryTypesStart;
     private final int[] entryTypesCount;
     private final int[] entryFallback;
@@ -57,8 +58,8 @@ public final class Zone {
     private final List<String> warnings;
     private final List<String> names;
 
-    Zone(ZoneSettings settings, byte[] apexWire, int[] slots, int[] entryHash, int[] entryKeyOffset, int[] entryKeyLength,
-         byte[] keys, int[] entryTypesStart, int[] entryTypesCount, int[] entryFallback, int[] typeCodes, int[] typeAnswers,
+    Zone(ZoneSettings settings, byte[] apexWire, int[] slots, int[] entryHash, int[] entryKeyWordOffset, int[] entryKeyLength,
+         long[] keyWords, int[] entryTypesStart, int[] entryTypesCount, int[] entryFallback, int[] typeCodes, int[] typeAnswers,
          int[] answerOffset, int[] answerLength, int[] answerLengthWithoutAdditional, long[] answerCounts, byte[] bodies,
          byte[] nxdomainSoa, List<String> warnings, List<String> names) {
         this.settings = settings;
@@ -66,9 +67,9 @@ public final class Zone {
         this.slots = slots;
         this.slotMask = slots.length - 1;
         this.entryHash = entryHash;
-        this.entryKeyOffset = entryKeyOffset;
+        this.entryKeyWordOffset = entryKeyWordOffset;
         this.entryKeyLength = entryKeyLength;
-        this.keys = keys;
+        this.keyWords = keyWords;
         this.entryTypesStart = entryTypesStart;
         this.entryTypesCount = entryTypesCount;
         this.entryFallback = entryFallback;
@@ -109,29 +110,35 @@ public final class Zone {
     }
 
     /**
-     * The entry for the uncompressed wire name at {@code message[nameOffset, nameOffset + nameLength)}
-     * whose {@link DomainNames#hashStep case-folding hash} is {@code hash}, or {@link #NOT_FOUND}.
-     * Case-insensitive; allocates nothing.
+     * The entry for the uncompressed wire name at {@code message[name, name + nameLength)}, or
+     * {@link #NOT_FOUND}. Case-insensitive ({@link NameWords}); reads nothing at or past
+     * {@code limit}; allocates nothing.
      */
-    public int find(MemorySegment message, long nameOffset, int nameLength, int hash) {
+    public int find(MemorySegment message, long name, int nameLength, long limit) {
+        final int words = NameWords.wordCount(nameLength);
+        long hashState = 0;
+        for (int i = 0; i < words; i++) {
+            hashState = NameWords.hashStep(hashState, NameWords.word(message, name, nameLength, i, limit));
+        }
+        final int hash = NameWords.finish(hashState);
         int slot = hash & slotMask;
         while (true) {
             final int entry = slots[slot] - 1;
             if (entry < 0) {
                 return NOT_FOUND;
             }
-            if (entryHash[entry] == hash && entryKeyLength[entry] == nameLength && sameName(message, nameOffset, entry)) {
+            if (entryHash[entry] == hash && entryKeyLength[entry] == nameLength && sameName(message, name, nameLength, limit, entry)) {
                 return entry;
             }
             slot = (slot + 1) & slotMask;
         }
     }
 
-    private boolean sameName(MemorySegment message, long nameOffset, int entry) {
-        final int keyOffset = entryKeyOffset[entry];
-        final int length = entryKeyLength[entry];
-        for (int i = 0; i < length; i++) {
-            if (DomainNames.foldByte(message.get(ValueLayout.JAVA_BYTE, nameOffset + i) & 0xFF) != keys[keyOffset + i]) {
+    private boolean sameName(MemorySegment message, long name, int nameLength, long limit, int entry) {
+        final int keyOffset = entryKeyWordOffset[entry];
+        final int words = NameWords.wordCount(nameLength);
+        for (int i = 0; i < words; i++) {
+            if (NameWords.word(message, name, nameLength, i, limit) != keyWords[keyOffset + i]) {
                 return false;
             }
         }

@@ -3,6 +3,7 @@ package io.isthmus.dns.zone;
 import io.isthmus.dns.wire.CompressingWriter;
 import io.isthmus.dns.wire.DnsHeaderDescriptor;
 import io.isthmus.dns.wire.DomainNames;
+import io.isthmus.dns.wire.NameWords;
 import io.isthmus.dns.wire.OptDescriptor;
 import io.isthmus.dns.wire.RecordType;
 
@@ -63,22 +64,24 @@ final class ZoneCompiler {
     private Zone compile() {
         final int count = names.size();
         final int[] entryHash = new int[count];
-        final int[] entryKeyOffset = new int[count];
+        final int[] entryKeyWordOffset = new int[count];
         final int[] entryKeyLength = new int[count];
         final int[] entryTypesStart = new int[count];
         final int[] entryTypesCount = new int[count];
         final int[] entryFallback = new int[count];
-        final ByteArrayOutputStream keys = new ByteArrayOutputStream();
+        final List<Long> keyWords = new ArrayList<>();
         final List<Integer> typeCodes = new ArrayList<>();
         final List<Integer> typeAnswers = new ArrayList<>();
         final int[] slots = new int[Integer.highestOneBit(Math.max(4, count * 2 - 1)) << 1];
         int entry = 0;
         for (NameRecords node : names.values()) {
             final byte[] wire = DomainNames.toWire(node.name);
-            entryHash[entry] = DomainNames.hash(wire);
-            entryKeyOffset[entry] = keys.size();
+            entryHash[entry] = NameWords.hash(wire);
+            entryKeyWordOffset[entry] = keyWords.size();
             entryKeyLength[entry] = wire.length;
-            keys.writeBytes(wire);
+            for (long word : NameWords.words(wire)) {
+                keyWords.add(word);
+            }
             entryTypesStart[entry] = typeCodes.size();
             if (!node.cname.isEmpty()) {
                 entryFallback[entry] = answer(wire, RecordType.CNAME, List.of(cnameRr(wire, node.cname)), List.of(), List.of());
@@ -110,7 +113,8 @@ final class ZoneCompiler {
             withoutAdditional[i] = answers.get(i)[2];
             counts[i] = answerCounts.get(i);
         }
-        return new Zone(settings, DomainNames.toWire(zone), slots, entryHash, entryKeyOffset, entryKeyLength, keys.toByteArray(),
+        return new Zone(settings, DomainNames.toWire(zone), slots, entryHash, entryKeyWordOffset, entryKeyLength,
+                keyWords.stream().mapToLong(Long::longValue).toArray(),
                 entryTypesStart, entryTypesCount, entryFallback, toArray(typeCodes), toArray(typeAnswers),
                 offsets, lengths, withoutAdditional, counts, bodies.toByteArray(), nxdomainSoa(),
                 warnings, List.copyOf(names.keySet()));
