@@ -13,18 +13,19 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code isthmus dns serve -f DIR --listen ADDR:PORT [--zone DOMAIN] [--ttl SECONDS]
- * [--threads N] [--tcp-idle-timeout-ms MS]}: serves the cluster zone of a manifest directory
+ * [--threads N] [--tcp-idle-timeout-ms MS] [--udp mmsg|nio]}: serves the cluster zone of a manifest directory
  * over UDP and TCP until interrupted. Names outside the zone are REFUSED (no forwarding yet).
  */
 final class DnsCommand implements Subcommand {
     private static final String USAGE = """
-            usage: isthmus dns serve -f DIR --listen ADDR:PORT [--zone DOMAIN] [--ttl SECONDS] [--threads N] [--tcp-idle-timeout-ms MS]
+            usage: isthmus dns serve -f DIR --listen ADDR:PORT [--zone DOMAIN] [--ttl SECONDS] [--threads N] [--tcp-idle-timeout-ms MS] [--udp mmsg|nio]
               -f DIR                 a directory (or file) of Kubernetes YAML: Services, EndpointSlices, Pods
               --listen ADDR:PORT     where to answer, UDP and TCP (e.g. 127.0.0.1:5353, [::1]:5353; port 0: ephemeral)
               --zone DOMAIN          the cluster domain (default cluster.local)
               --ttl SECONDS          the TTL of every record (default 5)
               --threads N            UDP serving threads (default: the number of CPUs)
               --tcp-idle-timeout-ms  close a TCP connection idle this long (default 10000)
+              --udp mmsg|nio         recvmmsg/sendmmsg batches (Linux, the default there) or one datagram per call
             Names outside the cluster domain (and reverse names of unknown addresses) are answered REFUSED.""";
 
     @Override
@@ -60,10 +61,9 @@ final class DnsCommand implements Subcommand {
                     case "--listen" -> listen = value;
                     case "--zone" -> domain = value;
                     case "--ttl" -> ttl = Integer.parseInt(value);
-                    case "--threads" -> options = new DnsServer.Options(Integer.parseInt(value), options.tcpIdleTimeoutMs(),
-                            options.maxTcpConnections(), options.maxUdpPayloadBytes());
-                    case "--tcp-idle-timeout-ms" -> options = new DnsServer.Options(options.udpThreads(), Long.parseLong(value),
-                            options.maxTcpConnections(), options.maxUdpPayloadBytes());
+                    case "--threads" -> options = options.withUdpThreads(Integer.parseInt(value));
+                    case "--tcp-idle-timeout-ms" -> options = options.withTcpIdleTimeoutMs(Long.parseLong(value));
+                    case "--udp" -> options = options.withUdpBackend(DnsServer.UdpBackend.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
@@ -97,9 +97,9 @@ final class DnsCommand implements Subcommand {
                 server.close();
                 stopped.countDown();
             }));
-            System.out.printf("isthmus dns: serving %d names of zone %s on udp+tcp %s:%d (%d UDP threads)%n",
+            System.out.printf("isthmus dns: serving %d names of zone %s on udp+tcp %s:%d (%d UDP threads, %s)%n",
                     result.zone().nameCount(), settings.domain(), server.address().getAddress().getHostAddress(),
-                    server.address().getPort(), Math.max(1, options.udpThreads()));
+                    server.address().getPort(), Math.max(1, options.udpThreads()), server.udpBackend().name().toLowerCase(java.util.Locale.ROOT));
             System.out.flush();
             stopped.await();
         }

@@ -33,8 +33,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>UDP: {@code udpThreads} threads, each with its own socket bound to the same port with
- *       {@code SO_REUSEPORT} (the kernel spreads the clients), blocking receive/answer/send.
- *       Responses are limited to 512 bytes or the client's EDNS0 size (TC beyond).</li>
+ *       {@code SO_REUSEPORT} (the kernel spreads the clients). On Linux each thread takes up to
+ *       32 queries per {@code recvmmsg}, answers them in place in their slots and sends the
+ *       answers with one {@code sendmmsg} ({@link MmsgUdpSocket}); elsewhere (or with
+ *       {@link UdpBackend#NIO}) a blocking DatagramChannel, one query at a time. Responses are
+ *       limited to 512 bytes or the client's EDNS0 size (TC beyond).</li>
  *   <li>TCP: the 2-byte length prefix (RFC 1035 section 4.2.2, RFC 7766), any number of queries
  *       per connection, answered in order; a connection idle for {@code tcpIdleTimeoutMs} is
  *       closed; at most {@code maxTcpConnections} at once (more are closed at accept). One
@@ -49,18 +52,47 @@ import java.util.concurrent.TimeUnit;
 public final class DnsServer implements Closeable {
     /** A UDP query larger than this is truncated by the kernel and answered FORMERR. */
     private static final int UDP_BUFFER_BYTES = DnsHeaderDescriptor.MAX_MESSAGE_BYTES;
+    /** One recvmmsg slot: a query longer than this arrives truncated and is answered FORMERR. */
+    private static final int MMSG_SLOT_BYTES = 4096;
     private static final int TCP_BUFFER_BYTES = 2 + DnsHeaderDescriptor.MAX_MESSAGE_BYTES;
 
     /** How the server runs. */
-    public record Options(int udpThreads, long tcpIdleTimeoutMs, int maxTcpConnections, int maxUdpPayloadBytes) {
+    public record Options(int udpThreads, long tcpIdleTimeoutMs, int maxTcpConnections, int maxUdpPayloadBytes, UdpBackend udpBackend) {
+        public Options(int udpThreads, long tcpIdleTimeoutMs, int maxTcpConnections, int maxUdpPayloadBytes) {
+            this(udpThreads, tcpIdleTimeoutMs, maxTcpConnections, maxUdpPayloadBytes, UdpBackend.BEST);
+        }
+
         public static Options defaults() {
             return new Options(Runtime.getRuntime().availableProcessors(), 10_000, 256, AnswerEngine.DEFAULT_MAX_UDP_PAYLOAD_BYTES);
         }
+
+        public Options withUdpThreads(int threads) {
+            return new Options(threads, tcpIdleTimeoutMs, maxTcpConnections, maxUdpPayloadBytes, udpBackend);
+        }
+
+        public Options withTcpIdleTimeoutMs(long timeoutMs) {
+            return new Options(udpThreads, timeoutMs, maxTcpConnections, maxUdpPayloadBytes, udpBackend);
+        }
+
+        public Options withUdpBackend(UdpBackend backend) {
+            return new Options(udpThreads, tcpIdleTimeoutMs, maxTcpConnections, maxUdpPayloadBytes, backend);
+        }
+    }
+
+    /** How UDP is read and written. */
+    public enum UdpBackend {
+        /** recvmmsg/sendmmsg through FFM, 32 datagrams per system call (Linux, 64-bit). */
+        MMSG,
+        /** A blocking NIO DatagramChannel, one datagram per call: portable. */
+        NIO,
+        /** MMSG where available, else NIO. */
+        BEST
     }
 
     private final AnswerEngine engine;
     private final Options options;
     private final List<DatagramChannel> udpChannels = new ArrayList<>();
+    private final List<MmsgUdpSocket> mmsgSockets = new ArrayList<>();
     private final List<Thread> udpThreads = new ArrayList<>();
     private final ServerSocket tcpListener;
     private final Thread tcpAcceptor;
@@ -83,7 +115,12 @@ public final class DnsServer implements Closeable {
             listener.setReuseAddress(true);
             listener.bind(listen, 512);
             this.boundAddress = new InetSocketAddress(listen.getAddress(), listener.getLocalPort());
-            for (int i = 0; i < Math.max(1, options.udpThreads()); i++) {
+            final boolean mmsg = options.udpBackend() == UdpBackend.MMSG
+                    || (options.udpBackend() == UdpBackend.BEST && MmsgUdpSocket.available());
+            for (int i = 0; mmsg && i < Math.max(1, options.udpThreads()); i++) {
+                mmsgSockets.add(new MmsgUdpSocket(boundAddress, Math.max(MMSG_SLOT_BYTES, options.maxUdpPayloadBytes())));
+            }
+            for (int i = 0; !mmsg && i < Math.max(1, options.udpThreads()); i++) {
                 final DatagramChannel channel = DatagramChannel.open(listen.getAddress() instanceof java.net.Inet6Address
                         ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
@@ -101,7 +138,15 @@ public final class DnsServer implements Closeable {
                 for (DatagramChannel channel : udpChannels) {
                     channel.close();
                 }
+                for (MmsgUdpSocket socket : mmsgSockets) {
+                    socket.close();
+                    socket.release();
+                }
             }
+        }
+        for (int i = 0; i < mmsgSockets.size(); i++) {
+            final MmsgUdpSocket socket = mmsgSockets.get(i);
+            udpThreads.add(Thread.ofPlatform().daemon().name("dns-udp-mmsg-" + i).start(() -> serveUdp(socket)));
         }
         for (int i = 0; i < udpChannels.size(); i++) {
             final DatagramChannel channel = udpChannels.get(i);
@@ -124,6 +169,34 @@ public final class DnsServer implements Closeable {
     /** Replaces the zone; queries after this call see the new one. */
     public void zone(Zone next) {
         this.zone = next;
+    }
+
+    /** The UDP backend in use: {@code MMSG} or {@code NIO}. */
+    public UdpBackend udpBackend() {
+        return mmsgSockets.isEmpty() ? UdpBackend.NIO : UdpBackend.MMSG;
+    }
+
+    private void serveUdp(MmsgUdpSocket socket) {
+        final MemorySegment buffers = socket.buffers();
+        final int slotBytes = socket.slotBytes();
+        try {
+            while (true) {
+                final int received = socket.receive();
+                if (received < 0) {
+                    return;
+                }
+                final Zone current = zone;
+                for (int slot = 0; slot < received; slot++) {
+                    final int length = engine.answer(current, buffers, (long) slot * slotBytes, socket.receivedLength(slot), slotBytes, Transport.UDP);
+                    if (length > 0) {
+                        socket.respond(slot, length);
+                    }
+                }
+                socket.flush();
+            }
+        } finally {
+            socket.release();
+        }
     }
 
     private void serveUdp(DatagramChannel channel) {
@@ -222,6 +295,7 @@ public final class DnsServer implements Closeable {
         closed = true;
         closeQuietly(tcpListener);
         udpChannels.forEach(DnsServer::closeQuietly);
+        mmsgSockets.forEach(MmsgUdpSocket::close);
         tcpConnections.shutdownNow();
         try {
             for (Thread thread : udpThreads) {

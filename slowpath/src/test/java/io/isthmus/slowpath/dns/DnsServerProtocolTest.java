@@ -4,6 +4,7 @@ import io.isthmus.dns.zone.ZoneSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -27,26 +28,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The socket server's protocol handling with raw sockets: error codes, TCP framing, idle timeout, garbage. */
-class DnsServerProtocolTest {
+/**
+ * The socket server's protocol handling with raw sockets: error codes, TCP framing, idle timeout,
+ * garbage. Runs once per UDP backend (the subclasses).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DnsServerProtocolTest {
     private static final long IDLE_TIMEOUT_MS = 300;
-    private static DnsServer server;
+    private DnsServer server;
+
+    /** The UDP backend under test. */
+    abstract DnsServer.UdpBackend backend();
 
     @BeforeAll
-    static void start() throws Exception {
+    void start() throws Exception {
         final KubernetesZone.Result result = ZoneFromManifests.load(DnsConformanceTest.CLUSTER, ZoneSettings.defaults());
         server = DnsServer.start(result.zone(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                new DnsServer.Options(2, IDLE_TIMEOUT_MS, 16, 1232));
+                new DnsServer.Options(2, IDLE_TIMEOUT_MS, 16, 1232, backend()));
+        assertEquals(backend(), server.udpBackend());
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (server != null) {
             server.close();
         }
     }
 
-    private static byte[] udp(byte[] query) throws Exception {
+    private byte[] udp(byte[] query) throws Exception {
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.setSoTimeout(2_000);
             socket.send(new DatagramPacket(query, query.length, server.address()));
@@ -152,5 +161,22 @@ class DnsServerProtocolTest {
             }
         }
         assertEquals(Rcode.NOERROR, rcode(udp(aQuery(77))), "still answering");
+    }
+}
+
+/** With recvmmsg/sendmmsg (skipped, visibly, where unavailable). */
+class MmsgDnsServerProtocolTest extends DnsServerProtocolTest {
+    @Override
+    DnsServer.UdpBackend backend() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(MmsgUdpSocket.available(), "recvmmsg/sendmmsg need 64-bit Linux");
+        return DnsServer.UdpBackend.MMSG;
+    }
+}
+
+/** With a NIO DatagramChannel. */
+class NioDnsServerProtocolTest extends DnsServerProtocolTest {
+    @Override
+    DnsServer.UdpBackend backend() {
+        return DnsServer.UdpBackend.NIO;
     }
 }

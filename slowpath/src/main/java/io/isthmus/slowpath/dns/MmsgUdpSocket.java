@@ -1,0 +1,273 @@
+package io.isthmus.slowpath.dns;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+
+/**
+ * A Linux UDP socket driven through FFM with {@code recvmmsg(2)} and {@code sendmmsg(2)}: up to
+ * {@link #BATCH} datagrams per system call each way. Each slot of the batch has its own buffer
+ * and its own peer address; a response goes back from the slot its query arrived in, so the
+ * answer engine works in place in the slot.
+ *
+ * <pre>
+ *  struct mmsghdr (64 bytes, LP64)                 slot i
+ *  +0  msg_name      -> names + i*NAME_BYTES        peer address, value-result
+ *  +8  msg_namelen   (u32, value-result)
+ *  +16 msg_iov       -> iovecs + i*16              {base = buffers + i*slotBytes, len}
+ *  +24 msg_iovlen    = 1
+ *  +32 msg_control   = NULL, +40 msg_controllen = 0
+ *  +48 msg_flags     (out)
+ *  +56 msg_len       (out: bytes received)
+ * </pre>
+ *
+ * The socket has {@code SO_REUSEPORT} (several sockets, one per thread, share a port) and a
+ * receive timeout, so a receiving thread notices {@link #close()} within
+ * {@link #RECEIVE_TIMEOUT_MS}.
+ *
+ * <p>Thread-safety: one thread calls {@link #receive()}, {@link #slot}, {@link #respond} and
+ * {@link #flush()}; {@link #close()} may come from another thread.
+ */
+final class MmsgUdpSocket implements Closeable {
+    static final int BATCH = 32;
+    static final int RECEIVE_TIMEOUT_MS = 200;
+
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVBUF = 8;
+    private static final int SO_RCVTIMEO = 20;
+    private static final int SO_REUSEPORT = 15;
+    private static final int MSG_WAITFORONE = 0x10000;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int NAME_BYTES = 32;
+    private static final int MMSGHDR_BYTES = 64;
+    private static final int IOVEC_BYTES = 16;
+    private static final int SHUT_RDWR = 2;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle RECVMMSG = downcall("recvmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle SENDMMSG = downcall("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final Arena arena = Arena.ofShared();
+    private final int fd;
+    private final int slotBytes;
+    private final MemorySegment buffers;
+    private final MemorySegment names;
+    private final MemorySegment iovecs;
+    private final MemorySegment receiveHeaders;
+    private final MemorySegment sendIovecs;
+    private final MemorySegment sendHeaders;
+    private final MemorySegment callState;
+    private final MemorySegment closeCallState;
+    private final MemorySegment[] sendHeaderFrom = new MemorySegment[BATCH];
+    private int pending;
+    private volatile boolean closed;
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+        final MemorySegment symbol = LIBC.find(name).orElse(null);
+        return symbol == null ? null : LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
+    }
+
+    /** True where recvmmsg/sendmmsg can be called (Linux). */
+    static boolean available() {
+        return System.getProperty("os.name", "").startsWith("Linux") && ValueLayout.ADDRESS.byteSize() == 8
+                && RECVMMSG != null && SENDMMSG != null;
+    }
+
+    /** Opens a socket bound to {@code address} with SO_REUSEPORT; slots of {@code slotBytes}. */
+    MmsgUdpSocket(InetSocketAddress address, int slotBytes) throws IOException {
+        this.slotBytes = slotBytes;
+        this.callState = arena.allocate(CALL_STATE);
+        this.closeCallState = arena.allocate(CALL_STATE);
+        this.buffers = arena.allocate((long) slotBytes * BATCH, 64);
+        this.names = arena.allocate((long) NAME_BYTES * BATCH, 8);
+        this.iovecs = arena.allocate((long) IOVEC_BYTES * BATCH, 8);
+        this.receiveHeaders = arena.allocate((long) MMSGHDR_BYTES * BATCH, 8);
+        this.sendIovecs = arena.allocate((long) IOVEC_BYTES * BATCH, 8);
+        this.sendHeaders = arena.allocate((long) MMSGHDR_BYTES * BATCH, 8);
+        final boolean ipv4 = address.getAddress() instanceof Inet4Address;
+        try {
+            fd = (int) SOCKET.invokeExact(callState, ipv4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+            if (fd < 0) {
+                throw new IOException("socket(): errno " + errno());
+            }
+            setOption(SO_REUSEPORT, intValue(1), 4);
+            setOption(SO_RCVBUF, intValue(4 << 20), 4);
+            final MemorySegment timeout = arena.allocate(16, 8);
+            timeout.set(ValueLayout.JAVA_LONG, 0, 0);
+            timeout.set(ValueLayout.JAVA_LONG, 8, RECEIVE_TIMEOUT_MS * 1000L);
+            setOption(SO_RCVTIMEO, timeout, 16);
+            final MemorySegment sockaddr = arena.allocate(NAME_BYTES, 8);
+            final byte[] ip = address.getAddress().getAddress();
+            sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) (ipv4 ? AF_INET : AF_INET6));
+            sockaddr.set(U16_BE, 2, (short) address.getPort());
+            MemorySegment.copy(MemorySegment.ofArray(ip), 0, sockaddr, ipv4 ? 4 : 8, ip.length);
+            final int bound = (int) BIND.invokeExact(callState, fd, sockaddr, ipv4 ? 16 : 28);
+            if (bound < 0) {
+                final int errno = errno();
+                closeFd();
+                throw new IOException("bind(" + address + "): errno " + errno);
+            }
+        } catch (IOException e) {
+            arena.close();
+            throw e;
+        } catch (Throwable t) {
+            arena.close();
+            throw new IOException("FFM socket setup failed: " + t, t);
+        }
+        for (int i = 0; i < BATCH; i++) {
+            iovecs.set(ValueLayout.ADDRESS, (long) i * IOVEC_BYTES, buffers.asSlice((long) i * slotBytes, slotBytes));
+            iovecs.set(ValueLayout.JAVA_LONG, (long) i * IOVEC_BYTES + 8, slotBytes);
+            final long header = (long) i * MMSGHDR_BYTES;
+            receiveHeaders.set(ValueLayout.ADDRESS, header, names.asSlice((long) i * NAME_BYTES, NAME_BYTES));
+            receiveHeaders.set(ValueLayout.ADDRESS, header + 16, iovecs.asSlice((long) i * IOVEC_BYTES, IOVEC_BYTES));
+            receiveHeaders.set(ValueLayout.JAVA_LONG, header + 24, 1);
+            sendHeaders.set(ValueLayout.ADDRESS, header + 16, sendIovecs.asSlice((long) i * IOVEC_BYTES, IOVEC_BYTES));
+            sendHeaders.set(ValueLayout.JAVA_LONG, header + 24, 1);
+            sendHeaderFrom[i] = sendHeaders.asSlice(header);
+        }
+    }
+
+    private MemorySegment intValue(int value) {
+        final MemorySegment segment = arena.allocate(ValueLayout.JAVA_INT);
+        segment.set(ValueLayout.JAVA_INT, 0, value);
+        return segment;
+    }
+
+    private void setOption(int option, MemorySegment value, int length) throws Throwable {
+        final int result = (int) SETSOCKOPT.invokeExact(callState, fd, SOL_SOCKET, option, value, length);
+        if (result < 0) {
+            final int errno = errno();
+            closeFd();
+            throw new IOException("setsockopt(" + option + "): errno " + errno);
+        }
+    }
+
+    private int errno() {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    /** Every slot's buffer, back to back: slot {@code i} starts at {@code i * slotBytes()}. */
+    MemorySegment buffers() {
+        return buffers;
+    }
+
+    int slotBytes() {
+        return slotBytes;
+    }
+
+    /**
+     * Waits for at least one datagram (at most {@link #RECEIVE_TIMEOUT_MS}), takes up to
+     * {@link #BATCH}. Returns how many slots were filled (0 on timeout or interruption), or -1
+     * once the socket is closed.
+     */
+    int receive() {
+        if (closed) {
+            return -1;
+        }
+        for (int i = 0; i < BATCH; i++) {
+            receiveHeaders.set(ValueLayout.JAVA_INT, (long) i * MMSGHDR_BYTES + 8, NAME_BYTES);
+        }
+        final int received;
+        try {
+            received = (int) RECVMMSG.invokeExact(callState, fd, receiveHeaders, BATCH, MSG_WAITFORONE, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw new IllegalStateException("recvmmsg downcall failed", t);
+        }
+        if (received >= 0) {
+            return closed ? -1 : received;
+        }
+        final int errno = errno();
+        return closed || (errno != EAGAIN && errno != EINTR) ? -1 : 0;
+    }
+
+    /** The length of the datagram received in slot {@code i}. */
+    int receivedLength(int slot) {
+        return receiveHeaders.get(ValueLayout.JAVA_INT, (long) slot * MMSGHDR_BYTES + 56);
+    }
+
+    /** Queues the response in slot {@code i} ({@code length} bytes from the slot's start) to the slot's sender. */
+    void respond(int slot, int length) {
+        final long header = (long) pending * MMSGHDR_BYTES;
+        final long iovec = (long) pending * IOVEC_BYTES;
+        // Pointers written as 64-bit integers: no MemorySegment made per response (LP64 only, see available()).
+        sendIovecs.set(ValueLayout.JAVA_LONG, iovec, buffers.address() + (long) slot * slotBytes);
+        sendIovecs.set(ValueLayout.JAVA_LONG, iovec + 8, length);
+        sendHeaders.set(ValueLayout.JAVA_LONG, header, names.address() + (long) slot * NAME_BYTES);
+        sendHeaders.set(ValueLayout.JAVA_INT, header + 8, receiveHeaders.get(ValueLayout.JAVA_INT, (long) slot * MMSGHDR_BYTES + 8));
+        pending++;
+    }
+
+    /** Sends every queued response; a datagram the kernel refuses (a vanished peer) is dropped. */
+    void flush() {
+        int sent = 0;
+        int attempts = 0;
+        while (sent < pending && attempts++ < BATCH) {
+            final int result;
+            try {
+                result = (int) SENDMMSG.invokeExact(callState, fd, sendHeaderFrom[sent], pending - sent, 0);
+            } catch (Throwable t) {
+                throw new IllegalStateException("sendmmsg downcall failed", t);
+            }
+            sent += result > 0 ? result : 1; // an error concerns the first unsent datagram: skip it
+        }
+        pending = 0;
+    }
+
+    private void closeFd() {
+        try {
+            final int ignored = (int) CLOSE.invokeExact(callState, fd);
+        } catch (Throwable ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Wakes the receiver (shutdown), then the receiver's thread must call {@link #release()}. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            final int ignored = (int) SHUTDOWN.invokeExact(closeCallState, fd, SHUT_RDWR);
+        } catch (Throwable ignored) {
+            // the receive timeout wakes the receiver anyway
+        }
+    }
+
+    /** Closes the descriptor and frees the memory; called by the receiving thread once it has stopped. */
+    void release() {
+        closeFd();
+        arena.close();
+    }
+}
