@@ -133,6 +133,7 @@ run() { # name addr port pid
 }
 
 echo "dnsperf $(dnsperf -h 2>&1 | head -1 | awk '{print $2}' || true); $(/usr/sbin/unbound -V | head -1); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+head -1 "$work/isthmus.log"
 echo "each: ${SECONDS_EACH}s after ${WARMUP_SECONDS}s warm-up, $CLIENTS clients, $OUTSTANDING outstanding, $(wc -l <"$work/queries.txt") query names"
 run isthmus 127.0.0.1 "$ISTHMUS_PORT" "$isthmus_pid"
 run unbound "$UNBOUND_ADDR" "$UNBOUND_PORT" "$unbound_pid"
