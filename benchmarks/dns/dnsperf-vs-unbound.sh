@@ -7,7 +7,8 @@
 # queries/s and latency, the script reads each server's CPU time from /proc and reports
 # queries per CPU-second of the server: the fair figure on a shared, noisy machine.
 #
-# Usage: benchmarks/dns/dnsperf-vs-unbound.sh [SECONDS_EACH]   (default 10; needs root to apt-get)
+# Usage: [ISTHMUS_UDP=mmsg|nio] benchmarks/dns/dnsperf-vs-unbound.sh [SECONDS_EACH]
+#        (default 10 s; needs root to apt-get what is missing)
 # Everything it starts is stopped and its temp dir removed on any exit.
 set -euo pipefail
 SECONDS_EACH=${1:-10}
@@ -15,6 +16,7 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-3}
 ISTHMUS_PORT=${ISTHMUS_PORT:-15353}
 UNBOUND_ADDR=127.0.0.2
 UNBOUND_PORT=${UNBOUND_PORT:-15354}
+ISTHMUS_UDP=${ISTHMUS_UDP:-mmsg}   # isthmus's UDP backend: mmsg (recvmmsg/sendmmsg) or nio
 CLIENTS=${CLIENTS:-4}
 OUTSTANDING=${OUTSTANDING:-100}
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
@@ -41,7 +43,7 @@ trap cleanup EXIT INT TERM
 # 1. isthmus, one UDP thread.
 "$ROOT/isthmus" help >/dev/null 2>&1 || true   # builds on first use
 ISTHMUS_NO_BUILD=1 "$ROOT/isthmus" dns serve -f "$ROOT/slowpath/src/test/resources/dns/cluster" \
-  --listen "127.0.0.1:$ISTHMUS_PORT" --threads 1 --ttl 30 >"$work/isthmus.log" 2>&1 &
+  --listen "127.0.0.1:$ISTHMUS_PORT" --threads 1 --ttl 30 --udp "$ISTHMUS_UDP" >"$work/isthmus.log" 2>&1 &
 pids+=($!)
 isthmus_pid=$!
 for _ in $(seq 1 100); do
@@ -132,7 +134,7 @@ run() { # name addr port pid
     "$1" "$qps" "$lat" "$completed" "$lost" "$(awk -v t="$ticks" -v hz="$hz" 'BEGIN{print t/hz}')" "$per_cpu_second"
 }
 
-echo "dnsperf $(dnsperf -h 2>&1 | head -1 | awk '{print $2}' || true); $(/usr/sbin/unbound -V | head -1); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null || echo '?'); unbound $(dpkg-query -W -f='${Version}' unbound 2>/dev/null || echo '?'); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 head -1 "$work/isthmus.log"
 echo "each: ${SECONDS_EACH}s after ${WARMUP_SECONDS}s warm-up, $CLIENTS clients, $OUTSTANDING outstanding, $(wc -l <"$work/queries.txt") query names"
 run isthmus 127.0.0.1 "$ISTHMUS_PORT" "$isthmus_pid"
