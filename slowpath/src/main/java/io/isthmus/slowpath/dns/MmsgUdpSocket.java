@@ -22,16 +22,7 @@ import java.nio.ByteOrder;
  * and its own peer address; a response goes back from the slot its query arrived in, so the
  * answer engine works in place in the slot.
  *
- * <pre>
- *  struct mmsghdr (64 bytes, LP64)                 slot i
- *  +0  msg_name      -> names + i*NAME_BYTES        peer address, value-result
- *  +8  msg_namelen   (u32, value-result)
- *  +16 msg_iov       -> iovecs + i*16              {base = buffers + i*slotBytes, len}
- *  +24 msg_iovlen    = 1
- *  +32 msg_control   = NULL, +40 msg_controllen = 0
- *  +48 msg_flags     (out)
- *  +56 msg_len       (out: bytes received)
- * </pre>
+ * The layouts are in {@link MmsgHeaderDescriptor}.
  *
  * The socket has {@code SO_REUSEPORT} (several sockets, one per thread, share a port) and a
  * receive timeout, so a receiving thread notices {@link #close()} within
@@ -54,9 +45,9 @@ final class MmsgUdpSocket implements Closeable {
     private static final int MSG_WAITFORONE = 0x10000;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
-    private static final int NAME_BYTES = 32;
-    private static final int MMSGHDR_BYTES = 64;
-    private static final int IOVEC_BYTES = 16;
+    private static final int NAME_BYTES = MmsgHeaderDescriptor.SOCKADDR_BYTES;
+    private static final int MMSGHDR_BYTES = MmsgHeaderDescriptor.LENGTH_BYTES;
+    private static final int IOVEC_BYTES = MmsgHeaderDescriptor.IOVEC_LENGTH_BYTES;
     private static final int SHUT_RDWR = 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -131,10 +122,12 @@ final class MmsgUdpSocket implements Closeable {
             setOption(SO_RCVTIMEO, timeout, 16);
             final MemorySegment sockaddr = arena.allocate(NAME_BYTES, 8);
             final byte[] ip = address.getAddress().getAddress();
-            sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) (ipv4 ? AF_INET : AF_INET6));
-            sockaddr.set(U16_BE, 2, (short) address.getPort());
-            MemorySegment.copy(MemorySegment.ofArray(ip), 0, sockaddr, ipv4 ? 4 : 8, ip.length);
-            final int bound = (int) BIND.invokeExact(callState, fd, sockaddr, ipv4 ? 16 : 28);
+            sockaddr.set(ValueLayout.JAVA_SHORT, MmsgHeaderDescriptor.SOCKADDR_FAMILY_OFFSET, (short) (ipv4 ? AF_INET : AF_INET6));
+            sockaddr.set(U16_BE, MmsgHeaderDescriptor.SOCKADDR_PORT_OFFSET, (short) address.getPort());
+            MemorySegment.copy(MemorySegment.ofArray(ip), 0, sockaddr,
+                    ipv4 ? MmsgHeaderDescriptor.SOCKADDR_IN_ADDRESS_OFFSET : MmsgHeaderDescriptor.SOCKADDR_IN6_ADDRESS_OFFSET, ip.length);
+            final int bound = (int) BIND.invokeExact(callState, fd, sockaddr,
+                    ipv4 ? MmsgHeaderDescriptor.SOCKADDR_IN_LENGTH_BYTES : MmsgHeaderDescriptor.SOCKADDR_IN6_LENGTH_BYTES);
             if (bound < 0) {
                 final int errno = errno();
                 closeFd();
@@ -149,13 +142,13 @@ final class MmsgUdpSocket implements Closeable {
         }
         for (int i = 0; i < BATCH; i++) {
             iovecs.set(ValueLayout.ADDRESS, (long) i * IOVEC_BYTES, buffers.asSlice((long) i * slotBytes, slotBytes));
-            iovecs.set(ValueLayout.JAVA_LONG, (long) i * IOVEC_BYTES + 8, slotBytes);
+            iovecs.set(ValueLayout.JAVA_LONG, (long) i * IOVEC_BYTES + MmsgHeaderDescriptor.IOVEC_LEN_OFFSET, slotBytes);
             final long header = (long) i * MMSGHDR_BYTES;
-            receiveHeaders.set(ValueLayout.ADDRESS, header, names.asSlice((long) i * NAME_BYTES, NAME_BYTES));
-            receiveHeaders.set(ValueLayout.ADDRESS, header + 16, iovecs.asSlice((long) i * IOVEC_BYTES, IOVEC_BYTES));
-            receiveHeaders.set(ValueLayout.JAVA_LONG, header + 24, 1);
-            sendHeaders.set(ValueLayout.ADDRESS, header + 16, sendIovecs.asSlice((long) i * IOVEC_BYTES, IOVEC_BYTES));
-            sendHeaders.set(ValueLayout.JAVA_LONG, header + 24, 1);
+            receiveHeaders.set(ValueLayout.ADDRESS, header + MmsgHeaderDescriptor.NAME_OFFSET, names.asSlice((long) i * NAME_BYTES, NAME_BYTES));
+            receiveHeaders.set(ValueLayout.ADDRESS, header + MmsgHeaderDescriptor.IOV_OFFSET, iovecs.asSlice((long) i * IOVEC_BYTES, IOVEC_BYTES));
+            receiveHeaders.set(ValueLayout.JAVA_LONG, header + MmsgHeaderDescriptor.IOVLEN_OFFSET, 1);
+            sendHeaders.set(ValueLayout.ADDRESS, header + MmsgHeaderDescriptor.IOV_OFFSET, sendIovecs.asSlice((long) i * IOVEC_BYTES, IOVEC_BYTES));
+            sendHeaders.set(ValueLayout.JAVA_LONG, header + MmsgHeaderDescriptor.IOVLEN_OFFSET, 1);
             sendHeaderFrom[i] = sendHeaders.asSlice(header);
         }
     }
@@ -198,7 +191,7 @@ final class MmsgUdpSocket implements Closeable {
             return -1;
         }
         for (int i = 0; i < BATCH; i++) {
-            receiveHeaders.set(ValueLayout.JAVA_INT, (long) i * MMSGHDR_BYTES + 8, NAME_BYTES);
+            receiveHeaders.set(ValueLayout.JAVA_INT, (long) i * MMSGHDR_BYTES + MmsgHeaderDescriptor.NAMELEN_OFFSET, NAME_BYTES);
         }
         final int received;
         try {
@@ -215,7 +208,7 @@ final class MmsgUdpSocket implements Closeable {
 
     /** The length of the datagram received in slot {@code i}. */
     int receivedLength(int slot) {
-        return receiveHeaders.get(ValueLayout.JAVA_INT, (long) slot * MMSGHDR_BYTES + 56);
+        return receiveHeaders.get(ValueLayout.JAVA_INT, (long) slot * MMSGHDR_BYTES + MmsgHeaderDescriptor.LEN_OFFSET);
     }
 
     /** Queues the response in slot {@code i} ({@code length} bytes from the slot's start) to the slot's sender. */
@@ -223,10 +216,11 @@ final class MmsgUdpSocket implements Closeable {
         final long header = (long) pending * MMSGHDR_BYTES;
         final long iovec = (long) pending * IOVEC_BYTES;
         // Pointers written as 64-bit integers: no MemorySegment made per response (LP64 only, see available()).
-        sendIovecs.set(ValueLayout.JAVA_LONG, iovec, buffers.address() + (long) slot * slotBytes);
-        sendIovecs.set(ValueLayout.JAVA_LONG, iovec + 8, length);
-        sendHeaders.set(ValueLayout.JAVA_LONG, header, names.address() + (long) slot * NAME_BYTES);
-        sendHeaders.set(ValueLayout.JAVA_INT, header + 8, receiveHeaders.get(ValueLayout.JAVA_INT, (long) slot * MMSGHDR_BYTES + 8));
+        sendIovecs.set(ValueLayout.JAVA_LONG, iovec + MmsgHeaderDescriptor.IOVEC_BASE_OFFSET, buffers.address() + (long) slot * slotBytes);
+        sendIovecs.set(ValueLayout.JAVA_LONG, iovec + MmsgHeaderDescriptor.IOVEC_LEN_OFFSET, length);
+        sendHeaders.set(ValueLayout.JAVA_LONG, header + MmsgHeaderDescriptor.NAME_OFFSET, names.address() + (long) slot * NAME_BYTES);
+        sendHeaders.set(ValueLayout.JAVA_INT, header + MmsgHeaderDescriptor.NAMELEN_OFFSET,
+                receiveHeaders.get(ValueLayout.JAVA_INT, (long) slot * MMSGHDR_BYTES + MmsgHeaderDescriptor.NAMELEN_OFFSET));
         pending++;
     }
 
