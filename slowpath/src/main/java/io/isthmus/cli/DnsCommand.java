@@ -1,5 +1,6 @@
 package io.isthmus.cli;
 
+import io.isthmus.dns.zone.ZoneDump;
 import io.isthmus.dns.zone.ZoneSettings;
 import io.isthmus.slowpath.dns.DnsServer;
 import io.isthmus.slowpath.dns.KubernetesZone;
@@ -26,7 +27,9 @@ final class DnsCommand implements Subcommand {
               --threads N            UDP serving threads (default: the number of CPUs)
               --tcp-idle-timeout-ms  close a TCP connection idle this long (default 10000)
               --udp mmsg|nio         recvmmsg/sendmmsg batches (Linux, the default there) or one datagram per call
-            Names outside the cluster domain (and reverse names of unknown addresses) are answered REFUSED.""";
+            Names outside the cluster domain (and reverse names of unknown addresses) are answered REFUSED.
+            usage: isthmus dns dump -f DIR [--zone DOMAIN] [--ttl SECONDS]
+              prints every record the zone would serve, one per line""";
 
     @Override
     public String name() {
@@ -35,12 +38,12 @@ final class DnsCommand implements Subcommand {
 
     @Override
     public String summary() {
-        return "serve the cluster DNS zone of a manifest directory (dns serve -f DIR --listen ADDR:PORT)";
+        return "serve (or dump) the cluster DNS zone of a manifest directory: dns serve|dump -f DIR ...";
     }
 
     @Override
     public int run(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("serve")) {
+        if (args.length == 0 || !(args[0].equals("serve") || args[0].equals("dump"))) {
             System.err.println(USAGE);
             return 2;
         }
@@ -67,7 +70,7 @@ final class DnsCommand implements Subcommand {
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
-            if (directory == null || listen == null) {
+            if (directory == null || (listen == null && args[0].equals("serve"))) {
                 throw new IllegalArgumentException("-f DIR and --listen ADDR:PORT are required");
             }
             if (!Files.exists(directory)) {
@@ -81,7 +84,7 @@ final class DnsCommand implements Subcommand {
         final InetSocketAddress address;
         final ZoneSettings settings;
         try {
-            address = parseListen(listen);
+            address = listen == null ? null : parseListen(listen);
             settings = new ZoneSettings(domain, ttl, System.currentTimeMillis() / 1000);
         } catch (IllegalArgumentException e) {
             System.err.println("isthmus dns: " + e.getMessage());
@@ -90,6 +93,10 @@ final class DnsCommand implements Subcommand {
         final KubernetesZone.Result result = ZoneFromManifests.load(directory, settings);
         for (String problem : result.problems()) {
             System.err.println("isthmus dns: warning: " + problem);
+        }
+        if (args[0].equals("dump")) {
+            ZoneDump.lines(result.zone()).forEach(System.out::println);
+            return 0;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
         try (DnsServer server = DnsServer.start(result.zone(), address, options)) {

@@ -32,4 +32,18 @@ class DnsCommandTest {
         assertEquals(2, command.run(new String[] {"serve", "-f", "src/test/resources/dns/cluster", "--listen", "127.0.0.1:0", "--ttl", "-1"}));
         assertTrue(Main.subcommands().stream().anyMatch(s -> s.name().equals("dns")));
     }
+
+    @Test
+    void dumpPrintsTheZoneWithoutListening() throws Exception {
+        final java.io.PrintStream original = System.out;
+        final java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, new DnsCommand().run(new String[] {"dump", "-f", "src/test/resources/dns/cluster/services.yaml", "--ttl", "7"}));
+        } finally {
+            System.setOut(original);
+        }
+        assertTrue(captured.toString(java.nio.charset.StandardCharsets.UTF_8)
+                .contains("kubernetes.default.svc.cluster.local A: answer kubernetes.default.svc.cluster.local 7 A 10.96.0.1"), captured.toString());
+    }
 }

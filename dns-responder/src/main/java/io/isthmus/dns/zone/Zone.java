@@ -190,6 +190,21 @@ public final class Zone {
         return nxdomainSoa;
     }
 
+    /** How many types of {@code entry} (entries are numbered in {@link #names()} order) have their own answer. */
+    public int typeCount(int entry) {
+        return entryTypesCount[entry];
+    }
+
+    /** The {@code i}-th type of {@code entry} that has its own answer. */
+    public int type(int entry, int i) {
+        return typeCodes[entryTypesStart[entry] + i];
+    }
+
+    /** The answer of {@code entry} for every other type: a CNAME or NODATA. */
+    public int fallbackAnswer(int entry) {
+        return entryFallback[entry];
+    }
+
     public int nameCount() {
         return entryHash.length;
     }
