@@ -29,6 +29,8 @@ import java.nio.ByteOrder;
  *   <li>class other than IN or ANY, or a name outside the cluster domain and unknown to the zone
  *       (including reverse names of addresses the zone does not hold): REFUSED;</li>
  *   <li>a known name: the RRset, the CNAME, or NODATA with the SOA (authoritative);</li>
+ *   <li>{@code a-b-c-d.<ns>.pod.<zone>} (deprecated, when {@code ZoneSettings.podRecords}): A
+ *       {@code a.b.c.d}, NODATA for other types;</li>
  *   <li>an unknown name in the cluster domain: NXDOMAIN with the SOA (authoritative).</li>
  * </ul>
  * A response larger than the limit ({@link Transport}) first loses its additional section; if
@@ -179,17 +181,26 @@ public final class AnswerEngine {
         if (!endsWithApex(zone, message, name, nameLength, apexLength)) {
             return refused(message, offset, responseFlags, questionBytes, edns);
         }
+        final long podAddress = zone.settings().podRecords() ? PodNames.address(message, name, nameLength - apexLength) : PodNames.NOT_A_POD_NAME;
+        final int rcode = podAddress == PodNames.NOT_A_POD_NAME ? Rcode.NXDOMAIN : Rcode.NOERROR;
+        if (podAddress != PodNames.NOT_A_POD_NAME && (qtype == RecordType.A || qtype == RecordType.ANY)) {
+            // Deprecated pod record: one A record, owner = the question, address from the name.
+            final int recordBytes = PodNames.write(message, questionEnd, zone.settings().ttlSeconds(), (int) podAddress);
+            writeHeader(message, offset, responseFlags | DnsHeaderDescriptor.FLAG_AA, 1, 1, 0, edns ? 1 : 0);
+            return questionBytes + recordBytes + (edns ? writeOpt(message, questionEnd + recordBytes, Rcode.NOERROR) : 0);
+        }
         final MemorySegment soa = zone.nxdomainSoa();
         final int soaBytes = 2 + (int) soa.byteSize();
         if (questionBytes + soaBytes + optBytes > limit) {
-            writeHeader(message, offset, responseFlags | DnsHeaderDescriptor.FLAG_AA | DnsHeaderDescriptor.FLAG_TC | Rcode.NXDOMAIN,
+            writeHeader(message, offset, responseFlags | DnsHeaderDescriptor.FLAG_AA | DnsHeaderDescriptor.FLAG_TC | rcode,
                     1, 0, 0, edns ? 1 : 0);
             return questionBytes + (edns ? writeOpt(message, questionEnd, Rcode.NOERROR) : 0);
         }
-        // The SOA owner is the apex: a pointer to the zone suffix of the question name.
+        // NXDOMAIN (or NODATA for a pod name asked another type): the SOA, its owner the apex,
+        // written as a pointer to the zone suffix of the question name.
         message.set(U16, questionEnd, (short) (0xC000 | (DnsHeaderDescriptor.LENGTH_BYTES + nameLength - apexLength)));
         MemorySegment.copy(soa, 0, message, questionEnd + 2, soa.byteSize());
-        writeHeader(message, offset, responseFlags | DnsHeaderDescriptor.FLAG_AA | Rcode.NXDOMAIN, 1, 0, 1, edns ? 1 : 0);
+        writeHeader(message, offset, responseFlags | DnsHeaderDescriptor.FLAG_AA | rcode, 1, 0, 1, edns ? 1 : 0);
         return questionBytes + soaBytes + (edns ? writeOpt(message, questionEnd + soaBytes, Rcode.NOERROR) : 0);
     }
 

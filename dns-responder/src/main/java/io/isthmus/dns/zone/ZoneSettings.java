@@ -6,8 +6,10 @@ package io.isthmus.dns.zone;
  * @param domain      the cluster domain, e.g. {@code cluster.local}
  * @param ttlSeconds  the TTL of every record (and the SOA minimum, so negative answers are cached as long)
  * @param serial      the SOA serial (the zone generation)
+ * @param podRecords  answer the deprecated {@code a-b-c-d.<ns>.pod.<zone>} A records (spec 2.6),
+ *                    synthesized from the name for any IPv4 address, as kube-dns did
  */
-public record ZoneSettings(String domain, int ttlSeconds, long serial) {
+public record ZoneSettings(String domain, int ttlSeconds, long serial, boolean podRecords) {
     public static final String DEFAULT_DOMAIN = "cluster.local";
     public static final int DEFAULT_TTL_SECONDS = 5;
     public static final String SCHEMA_VERSION = "1.1.0";
@@ -19,6 +21,11 @@ public record ZoneSettings(String domain, int ttlSeconds, long serial) {
         if (domain == null || domain.isBlank()) {
             throw new IllegalArgumentException("the cluster domain must not be empty");
         }
+    }
+
+    /** With the deprecated pod records on. */
+    public ZoneSettings(String domain, int ttlSeconds, long serial) {
+        this(domain, ttlSeconds, serial, true);
     }
 
     public static ZoneSettings defaults() {

@@ -128,6 +128,25 @@ class AnswerEngineTest {
     }
 
     @Test
+    void deprecatedPodRecordsAreSynthesizedFromTheName() throws IOException {
+        assertEquals(Set.of("A 10.244.1.7"), rdata(ask("10-244-1-7.Default.POD.cluster.local.", Type.A), Section.ANSWER));
+        assertEquals("10-244-1-7.Default.POD.cluster.local.", ask("10-244-1-7.Default.POD.cluster.local.", Type.A)
+                .getSection(Section.ANSWER).getFirst().getName().toString());
+        final Message nodata = ask("10-244-1-7.any-ns.pod.cluster.local.", Type.AAAA);
+        assertEquals(Rcode.NOERROR, nodata.getRcode());
+        assertEquals(0, nodata.getSection(Section.ANSWER).size());
+        assertEquals(Type.SOA, nodata.getSection(Section.AUTHORITY).getFirst().getType());
+        for (String bad : List.of("10-244-1-256.ns.pod.cluster.local.", "10-244-1.ns.pod.cluster.local.", "10-244-1-7-8.ns.pod.cluster.local.",
+                "a-b-c-d.ns.pod.cluster.local.", "10-244-1-7.pod.cluster.local.", "10-244-1-7.ns.pods.cluster.local.", "x.10-244-1-7.ns.pod.cluster.local.",
+                "10--244-1.ns.pod.cluster.local.", "-10-244-1-7.ns.pod.cluster.local.")) {
+            assertEquals(Rcode.NXDOMAIN, ask(bad, Type.A).getRcode(), bad);
+        }
+        final Zone off = TestZones.standard(new ZoneSettings("cluster.local", 5, 1, false));
+        assertEquals(Rcode.NXDOMAIN, ask(engine, off, Message.newQuery(Record.newRecord(Name.fromString("10-244-1-7.default.pod.cluster.local."),
+                Type.A, DClass.IN)), Transport.UDP).getRcode());
+    }
+
+    @Test
     void schemaVersionTxt() throws IOException {
         assertEquals(Set.of("TXT \"1.1.0\""), rdata(ask("dns-version.cluster.local.", Type.TXT), Section.ANSWER));
     }

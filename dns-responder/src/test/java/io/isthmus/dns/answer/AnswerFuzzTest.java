@@ -34,7 +34,8 @@ class AnswerFuzzTest {
         final AnswerEngine engine = new AnswerEngine();
         final List<byte[]> seeds = new ArrayList<>();
         for (String name : List.of("kubernetes.default.svc.cluster.local.", "_http._tcp.headless.default.svc.cluster.local.",
-                "nope.cluster.local.", "1.0.96.10.in-addr.arpa.", "ext.default.svc.cluster.local.", "example.com.")) {
+                "nope.cluster.local.", "1.0.96.10.in-addr.arpa.", "ext.default.svc.cluster.local.", "example.com.",
+                "10-0-0-1.default.pod.cluster.local.")) {
             final Message query = Message.newQuery(Record.newRecord(Name.fromString(name), Type.ANY, DClass.IN));
             seeds.add(query.toWire());
             query.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);

@@ -121,6 +121,9 @@ class DnsConformanceTest {
                 Arguments.of("10.1.244.10.in-addr.arpa.", Type.PTR, Rcode.NOERROR, Set.of("10.1.244.10.in-addr.arpa. PTR db-0.db.default.svc.cluster.local.")),
                 // 2.5 ExternalName
                 Arguments.of("search.default.svc.cluster.local.", Type.A, Rcode.NOERROR, Set.of("search.default.svc.cluster.local. CNAME www.example.com.")),
+                // 2.6 deprecated pod records, synthesized from the name
+                Arguments.of("10-244-9-9.default.pod.cluster.local.", Type.A, Rcode.NOERROR, Set.of("10-244-9-9.default.pod.cluster.local. A 10.244.9.9")),
+                Arguments.of("10-244-9-300.default.pod.cluster.local.", Type.A, Rcode.NXDOMAIN, Set.of()),
                 // negative answers and names outside the zone
                 Arguments.of("missing.default.svc.cluster.local.", Type.A, Rcode.NXDOMAIN, Set.of()),
                 Arguments.of("default.svc.cluster.local.", Type.A, Rcode.NOERROR, Set.of()),
