@@ -28,8 +28,9 @@ import java.nio.ByteOrder;
  * receive timeout, so a receiving thread notices {@link #close()} within
  * {@link #RECEIVE_TIMEOUT_MS}.
  *
- * <p>Thread-safety: one thread calls {@link #receive()}, {@link #slot}, {@link #respond} and
- * {@link #flush()}; {@link #close()} may come from another thread.
+ * <p>Thread-safety: one thread calls {@link #receive()}, {@link #respond}, {@link #flush()} and
+ * finally {@link #release()}; {@link #close()} may come from any thread. close and release are
+ * serialized by the monitor; the receive path takes no lock.
  */
 final class MmsgUdpSocket implements Closeable {
     static final int BATCH = 32;
@@ -85,6 +86,8 @@ final class MmsgUdpSocket implements Closeable {
     private final MemorySegment[] sendHeaderFrom = new MemorySegment[BATCH];
     private int pending;
     private volatile boolean closed;
+    /** Guarded by the monitor: the descriptor is closed and the memory freed. */
+    private boolean released;
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         final MemorySegment symbol = LIBC.find(name).orElse(null);
@@ -248,10 +251,18 @@ final class MmsgUdpSocket implements Closeable {
         }
     }
 
-    /** Wakes the receiver (shutdown), then the receiver's thread must call {@link #release()}. */
+    /**
+     * Stops the receiver: marks the socket closed and shuts it down (which wakes a blocked
+     * {@code recvmmsg}; the receive timeout would anyway). The descriptor is closed by
+     * {@link #release()}, never concurrently with this: both hold the monitor, so a descriptor
+     * number already closed (and perhaps reused by another socket) is never shut down.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        if (released) {
+            return;
+        }
         try {
             final int ignored = (int) SHUTDOWN.invokeExact(closeCallState, fd, SHUT_RDWR);
         } catch (Throwable ignored) {
@@ -260,7 +271,11 @@ final class MmsgUdpSocket implements Closeable {
     }
 
     /** Closes the descriptor and frees the memory; called by the receiving thread once it has stopped. */
-    void release() {
+    synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
         closeFd();
         arena.close();
     }
