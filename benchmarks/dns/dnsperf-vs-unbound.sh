@@ -38,7 +38,8 @@ cleanup() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # 1. isthmus, one UDP thread.
 "$ROOT/isthmus" help >/dev/null 2>&1 || true   # builds on first use
