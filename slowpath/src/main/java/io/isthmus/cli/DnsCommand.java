@@ -99,17 +99,18 @@ final class DnsCommand implements Subcommand {
             return 0;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
-        try (DnsServer server = DnsServer.start(result.zone(), address, options)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }));
-            System.out.printf("isthmus dns: serving %d names of zone %s on udp+tcp %s:%d (%d UDP threads, %s)%n",
-                    result.zone().nameCount(), settings.domain(), server.address().getAddress().getHostAddress(),
-                    server.address().getPort(), Math.max(1, options.udpThreads()), server.udpBackend().name().toLowerCase(java.util.Locale.ROOT));
-            System.out.flush();
-            stopped.await();
-        }
+        // Not try-with-resources: on Ctrl-C the JVM exits once the shutdown hooks are done, so the
+        // hook itself closes the server.
+        final DnsServer server = DnsServer.start(result.zone(), address, options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }));
+        System.out.printf("isthmus dns: serving %d names of zone %s on udp+tcp %s:%d (%d UDP threads, %s)%n",
+                result.zone().nameCount(), settings.domain(), server.address().getAddress().getHostAddress(),
+                server.address().getPort(), Math.max(1, options.udpThreads()), server.udpBackend().name().toLowerCase(java.util.Locale.ROOT));
+        System.out.flush();
+        stopped.await();
         return 0;
     }
 

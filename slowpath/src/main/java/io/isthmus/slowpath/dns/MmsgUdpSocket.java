@@ -89,6 +89,7 @@ final class MmsgUdpSocket implements Closeable {
     /** Guarded by the monitor: the descriptor is closed and the memory freed. */
     private boolean released;
 
+    @SuppressWarnings("restricted") // the JVM runs with --enable-native-access=ALL-UNNAMED
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         final MemorySegment symbol = LIBC.find(name).orElse(null);
         return symbol == null ? null : LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
