@@ -2,6 +2,7 @@ package io.isthmus.dns.zone;
 
 import io.isthmus.dns.wire.NameWords;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -79,8 +80,10 @@ public final class Zone {
         this.answerLength = answerLength;
         this.answerLengthWithoutAdditional = answerLengthWithoutAdditional;
         this.answerCounts = answerCounts;
-        this.bodies = MemorySegment.ofArray(bodies);
-        this.nxdomainSoa = MemorySegment.ofArray(nxdomainSoa);
+        // Off-heap, so answering is a native-to-native copy into the frame; freed with the zone (GC).
+        final Arena arena = Arena.ofAuto();
+        this.bodies = arena.allocate(Math.max(1, bodies.length), 8).copyFrom(MemorySegment.ofArray(bodies)).asSlice(0, bodies.length);
+        this.nxdomainSoa = arena.allocate(nxdomainSoa.length, 8).copyFrom(MemorySegment.ofArray(nxdomainSoa));
         this.warnings = List.copyOf(warnings);
         this.names = List.copyOf(names);
     }
