@@ -13,6 +13,7 @@ packages=(
   containernetworking-plugins   # portmap, bandwidth, tuning chained after isthmus
   iptables                      # portmap's DNAT rules
   tcpdump                       # reads the pcap files we write, in tests
+  netcat-openbsd                # the README's TCP transfer through the fast path
 )
 missing=()
 for p in "${packages[@]}"; do
