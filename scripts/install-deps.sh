@@ -2,7 +2,7 @@
 # Installs the Debian packages Isthmus and its tests use, when they are missing.
 # Idempotent; needs root for apt-get (without root it only reports what is missing).
 set -euo pipefail
-packages=(maven iproute2 iputils-ping linux-libc-dev ethtool gcc libc6-dev)
+packages=(maven iproute2 iputils-ping linux-libc-dev ethtool tcpdump gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
