@@ -48,6 +48,7 @@ public final class AfXdpPort implements Port {
     private int lastKickErrno;
     private int pendingTxPackets;
     private long pendingTxBytes;
+    private boolean closed;
 
     /**
      * @param fillTarget how many frames this port keeps in its fill ring at most (its share of the pool)
@@ -187,8 +188,12 @@ public final class AfXdpPort implements Port {
         return lastKickErrno;
     }
 
+    /** Frees the port's call state; idempotent (the worker and the port set may both close it). */
     @Override
     public void close() {
-        arena.close();
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
     }
 }
