@@ -53,6 +53,11 @@ public final class FastpathCommand implements Subcommand {
 
     @Override
     public int run(String[] args) throws Exception {
+        return run(args, System.out, System.err);
+    }
+
+    /** {@link #run(String[])} with the output streams given (tests). */
+    int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         final List<AfXdpSwitch.PortSpec> specs = new ArrayList<>();
         IdleMode idle = IdleMode.BACKOFF;
         XskConfig config = XskConfig.defaults();
@@ -66,10 +71,10 @@ public final class FastpathCommand implements Subcommand {
                     case "--xdp-mode" -> config = config.withXdpMode(parseXdpMode(value(args, ++i, "--xdp-mode")));
                     case "--copy" -> config = config.withBindMode(XskBindMode.COPY);
                     case "--zero-copy" -> config = config.withBindMode(XskBindMode.ZEROCOPY);
-                    case "--duration" -> durationSeconds = Long.parseLong(value(args, ++i, "--duration"));
+                    case "--duration" -> durationSeconds = parseSeconds(value(args, ++i, "--duration"));
                     case "--quiet" -> quiet = true;
                     case "-h", "--help" -> {
-                        System.out.print(USAGE);
+                        out.print(USAGE);
                         return 0;
                     }
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
@@ -79,16 +84,16 @@ public final class FastpathCommand implements Subcommand {
                 throw new IllegalArgumentException("at least one --port IFNAME=POD_IP is needed");
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("isthmus fastpath: " + e.getMessage());
-            System.err.print(USAGE);
+            err.println("isthmus fastpath: " + e.getMessage());
+            err.print(USAGE);
             return 2;
         }
         final String problem = environmentProblem(specs);
         if (problem != null) {
-            System.err.println("isthmus fastpath: " + problem);
+            err.println("isthmus fastpath: " + problem);
             return 1;
         }
-        return serve(specs, config, idle, durationSeconds, quiet, System.out);
+        return serve(specs, config, idle, durationSeconds, quiet, out);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -96,6 +101,18 @@ public final class FastpathCommand implements Subcommand {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
+    }
+
+    private static long parseSeconds(String text) {
+        try {
+            final long seconds = Long.parseLong(text);
+            if (seconds > 0) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--duration wants a positive number of seconds, got '" + text + "'");
     }
 
     private static XdpMode parseXdpMode(String text) {
@@ -166,6 +183,7 @@ public final class FastpathCommand implements Subcommand {
                     break;
                 }
             }
+            out.print("final: ");
             printCounters(fastpath, out);
             printDropReasons(fastpath, out);
         } finally {
@@ -198,20 +216,24 @@ public final class FastpathCommand implements Subcommand {
                         kernel.rxInvalidDescs(), kernel.txInvalidDescs()));
             }
         }
-        final long drops = fastpath.worker().drops().total();
-        line.append("drops ").append(drops);
+        line.append("drops ").append(fastpath.worker().drops().total());
+        appendDropReasons(fastpath, line);
         out.println(line);
         out.flush();
     }
 
-    private static void printDropReasons(AfXdpSwitch fastpath, PrintStream out) {
-        final StringBuilder line = new StringBuilder("drop reasons:");
+    private static void appendDropReasons(AfXdpSwitch fastpath, StringBuilder line) {
         for (DropReason reason : DropReason.values()) {
             final long n = fastpath.worker().drops().get(reason);
             if (n != 0) {
                 line.append(' ').append(reason.name().toLowerCase(Locale.ROOT)).append('=').append(n);
             }
         }
+    }
+
+    private static void printDropReasons(AfXdpSwitch fastpath, PrintStream out) {
+        final StringBuilder line = new StringBuilder("drop reasons:");
+        appendDropReasons(fastpath, line);
         out.println(line.length() == "drop reasons:".length() ? "drop reasons: none" : line);
     }
 }
