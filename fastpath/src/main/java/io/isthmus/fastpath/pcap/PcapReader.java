@@ -65,15 +65,15 @@ public final class PcapReader implements AutoCloseable {
         if (!ensure(RECORD_HEADER_LENGTH)) {
             return -1;
         }
-        final int start = buffer.position();
-        final int capturedLength = buffer.getInt(start + CAPTURED_LENGTH_OFFSET);
-        if (capturedLength < 0 || capturedLength > Math.max(snaplen, MAX_SNAPLEN)) {
+        final int capturedLength = buffer.getInt(buffer.position() + CAPTURED_LENGTH_OFFSET);
+        if (capturedLength < 0 || capturedLength > MAX_SNAPLEN) {
             throw new PcapFormatException(sourceName + ": record captured length " + Integer.toUnsignedString(capturedLength)
-                    + " exceeds the snaplen " + snaplen);
+                    + " exceeds " + MAX_SNAPLEN + " (file snaplen " + snaplen + ")");
         }
         if (!ensure(RECORD_HEADER_LENGTH + capturedLength)) {
             return -1;
         }
+        final int start = buffer.position(); // after ensure: it may have compacted the buffer
         final long seconds = buffer.getInt(start + TS_SECONDS_OFFSET) & 0xFFFF_FFFFL;
         final long fraction = buffer.getInt(start + TS_FRACTION_OFFSET) & 0xFFFF_FFFFL;
         lastTimestampNs = seconds * 1_000_000_000L + (nanoseconds ? fraction : fraction * 1_000L);

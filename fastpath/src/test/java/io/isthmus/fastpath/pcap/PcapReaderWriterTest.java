@@ -87,6 +87,32 @@ class PcapReaderWriterTest {
     }
 
     @Test
+    void followsAFileAppendedInOddChunksAcrossRecordBoundaries() throws IOException {
+        final Path whole = dir.resolve("whole.pcap");
+        try (PcapWriter writer = PcapWriter.create(whole)) {
+            for (int n = 0; n < 300; n++) {
+                writer.write(frame(n % 40), n);
+            }
+        }
+        final byte[] all = Files.readAllBytes(whole);
+        final Path file = dir.resolve("chunks.pcap");
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        int read = 0;
+        try (FileChannel sink = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             PcapReader reader = PcapReader.open(file)) {
+            for (int written = 0; written < all.length; ) {
+                final int chunk = Math.min(all.length - written, 1 + random.nextInt(300));
+                sink.write(ByteBuffer.wrap(all, written, chunk));
+                written += chunk;
+                for (byte[] frame; (frame = reader.nextFrame()) != null; read++) {
+                    assertArrayEquals(frame(read % 40), frame, "frame " + read);
+                }
+            }
+        }
+        assertEquals(300, read);
+    }
+
+    @Test
     void rejectsWhatIsNotAnEthernetPcapNamingTheFile() throws IOException {
         final Path pcapng = dir.resolve("capture.pcapng");
         Files.write(pcapng, TestFrames.ethernet(0, 0, 0, new byte[30])); // starts with zeros: no magic

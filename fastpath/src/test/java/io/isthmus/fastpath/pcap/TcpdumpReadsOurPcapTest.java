@@ -6,16 +6,11 @@ import io.isthmus.fastpath.testing.TestFrames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Our writer's files are read by tcpdump, which also checks the checksums our builders produce. */
 class TcpdumpReadsOurPcapTest {
@@ -26,25 +21,6 @@ class TcpdumpReadsOurPcapTest {
 
     @TempDir
     Path dir;
-
-    /** Runs {@code tcpdump -nn -vv -r file}; skips the test visibly when tcpdump is not installed. */
-    static String tcpdump(Path file) throws IOException, InterruptedException {
-        final Process process;
-        try {
-            process = new ProcessBuilder("tcpdump", "-nn", "-vv", "-r", file.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "tcpdump is not installed (scripts/install-deps.sh installs it): " + e.getMessage());
-            throw e;
-        }
-        final boolean done = process.waitFor(30, TimeUnit.SECONDS);
-        if (!done) {
-            process.destroyForcibly();
-        }
-        assertTrue(done, "tcpdump did not finish within 30 s");
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), output);
-        return output;
-    }
 
     @Test
     void tcpdumpDecodesMicrosecondAndNanosecondFilesWithCorrectChecksums() throws Exception {
@@ -57,7 +33,7 @@ class TcpdumpReadsOurPcapTest {
                 writer.write(TestFrames.ipv4Frame(SWITCH_MAC, POD_MAC, A, B, 64, TestFrames.PROTO_TCP,
                         TestFrames.tcp(A, B, 34567, 80, 1000, 0, 0x02, 65535, new byte[0])), 1_002_000_000L);
             }
-            final String output = tcpdump(file);
+            final String output = PcapTcpdump.readVerbose(file);
             assertTrue(output.contains("Request who-has 169.254.1.1 tell 10.244.1.2"), output);
             assertTrue(output.contains("10.244.1.2 > 10.244.1.3: ICMP echo request"), output);
             assertTrue(output.contains("10.244.1.2.40000 > 10.244.1.3.53"), output);

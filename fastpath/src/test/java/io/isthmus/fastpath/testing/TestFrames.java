@@ -140,6 +140,14 @@ public final class TestFrames {
         return out;
     }
 
+    /** An IPv6 header (fe80::1 → fe80::2, next header 59 "no next header") and {@code payloadLength} zero bytes. */
+    public static byte[] checksumlessIpv6(int payloadLength) {
+        final ByteBuffer ip = ByteBuffer.allocate(40 + payloadLength);
+        ip.putInt(0x6000_0000).putShort((short) payloadLength).put((byte) 59).put((byte) 64)
+                .putLong(0xFE80_0000_0000_0000L).putLong(1).putLong(0xFE80_0000_0000_0000L).putLong(2);
+        return ip.array();
+    }
+
     private static void putMac(ByteBuffer buffer, long mac) {
         buffer.putShort((short) (mac >>> 32)).putInt((int) mac);
     }
