@@ -279,6 +279,28 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code sendto(fd, buffer, length, flags, NULL, 0)}: sends {@code length} bytes of
+     * {@code buffer} (e.g. a whole frame on a bound packet socket). Raw result.
+     */
+    public static long sendtoRaw(CallState state, int fd, MemorySegment buffer, long length, int flags) {
+        try {
+            return (long) SENDTO.invokeExact(state.segment(), fd, buffer, length, flags, MemorySegment.NULL, 0);
+        } catch (Throwable t) {
+            return -1L;
+        }
+    }
+
+    /** {@code recvfrom(fd, buffer, buffer.byteSize(), flags, NULL, NULL)}: bytes received, or -1. */
+    public static long recvfromRaw(CallState state, int fd, MemorySegment buffer, int flags) {
+        try {
+            return (long) RECVFROM.invokeExact(state.segment(), fd, buffer, buffer.byteSize(), flags,
+                    MemorySegment.NULL, MemorySegment.NULL);
+        } catch (Throwable t) {
+            return -1L;
+        }
+    }
+
     /** {@code recvfrom(fd, NULL, 0, flags, NULL, NULL)}: the AF_XDP RX / fill-ring wake-up. Raw result. */
     public static long recvfromRaw(CallState state, int fd, int flags) {
         try {

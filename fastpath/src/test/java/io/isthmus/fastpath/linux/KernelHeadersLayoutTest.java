@@ -56,6 +56,8 @@ class KernelHeadersLayoutTest {
                 "rx_ring_full", "rx_fill_ring_empty_descs", "tx_ring_empty_descs");
         struct("struct xdp_options", XdpOptions.LAYOUT, "flags");
         struct("struct pollfd", PollFd.LAYOUT, "fd", "events", "revents");
+        struct("struct sockaddr_ll", SockaddrLl.LAYOUT, "sll_family", "sll_protocol", "sll_ifindex", "sll_hatype",
+                "sll_pkttype", "sll_halen", "sll_addr");
         attr(BpfAttrMapCreate.LAYOUT, "", "map_type", "key_size", "value_size", "max_entries", "map_flags",
                 "inner_map_fd", "numa_node", "map_name", "map_ifindex", "btf_fd", "btf_key_type_id",
                 "btf_value_type_id", "btf_vmlinux_value_type_id", "map_extra");
@@ -115,6 +117,10 @@ class KernelHeadersLayoutTest {
         constant("BPF_FUNC_redirect_map", BpfConstants.BPF_FUNC_REDIRECT_MAP);
         constant("BPF_PSEUDO_MAP_FD", BpfConstants.BPF_PSEUDO_MAP_FD);
 
+        constant("AF_PACKET", PacketSocketConstants.AF_PACKET);
+        constant("ETH_P_ALL", PacketSocketConstants.ETH_P_ALL);
+        constant("SOL_PACKET", PacketSocketConstants.SOL_PACKET);
+        constant("PACKET_IGNORE_OUTGOING", PacketSocketConstants.PACKET_IGNORE_OUTGOING);
         constant("SOCK_RAW", PosixConstants.SOCK_RAW);
         constant("SOCK_CLOEXEC", PosixConstants.SOCK_CLOEXEC);
         constant("PROT_READ", PosixConstants.PROT_READ);
@@ -155,6 +161,8 @@ class KernelHeadersLayoutTest {
                     #include <sched.h>
                     #include <sys/mman.h>
                     #include <sys/socket.h>
+                    #include <linux/if_packet.h>
+                    #include <linux/if_ether.h>
                     #include <linux/if_xdp.h>
                     #include <linux/if_link.h>
                     #include <linux/bpf.h>

@@ -39,18 +39,33 @@ public final class Pod implements AutoCloseable {
     private final String netns;
     private final String hostInterface;
     private final String ip;
+    private final boolean bare;
     private volatile boolean closed;
 
-    private Pod(String netns, String hostInterface, String ip) {
+    private Pod(String netns, String hostInterface, String ip, boolean bare) {
         this.netns = netns;
         this.hostInterface = hostInterface;
         this.ip = ip;
+        this.bare = bare;
     }
 
     /** Makes a pod with address {@code ip} (dotted IPv4). On any failure removes what it made and throws. */
     public static Pod create(String ip) {
+        return make(ip, false);
+    }
+
+    /**
+     * Makes a BARE pod: namespace and veth (eth0 up, IPv6 off, offloads off) but no address and no
+     * routes, so the pod's kernel stays silent and a packet socket can play the pod frame by frame.
+     * {@code ip} is only remembered (for the switch's route table).
+     */
+    public static Pod createBare(String ip) {
+        return make(ip, true);
+    }
+
+    private static Pod make(String ip, boolean bare) {
         final String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(3));
-        final Pod pod = new Pod("isx-" + suffix, "isx" + suffix, ip);
+        final Pod pod = new Pod("isx-" + suffix, "isx" + suffix, ip, bare);
         LIVE.add(pod);
         try {
             pod.build();
@@ -68,11 +83,15 @@ public final class Pod implements AutoCloseable {
         Shell.check("ip", "link", "set", hostInterface, "up");
         Shell.run(10, "ip", "netns", "exec", netns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
         Shell.check("ip", "-n", netns, "link", "set", "lo", "up");
-        Shell.check("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
-        Shell.check("ip", "-n", netns, "link", "set", "eth0", "up");
-        Shell.check("ip", "-n", netns, "route", "add", GATEWAY_IP, "dev", "eth0", "scope", "link");
-        Shell.check("ip", "-n", netns, "route", "add", "default", "via", GATEWAY_IP, "dev", "eth0");
         Shell.check("ip", "netns", "exec", netns, "ethtool", "-K", "eth0", "tx", "off", "tso", "off", "gso", "off");
+        if (!bare) {
+            Shell.check("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
+        }
+        Shell.check("ip", "-n", netns, "link", "set", "eth0", "up");
+        if (!bare) {
+            Shell.check("ip", "-n", netns, "route", "add", GATEWAY_IP, "dev", "eth0", "scope", "link");
+            Shell.check("ip", "-n", netns, "route", "add", "default", "via", GATEWAY_IP, "dev", "eth0");
+        }
     }
 
     public String netns() {

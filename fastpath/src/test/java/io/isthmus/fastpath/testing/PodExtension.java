@@ -24,6 +24,14 @@ public final class PodExtension implements AfterEachCallback, AutoCloseable {
         return pod;
     }
 
+    /** Skips (visibly) unless root + AF_XDP, then makes a bare pod (see {@link Pod#createBare}). */
+    public Pod barePod(String ip) {
+        Privileges.assumeRootAndAfXdp();
+        final Pod pod = Pod.createBare(ip);
+        resources.push(pod);
+        return pod;
+    }
+
     /** Closes {@code resource} after the test, before the pods made earlier. Returns it. */
     public <T extends AutoCloseable> T closeLater(T resource) {
         resources.push(resource);
