@@ -175,6 +175,7 @@ public final class AfXdpPort implements Port {
         return added;
     }
 
+    @Override
     public PortCounters counters() {
         return counters;
     }

@@ -4,9 +4,6 @@ import io.isthmus.fastpath.linux.XdpDesc;
 
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 /**
  * The RX ring of one socket: the kernel hands us received frames as {@code xdp_desc}
  * ({@link XdpDesc}: UMEM address, length). Thread-safety: the port's worker only.
@@ -22,11 +19,11 @@ public final class RxRing extends ConsumerRing {
 
     /** The UMEM address of the {@code i}-th ready frame (0 ≤ i < {@link #peek}); may point past the frame start (headroom). */
     public long address(int i) {
-        return mapping.get(JAVA_LONG, entry(i) + XdpDesc.ADDR_OFFSET);
+        return (long) XdpDesc.ADDR.get(mapping, entry(i));
     }
 
     /** The length in bytes of the {@code i}-th ready frame. */
     public int length(int i) {
-        return mapping.get(JAVA_INT, entry(i) + XdpDesc.LEN_OFFSET);
+        return (int) XdpDesc.LEN.get(mapping, entry(i));
     }
 }

@@ -4,9 +4,6 @@ import io.isthmus.fastpath.linux.XdpDesc;
 
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 /**
  * The TX ring of one socket: we hand the kernel frames to send as {@code xdp_desc}. Written
  * entries are published by {@link #submit()} (at the port's flush). Thread-safety: the port's
@@ -20,8 +17,8 @@ public final class TxRing extends ProducerRing {
     /** Writes one frame to send (caller checked {@link #free}). */
     public void put(long address, int lengthBytes) {
         final long entry = descOffset + (long) (reserveIndex() & mask) * XdpDesc.SIZE;
-        mapping.set(JAVA_LONG, entry + XdpDesc.ADDR_OFFSET, address);
-        mapping.set(JAVA_INT, entry + XdpDesc.LEN_OFFSET, lengthBytes);
-        mapping.set(JAVA_INT, entry + XdpDesc.OPTIONS_OFFSET, 0);
+        XdpDesc.ADDR.set(mapping, entry, address);
+        XdpDesc.LEN.set(mapping, entry, lengthBytes);
+        XdpDesc.OPTIONS.set(mapping, entry, 0);
     }
 }
