@@ -64,7 +64,7 @@ public final class Pod implements AutoCloseable {
     }
 
     private static Pod make(String ip, boolean bare) {
-        final String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(3));
+        final String suffix = HexFormat.of().formatHex(randomBytes(3));
         final Pod pod = new Pod("isx-" + suffix, "isx" + suffix, ip, bare);
         LIVE.add(pod);
         try {
@@ -74,6 +74,12 @@ public final class Pod implements AutoCloseable {
             pod.close();
             throw e;
         }
+    }
+
+    private static byte[] randomBytes(int count) {
+        final byte[] bytes = new byte[count];
+        RANDOM.nextBytes(bytes);
+        return bytes;
     }
 
     private void build() {
