@@ -46,6 +46,26 @@ class XdpProgramKernelTest {
     }
 
     @Test
+    void fallsBackToGenericModeOnADeviceWithoutNativeXdpLikeABridge() {
+        Privileges.assumeRootAndAfXdp();
+        final String bridge = "isxb" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        Shell.check("ip", "link", "add", bridge, "type", "bridge");
+        try (XskMap map = XskMap.create("isx_test", 1);
+             BpfProgram program = new XdpRedirectProgramBuilder(map.fd()).load("isx_redirect")) {
+            final int ifindex = Libc.ifNameToIndex(bridge);
+            assertThrows(LinuxException.class, () -> XdpLink.attach(program, ifindex, XdpMode.NATIVE),
+                    "the bridge driver has no native XDP");
+            try (XdpLink link = XdpLink.attachPreferNative(program, ifindex)) {
+                assertEquals(XdpMode.GENERIC, link.mode());
+                assertTrue(xdpOf(bridge).contains("xdpgeneric"), xdpOf(bridge));
+            }
+            assertFalse(xdpOf(bridge).contains("prog/xdp"), xdpOf(bridge));
+        } finally {
+            Shell.run(10, "ip", "link", "del", bridge);
+        }
+    }
+
+    @Test
     void aProgramWithChecksPassesTheVerifier() {
         Privileges.assumeRootAndAfXdp();
         try (XskMap map = XskMap.create("isx_test", 1);
