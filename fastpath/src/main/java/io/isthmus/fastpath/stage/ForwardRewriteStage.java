@@ -5,7 +5,7 @@ import io.isthmus.fastpath.packet.ArpFlyweight;
 import io.isthmus.fastpath.packet.EthernetDescriptor;
 import io.isthmus.fastpath.packet.EthernetFlyweight;
 import io.isthmus.fastpath.packet.Ipv4Descriptor;
-import io.isthmus.fastpath.packet.Ipv4Flyweight;
+import io.isthmus.fastpath.packet.InternetChecksum;
 import io.isthmus.fastpath.packet.MacAddress;
 import io.isthmus.fastpath.packet.NetworkOrder;
 import io.isthmus.fastpath.pipeline.DropReason;
@@ -41,7 +41,6 @@ public final class ForwardRewriteStage implements Stage {
 
     private final PipelineContext context;
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
-    private final Ipv4Flyweight ipv4 = new Ipv4Flyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
 
     public ForwardRewriteStage(PipelineContext context) {
@@ -72,8 +71,8 @@ public final class ForwardRewriteStage implements Stage {
                     context.countDropKeepingFrame(batch, i, DropReason.NEIGHBOR_UNKNOWN);
                     writeArpRequest(batch, i, segment, table, egress);
                 } else {
-                    ipv4.wrap(segment, l3, batch.length[i] - batch.l3Offset[i]).decrementTtl();
-                    ethernet.wrap(segment, batch.address[i], batch.length[i]).dstMac(podMac).srcMac(table.localMac(egress));
+                    decrementTtl(segment, l3);
+                    rewriteMacs(segment, batch.address[i], podMac, table.localMac(egress));
                 }
             }
             if (kept != i) {
@@ -83,6 +82,24 @@ public final class ForwardRewriteStage implements Stage {
         }
         batch.size(kept);
         return kept;
+    }
+
+    /**
+     * TTL - 1 with the RFC 1624 checksum update, as one 32-bit read and one 32-bit write of the
+     * TTL | protocol | checksum word. The caller checked TTL > 1.
+     */
+    private static void decrementTtl(MemorySegment segment, long l3) {
+        final long at = l3 + Ipv4Descriptor.TTL_OFFSET;
+        final int word = NetworkOrder.u32(segment, at);
+        final int ttlProtocol = word >>> 16;
+        final int checksum = InternetChecksum.update16(word & 0xFFFF, ttlProtocol, ttlProtocol - 0x0100);
+        NetworkOrder.putU32(segment, at, ((ttlProtocol - 0x0100) << 16) | checksum);
+    }
+
+    /** Destination and source MAC (12 bytes) as one 64-bit and one 32-bit store. */
+    private static void rewriteMacs(MemorySegment segment, long frame, long dstMac, long srcMac) {
+        segment.set(NetworkOrder.U64, frame, (dstMac << 16) | (srcMac >>> 32));
+        NetworkOrder.putU32(segment, frame + 8, (int) srcMac);
     }
 
     private void writeArpRequest(PacketBatch batch, int i, MemorySegment segment, RouteTable table, int egress) {
