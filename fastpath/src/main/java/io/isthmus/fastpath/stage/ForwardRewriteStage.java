@@ -56,8 +56,9 @@ public final class ForwardRewriteStage implements Stage {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             if (batch.etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4) {
-                final long l3 = batch.address[i] + batch.l3Offset[i];
-                if (NetworkOrder.u8(segment, l3 + Ipv4Descriptor.TTL_OFFSET) <= 1) {
+                final long ttlWordAt = batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.TTL_OFFSET;
+                final int ttlProtocolChecksum = NetworkOrder.u32(segment, ttlWordAt);
+                if (ttlProtocolChecksum >>> 24 <= 1) {
                     context.drop(batch, i, DropReason.TTL_EXPIRED);
                     continue;
                 }
@@ -71,7 +72,7 @@ public final class ForwardRewriteStage implements Stage {
                     context.countDropKeepingFrame(batch, i, DropReason.NEIGHBOR_UNKNOWN);
                     writeArpRequest(batch, i, segment, table, egress);
                 } else {
-                    decrementTtl(segment, l3);
+                    decrementTtl(segment, ttlWordAt, ttlProtocolChecksum);
                     rewriteMacs(segment, batch.address[i], podMac, table.localMac(egress));
                 }
             }
@@ -85,12 +86,10 @@ public final class ForwardRewriteStage implements Stage {
     }
 
     /**
-     * TTL - 1 with the RFC 1624 checksum update, as one 32-bit read and one 32-bit write of the
-     * TTL | protocol | checksum word. The caller checked TTL > 1.
+     * TTL - 1 with the RFC 1624 checksum update: one 32-bit write of the TTL | protocol | checksum
+     * word the caller read (and checked TTL > 1 in).
      */
-    private static void decrementTtl(MemorySegment segment, long l3) {
-        final long at = l3 + Ipv4Descriptor.TTL_OFFSET;
-        final int word = NetworkOrder.u32(segment, at);
+    private static void decrementTtl(MemorySegment segment, long at, int word) {
         final int ttlProtocol = word >>> 16;
         final int checksum = InternetChecksum.update16(word & 0xFFFF, ttlProtocol, ttlProtocol - 0x0100);
         NetworkOrder.putU32(segment, at, ((ttlProtocol - 0x0100) << 16) | checksum);
