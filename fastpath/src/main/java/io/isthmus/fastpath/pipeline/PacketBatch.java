@@ -16,8 +16,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Per-packet metadata that the parse stage fills in for the stages after it (like VPP's buffer
  * opaque): {@code l3Offset[i]} (offset of the IP/ARP header from the frame start), {@code
  * l4Offset[i]} (offset of the transport header, 0 when none) and {@code etherType[i]} (the payload
- * EtherType). {@code scratch[i]} carries a value from one pass of a stage to its next pass (a hash,
- * a slot) and means nothing between stages.
+ * EtherType). {@code key[i]} and {@code scratch[i]} carry values from one pass of a stage to its
+ * next pass (a lookup key, a hash slot) and mean nothing between stages.
  *
  * <pre>
  *   index:      0      1      2    ...   size-1 | size ... CAPACITY-1
@@ -39,6 +39,7 @@ public final class PacketBatch {
     public final int[] l4Offset = new int[CAPACITY];
     public final int[] etherType = new int[CAPACITY];
     public final int[] scratch = new int[CAPACITY];
+    public final int[] key = new int[CAPACITY];
 
     private final FrameMemory memory;
     private final MemorySegment segment;
@@ -93,6 +94,7 @@ public final class PacketBatch {
         l4Offset[to] = l4Offset[from];
         etherType[to] = etherType[from];
         scratch[to] = scratch[from];
+        key[to] = key[from];
     }
 
     /** Sets the number of live entries after a stage compacted the batch in place. */

@@ -5,7 +5,7 @@ import io.isthmus.fastpath.packet.ArpFlyweight;
 import io.isthmus.fastpath.packet.EthernetDescriptor;
 import io.isthmus.fastpath.packet.EthernetFlyweight;
 import io.isthmus.fastpath.packet.Ipv4Descriptor;
-import io.isthmus.fastpath.packet.Ipv4Flyweight;
+import io.isthmus.fastpath.packet.InternetChecksum;
 import io.isthmus.fastpath.packet.MacAddress;
 import io.isthmus.fastpath.packet.NetworkOrder;
 import io.isthmus.fastpath.pipeline.DropReason;
@@ -41,7 +41,6 @@ public final class ForwardRewriteStage implements Stage {
 
     private final PipelineContext context;
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
-    private final Ipv4Flyweight ipv4 = new Ipv4Flyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
 
     public ForwardRewriteStage(PipelineContext context) {
@@ -57,8 +56,9 @@ public final class ForwardRewriteStage implements Stage {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             if (batch.etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4) {
-                final long l3 = batch.address[i] + batch.l3Offset[i];
-                if (NetworkOrder.u8(segment, l3 + Ipv4Descriptor.TTL_OFFSET) <= 1) {
+                final long ttlWordAt = batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.TTL_OFFSET;
+                final int ttlProtocolChecksum = NetworkOrder.u32(segment, ttlWordAt);
+                if (ttlProtocolChecksum >>> 24 <= 1) {
                     context.drop(batch, i, DropReason.TTL_EXPIRED);
                     continue;
                 }
@@ -72,8 +72,8 @@ public final class ForwardRewriteStage implements Stage {
                     context.countDropKeepingFrame(batch, i, DropReason.NEIGHBOR_UNKNOWN);
                     writeArpRequest(batch, i, segment, table, egress);
                 } else {
-                    ipv4.wrap(segment, l3, batch.length[i] - batch.l3Offset[i]).decrementTtl();
-                    ethernet.wrap(segment, batch.address[i], batch.length[i]).dstMac(podMac).srcMac(table.localMac(egress));
+                    decrementTtl(segment, ttlWordAt, ttlProtocolChecksum);
+                    rewriteMacs(segment, batch.address[i], podMac, table.localMac(egress));
                 }
             }
             if (kept != i) {
@@ -83,6 +83,22 @@ public final class ForwardRewriteStage implements Stage {
         }
         batch.size(kept);
         return kept;
+    }
+
+    /**
+     * TTL - 1 with the RFC 1624 checksum update: one 32-bit write of the TTL | protocol | checksum
+     * word the caller read (and checked TTL > 1 in).
+     */
+    private static void decrementTtl(MemorySegment segment, long at, int word) {
+        final int ttlProtocol = word >>> 16;
+        final int checksum = InternetChecksum.update16(word & 0xFFFF, ttlProtocol, ttlProtocol - 0x0100);
+        NetworkOrder.putU32(segment, at, ((ttlProtocol - 0x0100) << 16) | checksum);
+    }
+
+    /** Destination and source MAC (12 bytes) as one 64-bit and one 32-bit store. */
+    private static void rewriteMacs(MemorySegment segment, long frame, long dstMac, long srcMac) {
+        segment.set(NetworkOrder.U64, frame, (dstMac << 16) | (srcMac >>> 32));
+        NetworkOrder.putU32(segment, frame + 8, (int) srcMac);
     }
 
     private void writeArpRequest(PacketBatch batch, int i, MemorySegment segment, RouteTable table, int egress) {

@@ -6,7 +6,7 @@ import io.isthmus.fastpath.packet.EthernetDescriptor;
 import io.isthmus.fastpath.packet.EthernetFlyweight;
 import io.isthmus.fastpath.packet.Icmpv4Descriptor;
 import io.isthmus.fastpath.packet.Ipv4Descriptor;
-import io.isthmus.fastpath.packet.Ipv4Flyweight;
+import io.isthmus.fastpath.packet.InternetChecksum;
 import io.isthmus.fastpath.packet.Ipv6Descriptor;
 import io.isthmus.fastpath.packet.NetworkOrder;
 import io.isthmus.fastpath.packet.TcpDescriptor;
@@ -37,7 +37,6 @@ public final class ParseStage implements Stage {
     private final PipelineContext context;
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final ArpFlyweight arp = new ArpFlyweight();
-    private final Ipv4Flyweight ipv4 = new Ipv4Flyweight();
 
     public ParseStage(PipelineContext context) {
         this.context = context;
@@ -92,38 +91,53 @@ public final class ParseStage implements Stage {
         return arp.wrap(segment, l3, l3Length).isEthernetIpv4() ? null : DropReason.ARP_MALFORMED;
     }
 
+    /**
+     * IPv4 checks on the five 32-bit words of an option-less header, each read once: the words
+     * serve the field checks and the header checksum (sum of their 16-bit halves must fold to 0xFFFF).
+     */
     private DropReason parseIpv4(PacketBatch batch, int i, MemorySegment segment, long l3, int l3Length) {
         if (l3Length < Ipv4Descriptor.MIN_HEADER_LENGTH) {
             return DropReason.FRAME_TOO_SHORT;
         }
-        ipv4.wrap(segment, l3, l3Length);
-        if (ipv4.version() != Ipv4Descriptor.VERSION) {
-            return DropReason.IPV4_BAD_VERSION;
+        final int versionIhlTosLength = NetworkOrder.u32(segment, l3);
+        if (versionIhlTosLength >>> 24 != 0x45) {
+            return ipv4HeaderLengthReason(versionIhlTosLength >>> 24, l3Length);
         }
-        final int ihl = ipv4.ihl();
-        if (ihl < 5 || (ihl << 2) > l3Length) {
-            return DropReason.IPV4_BAD_IHL;
-        }
-        if (ihl != 5) {
-            return DropReason.IPV4_OPTIONS;
-        }
-        final int totalLength = ipv4.totalLength();
+        final int totalLength = versionIhlTosLength & 0xFFFF;
         if (totalLength < Ipv4Descriptor.MIN_HEADER_LENGTH || totalLength > l3Length) {
             return DropReason.IPV4_BAD_TOTAL_LENGTH;
         }
-        if (ipv4.isFragment()) {
+        final int idFlagsFragment = NetworkOrder.u32(segment, l3 + Ipv4Descriptor.IDENTIFICATION_OFFSET);
+        if ((idFlagsFragment & (Ipv4Descriptor.FLAG_MORE_FRAGMENTS | Ipv4Descriptor.FRAGMENT_OFFSET_MASK)) != 0) {
             return DropReason.IPV4_FRAGMENT;
         }
-        if (!ipv4.isChecksumValid()) {
+        final int ttlProtocolChecksum = NetworkOrder.u32(segment, l3 + Ipv4Descriptor.TTL_OFFSET);
+        final long sum = (versionIhlTosLength & 0xFFFF_FFFFL) + (idFlagsFragment & 0xFFFF_FFFFL)
+                + (ttlProtocolChecksum & 0xFFFF_FFFFL)
+                + (NetworkOrder.u32(segment, l3 + Ipv4Descriptor.SRC_OFFSET) & 0xFFFF_FFFFL)
+                + (NetworkOrder.u32(segment, l3 + Ipv4Descriptor.DST_OFFSET) & 0xFFFF_FFFFL);
+        if (InternetChecksum.fold(sum) != 0xFFFF) {
             return DropReason.IPV4_BAD_CHECKSUM;
         }
         final int l4Length = totalLength - Ipv4Descriptor.MIN_HEADER_LENGTH;
         final long l4 = l3 + Ipv4Descriptor.MIN_HEADER_LENGTH;
-        if (l4Length < minimumTransportHeader(segment, l4, l4Length, ipv4.protocol())) {
+        if (l4Length < minimumTransportHeader(segment, l4, l4Length, (ttlProtocolChecksum >>> 16) & 0xFF)) {
             return DropReason.L4_TOO_SHORT;
         }
         batch.l4Offset[i] = EthernetDescriptor.HEADER_LENGTH + Ipv4Descriptor.MIN_HEADER_LENGTH;
         return null;
+    }
+
+    /** Why a first header byte other than 0x45 (version 4, IHL 5) is refused. */
+    private static DropReason ipv4HeaderLengthReason(int versionIhl, int l3Length) {
+        final int ihl = versionIhl & 0x0F;
+        if (versionIhl >>> 4 != Ipv4Descriptor.VERSION) {
+            return DropReason.IPV4_BAD_VERSION;
+        }
+        if (ihl < 5 || (ihl << 2) > l3Length) {
+            return DropReason.IPV4_BAD_IHL;
+        }
+        return DropReason.IPV4_OPTIONS;
     }
 
     /** The transport header length the datagram must hold (TCP: its data offset, at least 20). */

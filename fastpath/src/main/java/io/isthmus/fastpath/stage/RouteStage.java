@@ -17,8 +17,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p><b>Reads:</b> batch {@code etherType}, {@code l3Offset}, {@code egressPort}; the IPv4
  * destination address; the route table.
- * <br><b>Writes:</b> {@code egressPort[i]} of IPv4 packets; {@code scratch[i]} (the hash slot,
- * between passes). Never the frame.
+ * <br><b>Writes:</b> {@code egressPort[i]} of IPv4 packets; {@code key[i]} (the destination) and
+ * {@code scratch[i]} (its hash slot), between passes. Never the frame.
  * <br><b>Next:</b> routed IPv4 packets and packets whose egress port an earlier stage set (ARP
  * replies) stay; IPv4 without a route, or routed to a port this worker does not have, is dropped
  * NO_ROUTE; IPv6 is dropped IPV6_NOT_ROUTED.
@@ -38,16 +38,17 @@ public final class RouteStage implements Stage {
         final int[] etherType = batch.etherType;
         final int[] scratch = batch.scratch;
 
-        for (int i = 0; i < size; i++) { // pass 1: hash
+        final int[] key = batch.key;
+        for (int i = 0; i < size; i++) { // pass 1: read and hash every destination
             if (etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4) {
                 final int dst = NetworkOrder.u32(segment, batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.DST_OFFSET);
+                key[i] = dst;
                 scratch[i] = table.slotOf(dst);
             }
         }
-        for (int i = 0; i < size; i++) { // pass 2: probe
+        for (int i = 0; i < size; i++) { // pass 2: probe every slot
             if (etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4) {
-                final int dst = NetworkOrder.u32(segment, batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.DST_OFFSET);
-                batch.egressPort[i] = table.probe(scratch[i], dst);
+                batch.egressPort[i] = table.probe(scratch[i], key[i]);
             }
         }
         final int portCount = context.portCount();
