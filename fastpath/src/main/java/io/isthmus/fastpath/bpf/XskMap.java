@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
@@ -46,7 +47,7 @@ public final class XskMap implements AutoCloseable {
     /** Writes {@code name} as a NUL-terminated BPF object name (letters, digits, '_' and '.'; 15 bytes at most). */
     static void copyName(MemorySegment attr, long offset, String name) {
         final byte[] bytes = name.replaceAll("[^A-Za-z0-9_.]", "_").getBytes(StandardCharsets.US_ASCII);
-        MemorySegment.copy(bytes, 0, attr, java.lang.foreign.ValueLayout.JAVA_BYTE, offset,
+        MemorySegment.copy(bytes, 0, attr, JAVA_BYTE, offset,
                 Math.min(bytes.length, BpfAttrMapCreate.OBJ_NAME_LEN - 1));
     }
 

@@ -10,6 +10,7 @@ import io.isthmus.fastpath.linux.XdpStatistics;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 
 /**
  * An AF_XDP socket bound to one queue of one interface, with its four mapped rings.
@@ -124,7 +125,7 @@ public final class XskSocket implements AutoCloseable {
         }
     }
 
-    private static long off(java.lang.invoke.VarHandle field, MemorySegment offsets) {
+    private static long off(VarHandle field, MemorySegment offsets) {
         return (long) field.get(offsets);
     }
 

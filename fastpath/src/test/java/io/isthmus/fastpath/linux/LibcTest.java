@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,8 +30,8 @@ class LibcTest {
         final MemorySegment m = Libc.mmap(8192, PosixConstants.PROT_READ | PosixConstants.PROT_WRITE,
                 PosixConstants.MAP_PRIVATE | PosixConstants.MAP_ANONYMOUS, -1, 0, "test");
         assertEquals(0, m.address() % 4096);
-        m.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8184, 42L);
-        assertEquals(42L, m.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8184));
+        m.set(ValueLayout.JAVA_LONG, 8184, 42L);
+        assertEquals(42L, m.get(ValueLayout.JAVA_LONG, 8184));
         Libc.munmap(m, "test");
     }
 

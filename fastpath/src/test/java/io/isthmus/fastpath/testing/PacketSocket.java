@@ -11,6 +11,7 @@ import io.isthmus.fastpath.linux.SockaddrLl;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 
 /**
@@ -60,7 +61,7 @@ public final class PacketSocket implements AutoCloseable {
 
     /** Sends one frame; waits (at most 5 s) while the device queue is full. */
     public void send(byte[] frame) {
-        MemorySegment.copy(frame, 0, buffer, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, frame.length);
+        MemorySegment.copy(frame, 0, buffer, ValueLayout.JAVA_BYTE, 0, frame.length);
         final long deadlineNs = System.nanoTime() + 5_000_000_000L;
         while (Libc.sendtoRaw(state, fd, buffer, frame.length, PosixConstants.MSG_DONTWAIT) < 0) {
             final int errno = state.errno();
@@ -77,7 +78,7 @@ public final class PacketSocket implements AutoCloseable {
         while (true) {
             final long received = Libc.recvfromRaw(state, fd, buffer, PosixConstants.MSG_DONTWAIT);
             if (received >= 0) {
-                return buffer.asSlice(0, received).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                return buffer.asSlice(0, received).toArray(ValueLayout.JAVA_BYTE);
             }
             if (state.errno() != Errno.EAGAIN && state.errno() != Errno.EINTR) {
                 throw new LinuxException("recvfrom(packet socket on " + name + ")", state.errno());

@@ -13,6 +13,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -88,7 +89,7 @@ class AfXdpPortTest {
     @Test
     void aMissingInterfaceIsAClearError() {
         pods.pod("10.201.2.1"); // skips visibly without root
-        final Exception e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        final Exception e = assertThrows(RuntimeException.class,
                 () -> AfXdpPortSet.open(List.of("isx-missing"), XskConfig.defaults()));
         assertTrue(e.getMessage().contains("if_nametoindex(isx-missing)") && e.getMessage().contains("ENODEV"), e.getMessage());
     }
