@@ -20,7 +20,8 @@ import java.lang.foreign.Arena;
  *   <li>{@link #flush}: publishes TX, kicks the kernel with {@code sendto(MSG_DONTWAIT)} only when
  *       the TX ring's need_wakeup flag asks (a copy-mode device sends a few frames per kick, so it
  *       keeps kicking while the kernel leaves work, at most {@link #MAX_TX_KICKS} times), returns
- *       completed frames to the worker's {@link FramePool}, and tops the fill ring up from the pool
+ *       completed frames to the worker's {@link FramePool} (before the kicks, so the kernel has room
+ *       to complete into), and tops the fill ring up from the pool
  *       (waking the kernel with {@code recvfrom(MSG_DONTWAIT)} when the fill ring asks).</li>
  * </ul>
  * Steady state: no allocation, no exception, no lock; errors of kicks are counted, not thrown.
@@ -44,8 +45,9 @@ public final class AfXdpPort implements Port {
     private final Arena arena = Arena.ofShared();
     private final CallState callState = new CallState(arena);
     private final int fd;
-    private long kickErrors;
-    private int lastKickErrno;
+    /** Written by the worker only on a failed kick (rare), read by the slow path: volatile is cheap enough. */
+    private volatile long kickErrors;
+    private volatile int lastKickErrno;
     private int pendingTxPackets;
     private long pendingTxBytes;
     private boolean closed;
@@ -121,8 +123,8 @@ public final class AfXdpPort implements Port {
             pendingTxPackets = 0;
             pendingTxBytes = 0;
         }
+        work += reclaimCompleted(); // first: room in the completion ring lets the kernel send
         kickTx();
-        work += reclaimCompleted();
         work += refill();
         return work;
     }
@@ -133,8 +135,8 @@ public final class AfXdpPort implements Port {
             if (Libc.sendtoRaw(callState, fd, PosixConstants.MSG_DONTWAIT) < 0) {
                 final int errno = callState.errno();
                 if (errno != Errno.EAGAIN && errno != Errno.EBUSY && errno != Errno.ENOBUFS && errno != Errno.EINTR) {
-                    kickErrors++;
                     lastKickErrno = errno;
+                    kickErrors = kickErrors + 1; // single writer
                     return;
                 }
             }
