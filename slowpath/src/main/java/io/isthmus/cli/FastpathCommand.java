@@ -1,6 +1,7 @@
 package io.isthmus.cli;
 
 import io.isthmus.fastpath.bpf.XdpMode;
+import io.isthmus.fastpath.linux.Errno;
 import io.isthmus.fastpath.linux.Libc;
 import io.isthmus.fastpath.linux.LinuxException;
 import io.isthmus.fastpath.linux.PosixConstants;
@@ -208,6 +209,11 @@ public final class FastpathCommand implements Subcommand {
             line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d | ", port.name(),
                     port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
                     port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL)));
+            if (port.kickErrors() != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " kick errors %d (last %s) | ", port.kickErrors(),
+                        Errno.name(port.lastKickErrno())));
+            }
             if (kernel.rxDropped() + kernel.rxRingFull() + kernel.rxFillRingEmptyDescs() + kernel.rxInvalidDescs()
                     + kernel.txInvalidDescs() != 0) {
                 line.setLength(line.length() - 3);
