@@ -67,7 +67,7 @@ class FastpathCommandTest {
         final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return run("--port", a.hostInterface() + "=" + a.ip(), "--port", b.hostInterface() + "=" + b.ip(),
-                        "--duration", "8");
+                        "--duration", "12");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

