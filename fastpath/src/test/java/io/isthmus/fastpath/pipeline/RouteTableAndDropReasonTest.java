@@ -81,16 +81,20 @@ class RouteTableAndDropReasonTest {
     void publishedTablesAreSeenByReaders() throws InterruptedException {
         final RouteTableRef ref = new RouteTableRef(RouteTable.empty());
         final RouteTable next = RouteTable.builder(5).port(0, 0x020000000001L, 0x0A000001).build();
+        final java.util.concurrent.atomic.AtomicInteger seenPort = new java.util.concurrent.atomic.AtomicInteger(-2);
         final Thread reader = new Thread(() -> {
             final long deadlineNs = System.nanoTime() + 5_000_000_000L;
-            while (ref.current().generation() != 5 && System.nanoTime() < deadlineNs) {
+            RouteTable seen = ref.current();
+            while (seen.generation() != 5 && System.nanoTime() < deadlineNs) {
                 Thread.onSpinWait();
+                seen = ref.current();
             }
+            seenPort.set(seen.lookup(0x0A000001)); // the whole table is visible once the reference is
         });
         reader.start();
         ref.publish(next);
         reader.join(10_000);
+        assertEquals(0, seenPort.get(), "the reader thread saw generation 5 complete");
         assertSame(next, ref.current());
-        assertEquals(0, ref.current().lookup(0x0A000001));
     }
 }
