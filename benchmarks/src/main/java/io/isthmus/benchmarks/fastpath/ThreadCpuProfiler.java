@@ -35,6 +35,7 @@ public final class ThreadCpuProfiler implements InternalProfiler {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // JMH's InternalProfiler signature uses the raw Result
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
                                                        IterationResult result) {
         final long cpuNs = workerCpuNs() - cpuAtStartNs;

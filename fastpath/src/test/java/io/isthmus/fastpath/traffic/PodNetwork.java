@@ -6,6 +6,7 @@ package io.isthmus.fastpath.traffic;
  * stops the worker and removes everything the harness made (namespaces, veths, files), also after a
  * failed test.
  */
+@SuppressWarnings("try") // close() may throw anything a harness's cleanup throws, InterruptedException included
 public interface PodNetwork extends AutoCloseable {
     PodEndpoint podA();
 
