@@ -54,6 +54,7 @@ public final class Errno {
     }
 
     /** The C library's text for {@code errno} ({@code strerror}); slow path only. */
+    @SuppressWarnings("restricted") // strerror returns a NUL-terminated static string of unknown length
     public static String describe(int errno) {
         if (errno == ENOTSUPP) {
             return "Operation not supported (kernel-internal ENOTSUPP)";

@@ -28,6 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p><b>Thread-safety:</b> stateless; every method may be called from any thread. A
  * {@link CallState} belongs to one thread.
  */
+@SuppressWarnings("restricted") // binding native functions and sizing the memory they return is this class's purpose
 public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
