@@ -8,7 +8,8 @@ packages=(
   iproute2                      # ip: namespaces and veth in tests and the README
   iputils-ping                  # ping through the fast path
   linux-libc-dev                # uapi headers the struct-layout test checks against
-  gcc libc6-dev                 # compiles the uapi probe of that test
+  gcc                           # compiles the uapi probe of that test
+  libc6-dev                     # compiles the uapi probe of that test
   ethtool                       # offloads off on veth ends in tests
   containernetworking-plugins   # portmap, bandwidth, tuning chained after isthmus
   iptables                      # portmap's DNAT rules
