@@ -13,6 +13,18 @@ import java.lang.foreign.MemorySegment;
  * {@code egressPort[i]}. A stage that drops a packet removes it from the batch (see the pipeline)
  * and returns its frame to the worker's pool: a frame is in exactly one batch or ring.
  *
+ * <p>Per-packet metadata that the parse stage fills in for the stages after it (like VPP's buffer
+ * opaque): {@code l3Offset[i]} (offset of the IP/ARP header from the frame start), {@code
+ * l4Offset[i]} (offset of the transport header, 0 when none) and {@code etherType[i]} (the payload
+ * EtherType). {@code key[i]} and {@code scratch[i]} carry values from one pass of a stage to its
+ * next pass (a lookup key, a hash slot) and mean nothing between stages.
+ *
+ * <pre>
+ *   index:      0      1      2    ...   size-1 | size ... CAPACITY-1
+ *   address:  [ a0 ] [ a1 ] [ a2 ] ...  [ an ]  |  (stale, not owned)
+ *   a drop at i: entries i+1..size-1 move down in order (compaction), size shrinks by one
+ * </pre>
+ *
  * <p><b>Thread-safety:</b> owned by one worker; reused for every batch, never shared.
  */
 public final class PacketBatch {
@@ -23,6 +35,11 @@ public final class PacketBatch {
     public final int[] length = new int[CAPACITY];
     public final int[] ingressPort = new int[CAPACITY];
     public final int[] egressPort = new int[CAPACITY];
+    public final int[] l3Offset = new int[CAPACITY];
+    public final int[] l4Offset = new int[CAPACITY];
+    public final int[] etherType = new int[CAPACITY];
+    public final int[] scratch = new int[CAPACITY];
+    public final int[] key = new int[CAPACITY];
 
     private final FrameMemory memory;
     private final MemorySegment segment;
@@ -61,7 +78,23 @@ public final class PacketBatch {
         length[i] = lengthBytes;
         ingressPort[i] = ingressPortId;
         egressPort[i] = NO_PORT;
+        l3Offset[i] = 0;
+        l4Offset[i] = 0;
+        etherType[i] = 0;
         return i;
+    }
+
+    /** Copies entry {@code from} over entry {@code to} (compaction; {@code to <= from}). */
+    public void move(int from, int to) {
+        address[to] = address[from];
+        length[to] = length[from];
+        ingressPort[to] = ingressPort[from];
+        egressPort[to] = egressPort[from];
+        l3Offset[to] = l3Offset[from];
+        l4Offset[to] = l4Offset[from];
+        etherType[to] = etherType[from];
+        scratch[to] = scratch[from];
+        key[to] = key[from];
     }
 
     /** Sets the number of live entries after a stage compacted the batch in place. */

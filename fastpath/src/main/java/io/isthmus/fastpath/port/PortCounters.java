@@ -11,7 +11,11 @@ import java.lang.invoke.VarHandle;
  * CLI, metrics and tests read with acquire loads and may see a value one batch old.
  */
 public final class PortCounters {
-    public enum Counter { RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL, RX_FILL_EMPTY }
+    /**
+     * RX_DROPPED (appended; ordinals are not ids, but keep appending): packets received on this port
+     * that the pipeline dropped, whatever the {@code DropReason}; written by the worker, not the port.
+     */
+    public enum Counter { RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL, RX_FILL_EMPTY, RX_DROPPED }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int STRIDE = 8; // one cache line per counter pair is overkill; 8 longs apart avoids false sharing with neighbours

@@ -1,0 +1,202 @@
+package io.isthmus.fastpath.pcap;
+
+import io.isthmus.fastpath.frame.FramePool;
+import io.isthmus.fastpath.pipeline.PacketBatch;
+import io.isthmus.fastpath.port.Port;
+import io.isthmus.fastpath.port.PortCounters;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.function.LongSupplier;
+
+/**
+ * A port whose wire is a pair of pcap files: frames come in from a {@link PcapReader} (which may
+ * follow a file still being written) and go out to a {@link PcapWriter}. For golden tests, the
+ * traffic suite and offline replays; not a production port (it does file I/O on the worker thread).
+ *
+ * <p>No exception leaves {@link #receive}, {@link #transmit} or {@link #flush}: an I/O or format
+ * error stops that direction, is kept in {@link #failure()} and the port goes on otherwise. A record
+ * longer than a frame buffer is skipped and counted in {@link #oversizedFrames()}.
+ *
+ * <p><b>Thread-safety:</b> driven by one worker thread; {@link #failure()} and the counters may be
+ * read from others.
+ */
+public final class PcapPort implements Port {
+    private final int id;
+    private final String name;
+    private final FramePool pool;
+    private final MemorySegment memory;
+    private final int frameSizeBytes;
+    private final PcapReader in;
+    private final PcapWriter out;
+    private final LongSupplier clockNs;
+    private final PortCounters counters = new PortCounters();
+    private final long[] txAddress;
+    private final int[] txLength;
+    private int txCount;
+    private volatile IOException failure;
+    private volatile long oversizedFrames;
+    private boolean inFailed;
+    private boolean outFailed;
+
+    /**
+     * @param in      where received frames come from, or null for a transmit-only port
+     * @param out     where transmitted frames go, or null to discard them (counted)
+     * @param clockNs timestamps for written records, nanoseconds since the epoch
+     */
+    public PcapPort(int id, String name, FramePool pool, PcapReader in, PcapWriter out, LongSupplier clockNs,
+                    int txCapacityFrames) {
+        this.id = id;
+        this.name = name;
+        this.pool = pool;
+        this.memory = pool.memory().segment();
+        this.frameSizeBytes = pool.memory().frameSizeBytes();
+        this.in = in;
+        this.out = out;
+        this.clockNs = clockNs;
+        this.txAddress = new long[txCapacityFrames];
+        this.txLength = new int[txCapacityFrames];
+    }
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int receive(PacketBatch batch) {
+        if (in == null || inFailed) {
+            return 0;
+        }
+        int received = 0;
+        long bytes = 0;
+        while (batch.free() > 0) {
+            final long frame = pool.acquire();
+            if (frame < 0) {
+                counters.add(PortCounters.Counter.RX_FILL_EMPTY, 1);
+                break;
+            }
+            final int length;
+            try {
+                length = in.next(memory, frame, frameSizeBytes);
+            } catch (IOException e) {
+                pool.release(frame);
+                fail(e);
+                inFailed = true;
+                break;
+            }
+            if (length < 0) {
+                pool.release(frame);
+                break;
+            }
+            if (length > frameSizeBytes) {
+                pool.release(frame);
+                oversizedFrames++;
+                continue;
+            }
+            batch.add(frame, length, id);
+            received++;
+            bytes += length;
+        }
+        if (received > 0) {
+            counters.add(PortCounters.Counter.RX_PACKETS, received);
+            counters.add(PortCounters.Counter.RX_BYTES, bytes);
+        }
+        return received;
+    }
+
+    @Override
+    public boolean transmit(long address, int lengthBytes) {
+        if (txCount == txAddress.length) {
+            counters.add(PortCounters.Counter.TX_RING_FULL, 1);
+            return false;
+        }
+        txAddress[txCount] = address;
+        txLength[txCount] = lengthBytes;
+        txCount++;
+        return true;
+    }
+
+    @Override
+    public int flush() {
+        final int count = txCount;
+        if (count == 0) {
+            return 0;
+        }
+        final long nowNs = clockNs.getAsLong();
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            if (out != null && !outFailed) {
+                try {
+                    out.write(memory, txAddress[i], txLength[i], nowNs);
+                } catch (IOException e) {
+                    fail(e);
+                    outFailed = true;
+                }
+            }
+            bytes += txLength[i];
+            pool.release(txAddress[i]);
+        }
+        txCount = 0;
+        if (out != null && !outFailed) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                fail(e);
+                outFailed = true;
+            }
+        }
+        counters.add(PortCounters.Counter.TX_PACKETS, count);
+        counters.add(PortCounters.Counter.TX_BYTES, bytes);
+        return count;
+    }
+
+    /** True when the input reached the end of what its file holds so far (or there is no input). */
+    public boolean isInputDrained() {
+        return in == null || inFailed || in.isAtEnd();
+    }
+
+    /** The first I/O or format error, or null. */
+    public IOException failure() {
+        return failure;
+    }
+
+    public long oversizedFrames() {
+        return oversizedFrames;
+    }
+
+    private void fail(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    @Override
+    public PortCounters counters() {
+        return counters;
+    }
+
+    /** After the worker stopped: returns queued frames to the pool, closes both files. */
+    @Override
+    public void close() {
+        for (int i = 0; i < txCount; i++) {
+            pool.release(txAddress[i]);
+        }
+        txCount = 0;
+        try {
+            if (in != null) {
+                in.close();
+            }
+            if (out != null) {
+                out.close();
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+}

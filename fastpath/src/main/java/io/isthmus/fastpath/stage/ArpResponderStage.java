@@ -1,0 +1,76 @@
+package io.isthmus.fastpath.stage;
+
+import io.isthmus.fastpath.packet.ArpDescriptor;
+import io.isthmus.fastpath.packet.ArpFlyweight;
+import io.isthmus.fastpath.packet.EthernetFlyweight;
+import io.isthmus.fastpath.packet.EthernetDescriptor;
+import io.isthmus.fastpath.packet.MacAddress;
+import io.isthmus.fastpath.pipeline.DropReason;
+import io.isthmus.fastpath.pipeline.PacketBatch;
+import io.isthmus.fastpath.pipeline.PipelineContext;
+import io.isthmus.fastpath.pipeline.RouteTable;
+import io.isthmus.fastpath.pipeline.Stage;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Answers the pods' ARP requests for their gateway (169.254.1.1 by default) with the switch's MAC
+ * on the port the request came in on: the frame is turned into the reply in place and sent back
+ * out of the ingress port.
+ *
+ * <p><b>Reads:</b> batch {@code etherType}, {@code l3Offset}, {@code ingressPort}; the ARP operation
+ * and target IP; the route table's gateway IP and local MAC of the ingress port.
+ * <br><b>Writes:</b> for an answered request, the whole frame (Ethernet dst/src, ARP op = reply,
+ * sender = switch MAC and gateway IP, target = the requester) and {@code egressPort[i] = ingressPort[i]}.
+ * <br><b>Next:</b> an answered request stays (with its egress port set, later stages leave it alone
+ * and TX sends it); any other ARP packet is dropped ARP_CONSUMED (replies have already taught the
+ * neighbor table); non-ARP packets stay untouched.
+ */
+public final class ArpResponderStage implements Stage {
+    private final PipelineContext context;
+    private final EthernetFlyweight ethernet = new EthernetFlyweight();
+    private final ArpFlyweight arp = new ArpFlyweight();
+
+    public ArpResponderStage(PipelineContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public int process(PacketBatch batch) {
+        final int size = batch.size();
+        final MemorySegment segment = batch.segment();
+        final RouteTable table = context.table();
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (batch.etherType[i] == EthernetDescriptor.ETHER_TYPE_ARP && !answer(batch, i, segment, table)) {
+                context.drop(batch, i, DropReason.ARP_CONSUMED);
+                continue;
+            }
+            if (kept != i) {
+                batch.move(i, kept);
+            }
+            kept++;
+        }
+        batch.size(kept);
+        return kept;
+    }
+
+    /** Rewrites a who-has for the gateway into the reply; false when this ARP packet needs no answer. */
+    private boolean answer(PacketBatch batch, int i, MemorySegment segment, RouteTable table) {
+        final int port = batch.ingressPort[i];
+        final long switchMac = table.localMac(port);
+        arp.wrap(segment, batch.address[i] + batch.l3Offset[i], ArpDescriptor.LENGTH);
+        if (arp.operation() != ArpDescriptor.OPERATION_REQUEST || arp.targetIp() != table.gatewayIp()
+                || switchMac == MacAddress.UNKNOWN) {
+            return false;
+        }
+        final long requesterMac = arp.senderMac();
+        final int requesterIp = arp.senderIp();
+        arp.operation(ArpDescriptor.OPERATION_REPLY)
+                .senderMac(switchMac).senderIp(table.gatewayIp())
+                .targetMac(requesterMac).targetIp(requesterIp);
+        ethernet.wrap(segment, batch.address[i], batch.length[i]).dstMac(requesterMac).srcMac(switchMac);
+        batch.egressPort[i] = port;
+        return true;
+    }
+}

@@ -1,0 +1,46 @@
+package io.isthmus.fastpath.worker;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs one {@link Worker} on its own thread with an Agrona {@link AgentRunner}. Errors escaping
+ * the duty cycle (a bug: the fast path returns drop reasons, it does not throw) are kept in
+ * {@link #firstError()} and logged to stderr; the runner keeps going, as AgentRunner does.
+ *
+ * <p><b>Thread-safety:</b> {@link #start} and {@link #close} from the owning (control) thread.
+ */
+public final class WorkerRunner implements AutoCloseable {
+    private final AgentRunner runner;
+    private final AtomicReference<Throwable> firstError = new AtomicReference<>();
+
+    private WorkerRunner(Worker worker, IdleMode idleMode) {
+        final ErrorHandler onError = error -> {
+            if (firstError.compareAndSet(null, error)) {
+                System.err.println("worker " + worker.roleName() + " duty cycle failed: " + error);
+            }
+        };
+        this.runner = new AgentRunner(idleMode.newStrategy(), onError, (AtomicCounter) null, worker);
+    }
+
+    /** Starts {@code worker} on a new thread named after its role. */
+    public static WorkerRunner start(Worker worker, IdleMode idleMode) {
+        final WorkerRunner workerRunner = new WorkerRunner(worker, idleMode);
+        AgentRunner.startOnThread(workerRunner.runner);
+        return workerRunner;
+    }
+
+    /** The first error the duty cycle threw, or null. */
+    public Throwable firstError() {
+        return firstError.get();
+    }
+
+    /** Stops the thread (waits for the current duty cycle) and closes the worker's ports. */
+    @Override
+    public void close() {
+        runner.close();
+    }
+}

@@ -1,0 +1,103 @@
+package io.isthmus.fastpath.xsk;
+
+import io.isthmus.fastpath.bpf.BpfProgram;
+import io.isthmus.fastpath.bpf.XdpLink;
+import io.isthmus.fastpath.bpf.XdpMode;
+import io.isthmus.fastpath.bpf.XdpRedirectProgramBuilder;
+import io.isthmus.fastpath.bpf.XskMap;
+
+/**
+ * Everything that makes one interface's frames arrive on an AF_XDP socket: the socket (queue 0),
+ * an XSKMAP with the socket at its queue index, the redirect program, and the BPF link that
+ * attaches it (native mode first, generic if the device refuses). {@link #close()} undoes it in
+ * reverse order: link (detaches), program, map, socket.
+ *
+ * <p><b>Thread-safety:</b> slow path only; close after the worker using the socket stopped.
+ */
+public final class AfXdpInterface implements AutoCloseable {
+    /** XSKMAP entries: one per receive queue Isthmus could serve. */
+    static final int MAX_QUEUES = 64;
+
+    private final XskSocket socket;
+    private final XskMap map;
+    private final BpfProgram program;
+    private final XdpLink link;
+
+    private AfXdpInterface(XskSocket socket, XskMap map, BpfProgram program, XdpLink link) {
+        this.socket = socket;
+        this.map = map;
+        this.program = program;
+        this.link = link;
+    }
+
+    /**
+     * Attaches to {@code interfaceName} queue 0. {@code first} is null for the worker's first
+     * interface (its socket registers {@code umem}), else the first one (its UMEM is shared).
+     */
+    public static AfXdpInterface attach(String interfaceName, Umem umem, AfXdpInterface first, XskConfig config) {
+        final XskSocket socket = XskSocket.open(interfaceName, 0, umem, first == null ? null : first.socket, config);
+        XskMap map = null;
+        BpfProgram program = null;
+        try {
+            map = XskMap.create("isx_xsks", MAX_QUEUES);
+            map.put(socket.queueId(), socket.fd());
+            program = new XdpRedirectProgramBuilder(map.fd()).load("isx_redirect");
+            final XdpLink link = config.xdpMode() == null
+                    ? XdpLink.attachPreferNative(program, socket.ifindex())
+                    : XdpLink.attach(program, socket.ifindex(), config.xdpMode());
+            return new AfXdpInterface(socket, map, program, link);
+        } catch (RuntimeException e) {
+            if (program != null) {
+                program.close();
+            }
+            if (map != null) {
+                map.close();
+            }
+            socket.close();
+            throw e;
+        }
+    }
+
+    public XskSocket socket() {
+        return socket;
+    }
+
+    public String interfaceName() {
+        return socket.interfaceName();
+    }
+
+    /** The XDP mode the kernel accepted for the program. */
+    public XdpMode xdpMode() {
+        return link.mode();
+    }
+
+    /** True when the socket runs zero-copy. */
+    public boolean zeroCopy() {
+        return socket.zeroCopy();
+    }
+
+    /** One line for logs: {@code isx1a2b3c: XDP native, AF_XDP copy mode}. */
+    public String describe() {
+        return interfaceName() + ": XDP " + xdpMode().name().toLowerCase() + ", AF_XDP "
+                + (zeroCopy() ? "zero-copy" : "copy") + " mode";
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (AutoCloseable step : new AutoCloseable[] {link, program, map, socket}) {
+            try {
+                step.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("detaching " + interfaceName() + " failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

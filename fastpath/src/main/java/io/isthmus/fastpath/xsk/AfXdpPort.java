@@ -1,0 +1,202 @@
+package io.isthmus.fastpath.xsk;
+
+import io.isthmus.fastpath.frame.FramePool;
+import io.isthmus.fastpath.linux.CallState;
+import io.isthmus.fastpath.linux.Errno;
+import io.isthmus.fastpath.linux.Libc;
+import io.isthmus.fastpath.linux.PosixConstants;
+import io.isthmus.fastpath.pipeline.PacketBatch;
+import io.isthmus.fastpath.port.Port;
+import io.isthmus.fastpath.port.PortCounters;
+
+import java.lang.foreign.Arena;
+
+/**
+ * A {@link Port} over one AF_XDP socket whose UMEM is the worker's {@code FrameMemory}.
+ *
+ * <ul>
+ *   <li>{@link #receive}: takes RX descriptors into the batch (the frames are the batch's now).</li>
+ *   <li>{@link #transmit}: writes a TX descriptor; nothing reaches the kernel before {@link #flush}.</li>
+ *   <li>{@link #flush}: publishes TX, kicks the kernel with {@code sendto(MSG_DONTWAIT)} only when
+ *       the TX ring's need_wakeup flag asks (a copy-mode device sends a few frames per kick, so it
+ *       keeps kicking while the kernel leaves work, at most {@link #MAX_TX_KICKS} times), returns
+ *       completed frames to the worker's {@link FramePool} (before the kicks, so the kernel has room
+ *       to complete into), and tops the fill ring up from the pool
+ *       (waking the kernel with {@code recvfrom(MSG_DONTWAIT)} when the fill ring asks).</li>
+ * </ul>
+ * Steady state: no allocation, no exception, no lock; errors of kicks are counted, not thrown.
+ *
+ * <p><b>Thread-safety:</b> one worker thread drives it; {@link #counters()} is readable anywhere.
+ * {@link #close()} does not close the socket (the {@link AfXdpInterface} owns it).
+ */
+public final class AfXdpPort implements Port {
+    /** Upper bound of sendto kicks per flush. */
+    public static final int MAX_TX_KICKS = 32;
+
+    private final int id;
+    private final XskSocket socket;
+    private final FramePool pool;
+    private final RxRing rx;
+    private final TxRing tx;
+    private final FillRing fill;
+    private final CompletionRing completion;
+    private final int fillTarget;
+    private final PortCounters counters = new PortCounters();
+    private final Arena arena = Arena.ofShared();
+    private final CallState callState = new CallState(arena);
+    private final int fd;
+    /** Written by the worker only on a failed kick (rare), read by the slow path: volatile is cheap enough. */
+    private volatile long kickErrors;
+    private volatile int lastKickErrno;
+    private int pendingTxPackets;
+    private long pendingTxBytes;
+    private boolean closed;
+
+    /**
+     * @param fillTarget how many frames this port keeps in its fill ring at most (its share of the pool)
+     */
+    public AfXdpPort(int id, XskSocket socket, FramePool pool, int fillTarget) {
+        this.id = id;
+        this.socket = socket;
+        this.pool = pool;
+        this.rx = socket.rx();
+        this.tx = socket.tx();
+        this.fill = socket.fill();
+        this.completion = socket.completion();
+        this.fd = socket.fd();
+        this.fillTarget = Math.min(fillTarget, fill.size());
+        refill();
+    }
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return socket.interfaceName();
+    }
+
+    public XskSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public int receive(PacketBatch batch) {
+        final int count = rx.peek(batch.free());
+        if (count == 0) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            final int length = rx.length(i);
+            batch.add(rx.address(i), length, id);
+            bytes += length;
+        }
+        rx.release(count);
+        counters.add(PortCounters.Counter.RX_PACKETS, count);
+        counters.add(PortCounters.Counter.RX_BYTES, bytes);
+        return count;
+    }
+
+    @Override
+    public boolean transmit(long address, int lengthBytes) {
+        if (tx.free(1) < 1) {
+            counters.add(PortCounters.Counter.TX_RING_FULL, 1);
+            return false;
+        }
+        tx.put(address, lengthBytes);
+        pendingTxPackets++;
+        pendingTxBytes += lengthBytes;
+        return true;
+    }
+
+    @Override
+    public int flush() {
+        int work = 0;
+        if (pendingTxPackets != 0) {
+            tx.submit();
+            counters.add(PortCounters.Counter.TX_PACKETS, pendingTxPackets);
+            counters.add(PortCounters.Counter.TX_BYTES, pendingTxBytes);
+            work += pendingTxPackets;
+            pendingTxPackets = 0;
+            pendingTxBytes = 0;
+        }
+        work += reclaimCompleted(); // first: room in the completion ring lets the kernel send
+        kickTx();
+        work += refill();
+        return work;
+    }
+
+    /** Wakes the kernel's TX while it asks and leaves descriptors unsent, within {@link #MAX_TX_KICKS}. */
+    private void kickTx() {
+        for (int kick = 0; kick < MAX_TX_KICKS && tx.outstanding() != 0 && tx.needsWakeup(); kick++) {
+            if (Libc.sendtoRaw(callState, fd, PosixConstants.MSG_DONTWAIT) < 0) {
+                final int errno = callState.errno();
+                if (errno != Errno.EAGAIN && errno != Errno.EBUSY && errno != Errno.ENOBUFS && errno != Errno.EINTR) {
+                    lastKickErrno = errno;
+                    kickErrors = kickErrors + 1; // single writer
+                    return;
+                }
+            }
+        }
+    }
+
+    private int reclaimCompleted() {
+        final int count = completion.peek(completion.size());
+        for (int i = 0; i < count; i++) {
+            pool.release(completion.address(i));
+        }
+        if (count != 0) {
+            completion.release(count);
+        }
+        return count;
+    }
+
+    /** Puts frames from the pool into the fill ring until it holds {@link #fillTarget}. */
+    private int refill() {
+        final int inKernel = fill.outstanding();
+        final int wanted = Math.min(fillTarget - inKernel, fill.free(fillTarget - inKernel));
+        int added = 0;
+        while (added < wanted) {
+            final long frame = pool.acquire();
+            if (frame < 0) {
+                counters.add(PortCounters.Counter.RX_FILL_EMPTY, 1);
+                break;
+            }
+            fill.put(frame);
+            added++;
+        }
+        if (added != 0) {
+            fill.submit();
+            if (fill.needsWakeup()) { // the driver stopped for lack of frames: tell it there are some
+                Libc.recvfromRaw(callState, fd, PosixConstants.MSG_DONTWAIT);
+            }
+        }
+        return added;
+    }
+
+    @Override
+    public PortCounters counters() {
+        return counters;
+    }
+
+    /** Kicks that failed with an unexpected errno (e.g. ENETDOWN); read by the slow path. */
+    public long kickErrors() {
+        return kickErrors;
+    }
+
+    public int lastKickErrno() {
+        return lastKickErrno;
+    }
+
+    /** Frees the port's call state; idempotent (the worker and the port set may both close it). */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.isthmus.cli;
+
+import io.isthmus.fastpath.bpf.XdpMode;
+import io.isthmus.fastpath.linux.Errno;
+import io.isthmus.fastpath.linux.Libc;
+import io.isthmus.fastpath.linux.LinuxException;
+import io.isthmus.fastpath.linux.PosixConstants;
+import io.isthmus.fastpath.linux.XdpConstants;
+import io.isthmus.fastpath.pipeline.DropReason;
+import io.isthmus.fastpath.port.PortCounters.Counter;
+import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.xsk.AfXdpInterface;
+import io.isthmus.fastpath.xsk.AfXdpPort;
+import io.isthmus.fastpath.xsk.AfXdpSwitch;
+import io.isthmus.fastpath.xsk.XskBindMode;
+import io.isthmus.fastpath.xsk.XskConfig;
+import io.isthmus.fastpath.xsk.XskStatistics;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code isthmus fastpath --port IFNAME=POD_IP [--port ...]}: runs the fast path (one worker, the
+ * switching pipeline) on AF_XDP sockets of the given host-side interfaces until SIGINT/SIGTERM
+ * (or {@code --duration}), printing per-port counters once a second; then detaches everything.
+ */
+public final class FastpathCommand implements Subcommand {
+    private static final String USAGE = """
+            usage: isthmus fastpath --port IFNAME=POD_IP [--port IFNAME=POD_IP ...] [options]
+              --port IFNAME=POD_IP   a host-side interface (e.g. the host end of a pod's veth) and the
+                                     pod IPv4 address behind it; repeat for every port
+              --idle backoff|busy-spin   what the worker does when idle (default backoff)
+              --xdp-mode auto|native|generic   XDP attach mode (default auto: native, else generic)
+              --copy | --zero-copy   force the AF_XDP copy mode (default: the kernel chooses)
+              --duration SECONDS     stop by itself after this long (default: until SIGINT/SIGTERM)
+              --quiet                no per-second counter lines
+            """;
+
+    @Override
+    public String name() {
+        return "fastpath";
+    }
+
+    @Override
+    public String summary() {
+        return "run the AF_XDP fast path on host interfaces (--port IFNAME=POD_IP ...)";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        return run(args, System.out, System.err);
+    }
+
+    /** {@link #run(String[])} with the output streams given (tests). */
+    int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        final List<AfXdpSwitch.PortSpec> specs = new ArrayList<>();
+        IdleMode idle = IdleMode.BACKOFF;
+        XskConfig config = XskConfig.defaults();
+        long durationSeconds = 0;
+        boolean quiet = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--port" -> specs.add(AfXdpSwitch.PortSpec.parse(value(args, ++i, "--port")));
+                    case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
+                    case "--xdp-mode" -> config = config.withXdpMode(parseXdpMode(value(args, ++i, "--xdp-mode")));
+                    case "--copy" -> config = config.withBindMode(XskBindMode.COPY);
+                    case "--zero-copy" -> config = config.withBindMode(XskBindMode.ZEROCOPY);
+                    case "--duration" -> durationSeconds = parseSeconds(value(args, ++i, "--duration"));
+                    case "--quiet" -> quiet = true;
+                    case "-h", "--help" -> {
+                        out.print(USAGE);
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+            }
+            if (specs.isEmpty()) {
+                throw new IllegalArgumentException("at least one --port IFNAME=POD_IP is needed");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("isthmus fastpath: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        final String problem = environmentProblem(specs);
+        if (problem != null) {
+            err.println("isthmus fastpath: " + problem);
+            return 1;
+        }
+        return serve(specs, config, idle, durationSeconds, quiet, out);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static long parseSeconds(String text) {
+        try {
+            final long seconds = Long.parseLong(text);
+            if (seconds > 0) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--duration wants a positive number of seconds, got '" + text + "'");
+    }
+
+    private static XdpMode parseXdpMode(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "auto" -> null;
+            case "native", "drv", "driver" -> XdpMode.NATIVE;
+            case "generic", "skb" -> XdpMode.GENERIC;
+            default -> throw new IllegalArgumentException("unknown XDP mode '" + text + "' (want auto, native or generic)");
+        };
+    }
+
+    /** Root, AF_XDP, and every interface present; null when all is well, else what is wrong. */
+    static String environmentProblem(List<AfXdpSwitch.PortSpec> specs) {
+        final int euid = Libc.geteuid();
+        if (euid != 0) {
+            return "must run as root (euid is " + euid + "): XDP programs and AF_XDP sockets need CAP_NET_ADMIN, CAP_BPF and CAP_NET_RAW";
+        }
+        try {
+            final int fd = Libc.socket(XdpConstants.AF_XDP, PosixConstants.SOCK_RAW | PosixConstants.SOCK_CLOEXEC, 0);
+            Libc.close(fd, "AF_XDP probe");
+        } catch (LinuxException e) {
+            return "this kernel has no usable AF_XDP sockets (" + e.getMessage() + "); it needs CONFIG_XDP_SOCKETS";
+        }
+        for (AfXdpSwitch.PortSpec spec : specs) {
+            if (!Files.exists(Path.of("/sys/class/net", spec.interfaceName()))) {
+                return "interface '" + spec.interfaceName() + "' does not exist (see 'ip -o link')";
+            }
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (specs.get(i).interfaceName().equals(specs.get(j).interfaceName())) {
+                    return "interface '" + specs.get(i).interfaceName() + "' is given twice";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static int serve(List<AfXdpSwitch.PortSpec> specs, XskConfig config, IdleMode idle, long durationSeconds,
+                             boolean quiet, PrintStream out) throws InterruptedException {
+        final CountDownLatch stop = new CountDownLatch(1);
+        final CountDownLatch detached = new CountDownLatch(1);
+        final Thread onSignal = new Thread(() -> {
+            stop.countDown();
+            try {
+                detached.await(10, TimeUnit.SECONDS); // keep the JVM alive until everything is detached
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "isthmus-fastpath-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try (AfXdpSwitch fastpath = AfXdpSwitch.start(specs, config, idle)) {
+            for (AfXdpInterface attached : fastpath.ports().interfaces()) {
+                out.println("attached " + attached.describe());
+            }
+            out.println("fast path running (" + idle.name().toLowerCase(Locale.ROOT) + "); Ctrl-C or SIGTERM stops it");
+            out.flush();
+            final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
+            while (!stop.await(1, TimeUnit.SECONDS)) {
+                if (!quiet) {
+                    printCounters(fastpath, out);
+                }
+                if (fastpath.workerError() != null) {
+                    out.println("worker failed: " + fastpath.workerError());
+                    break;
+                }
+                if (System.nanoTime() >= deadlineNs) {
+                    break;
+                }
+            }
+            out.print("final: ");
+            printCounters(fastpath, out);
+            printDropReasons(fastpath, out);
+        } finally {
+            out.println("detached: XDP links, programs, XSKMAPs, AF_XDP sockets and UMEM closed");
+            out.flush();
+            detached.countDown();
+            if (stop.getCount() != 0) { // ended by --duration, not by a signal
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // a signal arrived meanwhile: the hook is already running and returns at once
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static void printCounters(AfXdpSwitch fastpath, PrintStream out) {
+        final StringBuilder line = new StringBuilder();
+        for (AfXdpPort port : fastpath.ports().ports()) {
+            final XskStatistics kernel = port.socket().statistics();
+            line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d | ", port.name(),
+                    port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
+                    port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL)));
+            if (port.kickErrors() != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " kick errors %d (last %s) | ", port.kickErrors(),
+                        Errno.name(port.lastKickErrno())));
+            }
+            if (kernel.rxDropped() + kernel.rxRingFull() + kernel.rxFillRingEmptyDescs() + kernel.rxInvalidDescs()
+                    + kernel.txInvalidDescs() != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " kernel: rx_dropped %d rx_ring_full %d fill_empty %d invalid %d/%d | ",
+                        kernel.rxDropped(), kernel.rxRingFull(), kernel.rxFillRingEmptyDescs(),
+                        kernel.rxInvalidDescs(), kernel.txInvalidDescs()));
+            }
+        }
+        line.append("drops ").append(fastpath.worker().drops().total());
+        appendDropReasons(fastpath, line);
+        out.println(line);
+        out.flush();
+    }
+
+    private static void appendDropReasons(AfXdpSwitch fastpath, StringBuilder line) {
+        for (DropReason reason : DropReason.values()) {
+            final long n = fastpath.worker().drops().get(reason);
+            if (n != 0) {
+                line.append(' ').append(reason.name().toLowerCase(Locale.ROOT)).append('=').append(n);
+            }
+        }
+    }
+
+    private static void printDropReasons(AfXdpSwitch fastpath, PrintStream out) {
+        final StringBuilder line = new StringBuilder("drop reasons:");
+        appendDropReasons(fastpath, line);
+        out.println(line.length() == "drop reasons:".length() ? "drop reasons: none" : line);
+    }
+}

@@ -1,0 +1,90 @@
+package io.isthmus.cli;
+
+import io.isthmus.fastpath.testing.Pod;
+import io.isthmus.fastpath.testing.PodExtension;
+import io.isthmus.fastpath.testing.Privileges;
+import io.isthmus.fastpath.testing.Shell;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FastpathCommandTest {
+    @RegisterExtension
+    final PodExtension pods = new PodExtension();
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) throws Exception {
+        return new FastpathCommand().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void withoutPortsItIsAUsageError() throws Exception {
+        assertEquals(2, run());
+        assertTrue(err().contains("at least one --port IFNAME=POD_IP is needed") && err().contains("usage:"), err());
+    }
+
+    @Test
+    void badPortSpecsAndOptionsNameTheirArgument() throws Exception {
+        assertEquals(2, run("--port", "eth0"));
+        assertTrue(err().contains("bad port 'eth0': want IFNAME=POD_IP"), err());
+        assertEquals(2, run("--port", "eth0=10.1.2"));
+        assertTrue(err().contains("bad port 'eth0=10.1.2'"), err());
+        assertEquals(2, run("--port", "eth0=10.1.2.3", "--bogus"));
+        assertTrue(err().contains("unknown option '--bogus'"), err());
+        assertEquals(2, run("--port", "eth0=10.1.2.3", "--duration", "soon"));
+        assertTrue(err().contains("--duration wants a positive number of seconds, got 'soon'"), err());
+    }
+
+    @Test
+    void aMissingInterfaceIsAClearError() throws Exception {
+        Privileges.assumeRootAndAfXdp(); // without root the error is about root, checked first
+        assertEquals(1, run("--port", "isx-nope9=10.1.2.3"));
+        assertTrue(err().contains("interface 'isx-nope9' does not exist"), err());
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void switchesTwoPodsThenDetachesEverything() throws Exception {
+        final Pod a = pods.pod("10.220.0.2");
+        final Pod b = pods.pod("10.220.0.3");
+        final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run("--port", a.hostInterface() + "=" + a.ip(), "--port", b.hostInterface() + "=" + b.ip(),
+                        "--duration", "12");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Shell.Result ping = null;
+        for (int attempt = 0; attempt < 20 && (ping == null || !ping.ok()); attempt++) { // until attached (bounded)
+            Thread.sleep(250);
+            ping = a.exec(10, "ping", "-c", "2", "-W", "1", b.ip());
+        }
+        assertTrue(ping.ok(), ping.output());
+        assertEquals(0, exit.get(60, TimeUnit.SECONDS), err());
+        final String output = out.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("attached " + a.hostInterface() + ": XDP native, AF_XDP copy mode"), output);
+        assertTrue(output.matches("(?s).*" + b.hostInterface() + " rx [1-9]\\d* tx [1-9].*"), output);
+        assertTrue(output.contains("drop reasons:"), output);
+        assertTrue(output.contains("detached"), output);
+        assertFalse(Shell.check("ip", "-o", "link", "show", a.hostInterface()).contains("prog/xdp"));
+        assertFalse(Shell.check("ip", "-o", "link", "show", b.hostInterface()).contains("prog/xdp"));
+    }
+}
