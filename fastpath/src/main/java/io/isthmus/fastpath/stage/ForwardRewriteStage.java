@@ -65,7 +65,7 @@ public final class ForwardRewriteStage implements Stage {
                 final int egress = batch.egressPort[i];
                 final long podMac = neighbors.podMac(egress);
                 if (podMac == MacAddress.UNKNOWN) {
-                    if (!neighbors.tryStartRequest(egress, context.nowNs()) || table.podIp(egress) == 0) {
+                    if (table.podIp(egress) == 0 || !neighbors.tryStartRequest(egress, context.nowNs())) {
                         context.drop(batch, i, DropReason.NEIGHBOR_UNKNOWN);
                         continue;
                     }

@@ -1,13 +1,16 @@
 package io.isthmus.fastpath.golden;
 
+import io.isthmus.fastpath.pcap.PcapPort;
 import io.isthmus.fastpath.pcap.PcapReader;
 import io.isthmus.fastpath.pcap.PcapTcpdump;
 import io.isthmus.fastpath.pcap.PcapWriter;
 import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.pipeline.RouteTable;
+import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.pipeline.RouteTableText;
 import io.isthmus.fastpath.testing.PipelineHarness;
 import io.isthmus.fastpath.testing.TestFrames;
+import io.isthmus.fastpath.worker.Worker;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -23,6 +26,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -31,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the route table of {@code tables.txt}; what each port transmits must equal, byte for byte, the
  * frames of {@code expected.pcap} for that port, and the drops per reason must equal the counts of
  * {@code case.txt}. What came out is also written to {@code target/golden-out/<case>/out.pcap}.
+ * The same cases run a second time with {@link PcapPort}s as the ports (pcap files as wires).
  */
 class GoldenPcapTest {
 
@@ -43,6 +48,20 @@ class GoldenPcapTest {
         }
         assertTrue(cases.size() >= 6, "golden cases found: " + cases);
         return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> run(dir)));
+    }
+
+    /**
+     * The same cases with pcap files as the ports' wires: each input frame is appended to the input
+     * file of its ingress port (followed by a {@link PcapPort}), the worker runs until idle, and each
+     * port's output file must hold the expected frames for that port.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyGoldenCaseThroughPcapPorts() throws IOException, URISyntaxException {
+        final Path root = Path.of(GoldenPcapTest.class.getResource("/golden").toURI());
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(Files::isDirectory).sorted().toList().stream()
+                    .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> runThroughPcapPorts(dir)));
+        }
     }
 
     @TestFactory
@@ -59,7 +78,68 @@ class GoldenPcapTest {
         }
     }
 
-    private static void run(Path dir) throws IOException {
+    /** One golden case read from its directory. */
+    private record GoldenCase(RouteTable table, List<Integer> ingress, List<Integer> egress, Map<DropReason, Long> drops,
+                              List<byte[]> in, List<byte[]> expected) {
+        /** The expected frames that leave on {@code port}, in order. */
+        List<byte[]> expectedOn(int port) {
+            final List<byte[]> want = new ArrayList<>();
+            for (int k = 0; k < expected.size(); k++) {
+                if (egress.get(k) == port) {
+                    want.add(expected.get(k));
+                }
+            }
+            return want;
+        }
+    }
+
+    private static void runThroughPcapPorts(Path dir) throws IOException {
+        final GoldenCase golden = load(dir);
+        final int portCount = golden.table().portCount();
+        final Path work = Files.createTempDirectory("golden-" + dir.getFileName());
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            final io.isthmus.fastpath.frame.FramePool pool = new io.isthmus.fastpath.frame.FramePool(
+                    io.isthmus.fastpath.frame.FrameMemory.allocate(arena, 256, 2048));
+            final PcapWriter[] wires = new PcapWriter[portCount];
+            final io.isthmus.fastpath.port.Port[] ports = new io.isthmus.fastpath.port.Port[portCount];
+            for (int p = 0; p < portCount; p++) {
+                wires[p] = PcapWriter.create(work.resolve("in-" + p + ".pcap"));
+                ports[p] = new PcapPort(p, "pcap" + p, pool, PcapReader.open(work.resolve("in-" + p + ".pcap")),
+                        PcapWriter.create(work.resolve("out-" + p + ".pcap")), () -> 0L, 256);
+            }
+            final Worker worker = Worker.switching("golden", ports, pool, new RouteTableRef(golden.table()), () -> 0L);
+            for (int n = 0; n < golden.in().size(); n++) {
+                wires[golden.ingress().get(n)].write(golden.in().get(n), n);
+                wires[golden.ingress().get(n)].flush();
+                for (int cycle = 0; worker.doWork() > 0; cycle++) {
+                    assertTrue(cycle < 100, "worker still busy after 100 cycles");
+                }
+            }
+            worker.onClose();
+            for (PcapWriter wire : wires) {
+                wire.close();
+            }
+            assertEquals(pool.capacity(), pool.available(), "every frame back in the pool");
+            for (int p = 0; p < portCount; p++) {
+                assertNull(((PcapPort) ports[p]).failure(), "pcap port " + p);
+                assertEquals(hex(golden.expectedOn(p)), hex(readAll(work.resolve("out-" + p + ".pcap"))),
+                        dir.getFileName() + ": out-" + p + ".pcap");
+            }
+            for (DropReason reason : DropReason.values()) {
+                assertEquals(golden.drops().getOrDefault(reason, 0L), worker.drops().get(reason),
+                        dir.getFileName() + ": drops " + reason);
+            }
+        } finally {
+            try (Stream<Path> files = Files.list(work)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(work);
+        }
+    }
+
+    private static GoldenCase load(Path dir) throws IOException {
         final RouteTable table = RouteTableText.parse(Files.readString(dir.resolve("tables.txt")), dir.resolve("tables.txt").toString());
         final List<Integer> ingress = new ArrayList<>();
         final List<Integer> egress = new ArrayList<>();
@@ -81,6 +161,15 @@ class GoldenPcapTest {
         final List<byte[]> expected = readAll(dir.resolve("expected.pcap"));
         assertEquals(in.size(), ingress.size(), "case.txt names an ingress port for every frame of in.pcap");
         assertEquals(expected.size(), egress.size(), "case.txt names an egress port for every frame of expected.pcap");
+        return new GoldenCase(table, ingress, egress, drops, in, expected);
+    }
+
+    private static void run(Path dir) throws IOException {
+        final GoldenCase golden = load(dir);
+        final RouteTable table = golden.table();
+        final List<Integer> ingress = golden.ingress();
+        final List<byte[]> in = golden.in();
+        final Map<DropReason, Long> drops = golden.drops();
 
         final Path outDir = Path.of("target", "golden-out", dir.getFileName().toString());
         Files.createDirectories(outDir);
@@ -101,13 +190,7 @@ class GoldenPcapTest {
                 }
             }
             for (int p = 0; p < table.portCount(); p++) {
-                final List<byte[]> want = new ArrayList<>();
-                for (int k = 0; k < expected.size(); k++) {
-                    if (egress.get(k) == p) {
-                        want.add(expected.get(k));
-                    }
-                }
-                assertEquals(hex(want), hex(sent.get(p)), dir.getFileName() + ": frames out of port " + p);
+                assertEquals(hex(golden.expectedOn(p)), hex(sent.get(p)), dir.getFileName() + ": frames out of port " + p);
             }
             for (DropReason reason : DropReason.values()) {
                 assertEquals(drops.getOrDefault(reason, 0L), harness.drops(reason), dir.getFileName() + ": drops " + reason);
