@@ -1,0 +1,285 @@
+package io.isthmus.lb.table;
+
+import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_WORD_0;
+import static io.isthmus.lb.table.ServiceTableDescriptor.AFFINITY_TIMEOUT_SECONDS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_FLAGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_LOCAL;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_PORT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_TERMINATING;
+import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_COUNT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_FIRST_SLOT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_AFFINITY_CLIENT_IP;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_EXTERNAL_POLICY_LOCAL;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_EXTERNAL_SCOPE;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_INTERNAL_POLICY_LOCAL;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_SOURCE_RANGES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_ENTRIES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE;
+import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_COUNT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_FIRST;
+import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.SERVICE_PORT_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.SLOT_INTS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.SOURCE_RANGE_BLOCK;
+
+import io.isthmus.lb.affinity.AffinityBackend;
+import io.isthmus.lb.affinity.AffinityTable;
+import io.isthmus.lb.ip.IpAddress;
+import io.isthmus.lb.maglev.MaglevTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One compiled, immutable generation of every Service frontend on this node: the frontend index,
+ * the slot records ({@link ServiceTableDescriptor}), the Maglev tables and the source ranges.
+ * The fast path asks it one question per new flow — {@link #decide} — and gets a verdict and,
+ * for FORWARD, a backend, with no allocation, no lock and no exception.
+ *
+ * <p>Thread-safety: immutable after {@link ServiceTableBuilder#build()}; published to workers by
+ * the slow path (read-copy-update: a worker picks up the newest generation at the start of a
+ * batch, through a volatile reference the slow path writes). Any number of workers read it.
+ */
+public final class ServiceTable {
+
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final long generation;
+    private final FrontendIndex index;
+    private final int[] slots;
+    private final int[] maglev;
+    private final long[] ranges;
+    private final List<FrontendKey> keys;
+    private final int[] frontendIds;
+
+    ServiceTable(long generation, FrontendIndex index, int[] slots, int[] maglev, long[] ranges,
+                 List<FrontendKey> keys, int[] frontendIds) {
+        this.generation = generation;
+        this.index = index;
+        this.slots = slots;
+        this.maglev = maglev;
+        this.ranges = ranges;
+        this.keys = List.copyOf(keys);
+        this.frontendIds = frontendIds;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    /**
+     * The frontend id for a destination, or -1 when it is no Service frontend.
+     *
+     * @param protocol IP protocol number (6, 17, 132)
+     */
+    public int findFrontend(long addressHi, long addressLo, int port, int protocol) {
+        return index.find(addressHi, addressLo, port, protocol);
+    }
+
+    /** {@link #findFrontend} then {@link #decide}: the whole per-new-flow question. */
+    public ServiceVerdict decideNewFlow(long dstHi, long dstLo, int dstPort, int protocol,
+                                       long srcHi, long srcLo, int flowHash, TrafficSource source,
+                                       long nowNs, AffinityTable affinity, ServiceDecision out) {
+        return decide(index.find(dstHi, dstLo, dstPort, protocol), srcHi, srcLo, flowHash, source, nowNs, affinity, out);
+    }
+
+    /**
+     * Decides a new flow to a frontend, applying in order: no usable endpoint → REJECT;
+     * loadBalancerSourceRanges; traffic policy (which backend set, and SNAT or not); session
+     * affinity; Maglev ({@code table[flowHash mod M]}); hairpin.
+     *
+     * @param frontend  from {@link #findFrontend}; -1 gives NOT_A_SERVICE
+     * @param flowHash  a hash of the flow's 5-tuple (the same flow must give the same hash)
+     * @param nowNs     the worker's clock for affinity expiry (read once per batch)
+     * @param affinity  the shared affinity table; may be null when no Service uses ClientIP affinity
+     */
+    public ServiceVerdict decide(int frontend, long srcHi, long srcLo, int flowHash, TrafficSource source,
+                                 long nowNs, AffinityTable affinity, ServiceDecision out) {
+        if (frontend < 0) {
+            return ServiceVerdict.NOT_A_SERVICE;
+        }
+        final int[] s = slots;
+        out.reset(frontend);
+        int flags = s[frontend + FLAGS];
+        int clusterCount = s[frontend + CLUSTER_COUNT];
+        if (clusterCount == 0) {
+            return ServiceVerdict.REJECT;
+        }
+        if ((flags & FLAG_SOURCE_RANGES) != 0 && !sourceAllowed(s[frontend + SOURCE_RANGE_BLOCK], srcHi, srcLo)) {
+            return ServiceVerdict.DROP_SOURCE_NOT_ALLOWED;
+        }
+        boolean useLocal;
+        boolean snat;
+        if ((flags & FLAG_EXTERNAL_SCOPE) != 0) {
+            if ((flags & FLAG_EXTERNAL_POLICY_LOCAL) != 0) {
+                // Local: external clients see local endpoints only, source preserved. Pods and the
+                // node itself are short-circuited to the cluster-wide set (node traffic masqueraded).
+                useLocal = source == TrafficSource.EXTERNAL;
+                snat = source == TrafficSource.NODE;
+            } else {
+                useLocal = false;
+                snat = true;
+            }
+        } else {
+            useLocal = (flags & FLAG_INTERNAL_POLICY_LOCAL) != 0;
+            snat = source != TrafficSource.CLUSTER_POD;
+        }
+        int first;
+        int count;
+        int block = s[frontend + MAGLEV_BLOCK];
+        int sizeM = maglev[block + MAGLEV_SIZE];
+        int table;
+        if (useLocal) {
+            first = 1;
+            count = s[frontend + LOCAL_COUNT];
+            if (count == 0) {
+                return ServiceVerdict.DROP_NO_LOCAL_ENDPOINT;
+            }
+            table = block + MAGLEV_ENTRIES + sizeM;
+        } else {
+            first = s[frontend + CLUSTER_FIRST_SLOT];
+            count = clusterCount;
+            table = block + MAGLEV_ENTRIES;
+        }
+
+        int slot = 0;
+        boolean affine = (flags & FLAG_AFFINITY_CLIENT_IP) != 0 && affinity != null;
+        int servicePortId = s[frontend + SERVICE_PORT_ID];
+        if (affine) {
+            AffinityBackend remembered = out.affinityScratch();
+            if (affinity.lookup(srcHi, srcLo, servicePortId, nowNs, remembered)) {
+                slot = findSlot(frontend, first, count, remembered.addressHi(), remembered.addressLo(), remembered.port());
+                out.setAffinityHit(slot != 0);
+            }
+        }
+        if (slot == 0) {
+            slot = maglev[table + MaglevTable.entryIndex(flowHash, sizeM)];
+        }
+        int at = frontend + slot * SLOT_INTS;
+        long backendHi = (long) s[at + ADDRESS_WORD_0] << 32 | (s[at + ADDRESS_WORD_0 + 1] & 0xffff_ffffL);
+        long backendLo = (long) s[at + ADDRESS_WORD_0 + 2] << 32 | (s[at + ADDRESS_WORD_0 + 3] & 0xffff_ffffL);
+        int backendPort = s[at + BACKEND_PORT];
+        out.setBackend(backendHi, backendLo, backendPort);
+        out.setBackendId(s[at + BACKEND_ID]);
+        if (affine) {
+            long timeoutNs = s[frontend + AFFINITY_TIMEOUT_SECONDS] * NANOS_PER_SECOND;
+            affinity.remember(srcHi, srcLo, servicePortId, backendHi, backendLo, backendPort, nowNs + timeoutNs, nowNs);
+        }
+        if (backendHi == srcHi && backendLo == srcLo) {
+            out.setHairpin(true);
+            snat = true;
+        }
+        out.setSnat(snat);
+        return ServiceVerdict.FORWARD;
+    }
+
+    private boolean sourceAllowed(int block, long srcHi, long srcLo) {
+        final long[] r = ranges;
+        int count = (int) r[block + RANGE_COUNT];
+        for (int i = 0, at = block + RANGE_FIRST; i < count; i++, at += RANGE_LONGS) {
+            if ((srcHi & r[at + 2]) == r[at] && (srcLo & r[at + 3]) == r[at + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The slot in [first, first+count) holding the backend, or 0 when it is gone. */
+    private int findSlot(int frontend, int first, int count, long hi, long lo, int port) {
+        final int[] s = slots;
+        int hiA = (int) (hi >>> 32);
+        int hiB = (int) hi;
+        int loA = (int) (lo >>> 32);
+        int loB = (int) lo;
+        for (int slot = first, end = first + count; slot < end; slot++) {
+            int at = frontend + slot * SLOT_INTS;
+            if (s[at + 3] == loB && s[at + 2] == loA && s[at + 1] == hiB && s[at] == hiA && s[at + BACKEND_PORT] == port) {
+                return slot;
+            }
+        }
+        return 0;
+    }
+
+    // ---- read-back for the slow path, dumps and tests (allocates; never on the fast path) ----
+
+    public int frontendCount() {
+        return keys.size();
+    }
+
+    /** Every frontend key, in the order the compiler added them. */
+    public List<FrontendKey> frontendKeys() {
+        return keys;
+    }
+
+    public int findFrontend(FrontendKey key) {
+        return findFrontend(key.address().hi(), key.address().lo(), key.port(), key.protocol().ipProtocolNumber());
+    }
+
+    public int flags(int frontend) {
+        return slots[frontend + FLAGS];
+    }
+
+    public int affinityTimeoutSeconds(int frontend) {
+        return slots[frontend + AFFINITY_TIMEOUT_SECONDS];
+    }
+
+    public int servicePortId(int frontend) {
+        return slots[frontend + SERVICE_PORT_ID];
+    }
+
+    public int clusterBackendCount(int frontend) {
+        return slots[frontend + CLUSTER_COUNT];
+    }
+
+    public int localBackendCount(int frontend) {
+        return slots[frontend + LOCAL_COUNT];
+    }
+
+    public int maglevSize(int frontend) {
+        int block = slots[frontend + MAGLEV_BLOCK];
+        return block < 0 ? 0 : maglev[block + MAGLEV_SIZE];
+    }
+
+    /** Every backend slot of a frontend, slot 1 first. */
+    public List<BackendView> backends(int frontend) {
+        int first = slots[frontend + CLUSTER_FIRST_SLOT];
+        int clusterCount = slots[frontend + CLUSTER_COUNT];
+        int localCount = slots[frontend + LOCAL_COUNT];
+        int total = Math.max(localCount, clusterCount == 0 ? 0 : first + clusterCount - 1);
+        List<BackendView> out = new ArrayList<>(total);
+        for (int slot = 1; slot <= total; slot++) {
+            int at = frontend + slot * SLOT_INTS;
+            long hi = (long) slots[at] << 32 | (slots[at + 1] & 0xffff_ffffL);
+            long lo = (long) slots[at + 2] << 32 | (slots[at + 3] & 0xffff_ffffL);
+            int f = slots[at + BACKEND_FLAGS];
+            out.add(new BackendView(slot, new IpAddress(hi, lo), slots[at + BACKEND_PORT], slots[at + BACKEND_ID],
+                    (f & BACKEND_LOCAL) != 0, (f & BACKEND_TERMINATING) != 0,
+                    clusterCount > 0 && slot >= first && slot < first + clusterCount, slot <= localCount));
+        }
+        return out;
+    }
+
+    /** The backend slot Maglev gives a flow hash (cluster or local set), 0 when that set is empty. */
+    public int maglevSlot(int frontend, int flowHash, boolean localSet) {
+        int block = slots[frontend + MAGLEV_BLOCK];
+        if (block < 0 || (localSet ? slots[frontend + LOCAL_COUNT] : slots[frontend + CLUSTER_COUNT]) == 0) {
+            return 0;
+        }
+        int sizeM = maglev[block + MAGLEV_SIZE];
+        return maglev[block + MAGLEV_ENTRIES + (localSet ? sizeM : 0) + MaglevTable.entryIndex(flowHash, sizeM)];
+    }
+
+    /** Memory held by the arrays, for metrics. */
+    public long footprintBytes() {
+        return (long) slots.length * 4 + (long) maglev.length * 4 + (long) ranges.length * 8
+                + (long) index.capacityBuckets() * 24 + (long) frontendIds.length * 4;
+    }
+
+    /** Frontend ids in key order (parallel to {@link #frontendKeys()}). */
+    public int frontendId(int keyIndex) {
+        return frontendIds[keyIndex];
+    }
+}
