@@ -66,11 +66,8 @@ public final class ServiceTableBuilder {
         return block;
     }
 
-    /** Appends a source-range block. @return its offset, or -1 for an empty list */
+    /** Appends a source-range block (an empty one admits no source). @return its offset */
     public int addSourceRanges(List<IpCidr> cidrs) {
-        if (cidrs.isEmpty()) {
-            return -1;
-        }
         int need = 1 + cidrs.size() * RANGE_LONGS;
         if (ranges.length < rangesUsed + need) {
             ranges = Arrays.copyOf(ranges, Math.max(ranges.length * 2, rangesUsed + need));
