@@ -41,30 +41,82 @@ class MaglevTableTest {
         assertTrue(min >= Math.floor(fair) && max <= Math.ceil(fair), "n=" + n + " min " + min + " max " + max + " fair " + fair);
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {10, 100, 1000})
-    void removingOneOfNBackendsMovesAtMostAbout1point2OverNOfTheFlows(int n) {
-        String[] all = backends(n);
-        int[] before = MaglevTable.build(all, M);
-        int removed = n / 2;
-        List<String> rest = new ArrayList<>(Arrays.asList(all));
-        rest.remove(removed);
-        int[] after = MaglevTable.build(rest.toArray(String[]::new), M);
-
+    /** Share of {@code flows} random flow hashes whose backend (by name) differs between two tables. */
+    static double movedShare(int[] before, String[] beforeNames, int[] after, String[] afterNames, int sizeM, int flows) {
         SplittableRandom random = new SplittableRandom(42);
-        int flows = 100_000;
         int moved = 0;
         for (int i = 0; i < flows; i++) {
-            int flowHash = random.nextInt();
-            String was = all[before[MaglevTable.entryIndex(flowHash, M)]];
-            String now = rest.get(after[MaglevTable.entryIndex(flowHash, M)]);
-            if (!was.equals(now)) {
+            int e = MaglevTable.entryIndex(random.nextInt(), sizeM);
+            if (!beforeNames[before[e]].equals(afterNames[after[e]])) {
                 moved++;
             }
         }
-        double share = (double) moved / flows;
-        assertTrue(share <= 1.2 / n, "n=" + n + ": " + share + " of flows moved, limit " + 1.2 / n);
+        return (double) moved / flows;
+    }
+
+    static String[] without(String[] names, int index) {
+        List<String> rest = new ArrayList<>(Arrays.asList(names));
+        rest.remove(index);
+        return rest.toArray(String[]::new);
+    }
+
+    /**
+     * The paper's full rebuild is not minimally disruptive: the removed backend's entries move, and
+     * so do entries other backends claim later in the fill. Measured with M = 65,537 over 100,000
+     * flows: 1.02/N at N = 10, 1.6/N at N = 100, 6.3/N at N = 1,000 (the same ratios appear with
+     * random offsets and skips, so it is the algorithm, not the hash). These bounds pin that down.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {10, 100, 1000})
+    void fullRebuildAfterRemovingOneOfNMovesTheRemovedShareAndSomeMore(int n) {
+        String[] all = backends(n);
+        String[] rest = without(all, n / 2);
+        double share = movedShare(MaglevTable.build(all, M), all, MaglevTable.build(rest, M), rest, M, 100_000);
+        double limit = n == 10 ? 1.2 / n : n == 100 ? 2.0 / n : 8.0 / n;
+        assertTrue(share <= limit, "n=" + n + ": " + share + " of flows moved, limit " + limit);
         assertTrue(share >= 0.8 / n, "n=" + n + ": the removed backend's own flows must move, only " + share + " did");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {10, 100, 1000})
+    void updateAfterRemovingOneOfNMovesAtMost1point2OverN(int n) {
+        String[] all = backends(n);
+        String[] rest = without(all, n / 2);
+        int[] before = MaglevTable.build(all, M);
+        int[] after = MaglevTable.update(before, all, rest, M);
+        double share = movedShare(before, all, after, rest, M, 100_000);
+        assertTrue(share <= 1.2 / n, "n=" + n + ": " + share + " of flows moved, limit " + 1.2 / n);
+        assertTrue(share >= 0.8 / n, "n=" + n + ": only " + share + " moved");
+        assertBalanced(after, n - 1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {10, 100, 1000})
+    void updateAfterAddingOneBackendMovesAboutItsShareAndStaysBalanced(int n) {
+        String[] all = backends(n + 1);
+        String[] old = Arrays.copyOf(all, n);
+        int[] before = MaglevTable.build(old, M);
+        int[] after = MaglevTable.update(before, old, all, M);
+        double share = movedShare(before, old, after, all, M, 100_000);
+        assertTrue(share <= 1.2 / (n + 1), "n=" + n + ": " + share + " moved");
+        assertBalanced(after, n + 1);
+    }
+
+    @Test
+    void updateWithTheSameBackendsChangesNothing() {
+        String[] names = backends(50);
+        int[] table = MaglevTable.build(names, M);
+        assertArrayEquals(table, MaglevTable.update(table, names, names.clone(), M));
+    }
+
+    private static void assertBalanced(int[] table, int n) {
+        int[] owned = new int[n];
+        for (int backend : table) {
+            owned[backend]++;
+        }
+        int min = Arrays.stream(owned).min().orElseThrow();
+        int max = Arrays.stream(owned).max().orElseThrow();
+        assertTrue(max - min <= 1, "min " + min + " max " + max);
     }
 
     @Test
