@@ -13,7 +13,6 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_SOURCE_RANGES;
 
 import io.isthmus.lb.ip.IpAddress;
 import io.isthmus.lb.maglev.MaglevSizing;
-import io.isthmus.lb.maglev.MaglevTable;
 import io.isthmus.lb.model.EndpointSlice;
 import io.isthmus.lb.model.Protocol;
 import io.isthmus.lb.model.ProxyLabels;
@@ -51,16 +50,16 @@ import java.util.TreeSet;
 public final class ServiceCompiler {
 
     private final NodeContext node;
-    private final MaglevSizing sizing;
     private long generation;
     private final StableIds servicePortIds = new StableIds();
     private final StableIds backendIds = new StableIds();
+    private final MaglevHistory maglevHistory;
     private Set<StaleUdpBackend> previousUdpBackends = Set.of();
     private Set<FrontendKey> previousServedUdpFrontends = Set.of();
 
     public ServiceCompiler(NodeContext node, MaglevSizing sizing) {
         this.node = node;
-        this.sizing = sizing;
+        this.maglevHistory = new MaglevHistory(sizing);
     }
 
     public ServiceCompiler(NodeContext node) {
@@ -79,6 +78,7 @@ public final class ServiceCompiler {
         List<HealthCheckService> healthChecks = new ArrayList<>();
         servicePortIds.beginGeneration();
         backendIds.beginGeneration();
+        maglevHistory.beginGeneration();
         int ignored = 0;
         for (Service service : sorted) {
             if (!handledByThisProxy(service)) {
@@ -106,6 +106,7 @@ public final class ServiceCompiler {
         }
         servicePortIds.endGeneration();
         backendIds.endGeneration();
+        maglevHistory.endGeneration();
 
         List<StaleUdpBackend> stale = new ArrayList<>(new TreeSet<>(difference(previousUdpBackends, udpBackends)));
         List<FrontendKey> nowServed = servedUdpFrontends.stream().filter(k -> !previousServedUdpFrontends.contains(k))
@@ -176,9 +177,13 @@ public final class ServiceCompiler {
                 || service.internalTrafficPolicy() == TrafficPolicy.LOCAL;
         int maglevBlock = -1;
         if (clusterCount > 0) {
-            int sizeM = sizing.sizeFor(clusterCount);
-            int[] clusterEntries = maglevSlots(slotOrder.subList(clusterFirst - 1, clusterFirst - 1 + clusterCount), clusterFirst, sizeM);
-            int[] localEntries = localPolicy && localCount > 0 ? maglevSlots(slotOrder.subList(0, localCount), 1, sizeM) : null;
+            String setKey = servicePortKey + (ipv6 ? "/ipv6" : "/ipv4");
+            int sizeM = maglevHistory.sizeFor(setKey + "/cluster", clusterCount);
+            int[] clusterEntries = asSlots(maglevHistory.entriesFor(setKey + "/cluster",
+                    slotOrder.subList(clusterFirst - 1, clusterFirst - 1 + clusterCount), sizeM), clusterFirst);
+            int[] localEntries = localPolicy && localCount > 0
+                    ? asSlots(maglevHistory.entriesFor(setKey + "/local", slotOrder.subList(0, localCount), sizeM), 1)
+                    : null;
             maglevBlock = builder.addMaglevBlock(sizeM, clusterEntries, localEntries);
         }
 
@@ -222,17 +227,13 @@ public final class ServiceCompiler {
         }
     }
 
-    /** A Maglev table over {@code set} (in slot order from {@code firstSlot}), entries as slot numbers. */
-    private static int[] maglevSlots(List<CandidateEndpoint> set, int firstSlot, int sizeM) {
-        String[] names = new String[set.size()];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = set.get(i).maglevName();
-        }
-        int[] entries = MaglevTable.build(names, sizeM);
+    /** Maglev entries (indexes into a set) turned into slot numbers, the set starting at {@code firstSlot}. */
+    private static int[] asSlots(int[] entries, int firstSlot) {
+        int[] slots = new int[entries.length];
         for (int i = 0; i < entries.length; i++) {
-            entries[i] += firstSlot;
+            slots[i] = entries[i] + firstSlot;
         }
-        return entries;
+        return slots;
     }
 
     private static void add(ServiceTableBuilder builder, Service service, FrontendKey key, FrontendSpec spec,
