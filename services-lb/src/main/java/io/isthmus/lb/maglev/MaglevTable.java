@@ -205,6 +205,6 @@ public final class MaglevTable {
 
     /** The entry index for a flow: {@code flowHash mod M}, treating the hash as unsigned. */
     public static int entryIndex(int flowHash, int sizeM) {
-        return (int) ((flowHash & 0xffff_ffffL) % sizeM);
+        return Integer.remainderUnsigned(flowHash, sizeM);
     }
 }

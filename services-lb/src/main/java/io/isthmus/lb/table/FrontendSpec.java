@@ -9,7 +9,7 @@ import java.util.List;
  * @param maglevBlock      from {@link ServiceTableBuilder#addMaglevBlock}, -1 when there are no backends
  * @param sourceRangeBlock from {@link ServiceTableBuilder#addSourceRanges}, -1 when none
  */
-public record FrontendSpec(int flags, int affinityTimeoutSeconds, int servicePortId, List<BackendSlot> backends,
+public record FrontendSpec(int flags, int affinityTimeoutSeconds, List<BackendSlot> backends,
                            int clusterFirstSlot, int clusterCount, int localCount, int maglevBlock, int sourceRangeBlock) {
 
     public FrontendSpec {

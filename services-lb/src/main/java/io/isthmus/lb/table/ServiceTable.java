@@ -18,11 +18,11 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_SOURCE_RANGES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_ENTRIES;
-import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SERVICE_PORT_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE_M;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_FIRST;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
-import static io.isthmus.lb.table.ServiceTableDescriptor.SERVICE_PORT_ID;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SLOT_INTS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SOURCE_RANGE_BLOCK;
 
@@ -130,7 +130,7 @@ public final class ServiceTable {
         int first;
         int count;
         int block = s[frontend + MAGLEV_BLOCK];
-        int sizeM = maglev[block + MAGLEV_SIZE];
+        int sizeM = s[frontend + MAGLEV_SIZE_M];
         int table;
         if (useLocal) {
             first = 1;
@@ -147,7 +147,7 @@ public final class ServiceTable {
 
         int slot = 0;
         boolean affine = (flags & FLAG_AFFINITY_CLIENT_IP) != 0 && affinity != null;
-        int servicePortId = s[frontend + SERVICE_PORT_ID];
+        int servicePortId = affine ? maglev[block + MAGLEV_SERVICE_PORT_ID] : 0;
         if (affine) {
             AffinityBackend remembered = out.affinityScratch();
             if (affinity.lookup(srcHi, srcLo, servicePortId, nowNs, remembered)) {
@@ -156,7 +156,7 @@ public final class ServiceTable {
             }
         }
         if (slot == 0) {
-            slot = maglev[table + MaglevTable.entryIndex(flowHash, sizeM)];
+            slot = maglev[table + Integer.remainderUnsigned(flowHash, sizeM)];
         }
         int at = frontend + slot * SLOT_INTS;
         long backendHi = (long) s[at + ADDRESS_WORD_0] << 32 | (s[at + ADDRESS_WORD_0 + 1] & 0xffff_ffffL);
@@ -226,8 +226,10 @@ public final class ServiceTable {
         return slots[frontend + AFFINITY_TIMEOUT_SECONDS];
     }
 
+    /** The frontend's service port id, -1 when it has no backends (no Maglev block). */
     public int servicePortId(int frontend) {
-        return slots[frontend + SERVICE_PORT_ID];
+        int block = slots[frontend + MAGLEV_BLOCK];
+        return block < 0 ? -1 : maglev[block + MAGLEV_SERVICE_PORT_ID];
     }
 
     public int clusterBackendCount(int frontend) {
@@ -239,8 +241,7 @@ public final class ServiceTable {
     }
 
     public int maglevSize(int frontend) {
-        int block = slots[frontend + MAGLEV_BLOCK];
-        return block < 0 ? 0 : maglev[block + MAGLEV_SIZE];
+        return slots[frontend + MAGLEV_SIZE_M];
     }
 
     /** Every backend slot of a frontend, slot 1 first. */
@@ -268,7 +269,7 @@ public final class ServiceTable {
         if (block < 0 || (localSet ? slots[frontend + LOCAL_COUNT] : slots[frontend + CLUSTER_COUNT]) == 0) {
             return 0;
         }
-        int sizeM = maglev[block + MAGLEV_SIZE];
+        int sizeM = slots[frontend + MAGLEV_SIZE_M];
         return maglev[block + MAGLEV_ENTRIES + (localSet ? sizeM : 0) + MaglevTable.entryIndex(flowHash, sizeM)];
     }
 

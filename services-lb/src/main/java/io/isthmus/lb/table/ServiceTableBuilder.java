@@ -11,7 +11,7 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
-import static io.isthmus.lb.table.ServiceTableDescriptor.SERVICE_PORT_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE_M;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SLOT_INTS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SOURCE_RANGE_BLOCK;
 
@@ -39,30 +39,34 @@ public final class ServiceTableBuilder {
     private final List<FrontendKey> keys = new ArrayList<>();
     private final Set<FrontendKey> keySet = new HashSet<>();
     private int[] frontendIds = new int[64];
+    private final java.util.Map<Integer, Integer> blockSizeM = new java.util.HashMap<>();
 
     public ServiceTableBuilder(long generation) {
         this.generation = generation;
     }
 
     /**
-     * Appends a Maglev block: M, then the cluster entries, then the local entries if given. Entries
-     * are backend slot numbers (1-based) of the frontends that will share the block.
+     * Appends a Maglev block: the service port id, then the cluster entries, then the local
+     * entries if given. Entries are backend slot numbers (1-based) of the frontends that will share
+     * the block; M is the length of the cluster entries.
      *
      * @return the block offset for {@link FrontendSpec#maglevBlock()}
      */
-    public int addMaglevBlock(int sizeM, int[] clusterEntries, int[] localEntries) {
-        if (clusterEntries.length != sizeM || (localEntries != null && localEntries.length != sizeM)) {
-            throw new IllegalArgumentException("Maglev entries must have M = " + sizeM + " elements");
+    public int addMaglevBlock(int servicePortId, int[] clusterEntries, int[] localEntries) {
+        int sizeM = clusterEntries.length;
+        if (localEntries != null && localEntries.length != sizeM) {
+            throw new IllegalArgumentException("local Maglev entries must have M = " + sizeM + " elements");
         }
         int need = 1 + sizeM + (localEntries == null ? 0 : sizeM);
         maglev = grow(maglev, maglevUsed + need);
         int block = maglevUsed;
-        maglev[block] = sizeM;
+        maglev[block] = servicePortId;
         System.arraycopy(clusterEntries, 0, maglev, block + 1, sizeM);
         if (localEntries != null) {
             System.arraycopy(localEntries, 0, maglev, block + 1 + sizeM, sizeM);
         }
         maglevUsed += need;
+        blockSizeM.put(block, sizeM);
         return block;
     }
 
@@ -88,6 +92,9 @@ public final class ServiceTableBuilder {
 
     /** @return false (and adds nothing) when another frontend already has this key */
     public boolean addFrontend(FrontendKey key, FrontendSpec spec) {
+        if (spec.maglevBlock() >= 0 && !blockSizeM.containsKey(spec.maglevBlock())) {
+            throw new IllegalArgumentException("frontend " + key + ": no Maglev block at " + spec.maglevBlock());
+        }
         if (!keySet.add(key)) {
             return false;
         }
@@ -100,7 +107,7 @@ public final class ServiceTableBuilder {
         slots[f + CLUSTER_FIRST_SLOT] = spec.clusterFirstSlot();
         slots[f + CLUSTER_COUNT] = spec.clusterCount();
         slots[f + LOCAL_COUNT] = spec.localCount();
-        slots[f + SERVICE_PORT_ID] = spec.servicePortId();
+        slots[f + MAGLEV_SIZE_M] = spec.maglevBlock() < 0 ? 0 : blockSizeM.get(spec.maglevBlock());
         slots[f + MAGLEV_BLOCK] = spec.maglevBlock();
         slots[f + SOURCE_RANGE_BLOCK] = spec.sourceRangeBlock();
         for (int i = 0; i < total; i++) {

@@ -16,7 +16,7 @@ package io.isthmus.lb.table;
  *  |              first slot of the cluster backend set            | +2 CLUSTER_FIRST_SLOT
  *  |                    cluster backend set size                   | +3 CLUSTER_COUNT
  *  |        local backend set size (always slots 1..count)         | +4 LOCAL_COUNT
- *  |        service port id (stable across table generations)      | +5 SERVICE_PORT_ID
+ *  |          Maglev table size M (0: no backends, no table)       | +5 MAGLEV_SIZE_M
  *  |             Maglev block offset in maglev[] (-1: none)        | +6 MAGLEV_BLOCK
  *  |          source-range block offset in ranges[] (-1: none)     | +7 SOURCE_RANGE_BLOCK
  *  +---------------------------------------------------------------+
@@ -38,10 +38,12 @@ package io.isthmus.lb.table;
  *  (Kube-proxy picks each set independently: the local set may hold serving-terminating local
  *  endpoints while the cluster set holds ready remote ones.)
  *
- *  maglev[] (int), one block per backend set pair, shared by every frontend of a service port:
- *  +-------+------------------------------+------------------------------+
- *  |   M   | M cluster entries (slot nos) | M local entries (if present) |
- *  +-------+------------------------------+------------------------------+
+ *  maglev[] (int), one block per service port and family, shared by all its frontends:
+ *  +-----------------+------------------------------+------------------------------+
+ *  | service port id | M cluster entries (slot nos) | M local entries (if present) |
+ *  +-----------------+------------------------------+------------------------------+
+ *  (the service port id, stable across generations, keys the affinity table; it lives here,
+ *  not in slot 0, so that slot 0 holds M and a decision touches one line of maglev[])
  *
  *  ranges[] (long), one block per frontend with loadBalancerSourceRanges:
  *  +-------+-------------------------------------------------------------+
@@ -59,7 +61,7 @@ public final class ServiceTableDescriptor {
     public static final int CLUSTER_FIRST_SLOT = 2;
     public static final int CLUSTER_COUNT = 3;
     public static final int LOCAL_COUNT = 4;
-    public static final int SERVICE_PORT_ID = 5;
+    public static final int MAGLEV_SIZE_M = 5;
     public static final int MAGLEV_BLOCK = 6;
     public static final int SOURCE_RANGE_BLOCK = 7;
 
@@ -86,7 +88,7 @@ public final class ServiceTableDescriptor {
     public static final int BACKEND_TERMINATING = 1 << 1;
 
     // maglev block
-    public static final int MAGLEV_SIZE = 0;
+    public static final int MAGLEV_SERVICE_PORT_ID = 0;
     public static final int MAGLEV_ENTRIES = 1;
 
     // range block
