@@ -47,23 +47,25 @@ public final class MaglevTable {
     /**
      * The permutation fill of the paper's Pseudocode 1. {@code position[i]} walks backend i's
      * permutation incrementally (add skip, subtract M on overflow) instead of computing
-     * {@code (offset + j * skip) mod M} for every j.
+     * {@code (offset + j * skip) mod M} for every j. Which entries are taken is kept in a bitmap
+     * (8 KiB for M = 65,537, so it stays in L1) because the walk probes ~M·ln M entries in all.
      */
     private static int[] fill(int[] position, int[] skip, int sizeM) {
         int n = position.length;
         int[] entries = new int[sizeM];
-        java.util.Arrays.fill(entries, -1);
+        long[] taken = new long[(sizeM + 63) >>> 6];
         int filled = 0;
         while (true) {
             for (int i = 0; i < n; i++) {
                 int c = position[i];
                 int s = skip[i];
-                while (entries[c] >= 0) {
+                while ((taken[c >>> 6] & (1L << c)) != 0) {
                     c += s;
                     if (c >= sizeM) {
                         c -= sizeM;
                     }
                 }
+                taken[c >>> 6] |= 1L << c;
                 entries[c] = i;
                 c += s;
                 position[i] = c >= sizeM ? c - sizeM : c;
@@ -177,6 +179,12 @@ public final class MaglevTable {
     private static void claimFree(int[] entries, int[] count, int[] quota, int[] offset, int[] skip, int sizeM) {
         int n = count.length;
         int[] position = offset.clone();
+        long[] taken = new long[(sizeM + 63) >>> 6];
+        for (int e = 0; e < sizeM; e++) {
+            if (entries[e] >= 0) {
+                taken[e >>> 6] |= 1L << e;
+            }
+        }
         int missing = 0;
         for (int i = 0; i < n; i++) {
             missing += quota[i] - count[i];
@@ -188,12 +196,13 @@ public final class MaglevTable {
                 }
                 int c = position[i];
                 int s = skip[i];
-                while (entries[c] >= 0) {
+                while ((taken[c >>> 6] & (1L << c)) != 0) {
                     c += s;
                     if (c >= sizeM) {
                         c -= sizeM;
                     }
                 }
+                taken[c >>> 6] |= 1L << c;
                 entries[c] = i;
                 count[i]++;
                 missing--;
