@@ -184,7 +184,7 @@ public final class ServiceCompiler {
             int[] localEntries = localPolicy && localCount > 0
                     ? asSlots(maglevHistory.entriesFor(setKey + "/local", slotOrder.subList(0, localCount), sizeM), 1)
                     : null;
-            maglevBlock = builder.addMaglevBlock(servicePortId, clusterEntries, localEntries);
+            maglevBlock = builder.addMaglevBlock(clusterEntries, localEntries);
         }
 
         int common = (service.sessionAffinity() == SessionAffinity.CLIENT_IP ? FLAG_AFFINITY_CLIENT_IP : 0)
@@ -195,7 +195,7 @@ public final class ServiceCompiler {
         List<FrontendKey> added = new ArrayList<>();
         for (IpAddress vip : frontends.clusterIPs(ipv6)) {
             add(builder, service, new FrontendKey(vip, port.port(), port.protocol()),
-                    new FrontendSpec(common | FLAG_CLUSTER_IP, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, -1),
+                    new FrontendSpec(common | FLAG_CLUSTER_IP, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, -1, servicePortId),
                     added, warnings);
         }
         if (port.nodePort() > 0 && (service.type() == ServiceType.NODE_PORT || service.type() == ServiceType.LOAD_BALANCER)) {
@@ -204,13 +204,13 @@ public final class ServiceCompiler {
                     continue;
                 }
                 add(builder, service, new FrontendKey(nodeAddress, port.nodePort(), port.protocol()),
-                        new FrontendSpec(common | FLAG_NODE_PORT, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, -1),
+                        new FrontendSpec(common | FLAG_NODE_PORT, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, -1, servicePortId),
                         added, warnings);
             }
         }
         for (IpAddress externalIp : frontends.externalIPs(ipv6)) {
             add(builder, service, new FrontendKey(externalIp, port.port(), port.protocol()),
-                    new FrontendSpec(common | FLAG_EXTERNAL_IP, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, -1),
+                    new FrontendSpec(common | FLAG_EXTERNAL_IP, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, -1, servicePortId),
                     added, warnings);
         }
         // loadBalancerSourceRanges filter LoadBalancer-IP traffic only; a Service restricted to
@@ -219,7 +219,7 @@ public final class ServiceCompiler {
         int lbFlags = common | FLAG_LOAD_BALANCER | (frontends.hasSourceRanges() ? FLAG_SOURCE_RANGES : 0);
         for (IpAddress lbIp : frontends.loadBalancerIPs(ipv6)) {
             add(builder, service, new FrontendKey(lbIp, port.port(), port.protocol()),
-                    new FrontendSpec(lbFlags, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, rangeBlock),
+                    new FrontendSpec(lbFlags, timeout, backends, clusterFirst, clusterCount, localCount, maglevBlock, rangeBlock, servicePortId),
                     added, warnings);
         }
         if (port.protocol() == Protocol.UDP && clusterCount > 0) {

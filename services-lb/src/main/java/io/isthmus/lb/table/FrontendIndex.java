@@ -1,67 +1,71 @@
 package io.isthmus.lb.table;
 
+import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_HI;
+import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_LO;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.KEY_TAG;
+
 import io.isthmus.lb.maglev.MaglevHash;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
- * (address, port, protocol) → frontend id: open addressing with linear probing in one
- * {@code long[]}, three words per bucket, load factor at most 1/2. No boxing, no allocation per
- * lookup, at most one probe sequence bounded by the capacity.
+ * (address, port, protocol) → frontend id: open addressing with linear probing over 64-byte
+ * buckets in off-heap memory, load factor at most 1/2. Each bucket holds the key and the
+ * frontend's slot 0 ({@link ServiceTableDescriptor}), so a hit leaves everything a decision needs
+ * before choosing a backend in one cache line. No boxing, no allocation per lookup; a probe
+ * sequence is bounded by the capacity.
  *
- * <pre>
- *  bucket b: buckets[3b]   address hi word
- *            buckets[3b+1] address lo word
- *            buckets[3b+2] meta: frontend id (bits 63..32) | 1 (bit 24) | port (bits 23..8) | protocol (bits 7..0)
- *                          0 = empty
- * </pre>
+ * <p>Memory comes from an automatic arena: it is freed by the garbage collector once no worker
+ * holds the table any more, which is exactly when read-copy-update makes it safe.
  *
- * <p>Thread-safety: immutable once built; read by any number of workers.
+ * <p>Thread-safety: written only while the builder fills it, before publication; then read-only,
+ * by any number of workers.
  */
 final class FrontendIndex {
 
-    private static final long OCCUPIED = 1L << 24;
-
-    private final long[] buckets;
+    private final MemorySegment buckets;
     private final int mask;
 
-    private FrontendIndex(long[] buckets, int mask) {
-        this.buckets = buckets;
-        this.mask = mask;
+    FrontendIndex(int frontends) {
+        int capacity = Integer.highestOneBit(Math.max(16, frontends * 2 - 1)) << 1;
+        this.buckets = Arena.ofAuto().allocate((long) capacity * BUCKET_BYTES, BUCKET_BYTES);
+        this.mask = capacity - 1;
     }
 
-    /** Builds from parallel arrays of keys and values; keys must be distinct. */
-    static FrontendIndex build(long[] hi, long[] lo, int[] port, int[] protocol, int[] frontend, int count) {
-        int capacity = Integer.highestOneBit(Math.max(16, count * 2 - 1)) << 1;
-        long[] buckets = new long[capacity * 3];
-        int mask = capacity - 1;
-        for (int i = 0; i < count; i++) {
-            long tag = tag(port[i], protocol[i]);
-            int b = hash(hi[i], lo[i], tag) & mask;
-            while (buckets[b * 3 + 2] != 0) {
-                b = (b + 1) & mask;
-            }
-            buckets[b * 3] = hi[i];
-            buckets[b * 3 + 1] = lo[i];
-            buckets[b * 3 + 2] = (long) frontend[i] << 32 | tag;
+    MemorySegment buckets() {
+        return buckets;
+    }
+
+    /** Claims the bucket for a new key and returns its index (the frontend id); keys must be distinct. */
+    int insert(long addressHi, long addressLo, int keyTag) {
+        int b = hash(addressHi, addressLo, keyTag) & mask;
+        while (buckets.get(ValueLayout.JAVA_INT, (long) b * BUCKET_BYTES + KEY_TAG) != 0) {
+            b = (b + 1) & mask;
         }
-        return new FrontendIndex(buckets, mask);
+        long at = (long) b * BUCKET_BYTES;
+        buckets.set(ValueLayout.JAVA_LONG, at + ADDRESS_HI, addressHi);
+        buckets.set(ValueLayout.JAVA_LONG, at + ADDRESS_LO, addressLo);
+        buckets.set(ValueLayout.JAVA_INT, at + KEY_TAG, keyTag);
+        return b;
     }
 
-    /** The frontend id for the key, or -1. */
-    int find(long addressHi, long addressLo, int port, int protocol) {
-        long tag = tag(port, protocol);
-        long[] b = buckets;
-        int m = mask;
-        int i = hash(addressHi, addressLo, tag) & m;
-        for (int probes = 0; probes <= m; probes++) {
-            int at = i * 3;
-            long meta = b[at + 2];
-            if (meta == 0) {
+    /** The frontend id (bucket index) for the key, or -1. */
+    int find(long addressHi, long addressLo, int keyTag) {
+        final MemorySegment m = buckets;
+        int i = hash(addressHi, addressLo, keyTag) & mask;
+        for (int probes = 0; probes <= mask; probes++) {
+            long at = (long) i * BUCKET_BYTES;
+            int tag = m.get(ValueLayout.JAVA_INT, at + KEY_TAG);
+            if (tag == 0) {
                 return -1;
             }
-            if ((int) meta == (int) tag && b[at] == addressHi && b[at + 1] == addressLo) {
-                return (int) (meta >>> 32);
+            if (tag == keyTag && m.get(ValueLayout.JAVA_LONG, at + ADDRESS_LO) == addressLo
+                    && m.get(ValueLayout.JAVA_LONG, at + ADDRESS_HI) == addressHi) {
+                return i;
             }
-            i = (i + 1) & m;
+            i = (i + 1) & mask;
         }
         return -1;
     }
@@ -70,11 +74,7 @@ final class FrontendIndex {
         return mask + 1;
     }
 
-    private static long tag(int port, int protocol) {
-        return OCCUPIED | (port & 0xffffL) << 8 | (protocol & 0xffL);
-    }
-
-    private static int hash(long hi, long lo, long tag) {
-        return (int) MaglevHash.fmix64(hi * 0x9e3779b97f4a7c15L + lo * 0xc2b2ae3d27d4eb4fL + tag);
+    private static int hash(long hi, long lo, int keyTag) {
+        return (int) MaglevHash.fmix64(hi * 0x9e3779b97f4a7c15L + lo * 0xc2b2ae3d27d4eb4fL + keyTag);
     }
 }

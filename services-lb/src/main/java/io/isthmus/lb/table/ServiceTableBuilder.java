@@ -1,25 +1,32 @@
 package io.isthmus.lb.table;
 
-import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_WORD_0;
 import static io.isthmus.lb.table.ServiceTableDescriptor.AFFINITY_TIMEOUT_SECONDS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_BASE;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_INTS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_PORT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_FIRST_SLOT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
-import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE_M;
-import static io.isthmus.lb.table.ServiceTableDescriptor.SLOT_INTS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.SERVICE_PORT_ID;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SOURCE_RANGE_BLOCK;
 
 import io.isthmus.lb.ip.IpCidr;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,40 +37,40 @@ import java.util.Set;
 public final class ServiceTableBuilder {
 
     private final long generation;
-    private int[] slots = new int[1024];
-    private int slotsUsed;
+    private int[] backends = new int[1024];
+    private int backendsUsed;
     private int[] maglev = new int[1024];
     private int maglevUsed;
     private long[] ranges = new long[64];
     private int rangesUsed;
     private final List<FrontendKey> keys = new ArrayList<>();
+    private final List<FrontendSpec> specs = new ArrayList<>();
     private final Set<FrontendKey> keySet = new HashSet<>();
-    private int[] frontendIds = new int[64];
-    private final java.util.Map<Integer, Integer> blockSizeM = new java.util.HashMap<>();
+    private final Map<Integer, Integer> blockSizeM = new HashMap<>();
+    private final Map<List<BackendSlot>, Integer> backendBases = new IdentityHashMap<>();
 
     public ServiceTableBuilder(long generation) {
         this.generation = generation;
     }
 
     /**
-     * Appends a Maglev block: the service port id, then the cluster entries, then the local
-     * entries if given. Entries are backend slot numbers (1-based) of the frontends that will share
-     * the block; M is the length of the cluster entries.
+     * Appends a Maglev block: the cluster entries, then the local entries if given. Entries are
+     * backend slot numbers (1-based) of the frontends that will share the block; M is the length
+     * of the cluster entries.
      *
      * @return the block offset for {@link FrontendSpec#maglevBlock()}
      */
-    public int addMaglevBlock(int servicePortId, int[] clusterEntries, int[] localEntries) {
+    public int addMaglevBlock(int[] clusterEntries, int[] localEntries) {
         int sizeM = clusterEntries.length;
         if (localEntries != null && localEntries.length != sizeM) {
             throw new IllegalArgumentException("local Maglev entries must have M = " + sizeM + " elements");
         }
-        int need = 1 + sizeM + (localEntries == null ? 0 : sizeM);
+        int need = sizeM + (localEntries == null ? 0 : sizeM);
         maglev = grow(maglev, maglevUsed + need);
         int block = maglevUsed;
-        maglev[block] = servicePortId;
-        System.arraycopy(clusterEntries, 0, maglev, block + 1, sizeM);
+        System.arraycopy(clusterEntries, 0, maglev, block, sizeM);
         if (localEntries != null) {
-            System.arraycopy(localEntries, 0, maglev, block + 1 + sizeM, sizeM);
+            System.arraycopy(localEntries, 0, maglev, block + sizeM, sizeM);
         }
         maglevUsed += need;
         blockSizeM.put(block, sizeM);
@@ -98,52 +105,56 @@ public final class ServiceTableBuilder {
         if (!keySet.add(key)) {
             return false;
         }
-        int total = spec.backends().size();
-        int need = (1 + total) * SLOT_INTS;
-        slots = grow(slots, slotsUsed + need);
-        int f = slotsUsed;
-        slots[f + FLAGS] = spec.flags();
-        slots[f + AFFINITY_TIMEOUT_SECONDS] = spec.affinityTimeoutSeconds();
-        slots[f + CLUSTER_FIRST_SLOT] = spec.clusterFirstSlot();
-        slots[f + CLUSTER_COUNT] = spec.clusterCount();
-        slots[f + LOCAL_COUNT] = spec.localCount();
-        slots[f + MAGLEV_SIZE_M] = spec.maglevBlock() < 0 ? 0 : blockSizeM.get(spec.maglevBlock());
-        slots[f + MAGLEV_BLOCK] = spec.maglevBlock();
-        slots[f + SOURCE_RANGE_BLOCK] = spec.sourceRangeBlock();
-        for (int i = 0; i < total; i++) {
-            BackendSlot b = spec.backends().get(i);
-            int at = f + (i + 1) * SLOT_INTS;
-            slots[at + ADDRESS_WORD_0] = (int) (b.address().hi() >>> 32);
-            slots[at + ADDRESS_WORD_0 + 1] = (int) b.address().hi();
-            slots[at + ADDRESS_WORD_0 + 2] = (int) (b.address().lo() >>> 32);
-            slots[at + ADDRESS_WORD_0 + 3] = (int) b.address().lo();
-            slots[at + BACKEND_PORT] = b.port();
-            slots[at + BACKEND_FLAGS] = b.flags();
-            slots[at + BACKEND_ID] = b.backendId();
+        if (!spec.backends().isEmpty() && !backendBases.containsKey(spec.backends())) {
+            backendBases.put(spec.backends(), appendBackends(spec.backends()));
         }
-        slotsUsed += need;
-        frontendIds = grow(frontendIds, keys.size() + 1);
-        frontendIds[keys.size()] = f;
         keys.add(key);
+        specs.add(spec);
         return true;
+    }
+
+    private int appendBackends(List<BackendSlot> slots) {
+        backends = grow(backends, backendsUsed + slots.size() * BACKEND_INTS);
+        int base = backendsUsed;
+        for (int i = 0; i < slots.size(); i++) {
+            BackendSlot b = slots.get(i);
+            int at = base + i * BACKEND_INTS;
+            backends[at] = (int) (b.address().hi() >>> 32);
+            backends[at + 1] = (int) b.address().hi();
+            backends[at + 2] = (int) (b.address().lo() >>> 32);
+            backends[at + 3] = (int) b.address().lo();
+            backends[at + BACKEND_PORT] = b.port();
+            backends[at + BACKEND_FLAGS] = b.flags();
+            backends[at + BACKEND_ID] = b.backendId();
+        }
+        backendsUsed += slots.size() * BACKEND_INTS;
+        return base;
     }
 
     public ServiceTable build() {
         int n = keys.size();
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        int[] port = new int[n];
-        int[] protocol = new int[n];
+        FrontendIndex index = new FrontendIndex(n);
+        MemorySegment m = index.buckets();
+        int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
             FrontendKey k = keys.get(i);
-            hi[i] = k.address().hi();
-            lo[i] = k.address().lo();
-            port[i] = k.port();
-            protocol[i] = k.protocol().ipProtocolNumber();
+            FrontendSpec spec = specs.get(i);
+            int id = index.insert(k.address().hi(), k.address().lo(),
+                    ServiceTableDescriptor.keyTag(k.port(), k.protocol().ipProtocolNumber()));
+            ids[i] = id;
+            long at = (long) id * BUCKET_BYTES;
+            m.set(ValueLayout.JAVA_INT, at + FLAGS, spec.flags());
+            m.set(ValueLayout.JAVA_INT, at + AFFINITY_TIMEOUT_SECONDS, spec.affinityTimeoutSeconds());
+            m.set(ValueLayout.JAVA_INT, at + CLUSTER_FIRST_SLOT, spec.clusterFirstSlot());
+            m.set(ValueLayout.JAVA_INT, at + CLUSTER_COUNT, spec.clusterCount());
+            m.set(ValueLayout.JAVA_INT, at + LOCAL_COUNT, spec.localCount());
+            m.set(ValueLayout.JAVA_INT, at + MAGLEV_SIZE_M, spec.maglevBlock() < 0 ? 0 : blockSizeM.get(spec.maglevBlock()));
+            m.set(ValueLayout.JAVA_INT, at + MAGLEV_BLOCK, spec.maglevBlock());
+            m.set(ValueLayout.JAVA_INT, at + BACKEND_BASE, backendBases.getOrDefault(spec.backends(), -1));
+            m.set(ValueLayout.JAVA_INT, at + SOURCE_RANGE_BLOCK, spec.sourceRangeBlock());
+            m.set(ValueLayout.JAVA_INT, at + SERVICE_PORT_ID, spec.servicePortId());
         }
-        int[] ids = Arrays.copyOf(frontendIds, n);
-        FrontendIndex index = FrontendIndex.build(hi, lo, port, protocol, ids, n);
-        return new ServiceTable(generation, index, Arrays.copyOf(slots, slotsUsed), Arrays.copyOf(maglev, maglevUsed),
+        return new ServiceTable(generation, index, Arrays.copyOf(backends, backendsUsed), Arrays.copyOf(maglev, maglevUsed),
                 Arrays.copyOf(ranges, rangesUsed), keys, ids);
     }
 

@@ -1,29 +1,42 @@
 package io.isthmus.lb.table;
 
 /**
- * Layout of the compiled service table's primitive arrays, after Cilium's lb4_service map: a
- * frontend owns a run of slots; slot 0 describes the frontend, slots 1..n are its backends.
+ * Layout of a compiled service table, after Cilium's lb4_service map: the frontend's hash bucket
+ * holds its key and its slot 0 (the "master": backend counts, flags, affinity timeout, where its
+ * Maglev table and backends are), so a lookup and everything a decision needs before it picks a
+ * backend are one 64-byte cache line. Slots 1..n are the backends.
  *
  * <pre>
- *  slots[] (int), SLOT_INTS = 8 ints = 32 bytes per slot; a frontend id is the index of its slot 0
- *
- *  slot 0 — the frontend ("master")
+ *  buckets (off-heap, 64-byte aligned), one 64-byte bucket per frontend; frontend id = bucket index
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |                         flags (FLAG_*)                        | +0 FLAGS
- *  |                    affinity timeout, seconds                  | +1 AFFINITY_TIMEOUT_SECONDS
- *  |              first slot of the cluster backend set            | +2 CLUSTER_FIRST_SLOT
- *  |                    cluster backend set size                   | +3 CLUSTER_COUNT
- *  |        local backend set size (always slots 1..count)         | +4 LOCAL_COUNT
- *  |          Maglev table size M (0: no backends, no table)       | +5 MAGLEV_SIZE_M
- *  |             Maglev block offset in maglev[] (-1: none)        | +6 MAGLEV_BLOCK
- *  |          source-range block offset in ranges[] (-1: none)     | +7 SOURCE_RANGE_BLOCK
+ *  |                 address, hi word (long)                       | +0  ADDRESS_HI
+ *  +                                                               +
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 address, lo word (long)                       | +8  ADDRESS_LO
+ *  +                                                               +
+ *  |                                                               |
+ *  +-------------+-+-------------------------------+---------------+
+ *  |  0          |1|         port                  |   protocol    | +16 KEY_TAG (0: empty bucket)
+ *  +-------------+-+-------------------------------+---------------+
+ *  |                         flags (FLAG_*)                        | +20 FLAGS            \
+ *  |                    affinity timeout, seconds                  | +24                   |
+ *  |              first slot of the cluster backend set            | +28                   |
+ *  |                    cluster backend set size                   | +32                   |  slot 0
+ *  |        local backend set size (always slots 1..count)         | +36                   |
+ *  |             Maglev table size M (0: no backends)              | +40                   |
+ *  |           Maglev block offset in maglev[] (-1: none)          | +44                   |
+ *  |        index in backends[] of slot 1 (-1: no backends)        | +48                   |
+ *  |         source-range block offset in ranges[] (-1: none)      | +52                   |
+ *  |        service port id (stable across table generations)      | +56                  /
+ *  |                          reserved, 0                          | +60
  *  +---------------------------------------------------------------+
  *
- *  slot i, 1 &lt;= i &lt;= total — a backend
+ *  backends[] (int), slot i (1 &lt;= i &lt;= n) at BACKEND_BASE + (i - 1) * BACKEND_INTS
  *  +---------------------------------------------------------------+
- *  |           backend address bits 127..96 (IPv4-mapped for v4)   | +0 ADDRESS_WORD_0
+ *  |           backend address bits 127..96 (IPv4-mapped for v4)   | +0
  *  |                    address bits 95..64                        | +1
  *  |                    address bits 63..32                        | +2
  *  |                    address bits 31..0                         | +3
@@ -32,20 +45,18 @@ package io.isthmus.lb.table;
  *  |           backend id (stable across table generations)        | +6 BACKEND_ID
  *  |                    reserved, 0                                | +7
  *  +---------------------------------------------------------------+
- *
  *  Backend order: [local only][local and cluster][cluster only], so that both sets are
- *  contiguous runs: local = slots 1..LOCAL_COUNT, cluster = CLUSTER_FIRST_SLOT..+CLUSTER_COUNT-1.
- *  (Kube-proxy picks each set independently: the local set may hold serving-terminating local
- *  endpoints while the cluster set holds ready remote ones.)
+ *  contiguous: local = slots 1..LOCAL_COUNT, cluster = CLUSTER_FIRST_SLOT..+CLUSTER_COUNT-1.
+ *  (Kube-proxy picks the sets independently: the local set may hold serving-terminating local
+ *  endpoints while the cluster set holds ready remote ones.) All frontends of a service port and
+ *  family share one run of backend slots and one Maglev block.
  *
- *  maglev[] (int), one block per service port and family, shared by all its frontends:
- *  +-----------------+------------------------------+------------------------------+
- *  | service port id | M cluster entries (slot nos) | M local entries (if present) |
- *  +-----------------+------------------------------+------------------------------+
- *  (the service port id, stable across generations, keys the affinity table; it lives here,
- *  not in slot 0, so that slot 0 holds M and a decision touches one line of maglev[])
+ *  maglev[] (int), one block per service port and family:
+ *  +------------------------------+------------------------------+
+ *  | M cluster entries (slot nos) | M local entries (if present) |
+ *  +------------------------------+------------------------------+
  *
- *  ranges[] (long), one block per frontend with loadBalancerSourceRanges:
+ *  ranges[] (long), one block per service and family with loadBalancerSourceRanges:
  *  +-------+-------------------------------------------------------------+
  *  | count | count × (networkHi, networkLo, maskHi, maskLo)              |
  *  +-------+-------------------------------------------------------------+
@@ -53,20 +64,29 @@ package io.isthmus.lb.table;
  */
 public final class ServiceTableDescriptor {
 
-    public static final int SLOT_INTS = 8;
+    public static final int BUCKET_BYTES = 64;
 
-    // slot 0
-    public static final int FLAGS = 0;
-    public static final int AFFINITY_TIMEOUT_SECONDS = 1;
-    public static final int CLUSTER_FIRST_SLOT = 2;
-    public static final int CLUSTER_COUNT = 3;
-    public static final int LOCAL_COUNT = 4;
-    public static final int MAGLEV_SIZE_M = 5;
-    public static final int MAGLEV_BLOCK = 6;
-    public static final int SOURCE_RANGE_BLOCK = 7;
+    // bucket: key
+    public static final long ADDRESS_HI = 0;
+    public static final long ADDRESS_LO = 8;
+    public static final long KEY_TAG = 16;
+    // bucket: slot 0
+    public static final long FLAGS = 20;
+    public static final long AFFINITY_TIMEOUT_SECONDS = 24;
+    public static final long CLUSTER_FIRST_SLOT = 28;
+    public static final long CLUSTER_COUNT = 32;
+    public static final long LOCAL_COUNT = 36;
+    public static final long MAGLEV_SIZE_M = 40;
+    public static final long MAGLEV_BLOCK = 44;
+    public static final long BACKEND_BASE = 48;
+    public static final long SOURCE_RANGE_BLOCK = 52;
+    public static final long SERVICE_PORT_ID = 56;
+
+    /** The KEY_TAG bit that marks a bucket in use. */
+    public static final int KEY_TAG_OCCUPIED = 1 << 24;
 
     // backend slots
-    public static final int ADDRESS_WORD_0 = 0;
+    public static final int BACKEND_INTS = 8;
     public static final int BACKEND_PORT = 4;
     public static final int BACKEND_FLAGS = 5;
     public static final int BACKEND_ID = 6;
@@ -87,17 +107,14 @@ public final class ServiceTableDescriptor {
     public static final int BACKEND_LOCAL = 1;
     public static final int BACKEND_TERMINATING = 1 << 1;
 
-    // maglev block
-    public static final int MAGLEV_SERVICE_PORT_ID = 0;
-    public static final int MAGLEV_ENTRIES = 1;
-
     // range block
     public static final int RANGE_COUNT = 0;
     public static final int RANGE_FIRST = 1;
     public static final int RANGE_LONGS = 4;
 
-    public static int slotOffset(int frontend, int slot) {
-        return frontend + slot * SLOT_INTS;
+    /** The KEY_TAG value of a key. */
+    public static int keyTag(int port, int protocol) {
+        return KEY_TAG_OCCUPIED | (port & 0xffff) << 8 | (protocol & 0xff);
     }
 
     private ServiceTableDescriptor() {

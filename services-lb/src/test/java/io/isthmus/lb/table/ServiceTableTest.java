@@ -30,9 +30,9 @@ class ServiceTableTest {
             for (int i = 0; i < entries.length; i++) {
                 entries[i] += 1;
             }
-            int block = b.addMaglevBlock(s, entries, null);
+            int block = b.addMaglevBlock(entries, null);
             assertTrue(b.addFrontend(new FrontendKey(IpAddress.ofIpv4(0x0a60_0000 | s), 80, Protocol.TCP),
-                    new FrontendSpec(ServiceTableDescriptor.FLAG_CLUSTER_IP | flags, 60, backends, 1, 3, 0, block, -1)));
+                    new FrontendSpec(ServiceTableDescriptor.FLAG_CLUSTER_IP | flags, 60, backends, 1, 3, 0, block, -1, s)));
         }
         return b.build();
     }
@@ -55,7 +55,7 @@ class ServiceTableTest {
     void duplicateKeysAreRefused() {
         ServiceTableBuilder b = new ServiceTableBuilder(1);
         FrontendKey k = new FrontendKey(IpAddress.parse("10.96.0.1"), 80, Protocol.TCP);
-        FrontendSpec empty = new FrontendSpec(0, 0, List.of(), 1, 0, 0, -1, -1);
+        FrontendSpec empty = new FrontendSpec(0, 0, List.of(), 1, 0, 0, -1, -1, 1);
         assertTrue(b.addFrontend(k, empty));
         assertFalse(b.addFrontend(k, empty));
     }
