@@ -60,6 +60,20 @@ public class ServiceDecisionBenchmark {
 
     @Setup
     public void compile() {
+        table = compileServices(services);
+        SplittableRandom random = new SplittableRandom(2026);
+        dstLo = new long[flows];
+        srcLo = new long[flows];
+        flowHash = new int[flows];
+        for (int i = 0; i < flows; i++) {
+            dstLo[i] = IpAddress.ipv4Lo(0x0a60_0000 + random.nextInt(services));
+            srcLo[i] = IpAddress.ipv4Lo(0x0af5_0000 + random.nextInt(1 << 16));
+            flowHash[i] = random.nextInt();
+        }
+    }
+
+    /** {@code services} ClusterIP Services 10.96.x.y:80/TCP with 3 ready endpoints each, compiled. */
+    static ServiceTable compileServices(int services) {
         List<Service> svcs = new ArrayList<>(services);
         List<EndpointSlice> slices = new ArrayList<>(services);
         for (int s = 0; s < services; s++) {
@@ -72,16 +86,7 @@ public class ServiceDecisionBenchmark {
             slices.add(new EndpointSlice("bench", name + "-1", name, AddressType.IPV4, endpoints,
                     List.of(EndpointPort.of("http", Protocol.TCP, 8080)), Map.of()));
         }
-        table = new ServiceCompiler(NodeContext.of("node-0", "192.168.1.10")).compile(svcs, slices).table();
-        SplittableRandom random = new SplittableRandom(2026);
-        dstLo = new long[flows];
-        srcLo = new long[flows];
-        flowHash = new int[flows];
-        for (int i = 0; i < flows; i++) {
-            dstLo[i] = IpAddress.ipv4Lo(0x0a60_0000 + random.nextInt(services));
-            srcLo[i] = IpAddress.ipv4Lo(0x0af5_0000 + random.nextInt(1 << 16));
-            flowHash[i] = random.nextInt();
-        }
+        return new ServiceCompiler(NodeContext.of("node-0", "192.168.1.10")).compile(svcs, slices).table();
     }
 
     @Benchmark
