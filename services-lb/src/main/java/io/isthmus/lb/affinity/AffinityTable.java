@@ -41,16 +41,25 @@ public final class AffinityTable implements AutoCloseable {
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
-    private final Arena arena;
+    private final Arena ownArena;
     private final MemorySegment entries;
     private final int mask;
 
-    /** @param capacityEntries a power of two; memory is {@code 64 × capacityEntries} bytes */
+    /** @param capacityEntries a power of two; memory is {@code 64 × capacityEntries} bytes, freed by {@link #close()} */
     public AffinityTable(int capacityEntries) {
+        this(capacityEntries, Arena.ofShared(), true);
+    }
+
+    /** A table in memory of the caller's arena (which the caller closes; {@link #close()} does not). */
+    public AffinityTable(int capacityEntries, Arena arena) {
+        this(capacityEntries, arena, false);
+    }
+
+    private AffinityTable(int capacityEntries, Arena arena, boolean owned) {
         if (capacityEntries < MAX_PROBES || Integer.bitCount(capacityEntries) != 1) {
             throw new IllegalArgumentException("affinity capacity must be a power of two >= " + MAX_PROBES + ", got " + capacityEntries);
         }
-        this.arena = Arena.ofShared();
+        this.ownArena = owned ? arena : null;
         this.entries = arena.allocate((long) capacityEntries * ENTRY_BYTES, ENTRY_BYTES);
         this.mask = capacityEntries - 1;
     }
@@ -161,9 +170,11 @@ public final class AffinityTable implements AutoCloseable {
         return (int) h & mask;
     }
 
-    /** Frees the memory. Only after every worker has stopped using the table. */
+    /** Frees the memory (if this table owns its arena). Only after every worker has stopped using the table. */
     @Override
     public void close() {
-        arena.close();
+        if (ownArena != null) {
+            ownArena.close();
+        }
     }
 }
