@@ -32,6 +32,7 @@ class JcstressAffinityRacesTest {
             "-time", System.getProperty("jcstress.time", "100"),
             "-iters", System.getProperty("jcstress.iters", "1"),
             "-f", "1",
+            "-v",
             "-r", results.toString()));
         String jvmArgs = System.getProperty("jcstress.jvmArgs", "-XX:+UseParallelGC");
         if (!jvmArgs.isEmpty()) {
