@@ -26,6 +26,7 @@ import io.isthmus.lb.table.BackendSlot;
 import io.isthmus.lb.table.FrontendKey;
 import io.isthmus.lb.table.FrontendSpec;
 import io.isthmus.lb.table.ServiceTableBuilder;
+import io.isthmus.lb.table.ServiceTableDescriptor;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -94,6 +95,11 @@ public final class ServiceCompiler {
                         continue; // kube-proxy's per-family proxier only sees Services with a cluster IP of its family
                     }
                     List<CandidateEndpoint> endpoints = EndpointCollector.collect(own, port.name(), port.protocol(), ipv6, node.nodeName(), warnings);
+                    if (endpoints.size() > ServiceTableDescriptor.MAX_BACKEND_SLOTS) {
+                        warnings.add("service " + service.serviceName() + " port " + port.name() + ": " + endpoints.size()
+                                + " endpoints, only the first " + ServiceTableDescriptor.MAX_BACKEND_SLOTS + " (by address) are used");
+                        endpoints = endpoints.subList(0, ServiceTableDescriptor.MAX_BACKEND_SLOTS);
+                    }
                     endpoints.stream().filter(e -> e.local() && e.ready()).forEach(e -> localReady.add(e.address()));
                     compilePort(builder, service, port, ipv6, frontends, EndpointCategorizer.categorize(endpoints),
                             udpBackends, servedUdpFrontends, warnings);

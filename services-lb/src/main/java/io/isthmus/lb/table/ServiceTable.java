@@ -56,12 +56,12 @@ public final class ServiceTable {
     private final FrontendIndex index;
     private final MemorySegment buckets;
     private final int[] backends;
-    private final int[] maglev;
+    private final char[] maglev;
     private final long[] ranges;
     private final List<FrontendKey> keys;
     private final int[] frontendIds;
 
-    ServiceTable(long generation, FrontendIndex index, int[] backends, int[] maglev, long[] ranges,
+    ServiceTable(long generation, FrontendIndex index, int[] backends, char[] maglev, long[] ranges,
                  List<FrontendKey> keys, int[] frontendIds) {
         this.generation = generation;
         this.index = index;
@@ -293,7 +293,7 @@ public final class ServiceTable {
 
     /** Memory held by the arrays and buckets, for metrics. */
     public long footprintBytes() {
-        return buckets.byteSize() + (long) backends.length * 4 + (long) maglev.length * 4 + (long) ranges.length * 8
+        return buckets.byteSize() + (long) backends.length * 4 + (long) maglev.length * 2 + (long) ranges.length * 8
                 + (long) frontendIds.length * 4;
     }
 }

@@ -39,7 +39,7 @@ public final class ServiceTableBuilder {
     private final long generation;
     private int[] backends = new int[1024];
     private int backendsUsed;
-    private int[] maglev = new int[1024];
+    private char[] maglev = new char[1024];
     private int maglevUsed;
     private long[] ranges = new long[64];
     private int rangesUsed;
@@ -66,11 +66,13 @@ public final class ServiceTableBuilder {
             throw new IllegalArgumentException("local Maglev entries must have M = " + sizeM + " elements");
         }
         int need = sizeM + (localEntries == null ? 0 : sizeM);
-        maglev = grow(maglev, maglevUsed + need);
+        if (maglev.length < maglevUsed + need) {
+            maglev = Arrays.copyOf(maglev, Math.max(maglev.length * 2, maglevUsed + need));
+        }
         int block = maglevUsed;
-        System.arraycopy(clusterEntries, 0, maglev, block, sizeM);
+        copySlots(clusterEntries, maglev, block);
         if (localEntries != null) {
-            System.arraycopy(localEntries, 0, maglev, block + sizeM, sizeM);
+            copySlots(localEntries, maglev, block + sizeM);
         }
         maglevUsed += need;
         blockSizeM.put(block, sizeM);
@@ -156,6 +158,15 @@ public final class ServiceTableBuilder {
         }
         return new ServiceTable(generation, index, Arrays.copyOf(backends, backendsUsed), Arrays.copyOf(maglev, maglevUsed),
                 Arrays.copyOf(ranges, rangesUsed), keys, ids);
+    }
+
+    private static void copySlots(int[] slots, char[] into, int at) {
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] < 1 || slots[i] > ServiceTableDescriptor.MAX_BACKEND_SLOTS) {
+                throw new IllegalArgumentException("Maglev entry " + slots[i] + " is no backend slot 1.." + ServiceTableDescriptor.MAX_BACKEND_SLOTS);
+            }
+            into[at + i] = (char) slots[i];
+        }
     }
 
     private static int[] grow(int[] a, int need) {
