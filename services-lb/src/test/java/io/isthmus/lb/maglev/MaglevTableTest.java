@@ -141,7 +141,9 @@ class MaglevTableTest {
     void adaptiveSizingGivesAtLeast100EntriesPerBackendUpTo65537() {
         MaglevSizing s = MaglevSizing.ADAPTIVE;
         assertEquals(251, s.sizeFor(1));
-        assertEquals(509, s.sizeFor(3));
+        assertEquals(307, s.sizeFor(3));
+        assertEquals(1_009, s.sizeFor(10));
+        assertEquals(65_519, s.sizeFor(655), "the smallest prime >= 65,500");
         assertEquals(65_537, s.sizeFor(656));
         assertEquals(65_537, s.sizeFor(5_000));
         assertEquals(65_537, MaglevSizing.fixed(65_537).sizeFor(2));
