@@ -47,20 +47,31 @@ public final class DecisionCpuTimeReport {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         ServiceDecision out = new ServiceDecision();
         long[][] nsPerRound = new long[counts.length][ROUNDS];
+        long[][] nsPerRoundTwoPass = new long[counts.length][ROUNDS];
         long sink = 0;
         for (int warm = 0; warm < 10; warm++) {
             for (int c = 0; c < counts.length; c++) {
                 sink += round(tables[c], dst[c], src, hash, flows, out);
+                sink += roundTwoPasses(tables[c], dst[c], src, hash, flows, out);
             }
         }
         for (int r = 0; r < ROUNDS; r++) {
             for (int c = 0; c < counts.length; c++) {
                 long t0 = threads.getCurrentThreadCpuTime();
                 sink += round(tables[c], dst[c], src, hash, flows, out);
-                nsPerRound[c][r] = threads.getCurrentThreadCpuTime() - t0;
+                long t1 = threads.getCurrentThreadCpuTime();
+                sink += roundTwoPasses(tables[c], dst[c], src, hash, flows, out);
+                nsPerRound[c][r] = t1 - t0;
+                nsPerRoundTwoPass[c][r] = threads.getCurrentThreadCpuTime() - t1;
             }
         }
         System.out.println("flows " + flows + ", " + ROUNDS + " rounds of " + DECISIONS_PER_ROUND + " decisions, thread CPU time (sink " + (sink & 1) + ")");
+        print("one flow at a time", counts, nsPerRound);
+        print("two passes per batch of 64 (all lookups, then all decisions)", counts, nsPerRoundTwoPass);
+    }
+
+    private static void print(String title, int[] counts, long[][] nsPerRound) {
+        System.out.println(title);
         System.out.println(" services | min ns/decision | median ns/decision | median / median(10)");
         double base = 0;
         for (int c = 0; c < counts.length; c++) {
@@ -73,6 +84,23 @@ public final class DecisionCpuTimeReport {
             }
             System.out.printf("%9d | %15.1f | %18.1f | %6.2f%n", counts[c], min, median, median / base);
         }
+    }
+
+    private static long roundTwoPasses(ServiceTable table, long[] dst, long[] src, int[] hash, int flows, ServiceDecision out) {
+        long acc = 0;
+        int mask = flows - 1;
+        int[] frontends = new int[64];
+        for (int start = 0; start < DECISIONS_PER_ROUND; start += 64) {
+            for (int k = 0; k < 64; k++) {
+                frontends[k] = table.findFrontend(0, dst[(start + k) & mask], 80, 6);
+            }
+            for (int k = 0; k < 64; k++) {
+                int i = (start + k) & mask;
+                acc += table.decide(frontends[k], 0, src[i], hash[i], TrafficSource.CLUSTER_POD, 0, null, out).id();
+                acc += out.backendPort();
+            }
+        }
+        return acc;
     }
 
     private static long round(ServiceTable table, long[] dst, long[] src, int[] hash, int flows, ServiceDecision out) {
