@@ -1,0 +1,65 @@
+package io.isthmus.lb.compile;
+
+import io.isthmus.lb.maglev.MaglevSizing;
+import io.isthmus.lb.maglev.MaglevTable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The previous generation's Maglev table of every backend set (service port × family × cluster or
+ * local), so that a new generation is an {@link MaglevTable#update} of the old one — removing one
+ * of N backends then moves ~1/N of new flows — instead of a full rebuild.
+ *
+ * <p>M is sticky: a set keeps its previous M while that is still larger than the backend count and
+ * within a factor of the sizing policy's choice (a quarter to eight times; a quarter still gives each backend its share within 4%), so scaling a Deployment
+ * from 2 to 3 replicas does not change M (a new M reshuffles almost every flow).
+ *
+ * <p>Thread-safety: none; owned by the compiler's thread.
+ */
+final class MaglevHistory {
+
+    private record Table(String[] names, int[] entries, int sizeM) {
+    }
+
+    private final MaglevSizing sizing;
+    private Map<String, Table> previous = new HashMap<>();
+    private Map<String, Table> current = new HashMap<>();
+
+    MaglevHistory(MaglevSizing sizing) {
+        this.sizing = sizing;
+    }
+
+    void beginGeneration() {
+        current = new HashMap<>();
+    }
+
+    /** Forgets sets not compiled in this generation. */
+    void endGeneration() {
+        previous = current;
+    }
+
+    /** M for a set of {@code backendCount}, reusing the previous M when it is still good. */
+    int sizeFor(String setKey, int backendCount) {
+        int wanted = sizing.sizeFor(backendCount);
+        Table old = previous.get(setKey);
+        if (old != null && old.sizeM > backendCount && (long) old.sizeM * 4 >= wanted && old.sizeM <= (long) wanted * 8) {
+            return old.sizeM;
+        }
+        return wanted;
+    }
+
+    /** The table for {@code set}: an update of the previous one when it has the same M, else a full build. */
+    int[] entriesFor(String setKey, List<CandidateEndpoint> set, int sizeM) {
+        String[] names = new String[set.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = set.get(i).maglevName();
+        }
+        Table old = previous.get(setKey);
+        int[] entries = old != null && old.sizeM == sizeM
+                ? MaglevTable.update(old.entries, old.names, names, sizeM)
+                : MaglevTable.build(names, sizeM);
+        current.put(setKey, new Table(names, entries, sizeM));
+        return entries;
+    }
+}

@@ -1,0 +1,80 @@
+package io.isthmus.lb.table;
+
+import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_HI;
+import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_LO;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.KEY_TAG;
+
+import io.isthmus.lb.maglev.MaglevHash;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * (address, port, protocol) → frontend id: open addressing with linear probing over 64-byte
+ * buckets in off-heap memory, load factor at most 1/2. Each bucket holds the key and the
+ * frontend's slot 0 ({@link ServiceTableDescriptor}), so a hit leaves everything a decision needs
+ * before choosing a backend in one cache line. No boxing, no allocation per lookup; a probe
+ * sequence is bounded by the capacity.
+ *
+ * <p>Memory comes from an automatic arena: it is freed by the garbage collector once no worker
+ * holds the table any more, which is exactly when read-copy-update makes it safe.
+ *
+ * <p>Thread-safety: written only while the builder fills it, before publication; then read-only,
+ * by any number of workers.
+ */
+final class FrontendIndex {
+
+    private final MemorySegment buckets;
+    private final int mask;
+
+    FrontendIndex(int frontends) {
+        int capacity = Integer.highestOneBit(Math.max(16, frontends * 2 - 1)) << 1;
+        this.buckets = Arena.ofAuto().allocate((long) capacity * BUCKET_BYTES, BUCKET_BYTES);
+        this.mask = capacity - 1;
+    }
+
+    MemorySegment buckets() {
+        return buckets;
+    }
+
+    /** Claims the bucket for a new key and returns its index (the frontend id); keys must be distinct. */
+    int insert(long addressHi, long addressLo, int keyTag) {
+        int b = hash(addressHi, addressLo, keyTag) & mask;
+        while (buckets.get(ValueLayout.JAVA_INT, (long) b * BUCKET_BYTES + KEY_TAG) != 0) {
+            b = (b + 1) & mask;
+        }
+        long at = (long) b * BUCKET_BYTES;
+        buckets.set(ValueLayout.JAVA_LONG, at + ADDRESS_HI, addressHi);
+        buckets.set(ValueLayout.JAVA_LONG, at + ADDRESS_LO, addressLo);
+        buckets.set(ValueLayout.JAVA_INT, at + KEY_TAG, keyTag);
+        return b;
+    }
+
+    /** The frontend id (bucket index) for the key, or -1. */
+    int find(long addressHi, long addressLo, int keyTag) {
+        final MemorySegment m = buckets;
+        int i = hash(addressHi, addressLo, keyTag) & mask;
+        for (int probes = 0; probes <= mask; probes++) {
+            long at = (long) i * BUCKET_BYTES;
+            int tag = m.get(ValueLayout.JAVA_INT, at + KEY_TAG);
+            if (tag == 0) {
+                return -1;
+            }
+            if (tag == keyTag && m.get(ValueLayout.JAVA_LONG, at + ADDRESS_LO) == addressLo
+                    && m.get(ValueLayout.JAVA_LONG, at + ADDRESS_HI) == addressHi) {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+        return -1;
+    }
+
+    int capacityBuckets() {
+        return mask + 1;
+    }
+
+    private static int hash(long hi, long lo, int keyTag) {
+        return (int) MaglevHash.fmix64(hi * 0x9e3779b97f4a7c15L + lo * 0xc2b2ae3d27d4eb4fL + keyTag);
+    }
+}

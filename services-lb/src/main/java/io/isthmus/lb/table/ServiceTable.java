@@ -1,0 +1,299 @@
+package io.isthmus.lb.table;
+
+import static io.isthmus.lb.table.ServiceTableDescriptor.AFFINITY_TIMEOUT_SECONDS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_BASE;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_FLAGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_INTS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_LOCAL;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_PORT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_TERMINATING;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_COUNT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_FIRST_SLOT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_AFFINITY_CLIENT_IP;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_EXTERNAL_POLICY_LOCAL;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_EXTERNAL_SCOPE;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_INTERNAL_POLICY_LOCAL;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_SOURCE_RANGES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE_M;
+import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_COUNT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_FIRST;
+import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.SERVICE_PORT_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.SOURCE_RANGE_BLOCK;
+
+import io.isthmus.lb.affinity.AffinityBackend;
+import io.isthmus.lb.affinity.AffinityTable;
+import io.isthmus.lb.ip.IpAddress;
+import io.isthmus.lb.maglev.MaglevTable;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One compiled, immutable generation of every Service frontend on this node: the frontend buckets
+ * (key + slot 0), the backend slots, the Maglev tables and the source ranges
+ * ({@link ServiceTableDescriptor}). The fast path asks it one question per new flow —
+ * {@link #decide} — and gets a verdict and, for FORWARD, a backend, with no allocation, no lock
+ * and no exception.
+ *
+ * <p>Thread-safety: immutable after {@link ServiceTableBuilder#build()}; published to workers by
+ * the slow path (read-copy-update: a worker picks up the newest generation at the start of a
+ * batch, through a volatile reference the slow path writes). Any number of workers read it. Its
+ * off-heap buckets are freed by the garbage collector when no one holds the table.
+ */
+public final class ServiceTable {
+
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+
+    private final long generation;
+    private final FrontendIndex index;
+    private final MemorySegment buckets;
+    private final int[] backends;
+    private final char[] maglev;
+    private final long[] ranges;
+    private final List<FrontendKey> keys;
+    private final int[] frontendIds;
+
+    ServiceTable(long generation, FrontendIndex index, int[] backends, char[] maglev, long[] ranges,
+                 List<FrontendKey> keys, int[] frontendIds) {
+        this.generation = generation;
+        this.index = index;
+        this.buckets = index.buckets();
+        this.backends = backends;
+        this.maglev = maglev;
+        this.ranges = ranges;
+        this.keys = List.copyOf(keys);
+        this.frontendIds = frontendIds;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    /**
+     * The frontend id for a destination, or -1 when it is no Service frontend.
+     *
+     * @param protocol IP protocol number (6, 17, 132)
+     */
+    public int findFrontend(long addressHi, long addressLo, int port, int protocol) {
+        return index.find(addressHi, addressLo, ServiceTableDescriptor.keyTag(port, protocol));
+    }
+
+    /** {@link #findFrontend} then {@link #decide}: the whole per-new-flow question. */
+    public ServiceVerdict decideNewFlow(long dstHi, long dstLo, int dstPort, int protocol,
+                                       long srcHi, long srcLo, int flowHash, TrafficSource source,
+                                       long nowNs, AffinityTable affinity, ServiceDecision out) {
+        return decide(findFrontend(dstHi, dstLo, dstPort, protocol), srcHi, srcLo, flowHash, source, nowNs, affinity, out);
+    }
+
+    /**
+     * Decides a new flow to a frontend, applying in order: no usable endpoint → REJECT;
+     * loadBalancerSourceRanges; traffic policy (which backend set, and SNAT or not); session
+     * affinity; Maglev ({@code table[flowHash mod M]}); hairpin.
+     *
+     * @param frontend  from {@link #findFrontend}; -1 gives NOT_A_SERVICE
+     * @param flowHash  a hash of the flow's 5-tuple (the same flow must give the same hash)
+     * @param nowNs     the worker's clock for affinity expiry (read once per batch)
+     * @param affinity  the shared affinity table; may be null when no Service uses ClientIP affinity
+     */
+    public ServiceVerdict decide(int frontend, long srcHi, long srcLo, int flowHash, TrafficSource source,
+                                 long nowNs, AffinityTable affinity, ServiceDecision out) {
+        if (frontend < 0) {
+            return ServiceVerdict.NOT_A_SERVICE;
+        }
+        final MemorySegment m = buckets;
+        final long at = (long) frontend * BUCKET_BYTES;
+        out.reset(frontend);
+        int clusterCount = m.get(INT, at + CLUSTER_COUNT);
+        if (clusterCount == 0) {
+            return ServiceVerdict.REJECT;
+        }
+        int flags = m.get(INT, at + FLAGS);
+        if ((flags & FLAG_SOURCE_RANGES) != 0 && !sourceAllowed(m.get(INT, at + SOURCE_RANGE_BLOCK), srcHi, srcLo)) {
+            return ServiceVerdict.DROP_SOURCE_NOT_ALLOWED;
+        }
+        boolean useLocal;
+        boolean snat;
+        if ((flags & FLAG_EXTERNAL_SCOPE) != 0) {
+            if ((flags & FLAG_EXTERNAL_POLICY_LOCAL) != 0) {
+                // Local: external clients see local endpoints only, source preserved. Pods and the
+                // node itself are short-circuited to the cluster-wide set (node traffic masqueraded).
+                useLocal = source == TrafficSource.EXTERNAL;
+                snat = source == TrafficSource.NODE;
+            } else {
+                useLocal = false;
+                snat = true;
+            }
+        } else {
+            useLocal = (flags & FLAG_INTERNAL_POLICY_LOCAL) != 0;
+            snat = source != TrafficSource.CLUSTER_POD;
+        }
+        int sizeM = m.get(INT, at + MAGLEV_SIZE_M);
+        int table = m.get(INT, at + MAGLEV_BLOCK);
+        int first;
+        int count;
+        if (useLocal) {
+            first = 1;
+            count = m.get(INT, at + LOCAL_COUNT);
+            if (count == 0) {
+                return ServiceVerdict.DROP_NO_LOCAL_ENDPOINT;
+            }
+            table += sizeM;
+        } else {
+            first = m.get(INT, at + CLUSTER_FIRST_SLOT);
+            count = clusterCount;
+        }
+        int base = m.get(INT, at + BACKEND_BASE) - BACKEND_INTS; // slot i at base + i * BACKEND_INTS
+
+        int slot = 0;
+        boolean affine = (flags & FLAG_AFFINITY_CLIENT_IP) != 0 && affinity != null;
+        int servicePortId = 0;
+        if (affine) {
+            servicePortId = m.get(INT, at + SERVICE_PORT_ID);
+            AffinityBackend remembered = out.affinityScratch();
+            if (affinity.lookup(srcHi, srcLo, servicePortId, nowNs, remembered)) {
+                slot = findSlot(base, first, count, remembered.addressHi(), remembered.addressLo(), remembered.port());
+                out.setAffinityHit(slot != 0);
+            }
+        }
+        if (slot == 0) {
+            slot = maglev[table + Integer.remainderUnsigned(flowHash, sizeM)];
+        }
+        final int[] b = backends;
+        int s = base + slot * BACKEND_INTS;
+        long backendHi = (long) b[s] << 32 | (b[s + 1] & 0xffff_ffffL);
+        long backendLo = (long) b[s + 2] << 32 | (b[s + 3] & 0xffff_ffffL);
+        int backendPort = b[s + BACKEND_PORT];
+        out.setBackend(backendHi, backendLo, backendPort);
+        out.setBackendId(b[s + BACKEND_ID]);
+        if (affine) {
+            long timeoutNs = m.get(INT, at + AFFINITY_TIMEOUT_SECONDS) * NANOS_PER_SECOND;
+            affinity.remember(srcHi, srcLo, servicePortId, backendHi, backendLo, backendPort, nowNs + timeoutNs, nowNs);
+        }
+        if (backendHi == srcHi && backendLo == srcLo) {
+            out.setHairpin(true);
+            snat = true;
+        }
+        out.setSnat(snat);
+        return ServiceVerdict.FORWARD;
+    }
+
+    private boolean sourceAllowed(int block, long srcHi, long srcLo) {
+        final long[] r = ranges;
+        int count = (int) r[block + RANGE_COUNT];
+        for (int i = 0, at = block + RANGE_FIRST; i < count; i++, at += RANGE_LONGS) {
+            if ((srcHi & r[at + 2]) == r[at] && (srcLo & r[at + 3]) == r[at + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The slot in [first, first+count) holding the backend, or 0 when it is gone. */
+    private int findSlot(int base, int first, int count, long hi, long lo, int port) {
+        final int[] b = backends;
+        int hiA = (int) (hi >>> 32);
+        int hiB = (int) hi;
+        int loA = (int) (lo >>> 32);
+        int loB = (int) lo;
+        for (int slot = first, end = first + count; slot < end; slot++) {
+            int s = base + slot * BACKEND_INTS;
+            if (b[s + 3] == loB && b[s + 2] == loA && b[s + 1] == hiB && b[s] == hiA && b[s + BACKEND_PORT] == port) {
+                return slot;
+            }
+        }
+        return 0;
+    }
+
+    // ---- read-back for the slow path, dumps and tests (allocates; never on the fast path) ----
+
+    public int frontendCount() {
+        return keys.size();
+    }
+
+    /** Every frontend key, in the order the compiler added them. */
+    public List<FrontendKey> frontendKeys() {
+        return keys;
+    }
+
+    /** Frontend id of the key at position {@code keyIndex} of {@link #frontendKeys()}. */
+    public int frontendId(int keyIndex) {
+        return frontendIds[keyIndex];
+    }
+
+    public int findFrontend(FrontendKey key) {
+        return findFrontend(key.address().hi(), key.address().lo(), key.port(), key.protocol().ipProtocolNumber());
+    }
+
+    private int field(int frontend, long offset) {
+        return buckets.get(INT, (long) frontend * BUCKET_BYTES + offset);
+    }
+
+    public int flags(int frontend) {
+        return field(frontend, FLAGS);
+    }
+
+    public int affinityTimeoutSeconds(int frontend) {
+        return field(frontend, AFFINITY_TIMEOUT_SECONDS);
+    }
+
+    public int servicePortId(int frontend) {
+        return field(frontend, SERVICE_PORT_ID);
+    }
+
+    public int clusterBackendCount(int frontend) {
+        return field(frontend, CLUSTER_COUNT);
+    }
+
+    public int localBackendCount(int frontend) {
+        return field(frontend, LOCAL_COUNT);
+    }
+
+    public int maglevSize(int frontend) {
+        return field(frontend, MAGLEV_SIZE_M);
+    }
+
+    /** Every backend slot of a frontend, slot 1 first. */
+    public List<BackendView> backends(int frontend) {
+        int first = field(frontend, CLUSTER_FIRST_SLOT);
+        int clusterCount = field(frontend, CLUSTER_COUNT);
+        int localCount = field(frontend, LOCAL_COUNT);
+        int base = field(frontend, BACKEND_BASE) - BACKEND_INTS;
+        int total = Math.max(localCount, clusterCount == 0 ? 0 : first + clusterCount - 1);
+        List<BackendView> out = new ArrayList<>(total);
+        for (int slot = 1; slot <= total; slot++) {
+            int s = base + slot * BACKEND_INTS;
+            long hi = (long) backends[s] << 32 | (backends[s + 1] & 0xffff_ffffL);
+            long lo = (long) backends[s + 2] << 32 | (backends[s + 3] & 0xffff_ffffL);
+            int f = backends[s + BACKEND_FLAGS];
+            out.add(new BackendView(slot, new IpAddress(hi, lo), backends[s + BACKEND_PORT], backends[s + BACKEND_ID],
+                    (f & BACKEND_LOCAL) != 0, (f & BACKEND_TERMINATING) != 0,
+                    clusterCount > 0 && slot >= first && slot < first + clusterCount, slot <= localCount));
+        }
+        return out;
+    }
+
+    /** The backend slot Maglev gives a flow hash (cluster or local set), 0 when that set is empty. */
+    public int maglevSlot(int frontend, int flowHash, boolean localSet) {
+        int count = localSet ? field(frontend, LOCAL_COUNT) : field(frontend, CLUSTER_COUNT);
+        int sizeM = field(frontend, MAGLEV_SIZE_M);
+        boolean hasLocalTable = (field(frontend, FLAGS) & (FLAG_EXTERNAL_POLICY_LOCAL | FLAG_INTERNAL_POLICY_LOCAL)) != 0;
+        if (count == 0 || (localSet && !hasLocalTable)) {
+            return 0;
+        }
+        return maglev[field(frontend, MAGLEV_BLOCK) + (localSet ? sizeM : 0) + MaglevTable.entryIndex(flowHash, sizeM)];
+    }
+
+    /** Memory held by the arrays and buckets, for metrics. */
+    public long footprintBytes() {
+        return buckets.byteSize() + (long) backends.length * 4 + (long) maglev.length * 2 + (long) ranges.length * 8
+                + (long) frontendIds.length * 4;
+    }
+}
