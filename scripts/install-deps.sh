@@ -2,7 +2,7 @@
 # Installs the Debian packages Isthmus and its tests use, when they are missing.
 # Idempotent; needs root for apt-get (without root it only reports what is missing).
 set -euo pipefail
-packages=(maven iproute2 iputils-ping linux-libc-dev ethtool)
+packages=(maven iproute2 iputils-ping linux-libc-dev ethtool containernetworking-plugins iptables)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -14,5 +14,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >&2
