@@ -2,7 +2,17 @@
 # Installs the Debian packages Isthmus and its tests use, when they are missing.
 # Idempotent; needs root for apt-get (without root it only reports what is missing).
 set -euo pipefail
-packages=(maven iproute2 iputils-ping linux-libc-dev ethtool containernetworking-plugins iptables)
+# One package a line, each with the reason (keeps merges clean).
+packages=(
+  maven                         # the build
+  iproute2                      # ip: namespaces and veth in tests and the README
+  iputils-ping                  # ping through the fast path
+  linux-libc-dev                # uapi headers the struct-layout test checks against
+  gcc libc6-dev                 # compiles the uapi probe of that test
+  ethtool                       # offloads off on veth ends in tests
+  containernetworking-plugins   # portmap, bandwidth, tuning chained after isthmus
+  iptables                      # portmap's DNAT rules
+)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

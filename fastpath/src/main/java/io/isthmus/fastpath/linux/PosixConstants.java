@@ -1,0 +1,30 @@
+package io.isthmus.fastpath.linux;
+
+/** Linux (x86-64 and arm64 share these) values for the libc calls in {@link Libc}. */
+public final class PosixConstants {
+    private PosixConstants() {
+    }
+
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_POPULATE = 0x8000;
+    /** {@code mmap}'s error return, {@code (void *) -1}. */
+    public static final long MAP_FAILED = -1L;
+
+    public static final int MSG_DONTWAIT = 0x40;
+
+    public static final short POLLIN = 0x1;
+    public static final short POLLOUT = 0x4;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+
+    /** {@code setns} namespace type of a network namespace. */
+    public static final int CLONE_NEWNET = 0x40000000;
+}
