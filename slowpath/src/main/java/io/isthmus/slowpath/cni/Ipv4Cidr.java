@@ -6,6 +6,8 @@ import java.net.UnknownHostException;
 
 /** An IPv4 prefix such as the node's pod CIDR {@code 10.244.1.0/24}. */
 public record Ipv4Cidr(int network, int prefixLength) {
+    /** 0.0.0.0, the destination of a default route. */
+    public static final Inet4Address ANY = toAddress(0);
 
     public Ipv4Cidr {
         if (prefixLength < 0 || prefixLength > 32) {
