@@ -68,7 +68,7 @@ public final class InstallCniCommand implements Subcommand {
     }
 
     /** Copies the shim's jar next to the plugin and writes the plugin script. Returns the script. */
-    static Path install(Path binDir) throws IOException {
+    public static Path install(Path binDir) throws IOException {
         final Path support = binDir.resolve("isthmus.d");
         Files.createDirectories(support);
         final Path jar = support.resolve("cni-shim.jar");
@@ -84,7 +84,7 @@ public final class InstallCniCommand implements Subcommand {
         return script;
     }
 
-    static Path writeExampleConflist(Path confDir) throws IOException {
+    public static Path writeExampleConflist(Path confDir) throws IOException {
         Files.createDirectories(confDir);
         final Path conflist = confDir.resolve("10-isthmus.conflist");
         Files.writeString(conflist, """
