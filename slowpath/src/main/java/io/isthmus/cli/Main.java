@@ -10,7 +10,8 @@ public final class Main {
     static List<Subcommand> subcommands() {
         return List.of(
                 new FastpathCommand(),
-                new DnsCommand()
+                new DnsCommand(),
+                new InstallCniCommand()
         );
     }
 
