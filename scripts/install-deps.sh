@@ -2,7 +2,18 @@
 # Installs the Debian packages Isthmus and its tests use, when they are missing.
 # Idempotent; needs root for apt-get (without root it only reports what is missing).
 set -euo pipefail
-packages=(maven iproute2 iputils-ping linux-libc-dev ethtool tcpdump gcc libc6-dev)
+# One package a line, each with the reason (keeps merges clean).
+packages=(
+  maven                         # the build
+  iproute2                      # ip: namespaces and veth in tests and the README
+  iputils-ping                  # ping through the fast path
+  linux-libc-dev                # uapi headers the struct-layout test checks against
+  gcc libc6-dev                 # compiles the uapi probe of that test
+  ethtool                       # offloads off on veth ends in tests
+  containernetworking-plugins   # portmap, bandwidth, tuning chained after isthmus
+  iptables                      # portmap's DNAT rules
+  tcpdump                       # reads the pcap files we write, in tests
+)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -14,5 +25,5 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -57,6 +57,8 @@ public final class Libc {
     private static final MethodHandle SYSCALL3 = withErrno("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle IOCTL = withErrno("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2));
 
     /** {@code __NR_bpf} of this machine's architecture. */
     private static final long SYS_BPF = switch (System.getProperty("os.arch")) {
@@ -262,6 +264,48 @@ public final class Libc {
             return (int) GETEUID.invokeExact();
         } catch (Throwable t) {
             throw unexpected("geteuid", t);
+        }
+    }
+
+    // ------------------------------------------------------------------ slow path: messages (netlink, ioctl)
+
+    /** {@code sendto(fd, message, message.byteSize(), flags, NULL, 0)}; returns the bytes sent. */
+    public static long send(int fd, MemorySegment message, int flags, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            final CallState state = new CallState(arena);
+            final long sent = (long) SENDTO.invokeExact(state.segment(), fd, message, message.byteSize(), flags, MemorySegment.NULL, 0);
+            if (sent < 0) {
+                throw new LinuxException("send(" + what + ")", state.errno());
+            }
+            return sent;
+        } catch (Throwable t) {
+            throw unexpected("send", t);
+        }
+    }
+
+    /** {@code recvfrom(fd, buffer, buffer.byteSize(), flags, NULL, NULL)}; returns the bytes received. */
+    public static long receive(int fd, MemorySegment buffer, int flags, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            final CallState state = new CallState(arena);
+            final long received = (long) RECVFROM.invokeExact(state.segment(), fd, buffer, buffer.byteSize(), flags,
+                    MemorySegment.NULL, MemorySegment.NULL);
+            if (received < 0) {
+                throw new LinuxException("recv(" + what + ")", state.errno());
+            }
+            return received;
+        } catch (Throwable t) {
+            throw unexpected("recv", t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, argument)}; {@code what} names the request in errors. */
+    public static int ioctl(int fd, long request, MemorySegment argument, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            final CallState state = new CallState(arena);
+            final int r = (int) IOCTL.invokeExact(state.segment(), fd, request, argument);
+            return check("ioctl(" + what + ")", r, state);
+        } catch (Throwable t) {
+            throw unexpected("ioctl", t);
         }
     }
 
