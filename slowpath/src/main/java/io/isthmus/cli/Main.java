@@ -9,7 +9,8 @@ public final class Main {
     /** Every verb, in the order {@code isthmus help} lists them. Add new verbs here. */
     static List<Subcommand> subcommands() {
         return List.of(
-                new InstallCniCommand()
+                new InstallCniCommand(),
+                new PktgenCommand()
         );
     }
 
