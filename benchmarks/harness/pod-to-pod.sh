@@ -37,7 +37,8 @@ work=$(mktemp -d)
 log() { echo "pod-to-pod: $*" >&2; }
 
 cleanup() {
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  # SIGTERM, not SIGINT: a non-interactive shell starts background jobs with SIGINT ignored
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
