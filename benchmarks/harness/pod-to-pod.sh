@@ -99,7 +99,12 @@ run_mode() { # mode -> writes "rate user% sys% softirq%" to $work/result.MODE (r
   local mode=$1 dataplane_pid=""
   topology
   "setup_$mode"
-  # warm the pods' paths: the generator needs nothing resolved (permanent neighbours)
+  # Warm the path both ways before the generator and the sink take the pods' interfaces: a
+  # dataplane learns each pod's MAC from its traffic, and once the sink's XDP program owns pod B's
+  # eth0, pod B's kernel can no longer answer an ARP request. Same step for every mode.
+  if ! ip netns exec "$NS_A" ping -c 2 -W 1 "$IP_B" >/dev/null || ! ip netns exec "$NS_B" ping -c 2 -W 1 "$IP_A" >/dev/null; then
+    log "$mode: the pods cannot reach each other before the run"
+  fi
   ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --rx --netns "$NS_B" --duration $((duration + 6)) --idle backoff >"$work/rx.out" 2>"$work/rx.err" &
   local sink=$!; pids+=($sink)
   sleep 3
