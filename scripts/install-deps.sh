@@ -16,6 +16,8 @@ packages=(
   containernetworking-plugins   # portmap, bandwidth, tuning chained after isthmus
   iptables                      # portmap's DNAT rules
   tcpdump                       # reads the pcap files we write, in tests
+# One package a line, each with the reason (keeps merges clean).
+packages=(
   netcat-openbsd                # the README's TCP transfer through the fast path
   bind9-dnsutils                # dig: DNS conformance tests of isthmus dns serve
   dnsperf                       # benchmarks/dns: DNS throughput, side by side

@@ -11,7 +11,8 @@ public final class Main {
         return List.of(
                 new FastpathCommand(),
                 new DnsCommand(),
-                new InstallCniCommand()
+                new InstallCniCommand(),
+                new PktgenCommand()
         );
     }
 

@@ -139,7 +139,7 @@ public final class NetlinkPodNetworkBackend implements PodNetworkBackend {
             if (routes.stream().noneMatch(r -> r.prefixLength() == 32 && attachment.gateway().equals(r.destination()) && r.outputIndex() == index)) {
                 problems.add("no on-link route to " + attachment.gateway().getHostAddress());
             }
-            if (hostLink != null && !pod.permanentNeighbour(index, attachment.gateway()).map(hostLink.mac()::equals).orElse(false)) {
+            if (hostLink != null && !pod.neighbour(index, attachment.gateway()).map(n -> n.permanent() && n.mac().equals(hostLink.mac())).orElse(false)) {
                 problems.add("no permanent neighbour " + attachment.gateway().getHostAddress() + " at " + hostLink.mac());
             }
         }

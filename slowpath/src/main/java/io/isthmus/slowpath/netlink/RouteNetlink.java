@@ -167,8 +167,8 @@ public final class RouteNetlink implements AutoCloseable {
         }
     }
 
-    /** The MAC of a permanent neighbour entry for {@code address} on the link, if there is one. */
-    public Optional<String> permanentNeighbour(int index, Inet4Address address) {
+    /** The neighbour entry for {@code address} on the link (any state but FAILED/INCOMPLETE), if there is one. */
+    public Optional<Neighbour> neighbour(int index, Inet4Address address) {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_GETNEIGH, (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP), socket.nextSequence())
                     .ndmsg(Rtnl.AF_INET, 0, (short) 0);
@@ -176,9 +176,8 @@ public final class RouteNetlink implements AutoCloseable {
                 final byte[] destination = reply.attribute(Rtnl.NDA_DST);
                 final byte[] mac = reply.attribute(Rtnl.NDA_LLADDR);
                 final int state = (reply.familyHeader()[8] & 0xff) | (reply.familyHeader()[9] & 0xff) << 8;
-                if (reply.familyInt(4) == index && destination != null && mac != null
-                        && toAddress(destination).equals(address) && (state & Rtnl.NUD_PERMANENT) != 0) {
-                    return Optional.of(HexFormat.ofDelimiter(":").formatHex(mac));
+                if (reply.familyInt(4) == index && destination != null && mac != null && toAddress(destination).equals(address)) {
+                    return Optional.of(new Neighbour(HexFormat.ofDelimiter(":").formatHex(mac), (state & Rtnl.NUD_PERMANENT) != 0));
                 }
             }
             return Optional.empty();
