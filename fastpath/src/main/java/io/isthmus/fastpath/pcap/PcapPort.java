@@ -3,6 +3,7 @@ package io.isthmus.fastpath.pcap;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.pipeline.PacketBatch;
 import io.isthmus.fastpath.port.Port;
+import io.isthmus.fastpath.port.PendingTransmits;
 import io.isthmus.fastpath.port.PortCounters;
 
 import java.io.IOException;
@@ -31,9 +32,7 @@ public final class PcapPort implements Port {
     private final PcapWriter out;
     private final LongSupplier clockNs;
     private final PortCounters counters = new PortCounters();
-    private final long[] txAddress;
-    private final int[] txLength;
-    private int txCount;
+    private final PendingTransmits pending;
     private volatile IOException failure;
     private volatile long oversizedFrames;
     private boolean inFailed;
@@ -54,8 +53,7 @@ public final class PcapPort implements Port {
         this.in = in;
         this.out = out;
         this.clockNs = clockNs;
-        this.txAddress = new long[txCapacityFrames];
-        this.txLength = new int[txCapacityFrames];
+        this.pending = new PendingTransmits(txCapacityFrames, counters);
     }
 
     @Override
@@ -103,28 +101,18 @@ public final class PcapPort implements Port {
             received++;
             bytes += length;
         }
-        if (received > 0) {
-            counters.add(PortCounters.Counter.RX_PACKETS, received);
-            counters.add(PortCounters.Counter.RX_BYTES, bytes);
-        }
+        counters.addReceived(received, bytes);
         return received;
     }
 
     @Override
     public boolean transmit(long address, int lengthBytes) {
-        if (txCount == txAddress.length) {
-            counters.add(PortCounters.Counter.TX_RING_FULL, 1);
-            return false;
-        }
-        txAddress[txCount] = address;
-        txLength[txCount] = lengthBytes;
-        txCount++;
-        return true;
+        return pending.offer(address, lengthBytes);
     }
 
     @Override
     public int flush() {
-        final int count = txCount;
+        final int count = pending.count();
         if (count == 0) {
             return 0;
         }
@@ -133,16 +121,16 @@ public final class PcapPort implements Port {
         for (int i = 0; i < count; i++) {
             if (out != null && !outFailed) {
                 try {
-                    out.write(memory, txAddress[i], txLength[i], nowNs);
+                    out.write(memory, pending.address(i), pending.length(i), nowNs);
                 } catch (IOException e) {
                     fail(e);
                     outFailed = true;
                 }
             }
-            bytes += txLength[i];
-            pool.release(txAddress[i]);
+            bytes += pending.length(i);
+            pool.release(pending.address(i));
         }
-        txCount = 0;
+        pending.clear();
         if (out != null && !outFailed) {
             try {
                 out.flush();
@@ -151,8 +139,7 @@ public final class PcapPort implements Port {
                 outFailed = true;
             }
         }
-        counters.add(PortCounters.Counter.TX_PACKETS, count);
-        counters.add(PortCounters.Counter.TX_BYTES, bytes);
+        counters.addTransmitted(count, bytes);
         return count;
     }
 
@@ -184,10 +171,7 @@ public final class PcapPort implements Port {
     /** After the worker stopped: returns queued frames to the pool, closes both files. */
     @Override
     public void close() {
-        for (int i = 0; i < txCount; i++) {
-            pool.release(txAddress[i]);
-        }
-        txCount = 0;
+        pending.releaseAll(pool);
         try {
             if (in != null) {
                 in.close();

@@ -39,9 +39,7 @@ public final class InMemoryPort implements Port {
     private final PortCounters counters = new PortCounters();
     private final ManyToOneConcurrentArrayQueue<byte[]> injected;
     private final OneToOneConcurrentArrayQueue<byte[]> transmitted;
-    private final long[] txAddress;
-    private final int[] txLength;
-    private int txCount;
+    private final PendingTransmits pending;
     private volatile boolean discardTransmitted;
     private MemorySegment template;
     private int templateLengthBytes;
@@ -54,8 +52,7 @@ public final class InMemoryPort implements Port {
         this.frameSizeBytes = pool.memory().frameSizeBytes();
         this.injected = new ManyToOneConcurrentArrayQueue<>(queueCapacityFrames);
         this.transmitted = new OneToOneConcurrentArrayQueue<>(queueCapacityFrames);
-        this.txAddress = new long[txCapacityFrames];
-        this.txLength = new int[txCapacityFrames];
+        this.pending = new PendingTransmits(txCapacityFrames, counters);
     }
 
     /** A port with queues of 4096 frames and a transmit ring of 256. */
@@ -116,7 +113,7 @@ public final class InMemoryPort implements Port {
             batch.add(frame, length, id);
             received++;
         }
-        countReceived(received, (long) received * length);
+        counters.addReceived(received, (long) received * length);
         return received;
     }
 
@@ -140,40 +137,26 @@ public final class InMemoryPort implements Port {
             received++;
             bytes += bytesIn.length;
         }
-        countReceived(received, bytes);
+        counters.addReceived(received, bytes);
         return received;
-    }
-
-    private void countReceived(int frames, long bytes) {
-        if (frames > 0) {
-            counters.add(PortCounters.Counter.RX_PACKETS, frames);
-            counters.add(PortCounters.Counter.RX_BYTES, bytes);
-        }
     }
 
     @Override
     public boolean transmit(long address, int lengthBytes) {
-        if (txCount == txAddress.length) {
-            counters.add(PortCounters.Counter.TX_RING_FULL, 1);
-            return false;
-        }
-        txAddress[txCount] = address;
-        txLength[txCount] = lengthBytes;
-        txCount++;
-        return true;
+        return pending.offer(address, lengthBytes);
     }
 
     @Override
     public int flush() {
-        final int count = txCount;
+        final int count = pending.count();
         if (count == 0) {
             return 0;
         }
         final boolean discard = discardTransmitted;
         long bytes = 0;
         for (int i = 0; i < count; i++) {
-            final long address = txAddress[i];
-            final int length = txLength[i];
+            final long address = pending.address(i);
+            final int length = pending.length(i);
             if (!discard) {
                 final byte[] out = new byte[length];
                 MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, address, out, 0, length);
@@ -184,9 +167,8 @@ public final class InMemoryPort implements Port {
             pool.release(address);
             bytes += length;
         }
-        txCount = 0;
-        counters.add(PortCounters.Counter.TX_PACKETS, count);
-        counters.add(PortCounters.Counter.TX_BYTES, bytes);
+        pending.clear();
+        counters.addTransmitted(count, bytes);
         return count;
     }
 
@@ -198,10 +180,7 @@ public final class InMemoryPort implements Port {
     /** Worker thread, after the worker stopped: returns queued transmit frames to the pool. */
     @Override
     public void close() {
-        for (int i = 0; i < txCount; i++) {
-            pool.release(txAddress[i]);
-        }
-        txCount = 0;
+        pending.releaseAll(pool);
         injected.clear();
     }
 }

@@ -27,6 +27,22 @@ public final class PortCounters {
         LONGS.setRelease(values, i, values[i] + delta);
     }
 
+    /** Writer only: {@code frames} received, {@code bytes} in all (nothing is published for none). */
+    public void addReceived(long frames, long bytes) {
+        if (frames > 0) {
+            add(Counter.RX_PACKETS, frames);
+            add(Counter.RX_BYTES, bytes);
+        }
+    }
+
+    /** Writer only: {@code frames} transmitted, {@code bytes} in all (nothing is published for none). */
+    public void addTransmitted(long frames, long bytes) {
+        if (frames > 0) {
+            add(Counter.TX_PACKETS, frames);
+            add(Counter.TX_BYTES, bytes);
+        }
+    }
+
     /** Any thread: the latest published value. */
     public long get(Counter counter) {
         return (long) LONGS.getAcquire(values, counter.ordinal() * STRIDE);

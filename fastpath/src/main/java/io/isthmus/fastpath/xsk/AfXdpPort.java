@@ -95,8 +95,7 @@ public final class AfXdpPort implements Port {
             bytes += length;
         }
         rx.release(count);
-        counters.add(PortCounters.Counter.RX_PACKETS, count);
-        counters.add(PortCounters.Counter.RX_BYTES, bytes);
+        counters.addReceived(count, bytes);
         return count;
     }
 
@@ -117,8 +116,7 @@ public final class AfXdpPort implements Port {
         int work = 0;
         if (pendingTxPackets != 0) {
             tx.submit();
-            counters.add(PortCounters.Counter.TX_PACKETS, pendingTxPackets);
-            counters.add(PortCounters.Counter.TX_BYTES, pendingTxBytes);
+            counters.addTransmitted(pendingTxPackets, pendingTxBytes);
             work += pendingTxPackets;
             pendingTxPackets = 0;
             pendingTxBytes = 0;
