@@ -8,21 +8,16 @@ packages=(
   iproute2                      # ip: namespaces and veth in tests and the README
   iputils-ping                  # ping through the fast path
   linux-libc-dev                # uapi headers the struct-layout test checks against
-# One package a line, each with the reason (keeps merges clean).
-packages=(
   gcc                           # compiles the uapi probe of that test
   libc6-dev                     # compiles the uapi probe of that test
   ethtool                       # offloads off on veth ends in tests
+  tcpdump                       # reads the pcap files we write, in tests
   containernetworking-plugins   # portmap, bandwidth, tuning chained after isthmus
   iptables                      # portmap's DNAT rules
-  tcpdump                       # reads the pcap files we write, in tests
-# One package a line, each with the reason (keeps merges clean).
-packages=(
   netcat-openbsd                # the README's TCP transfer through the fast path
   bind9-dnsutils                # dig: DNS conformance tests of isthmus dns serve
   dnsperf                       # benchmarks/dns: DNS throughput, side by side
   unbound                       # benchmarks/dns: the reference DNS server
-)
 )
 missing=()
 for p in "${packages[@]}"; do
