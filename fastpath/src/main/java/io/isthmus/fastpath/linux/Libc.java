@@ -58,6 +58,10 @@ public final class Libc {
     private static final MethodHandle SYSCALL3 = withErrno("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle RECVMMSG = withErrno("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SENDMMSG = withErrno("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = withErrno("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle IOCTL = withErrno("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2));
 
@@ -360,6 +364,36 @@ public final class Libc {
     public static int pollRaw(CallState state, MemorySegment pollFds, long count, int timeoutMs) {
         try {
             return (int) POLL.invokeExact(state.segment(), pollFds, count, timeoutMs);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    /**
+     * {@code recvmmsg(fd, messages, count, flags, NULL)} over {@code struct mmsghdr} records: the
+     * batched receive of a socket server. Raw result; on -1 the errno is in {@code state}.
+     */
+    public static int recvmmsgRaw(CallState state, int fd, MemorySegment messages, int count, int flags) {
+        try {
+            return (int) RECVMMSG.invokeExact(state.segment(), fd, messages, count, flags, MemorySegment.NULL);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    /** {@code sendmmsg(fd, messages, count, flags)}: the batched send. Raw result. */
+    public static int sendmmsgRaw(CallState state, int fd, MemorySegment messages, int count, int flags) {
+        try {
+            return (int) SENDMMSG.invokeExact(state.segment(), fd, messages, count, flags);
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    /** {@code shutdown(fd, how)}: wakes a thread blocked on the socket. Raw result. */
+    public static int shutdownRaw(CallState state, int fd, int how) {
+        try {
+            return (int) SHUTDOWN.invokeExact(state.segment(), fd, how);
         } catch (Throwable t) {
             return -1;
         }

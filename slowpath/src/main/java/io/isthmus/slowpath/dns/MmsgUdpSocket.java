@@ -1,17 +1,15 @@
 package io.isthmus.slowpath.dns;
 
+import io.isthmus.fastpath.linux.CallState;
+import io.isthmus.fastpath.linux.Errno;
+import io.isthmus.fastpath.linux.Libc;
+import io.isthmus.fastpath.linux.LinuxException;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
@@ -44,31 +42,10 @@ final class MmsgUdpSocket implements Closeable {
     private static final int SO_RCVTIMEO = 20;
     private static final int SO_REUSEPORT = 15;
     private static final int MSG_WAITFORONE = 0x10000;
-    private static final int EINTR = 4;
-    private static final int EAGAIN = 11;
     private static final int NAME_BYTES = MmsgHeaderDescriptor.SOCKADDR_BYTES;
     private static final int MMSGHDR_BYTES = MmsgHeaderDescriptor.LENGTH_BYTES;
     private static final int IOVEC_BYTES = MmsgHeaderDescriptor.IOVEC_LENGTH_BYTES;
     private static final int SHUT_RDWR = 2;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle RECVMMSG = downcall("recvmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-    private static final MethodHandle SENDMMSG = downcall("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
@@ -81,31 +58,24 @@ final class MmsgUdpSocket implements Closeable {
     private final MemorySegment receiveHeaders;
     private final MemorySegment sendIovecs;
     private final MemorySegment sendHeaders;
-    private final MemorySegment callState;
-    private final MemorySegment closeCallState;
+    private final CallState callState;
+    private final CallState closeCallState;
     private final MemorySegment[] sendHeaderFrom = new MemorySegment[BATCH];
     private int pending;
     private volatile boolean closed;
     /** Guarded by the monitor: the descriptor is closed and the memory freed. */
     private boolean released;
 
-    @SuppressWarnings("restricted") // the JVM runs with --enable-native-access=ALL-UNNAMED
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-        final MemorySegment symbol = LIBC.find(name).orElse(null);
-        return symbol == null ? null : LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
-    }
-
     /** True where recvmmsg/sendmmsg can be called (Linux). */
     static boolean available() {
-        return System.getProperty("os.name", "").startsWith("Linux") && ValueLayout.ADDRESS.byteSize() == 8
-                && RECVMMSG != null && SENDMMSG != null;
+        return System.getProperty("os.name", "").startsWith("Linux") && ValueLayout.ADDRESS.byteSize() == 8;
     }
 
     /** Opens a socket bound to {@code address} with SO_REUSEPORT; slots of {@code slotBytes}. */
     MmsgUdpSocket(InetSocketAddress address, int slotBytes) throws IOException {
         this.slotBytes = slotBytes;
-        this.callState = arena.allocate(CALL_STATE);
-        this.closeCallState = arena.allocate(CALL_STATE);
+        this.callState = new CallState(arena);
+        this.closeCallState = new CallState(arena);
         this.buffers = arena.allocate((long) slotBytes * BATCH, 64);
         this.names = arena.allocate((long) NAME_BYTES * BATCH, 8);
         this.iovecs = arena.allocate((long) IOVEC_BYTES * BATCH, 8);
@@ -114,35 +84,30 @@ final class MmsgUdpSocket implements Closeable {
         this.sendHeaders = arena.allocate((long) MMSGHDR_BYTES * BATCH, 8);
         final boolean ipv4 = address.getAddress() instanceof Inet4Address;
         try {
-            fd = (int) SOCKET.invokeExact(callState, ipv4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
-            if (fd < 0) {
-                throw new IOException("socket(): errno " + errno());
-            }
-            setOption(SO_REUSEPORT, intValue(1), 4);
-            setOption(SO_RCVBUF, intValue(4 << 20), 4);
+            fd = Libc.socket(ipv4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+        } catch (LinuxException e) {
+            arena.close();
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            Libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, intValue(1), "SO_REUSEPORT");
+            Libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, intValue(4 << 20), "SO_RCVBUF");
             final MemorySegment timeout = arena.allocate(16, 8);
             timeout.set(ValueLayout.JAVA_LONG, 0, 0);
             timeout.set(ValueLayout.JAVA_LONG, 8, RECEIVE_TIMEOUT_MS * 1000L);
-            setOption(SO_RCVTIMEO, timeout, 16);
-            final MemorySegment sockaddr = arena.allocate(NAME_BYTES, 8);
+            Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, "SO_RCVTIMEO");
+            final MemorySegment sockaddr = arena.allocate(ipv4 ? MmsgHeaderDescriptor.SOCKADDR_IN_LENGTH_BYTES
+                    : MmsgHeaderDescriptor.SOCKADDR_IN6_LENGTH_BYTES, 8);
             final byte[] ip = address.getAddress().getAddress();
             sockaddr.set(ValueLayout.JAVA_SHORT, MmsgHeaderDescriptor.SOCKADDR_FAMILY_OFFSET, (short) (ipv4 ? AF_INET : AF_INET6));
             sockaddr.set(U16_BE, MmsgHeaderDescriptor.SOCKADDR_PORT_OFFSET, (short) address.getPort());
             MemorySegment.copy(MemorySegment.ofArray(ip), 0, sockaddr,
                     ipv4 ? MmsgHeaderDescriptor.SOCKADDR_IN_ADDRESS_OFFSET : MmsgHeaderDescriptor.SOCKADDR_IN6_ADDRESS_OFFSET, ip.length);
-            final int bound = (int) BIND.invokeExact(callState, fd, sockaddr,
-                    ipv4 ? MmsgHeaderDescriptor.SOCKADDR_IN_LENGTH_BYTES : MmsgHeaderDescriptor.SOCKADDR_IN6_LENGTH_BYTES);
-            if (bound < 0) {
-                final int errno = errno();
-                closeFd();
-                throw new IOException("bind(" + address + "): errno " + errno);
-            }
-        } catch (IOException e) {
+            Libc.bind(fd, sockaddr, "UDP " + address);
+        } catch (LinuxException e) {
+            closeFd();
             arena.close();
-            throw e;
-        } catch (Throwable t) {
-            arena.close();
-            throw new IOException("FFM socket setup failed: " + t, t);
+            throw new IOException(e.getMessage(), e);
         }
         for (int i = 0; i < BATCH; i++) {
             iovecs.set(ValueLayout.ADDRESS, (long) i * IOVEC_BYTES, buffers.asSlice((long) i * slotBytes, slotBytes));
@@ -161,19 +126,6 @@ final class MmsgUdpSocket implements Closeable {
         final MemorySegment segment = arena.allocate(ValueLayout.JAVA_INT);
         segment.set(ValueLayout.JAVA_INT, 0, value);
         return segment;
-    }
-
-    private void setOption(int option, MemorySegment value, int length) throws Throwable {
-        final int result = (int) SETSOCKOPT.invokeExact(callState, fd, SOL_SOCKET, option, value, length);
-        if (result < 0) {
-            final int errno = errno();
-            closeFd();
-            throw new IOException("setsockopt(" + option + "): errno " + errno);
-        }
-    }
-
-    private int errno() {
-        return (int) ERRNO.get(callState, 0L);
     }
 
     /** Every slot's buffer, back to back: slot {@code i} starts at {@code i * slotBytes()}. */
@@ -197,17 +149,12 @@ final class MmsgUdpSocket implements Closeable {
         for (int i = 0; i < BATCH; i++) {
             receiveHeaders.set(ValueLayout.JAVA_INT, (long) i * MMSGHDR_BYTES + MmsgHeaderDescriptor.NAMELEN_OFFSET, NAME_BYTES);
         }
-        final int received;
-        try {
-            received = (int) RECVMMSG.invokeExact(callState, fd, receiveHeaders, BATCH, MSG_WAITFORONE, MemorySegment.NULL);
-        } catch (Throwable t) {
-            throw new IllegalStateException("recvmmsg downcall failed", t);
-        }
+        final int received = Libc.recvmmsgRaw(callState, fd, receiveHeaders, BATCH, MSG_WAITFORONE);
         if (received >= 0) {
             return closed ? -1 : received;
         }
-        final int errno = errno();
-        return closed || (errno != EAGAIN && errno != EINTR) ? -1 : 0;
+        final int errno = callState.errno();
+        return closed || (errno != Errno.EAGAIN && errno != Errno.EINTR) ? -1 : 0;
     }
 
     /** The length of the datagram received in slot {@code i}. */
@@ -233,12 +180,7 @@ final class MmsgUdpSocket implements Closeable {
         int sent = 0;
         int attempts = 0;
         while (sent < pending && attempts++ < BATCH) {
-            final int result;
-            try {
-                result = (int) SENDMMSG.invokeExact(callState, fd, sendHeaderFrom[sent], pending - sent, 0);
-            } catch (Throwable t) {
-                throw new IllegalStateException("sendmmsg downcall failed", t);
-            }
+            final int result = Libc.sendmmsgRaw(callState, fd, sendHeaderFrom[sent], pending - sent, 0);
             sent += result > 0 ? result : 1; // an error concerns the first unsent datagram: skip it
         }
         pending = 0;
@@ -246,9 +188,9 @@ final class MmsgUdpSocket implements Closeable {
 
     private void closeFd() {
         try {
-            final int ignored = (int) CLOSE.invokeExact(callState, fd);
-        } catch (Throwable ignored) {
-            // closing anyway
+            Libc.close(fd, "DNS UDP socket");
+        } catch (LinuxException ignored) {
+            // closing anyway: nothing more can be done with the descriptor
         }
     }
 
@@ -264,11 +206,7 @@ final class MmsgUdpSocket implements Closeable {
         if (released) {
             return;
         }
-        try {
-            final int ignored = (int) SHUTDOWN.invokeExact(closeCallState, fd, SHUT_RDWR);
-        } catch (Throwable ignored) {
-            // the receive timeout wakes the receiver anyway
-        }
+        Libc.shutdownRaw(closeCallState, fd, SHUT_RDWR); // a failure is fine: the receive timeout wakes the receiver anyway
     }
 
     /** Closes the descriptor and frees the memory; called by the receiving thread once it has stopped. */
