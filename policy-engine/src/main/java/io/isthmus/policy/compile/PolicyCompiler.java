@@ -1,0 +1,593 @@
+package io.isthmus.policy.compile;
+
+import io.isthmus.policy.model.Cidr;
+import io.isthmus.policy.model.ContainerPort;
+import io.isthmus.policy.model.Direction;
+import io.isthmus.policy.model.IpAddress;
+import io.isthmus.policy.model.IpBlock;
+import io.isthmus.policy.model.NamespaceInfo;
+import io.isthmus.policy.model.PodInfo;
+import io.isthmus.policy.model.Policy;
+import io.isthmus.policy.model.PolicyPeer;
+import io.isthmus.policy.model.PolicyPort;
+import io.isthmus.policy.model.PolicyRule;
+import io.isthmus.policy.model.Protocol;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Compiles namespaces, pods and policies into {@link PolicySnapshot}s, incrementally: a change
+ * marks the local identities whose tables it can affect, and {@link #snapshot()} recompiles only
+ * those; every other {@link VerdictTable} is shared with the previous snapshot.
+ *
+ * <p>What a change dirties:
+ * <ul>
+ *   <li>a pod's labels (or its namespace's labels, or its named ports) move it to another
+ *       identity; an identity that appears or disappears dirties every local identity selected by
+ *       a policy with a peer matching it; a local identity that gains its first local pod gets a
+ *       table;</li>
+ *   <li>a policy put or removed dirties the identities it selects (before and after), and the
+ *       CIDR classes its ipBlocks add or remove count as identities appearing or disappearing;</li>
+ *   <li>node addresses are identities too (kind host).</li>
+ * </ul>
+ *
+ * <p><b>Thread-safety:</b> not thread-safe: one slow-path thread owns a compiler and is the only
+ * caller. The snapshots it returns are immutable and may be handed to any thread.
+ */
+public final class PolicyCompiler {
+    private final Map<String, NamespaceInfo> namespaces = new HashMap<>();
+    private final Map<String, PodInfo> pods = new TreeMap<>();
+    private final Map<String, Integer> podIdentity = new HashMap<>();
+    private final Map<String, Set<String>> podsByNamespace = new HashMap<>();
+    private final Map<String, Policy> policies = new TreeMap<>();
+    private final Map<String, BitSet> selectedByPolicy = new HashMap<>();
+    private final Map<Cidr, Integer> prefixReferences = new HashMap<>();
+    private final Map<IpAddress, Integer> hostIdentity = new HashMap<>();
+    private final IdentityRegistry registry = new IdentityRegistry();
+    private final PortSetPool portSets = new PortSetPool();
+    private final BitSet podIdentities = new BitSet();
+    private final BitSet addressIdentities = new BitSet();
+    private final BitSet dirty = new BitSet();
+    private final int world4;
+    private final int world6;
+    private VerdictTable[] tables = new VerdictTable[64];
+    private boolean addressesChanged = true;
+    private PrefixTrie ipv4;
+    private PrefixTrie ipv6;
+    private long generation;
+    private int tablesCompiledLastSnapshot;
+
+    public PolicyCompiler() {
+        world4 = registry.acquire(new IdentityKey.World(false), false);
+        world6 = registry.acquire(new IdentityKey.World(true), false);
+        addressIdentities.set(world4);
+        addressIdentities.set(world6);
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    /** Adds or replaces a namespace; pods of a namespace never put have only the name label. */
+    public void putNamespace(NamespaceInfo namespace) {
+        final NamespaceInfo old = namespaces.put(namespace.name(), namespace);
+        if (old == null || !old.labels().equals(namespace.labels())) {
+            reidentifyNamespace(namespace.name());
+        }
+    }
+
+    public void removeNamespace(String name) {
+        if (namespaces.remove(name) != null) {
+            reidentifyNamespace(name);
+        }
+    }
+
+    /** Adds or replaces a pod (by namespace/name). */
+    public void putPod(PodInfo pod) {
+        final PodInfo old = pods.put(pod.key(), pod);
+        final IdentityKey.Pod key = identityKeyOf(pod);
+        if (old != null) {
+            final int oldId = podIdentity.get(pod.key());
+            if (key.equals(registry.key(oldId)) && old.local() == pod.local()) {
+                addressesChanged |= !old.addresses().equals(pod.addresses());
+                return;
+            }
+            releasePodIdentity(oldId, old.local());
+        } else {
+            podsByNamespace.computeIfAbsent(pod.namespace(), n -> new LinkedHashSet<>()).add(pod.key());
+        }
+        podIdentity.put(pod.key(), acquirePodIdentity(key, pod.local()));
+        addressesChanged = true;
+    }
+
+    public void removePod(String namespaceSlashName) {
+        final PodInfo old = pods.remove(namespaceSlashName);
+        if (old == null) {
+            return;
+        }
+        podsByNamespace.get(old.namespace()).remove(namespaceSlashName);
+        releasePodIdentity(podIdentity.remove(namespaceSlashName), old.local());
+        addressesChanged = true;
+    }
+
+    /** Adds or replaces a policy (by namespace/name). The policy must be valid ({@link io.isthmus.policy.model.PolicyValidator}). */
+    public void putPolicy(Policy policy) {
+        final Policy old = policies.put(policy.key(), policy);
+        if (old != null) {
+            dirty.or(selectedByPolicy.get(old.key()));
+        }
+        final BitSet selected = new BitSet();
+        for (int id = podIdentities.nextSetBit(0); id >= 0; id = podIdentities.nextSetBit(id + 1)) {
+            final IdentityKey.Pod key = (IdentityKey.Pod) registry.key(id);
+            if (policy.selects(key.namespace(), key.podLabels())) {
+                selected.set(id);
+            }
+        }
+        selectedByPolicy.put(policy.key(), selected);
+        dirty.or(selected);
+        addPrefixes(policy);
+        if (old != null) {
+            removePrefixes(old);
+        }
+    }
+
+    public void removePolicy(String namespaceSlashName) {
+        final Policy old = policies.remove(namespaceSlashName);
+        if (old != null) {
+            dirty.or(selectedByPolicy.remove(namespaceSlashName));
+            removePrefixes(old);
+        }
+    }
+
+    /** This node's own addresses: connections from them into a local pod are always allowed. */
+    public void setNodeAddresses(Collection<IpAddress> addresses) {
+        final Set<IpAddress> wanted = new HashSet<>(addresses);
+        for (IpAddress gone : new ArrayList<>(hostIdentity.keySet())) {
+            if (!wanted.contains(gone)) {
+                final int id = hostIdentity.remove(gone);
+                final IdentityKey key = registry.key(id);
+                registry.release(id, false);
+                identityRemoved(id, key);
+            }
+        }
+        for (IpAddress address : wanted) {
+            if (!hostIdentity.containsKey(address)) {
+                final IdentityKey key = new IdentityKey.Host(address);
+                final int id = registry.acquire(key, false);
+                hostIdentity.put(address, id);
+                identityAdded(id, key);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** Compiles what changed since the last call and returns the new immutable generation. */
+    public PolicySnapshot snapshot() {
+        final int capacity = registry.capacity();
+        if (tables.length < capacity) {
+            tables = java.util.Arrays.copyOf(tables, Math.max(capacity, tables.length * 2));
+        }
+        final Map<Policy, BitSet[][]> remoteCache = new IdentityHashMap<>();
+        int compiled = 0;
+        for (int id = dirty.nextSetBit(0); id >= 0; id = dirty.nextSetBit(id + 1)) {
+            if (registry.hasLocalPods(id)) {
+                tables[id] = compile(id, remoteCache);
+                compiled++;
+            } else {
+                tables[id] = null;
+            }
+        }
+        dirty.clear();
+        tablesCompiledLastSnapshot = compiled;
+        if (addressesChanged) {
+            buildTries();
+            addressesChanged = false;
+        }
+        final byte[] kinds = new byte[capacity];
+        for (int id = IdentityRegistry.FIRST_ID; id < capacity; id++) {
+            final IdentityKey key = registry.key(id);
+            kinds[id] = key == null ? 0 : key.kind();
+        }
+        return new PolicySnapshot(++generation, ipv4, ipv6, java.util.Arrays.copyOf(tables, capacity), kinds, portSets.bitmaps());
+    }
+
+    /** How many verdict tables the last {@link #snapshot()} compiled (for tests and metrics). */
+    public int tablesCompiledLastSnapshot() {
+        return tablesCompiledLastSnapshot;
+    }
+
+    /** The reference ({@link PolicySnapshot}) of a pod by namespace/name, or -1 when unknown. Slow path. */
+    public int refOfPod(String namespaceSlashName) {
+        final Integer id = podIdentity.get(namespaceSlashName);
+        if (id == null) {
+            return -1;
+        }
+        return pods.get(namespaceSlashName).local() ? id | PolicySnapshot.LOCAL_BIT : id;
+    }
+
+    /** What an identity stands for, as text. */
+    public String describeIdentity(int identity) {
+        final IdentityKey key = registry.key(identity);
+        return key == null ? "unknown identity " + identity : key.describe();
+    }
+
+    /** Number of identities in use (all kinds). */
+    public int identityCount() {
+        int n = 0;
+        for (int id = IdentityRegistry.FIRST_ID; id < registry.capacity(); id++) {
+            n += registry.key(id) == null ? 0 : 1;
+        }
+        return n;
+    }
+
+    /**
+     * A canonical text dump of what {@code snapshot} decides, by identity description rather than
+     * number, so that two compilers fed the same objects in different orders dump the same text.
+     */
+    public String dump(PolicySnapshot snapshot) {
+        final List<String> lines = new ArrayList<>();
+        for (int id = IdentityRegistry.FIRST_ID; id < snapshot.identityCapacity(); id++) {
+            final VerdictTable table = snapshot.table(id);
+            if (table == null) {
+                continue;
+            }
+            final String local = describeIdentity(id);
+            for (int d = 0; d < 2; d++) {
+                final String direction = Direction.values()[d].lowerName();
+                if (!table.isolated(d)) {
+                    lines.add(local + " | " + direction + " open");
+                    continue;
+                }
+                for (int p = 0; p < Protocol.COUNT; p++) {
+                    lines.add(local + " | " + direction + " any " + Protocol.values()[p] + " " + portSets.describe(table.anyRemote(d, p)));
+                }
+                final int[] keys = table.keysOf(d);
+                for (int slot = 0; slot < keys.length; slot++) {
+                    if (keys[slot] != VerdictTable.EMPTY_KEY) {
+                        lines.add(local + " | " + direction + " " + describeIdentity(keys[slot] >>> 2) + " "
+                                + Protocol.values()[keys[slot] & 3] + " " + portSets.describe(table.setsOf(d)[slot]));
+                    }
+                }
+            }
+        }
+        for (PodInfo pod : pods.values()) {
+            for (IpAddress address : pod.addresses()) {
+                final int ref = address.ipv6() ? snapshot.refOfIpv6(address.high(), address.low()) : snapshot.refOfIpv4(address.ipv4Bits());
+                lines.add("address " + address + " -> " + describeIdentity(PolicySnapshot.identityOf(ref))
+                        + (PolicySnapshot.isLocal(ref) ? " local" : ""));
+            }
+        }
+        lines.sort(Comparator.naturalOrder());
+        return String.join("\n", lines);
+    }
+
+    // ---------------------------------------------------------------- identities
+
+    private IdentityKey.Pod identityKeyOf(PodInfo pod) {
+        final NamespaceInfo namespace = namespaces.getOrDefault(pod.namespace(), NamespaceInfo.of(pod.namespace(), Map.of()));
+        final List<ContainerPort> named = new ArrayList<>();
+        for (ContainerPort port : pod.containerPorts()) {
+            if (port.name() != null && !port.name().isEmpty()) {
+                named.add(port);
+            }
+        }
+        named.sort(Comparator.comparing(ContainerPort::name).thenComparing(ContainerPort::protocol).thenComparingInt(ContainerPort::port));
+        return new IdentityKey.Pod(pod.namespace(), namespace.labels(), pod.labels(), named);
+    }
+
+    private void reidentifyNamespace(String namespace) {
+        for (String podKey : List.copyOf(podsByNamespace.getOrDefault(namespace, Set.of()))) {
+            putPod(pods.get(podKey));
+        }
+    }
+
+    private int acquirePodIdentity(IdentityKey.Pod key, boolean local) {
+        final int existing = registry.find(key);
+        final boolean hadLocal = existing >= 0 && registry.hasLocalPods(existing);
+        final int id = registry.acquire(key, local);
+        if (existing < 0) {
+            podIdentities.set(id);
+            for (Map.Entry<String, Policy> policy : policies.entrySet()) {
+                selectedByPolicy.get(policy.getKey()).set(id, policy.getValue().selects(key.namespace(), key.podLabels()));
+            }
+            identityAdded(id, key);
+        }
+        if (local && !hadLocal) {
+            dirty.set(id);
+        }
+        return id;
+    }
+
+    private void releasePodIdentity(int id, boolean local) {
+        final IdentityKey key = registry.key(id);
+        if (registry.release(id, local)) {
+            identityRemoved(id, key);
+            podIdentities.clear(id);
+            for (BitSet selected : selectedByPolicy.values()) {
+                selected.clear(id);
+            }
+            dropTable(id);
+        } else if (local && !registry.hasLocalPods(id)) {
+            dropTable(id);
+        }
+    }
+
+    private void dropTable(int id) {
+        if (id < tables.length) {
+            tables[id] = null;
+        }
+    }
+
+    private void addPrefixes(Policy policy) {
+        for (Cidr prefix : prefixesOf(policy)) {
+            if (prefixReferences.merge(prefix, 1, Integer::sum) == 1) {
+                final IdentityKey key = new IdentityKey.CidrClass(prefix);
+                final int id = registry.acquire(key, false);
+                identityAdded(id, key);
+            }
+        }
+    }
+
+    private void removePrefixes(Policy policy) {
+        for (Cidr prefix : prefixesOf(policy)) {
+            if (prefixReferences.merge(prefix, -1, Integer::sum) == 0) {
+                prefixReferences.remove(prefix);
+                final IdentityKey key = new IdentityKey.CidrClass(prefix);
+                final int id = registry.find(key);
+                registry.release(id, false);
+                identityRemoved(id, key);
+            }
+        }
+    }
+
+    private static Set<Cidr> prefixesOf(Policy policy) {
+        final Set<Cidr> prefixes = new HashSet<>();
+        for (Direction direction : Direction.values()) {
+            for (PolicyRule rule : policy.rules(direction)) {
+                for (PolicyPeer peer : rule.peers()) {
+                    if (peer.ipBlock() != null) {
+                        prefixes.add(peer.ipBlock().cidr());
+                        prefixes.addAll(peer.ipBlock().except());
+                    }
+                }
+            }
+        }
+        return prefixes;
+    }
+
+    private void identityAdded(int id, IdentityKey key) {
+        if (key.kind() != IdentityKey.KIND_POD) {
+            addressIdentities.set(id);
+            addressesChanged = true;
+        }
+        dirtyPoliciesMatching(key);
+    }
+
+    private void identityRemoved(int id, IdentityKey key) {
+        if (key.kind() != IdentityKey.KIND_POD) {
+            addressIdentities.clear(id);
+            addressesChanged = true;
+        }
+        dirtyPoliciesMatching(key);
+    }
+
+    /** Marks the identities selected by every policy whose rules can give {@code remote} an entry. */
+    private void dirtyPoliciesMatching(IdentityKey remote) {
+        for (Policy policy : policies.values()) {
+            if (canMatch(policy, remote)) {
+                dirty.or(selectedByPolicy.get(policy.key()));
+            }
+        }
+    }
+
+    private static boolean canMatch(Policy policy, IdentityKey remote) {
+        for (Direction direction : policy.types()) {
+            for (PolicyRule rule : policy.rules(direction)) {
+                if (rule.peers().isEmpty()) {
+                    // Only egress named ports give per-remote entries to a rule without peers.
+                    if (direction == Direction.EGRESS && remote.kind() == IdentityKey.KIND_POD && hasNamedPort(rule)) {
+                        return true;
+                    }
+                    continue;
+                }
+                for (PolicyPeer peer : rule.peers()) {
+                    if (peerMatches(policy, peer, remote)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasNamedPort(PolicyRule rule) {
+        for (PolicyPort port : rule.ports()) {
+            if (port.portName() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean peerMatches(Policy policy, PolicyPeer peer, IdentityKey remote) {
+        return switch (remote) {
+            case IdentityKey.Pod pod -> peer.matchesPod(policy.namespace(), pod.namespace(), pod.namespaceLabels(), pod.podLabels());
+            case IdentityKey.CidrClass cidr -> peer.ipBlock() != null && peer.ipBlock().matchesPrefix(cidr.prefix());
+            case IdentityKey.Host host -> peer.ipBlock() != null && peer.ipBlock().matchesPrefix(Cidr.host(host.address()));
+            case IdentityKey.World world -> false; // every ipBlock cidr is itself a known prefix
+        };
+    }
+
+    // ---------------------------------------------------------------- compiling one table
+
+    private VerdictTable compile(int localId, Map<Policy, BitSet[][]> remoteCache) {
+        final IdentityKey.Pod local = (IdentityKey.Pod) registry.key(localId);
+        final boolean[] isolated = new boolean[2];
+        final int[] anyRemote = new int[2 * Protocol.COUNT];
+        final int[][] entryKeys = new int[2][];
+        final int[][] entrySets = new int[2][];
+        final int[] entryCounts = new int[2];
+        for (Direction direction : Direction.values()) {
+            final int d = direction.index();
+            final Map<Integer, Integer> entries = new HashMap<>();
+            for (Policy policy : policies.values()) {
+                if (!policy.types().contains(direction) || !selectedByPolicy.get(policy.key()).get(localId)) {
+                    continue;
+                }
+                isolated[d] = true;
+                final List<PolicyRule> rules = policy.rules(direction);
+                for (int r = 0; r < rules.size(); r++) {
+                    final PolicyRule rule = rules.get(r);
+                    // Ingress: the destination is this pod, so named ports resolve against it.
+                    final int[] fixed = portSetsOf(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
+                    final boolean perRemoteNamed = direction == Direction.EGRESS && hasNamedPort(rule);
+                    if (rule.peers().isEmpty()) {
+                        for (int p = 0; p < Protocol.COUNT; p++) {
+                            anyRemote[(d << 2) | p] = portSets.union(anyRemote[(d << 2) | p], fixed[p]);
+                        }
+                        if (perRemoteNamed) {
+                            for (int remote = podIdentities.nextSetBit(0); remote >= 0; remote = podIdentities.nextSetBit(remote + 1)) {
+                                addEntries(entries, remote, namedOnly(rule, remote));
+                            }
+                        }
+                        continue;
+                    }
+                    final BitSet remotes = remotesOf(policy, direction, r, remoteCache);
+                    for (int remote = remotes.nextSetBit(0); remote >= 0; remote = remotes.nextSetBit(remote + 1)) {
+                        addEntries(entries, remote, fixed);
+                        if (perRemoteNamed && podIdentities.get(remote)) {
+                            addEntries(entries, remote, namedOnly(rule, remote));
+                        }
+                    }
+                }
+            }
+            entryKeys[d] = new int[entries.size()];
+            entrySets[d] = new int[entries.size()];
+            int i = 0;
+            for (Map.Entry<Integer, Integer> entry : entries.entrySet()) {
+                entryKeys[d][i] = entry.getKey();
+                entrySets[d][i] = portSets.union(entry.getValue(), anyRemote[(d << 2) | (entry.getKey() & 3)]);
+                i++;
+            }
+            entryCounts[d] = i;
+        }
+        return VerdictTable.of(isolated, entryKeys, entrySets, entryCounts, anyRemote);
+    }
+
+    private void addEntries(Map<Integer, Integer> entries, int remote, int[] setsByProtocol) {
+        for (int p = 0; p < Protocol.COUNT; p++) {
+            if (setsByProtocol[p] != PortSetPool.NONE) {
+                entries.merge(VerdictTable.key(remote, p), setsByProtocol[p], portSets::union);
+            }
+        }
+    }
+
+    /** The remote identities that match any peer of rule {@code r} (cached per policy for one snapshot). */
+    private BitSet remotesOf(Policy policy, Direction direction, int r, Map<Policy, BitSet[][]> cache) {
+        final BitSet[][] byRule = cache.computeIfAbsent(policy, p -> new BitSet[][] {
+                new BitSet[p.ingress().size()], new BitSet[p.egress().size()]});
+        BitSet remotes = byRule[direction.index()][r];
+        if (remotes == null) {
+            remotes = new BitSet();
+            final List<PolicyPeer> peers = policy.rules(direction).get(r).peers();
+            boolean anyPodPeer = false;
+            boolean anyBlock = false;
+            for (PolicyPeer peer : peers) {
+                anyPodPeer |= peer.ipBlock() == null;
+                anyBlock |= peer.ipBlock() != null;
+            }
+            final BitSet candidates = new BitSet();
+            if (anyPodPeer) {
+                candidates.or(podIdentities);
+            }
+            if (anyBlock) {
+                candidates.or(addressIdentities);
+            }
+            for (int remote = candidates.nextSetBit(0); remote >= 0; remote = candidates.nextSetBit(remote + 1)) {
+                final IdentityKey key = registry.key(remote);
+                for (PolicyPeer peer : peers) {
+                    if (peerMatches(policy, peer, key)) {
+                        remotes.set(remote);
+                        break;
+                    }
+                }
+            }
+            byRule[direction.index()][r] = remotes;
+        }
+        return remotes;
+    }
+
+    /** Port sets per protocol of a rule's numbered ports, plus its named ports resolved against {@code namedPorts} (if given). */
+    private int[] portSetsOf(PolicyRule rule, List<ContainerPort> namedPorts) {
+        final int[] sets = new int[Protocol.COUNT];
+        if (rule.ports().isEmpty()) {
+            java.util.Arrays.fill(sets, PortSetPool.ALL);
+            return sets;
+        }
+        for (PolicyPort port : rule.ports()) {
+            final int p = port.protocol().index();
+            if (port.portName() != null) {
+                if (namedPorts != null) {
+                    sets[p] = portSets.union(sets[p], resolveNamed(port, namedPorts));
+                }
+            } else if (port.port() == 0) {
+                sets[p] = PortSetPool.ALL;
+            } else {
+                sets[p] = portSets.union(sets[p], portSets.of(port.port(), port.endPort() == 0 ? port.port() : port.endPort()));
+            }
+        }
+        return sets;
+    }
+
+    /** Only the named ports of an egress rule, resolved against the remote (destination) pod. */
+    private int[] namedOnly(PolicyRule rule, int remote) {
+        final List<ContainerPort> namedPorts = ((IdentityKey.Pod) registry.key(remote)).namedPorts();
+        final int[] sets = new int[Protocol.COUNT];
+        for (PolicyPort port : rule.ports()) {
+            if (port.portName() != null) {
+                final int p = port.protocol().index();
+                sets[p] = portSets.union(sets[p], resolveNamed(port, namedPorts));
+            }
+        }
+        return sets;
+    }
+
+    /** API: a named port matches the destination pod's container port with that name and protocol; none: nothing. */
+    private int resolveNamed(PolicyPort port, List<ContainerPort> namedPorts) {
+        int set = PortSetPool.NONE;
+        for (ContainerPort candidate : namedPorts) {
+            if (candidate.name().equals(port.portName()) && candidate.protocol() == port.protocol()) {
+                set = portSets.union(set, portSets.of(candidate.port(), candidate.port()));
+            }
+        }
+        return set;
+    }
+
+    private void buildTries() {
+        final List<PrefixTrie.Entry> entries = new ArrayList<>();
+        for (Cidr prefix : prefixReferences.keySet()) {
+            entries.add(new PrefixTrie.Entry(prefix, registry.find(new IdentityKey.CidrClass(prefix))));
+        }
+        for (PodInfo pod : pods.values()) {
+            final int ref = refOfPod(pod.key());
+            for (IpAddress address : pod.addresses()) {
+                entries.add(new PrefixTrie.Entry(Cidr.host(address), ref));
+            }
+        }
+        for (Map.Entry<IpAddress, Integer> host : hostIdentity.entrySet()) {
+            entries.add(new PrefixTrie.Entry(Cidr.host(host.getKey()), host.getValue()));
+        }
+        ipv4 = PrefixTrie.build(false, world4, entries);
+        ipv6 = PrefixTrie.build(true, world6, entries);
+    }
+}
