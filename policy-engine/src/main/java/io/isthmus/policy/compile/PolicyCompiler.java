@@ -50,8 +50,7 @@ public final class PolicyCompiler {
     private final Map<String, PodInfo> pods = new TreeMap<>();
     private final Map<String, Integer> podIdentity = new HashMap<>();
     private final Map<String, Set<String>> podsByNamespace = new HashMap<>();
-    private final Map<String, Policy> policies = new TreeMap<>();
-    private final Map<String, BitSet> selectedByPolicy = new HashMap<>();
+    private final Map<String, PolicyEntry> policies = new TreeMap<>();
     private final Map<Cidr, Integer> prefixReferences = new HashMap<>();
     private final Map<IpAddress, Integer> hostIdentity = new HashMap<>();
     private final IdentityRegistry registry = new IdentityRegistry();
@@ -59,6 +58,9 @@ public final class PolicyCompiler {
     private final BitSet podIdentities = new BitSet();
     private final BitSet addressIdentities = new BitSet();
     private final BitSet dirty = new BitSet();
+    /** Local identities whose tables need only the entries of some remote identities redone, and which ones. */
+    private final Map<Integer, BitSet> remotePatches = new HashMap<>();
+    private final EntryAccumulator accumulator = new EntryAccumulator();
     private final int world4;
     private final int world6;
     private VerdictTable[] tables = new VerdictTable[64];
@@ -67,6 +69,11 @@ public final class PolicyCompiler {
     private PrefixTrie ipv6;
     private long generation;
     private int tablesCompiledLastSnapshot;
+    private int tablesPatchedLastSnapshot;
+
+    /** A policy and the pod identities (all, local or not) it selects. */
+    private record PolicyEntry(Policy policy, BitSet selected) {
+    }
 
     public PolicyCompiler() {
         world4 = registry.acquire(new IdentityKey.World(false), false);
@@ -121,10 +128,6 @@ public final class PolicyCompiler {
 
     /** Adds or replaces a policy (by namespace/name). The policy must be valid ({@link io.isthmus.policy.model.PolicyValidator}). */
     public void putPolicy(Policy policy) {
-        final Policy old = policies.put(policy.key(), policy);
-        if (old != null) {
-            dirty.or(selectedByPolicy.get(old.key()));
-        }
         final BitSet selected = new BitSet();
         for (int id = podIdentities.nextSetBit(0); id >= 0; id = podIdentities.nextSetBit(id + 1)) {
             final IdentityKey.Pod key = (IdentityKey.Pod) registry.key(id);
@@ -132,19 +135,22 @@ public final class PolicyCompiler {
                 selected.set(id);
             }
         }
-        selectedByPolicy.put(policy.key(), selected);
+        final PolicyEntry old = policies.put(policy.key(), new PolicyEntry(policy, selected));
+        if (old != null) {
+            dirty.or(old.selected());
+        }
         dirty.or(selected);
         addPrefixes(policy);
         if (old != null) {
-            removePrefixes(old);
+            removePrefixes(old.policy());
         }
     }
 
     public void removePolicy(String namespaceSlashName) {
-        final Policy old = policies.remove(namespaceSlashName);
+        final PolicyEntry old = policies.remove(namespaceSlashName);
         if (old != null) {
-            dirty.or(selectedByPolicy.remove(namespaceSlashName));
-            removePrefixes(old);
+            dirty.or(old.selected());
+            removePrefixes(old.policy());
         }
     }
 
@@ -187,7 +193,17 @@ public final class PolicyCompiler {
                 tables[id] = null;
             }
         }
+        int patched = 0;
+        for (Map.Entry<Integer, BitSet> patch : remotePatches.entrySet()) {
+            final int id = patch.getKey();
+            if (!dirty.get(id) && registry.hasLocalPods(id) && id < tables.length && tables[id] != null) {
+                tables[id] = patch(id, tables[id], patch.getValue());
+                patched++;
+            }
+        }
+        remotePatches.clear();
         dirty.clear();
+        tablesPatchedLastSnapshot = patched;
         tablesCompiledLastSnapshot = compiled;
         if (addressesChanged) {
             buildTries();
@@ -204,6 +220,11 @@ public final class PolicyCompiler {
     /** How many verdict tables the last {@link #snapshot()} compiled (for tests and metrics). */
     public int tablesCompiledLastSnapshot() {
         return tablesCompiledLastSnapshot;
+    }
+
+    /** How many verdict tables the last {@link #snapshot()} patched for appeared or vanished remote identities. */
+    public int tablesPatchedLastSnapshot() {
+        return tablesPatchedLastSnapshot;
     }
 
     /** The reference ({@link PolicySnapshot}) of a pod by namespace/name, or -1 when unknown. Slow path. */
@@ -297,8 +318,8 @@ public final class PolicyCompiler {
         final int id = registry.acquire(key, local);
         if (existing < 0) {
             podIdentities.set(id);
-            for (Map.Entry<String, Policy> policy : policies.entrySet()) {
-                selectedByPolicy.get(policy.getKey()).set(id, policy.getValue().selects(key.namespace(), key.podLabels()));
+            for (PolicyEntry entry : policies.values()) {
+                entry.selected().set(id, entry.policy().selects(key.namespace(), key.podLabels()));
             }
             identityAdded(id, key);
         }
@@ -313,8 +334,8 @@ public final class PolicyCompiler {
         if (registry.release(id, local)) {
             identityRemoved(id, key);
             podIdentities.clear(id);
-            for (BitSet selected : selectedByPolicy.values()) {
-                selected.clear(id);
+            for (PolicyEntry entry : policies.values()) {
+                entry.selected().clear(id);
             }
             dropTable(id);
         } else if (local && !registry.hasLocalPods(id)) {
@@ -370,7 +391,7 @@ public final class PolicyCompiler {
             addressIdentities.set(id);
             addressesChanged = true;
         }
-        dirtyPoliciesMatching(key);
+        patchTablesMatching(id, key);
     }
 
     private void identityRemoved(int id, IdentityKey key) {
@@ -378,14 +399,21 @@ public final class PolicyCompiler {
             addressIdentities.clear(id);
             addressesChanged = true;
         }
-        dirtyPoliciesMatching(key);
+        patchTablesMatching(id, key);
     }
 
-    /** Marks the identities selected by every policy whose rules can give {@code remote} an entry. */
-    private void dirtyPoliciesMatching(IdentityKey remote) {
-        for (Policy policy : policies.values()) {
-            if (canMatch(policy, remote)) {
-                dirty.or(selectedByPolicy.get(policy.key()));
+    /**
+     * A remote identity appeared or disappeared: the tables of the identities selected by every
+     * policy whose rules can give it an entry must have that identity's entries redone (a patch,
+     * not a recompilation: the rest of each table stays as it is).
+     */
+    private void patchTablesMatching(int remote, IdentityKey key) {
+        for (PolicyEntry entry : policies.values()) {
+            if (canMatch(entry.policy(), key)) {
+                final BitSet selected = entry.selected();
+                for (int local = selected.nextSetBit(0); local >= 0; local = selected.nextSetBit(local + 1)) {
+                    remotePatches.computeIfAbsent(local, l -> new BitSet()).set(remote);
+                }
             }
         }
     }
@@ -439,55 +467,148 @@ public final class PolicyCompiler {
         final int[] entryCounts = new int[2];
         for (Direction direction : Direction.values()) {
             final int d = direction.index();
-            final Map<Integer, Integer> entries = new HashMap<>();
-            for (Policy policy : policies.values()) {
-                if (!policy.types().contains(direction) || !selectedByPolicy.get(policy.key()).get(localId)) {
-                    continue;
-                }
-                isolated[d] = true;
-                final List<PolicyRule> rules = policy.rules(direction);
-                for (int r = 0; r < rules.size(); r++) {
-                    final PolicyRule rule = rules.get(r);
-                    // Ingress: the destination is this pod, so named ports resolve against it.
-                    final int[] fixed = portSetsOf(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
-                    final boolean perRemoteNamed = direction == Direction.EGRESS && hasNamedPort(rule);
-                    if (rule.peers().isEmpty()) {
-                        for (int p = 0; p < Protocol.COUNT; p++) {
-                            anyRemote[(d << 2) | p] = portSets.union(anyRemote[(d << 2) | p], fixed[p]);
-                        }
-                        if (perRemoteNamed) {
-                            for (int remote = podIdentities.nextSetBit(0); remote >= 0; remote = podIdentities.nextSetBit(remote + 1)) {
-                                addEntries(entries, remote, namedOnly(rule, remote));
-                            }
-                        }
-                        continue;
-                    }
-                    final BitSet remotes = remotesOf(policy, direction, r, remoteCache);
-                    for (int remote = remotes.nextSetBit(0); remote >= 0; remote = remotes.nextSetBit(remote + 1)) {
-                        addEntries(entries, remote, fixed);
-                        if (perRemoteNamed && podIdentities.get(remote)) {
-                            addEntries(entries, remote, namedOnly(rule, remote));
-                        }
-                    }
-                }
-            }
-            entryKeys[d] = new int[entries.size()];
-            entrySets[d] = new int[entries.size()];
-            int i = 0;
-            for (Map.Entry<Integer, Integer> entry : entries.entrySet()) {
-                entryKeys[d][i] = entry.getKey();
-                entrySets[d][i] = portSets.union(entry.getValue(), anyRemote[(d << 2) | (entry.getKey() & 3)]);
-                i++;
-            }
-            entryCounts[d] = i;
+            accumulator.clear();
+            isolated[d] = accumulate(local, localId, direction, null, anyRemote, remoteCache);
+            entryKeys[d] = new int[accumulator.size()];
+            entrySets[d] = new int[accumulator.size()];
+            entryCounts[d] = readOut(d, anyRemote, entryKeys[d], entrySets[d], 0);
         }
         return VerdictTable.of(isolated, entryKeys, entrySets, entryCounts, anyRemote);
     }
 
-    private void addEntries(Map<Integer, Integer> entries, int remote, int[] setsByProtocol) {
+    /**
+     * Redoes the entries of the remote identities {@code remotes} in a table whose own selection
+     * has not changed: keeps every other entry, drops theirs, adds theirs afresh.
+     */
+    private VerdictTable patch(int localId, VerdictTable old, BitSet remotes) {
+        final IdentityKey.Pod local = (IdentityKey.Pod) registry.key(localId);
+        final boolean[] isolated = {old.isolated(0), old.isolated(1)};
+        final int[] anyRemote = new int[2 * Protocol.COUNT];
+        for (int d = 0; d < 2; d++) {
+            for (int p = 0; p < Protocol.COUNT; p++) {
+                anyRemote[(d << 2) | p] = old.anyRemote(d, p);
+            }
+        }
+        final BitSet alive = (BitSet) remotes.clone();
+        for (int remote = alive.nextSetBit(0); remote >= 0; remote = alive.nextSetBit(remote + 1)) {
+            if (registry.key(remote) == null) {
+                alive.clear(remote);
+            }
+        }
+        final int[][] entryKeys = new int[2][];
+        final int[][] entrySets = new int[2][];
+        final int[] entryCounts = new int[2];
+        for (Direction direction : Direction.values()) {
+            final int d = direction.index();
+            accumulator.clear();
+            if (isolated[d]) {
+                accumulate(local, localId, direction, alive, null, null);
+            }
+            final int[] oldKeys = old.keysOf(d);
+            final int[] oldSets = old.setsOf(d);
+            entryKeys[d] = new int[oldKeys.length + accumulator.size()];
+            entrySets[d] = new int[oldKeys.length + accumulator.size()];
+            int n = 0;
+            for (int slot = 0; slot < oldKeys.length; slot++) {
+                final int key = oldKeys[slot];
+                if (key != VerdictTable.EMPTY_KEY && !remotes.get(key >>> 2)) {
+                    entryKeys[d][n] = key;
+                    entrySets[d][n] = oldSets[slot];
+                    n++;
+                }
+            }
+            entryCounts[d] = readOut(d, anyRemote, entryKeys[d], entrySets[d], n);
+        }
+        return VerdictTable.of(isolated, entryKeys, entrySets, entryCounts, anyRemote);
+    }
+
+    /** Copies the accumulator's entries (each folded with the any-remote set) after position {@code from}; returns the new count. */
+    private int readOut(int d, int[] anyRemote, int[] keys, int[] sets, int from) {
+        final int[] keySlots = accumulator.keySlots();
+        final int[] setSlots = accumulator.setSlots();
+        int n = from;
+        for (int slot = 0; slot < keySlots.length; slot++) {
+            if (keySlots[slot] != VerdictTable.EMPTY_KEY) {
+                keys[n] = keySlots[slot];
+                sets[n] = portSets.union(setSlots[slot], anyRemote[(d << 2) | (keySlots[slot] & 3)]);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Adds to {@link #accumulator} the entries that the policies selecting {@code localId} give
+     * in {@code direction}, for every remote identity ({@code only == null}, also filling
+     * {@code anyRemote}) or only for the identities in {@code only}. Returns whether any policy
+     * isolates the identity in that direction.
+     */
+    private boolean accumulate(IdentityKey.Pod local, int localId, Direction direction, BitSet only, int[] anyRemote,
+                               Map<Policy, BitSet[][]> remoteCache) {
+        final int d = direction.index();
+        boolean isolated = false;
+        for (PolicyEntry entry : policies.values()) {
+            final Policy policy = entry.policy();
+            if (!entry.selected().get(localId) || !policy.types().contains(direction)) {
+                continue;
+            }
+            isolated = true;
+            final List<PolicyRule> rules = policy.rules(direction);
+            for (int r = 0; r < rules.size(); r++) {
+                final PolicyRule rule = rules.get(r);
+                final boolean perRemoteNamed = direction == Direction.EGRESS && hasNamedPort(rule);
+                if (rule.peers().isEmpty()) {
+                    if (only == null) {
+                        // Ingress: the destination is this pod, so named ports resolve against it.
+                        final int[] fixed = portSetsOf(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
+                        for (int p = 0; p < Protocol.COUNT; p++) {
+                            anyRemote[(d << 2) | p] = portSets.union(anyRemote[(d << 2) | p], fixed[p]);
+                        }
+                    }
+                    if (perRemoteNamed) {
+                        final BitSet remotes = only == null ? podIdentities : only;
+                        for (int remote = remotes.nextSetBit(0); remote >= 0; remote = remotes.nextSetBit(remote + 1)) {
+                            if (podIdentities.get(remote)) {
+                                addEntries(remote, namedOnly(rule, remote));
+                            }
+                        }
+                    }
+                    continue;
+                }
+                final BitSet remotes = only == null ? remotesOf(policy, direction, r, remoteCache) : matching(policy, rule, only);
+                if (remotes.isEmpty()) {
+                    continue;
+                }
+                final int[] fixed = portSetsOf(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
+                for (int remote = remotes.nextSetBit(0); remote >= 0; remote = remotes.nextSetBit(remote + 1)) {
+                    addEntries(remote, fixed);
+                    if (perRemoteNamed && podIdentities.get(remote)) {
+                        addEntries(remote, namedOnly(rule, remote));
+                    }
+                }
+            }
+        }
+        return isolated;
+    }
+
+    private BitSet matching(Policy policy, PolicyRule rule, BitSet candidates) {
+        final BitSet remotes = new BitSet();
+        for (int remote = candidates.nextSetBit(0); remote >= 0; remote = candidates.nextSetBit(remote + 1)) {
+            final IdentityKey key = registry.key(remote);
+            for (PolicyPeer peer : rule.peers()) {
+                if (peerMatches(policy, peer, key)) {
+                    remotes.set(remote);
+                    break;
+                }
+            }
+        }
+        return remotes;
+    }
+
+    private void addEntries(int remote, int[] setsByProtocol) {
         for (int p = 0; p < Protocol.COUNT; p++) {
             if (setsByProtocol[p] != PortSetPool.NONE) {
-                entries.merge(VerdictTable.key(remote, p), setsByProtocol[p], portSets::union);
+                accumulator.merge(VerdictTable.key(remote, p), setsByProtocol[p], portSets);
             }
         }
     }

@@ -31,7 +31,7 @@ class IncrementalCompileTest {
         for (int step = 0; step < 40; step++) {
             final String change = world.randomChange(incremental);
             final PolicySnapshot snapshot = incremental.snapshot();
-            recompiledTotal += incremental.tablesCompiledLastSnapshot();
+            recompiledTotal += incremental.tablesCompiledLastSnapshot() + incremental.tablesPatchedLastSnapshot();
             final PolicyCompiler full = world.fullCompiler();
             assertEquals(full.dump(full.snapshot()), incremental.dump(snapshot), "after step " + step + ": " + change);
         }
@@ -50,13 +50,16 @@ class IncrementalCompileTest {
         }
         compiler.snapshot();
         assertEquals(20, compiler.tablesCompiledLastSnapshot());
-        // pod0 becomes a new identity: its own table, plus pod19's (whose policy names app=a0) must change.
+        // pod0 becomes a new identity: its own table is compiled; pod19's (whose policy names app=a0)
+        // is patched for the old and the new identity of pod0; the 18 others are untouched.
         compiler.putPod(new PodInfo("ns", "pod0", java.util.Map.of("app", "a0", "v", "2"), List.of(), List.of(), true));
         compiler.snapshot();
-        assertEquals(2, compiler.tablesCompiledLastSnapshot());
+        assertEquals(1, compiler.tablesCompiledLastSnapshot());
+        assertEquals(1, compiler.tablesPatchedLastSnapshot());
         compiler.putNamespace(NamespaceInfo.of("other", java.util.Map.of()));
         compiler.snapshot();
         assertEquals(0, compiler.tablesCompiledLastSnapshot());
+        assertEquals(0, compiler.tablesPatchedLastSnapshot());
     }
 
     static List<Policy> copy(List<Policy> policies) {
