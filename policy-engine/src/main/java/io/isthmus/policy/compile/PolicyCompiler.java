@@ -64,7 +64,11 @@ public final class PolicyCompiler {
     private final int world4;
     private final int world6;
     private VerdictTable[] tables = new VerdictTable[64];
+    /** Per local identity, the policies that select it, as of its last full compilation (patches reuse it). */
+    private PolicyEntry[][] selectingPolicies = new PolicyEntry[64][];
     private boolean addressesChanged = true;
+    /** Pod addresses whose identity changed (their host routes stay, their values change). */
+    private final Map<IpAddress, Integer> hostRouteUpdates = new HashMap<>();
     private PrefixTrie ipv4;
     private PrefixTrie ipv6;
     private long generation;
@@ -113,7 +117,15 @@ public final class PolicyCompiler {
             podsByNamespace.computeIfAbsent(pod.namespace(), n -> new LinkedHashSet<>()).add(pod.key());
         }
         podIdentity.put(pod.key(), acquirePodIdentity(key, pod.local()));
-        addressesChanged = true;
+        if (old != null && old.addresses().equals(pod.addresses())) {
+            // Same addresses, new identity: rewrite the value of its host routes, keep the trie's shape.
+            final int ref = refOfPod(pod.key());
+            for (IpAddress address : pod.addresses()) {
+                hostRouteUpdates.put(address, ref);
+            }
+        } else {
+            addressesChanged = true;
+        }
     }
 
     public void removePod(String namespaceSlashName) {
@@ -182,6 +194,7 @@ public final class PolicyCompiler {
         final int capacity = registry.capacity();
         if (tables.length < capacity) {
             tables = java.util.Arrays.copyOf(tables, Math.max(capacity, tables.length * 2));
+            selectingPolicies = java.util.Arrays.copyOf(selectingPolicies, tables.length);
         }
         final Map<Policy, BitSet[][]> remoteCache = new IdentityHashMap<>();
         int compiled = 0;
@@ -191,6 +204,7 @@ public final class PolicyCompiler {
                 compiled++;
             } else {
                 tables[id] = null;
+                selectingPolicies[id] = null;
             }
         }
         int patched = 0;
@@ -205,10 +219,21 @@ public final class PolicyCompiler {
         dirty.clear();
         tablesPatchedLastSnapshot = patched;
         tablesCompiledLastSnapshot = compiled;
+        if (!addressesChanged && !hostRouteUpdates.isEmpty()) {
+            final PrefixTrie updated4 = ipv4.withHostValues(hostRouteUpdates);
+            final PrefixTrie updated6 = ipv6.withHostValues(hostRouteUpdates);
+            if (updated4 == null || updated6 == null) {
+                addressesChanged = true; // an address without its own host route: rebuild
+            } else {
+                ipv4 = updated4;
+                ipv6 = updated6;
+            }
+        }
         if (addressesChanged) {
             buildTries();
             addressesChanged = false;
         }
+        hostRouteUpdates.clear();
         final byte[] kinds = new byte[capacity];
         for (int id = IdentityRegistry.FIRST_ID; id < capacity; id++) {
             final IdentityKey key = registry.key(id);
@@ -346,6 +371,7 @@ public final class PolicyCompiler {
     private void dropTable(int id) {
         if (id < tables.length) {
             tables[id] = null;
+            selectingPolicies[id] = null;
         }
     }
 
@@ -465,6 +491,13 @@ public final class PolicyCompiler {
         final int[][] entryKeys = new int[2][];
         final int[][] entrySets = new int[2][];
         final int[] entryCounts = new int[2];
+        final List<PolicyEntry> selecting = new ArrayList<>();
+        for (PolicyEntry entry : policies.values()) {
+            if (entry.selected().get(localId)) {
+                selecting.add(entry);
+            }
+        }
+        selectingPolicies[localId] = selecting.toArray(new PolicyEntry[0]);
         for (Direction direction : Direction.values()) {
             final int d = direction.index();
             accumulator.clear();
@@ -547,9 +580,9 @@ public final class PolicyCompiler {
                                Map<Policy, BitSet[][]> remoteCache) {
         final int d = direction.index();
         boolean isolated = false;
-        for (PolicyEntry entry : policies.values()) {
+        for (PolicyEntry entry : selectingPolicies[localId]) {
             final Policy policy = entry.policy();
-            if (!entry.selected().get(localId) || !policy.types().contains(direction)) {
+            if (!policy.types().contains(direction)) {
                 continue;
             }
             isolated = true;
@@ -699,8 +732,10 @@ public final class PolicyCompiler {
         for (Cidr prefix : prefixReferences.keySet()) {
             entries.add(new PrefixTrie.Entry(prefix, registry.find(new IdentityKey.CidrClass(prefix))));
         }
-        for (PodInfo pod : pods.values()) {
-            final int ref = refOfPod(pod.key());
+        for (Map.Entry<String, PodInfo> named : pods.entrySet()) {
+            final PodInfo pod = named.getValue();
+            final int id = podIdentity.get(named.getKey());
+            final int ref = pod.local() ? id | PolicySnapshot.LOCAL_BIT : id;
             for (IpAddress address : pod.addresses()) {
                 entries.add(new PrefixTrie.Entry(Cidr.host(address), ref));
             }

@@ -96,6 +96,36 @@ public final class PrefixTrie {
         return ipv6 ? lookupIpv6(address.high(), address.low()) : lookupIpv4(address.ipv4Bits());
     }
 
+    /**
+     * A copy of this trie in which the host routes (/32 or /128) of {@code values}' addresses of
+     * this family map to new values; the shape is unchanged, so this costs one array copy. The
+     * addresses must have been inserted as host routes; returns null when one cannot be found
+     * that way (the caller then rebuilds).
+     */
+    public PrefixTrie withHostValues(java.util.Map<IpAddress, Integer> values) {
+        int[] copy = null;
+        for (java.util.Map.Entry<IpAddress, Integer> update : values.entrySet()) {
+            final IpAddress address = update.getKey();
+            if (address.ipv6() != ipv6) {
+                continue;
+            }
+            if (copy == null) {
+                copy = nodes.clone();
+            }
+            final int lastDepth = address.widthBits() / 8 - 1;
+            int node = 0;
+            for (int depth = 0; depth < lastDepth; depth++) {
+                final int entry = copy[(node << 8) | address.byteAt(depth)];
+                if (entry >= 0) {
+                    return null;
+                }
+                node = ~entry;
+            }
+            copy[(node << 8) | address.byteAt(lastDepth)] = update.getValue();
+        }
+        return copy == null ? this : new PrefixTrie(copy, ipv6);
+    }
+
     /** Number of 256-entry nodes (memory use is this x 1 KiB). */
     public int nodeCount() {
         return nodes.length / STRIDE_ENTRIES;
