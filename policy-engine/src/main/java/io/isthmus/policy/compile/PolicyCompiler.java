@@ -239,7 +239,12 @@ public final class PolicyCompiler {
             final IdentityKey key = registry.key(id);
             kinds[id] = key == null ? 0 : key.kind();
         }
-        return new PolicySnapshot(++generation, ipv4, ipv6, java.util.Arrays.copyOf(tables, capacity), kinds, portSets.bitmaps());
+        final int[][] layouts = new int[capacity][];
+        for (int id = 0; id < capacity; id++) {
+            layouts[id] = tables[id] == null ? null : tables[id].layout();
+        }
+        return new PolicySnapshot(++generation, ipv4, ipv6, java.util.Arrays.copyOf(tables, capacity), layouts, kinds,
+                portSets.bitmaps(), portSets.singleRanges());
     }
 
     /** How many verdict tables the last {@link #snapshot()} compiled (for tests and metrics). */
@@ -297,11 +302,11 @@ public final class PolicyCompiler {
                 for (int p = 0; p < Protocol.COUNT; p++) {
                     lines.add(local + " | " + direction + " any " + Protocol.values()[p] + " " + portSets.describe(table.anyRemote(d, p)));
                 }
-                final int[] keys = table.keysOf(d);
-                for (int slot = 0; slot < keys.length; slot++) {
-                    if (keys[slot] != VerdictTable.EMPTY_KEY) {
-                        lines.add(local + " | " + direction + " " + describeIdentity(keys[slot] >>> 2) + " "
-                                + Protocol.values()[keys[slot] & 3] + " " + portSets.describe(table.setsOf(d)[slot]));
+                for (int slot = 0; slot < table.capacity(d); slot++) {
+                    final int key = table.keyAt(d, slot);
+                    if (key != VerdictTable.EMPTY_KEY) {
+                        lines.add(local + " | " + direction + " " + describeIdentity(key >>> 2) + " "
+                                + Protocol.values()[key & 3] + " " + portSets.describe(table.setAt(d, slot)));
                     }
                 }
             }
@@ -537,16 +542,15 @@ public final class PolicyCompiler {
             if (isolated[d]) {
                 accumulate(local, localId, direction, alive, null, null);
             }
-            final int[] oldKeys = old.keysOf(d);
-            final int[] oldSets = old.setsOf(d);
-            entryKeys[d] = new int[oldKeys.length + accumulator.size()];
-            entrySets[d] = new int[oldKeys.length + accumulator.size()];
+            final int oldCapacity = old.capacity(d);
+            entryKeys[d] = new int[oldCapacity + accumulator.size()];
+            entrySets[d] = new int[oldCapacity + accumulator.size()];
             int n = 0;
-            for (int slot = 0; slot < oldKeys.length; slot++) {
-                final int key = oldKeys[slot];
+            for (int slot = 0; slot < oldCapacity; slot++) {
+                final int key = old.keyAt(d, slot);
                 if (key != VerdictTable.EMPTY_KEY && !remotes.get(key >>> 2)) {
                     entryKeys[d][n] = key;
-                    entrySets[d][n] = oldSets[slot];
+                    entrySets[d][n] = old.setAt(d, slot);
                     n++;
                 }
             }

@@ -30,17 +30,21 @@ public final class PolicySnapshot {
     private final PrefixTrie ipv4;
     private final PrefixTrie ipv6;
     private final VerdictTable[] tablesByIdentity;
+    private final int[][] layoutsByIdentity;
     private final byte[] kindByIdentity;
     private final long[] portSetBitmaps;
+    private final long[] portSetRanges;
 
-    PolicySnapshot(long generation, PrefixTrie ipv4, PrefixTrie ipv6, VerdictTable[] tablesByIdentity,
-                   byte[] kindByIdentity, long[] portSetBitmaps) {
+    PolicySnapshot(long generation, PrefixTrie ipv4, PrefixTrie ipv6, VerdictTable[] tablesByIdentity, int[][] layoutsByIdentity,
+                   byte[] kindByIdentity, long[] portSetBitmaps, long[] portSetRanges) {
         this.generation = generation;
         this.ipv4 = ipv4;
         this.ipv6 = ipv6;
         this.tablesByIdentity = tablesByIdentity;
+        this.layoutsByIdentity = layoutsByIdentity;
         this.kindByIdentity = kindByIdentity;
         this.portSetBitmaps = portSetBitmaps;
+        this.portSetRanges = portSetRanges;
     }
 
     /** Increases by one with every snapshot a compiler builds. */
@@ -78,10 +82,10 @@ public final class PolicySnapshot {
         final int src = srcRef & IDENTITY_MASK;
         final int dst = dstRef & IDENTITY_MASK;
         if ((dstRef & LOCAL_BIT) != 0 && kindByIdentity[src] != IdentityKey.KIND_HOST
-                && !allowsOneSide(tablesByIdentity[dst], 0, src, protocolIndex, dstPort)) {
+                && !allowsOneSide(layoutsByIdentity[dst], 0, src, protocolIndex, dstPort)) {
             return false;
         }
-        return (srcRef & LOCAL_BIT) == 0 || allowsOneSide(tablesByIdentity[src], 1, dst, protocolIndex, dstPort);
+        return (srcRef & LOCAL_BIT) == 0 || allowsOneSide(layoutsByIdentity[src], 1, dst, protocolIndex, dstPort);
     }
 
     /**
@@ -90,7 +94,7 @@ public final class PolicySnapshot {
      * port of the connection in both directions.)
      */
     public boolean allowsDirection(int localIdentity, Direction direction, int remoteIdentity, int protocolIndex, int dstPort) {
-        return allowsOneSide(tablesByIdentity[localIdentity], direction.index(), remoteIdentity, protocolIndex, dstPort);
+        return allowsOneSide(layoutsByIdentity[localIdentity], direction.index(), remoteIdentity, protocolIndex, dstPort);
     }
 
     /** Whether {@code localIdentity} is isolated for {@code direction}. */
@@ -103,11 +107,11 @@ public final class PolicySnapshot {
         return kindByIdentity[identity];
     }
 
-    private boolean allowsOneSide(VerdictTable table, int direction, int remote, int protocolIndex, int port) {
-        if (!table.isolated(direction)) {
+    private boolean allowsOneSide(int[] layout, int direction, int remote, int protocolIndex, int port) {
+        if (!VerdictTable.isolated(layout, direction)) {
             return true;
         }
-        return PortSets.contains(portSetBitmaps, table.portSet(direction, remote, protocolIndex), port);
+        return PortSets.contains(portSetRanges, portSetBitmaps, VerdictTable.portSet(layout, direction, remote, protocolIndex), port);
     }
 
     VerdictTable table(int identity) {

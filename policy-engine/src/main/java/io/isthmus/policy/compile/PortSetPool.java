@@ -31,6 +31,7 @@ final class PortSetPool {
     private final Map<IntBuffer, Integer> ids = new HashMap<>();
     private final Map<Long, Integer> unions = new HashMap<>();
     private long[] bitmaps = new long[LONGS_PER_SET * 16];
+    private long[] singleRanges = new long[64];
 
     PortSetPool() {
         intern(new int[0]);
@@ -73,6 +74,11 @@ final class PortSetPool {
         return PortSets.contains(bitmaps, id, port);
     }
 
+    /** Per set, {@code first << 16 | last} when it is one range (empty: 1, 0), else -1; as of now (append-only like the bitmaps). */
+    long[] singleRanges() {
+        return singleRanges;
+    }
+
     /** The bitmap array as of now (a snapshot keeps it; see the class comment). */
     long[] bitmaps() {
         return bitmaps;
@@ -107,6 +113,11 @@ final class PortSetPool {
         final int id = ranges.size();
         ranges.add(normalised);
         ids.put(key, id);
+        if (id >= singleRanges.length) {
+            singleRanges = Arrays.copyOf(singleRanges, singleRanges.length * 2); // old snapshots keep the old array
+        }
+        singleRanges[id] = normalised.length == 0 ? (1L << 16) // empty: first 1 > last 0
+                : normalised.length == 2 ? ((long) normalised[0] << 16) | normalised[1] : -1;
         if (id > ALL) {
             final int base = (id - 2) * LONGS_PER_SET;
             if (base + LONGS_PER_SET > bitmaps.length) {

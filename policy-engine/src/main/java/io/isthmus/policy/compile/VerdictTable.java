@@ -1,24 +1,24 @@
 package io.isthmus.policy.compile;
 
-import io.isthmus.policy.model.Protocol;
+import static io.isthmus.policy.compile.VerdictTableDescriptor.ANY_REMOTE;
+import static io.isthmus.policy.compile.VerdictTableDescriptor.FLAGS;
+import static io.isthmus.policy.compile.VerdictTableDescriptor.HEADER_INTS;
+import static io.isthmus.policy.compile.VerdictTableDescriptor.MASK;
+import static io.isthmus.policy.compile.VerdictTableDescriptor.SLOTS_OFFSET;
+import static io.isthmus.policy.compile.VerdictTableDescriptor.SLOT_INTS;
 
 import java.util.Arrays;
 
 /**
  * The compiled policy of one local identity (every local pod with that identity shares it): for
- * each direction, whether the identity is isolated, and which ports each remote identity may use.
+ * each direction, whether the identity is isolated, and which ports each remote identity may use,
+ * in the flat layout of {@link VerdictTableDescriptor}.
  *
  * <pre>
- *   per direction d (0 ingress, 1 egress):
- *     isolated[d]               false: everything allowed in d, no look-up
- *     keys[d][slot]   int       remoteIdentity &lt;&lt; 2 | protocolIndex, EMPTY_KEY (-1) when free
- *     sets[d][slot]   int       port set id (PortSetPool) allowed for that key
- *     anyRemote[d * 4 + proto]  port set id allowed for every remote end (rules without peers)
- *   open addressing, linear probing, power-of-two capacity, load &lt;= 0.5
- *
  *   verdict(d, remote, proto, port):
- *     look-up 1: slot of (remote, proto) in keys[d]  -&gt; set, or anyRemote[d*4+proto] if absent
- *     look-up 2: bit 'port' of that port set
+ *     not isolated in d           -&gt; allowed, no look-up
+ *     look-up 1: slot of (remote, proto) in d's slots -&gt; port set, or the any-remote set if absent
+ *     look-up 2: is 'port' in that port set ({@link PortSets})
  * </pre>
  * An exact entry already includes the any-remote ports (they are folded in at compile time), so
  * the wildcard is read only when the remote identity has no entry of its own.
@@ -29,18 +29,10 @@ import java.util.Arrays;
 public final class VerdictTable {
     static final int EMPTY_KEY = -1;
 
-    private final boolean[] isolated;
-    private final int[][] keys;
-    private final int[][] sets;
-    private final int[] masks;
-    private final int[] anyRemote;
+    private final int[] layout;
 
-    VerdictTable(boolean[] isolated, int[][] keys, int[][] sets, int[] anyRemote) {
-        this.isolated = isolated;
-        this.keys = keys;
-        this.sets = sets;
-        this.masks = new int[] {keys[0].length - 1, keys[1].length - 1};
-        this.anyRemote = anyRemote;
+    private VerdictTable(int[] layout) {
+        this.layout = layout;
     }
 
     static int key(int remoteIdentity, int protocolIndex) {
@@ -52,70 +44,89 @@ public final class VerdictTable {
         return (h ^ (h >>> 16)) & mask;
     }
 
-    public boolean isolated(int direction) {
-        return isolated[direction];
+    /** The flat array the fast path reads. */
+    int[] layout() {
+        return layout;
     }
 
-    /** The port set for (direction, remote, protocol): the exact entry, else the any-remote one. */
-    int portSet(int direction, int remoteIdentity, int protocolIndex) {
+    public boolean isolated(int direction) {
+        return isolated(layout, direction);
+    }
+
+    static boolean isolated(int[] layout, int direction) {
+        return (layout[FLAGS] & (1 << direction)) != 0;
+    }
+
+    /** The port set for (direction, remote, protocol): the exact entry, else the any-remote one. Fast path. */
+    static int portSet(int[] layout, int direction, int remoteIdentity, int protocolIndex) {
         final int key = key(remoteIdentity, protocolIndex);
-        final int[] k = keys[direction];
-        final int mask = masks[direction];
+        final int mask = layout[MASK + 2 * direction];
+        final int base = layout[SLOTS_OFFSET + 2 * direction];
         int slot = slot(key, mask);
         while (true) { // load <= 0.5: an empty slot is always reached
-            final int found = k[slot];
+            final int found = layout[base + SLOT_INTS * slot];
             if (found == key) {
-                return sets[direction][slot];
+                return layout[base + SLOT_INTS * slot + 1];
             }
             if (found == EMPTY_KEY) {
-                return anyRemote[(direction << 2) | protocolIndex];
+                return layout[ANY_REMOTE + 4 * direction + protocolIndex];
             }
             slot = (slot + 1) & mask;
         }
     }
 
-    /** Number of exact entries in a direction. */
-    int size(int direction) {
-        int n = 0;
-        for (int k : keys[direction]) {
-            n += k == EMPTY_KEY ? 0 : 1;
-        }
-        return n;
-    }
-
-    int[] keysOf(int direction) {
-        return keys[direction];
-    }
-
-    int[] setsOf(int direction) {
-        return sets[direction];
-    }
-
     int anyRemote(int direction, int protocolIndex) {
-        return anyRemote[(direction << 2) | protocolIndex];
+        return layout[ANY_REMOTE + 4 * direction + protocolIndex];
+    }
+
+    /** Number of slots (free or not) of a direction. */
+    int capacity(int direction) {
+        return layout[MASK + 2 * direction] + 1;
+    }
+
+    /** The key in a slot, EMPTY_KEY when free. */
+    int keyAt(int direction, int slot) {
+        return layout[layout[SLOTS_OFFSET + 2 * direction] + SLOT_INTS * slot];
+    }
+
+    int setAt(int direction, int slot) {
+        return layout[layout[SLOTS_OFFSET + 2 * direction] + SLOT_INTS * slot + 1];
     }
 
     /** Builds a table from exact entries (parallel arrays) per direction. */
     static VerdictTable of(boolean[] isolated, int[][] entryKeys, int[][] entrySets, int[] entryCounts, int[] anyRemote) {
-        final int[][] keys = new int[2][];
-        final int[][] sets = new int[2][];
+        final int[] capacities = new int[2];
         for (int d = 0; d < 2; d++) {
-            final int capacity = Math.max(2, Integer.highestOneBit(Math.max(1, entryCounts[d]) * 2 - 1) << 1);
-            keys[d] = new int[capacity];
-            sets[d] = new int[capacity];
-            Arrays.fill(keys[d], EMPTY_KEY);
-            final int mask = capacity - 1;
+            capacities[d] = Math.max(2, Integer.highestOneBit(Math.max(1, entryCounts[d]) * 2 - 1) << 1);
+        }
+        final int[] layout = new int[HEADER_INTS + SLOT_INTS * (capacities[0] + capacities[1])];
+        layout[FLAGS] = (isolated[0] ? 1 : 0) | (isolated[1] ? 2 : 0);
+        int offset = HEADER_INTS;
+        for (int d = 0; d < 2; d++) {
+            final int mask = capacities[d] - 1;
+            layout[MASK + 2 * d] = mask;
+            layout[SLOTS_OFFSET + 2 * d] = offset;
+            for (int p = 0; p < 4; p++) {
+                layout[ANY_REMOTE + 4 * d + p] = anyRemote[4 * d + p];
+            }
+            for (int slot = 0; slot < capacities[d]; slot++) {
+                layout[offset + SLOT_INTS * slot] = EMPTY_KEY;
+            }
             for (int i = 0; i < entryCounts[d]; i++) {
                 int slot = slot(entryKeys[d][i], mask);
-                while (keys[d][slot] != EMPTY_KEY) {
+                while (layout[offset + SLOT_INTS * slot] != EMPTY_KEY) {
                     slot = (slot + 1) & mask;
                 }
-                keys[d][slot] = entryKeys[d][i];
-                sets[d][slot] = entrySets[d][i];
+                layout[offset + SLOT_INTS * slot] = entryKeys[d][i];
+                layout[offset + SLOT_INTS * slot + 1] = entrySets[d][i];
             }
+            offset += SLOT_INTS * capacities[d];
         }
-        return new VerdictTable(isolated, keys, sets, anyRemote.clone());
+        return new VerdictTable(layout);
     }
 
-    static final int PROTOCOLS = Protocol.COUNT;
+    @Override
+    public String toString() {
+        return "VerdictTable" + Arrays.toString(Arrays.copyOf(layout, HEADER_INTS));
+    }
 }
