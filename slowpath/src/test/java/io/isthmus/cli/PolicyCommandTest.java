@@ -283,6 +283,79 @@ class PolicyCommandTest {
     }
 
     @Test
+    @DisplayName("the upstream x/y/z model as YAML: the matrix matches the truth table (named port, namespaceSelector)")
+    void upstreamModelAsYaml() throws IOException {
+        final Path model = dir.resolve("model");
+        Files.createDirectories(model);
+        final StringBuilder yaml = new StringBuilder();
+        int n = 0;
+        for (String ns : new String[] {"x", "y", "z"}) {
+            n++;
+            yaml.append("apiVersion: v1\nkind: Namespace\nmetadata: {name: ").append(ns).append(", labels: {ns: ").append(ns).append("}}\n---\n");
+            int p = 0;
+            for (String pod : new String[] {"a", "b", "c"}) {
+                p++;
+                yaml.append("apiVersion: v1\nkind: Pod\nmetadata: {name: ").append(pod).append(", namespace: ").append(ns)
+                        .append(", labels: {pod: ").append(pod).append("}}\nspec:\n  containers:\n");
+                for (String proto : new String[] {"TCP", "UDP", "SCTP"}) {
+                    for (int port : new int[] {80, 81}) {
+                        yaml.append("  - {name: cont-").append(port).append("-").append(proto.toLowerCase()).append(", image: agnhost, ports: [{name: serve-")
+                                .append(port).append("-").append(proto.toLowerCase()).append(", containerPort: ").append(port)
+                                .append(", protocol: ").append(proto).append("}]}\n");
+                    }
+                }
+                yaml.append("status: {podIP: 10.0.").append(n).append(".").append(p).append("}\n---\n");
+            }
+        }
+        yaml.append("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: allow-80-from-y, namespace: x}
+                spec:
+                  podSelector: {matchLabels: {pod: a}}
+                  ingress:
+                  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: y}}}]
+                    ports: [{port: serve-80-tcp}]
+                """);
+        Files.writeString(model.resolve("model.yaml"), yaml.toString());
+        assertEquals(0, run("eval", "-f", model.toString(), "--matrix", "--port", "80/TCP"));
+        assertEquals(matrixLines("""
+                     x/a  x/b  x/c  y/a  y/b  y/c  z/a  z/b  z/c
+                x/a   -    .    .    .    .    .    .    .    .
+                x/b   X    -    .    .    .    .    .    .    .
+                x/c   X    .    -    .    .    .    .    .    .
+                y/a   .    .    .    -    .    .    .    .    .
+                y/b   .    .    .    .    -    .    .    .    .
+                y/c   .    .    .    .    .    -    .    .    .
+                z/a   X    .    .    .    .    .    -    .    .
+                z/b   X    .    .    .    .    .    .    -    .
+                z/c   X    .    .    .    .    .    .    .    -
+                """), stdout());
+        out.reset();
+        assertEquals(0, run("eval", "-f", model.toString(), "--matrix", "--port", "80/UDP"));
+        // serve-80-tcp names a TCP port: UDP to x/a matches no rule, from anyone.
+        assertEquals(8, stdout().lines().filter(line -> line.endsWith(" x/a DENY")).count(), stdout());
+        assertEquals(8, stdout().lines().filter(line -> line.endsWith("DENY")).count(), stdout());
+    }
+
+    /** A truth table (rows from, columns to; . allowed, X denied, - self) as the --matrix lines, sorted. */
+    private static String matrixLines(String table) {
+        final String[] rows = table.strip().split("\n");
+        final String[] columns = rows[0].strip().split("\\s+");
+        final java.util.List<String> lines = new java.util.ArrayList<>();
+        for (int r = 1; r < rows.length; r++) {
+            final String[] cells = rows[r].strip().split("\\s+");
+            for (int c = 1; c < cells.length; c++) {
+                if (!cells[c].equals("-")) {
+                    lines.add(cells[0] + " " + columns[c - 1] + " " + (cells[c].equals(".") ? "ALLOW" : "DENY"));
+                }
+            }
+        }
+        lines.sort(null);
+        return String.join("\n", lines) + "\n";
+    }
+
+    @Test
     @DisplayName("the verb is registered in Main")
     void registered() {
         assertTrue(Main.subcommands().stream().anyMatch(c -> c.name().equals("policy")));
