@@ -6,7 +6,6 @@ import io.isthmus.policy.model.PodInfo;
 import io.isthmus.policy.model.Policy;
 
 import java.util.ArrayList;
-import java.util.List;
 
 /** Drives a {@link RandomWorld} and mirrors each change into an incremental compiler. */
 public final class RandomWorldAccess {
@@ -73,9 +72,5 @@ public final class RandomWorldAccess {
             return "remove policy " + key;
         }
         return "nothing";
-    }
-
-    List<PodInfo> pods() {
-        return List.copyOf(world.pods.values());
     }
 }

@@ -4,12 +4,10 @@ import io.isthmus.policy.model.Cidr;
 import io.isthmus.policy.model.ContainerPort;
 import io.isthmus.policy.model.Direction;
 import io.isthmus.policy.model.IpAddress;
-import io.isthmus.policy.model.IpBlock;
 import io.isthmus.policy.model.NamespaceInfo;
 import io.isthmus.policy.model.PodInfo;
 import io.isthmus.policy.model.Policy;
 import io.isthmus.policy.model.PolicyPeer;
-import io.isthmus.policy.model.PolicyPort;
 import io.isthmus.policy.model.PolicyRule;
 import io.isthmus.policy.model.Protocol;
 
@@ -55,6 +53,7 @@ public final class PolicyCompiler {
     private final Map<IpAddress, Integer> hostIdentity = new HashMap<>();
     private final IdentityRegistry registry = new IdentityRegistry();
     private final PortSetPool portSets = new PortSetPool();
+    private final RulePorts rulePorts = new RulePorts(portSets);
     private final BitSet podIdentities = new BitSet();
     private final BitSet addressIdentities = new BitSet();
     private final BitSet dirty = new BitSet();
@@ -283,43 +282,11 @@ public final class PolicyCompiler {
 
     /**
      * A canonical text dump of what {@code snapshot} decides, by identity description rather than
-     * number, so that two compilers fed the same objects in different orders dump the same text.
+     * number, so that two compilers fed the same objects in different orders dump the same text
+     * (see {@link SnapshotDump}).
      */
     public String dump(PolicySnapshot snapshot) {
-        final List<String> lines = new ArrayList<>();
-        for (int id = IdentityRegistry.FIRST_ID; id < snapshot.identityCapacity(); id++) {
-            final VerdictTable table = snapshot.table(id);
-            if (table == null) {
-                continue;
-            }
-            final String local = describeIdentity(id);
-            for (int d = 0; d < 2; d++) {
-                final String direction = Direction.values()[d].lowerName();
-                if (!table.isolated(d)) {
-                    lines.add(local + " | " + direction + " open");
-                    continue;
-                }
-                for (int p = 0; p < Protocol.COUNT; p++) {
-                    lines.add(local + " | " + direction + " any " + Protocol.values()[p] + " " + portSets.describe(table.anyRemote(d, p)));
-                }
-                for (int slot = 0; slot < table.capacity(d); slot++) {
-                    final int key = table.keyAt(d, slot);
-                    if (key != VerdictTable.EMPTY_KEY) {
-                        lines.add(local + " | " + direction + " " + describeIdentity(key >>> 2) + " "
-                                + Protocol.values()[key & 3] + " " + portSets.describe(table.setAt(d, slot)));
-                    }
-                }
-            }
-        }
-        for (PodInfo pod : pods.values()) {
-            for (IpAddress address : pod.addresses()) {
-                final int ref = address.ipv6() ? snapshot.refOfIpv6(address.high(), address.low()) : snapshot.refOfIpv4(address.ipv4Bits());
-                lines.add("address " + address + " -> " + describeIdentity(PolicySnapshot.identityOf(ref))
-                        + (PolicySnapshot.isLocal(ref) ? " local" : ""));
-            }
-        }
-        lines.sort(Comparator.naturalOrder());
-        return String.join("\n", lines);
+        return SnapshotDump.dump(snapshot, this::describeIdentity, portSets, pods.values());
     }
 
     // ---------------------------------------------------------------- identities
@@ -440,51 +407,13 @@ public final class PolicyCompiler {
      */
     private void patchTablesMatching(int remote, IdentityKey key) {
         for (PolicyEntry entry : policies.values()) {
-            if (canMatch(entry.policy(), key)) {
+            if (PeerMatching.canGiveEntries(entry.policy(), key)) {
                 final BitSet selected = entry.selected();
                 for (int local = selected.nextSetBit(0); local >= 0; local = selected.nextSetBit(local + 1)) {
                     remotePatches.computeIfAbsent(local, l -> new BitSet()).set(remote);
                 }
             }
         }
-    }
-
-    private static boolean canMatch(Policy policy, IdentityKey remote) {
-        for (Direction direction : policy.types()) {
-            for (PolicyRule rule : policy.rules(direction)) {
-                if (rule.peers().isEmpty()) {
-                    // Only egress named ports give per-remote entries to a rule without peers.
-                    if (direction == Direction.EGRESS && remote.kind() == IdentityKey.KIND_POD && hasNamedPort(rule)) {
-                        return true;
-                    }
-                    continue;
-                }
-                for (PolicyPeer peer : rule.peers()) {
-                    if (peerMatches(policy, peer, remote)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    private static boolean hasNamedPort(PolicyRule rule) {
-        for (PolicyPort port : rule.ports()) {
-            if (port.portName() != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean peerMatches(Policy policy, PolicyPeer peer, IdentityKey remote) {
-        return switch (remote) {
-            case IdentityKey.Pod pod -> peer.matchesPod(policy.namespace(), pod.namespace(), pod.namespaceLabels(), pod.podLabels());
-            case IdentityKey.CidrClass cidr -> peer.ipBlock() != null && peer.ipBlock().matchesPrefix(cidr.prefix());
-            case IdentityKey.Host host -> peer.ipBlock() != null && peer.ipBlock().matchesPrefix(Cidr.host(host.address()));
-            case IdentityKey.World world -> false; // every ipBlock cidr is itself a known prefix
-        };
     }
 
     // ---------------------------------------------------------------- compiling one table
@@ -593,11 +522,11 @@ public final class PolicyCompiler {
             final List<PolicyRule> rules = policy.rules(direction);
             for (int r = 0; r < rules.size(); r++) {
                 final PolicyRule rule = rules.get(r);
-                final boolean perRemoteNamed = direction == Direction.EGRESS && hasNamedPort(rule);
+                final boolean perRemoteNamed = direction == Direction.EGRESS && PeerMatching.hasNamedPort(rule);
                 if (rule.peers().isEmpty()) {
                     if (only == null) {
                         // Ingress: the destination is this pod, so named ports resolve against it.
-                        final int[] fixed = portSetsOf(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
+                        final int[] fixed = rulePorts.portSets(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
                         for (int p = 0; p < Protocol.COUNT; p++) {
                             anyRemote[(d << 2) | p] = portSets.union(anyRemote[(d << 2) | p], fixed[p]);
                         }
@@ -606,7 +535,7 @@ public final class PolicyCompiler {
                         final BitSet remotes = only == null ? podIdentities : only;
                         for (int remote = remotes.nextSetBit(0); remote >= 0; remote = remotes.nextSetBit(remote + 1)) {
                             if (podIdentities.get(remote)) {
-                                addEntries(remote, namedOnly(rule, remote));
+                                addEntries(remote, rulePorts.namedOnly(rule, ((IdentityKey.Pod) registry.key(remote)).namedPorts()));
                             }
                         }
                     }
@@ -616,11 +545,11 @@ public final class PolicyCompiler {
                 if (remotes.isEmpty()) {
                     continue;
                 }
-                final int[] fixed = portSetsOf(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
+                final int[] fixed = rulePorts.portSets(rule, direction == Direction.INGRESS ? local.namedPorts() : null);
                 for (int remote = remotes.nextSetBit(0); remote >= 0; remote = remotes.nextSetBit(remote + 1)) {
                     addEntries(remote, fixed);
                     if (perRemoteNamed && podIdentities.get(remote)) {
-                        addEntries(remote, namedOnly(rule, remote));
+                        addEntries(remote, rulePorts.namedOnly(rule, ((IdentityKey.Pod) registry.key(remote)).namedPorts()));
                     }
                 }
             }
@@ -633,7 +562,7 @@ public final class PolicyCompiler {
         for (int remote = candidates.nextSetBit(0); remote >= 0; remote = candidates.nextSetBit(remote + 1)) {
             final IdentityKey key = registry.key(remote);
             for (PolicyPeer peer : rule.peers()) {
-                if (peerMatches(policy, peer, key)) {
+                if (PeerMatching.matches(policy, peer, key)) {
                     remotes.set(remote);
                     break;
                 }
@@ -674,7 +603,7 @@ public final class PolicyCompiler {
             for (int remote = candidates.nextSetBit(0); remote >= 0; remote = candidates.nextSetBit(remote + 1)) {
                 final IdentityKey key = registry.key(remote);
                 for (PolicyPeer peer : peers) {
-                    if (peerMatches(policy, peer, key)) {
+                    if (PeerMatching.matches(policy, peer, key)) {
                         remotes.set(remote);
                         break;
                     }
@@ -683,52 +612,6 @@ public final class PolicyCompiler {
             byRule[direction.index()][r] = remotes;
         }
         return remotes;
-    }
-
-    /** Port sets per protocol of a rule's numbered ports, plus its named ports resolved against {@code namedPorts} (if given). */
-    private int[] portSetsOf(PolicyRule rule, List<ContainerPort> namedPorts) {
-        final int[] sets = new int[Protocol.COUNT];
-        if (rule.ports().isEmpty()) {
-            java.util.Arrays.fill(sets, PortSetPool.ALL);
-            return sets;
-        }
-        for (PolicyPort port : rule.ports()) {
-            final int p = port.protocol().index();
-            if (port.portName() != null) {
-                if (namedPorts != null) {
-                    sets[p] = portSets.union(sets[p], resolveNamed(port, namedPorts));
-                }
-            } else if (port.port() == 0) {
-                sets[p] = PortSetPool.ALL;
-            } else {
-                sets[p] = portSets.union(sets[p], portSets.of(port.port(), port.endPort() == 0 ? port.port() : port.endPort()));
-            }
-        }
-        return sets;
-    }
-
-    /** Only the named ports of an egress rule, resolved against the remote (destination) pod. */
-    private int[] namedOnly(PolicyRule rule, int remote) {
-        final List<ContainerPort> namedPorts = ((IdentityKey.Pod) registry.key(remote)).namedPorts();
-        final int[] sets = new int[Protocol.COUNT];
-        for (PolicyPort port : rule.ports()) {
-            if (port.portName() != null) {
-                final int p = port.protocol().index();
-                sets[p] = portSets.union(sets[p], resolveNamed(port, namedPorts));
-            }
-        }
-        return sets;
-    }
-
-    /** API: a named port matches the destination pod's container port with that name and protocol; none: nothing. */
-    private int resolveNamed(PolicyPort port, List<ContainerPort> namedPorts) {
-        int set = PortSetPool.NONE;
-        for (ContainerPort candidate : namedPorts) {
-            if (candidate.name().equals(port.portName()) && candidate.protocol() == port.protocol()) {
-                set = portSets.union(set, portSets.of(candidate.port(), candidate.port()));
-            }
-        }
-        return set;
     }
 
     private void buildTries() {

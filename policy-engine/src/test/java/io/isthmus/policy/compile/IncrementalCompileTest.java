@@ -2,12 +2,10 @@ package io.isthmus.policy.compile;
 
 import io.isthmus.policy.model.NamespaceInfo;
 import io.isthmus.policy.model.PodInfo;
-import io.isthmus.policy.model.Policy;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -60,9 +58,5 @@ class IncrementalCompileTest {
         compiler.snapshot();
         assertEquals(0, compiler.tablesCompiledLastSnapshot());
         assertEquals(0, compiler.tablesPatchedLastSnapshot());
-    }
-
-    static List<Policy> copy(List<Policy> policies) {
-        return new ArrayList<>(policies);
     }
 }
