@@ -204,6 +204,28 @@ class SemanticRulesTest {
     }
 
     @Test
+    @DisplayName("API policyTypes: [Egress] only: the policy's ingress rules do not isolate the pod for ingress")
+    void ingressRulesIgnoredWithEgressTypeOnly() {
+        final Policy egressOnly = new Policy("shop", "egress-only", sel("app", "web"), Set.of(Direction.EGRESS),
+                List.of(rule(peers(Dsl.pods(sel("app", "nobody"))))), List.of(anyone(tcp(53))));
+        expect(true, List.of(egressOnly), "10.1.0.2", "10.1.0.1", Protocol.TCP, 8080);
+        expect(false, List.of(egressOnly), "10.1.0.1", "10.1.0.2", Protocol.TCP, 9090);
+    }
+
+    @Test
+    @DisplayName("a namespace that was never declared still has its automatic kubernetes.io/metadata.name label")
+    void undeclaredNamespaceHasNameLabel() {
+        final PodInfo stray = pod("stray", "s", "10.1.0.9", Map.of("app", "s"));
+        final PolicyCompiler compiler = new PolicyCompiler();
+        compiler.putPod(WEB);
+        compiler.putPod(stray);
+        compiler.putPolicy(policy("shop", "from-stray", sel("app", "web")).ingress(rule(peers(namespaces(Dsl.nsName("stray"))))).build());
+        final PolicySnapshot snapshot = compiler.snapshot();
+        assertTrue(snapshot.allows(compiler.refOfPod("stray/s"), compiler.refOfPod("shop/web"), Protocol.TCP.index(), 80));
+        assertFalse(snapshot.allows(compiler.refOfPod("shop/web"), compiler.refOfPod("shop/web"), Protocol.TCP.index(), 80));
+    }
+
+    @Test
     @DisplayName("explanations name the deciding policies and rules")
     void explanationText() {
         final Policy deny = policy("shop", "default-deny", ALL).build();
