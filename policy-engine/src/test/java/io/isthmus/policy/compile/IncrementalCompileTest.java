@@ -27,7 +27,11 @@ class IncrementalCompileTest {
         incremental.snapshot();
         int recompiledTotal = 0;
         for (int step = 0; step < 40; step++) {
-            final String change = world.randomChange(incremental);
+            // One to three changes per snapshot: batches mix patches, recompilations and trie updates.
+            String change = world.randomChange(incremental);
+            for (int extra = (int) ((seed + step) % 3); extra > 0; extra--) {
+                change += "; " + world.randomChange(incremental);
+            }
             final PolicySnapshot snapshot = incremental.snapshot();
             recompiledTotal += incremental.tablesCompiledLastSnapshot() + incremental.tablesPatchedLastSnapshot();
             final PolicyCompiler full = world.fullCompiler();
