@@ -26,18 +26,22 @@ import java.util.TreeMap;
 
 /**
  * Compiles namespaces, pods and policies into {@link PolicySnapshot}s, incrementally: a change
- * marks the local identities whose tables it can affect, and {@link #snapshot()} recompiles only
- * those; every other {@link VerdictTable} is shared with the previous snapshot.
+ * marks the work it causes, {@link #snapshot()} does only that work, and every other
+ * {@link VerdictTable} is shared with the previous snapshot.
  *
- * <p>What a change dirties:
+ * <p>What a change causes:
  * <ul>
- *   <li>a pod's labels (or its namespace's labels, or its named ports) move it to another
- *       identity; an identity that appears or disappears dirties every local identity selected by
- *       a policy with a peer matching it; a local identity that gains its first local pod gets a
- *       table;</li>
- *   <li>a policy put or removed dirties the identities it selects (before and after), and the
- *       CIDR classes its ipBlocks add or remove count as identities appearing or disappearing;</li>
- *   <li>node addresses are identities too (kind host).</li>
+ *   <li>a policy put or removed: the tables of the identities it selects (before and after) are
+ *       recompiled; the CIDR classes its ipBlocks add or remove count as identities appearing or
+ *       disappearing;</li>
+ *   <li>an identity that appears or disappears (a pod's labels, its namespace's labels or its named
+ *       ports moved it; a pod came or went; a prefix; a node address): every table of an identity
+ *       selected by a policy with a peer that can match it is <em>patched</em> (that remote
+ *       identity's entries redone, the rest copied);</li>
+ *   <li>a local identity that gains its first local pod gets a table compiled; one that loses its
+ *       last drops it;</li>
+ *   <li>addresses: a pod that keeps its addresses but changes identity gets new values in a copy
+ *       of the trie; anything else that changes addresses or prefixes rebuilds the tries.</li>
  * </ul>
  *
  * <p><b>Thread-safety:</b> not thread-safe: one slow-path thread owns a compiler and is the only
