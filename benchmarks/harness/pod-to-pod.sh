@@ -3,6 +3,7 @@
 # generator (isthmus pktgen on AF_XDP in pod A) and the same sink (isthmus pktgen --rx in pod B).
 #
 #   benchmarks/harness/pod-to-pod.sh [--duration S] [--size BYTES] [--flows N] [--modes kernel,isthmus]
+#                                    [--fastpath-idle backoff|busy-spin]
 #
 # Modes:
 #   kernel   the Linux kernel routes the pods: /32 routes to each host veth, forwarding on
@@ -14,14 +15,15 @@
 set -euo pipefail
 HOME_DIR=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 ISTHMUS="$HOME_DIR/isthmus"
-duration=10 size=64 flows=1 modes=kernel,isthmus
+duration=10 size=64 flows=1 modes=kernel,isthmus fastpath_idle=backoff
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --size) size=$2; shift 2 ;;
     --flows) flows=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration S] [--size BYTES] [--flows N] [--modes kernel,isthmus]" >&2; exit 2 ;;
+    --fastpath-idle) fastpath_idle=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration S] [--size BYTES] [--flows N] [--modes kernel,isthmus] [--fastpath-idle backoff|busy-spin]" >&2; exit 2 ;;
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "pod-to-pod: needs root (namespaces, XDP, AF_XDP)" >&2; exit 1; }
@@ -44,6 +46,10 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   pids=()
+  if [ -s "$work/fastpath.out" ]; then # the fast path's final counters, drops by reason included
+    grep -E '^(final|drop reasons|kernel)' "$work/fastpath.out" | sed 's/^/pod-to-pod: isthmus /' >&2 || true
+    : >"$work/fastpath.out"
+  fi
   ip netns del "$NS_A" 2>/dev/null || true
   ip netns del "$NS_B" 2>/dev/null || true
   ip link del "$HOST_A" 2>/dev/null || true
@@ -81,7 +87,7 @@ setup_kernel() {
 }
 
 setup_isthmus() {
-  ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --port "$HOST_A=$IP_A" --port "$HOST_B=$IP_B" >"$work/fastpath.out" 2>&1 &
+  ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --idle "$fastpath_idle" --port "$HOST_A=$IP_A" --port "$HOST_B=$IP_B" >"$work/fastpath.out" 2>&1 &
   pids+=($!)
   dataplane_pid=$!
   for _ in $(seq 100); do
@@ -125,7 +131,7 @@ run_mode() { # mode -> writes "rate user% sys% softirq%" to $work/result.MODE (r
 }
 
 "$ISTHMUS" help >/dev/null 2>&1 || true # builds on first use
-log "$(nproc) CPUs, $(uname -r), ${size}-byte UDP, $flows flow(s), ${duration} s per mode"
+log "$(nproc) CPUs, $(uname -r), ${size}-byte UDP, $flows flow(s), ${duration} s per mode, fast path idle $fastpath_idle"
 for mode in ${modes//,/ }; do
   declare -F "setup_$mode" >/dev/null || { log "unknown mode $mode"; exit 2; }
   log "mode $mode"

@@ -24,9 +24,16 @@ public record XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, 
         }
     }
 
-    /** 2 KiB frames, 4096 per port, 2048-entry rings, kernel-chosen copy mode, native XDP if possible. */
+    /**
+     * 2 KiB frames, 8192 per port (16 MiB), 4096-entry rings, kernel-chosen copy mode, native XDP if
+     * possible. The fill ring then holds 4096 frames: about 12 ms of a 64-byte flood at 330k pps,
+     * enough to ride out the worker losing its core for a scheduler slice on a shared machine.
+     * Measured on 2 shared vCPUs (benchmarks/RESULTS.md): 2048-frame fill rings starved (648k of
+     * 3.3M frames dropped for want of fill frames), 4096 did not (4k). Nodes with many pods per
+     * worker will want a smaller share per port.
+     */
     public static XskConfig defaults() {
-        return new XskConfig(2048, 4096, 2048, XskBindMode.AUTO, null);
+        return new XskConfig(2048, 8192, 4096, XskBindMode.AUTO, null);
     }
 
     public XskConfig withBindMode(XskBindMode mode) {
