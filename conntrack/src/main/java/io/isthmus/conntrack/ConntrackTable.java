@@ -98,13 +98,29 @@ public final class ConntrackTable implements AutoCloseable {
             arena.close();
             throw new IOException("cannot create conntrack table " + config.path() + ": " + e.getMessage(), e);
         }
+        initialize(segment, capacity, bucketCount, config.timeouts());
+        return new ConntrackTable(config.path(), arena, segment, snatPool);
+    }
+
+    /**
+     * A table in anonymous memory, not shared with other processes (tests, benchmarks). Its
+     * memory is freed by the garbage collector; {@link #close()} only marks it ownerless.
+     */
+    public static ConntrackTable createInMemory(int capacity, ConntrackTimeouts timeouts, SnatPortPool snatPool) {
+        new ConntrackConfig(ConntrackConfig.DEFAULT_PATH, capacity, timeouts); // validates
+        final MemorySegment segment = Arena.ofAuto().allocate(fileBytes(capacity, capacity), 64);
+        initialize(segment, capacity, capacity, timeouts);
+        return new ConntrackTable(null, null, segment, snatPool);
+    }
+
+    private static void initialize(MemorySegment segment, int capacity, int bucketCount, ConntrackTimeouts timeouts) {
         segment.set(ValueLayout.JAVA_INT, VERSION_OFFSET, VERSION);
         segment.set(ValueLayout.JAVA_INT, ENTRY_BYTES_OFFSET, ENTRY_BYTES);
         segment.set(ValueLayout.JAVA_INT, CAPACITY_OFFSET, capacity);
         segment.set(ValueLayout.JAVA_INT, BUCKET_COUNT_OFFSET, bucketCount);
         segment.set(ValueLayout.JAVA_LONG, HASH_SEED_OFFSET, ThreadLocalRandom.current().nextLong());
         segment.set(ValueLayout.JAVA_LONG, EPOCH_UNIX_MS_OFFSET, System.currentTimeMillis());
-        writeTimeouts(segment, config.timeouts());
+        writeTimeouts(segment, timeouts);
         final long entries = ConntrackDescriptor.entriesOffset(bucketCount);
         // Every entry starts free (seqlock odd), chained into the free list in index order.
         for (int i = 0; i < capacity; i++) {
@@ -116,7 +132,6 @@ public final class ConntrackTable implements AutoCloseable {
         segment.set(ValueLayout.JAVA_LONG, OWNER_PID_OFFSET, ProcessHandle.current().pid());
         LONG.setRelease(segment, (long) OWNER_HEARTBEAT_MS_OFFSET, System.currentTimeMillis());
         LONG.setRelease(segment, (long) MAGIC_OFFSET, MAGIC);
-        return new ConntrackTable(config.path(), arena, segment, snatPool);
     }
 
     /**
@@ -483,6 +498,17 @@ public final class ConntrackTable implements AutoCloseable {
         }
     }
 
+    /** Entries on the free list (walks it; quiescent tables only: tests and tools). */
+    int freeCount() {
+        int free = 0;
+        int link = (int) (long) LONG.getAcquire(segment, (long) FREE_HEAD_OFFSET);
+        while (link != 0 && free <= capacity) {
+            free++;
+            link = segment.get(ValueLayout.JAVA_INT, entryBase(link - 1) + NEXT_ORIG);
+        }
+        return free;
+    }
+
     void addCounter(int stripe, ConntrackCounter counter, long delta) {
         final long offset = stripeOffset(stripe, counter);
         LONG.setRelease(segment, offset, segment.get(ValueLayout.JAVA_LONG, offset) + delta);
@@ -511,6 +537,8 @@ public final class ConntrackTable implements AutoCloseable {
     public void close() {
         segment.set(ValueLayout.JAVA_LONG, OWNER_PID_OFFSET, 0L);
         LONG.setRelease(segment, (long) OWNER_HEARTBEAT_MS_OFFSET, 0L);
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }
