@@ -46,6 +46,7 @@ public final class ConntrackCursor {
     private final ConnectionSpec spec = new ConnectionSpec();
     private final ConntrackLookupBatch single = new ConntrackLookupBatch(1);
     private int existingRef = -1;
+    private int insertedSeqZone;
     private long searched;
     /** Sink for the touch pass, so the JIT keeps its loads. */
     private long touched;
@@ -68,6 +69,11 @@ public final class ConntrackCursor {
     /** After {@link #INSERT_EXISTS}: the node ref of the connection that was already there. */
     public int existingRef() {
         return existingRef;
+    }
+
+    /** After a successful insert: the new entry's seqlock-and-zone half (for {@link #track}, {@link #remove}). */
+    public int insertedSeqZone() {
+        return insertedSeqZone;
     }
 
     /** The single-key lookup's results (index 0), valid until the next lookup on this cursor. */
@@ -293,6 +299,7 @@ public final class ConntrackCursor {
         }
         table.addCounter(stripe, ConntrackCounter.INSERTS, 1);
         flushSearched();
+        insertedSeqZone = seqZone;
         return entryIndex << 1 | DIR_ORIGINAL;
     }
 
