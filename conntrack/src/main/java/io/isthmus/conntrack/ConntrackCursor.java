@@ -85,9 +85,19 @@ public final class ConntrackCursor {
 
     /** Looks up one tuple. Returns the node ref (entry << 1 | direction) or -1; details in {@link #lastLookup()}. */
     public int lookup(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {
-        single.key(0, srcHi, srcLo, dstHi, dstLo, ports, proto, zone);
-        lookupBatch(single, 1);
-        return single.ref[0];
+        final ConntrackLookupBatch out = single;
+        final long epoch = table.recycleEpoch();
+        final int bucket = table.bucketOf(table.hash(srcHi, srcLo, dstHi, dstLo, ports, proto, zone));
+        final int head = (int) INT.getAcquire(segment, table.bucketOffset(bucket)) & BUCKET_LINK_MASK;
+        int result = walk(head, srcHi, srcLo, dstHi, dstLo, ports, proto, zone, -1, out, 0);
+        if (result < 0) {
+            out.key(0, srcHi, srcLo, dstHi, dstLo, ports, proto, zone);
+            out.hash[0] = bucket;
+            result = slowFind(out, 0, result == WALK_MISS ? epoch : ~epoch);
+        }
+        out.ref[0] = result;
+        maybeFlushSearched();
+        return result;
     }
 
     /**
@@ -126,7 +136,7 @@ public final class ConntrackCursor {
                 hits++;
             }
         }
-        flushSearched();
+        maybeFlushSearched();
         return hits;
     }
 
@@ -213,6 +223,13 @@ public final class ConntrackCursor {
         }
         searched += hops;
         return WALK_MISS;
+    }
+
+    /** The searched counter is published every few thousand nodes, not on every lookup. */
+    private void maybeFlushSearched() {
+        if (searched >= 4096) {
+            flushSearched();
+        }
     }
 
     private void flushSearched() {

@@ -14,7 +14,7 @@ package io.isthmus.conntrack;
  * | header (HEADER_BYTES)     |   identity, sizes, clock, owner, flush mailbox, free list,
  * |                           |   timeouts per state, counter stripes (one per worker)
  * +---------------------------+ HEADER_BYTES
- * | buckets: bucketCount x u32|   head link of each hash chain, bit 31 = unlink lock
+ * | buckets: 2 x capacity u32 |   head link of each hash chain, bit 31 = unlink lock
  * +---------------------------+ entriesOffset (64-byte aligned)
  * | entries: capacity x 120 B |   one entry per connection, found from two chains
  * +---------------------------+
@@ -64,8 +64,8 @@ package io.isthmus.conntrack;
  * flags change by compare-and-set of the whole control word, so an update can never land on an
  * entry that was freed and reused meanwhile.
  *
- * <p>Bytes per connection: 120 (entry) + 4 (one bucket per connection) = 124, both directions
- * included.
+ * <p>Bytes per connection: 120 (entry) + 8 (two buckets per connection, one per node) = 128,
+ * both directions included.
  *
  * <p>Thread-safety: this class holds constants only.
  */
@@ -103,7 +103,7 @@ public final class ConntrackDescriptor {
 
     public static final int BUCKET_LOCK = 0x8000_0000;
     public static final int BUCKET_LINK_MASK = 0x7FFF_FFFF;
-    /** Node refs must fit 31 bits with the +1: entry index below 2^30 - 1. */
+    /** Node refs must fit 31 bits with the +1, and 2 x capacity buckets an int. */
     public static final int MAX_CAPACITY = (1 << 30) - 2;
 
     public static final int ENTRY_BYTES = 120;

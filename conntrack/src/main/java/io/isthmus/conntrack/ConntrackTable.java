@@ -83,7 +83,7 @@ public final class ConntrackTable implements AutoCloseable {
     /** Creates a new, empty table file (replacing any file at that path). */
     public static ConntrackTable create(ConntrackConfig config, SnatPortPool snatPool) throws IOException {
         final int capacity = config.capacityEntries();
-        final int bucketCount = capacity;
+        final int bucketCount = bucketCountFor(capacity);
         final long bytes = fileBytes(capacity, bucketCount);
         Files.deleteIfExists(config.path());
         final Arena arena = Arena.ofShared();
@@ -108,9 +108,17 @@ public final class ConntrackTable implements AutoCloseable {
      */
     public static ConntrackTable createInMemory(int capacity, ConntrackTimeouts timeouts, SnatPortPool snatPool) {
         new ConntrackConfig(ConntrackConfig.DEFAULT_PATH, capacity, timeouts); // validates
-        final MemorySegment segment = Arena.ofAuto().allocate(fileBytes(capacity, capacity), 64);
-        initialize(segment, capacity, capacity, timeouts);
+        final MemorySegment segment = Arena.ofAuto().allocate(fileBytes(capacity, bucketCountFor(capacity)), 64);
+        initialize(segment, capacity, bucketCountFor(capacity), timeouts);
         return new ConntrackTable(null, null, segment, snatPool);
+    }
+
+    /**
+     * Two buckets per connection: each connection has two nodes, so chains hold one node on
+     * average. (One bucket per connection saves 4 bytes but doubles the chains; measured slower.)
+     */
+    static int bucketCountFor(int capacity) {
+        return 2 * capacity;
     }
 
     private static void initialize(MemorySegment segment, int capacity, int bucketCount, ConntrackTimeouts timeouts) {
