@@ -90,10 +90,13 @@ public final class ConntrackCursor {
         final int bucket = table.bucketOf(table.hash(srcHi, srcLo, dstHi, dstLo, ports, proto, zone));
         final int head = (int) INT.getAcquire(segment, table.bucketOffset(bucket)) & BUCKET_LINK_MASK;
         int result = walk(head, srcHi, srcLo, dstHi, dstLo, ports, proto, zone, -1, out, 0);
-        if (result < 0) {
+        if (result == WALK_RESTART || result == WALK_MISS && table.recycleEpoch() != epoch) {
+            // Rare: something moved under the walk. Retry from the bucket head, bounded.
             out.key(0, srcHi, srcLo, dstHi, dstLo, ports, proto, zone);
             out.hash[0] = bucket;
             result = slowFind(out, 0, result == WALK_MISS ? epoch : ~epoch);
+        } else if (result < 0) {
+            result = -1;
         }
         out.ref[0] = result;
         maybeFlushSearched();
@@ -294,7 +297,8 @@ public final class ConntrackCursor {
         segment.set(ValueLayout.JAVA_LONG, base + ORIG_BYTES, 0L);
         segment.set(ValueLayout.JAVA_LONG, base + REPLY_BYTES, 0L);
         final int seqZone = (((int) freeControl + 1) & 0xFFFF) | (c.zone & 0xFFFF) << 16;
-        final int status = status(c.proto, c.stateId, c.flags & ~ConntrackFlags.DYING, c.verdict);
+        final int status = status(c.proto, c.stateId,
+            c.flags & ~(ConntrackFlags.DYING | ConntrackFlags.ORPHANED | ConntrackFlags.CONFIRMED), c.verdict);
         // Publish: even seqlock, release, after every field above.
         LONG.setRelease(segment, base + CONTROL, control(seqZone, status));
 
@@ -314,6 +318,15 @@ public final class ConntrackCursor {
         if (linkReply != LINKED) {
             return removeHalfInserted(entryIndex, seqZone, c, INSERT_CLASH, linkReply & Integer.MAX_VALUE);
         }
+        // Confirm: from now on others may claim it. The seqlock cannot move meanwhile (nobody
+        // claims an unconfirmed entry); the state may (a packet tracked already), hence a loop.
+        while (true) {
+            final long control = (long) LONG.getAcquire(segment, base + CONTROL);
+            if (LONG.compareAndSet(segment, base + CONTROL, control,
+                control(seqZone, withFlags(controlStatus(control), ConntrackFlags.CONFIRMED)))) {
+                break;
+            }
+        }
         table.addCounter(stripe, ConntrackCounter.INSERTS, 1);
         flushSearched();
         insertedSeqZone = seqZone;
@@ -328,7 +341,8 @@ public final class ConntrackCursor {
     private int removeHalfInserted(int entryIndex, int seqZone, ConnectionSpec c, int code, int existing) {
         final long base = table.entryBase(entryIndex);
         LONG.setRelease(segment, base + CONTROL,
-            control(seqZone, status(c.proto, c.stateId, (c.flags & ~ConntrackFlags.SNAT) | ConntrackFlags.DYING, c.verdict)));
+            control(seqZone, status(c.proto, c.stateId,
+                (c.flags & ~(ConntrackFlags.SNAT | ConntrackFlags.CONFIRMED | ConntrackFlags.ORPHANED)) | ConntrackFlags.DYING, c.verdict)));
         table.removeClaimed(entryIndex, stripe);
         table.addCounter(stripe, ConntrackCounter.INSERTS, 1);
         return failInsert(code, existing);
@@ -447,7 +461,7 @@ public final class ConntrackCursor {
                 if (seqOdd(control)) {
                     break;
                 }
-                if ((flags & (ConntrackFlags.ASSURED | ConntrackFlags.DYING)) == 0 && controlStatus(control) != 0
+                if ((flags & (ConntrackFlags.ASSURED | ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) == ConntrackFlags.CONFIRMED
                     && lastSeen < victimLastSeen) {
                     victim = ref >>> 1;
                     victimSeqZone = controlSeqZone(control);

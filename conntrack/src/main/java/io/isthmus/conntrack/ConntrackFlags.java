@@ -20,4 +20,9 @@ public final class ConntrackFlags {
     public static final int DYING = 1 << 5;
     /** With DYING: its claimant could not unlink it (lock busy) and gave it to the sweeper. */
     public static final int ORPHANED = 1 << 6;
+    /**
+     * Both tuples are linked (Linux's IPS_CONFIRMED). Until then only the inserting worker may
+     * remove the entry: nobody else claims, sweeps or early-drops a half-inserted connection.
+     */
+    public static final int CONFIRMED = 1 << 7;
 }

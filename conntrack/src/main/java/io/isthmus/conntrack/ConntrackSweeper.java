@@ -88,6 +88,9 @@ public final class ConntrackSweeper implements Agent {
         if ((statusFlags(status) & ConntrackFlags.DYING) != 0) {
             return table.adoptOrphan(index) && table.removeClaimed(index, SWEEPER_STRIPE);
         }
+        if ((statusFlags(status) & ConntrackFlags.CONFIRMED) == 0) {
+            return false; // being inserted: its inserter owns it
+        }
         final int lastSeenS = (int) ConntrackTable.INT.getOpaque(table.segment, base + LAST_SEEN_S);
         final long expiresS = (long) lastSeenS + table.timeoutS(statusState(status));
         if (!flushing && expiresS > nowS) {

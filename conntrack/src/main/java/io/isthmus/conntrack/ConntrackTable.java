@@ -44,6 +44,8 @@ public final class ConntrackTable implements AutoCloseable {
 
     /** Upper bound of chain nodes one walk examines before it restarts (a cycle through reuse). */
     static final int MAX_CHAIN_HOPS = 1 << 12;
+    /** Attempts at an unlink lock before a removal is handed to the sweeper. */
+    static final int LOCK_ATTEMPTS = 256;
     /** Restarts of a lookup before it reports a miss. */
     static final int MAX_RESTARTS = 8;
 
@@ -215,7 +217,8 @@ public final class ConntrackTable implements AutoCloseable {
             final long control = segment.get(ValueLayout.JAVA_LONG, base + CONTROL);
             final int seqZone = controlSeqZone(control);
             final int status = controlStatus(control);
-            final boolean live = (seqZone & 1) == 0 && status != 0 && (statusFlags(status) & ConntrackFlags.DYING) == 0;
+            final boolean live = (seqZone & 1) == 0
+                && (statusFlags(status) & (ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) == ConntrackFlags.CONFIRMED;
             if (live) {
                 for (int dir = 0; dir < 2; dir++) {
                     final int bucket = bucketOf(hashOfEntry(base, dir));
@@ -374,14 +377,14 @@ public final class ConntrackTable implements AutoCloseable {
     /** Tries to set the bucket's lock bit; false if another unlinker holds it. Never waits. */
     boolean tryLockBucket(int bucket) {
         final long offset = bucketOffset(bucket);
-        for (int attempt = 0; attempt < 16; attempt++) {
+        // Bounded: another unlinker holds a bucket lock for a few hundred nanoseconds at most;
+        // after LOCK_ATTEMPTS the caller gives the removal to the sweeper instead of waiting.
+        for (int attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
             final int word = (int) INT.getAcquire(segment, offset);
-            if ((word & BUCKET_LOCK) != 0) {
-                return false;
-            }
-            if (INT.compareAndSet(segment, offset, word, word | BUCKET_LOCK)) {
+            if ((word & BUCKET_LOCK) == 0 && INT.compareAndSet(segment, offset, word, word | BUCKET_LOCK)) {
                 return true;
             }
+            Thread.onSpinWait();
         }
         return false;
     }
@@ -497,7 +500,8 @@ public final class ConntrackTable implements AutoCloseable {
         while (true) {
             final long control = (long) LONG.getAcquire(segment, base + CONTROL);
             final int status = controlStatus(control);
-            if (controlSeqZone(control) != seqZone || status == 0 || (statusFlags(status) & ConntrackFlags.DYING) != 0) {
+            if (controlSeqZone(control) != seqZone
+                || (statusFlags(status) & (ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) != ConntrackFlags.CONFIRMED) {
                 return false;
             }
             if (LONG.compareAndSet(segment, base + CONTROL, control, control(seqZone, withFlags(status, ConntrackFlags.DYING)))) {

@@ -137,6 +137,65 @@ class ConntrackStressTest {
         assertEquals(0, table.size());
     }
 
+    /**
+     * Two workers insert a connection and remove it at once, on a small full table where early
+     * drops and the sweeper run too: the entries they free are reused at once (LIFO free list),
+     * the sharpest test of the claim / unlink / free / reuse sequence.
+     */
+    @Test
+    void insertAndRemoveAtOnceWithEarlyDropsAndSweeper() throws Exception {
+        final int capacity = 256;
+        final ConntrackTable table = ConntrackTable.createInMemory(capacity, ConntrackTimeouts.linuxDefaults(), null);
+        final ConntrackCursor filler = table.cursor(7);
+        for (int key = 0; key < capacity - 8; key++) {
+            filler.insert(filler.spec().tuple(0, client(key), 0, SERVER, key & 0xFFFF, 53, 17, 0)
+                .dnat(0, backend(key), 5353).state(ConntrackState.UDP_UNREPLIED).decisions(key, 0, key & 0xFFF), 1);
+        }
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong cycles = new AtomicLong();
+        final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        final Thread[] threads = new Thread[3];
+        for (int w = 0; w < 2; w++) {
+            final int stripe = w;
+            threads[w] = new Thread(() -> {
+                final ConntrackCursor cursor = table.cursor(stripe);
+                int n = 0;
+                while (!stop.get()) {
+                    final int key = 100_000 + stripe * 50_000 + (n++ % 50_000);
+                    final int ref = cursor.insert(cursor.spec().tuple(0, client(key), 0, SERVER, key & 0xFFFF, 53, 17, 0)
+                        .dnat(0, backend(key), 5353).state(ConntrackState.UDP_UNREPLIED).decisions(key, 0, key & 0xFFF), 2 + n / 1000);
+                    if (ref >= 0) {
+                        if (cursor.lookup(0, backend(key), 0, client(key), ports(5353, key & 0xFFFF), 17, 0) != (ref | DIR_REPLY)) {
+                            problems.add("reply of fresh key " + key + " not found");
+                        }
+                        cursor.remove(ref, cursor.insertedSeqZone());
+                        cycles.incrementAndGet();
+                    }
+                }
+            }, "churn-" + w);
+        }
+        threads[2] = new Thread(() -> {
+            final ConntrackSweeper sweeper = new ConntrackSweeper(table, 64);
+            while (!stop.get()) {
+                sweeper.sweep(table.epochUnixMs);
+                Thread.onSpinWait();
+            }
+        }, "churn-sweeper");
+        for (Thread thread : threads) {
+            thread.start();
+        }
+        Thread.sleep(1000);
+        stop.set(true);
+        for (Thread thread : threads) {
+            thread.join(10_000);
+            assertTrue(!thread.isAlive(), thread.getName() + " did not stop");
+        }
+        assertTrue(problems.isEmpty(), problems.stream().limit(5).toList().toString());
+        assertTrue(cycles.get() > 1000, "too few insert/remove cycles: " + cycles.get());
+        new ConntrackSweeper(table, 256).sweepAll(table.epochUnixMs);
+        assertConsistent(table);
+    }
+
     /** Quiescent check: chains, free list and entries agree. */
     static void assertConsistent(ConntrackTable table) {
         final ConntrackCursor cursor = table.cursor(6);
@@ -162,6 +221,21 @@ class ConntrackStressTest {
             assertEquals(i << 1 | 1, cursor.lookup(0, backend(key), 0, client(key), ports(5353, key & 0xFFFF), 17, 0), "reply of " + key);
         }
         assertEquals(table.capacity, live + dying + table.freeCount(), "live + dying + free");
+        // Every chain is finite and holds only live or dying entries, each node once.
+        int nodes = 0;
+        for (int bucket = 0; bucket < table.bucketCount; bucket++) {
+            int link = table.segment.get(ValueLayout.JAVA_INT, table.bucketOffset(bucket)) & BUCKET_LINK_MASK;
+            int hops = 0;
+            while (link != 0) {
+                final long base = table.entryBase((link - 1) >>> 1);
+                final long control = table.segment.get(ValueLayout.JAVA_LONG, base + CONTROL);
+                assertTrue(!seqOdd(control) && controlStatus(control) != 0, "free entry " + ((link - 1) >>> 1) + " is still linked");
+                assertTrue(++hops <= 2 * table.capacity, "chain " + bucket + " has a cycle");
+                link = table.segment.get(ValueLayout.JAVA_INT, base + (((link - 1) & 1) == 0 ? NEXT_ORIG : NEXT_REPLY));
+            }
+            nodes += hops;
+        }
+        assertEquals(2 * (live + dying), nodes, "two nodes per connection");
         assertEquals(live + dying, table.size(), "inserts - deletes");
     }
 }

@@ -19,8 +19,8 @@ import org.openjdk.jcstress.Options;
  */
 class JcstressRacesTest {
 
-    /** InsertInsertRace, InsertLookupRace, ReuseLookupRace, RemoveRemoveRace, RemoveTrackRace. */
-    private static final int RACES = 5;
+    /** InsertInsertRace, InsertLookupRace, InsertClaimRace, ReuseLookupRace, RemoveRemoveRace, RemoveTrackRace. */
+    private static final int RACES = 6;
 
     @Test
     void racesHaveOnlyAcceptableOutcomes() throws Exception {

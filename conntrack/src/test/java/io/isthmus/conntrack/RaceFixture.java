@@ -48,6 +48,27 @@ final class RaceFixture {
         return right ? 1 : 2;
     }
 
+    /**
+     * Quiescent check: every node on a chain belongs to a live entry (even seqlock, non-zero
+     * status), chains are finite, and live entries + free entries = capacity.
+     */
+    boolean chainsConsistent() {
+        int nodes = 0;
+        for (int bucket = 0; bucket < table.bucketCount; bucket++) {
+            int link = table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, table.bucketOffset(bucket)) & ConntrackDescriptor.BUCKET_LINK_MASK;
+            while (link != 0) {
+                final long base = table.entryBase((link - 1) >>> 1);
+                final long control = table.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, base + ConntrackDescriptor.CONTROL);
+                if (ConntrackDescriptor.seqOdd(control) || ConntrackDescriptor.controlStatus(control) == 0 || ++nodes > 2 * table.capacity) {
+                    return false;
+                }
+                link = table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT,
+                    base + (((link - 1) & 1) == 0 ? ConntrackDescriptor.NEXT_ORIG : ConntrackDescriptor.NEXT_REPLY));
+            }
+        }
+        return nodes % 2 == 0 && nodes / 2 + table.freeCount() == table.capacity;
+    }
+
     /** Node ref of key's original tuple, or -1. */
     int find(ConntrackCursor cursor, int key) {
         return cursor.lookup(0, client(key), 0, server(), ConntrackDescriptor.ports(1000 + key, 53), UDP, 0);

@@ -144,7 +144,8 @@ public final class ConntrackReader implements AutoCloseable {
         for (int i = 0; i < capacity; i++) {
             final long control = (long) LONG.getAcquire(segment, entriesOffset + (long) ENTRY_BYTES * i);
             final int status = controlStatus(control);
-            if (!seqOdd(control) && status != 0 && (statusFlags(status) & io.isthmus.conntrack.ConntrackFlags.DYING) == 0) {
+            if (!seqOdd(control) && (statusFlags(status) & (io.isthmus.conntrack.ConntrackFlags.DYING
+                | io.isthmus.conntrack.ConntrackFlags.CONFIRMED)) == io.isthmus.conntrack.ConntrackFlags.CONFIRMED) {
                 live++;
             }
         }
@@ -181,7 +182,8 @@ public final class ConntrackReader implements AutoCloseable {
                 continue;
             }
             final int liveStatus = controlStatus(recheck);
-            if ((statusFlags(liveStatus) & io.isthmus.conntrack.ConntrackFlags.DYING) != 0) {
+            if ((statusFlags(liveStatus) & (io.isthmus.conntrack.ConntrackFlags.DYING
+                | io.isthmus.conntrack.ConntrackFlags.CONFIRMED)) != io.isthmus.conntrack.ConntrackFlags.CONFIRMED) {
                 return null;
             }
             final int state = statusState(liveStatus);
