@@ -23,8 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <ul>
  * <li>bucket heads: getAcquire to read; compareAndSet to insert at the head (inserters never
  *     wait). Unlinking (sweeper, early drop, clash cleanup) takes the bucket's lock bit with
- *     compareAndSet (try only, never waits) so that only one thread rewrites interior links;
- *     interior links are written with setRelease.</li>
+ *     compareAndSet (a bounded spin; on failure the removal is left to the sweeper) so that
+ *     only one thread rewrites interior links; interior links are written with setRelease.</li>
+ * <li>only CONFIRMED entries (both nodes linked) can be claimed for removal by anyone but
+ *     their inserter.</li>
  * <li>entry key fields: written plainly while the seqlock is odd (free or being filled in),
  *     published by setRelease of the even value; readers getAcquire the seqlock, read plainly,
  *     {@link VarHandle#loadLoadFence()}, re-read and retry if it was odd or moved.</li>
