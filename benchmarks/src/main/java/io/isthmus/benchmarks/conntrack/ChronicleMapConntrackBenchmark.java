@@ -123,7 +123,7 @@ public class ChronicleMapConntrackBenchmark {
 
     @Benchmark
     public boolean insertDelete(Worker w) {
-        final int i = 0x0100_0000 + (w.stripe << 20) + (w.insertKey++ & 0xFFFFF);
+        final int i = 0x0100_0000 + (w.stripe << 20) + (w.insertKey++ & (Flows.INSERT_KEYS - 1));
         map.put(origKey(w.key, i), value(w.value, 1, i));
         map.put(replyKey(w.key, i), w.value);
         final boolean removedReply = map.remove(w.key) != null;

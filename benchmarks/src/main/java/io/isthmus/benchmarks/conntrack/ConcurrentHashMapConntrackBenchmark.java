@@ -63,9 +63,9 @@ public class ConcurrentHashMapConntrackBenchmark {
             stripe = bench.threads.getAndIncrement();
             position = stripe * 7919;
             // Insert keys built once, so the benchmark measures the map, not key allocation.
-            insertOrig = new FlowKey[1024];
-            insertReply = new FlowKey[1024];
-            for (int k = 0; k < 1024; k++) {
+            insertOrig = new FlowKey[Flows.INSERT_KEYS];
+            insertReply = new FlowKey[Flows.INSERT_KEYS];
+            for (int k = 0; k < Flows.INSERT_KEYS; k++) {
                 final int i = 0x0100_0000 + (stripe << 20) + k;
                 insertOrig[k] = new FlowKey().set(0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP);
                 insertReply[k] = new FlowKey().set(0, Flows.backendLo(i), 0, Flows.clientLo(i), Flows.replyPorts(i), Flows.TCP);
@@ -92,7 +92,7 @@ public class ConcurrentHashMapConntrackBenchmark {
 
     @Benchmark
     public boolean insertDelete(Worker w) {
-        final int k = w.insertKey++ & 1023;
+        final int k = w.insertKey++ & (Flows.INSERT_KEYS - 1);
         map.put(w.insertOrig[k], w.value);
         map.put(w.insertReply[k], w.value);
         return map.remove(w.insertOrig[k]) != null & map.remove(w.insertReply[k]) != null;

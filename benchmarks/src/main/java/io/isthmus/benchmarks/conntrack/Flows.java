@@ -16,6 +16,8 @@ final class Flows {
     }
 
     static final int TCP = 6;
+    /** Insert+delete cycles over this many fresh keys per thread, in every map alike. */
+    static final int INSERT_KEYS = 1024;
     /** Random key indexes are drawn from a table of this many (wraps), so draws cost nothing. */
     static final int DRAWS = 1 << 22;
 

@@ -118,7 +118,7 @@ public class IsthmusConntrackBenchmark {
     /** A new connection (both tuples) inserted, then removed: keys no other thread uses. */
     @Benchmark
     public boolean insertDelete(Worker w) {
-        final int i = 0x0100_0000 + (w.stripe << 20) + (w.insertKey++ & 0xFFFFF);
+        final int i = 0x0100_0000 + (w.stripe << 20) + (w.insertKey++ & (Flows.INSERT_KEYS - 1));
         final int ref = w.cursor.insert(spec(w.cursor.spec(), i), 1);
         return ref >= 0 && w.cursor.remove(ref, w.cursor.insertedSeqZone());
     }
