@@ -44,6 +44,12 @@ class JcstressRacesTest {
             new JCStress(options).run();
         } finally {
             System.setOut(original);
+            // jcstress writes its raw results into the working directory: keep them in target/.
+            try (var leftovers = Files.newDirectoryStream(Path.of("."), "jcstress-results-*.bin.gz")) {
+                for (Path file : leftovers) {
+                    Files.move(file, results.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
         final String output = captured.toString();
         final java.util.regex.Matcher summary = java.util.regex.Pattern
