@@ -119,7 +119,7 @@ public final class ConntrackTable implements AutoCloseable {
 
     /**
      * Two buckets per connection: each connection has two nodes, so chains hold one node on
-     * average. (One bucket per connection saves 4 bytes but doubles the chains; measured slower.)
+     * average. (One bucket per connection saves 4 bytes but doubles the chains.)
      */
     static int bucketCountFor(int capacity) {
         return 2 * capacity;
