@@ -40,8 +40,19 @@ public final class ConntrackCursor {
     /** Buckets an early drop looks at, starting with the new connection's (NF_CT_EVICTION_RANGE). */
     static final int EARLY_DROP_BUCKETS = 8;
 
+    /**
+     * All of memory as one segment, for the read-only chain walk: a static final segment lets
+     * the JIT drop the per-access bounds and liveness checks of the table's own segment
+     * (addresses on the walk are data dependent, so those checks are never hoisted). Only
+     * addresses inside the table's mapping are read through it; the mapping outlives every
+     * cursor (see {@link ConntrackTable#close()}).
+     */
+    private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private final ConntrackTable table;
     private final MemorySegment segment;
+    /** Base address of the table's mapping. */
+    private final long address;
     private final int stripe;
     private final ConnectionSpec spec = new ConnectionSpec();
     private final ConntrackLookupBatch single = new ConntrackLookupBatch(1);
@@ -54,6 +65,7 @@ public final class ConntrackCursor {
     ConntrackCursor(ConntrackTable table, int stripe) {
         this.table = table;
         this.segment = table.segment;
+        this.address = table.segment.address();
         this.stripe = stripe;
     }
 
@@ -88,7 +100,7 @@ public final class ConntrackCursor {
         final ConntrackLookupBatch out = single;
         final long epoch = table.recycleEpoch();
         final int bucket = table.bucketOf(table.hash(srcHi, srcLo, dstHi, dstLo, ports, proto, zone));
-        final int head = (int) INT.getAcquire(segment, table.bucketOffset(bucket)) & BUCKET_LINK_MASK;
+        final int head = (int) INT.getAcquire(MEMORY, address + table.bucketOffset(bucket)) & BUCKET_LINK_MASK;
         int result = walk(head, srcHi, srcLo, dstHi, dstLo, ports, proto, zone, -1, out, 0);
         if (result == WALK_RESTART || result == WALK_MISS && table.recycleEpoch() != epoch) {
             // Rare: something moved under the walk. Retry from the bucket head, bounded.
@@ -115,14 +127,14 @@ public final class ConntrackCursor {
         }
         // Pass 2: load every bucket head (independent loads, they overlap).
         for (int i = 0; i < count; i++) {
-            batch.headLink[i] = (int) INT.getAcquire(segment, table.bucketOffset(batch.hash[i])) & BUCKET_LINK_MASK;
+            batch.headLink[i] = (int) INT.getAcquire(MEMORY, address + table.bucketOffset(batch.hash[i])) & BUCKET_LINK_MASK;
         }
         // Pass 3: touch the key of every first node, again independent loads.
         long sink = 0;
         for (int i = 0; i < count; i++) {
             final int link = batch.headLink[i];
             if (link != 0) {
-                sink += segment.get(ValueLayout.JAVA_LONG, table.entryBase((link - 1) >>> 1) + ORIG_SRC_LO);
+                sink += MEMORY.get(ValueLayout.JAVA_LONG, address + table.entryBase((link - 1) >>> 1) + ORIG_SRC_LO);
             }
         }
         touched = sink;
@@ -179,34 +191,39 @@ public final class ConntrackCursor {
             final int ref = link - 1;
             final int entryIndex = ref >>> 1;
             final int dir = ref & 1;
-            final long base = table.entryBase(entryIndex);
-            final long control = (long) LONG.getAcquire(segment, base + CONTROL);
+            if (entryIndex >= table.capacity) {
+                // Never for a sound table; reading through MEMORY must stay inside the mapping.
+                searched += hops + 1;
+                return WALK_RESTART;
+            }
+            final long base = address + table.entryBase(entryIndex);
+            final long control = (long) LONG.getAcquire(MEMORY, base + CONTROL);
             if (seqOdd(control)) {
                 searched += hops + 1;
                 return WALK_RESTART;
             }
             final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
             final boolean match = entryIndex != selfIndex
-                && segment.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) == srcLo
-                && segment.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) == dstLo
-                && segment.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) == ports
-                && segment.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) == srcHi
-                && segment.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) == dstHi
+                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) == srcLo
+                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) == dstLo
+                && MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) == ports
+                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) == srcHi
+                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) == dstHi
                 && (control & PROTO_ZONE_MASK) == protoZone;
-            final int nextLink = segment.get(ValueLayout.JAVA_INT, base + (dir == 0 ? NEXT_ORIG : NEXT_REPLY));
+            final int nextLink = MEMORY.get(ValueLayout.JAVA_INT, base + (dir == 0 ? NEXT_ORIG : NEXT_REPLY));
             if (match && out != null) {
                 // The rewrite target: the other direction's tuple, mirrored.
                 final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-                out.natSrcHi[i] = segment.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
-                out.natSrcLo[i] = segment.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
-                out.natDstHi[i] = segment.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
-                out.natDstLo[i] = segment.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
-                final int otherPorts = segment.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+                out.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
+                out.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
+                out.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
+                out.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
+                final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
                 out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
-                out.decision[i] = segment.get(ValueLayout.JAVA_INT, base + DECISION);
+                out.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
             }
             VarHandle.loadLoadFence();
-            final long recheck = segment.get(ValueLayout.JAVA_LONG, base + CONTROL);
+            final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);
             if ((int) recheck != (int) control) {
                 searched += hops + 1;
                 return WALK_RESTART;
