@@ -10,6 +10,7 @@ public final class Main {
     static List<Subcommand> subcommands() {
         return List.of(
                 new FastpathCommand(),
+                new ConntrackCommand(),
                 new PolicyCommand(),
                 new DnsCommand(),
                 new InstallCniCommand(),

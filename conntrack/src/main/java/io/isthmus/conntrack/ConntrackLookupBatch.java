@@ -1,0 +1,79 @@
+package io.isthmus.conntrack;
+
+/**
+ * A batch of keys to look up together, in passes (hash every key, load every bucket head, touch
+ * every first entry, then walk), so that the memory loads of different keys overlap. Struct of
+ * arrays, allocated once per worker and reused for every batch.
+ *
+ * <p>In: {@code srcHi..dstLo}, {@code ports}, {@code proto}, {@code zone}. Out, per key:
+ * {@code ref} (node ref, -1 on a miss: entry index {@code ref >>> 1}, direction {@code ref & 1}),
+ * {@code control} (seqlock, zone and status at the time of the hit), {@code decision}, and the
+ * tuple the packet must be rewritten to ({@code natSrcHi..natPorts}): the other direction's
+ * tuple, mirrored. Equal to the packet's own tuple when there is no NAT.
+ *
+ * <p>Thread-safety: owned by one worker thread.
+ */
+public final class ConntrackLookupBatch {
+
+    public final int capacity;
+    public final long[] srcHi;
+    public final long[] srcLo;
+    public final long[] dstHi;
+    public final long[] dstLo;
+    public final int[] ports;
+    public final int[] proto;
+    public final int[] zone;
+
+    public final int[] ref;
+    public final long[] control;
+    public final int[] decision;
+    public final long[] natSrcHi;
+    public final long[] natSrcLo;
+    public final long[] natDstHi;
+    public final long[] natDstLo;
+    public final int[] natPorts;
+
+    final int[] hash;
+    final int[] headLink;
+
+    public ConntrackLookupBatch(int capacity) {
+        this.capacity = capacity;
+        srcHi = new long[capacity];
+        srcLo = new long[capacity];
+        dstHi = new long[capacity];
+        dstLo = new long[capacity];
+        ports = new int[capacity];
+        proto = new int[capacity];
+        zone = new int[capacity];
+        ref = new int[capacity];
+        control = new long[capacity];
+        decision = new int[capacity];
+        natSrcHi = new long[capacity];
+        natSrcLo = new long[capacity];
+        natDstHi = new long[capacity];
+        natDstLo = new long[capacity];
+        natPorts = new int[capacity];
+        hash = new int[capacity];
+        headLink = new int[capacity];
+    }
+
+    /** Sets key {@code i}. */
+    public void key(int i, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {
+        this.srcHi[i] = srcHi;
+        this.srcLo[i] = srcLo;
+        this.dstHi[i] = dstHi;
+        this.dstLo[i] = dstLo;
+        this.ports[i] = ports;
+        this.proto[i] = proto;
+        this.zone[i] = zone;
+    }
+
+    /** The seqlock-and-zone half of the hit's control word: pass it to {@link ConntrackCursor#track}. */
+    public int seqZone(int i) {
+        return ConntrackDescriptor.controlSeqZone(control[i]);
+    }
+
+    public int status(int i) {
+        return ConntrackDescriptor.controlStatus(control[i]);
+    }
+}

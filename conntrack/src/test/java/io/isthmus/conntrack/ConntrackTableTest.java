@@ -1,0 +1,239 @@
+package io.isthmus.conntrack;
+
+import static io.isthmus.conntrack.ConntrackDescriptor.*;
+import static io.isthmus.conntrack.TestTable.v4;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.isthmus.conntrack.nat.SnatPortPool;
+import io.isthmus.conntrack.proto.TcpFlags;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+class ConntrackTableTest {
+
+    private static final int TCP = 6;
+    private static final int UDP = 17;
+    private static final long CLIENT = v4("10.244.1.2");
+    private static final long VIP = v4("10.96.0.10");
+    private static final long BACKEND = v4("10.244.2.7");
+    private static final long NODE = v4("192.168.1.10");
+
+    @Test
+    void bothDirectionsAreFoundAndCarryTheRewrite() throws Exception {
+        try (TestTable t = new TestTable(64, null)) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            final ConnectionSpec spec = cursor.spec().tuple(0, CLIENT, 0, VIP, 40000, 80, TCP, 3)
+                .dnat(0, BACKEND, 8080).state(ConntrackState.TCP_SYN_SENT).decisions(42, 1, 7);
+            final int ref = cursor.insert(spec, 100);
+            assertTrue(ref >= 0, "insert result " + ref);
+            assertEquals(DIR_ORIGINAL, ref & 1);
+
+            // Original direction: client -> VIP, rewrite to client -> backend.
+            final int orig = cursor.lookup(0, CLIENT, 0, VIP, ports(40000, 80), TCP, 3);
+            assertEquals(ref, orig);
+            final ConntrackLookupBatch hit = cursor.lastLookup();
+            assertEquals(CLIENT, hit.natSrcLo[0]);
+            assertEquals(BACKEND, hit.natDstLo[0]);
+            assertEquals(ports(40000, 8080), hit.natPorts[0]);
+            assertEquals(42, decisionServiceId(hit.decision[0]));
+            assertEquals(7, decisionOutPort(hit.decision[0]));
+            assertEquals(1, statusVerdict(hit.status(0)));
+
+            // Reply direction: backend -> client, rewrite to VIP -> client.
+            final int reply = cursor.lookup(0, BACKEND, 0, CLIENT, ports(8080, 40000), TCP, 3);
+            assertEquals(ref | DIR_REPLY, reply);
+            assertEquals(VIP, hit.natSrcLo[0]);
+            assertEquals(CLIENT, hit.natDstLo[0]);
+            assertEquals(ports(80, 40000), hit.natPorts[0]);
+
+            // Other zone, other protocol, swapped ports: misses.
+            assertEquals(-1, cursor.lookup(0, CLIENT, 0, VIP, ports(40000, 80), TCP, 4));
+            assertEquals(-1, cursor.lookup(0, CLIENT, 0, VIP, ports(40000, 80), UDP, 3));
+            assertEquals(-1, cursor.lookup(0, CLIENT, 0, VIP, ports(80, 40000), TCP, 3));
+            // The pre-NAT reply does not exist.
+            assertEquals(-1, cursor.lookup(0, VIP, 0, CLIENT, ports(80, 40000), TCP, 3));
+            assertEquals(1, t.table.size());
+        }
+    }
+
+    @Test
+    void ipv6TuplesAreKeys() throws Exception {
+        try (TestTable t = new TestTable(16, null)) {
+            final long[] a = Addresses.parse("fd00::1");
+            final long[] b = Addresses.parse("fd00::2");
+            final ConntrackCursor cursor = t.table.cursor(0);
+            assertTrue(cursor.insert(cursor.spec().tuple(a[0], a[1], b[0], b[1], 1000, 53, UDP, 0).state(ConntrackState.UDP_UNREPLIED), 1) >= 0);
+            assertTrue(cursor.lookup(b[0], b[1], a[0], a[1], ports(53, 1000), UDP, 0) >= 0);
+            // Same low 64 bits, other high bits: a different address.
+            assertEquals(-1, cursor.lookup(b[0] + 1, b[1], a[0], a[1], ports(53, 1000), UDP, 0));
+        }
+    }
+
+    @Test
+    void secondInsertOfSameTupleReportsTheFirst() throws Exception {
+        try (TestTable t = new TestTable(16, null)) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            final int first = cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 1, 2, UDP, 0).state(ConntrackState.UDP_UNREPLIED), 1);
+            assertEquals(ConntrackCursor.INSERT_EXISTS,
+                cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 1, 2, UDP, 0).state(ConntrackState.UDP_UNREPLIED), 1));
+            assertEquals(first, cursor.existingRef());
+            // A different original tuple whose reply tuple collides with the first's reply.
+            final ConnectionSpec clash = cursor.spec().tuple(0, NODE, 0, VIP, 1, 2, UDP, 0).state(ConntrackState.UDP_UNREPLIED);
+            clash.replyDstLo = CLIENT;
+            assertEquals(ConntrackCursor.INSERT_CLASH, cursor.insert(clash, 1));
+            assertEquals(1, t.table.size());
+            assertEquals(-1, cursor.lookup(0, NODE, 0, VIP, ports(1, 2), UDP, 0));
+        }
+    }
+
+    @Test
+    void trackingAdvancesStateCountersAndAssured() throws Exception {
+        try (TestTable t = new TestTable(16, null)) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 5000, 443, TCP, 0).state(ConntrackState.TCP_SYN_SENT), 10);
+            int ref = cursor.lookup(0, CLIENT, 0, VIP, ports(5000, 443), TCP, 0);
+            assertEquals(ConntrackCursor.TRACK_ACCEPT, cursor.track(ref, cursor.lastLookup().seqZone(0), TcpFlags.SYN, 60, 10));
+            ref = cursor.lookup(0, VIP, 0, CLIENT, ports(443, 5000), TCP, 0);
+            assertEquals(ConntrackCursor.TRACK_ACCEPT, cursor.track(ref, cursor.lastLookup().seqZone(0), TcpFlags.SYN | TcpFlags.ACK, 60, 11));
+            ref = cursor.lookup(0, CLIENT, 0, VIP, ports(5000, 443), TCP, 0);
+            assertEquals(ConntrackCursor.TRACK_ACCEPT, cursor.track(ref, cursor.lastLookup().seqZone(0), TcpFlags.ACK, 1500, 12));
+            // An invalid segment changes nothing and is not counted.
+            assertEquals(ConntrackCursor.TRACK_INVALID, cursor.track(ref, cursor.lastLookup().seqZone(0), 0, 1500, 12));
+            cursor.lookup(0, CLIENT, 0, VIP, ports(5000, 443), TCP, 0);
+            final int status = cursor.lastLookup().status(0);
+            assertEquals(ConntrackState.TCP_ESTABLISHED.id(), statusState(status));
+            assertEquals(ConntrackFlags.SEEN_REPLY | ConntrackFlags.ASSURED,
+                statusFlags(status) & (ConntrackFlags.SEEN_REPLY | ConntrackFlags.ASSURED));
+            final long base = t.table.entryBase(ref >>> 1);
+            assertEquals(2, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + ORIG_PACKETS));
+            assertEquals(1560, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, base + ORIG_BYTES));
+            assertEquals(1, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + REPLY_PACKETS));
+            assertEquals(12, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + LAST_SEEN_S));
+        }
+    }
+
+    @Test
+    void sweeperRemovesExpiredAndReleasesSnatPorts() throws Exception {
+        final SnatPortPool pool = new SnatPortPool().register(0, NODE, UDP, 30000, 30009);
+        try (TestTable t = new TestTable(16, pool, ConntrackTimeouts.linuxDefaults().with(ConntrackState.UDP_UNREPLIED, 5))) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            final int ref = cursor.insertWithSnat(cursor.spec().tuple(0, CLIENT, 0, VIP, 1111, 53, UDP, 0)
+                .state(ConntrackState.UDP_UNREPLIED), 0, NODE, 100);
+            assertTrue(ref >= 0);
+            final int port = destinationPort(t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, t.table.entryBase(ref >>> 1) + REPLY_PORTS));
+            assertTrue(port >= 30000 && port <= 30009, "port " + port);
+            assertEquals(1, pool.find(0, NODE, UDP).takenCount());
+            // The reply comes back to the node port.
+            assertEquals(ref | 1, cursor.lookup(0, VIP, 0, NODE, ports(53, port), UDP, 0));
+
+            final ConntrackSweeper sweeper = new ConntrackSweeper(t.table, 4);
+            final long epochMs = t.table.epochUnixMs;
+            assertEquals(0, sweeper.sweepAll(epochMs + 104_000), "not expired yet at 104 s");
+            assertEquals(1, sweeper.sweepAll(epochMs + 105_000), "expired at 100 + 5 s");
+            assertEquals(-1, cursor.lookup(0, CLIENT, 0, VIP, ports(1111, 53), UDP, 0));
+            assertEquals(0, pool.find(0, NODE, UDP).takenCount());
+            assertEquals(0, t.table.size());
+            assertEquals(1, t.table.counter(ConntrackCounter.DELETES));
+        }
+    }
+
+    @Test
+    void fullTableEarlyDropsUnassuredElseRefuses() throws Exception {
+        try (TestTable t = new TestTable(4, null)) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            for (int i = 0; i < 4; i++) {
+                assertTrue(cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 1000 + i, 80, UDP, 0).state(ConntrackState.UDP_UNREPLIED), i) >= 0);
+            }
+            // Eight buckets, all within the probe window: the oldest (last seen 0) goes.
+            assertTrue(cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 2000, 80, UDP, 0).state(ConntrackState.UDP_UNREPLIED), 9) >= 0);
+            assertEquals(-1, cursor.lookup(0, CLIENT, 0, VIP, ports(1000, 80), UDP, 0));
+            assertTrue(cursor.lookup(0, CLIENT, 0, VIP, ports(1001, 80), UDP, 0) >= 0);
+            assertEquals(1, t.table.counter(ConntrackCounter.EARLY_DROPS));
+
+            // Assure everything: nothing may be dropped, the new flow is refused.
+            for (int port : new int[] {1001, 1002, 1003, 2000}) {
+                int ref = cursor.lookup(0, VIP, 0, CLIENT, ports(80, port), UDP, 0);
+                cursor.track(ref, cursor.lastLookup().seqZone(0), 0, 10, 10);
+                ref = cursor.lookup(0, CLIENT, 0, VIP, ports(port, 80), UDP, 0);
+                assertEquals(ConntrackCursor.TRACK_ACCEPT, cursor.track(ref, cursor.lastLookup().seqZone(0), 0, 10, 10));
+            }
+            assertEquals(ConntrackCursor.INSERT_FULL,
+                cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 3000, 80, UDP, 0).state(ConntrackState.UDP_UNREPLIED), 11));
+            assertEquals(1, t.table.counter(ConntrackCounter.REFUSED));
+            assertEquals(4, t.table.size());
+        }
+    }
+
+    @Test
+    void batchLookupMatchesSingleLookups() throws Exception {
+        try (TestTable t = new TestTable(1024, null)) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            for (int i = 0; i < 500; i++) {
+                assertTrue(cursor.insert(cursor.spec().tuple(0, CLIENT + i, 0, VIP, 1000 + i, 80, TCP, 0).state(ConntrackState.TCP_SYN_SENT), 1) >= 0);
+            }
+            final ConntrackLookupBatch batch = new ConntrackLookupBatch(64);
+            for (int i = 0; i < 64; i++) {
+                // Even keys exist, odd keys do not.
+                final int n = i * 7;
+                batch.key(i, 0, CLIENT + n, 0, VIP, ports(1000 + n + (i & 1) * 5000, 80), TCP, 0);
+            }
+            assertEquals(32, cursor.lookupBatch(batch, 64));
+            for (int i = 0; i < 64; i++) {
+                final int single = cursor.lookup(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i], batch.ports[i], TCP, 0);
+                assertEquals(single, batch.ref[i], "key " + i);
+                assertEquals((i & 1) == 0, batch.ref[i] >= 0, "key " + i);
+            }
+        }
+    }
+
+    @Test
+    void icmpErrorFindsTheConnectionItIsAbout() throws Exception {
+        try (TestTable t = new TestTable(16, null)) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            final int ref = cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 4444, 53, UDP, 0)
+                .dnat(0, BACKEND, 5353).state(ConntrackState.UDP_UNREPLIED), 1);
+            // The backend's port is closed: a router returns an error about client -> backend:5353
+            // (the packet after DNAT). The error travels back like a reply.
+            assertEquals(ref | DIR_REPLY, cursor.lookupRelated(0, CLIENT, 0, BACKEND, ports(4444, 5353), UDP, 0));
+            // The client's host rejects the answer it saw as VIP:53 -> client (after our rewrite):
+            // that error travels toward the backend, like the original direction.
+            assertEquals(ref, cursor.lookupRelated(0, VIP, 0, CLIENT, ports(53, 4444), UDP, 0));
+            assertEquals(-1, cursor.lookupRelated(0, CLIENT, 0, BACKEND, ports(4444, 5354), UDP, 0));
+        }
+    }
+
+    @Test
+    void reopenedTableRebuildsChainsFreeListAndPorts() throws Exception {
+        final SnatPortPool pool = new SnatPortPool().register(0, NODE, TCP, 40000, 40100);
+        final TestTable t = new TestTable(8, pool);
+        try {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            cursor.insertWithSnat(cursor.spec().tuple(0, CLIENT, 0, VIP, 1, 80, TCP, 0).state(ConntrackState.TCP_SYN_SENT), 0, NODE, 1);
+            cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 2, 80, TCP, 0).state(ConntrackState.TCP_SYN_SENT), 1);
+            t.table.close();
+            final SnatPortPool freshPool = new SnatPortPool().register(0, NODE, TCP, 40000, 40100);
+            try (ConntrackTable reopened = ConntrackTable.openAsOwner(new ConntrackConfig(t.path, 8, ConntrackTimeouts.linuxDefaults()), freshPool)) {
+                final ConntrackCursor c2 = reopened.cursor(1);
+                assertTrue(c2.lookup(0, CLIENT, 0, VIP, ports(1, 80), TCP, 0) >= 0);
+                assertTrue(c2.lookup(0, VIP, 0, CLIENT, ports(80, 2), TCP, 0) >= 0);
+                assertEquals(1, freshPool.find(0, NODE, TCP).takenCount());
+                // Six free entries remain, then early drop would start.
+                for (int i = 0; i < 6; i++) {
+                    assertTrue(c2.insert(c2.spec().tuple(0, NODE, 0, VIP, 100 + i, 80, TCP, 0).state(ConntrackState.TCP_SYN_SENT), 2) >= 0);
+                }
+                assertEquals(0, reopened.counter(ConntrackCounter.EARLY_DROPS));
+            }
+        } finally {
+            Files.deleteIfExists(t.path);
+        }
+    }
+
+    @Test
+    void layoutFitsTheBudget() {
+        assertEquals(120, ENTRY_BYTES);
+        assertTrue(ENTRY_BYTES + 2 * 4 <= 128, "bytes per connection, both directions: entry + two buckets");
+        assertEquals(0, ENTRY_BYTES % 8, "u64 fields stay aligned");
+        assertEquals(ORIG_BYTES + 8, REPLY_BYTES);
+        assertEquals(ENTRY_BYTES, REPLY_BYTES + 8);
+    }
+}
