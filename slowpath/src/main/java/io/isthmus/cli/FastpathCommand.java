@@ -6,7 +6,6 @@ import io.isthmus.fastpath.linux.Libc;
 import io.isthmus.fastpath.linux.LinuxException;
 import io.isthmus.fastpath.linux.PosixConstants;
 import io.isthmus.fastpath.linux.XdpConstants;
-import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.port.PortCounters.Counter;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.fastpath.xsk.AfXdpInterface;
@@ -222,24 +221,14 @@ public final class FastpathCommand implements Subcommand {
                         kernel.rxInvalidDescs(), kernel.txInvalidDescs()));
             }
         }
-        line.append("drops ").append(fastpath.worker().drops().total());
-        appendDropReasons(fastpath, line);
+        final String reasons = fastpath.worker().drops().describe();
+        line.append("drops ").append(fastpath.worker().drops().total()).append(reasons.isEmpty() ? "" : " " + reasons);
         out.println(line);
         out.flush();
     }
 
-    private static void appendDropReasons(AfXdpSwitch fastpath, StringBuilder line) {
-        for (DropReason reason : DropReason.values()) {
-            final long n = fastpath.worker().drops().get(reason);
-            if (n != 0) {
-                line.append(' ').append(reason.name().toLowerCase(Locale.ROOT)).append('=').append(n);
-            }
-        }
-    }
-
     private static void printDropReasons(AfXdpSwitch fastpath, PrintStream out) {
-        final StringBuilder line = new StringBuilder("drop reasons:");
-        appendDropReasons(fastpath, line);
-        out.println(line.length() == "drop reasons:".length() ? "drop reasons: none" : line);
+        final String reasons = fastpath.worker().drops().describe();
+        out.println("drop reasons: " + (reasons.isEmpty() ? "none" : reasons));
     }
 }

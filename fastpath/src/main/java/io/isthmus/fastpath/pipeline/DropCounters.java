@@ -2,6 +2,7 @@ package io.isthmus.fastpath.pipeline;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Locale;
 
 /**
  * Packets dropped, per {@link DropReason}, by one worker.
@@ -34,5 +35,20 @@ public final class DropCounters {
             total += (long) LONGS.getAcquire(values, id * STRIDE);
         }
         return total;
+    }
+
+    /**
+     * Any thread, off the fast path (it builds a string): the non-zero reasons as
+     * {@code reason=count} in id order, lower case, space separated; empty when nothing was dropped.
+     */
+    public String describe() {
+        final StringBuilder text = new StringBuilder();
+        for (DropReason reason : DropReason.values()) {
+            final long count = get(reason);
+            if (count != 0) {
+                text.append(text.isEmpty() ? "" : " ").append(reason.name().toLowerCase(Locale.ROOT)).append('=').append(count);
+            }
+        }
+        return text.toString();
     }
 }

@@ -2,7 +2,6 @@ package io.isthmus.fastpath.traffic;
 
 import io.isthmus.fastpath.packet.Ipv4Address;
 import io.isthmus.fastpath.packet.MacAddress;
-import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.port.PortCounters;
 import io.isthmus.fastpath.testing.PacketSocket;
 import io.isthmus.fastpath.testing.Pod;
@@ -56,13 +55,7 @@ final class AfXdpPodNetwork implements PodNetwork {
 
     @Override
     public String diagnostics() {
-        final StringBuilder text = new StringBuilder("drops:");
-        for (DropReason reason : DropReason.values()) {
-            final long count = fastpath.worker().drops().get(reason);
-            if (count > 0) {
-                text.append(' ').append(reason).append('=').append(count);
-            }
-        }
+        final StringBuilder text = new StringBuilder("drops: ").append(fastpath.worker().drops().describe());
         for (AfXdpPort port : fastpath.ports().ports()) {
             text.append("; ").append(port.name()).append(" rx=").append(port.counters().get(PortCounters.Counter.RX_PACKETS))
                     .append(" tx=").append(port.counters().get(PortCounters.Counter.TX_PACKETS))

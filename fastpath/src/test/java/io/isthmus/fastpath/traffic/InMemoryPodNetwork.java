@@ -4,7 +4,6 @@ import io.isthmus.fastpath.frame.FrameMemory;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.packet.Ipv4Address;
 import io.isthmus.fastpath.packet.MacAddress;
-import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.port.InMemoryPort;
@@ -58,13 +57,7 @@ final class InMemoryPodNetwork implements PodNetwork {
 
     @Override
     public String diagnostics() {
-        final StringBuilder text = new StringBuilder("drops:");
-        for (DropReason reason : DropReason.values()) {
-            final long count = worker.drops().get(reason);
-            if (count > 0) {
-                text.append(' ').append(reason).append('=').append(count);
-            }
-        }
+        final StringBuilder text = new StringBuilder("drops: ").append(worker.drops().describe());
         for (InMemoryPort port : ports) {
             text.append("; ").append(port.name()).append(" rx=").append(port.counters().get(PortCounters.Counter.RX_PACKETS))
                     .append(" tx=").append(port.counters().get(PortCounters.Counter.TX_PACKETS));

@@ -7,7 +7,6 @@ import io.isthmus.fastpath.packet.MacAddress;
 import io.isthmus.fastpath.pcap.PcapPort;
 import io.isthmus.fastpath.pcap.PcapReader;
 import io.isthmus.fastpath.pcap.PcapWriter;
-import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.port.Port;
@@ -64,12 +63,7 @@ final class PcapPodNetwork implements PodNetwork {
 
     @Override
     public String diagnostics() {
-        final StringBuilder text = new StringBuilder("drops:");
-        for (DropReason reason : DropReason.values()) {
-            if (worker.drops().get(reason) > 0) {
-                text.append(' ').append(reason).append('=').append(worker.drops().get(reason));
-            }
-        }
+        final StringBuilder text = new StringBuilder("drops: ").append(worker.drops().describe());
         for (PcapPort port : ports) {
             if (port.failure() != null) {
                 text.append("; ").append(port.name()).append(" failed: ").append(port.failure().getMessage());
