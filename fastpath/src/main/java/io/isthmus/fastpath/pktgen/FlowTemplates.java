@@ -40,6 +40,8 @@ public final class FlowTemplates {
         this.templates = arena.allocate((long) stride * flows, 64);
         final EthernetFlyweight ethernet = new EthernetFlyweight();
         final Ipv4Flyweight ip = new Ipv4Flyweight();
+        final UdpFlyweight udp = new UdpFlyweight();
+        final TcpFlyweight tcp = new TcpFlyweight();
         for (int flow = 0; flow < flows; flow++) {
             final long at = (long) flow * stride;
             ethernet.wrap(templates, at, wireBytes).dstMac(config.dstMac()).srcMac(config.srcMac()).outerEtherType(0x0800);
@@ -55,10 +57,10 @@ public final class FlowTemplates {
             final long pseudo = InternetChecksum.pseudoHeaderSumIpv4(config.srcIp(), config.dstIp(),
                     config.protocol() == PktgenConfig.Protocol.UDP ? PROTO_UDP : PROTO_TCP, l4Bytes);
             if (config.protocol() == PktgenConfig.Protocol.UDP) {
-                new UdpFlyweight().wrap(templates, l4At, l4Bytes).srcPort(srcPort).dstPort(config.dstPort())
+                udp.wrap(templates, l4At, l4Bytes).srcPort(srcPort).dstPort(config.dstPort())
                         .udpLength(l4Bytes).checksum(0).updateChecksum(pseudo);
             } else {
-                new TcpFlyweight().wrap(templates, l4At, l4Bytes).srcPort(srcPort).dstPort(config.dstPort())
+                tcp.wrap(templates, l4At, l4Bytes).srcPort(srcPort).dstPort(config.dstPort())
                         .sequence(0x1000_0000L + flow).acknowledgment(0).headerLengthBytes(TCP_BYTES).flags(TCP_SYN)
                         .window(65_535).checksum(0).updateChecksum(pseudo);
             }

@@ -14,8 +14,8 @@ import java.lang.foreign.MemorySegment;
  * {@code ratePps × elapsed} in total; without one, a batch per cycle.
  *
  * <p>No allocation, no exception, no lock per cycle.
- * <p><b>Thread-safety:</b> one thread calls {@link #start} and {@link #doWork}; {@link #sent()} may
- * be read by others (plain read of a long: a reporting thread may see a slightly old value).
+ * <p><b>Thread-safety:</b> one thread calls {@link #start} and {@link #doWork} and is the only
+ * writer of the count; {@link #sent()} may be read by others (a volatile field, written once a cycle).
  */
 public final class PacketGenerator {
     private final Port port;

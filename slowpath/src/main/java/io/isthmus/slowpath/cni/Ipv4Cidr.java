@@ -1,5 +1,7 @@
 package io.isthmus.slowpath.cni;
 
+import io.isthmus.fastpath.packet.Ipv4Address;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,18 +29,12 @@ public record Ipv4Cidr(int network, int prefixLength) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' has no numeric prefix length");
         }
-        return new Ipv4Cidr(toInt(parseAddress(text.substring(0, slash))), prefix);
+        return new Ipv4Cidr(Ipv4Address.parse(text.substring(0, slash)), prefix);
     }
 
+    /** A dotted quad; {@link IllegalArgumentException} naming the text on bad input. */
     public static Inet4Address parseAddress(String text) {
-        if (!text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
-        }
-        try {
-            return (Inet4Address) InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
-        }
+        return toAddress(Ipv4Address.parse(text));
     }
 
     public static int toInt(Inet4Address address) {
@@ -69,6 +65,6 @@ public record Ipv4Cidr(int network, int prefixLength) {
 
     @Override
     public String toString() {
-        return toAddress(network).getHostAddress() + "/" + prefixLength;
+        return Ipv4Address.format(network) + "/" + prefixLength;
     }
 }
