@@ -103,6 +103,8 @@ public final class CniWire {
         if (length < 0 || length > limit) {
             throw new IOException("bad length " + length + " (limit " + limit + ")");
         }
-        return in.readNBytes(length);
+        final byte[] bytes = new byte[length];
+        in.readFully(bytes); // EOFException on a truncated message
+        return bytes;
     }
 }

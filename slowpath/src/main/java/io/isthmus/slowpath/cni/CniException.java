@@ -35,6 +35,13 @@ public final class CniException extends Exception {
         this(code, message, "");
     }
 
+    /** With the failure that caused it, kept for the agent's log. */
+    public CniException(int code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+        this.details = String.valueOf(cause);
+    }
+
     public int code() {
         return code;
     }

@@ -1,7 +1,6 @@
 package io.isthmus.slowpath.cni;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.isthmus.cni.shim.CniErrorJson;
 import io.isthmus.cni.shim.CniVersions;
 import io.isthmus.cni.shim.CniWire;
 
@@ -61,7 +60,9 @@ public final class CniHandler {
         } catch (CniException e) {
             return failure(CniResultJson.error(version, e).toString());
         } catch (IOException | RuntimeException e) {
-            return failure(CniErrorJson.of(version, CniException.IO_FAILURE, "internal error: " + e, ""));
+            System.err.println("isthmus cni: " + environment.getOrDefault("CNI_COMMAND", "?") + " failed:");
+            e.printStackTrace(); // the agent's log keeps the stack; the runtime gets code 5 and the cause
+            return failure(CniResultJson.error(version, new CniException(CniException.IO_FAILURE, "internal error", e)).toString());
         }
     }
 
@@ -72,7 +73,11 @@ public final class CniHandler {
             final PodInterfaces interfaces = backend.add(attachment);
             return CniResultJson.addResult(request, attachment, interfaces).toString();
         } catch (CniException | IOException | RuntimeException e) {
-            ipam.release(request.networkName(), request.containerId(), request.ifName());
+            try {
+                ipam.release(request.networkName(), request.containerId(), request.ifName());
+            } catch (IOException | RuntimeException releaseFailure) {
+                e.addSuppressed(releaseFailure); // the first failure is the one to report
+            }
             throw e;
         }
     }

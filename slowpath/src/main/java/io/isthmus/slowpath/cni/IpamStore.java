@@ -1,7 +1,6 @@
 package io.isthmus.slowpath.cni;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -136,8 +135,8 @@ public final class IpamStore {
             final Path temporary = networkDir.resolve(LAST_RESERVED + ".tmp");
             Files.writeString(temporary, address.getHostAddress());
             Files.move(temporary, networkDir.resolve(LAST_RESERVED), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot record the last reserved address in " + networkDir, e);
+        } catch (IOException e) { // only a hint for rotation: the allocation itself (the file) stands
+            System.err.println("isthmus ipam: cannot record the last reserved address in " + networkDir + ": " + e.getMessage());
         }
     }
 }

@@ -54,9 +54,13 @@ public final class NetlinkPodNetworkBackend implements PodNetworkBackend {
                 fastpath.attach(attachment.hostIfName(), attachment.address(), podLink.mac());
                 return new PodInterfaces(hostLink.name(), hostLink.mac(), podLink.name(), podLink.mac());
             } catch (Exception e) {
-                host.deleteLink(attachment.hostIfName()); // takes the pod end with it
+                try {
+                    host.deleteLink(attachment.hostIfName()); // takes the pod end with it
+                } catch (RuntimeException cleanupFailure) {
+                    e.addSuppressed(cleanupFailure); // the first failure is the one to report
+                }
                 throw e instanceof CniException c ? c : new CniException(CniException.IO_FAILURE,
-                        "cannot set up " + attachment.ifName() + " in " + netns, String.valueOf(e.getMessage()));
+                        "cannot set up " + attachment.ifName() + " in " + netns, e);
             }
         }
     }

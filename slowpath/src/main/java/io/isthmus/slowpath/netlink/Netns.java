@@ -26,18 +26,21 @@ public final class Netns {
         final int fd = open(netnsPath);
         try {
             final AtomicReference<T> result = new AtomicReference<>();
-            final AtomicReference<Exception> failure = new AtomicReference<>();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
             final Thread thread = Thread.ofPlatform().name("isthmus-netns").start(() -> {
                 try {
                     Libc.setns(fd, PosixConstants.CLONE_NEWNET, netnsPath.toString());
                     result.set(work.call());
-                } catch (Exception e) {
-                    failure.set(e);
+                } catch (Throwable t) {
+                    failure.set(t);
                 }
             });
             thread.join();
-            if (failure.get() != null) {
-                throw failure.get();
+            switch (failure.get()) {
+                case null -> { }
+                case Exception e -> throw e;
+                case Error e -> throw e;
+                case Throwable t -> throw new IllegalStateException(t);
             }
             return result.get();
         } finally {

@@ -176,7 +176,8 @@ public final class RouteNetlink implements AutoCloseable {
                 final byte[] destination = reply.attribute(Rtnl.NDA_DST);
                 final byte[] mac = reply.attribute(Rtnl.NDA_LLADDR);
                 final int state = (reply.familyHeader()[8] & 0xff) | (reply.familyHeader()[9] & 0xff) << 8;
-                if (reply.familyInt(4) == index && destination != null && mac != null && toAddress(destination).equals(address)) {
+                if (reply.familyInt(4) == index && destination != null && mac != null && toAddress(destination).equals(address)
+                        && (state & (Rtnl.NUD_INCOMPLETE | Rtnl.NUD_FAILED)) == 0) {
                     return Optional.of(new Neighbour(HexFormat.ofDelimiter(":").formatHex(mac), (state & Rtnl.NUD_PERMANENT) != 0));
                 }
             }

@@ -22,6 +22,10 @@ import java.util.function.Consumer;
 final class RouteNetlinkSocket implements AutoCloseable {
     private static final int SOL_NETLINK = 270;
     private static final int NETLINK_EXT_ACK = 11;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVTIMEO = 20;
+    /** recv fails with EAGAIN after this long without a reply. */
+    private static final long RECEIVE_TIMEOUT_SECONDS = 10;
     private static final short NLM_F_CAPPED = 0x100;
     private static final short NLM_F_ACK_TLVS = 0x200;
     private static final int NLMSGERR_ATTR_MSG = 1;
@@ -42,6 +46,9 @@ final class RouteNetlinkSocket implements AutoCloseable {
             address.set(ValueLayout.JAVA_SHORT, 0, (short) Rtnl.AF_NETLINK);
             Libc.bind(fd, address, "AF_NETLINK NETLINK_ROUTE");
             Libc.setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
+            final MemorySegment timeout = arena.allocate(16, 8); // struct timeval: a kernel that never answers
+            timeout.set(ValueLayout.JAVA_LONG, 0, RECEIVE_TIMEOUT_SECONDS);
+            Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, "SO_RCVTIMEO");
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -63,6 +63,8 @@ final class Rtnl {
     // neighbour attributes and states
     static final short NDA_DST = 1;
     static final short NDA_LLADDR = 2;
+    static final short NUD_INCOMPLETE = 0x01;
+    static final short NUD_FAILED = 0x20;
     static final short NUD_PERMANENT = 0x80;
 
     /** Nested attributes carry this bit in some kernels' replies; it is not part of the type. */
