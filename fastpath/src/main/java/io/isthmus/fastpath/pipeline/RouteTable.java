@@ -31,6 +31,8 @@ public final class RouteTable {
     private final int[] keys;
     private final int[] ports;
     private final int mask;
+    /** Fibonacci hashing keeps the top bits of the product: as many as the table has slots. */
+    private final int hashShift;
 
     private RouteTable(long generation, int gatewayIp, long[] localMac, int[] podIp) {
         this.generation = generation;
@@ -45,6 +47,7 @@ public final class RouteTable {
         this.keys = new int[capacity];
         this.ports = new int[capacity];
         this.mask = capacity - 1;
+        this.hashShift = 32 - Integer.numberOfTrailingZeros(capacity);
         Arrays.fill(ports, NO_PORT);
         for (int port = 0; port < podIp.length; port++) {
             if (podIp[port] != 0) {
@@ -92,7 +95,7 @@ public final class RouteTable {
 
     /** First pass: the home slot of {@code ip}. */
     public int slotOf(int ip) {
-        return (ip * 0x9E3779B9 >>> 16) & mask;
+        return (ip * 0x9E3779B9 >>> hashShift) & mask;
     }
 
     /** Second pass: the egress port of {@code ip} probing from {@code slot}, or {@link #NO_PORT}. */

@@ -70,7 +70,9 @@ public final class PacketGenerator {
             nextFlow = nextFlow + 1 == flows ? 0 : nextFlow + 1;
             queued++;
         }
-        sent += queued;
+        if (queued != 0) {
+            sent += queued; // one volatile store per cycle that sent something
+        }
         return port.flush() + queued + arrived;
     }
 

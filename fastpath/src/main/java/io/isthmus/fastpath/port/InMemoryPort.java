@@ -153,6 +153,7 @@ public final class InMemoryPort implements Port {
             return 0;
         }
         final boolean discard = discardTransmitted;
+        int sent = 0;
         long bytes = 0;
         for (int i = 0; i < count; i++) {
             final long address = pending.address(i);
@@ -162,13 +163,16 @@ public final class InMemoryPort implements Port {
                 MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, address, out, 0, length);
                 if (!transmitted.offer(out)) {
                     counters.add(PortCounters.Counter.TX_RING_FULL, 1); // the reader is too slow: lost on the "wire"
+                    pool.release(address);
+                    continue;
                 }
             }
             pool.release(address);
+            sent++;
             bytes += length;
         }
         pending.clear();
-        counters.addTransmitted(count, bytes);
+        counters.addTransmitted(sent, bytes);
         return count;
     }
 

@@ -71,6 +71,9 @@ public final class ForwardRewriteStage implements Stage {
                     }
                     context.countDropKeepingFrame(batch, i, DropReason.NEIGHBOR_UNKNOWN);
                     writeArpRequest(batch, i, segment, table, egress);
+                    // The frame is now the fast path's own ARP request, not a packet a pod sent: if
+                    // TX drops it, that must not count against the pod's port a second time.
+                    batch.ingressPort[i] = PacketBatch.NO_PORT;
                 } else {
                     decrementTtl(segment, ttlWordAt, ttlProtocolChecksum);
                     rewriteMacs(segment, batch.address[i], podMac, table.localMac(egress));

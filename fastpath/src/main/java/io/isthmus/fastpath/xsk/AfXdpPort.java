@@ -127,10 +127,21 @@ public final class AfXdpPort implements Port {
         return work;
     }
 
-    /** Wakes the kernel's TX while it asks and leaves descriptors unsent, within {@link #MAX_TX_KICKS}. */
+    /**
+     * Wakes the kernel's TX while it asks and leaves descriptors unsent, within {@link #MAX_TX_KICKS},
+     * and stops at the first kick that sent nothing more (a zero-copy driver only schedules its
+     * NAPI and answers later; a busy device would otherwise be kicked in a tight loop).
+     */
     private void kickTx() {
-        for (int kick = 0; kick < MAX_TX_KICKS && tx.outstanding() != 0 && tx.needsWakeup(); kick++) {
-            if (Libc.sendtoRaw(callState, fd, PosixConstants.MSG_DONTWAIT) < 0) {
+        int outstanding = tx.outstanding();
+        for (int kick = 0; kick < MAX_TX_KICKS && outstanding != 0 && tx.needsWakeup(); kick++) {
+            final long result = Libc.sendtoRaw(callState, fd, PosixConstants.MSG_DONTWAIT);
+            final int left = tx.outstanding();
+            if (left >= outstanding) {
+                return; // no progress: the next flush tries again
+            }
+            outstanding = left;
+            if (result < 0) {
                 final int errno = callState.errno();
                 if (errno != Errno.EAGAIN && errno != Errno.EBUSY && errno != Errno.ENOBUFS && errno != Errno.EINTR) {
                     lastKickErrno = errno;
