@@ -133,7 +133,7 @@ public final class ConntrackCursor {
         long sink = 0;
         for (int i = 0; i < count; i++) {
             final int link = batch.headLink[i];
-            if (link != 0) {
+            if (link != 0 && (link - 1) >>> 1 < table.capacity) { // a corrupt link is left to walk() to reject
                 sink += MEMORY.get(ValueLayout.JAVA_LONG, address + table.entryBase((link - 1) >>> 1) + ORIG_SRC_LO);
             }
         }

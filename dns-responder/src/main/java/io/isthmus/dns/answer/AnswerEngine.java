@@ -185,6 +185,10 @@ public final class AnswerEngine {
         final int rcode = podAddress == PodNames.NOT_A_POD_NAME ? Rcode.NXDOMAIN : Rcode.NOERROR;
         if (podAddress != PodNames.NOT_A_POD_NAME && (qtype == RecordType.A || qtype == RecordType.ANY)) {
             // Deprecated pod record: one A record, owner = the question, address from the name.
+            if (questionBytes + PodNames.A_RECORD_BYTES + optBytes > limit) { // no room: truncated, as any answer
+                writeHeader(message, offset, responseFlags | DnsHeaderDescriptor.FLAG_AA | DnsHeaderDescriptor.FLAG_TC, 1, 0, 0, edns ? 1 : 0);
+                return questionBytes + (edns ? writeOpt(message, questionEnd, Rcode.NOERROR) : 0);
+            }
             final int recordBytes = PodNames.write(message, questionEnd, zone.settings().ttlSeconds(), (int) podAddress);
             writeHeader(message, offset, responseFlags | DnsHeaderDescriptor.FLAG_AA, 1, 1, 0, edns ? 1 : 0);
             return questionBytes + recordBytes + (edns ? writeOpt(message, questionEnd + recordBytes, Rcode.NOERROR) : 0);

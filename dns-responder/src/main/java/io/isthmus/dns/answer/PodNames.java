@@ -22,7 +22,7 @@ final class PodNames {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /** Owner pointer (2) + type, class, TTL, RDLENGTH (10) + IPv4 address (4). */
-    private static final int A_RECORD_BYTES = 16;
+    static final int A_RECORD_BYTES = 16;
 
     private PodNames() {
     }

@@ -85,7 +85,7 @@ public final class PrefixTrie {
             }
             node = ~entry;
         }
-        throw new IllegalStateException("trie deeper than 128 bits"); // cannot happen: /128 ends at depth 15
+        return nodes[node << 8]; // not reached: every /128 path ends in a value by depth 15 (and the fast path never throws)
     }
 
     /** Look-up of a parsed address of either family (slow path convenience). */
