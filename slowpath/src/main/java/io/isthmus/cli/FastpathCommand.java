@@ -155,6 +155,7 @@ public final class FastpathCommand implements Subcommand {
                              boolean quiet, PrintStream out) throws InterruptedException {
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch detached = new CountDownLatch(1);
+        boolean failed = false;
         final Thread onSignal = new Thread(() -> {
             stop.countDown();
             try {
@@ -170,13 +171,14 @@ public final class FastpathCommand implements Subcommand {
             }
             out.println("fast path running (" + idle.name().toLowerCase(Locale.ROOT) + "); Ctrl-C or SIGTERM stops it");
             out.flush();
-            final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
+            final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(durationSeconds, 100L * 365 * 86_400)) : Long.MAX_VALUE;
             while (!stop.await(1, TimeUnit.SECONDS)) {
                 if (!quiet) {
                     printCounters(fastpath, out);
                 }
                 if (fastpath.workerError() != null) {
                     out.println("worker failed: " + fastpath.workerError());
+                    failed = true;
                     break;
                 }
                 if (System.nanoTime() >= deadlineNs) {
@@ -198,7 +200,7 @@ public final class FastpathCommand implements Subcommand {
                 }
             }
         }
-        return 0;
+        return failed ? 1 : 0;
     }
 
     private static void printCounters(AfXdpSwitch fastpath, PrintStream out) {

@@ -109,8 +109,9 @@ public final class PktgenCommand implements Subcommand {
                             .orElseThrow(() -> new IllegalArgumentException(options.dev() + " has no IPv4 address; give --src-ip"));
                     dstMac = options.dstMac() != null ? MacAddress.parse(options.dstMac()) : gatewayMac(netlink, link);
                 }
+                final long srcMac = MacAddress.parse(link.mac()); // before anything is attached
                 final AfXdpPortSet ports = AfXdpPortSet.open(List.of(options.dev()), XskConfig.defaults());
-                return new Endpoint(ports, MacAddress.parse(link.mac()), srcIp, dstMac);
+                return new Endpoint(ports, srcMac, srcIp, dstMac);
             }
         }
 

@@ -4,6 +4,7 @@ import io.isthmus.fastpath.linux.CallState;
 import io.isthmus.fastpath.linux.Errno;
 import io.isthmus.fastpath.linux.Libc;
 import io.isthmus.fastpath.linux.LinuxException;
+import io.isthmus.fastpath.linux.PosixConstants;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -84,7 +85,7 @@ final class MmsgUdpSocket implements Closeable {
         this.sendHeaders = arena.allocate((long) MMSGHDR_BYTES * BATCH, 8);
         final boolean ipv4 = address.getAddress() instanceof Inet4Address;
         try {
-            fd = Libc.socket(ipv4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+            fd = Libc.socket(ipv4 ? AF_INET : AF_INET6, SOCK_DGRAM | PosixConstants.SOCK_CLOEXEC, 0);
         } catch (LinuxException e) {
             arena.close();
             throw new IOException(e.getMessage(), e);

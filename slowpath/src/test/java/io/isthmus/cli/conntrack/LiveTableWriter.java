@@ -86,6 +86,9 @@ public final class LiveTableWriter implements AutoCloseable {
         stop.set(true);
         writer.join(5000);
         sweeper.join(5000);
+        if (writer.isAlive() || sweeper.isAlive()) { // unmapping under a running thread would crash the JVM
+            throw new IllegalStateException("the table's writer or sweeper did not stop within 5 s; table left mapped");
+        }
         table.close();
     }
 

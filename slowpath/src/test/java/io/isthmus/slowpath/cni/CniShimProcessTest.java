@@ -144,6 +144,9 @@ class CniShimProcessTest {
         run("DEL", "pod-a", config("1.1.0"));
         assertEquals(0, Files.list(dir.resolve("ipam/isthmus-net")).filter(p -> p.getFileName().toString().startsWith("10.")).count());
         assertTrue(first.startsWith("10.244.1."));
+        Outcome again = run("ADD", "pod-a", config("1.1.0"));
+        assertEquals(0, again.exitCode(), "the container can be added again: " + again.stdout());
+        assertTrue(again.json().path("ips").get(0).path("address").asText().startsWith("10.244.1."));
     }
 
     @Test

@@ -156,6 +156,8 @@ abstract class DnsServerProtocolTest {
                 while (socket.getInputStream().read() >= 0) {
                     // drain whatever comes back until the server closes
                 }
+            } catch (java.net.ConnectException refused) {
+                throw new AssertionError("the TCP listener stopped accepting after garbage", refused);
             } catch (java.net.SocketException reset) {
                 // the server may reset a connection it gave up on: fine
             }
