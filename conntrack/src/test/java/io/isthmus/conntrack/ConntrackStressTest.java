@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * either live or free exactly once.
  */
 class ConntrackStressTest {
+    /** Exceptions that ended a writer, reader or sweeper: a dead thread must fail the test, not shorten it. */
+    private final java.util.Queue<String> threadFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
 
     private static final int CAPACITY = 4096;
     private static final int KEYS = 3 * CAPACITY;
@@ -117,6 +120,7 @@ class ConntrackStressTest {
             }
         }, "stress-sweeper");
         for (Thread thread : threads) {
+            thread.setUncaughtExceptionHandler((t, e) -> threadFailures.add(t.getName() + ": " + e));
             thread.start();
         }
         Thread.sleep(RUN_MS);
@@ -124,6 +128,7 @@ class ConntrackStressTest {
         for (Thread thread : threads) {
             thread.join(10_000);
             assertTrue(!thread.isAlive(), thread.getName() + " did not stop");
+            assertTrue(threadFailures.isEmpty(), "a thread died: " + threadFailures);
         }
         assertTrue(problems.isEmpty(), "reader saw: " + problems.stream().limit(10).toList());
         assertTrue(inserts.get() > CAPACITY, "too little work to mean anything: " + inserts.get() + " inserts");
@@ -182,6 +187,7 @@ class ConntrackStressTest {
             }
         }, "churn-sweeper");
         for (Thread thread : threads) {
+            thread.setUncaughtExceptionHandler((t, e) -> threadFailures.add(t.getName() + ": " + e));
             thread.start();
         }
         Thread.sleep(1000);
@@ -189,6 +195,7 @@ class ConntrackStressTest {
         for (Thread thread : threads) {
             thread.join(10_000);
             assertTrue(!thread.isAlive(), thread.getName() + " did not stop");
+            assertTrue(threadFailures.isEmpty(), "a thread died: " + threadFailures);
         }
         assertTrue(problems.isEmpty(), problems.stream().limit(5).toList().toString());
         assertTrue(cycles.get() > 1000, "too few insert/remove cycles: " + cycles.get());
