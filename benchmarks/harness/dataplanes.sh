@@ -90,6 +90,10 @@ record() { # figure mode value unit note (CPU_CORES from the figure's window)
 }
 
 unit_of() { case "$1" in pps-*) echo pps ;; tcp) echo Gbps ;; *) echo req/s ;; esac; }
+have_af_xdp() { # can this kernel open an AF_XDP socket (address family 44)?
+  [ -n "${HAVE_AF_XDP:-}" ] || { python3 -c 'import socket; socket.socket(44, socket.SOCK_RAW).close()' 2>/dev/null && HAVE_AF_XDP=yes || HAVE_AF_XDP=no; }
+  [ "$HAVE_AF_XDP" = yes ]
+}
 needs_service() { case "$1" in pps-cip-*|http-*) return 0 ;; *) return 1 ;; esac; }
 
 run_figure() { # mode figure
@@ -114,7 +118,9 @@ for mode in ${MODES//,/ }; do
   for f in $("${fn}_figures"); do [[ ",$FIGURES," == *",$f,"* ]] && figures+=("$f"); done
   [ ${#figures[@]} -gt 0 ] || continue
   missing=""
-  for tool in $("${fn}_tools"); do command -v "$tool" >/dev/null || missing+=" $tool"; done
+  for tool in $("${fn}_tools"); do
+    if [ "$tool" = @af_xdp ]; then have_af_xdp || missing+=" AF_XDP-sockets"; else command -v "$tool" >/dev/null || missing+=" $tool"; fi
+  done
   if [ -n "$missing" ]; then
     log "SKIPPED $mode: missing$missing"
     declare -gA CPU_CORES=()
@@ -141,6 +147,12 @@ for mode in ${MODES//,/ }; do
     if needs_service "$f" && [ "$service" != yes ]; then
       declare -gA CPU_CORES=()
       record "$f" "$mode" "" "$(unit_of "$f")" "$service"
+      continue
+    fi
+    if [[ "$f" == pps-* ]] && ! have_af_xdp; then # the generator and the sinks are AF_XDP programs
+      declare -gA CPU_CORES=()
+      record "$f" "$mode" "" pps "skipped: this kernel does not open AF_XDP sockets"
+      log "SKIPPED $mode $f: this kernel does not open AF_XDP sockets"
       continue
     fi
     run_figure "$mode" "$f"

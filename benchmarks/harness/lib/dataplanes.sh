@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The dataplanes under test, one set of functions per mode MODE:
 #   dp_MODE_title           what the row is called in the tables
-#   dp_MODE_tools           commands it needs (a missing one skips the mode, visibly)
+#   dp_MODE_tools           commands it needs (a missing one skips the mode, visibly; @af_xdp: the
+#                           kernel must open AF_XDP sockets)
 #   dp_MODE_offloads        on|off: the pods' eth0 offloads (AF_XDP dataplanes need TX checksums done in the pod)
 #   dp_MODE_figures         the figures it takes part in
 #   dp_MODE_start           makes it forward between the pods (after make_topology); sets DP_PIDS
@@ -130,7 +131,7 @@ NFT
 # whose buckets commit a DNAT (how OVN builds load balancers).
 OVS_PMD_MAXSLEEP_US=${OVS_PMD_MAXSLEEP_US:-0}
 dp_ovs_title() { echo "OVS userspace datapath, AF_XDP"; }
-dp_ovs_tools() { echo "ovsdb-server ovsdb-tool ovs-vswitchd ovs-vsctl ovs-ofctl ovs-appctl"; }
+dp_ovs_tools() { echo "@af_xdp ovsdb-server ovsdb-tool ovs-vswitchd ovs-vsctl ovs-ofctl ovs-appctl"; }
 dp_ovs_offloads() { echo off; }
 dp_ovs_figures() { echo "pps-pod-1 pps-pod-1000 tcp pps-cip-1 pps-cip-1000 http-rps http-cps"; }
 ovs_vsctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=10 "$@"; }
@@ -209,7 +210,7 @@ dp_ovs_service() {
 # ---- (d) Isthmus ----------------------------------------------------------------------------------
 ISTHMUS_IDLE=${ISTHMUS_IDLE:-backoff}
 dp_isthmus_title() { echo "Isthmus (isthmus fastpath)"; }
-dp_isthmus_tools() { echo "ip java"; }
+dp_isthmus_tools() { echo "@af_xdp ip"; }
 dp_isthmus_offloads() { echo off; }
 dp_isthmus_figures() { dp_ovs_figures; }
 isthmus_ports() { local i; for i in 0 1 2 3; do printf -- '--port %s=%s ' "${HOSTS[$i]}" "${IPS[$i]}"; done; }
