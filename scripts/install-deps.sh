@@ -18,6 +18,13 @@ packages=(
   bind9-dnsutils                # dig: DNS conformance tests of isthmus dns serve
   dnsperf                       # benchmarks/dns: DNS throughput, side by side
   unbound                       # benchmarks/dns: the reference DNS server
+  nftables                      # benchmarks/harness: kube-proxy-style nftables DNAT
+  openvswitch-switch            # benchmarks/harness: OVS userspace datapath with AF_XDP ports
+  iperf3                        # benchmarks/harness: TCP Gbps pod to pod
+  wrk                           # benchmarks/harness: HTTP requests/s through a ClusterIP
+  nginx-light                   # benchmarks/harness: the HTTP server in the backend pods
+  jq                            # benchmarks/harness: reads iperf3's JSON
+  gnuplot-nox                   # benchmarks/harness: the chart of the ratios
 )
 missing=()
 for p in "${packages[@]}"; do
