@@ -40,7 +40,11 @@ public enum DropReason {
     /** Transport header (TCP/UDP/ICMP) truncated. */
     L4_TOO_SHORT(17),
     /** IPv6 header with a bad version or a payload length beyond the frame. */
-    IPV6_MALFORMED(18);
+    IPV6_MALFORMED(18),
+    /** UDP to the cluster DNS address that is not a DNS query (a response, shorter than a header, a bad UDP length). Ids 40+ are the DNS stage's. */
+    DNS_NOT_A_QUERY(40),
+    /** A frame for the slow path (e.g. a DNS query for a name outside the cluster) found the punt queue full. */
+    PUNT_QUEUE_FULL(41);
 
     private static final DropReason[] BY_ID;
 

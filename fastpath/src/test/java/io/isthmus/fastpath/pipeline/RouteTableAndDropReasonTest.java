@@ -21,7 +21,7 @@ class RouteTableAndDropReasonTest {
         final String pinned = "FRAME_TOO_SHORT=1 UNSUPPORTED_ETHERTYPE=2 VLAN_TAGGED=3 IPV4_BAD_VERSION=4 IPV4_BAD_IHL=5 "
                 + "IPV4_OPTIONS=6 IPV4_BAD_TOTAL_LENGTH=7 IPV4_FRAGMENT=8 IPV4_BAD_CHECKSUM=9 IPV6_NOT_ROUTED=10 "
                 + "ARP_MALFORMED=11 ARP_CONSUMED=12 NO_ROUTE=13 TTL_EXPIRED=14 NEIGHBOR_UNKNOWN=15 TX_RING_FULL=16 "
-                + "L4_TOO_SHORT=17 IPV6_MALFORMED=18";
+                + "L4_TOO_SHORT=17 IPV6_MALFORMED=18 DNS_NOT_A_QUERY=40 PUNT_QUEUE_FULL=41";
         final Set<Integer> ids = new HashSet<>();
         final StringBuilder actual = new StringBuilder();
         for (DropReason reason : DropReason.values()) {
