@@ -32,8 +32,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The DNS path allocates nothing in steady state: a worker running the switching pipeline with the
  * DNS stage answers a stream of cluster queries on one port and punts a stream of outside queries
  * on another; in the same thread the punt queue is drained and a reply is injected back every
- * cycle. The thread's allocated-bytes counter must not move over 8 windows of 2 000 duty cycles
- * (256 000 packets each), apart from a one-off the JVM may charge while it links or recompiles.
+ * cycle. Over 12 windows of 2 000 duty cycles (up to 128 000 packets each) the thread's
+ * allocated-bytes counter must stay at 0 in most windows and below 2 000 bytes (less than a byte
+ * per duty cycle) in every one: the JVM charges small one-offs (seen: 88-288 B) to the thread
+ * while it recompiles, whereas one allocation per packet or per cycle would be 32 KB or more per
+ * window.
  */
 class DnsStageAllocationTest {
 
@@ -68,10 +71,10 @@ class DnsStageAllocationTest {
                 injects.offer(reply, 0, outside.length, 1);
                 injects.transmitInto(context, 16);
             };
-            for (int n = 0; n < 1_000; n++) { // warm up
+            for (int n = 0; n < 5_000; n++) { // warm up
                 cycle.run();
             }
-            final long[] windows = new long[8];
+            final long[] windows = new long[12];
             for (int w = 0; w < windows.length; w++) {
                 final long before = bean.getCurrentThreadAllocatedBytes();
                 for (int n = 0; n < 2_000; n++) {
@@ -81,8 +84,9 @@ class DnsStageAllocationTest {
             }
             final String perWindow = Arrays.toString(windows);
             assertEquals(0, Arrays.stream(windows).min().orElseThrow(), "a window without allocation: " + perWindow);
-            assertTrue(Arrays.stream(windows).filter(bytes -> bytes > 0).count() <= 2, "allocating windows: " + perWindow);
-            final long cycles = 1_000 + 8 * 2_000;
+            assertTrue(Arrays.stream(windows).filter(bytes -> bytes == 0).count() >= windows.length / 2, "windows without allocation: " + perWindow);
+            assertTrue(Arrays.stream(windows).max().orElseThrow() < 2_000, "less than a byte per duty cycle in every window: " + perWindow);
+            final long cycles = 5_000 + windows.length * 2_000;
             assertTrue(a.counters().get(PortCounters.Counter.TX_PACKETS) >= cycles * 32, "answers left port a: "
                     + a.counters().get(PortCounters.Counter.TX_PACKETS));
             assertEquals(0, punts.droppedFrames());
