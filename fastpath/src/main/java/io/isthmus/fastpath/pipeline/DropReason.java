@@ -59,7 +59,11 @@ public enum DropReason {
     /** The new connection's reply tuple is another connection's (NAT clash). */
     CONNTRACK_CLASH(25),
     /** Source NAT needed but no port of the node address is free. */
-    SNAT_NO_PORT(26);
+    SNAT_NO_PORT(26),
+    /** UDP to the cluster DNS address that is not a DNS query (a response, shorter than a header, a bad UDP length). Ids 40+ are the DNS stage's. */
+    DNS_NOT_A_QUERY(40),
+    /** A frame for the slow path (e.g. a DNS query for a name outside the cluster) found the punt queue full. */
+    PUNT_QUEUE_FULL(41);
 
     private static final DropReason[] BY_ID;
 

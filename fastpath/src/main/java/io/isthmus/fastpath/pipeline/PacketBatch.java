@@ -68,6 +68,7 @@ public final class PacketBatch {
     /** Why packet {@code i} is marked to leave ({@link DropReason}); meaningful only with its bit in the drop mask. */
     private final DropReason[] dropReason = new DropReason[CAPACITY];
     private long dropMask;
+    private long leftMask;
 
     private final FrameMemory memory;
     private final MemorySegment segment;
@@ -98,6 +99,7 @@ public final class PacketBatch {
     public void clear() {
         size = 0;
         dropMask = 0;
+        leftMask = 0;
     }
 
     /** Appends a received frame; the caller has checked {@link #free()}. Returns its index. */
@@ -116,6 +118,15 @@ public final class PacketBatch {
         dropMask |= 1L << i;
     }
 
+    /**
+     * Marks packet {@code i} as gone already: its frame was handed elsewhere (transmitted by the
+     * stage, copied to the punt queue and released, or dropped with {@link PipelineContext#drop}).
+     * The stage's {@link PipelineContext#sweepDrops} removes it without counting or releasing it.
+     */
+    public void markLeft(int i) {
+        leftMask |= 1L << i;
+    }
+
     /** True when packet {@code i} is marked to be dropped. */
     public boolean isMarked(int i) {
         return (dropMask & (1L << i)) != 0;
@@ -125,12 +136,17 @@ public final class PacketBatch {
         return dropMask;
     }
 
+    long leftMask() {
+        return leftMask;
+    }
+
     DropReason dropReason(int i) {
         return dropReason[i];
     }
 
     void clearDropMask() {
         dropMask = 0;
+        leftMask = 0;
     }
 
     /** Copies entry {@code from} over entry {@code to} (compaction; {@code to <= from}). */

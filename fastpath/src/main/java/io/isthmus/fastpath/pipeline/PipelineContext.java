@@ -115,15 +115,18 @@ public final class PipelineContext {
      * sets the batch size. Returns the packets left.
      */
     public int sweepDrops(PacketBatch batch) {
-        final long mask = batch.dropMask();
+        final long dropMask = batch.dropMask();
+        final long mask = dropMask | batch.leftMask();
         final int size = batch.size();
         if (mask == 0) {
             return size;
         }
         int kept = Long.numberOfTrailingZeros(mask);
         for (int i = kept; i < size; i++) {
-            if ((mask & (1L << i)) != 0) {
+            if ((dropMask & (1L << i)) != 0) {
                 drop(batch, i, batch.dropReason(i));
+            } else if ((mask & (1L << i)) != 0) {
+                continue;
             } else {
                 batch.move(i, kept++);
             }

@@ -18,17 +18,25 @@ import java.util.List;
  *
  * (established packets go through the Service, policy and commit stages too, but those only look
  * at NEW packets). Without a conntrack table: parse → learn → ARP → route → rewrite → TX.
+ * With {@link DnsStageSettings} the cluster DNS is answered inline right after the ARP responder.
  */
 public final class SwitchingPipeline {
     private SwitchingPipeline() {
     }
 
     public static Pipeline create(PipelineContext context) {
+        return create(context, null);
+    }
+
+    /** The switching path with the inline {@link DnsStage} after the ARP responder; {@code dns == null}: without it. */
+    public static Pipeline create(PipelineContext context, DnsStageSettings dns) {
         final List<Stage> stages = new ArrayList<>();
         stages.add(new ParseStage(context));
         stages.add(new NeighborLearnStage(context));
         stages.add(new ArpResponderStage(context));
-        // The DNS stage (dns engineer) goes here: answers cluster-zone queries before conntrack.
+        if (dns != null) {
+            stages.add(new DnsStage(context, dns));
+        }
         if (context.hasConntrack()) {
             final ConntrackFlows flows = new ConntrackFlows(context.conntrack());
             stages.add(new ConntrackStage(context, flows));

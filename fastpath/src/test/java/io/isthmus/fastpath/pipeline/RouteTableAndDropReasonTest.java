@@ -23,7 +23,7 @@ class RouteTableAndDropReasonTest {
                 + "ARP_MALFORMED=11 ARP_CONSUMED=12 NO_ROUTE=13 TTL_EXPIRED=14 NEIGHBOR_UNKNOWN=15 TX_RING_FULL=16 "
                 + "L4_TOO_SHORT=17 IPV6_MALFORMED=18 POLICY_DENIED=19 SERVICE_NO_LOCAL_ENDPOINT=20 "
                 + "SERVICE_SOURCE_NOT_ALLOWED=21 SERVICE_REJECTED=22 CONNTRACK_INVALID=23 CONNTRACK_FULL=24 "
-                + "CONNTRACK_CLASH=25 SNAT_NO_PORT=26";
+                + "CONNTRACK_CLASH=25 SNAT_NO_PORT=26 DNS_NOT_A_QUERY=40 PUNT_QUEUE_FULL=41";
         final Set<Integer> ids = new HashSet<>();
         final StringBuilder actual = new StringBuilder();
         for (DropReason reason : DropReason.values()) {
