@@ -51,7 +51,7 @@ class IngressMatchingTest {
 
     @Test
     void onlyIsthmusIngressesAreServed() {
-        assertEquals(List.of("shop", "conflict", "no-class", "rewrite", "regex", "bucket"),
+        assertEquals(List.of("shop", "conflict", "no-class", "rewrite", "regex", "bucket", "failures"),
                 ROUTES.compiled().served().stream().map(i -> i.getMetadata().getName()).toList());
     }
 }
