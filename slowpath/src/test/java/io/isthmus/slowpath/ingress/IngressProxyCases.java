@@ -42,8 +42,13 @@ abstract class IngressProxyCases {
         resources.add(resource);
     }
 
+    /** Runs first, before any backend starts (the pods of the namespace variant). */
+    protected void prepare() throws Exception {
+    }
+
     @BeforeAll
     void startProxyAndBackends() throws Exception {
+        prepare();
         final Map<BackendRef, List<InetSocketAddress>> endpoints = new LinkedHashMap<>();
         int index = 0;
         for (BackendRef ref : EchoCluster.refs(IngressCases.all())) {
