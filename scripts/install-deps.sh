@@ -18,6 +18,7 @@ packages=(
   bind9-dnsutils                # dig: DNS conformance tests of isthmus dns serve
   dnsperf                       # benchmarks/dns: DNS throughput, side by side
   unbound                       # benchmarks/dns: the reference DNS server
+  openssl                       # ingress TLS tests: generates the certificates of kubernetes.io/tls Secrets
 )
 missing=()
 for p in "${packages[@]}"; do
