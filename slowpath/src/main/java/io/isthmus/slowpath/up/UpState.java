@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  *   ready              written once every pod runs (what --detach waits for)
  *   kubeconfig         how kubectl reaches the embedded API server
  *   metrics.url        where the agent serves its counters
+ *   leftovers          paths the agent makes that outlive it (shared memory), one a line
  *   up.log             the detached session's own output
  *   cni/bin/isthmus    the CNI plugin (installed there by up), cni/net.conflist its configuration
  *   cni/ipam/          the addresses handed out
@@ -64,6 +65,11 @@ public final class UpState {
 
     public Path metricsUrlFile() {
         return dir.resolve("metrics.url");
+    }
+
+    /** Paths the agent makes that outlive it, one a line ({@link UpAgent#leftovers()}). */
+    public Path leftoversFile() {
+        return dir.resolve("leftovers");
     }
 
     public Path sessionLog() {

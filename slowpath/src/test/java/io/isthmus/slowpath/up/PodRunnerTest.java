@@ -151,7 +151,7 @@ class PodRunnerTest {
     }
 
     /** The plugin as 'isthmus install-cni' writes it, but on this test's class path. */
-    private static void writeShim(Path binDir) throws IOException {
+    static void writeShim(Path binDir) throws IOException {
         final Path script = binDir.resolve("isthmus");
         Files.writeString(script, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElseThrow() + "' -cp '"
                 + System.getProperty("java.class.path") + "' " + CniShim.class.getName() + "\n");
