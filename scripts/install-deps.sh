@@ -18,6 +18,8 @@ packages=(
   bind9-dnsutils                # dig: DNS conformance tests of isthmus dns serve
   dnsperf                       # benchmarks/dns: DNS throughput, side by side
   unbound                       # benchmarks/dns: the reference DNS server
+  socat                         # examples/demo: the echo backends' HTTP server
+  curl                          # examples/demo: the client's requests (README, isthmus up e2e test)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,7 +14,11 @@ public final class Main {
                 new PolicyCommand(),
                 new DnsCommand(),
                 new InstallCniCommand(),
-                new PktgenCommand()
+                new PktgenCommand(),
+                new UpCommand(),
+                new StatusCommand(),
+                new ExecCommand(),
+                new DownCommand()
         );
     }
 

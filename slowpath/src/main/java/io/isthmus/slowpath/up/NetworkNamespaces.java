@@ -37,7 +37,12 @@ public final class NetworkNamespaces {
      * long names never collide.
      */
     public static String nameFor(String namespace, String pod) {
-        final String full = PREFIX + namespace + "-" + pod;
+        return nameFor(PREFIX, namespace, pod);
+    }
+
+    /** {@link #nameFor(String, String)} with another prefix (tests keep theirs apart with one). */
+    public static String nameFor(String prefix, String namespace, String pod) {
+        final String full = prefix + namespace + "-" + pod;
         if (full.length() <= MAX_NAME_LENGTH) {
             return full;
         }

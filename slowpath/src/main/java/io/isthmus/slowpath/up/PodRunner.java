@@ -29,11 +29,14 @@ public final class PodRunner {
     private final UpState state;
     private final CniPluginRunner cni;
     private final String nodeName;
+    private final String netnsPrefix;
 
-    public PodRunner(UpState state, CniPluginRunner cni, String nodeName) {
+    /** @param netnsPrefix what every namespace name starts with ({@link NetworkNamespaces#PREFIX}) */
+    public PodRunner(UpState state, CniPluginRunner cni, String nodeName, String netnsPrefix) {
         this.state = state;
         this.cni = cni;
         this.nodeName = nodeName;
+        this.netnsPrefix = netnsPrefix;
     }
 
     /**
@@ -43,7 +46,7 @@ public final class PodRunner {
     public PodRecord start(Pod pod) throws IOException {
         final String namespace = pod.getMetadata().getNamespace() == null ? "default" : pod.getMetadata().getNamespace();
         final String name = pod.getMetadata().getName();
-        final String netns = NetworkNamespaces.nameFor(namespace, name);
+        final String netns = NetworkNamespaces.nameFor(netnsPrefix, namespace, name);
         final Path recordFile = state.podRecordFile(namespace, name);
         PodRecord record = new PodRecord(namespace, name, netns, netns + "-" + UUID.randomUUID().toString().substring(0, 8), "", 0);
         record.write(recordFile); // first: a crash from here on leaves enough for 'down'

@@ -41,8 +41,9 @@ public final class UpSession implements AutoCloseable {
      * @param manifestDir the directory (or file) of Kubernetes YAML
      * @param nodeName    this node's name, as pods' spec.nodeName
      * @param hostIp      the node's address, as pods' status.hostIP
+     * @param netnsPrefix what the pods' namespace names start with ({@link NetworkNamespaces#PREFIX})
      */
-    public record Options(Path manifestDir, String nodeName, String hostIp) {
+    public record Options(Path manifestDir, String nodeName, String hostIp, String netnsPrefix) {
     }
 
     private final UpState state;
@@ -93,7 +94,7 @@ public final class UpSession implements AutoCloseable {
             UpState.writeAtomically(state.metricsUrlFile(), agent.metrics().get() + "\n");
         }
         runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
-                Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName());
+                Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName(), options.netnsPrefix());
         statusWriter = new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp());
 
         for (ManifestError error : manifests.errors()) {

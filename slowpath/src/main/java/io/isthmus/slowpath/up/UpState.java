@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * ({@code status}, {@code exec}, {@code down}). Files are replaced atomically (write, then rename).
  */
 public final class UpState {
-    /** The default state directory; {@code ISTHMUS_UP_STATE} overrides it (tests). */
+    /** The default state directory; {@code ISTHMUS_UP_STATE} (or the property {@code isthmus.up.state}) overrides it. */
     public static final Path DEFAULT_DIR = Path.of("/run/isthmus/up");
 
     private final Path dir;
@@ -41,9 +41,9 @@ public final class UpState {
         this.dir = dir.toAbsolutePath().normalize();
     }
 
-    /** The directory from {@code ISTHMUS_UP_STATE}, else {@link #DEFAULT_DIR}. */
+    /** The directory from {@code isthmus.up.state} or {@code ISTHMUS_UP_STATE}, else {@link #DEFAULT_DIR}. */
     public static UpState fromEnvironment() {
-        final String override = System.getenv("ISTHMUS_UP_STATE");
+        final String override = System.getProperty("isthmus.up.state", System.getenv("ISTHMUS_UP_STATE"));
         return new UpState(override == null || override.isBlank() ? DEFAULT_DIR : Path.of(override));
     }
 

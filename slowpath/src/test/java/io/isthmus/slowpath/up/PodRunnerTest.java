@@ -61,7 +61,7 @@ class PodRunnerTest {
         writeShim(state.cniBinDir());
         CniPluginRunner.writeIsthmusConflist(state.cniConflist());
         runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
-                Map.of("ISTHMUS_CNI_SOCKET", server.socketPath().toString())), "test-node");
+                Map.of("ISTHMUS_CNI_SOCKET", server.socketPath().toString())), "test-node", NetworkNamespaces.PREFIX);
         podNamespace = "t" + UUID.randomUUID().toString().substring(0, 6); // unique netns names per run
     }
 

@@ -83,7 +83,7 @@ class UpSessionTest {
     }
 
     private UpSession startSession(UpState state) throws Exception {
-        return UpSession.start(new UpSession.Options(dir.resolve("manifests"), "node-a", "192.0.2.1"), state,
+        return UpSession.start(new UpSession.Options(dir.resolve("manifests"), "node-a", "192.0.2.1", NetworkNamespaces.PREFIX), state,
                 s -> agent = new TestAgent(s, Files.createDirectories(dir.resolve("agent")), "10.232.9.0/24"),
                 new PrintStream(new ByteArrayOutputStream()), err);
     }
