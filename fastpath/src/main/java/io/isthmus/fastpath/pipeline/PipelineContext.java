@@ -84,6 +84,17 @@ public final class PipelineContext {
         }
     }
 
+    /**
+     * Worker only, between batches: puts {@code port} in slot {@code port.id()} (an
+     * {@code EmptyPort} when a port was detached) and forgets the pod learned on that slot.
+     * Added for dynamic ports (runtime engineer): the slot count never changes, so stages keep
+     * indexing ports by id.
+     */
+    public void replacePort(Port port) {
+        ports[port.id()] = port;
+        neighbors.forget(port.id());
+    }
+
     public RouteTable table() {
         return table;
     }
