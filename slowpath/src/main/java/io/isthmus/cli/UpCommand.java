@@ -41,9 +41,10 @@ public final class UpCommand implements Subcommand {
     private final UpAgent.Launcher launcher;
 
     public UpCommand() {
-        this(UpAgents::embedded);
+        this(null);
     }
 
+    /** @param launcher the agent to start; null for the real one ({@link UpAgents#embedded}) */
     UpCommand(UpAgent.Launcher launcher) {
         this.launcher = launcher;
     }
@@ -132,7 +133,10 @@ public final class UpCommand implements Subcommand {
         Runtime.getRuntime().addShutdownHook(hook);
         final UpSession session;
         try {
-            session = UpSession.start(new UpSession.Options(dir, nodeName(), hostAddress(), NetworkNamespaces.PREFIX), state, launcher, out, err);
+            final String node = nodeName();
+            final String hostIp = hostAddress();
+            session = UpSession.start(new UpSession.Options(dir, node, hostIp, NetworkNamespaces.PREFIX), state,
+                    launcher != null ? launcher : UpAgents.embedded(node, hostIp), out, err);
         } catch (Exception e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             err.println("isthmus up: " + e.getMessage());

@@ -2,6 +2,7 @@ package io.isthmus.slowpath.up;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,8 @@ public interface UpAgent extends AutoCloseable {
     /** A client of the embedded API server. */
     KubernetesClient client();
 
-    /** A kubeconfig (YAML) that reaches the embedded API server. */
-    String kubeconfig();
+    /** Writes a kubeconfig that reaches the embedded API server. */
+    void writeKubeconfig(Path file) throws IOException;
 
     /** Where its counters are served (Prometheus text), if anywhere. */
     Optional<URI> metrics();

@@ -89,7 +89,7 @@ public final class UpSession implements AutoCloseable {
 
         agent = launcher.start(state);
         UpState.writeAtomically(state.leftoversFile(), agent.leftovers().stream().map(Path::toString).collect(Collectors.joining("\n", "", "\n")));
-        UpState.writeAtomically(state.kubeconfig(), agent.kubeconfig());
+        agent.writeKubeconfig(state.kubeconfig());
         if (agent.metrics().isPresent()) {
             UpState.writeAtomically(state.metricsUrlFile(), agent.metrics().get() + "\n");
         }
