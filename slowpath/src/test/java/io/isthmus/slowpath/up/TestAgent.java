@@ -79,8 +79,8 @@ final class TestAgent implements UpAgent {
     }
 
     @Override
-    public String kubeconfig() {
-        return "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: " + client.getMasterUrl() + "\n";
+    public void writeKubeconfig(Path file) throws IOException {
+        Files.writeString(file, "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: " + client.getMasterUrl() + "\n");
     }
 
     @Override
