@@ -15,7 +15,11 @@ public final class Main {
                 new DnsCommand(),
                 new IngressCommand(),
                 new InstallCniCommand(),
-                new PktgenCommand()
+                new PktgenCommand(),
+                new UpCommand(),
+                new StatusCommand(),
+                new ExecCommand(),
+                new DownCommand()
         );
     }
 
