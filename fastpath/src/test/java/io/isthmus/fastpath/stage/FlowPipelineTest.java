@@ -195,6 +195,31 @@ class FlowPipelineTest {
         assertEquals(List.of(hex(TestFrames.routed(fromNode, MAC_B, SWITCH_1))), exchange(0, fromNode, 1));
     }
 
+    @Test
+    void aClientOutsideThePodCidrIsSourceNatedToTheNodeAndItsReplyComesBack() {
+        final int outside = Ipv4Address.parse("192.168.5.5");
+        final FlowTables external = new FlowTables(RouteTable.builder(1).port(0, SWITCH_0, POD_A).port(1, SWITCH_1, POD_B)
+                .port(2, SWITCH_2, outside).build(),
+                new FlowSettings(FlowSettings.DEFAULT_NODE_IPV4, Ipv4Address.parse("10.244.0.0"), 16, null, 0));
+        external.clusterIpService("web", "10.96.0.10", Protocol.TCP, 80, 8080, "10.244.1.3");
+        harness = new PipelineHarness(external.tables(), external.conntrack(), external.settings(), 3);
+        harness.send(1, TestFrames.arpRequestFrame(MAC_B, POD_B, GATEWAY));
+        harness.send(2, TestFrames.arpRequestFrame(MAC_C, outside, GATEWAY));
+        harness.run();
+        harness.transmitted(1);
+        harness.transmitted(2);
+        harness.send(2, FlowFrames.tcp(SWITCH_2, MAC_C, outside, 50000, VIP, 80, 1, 0, FlowFrames.SYN, new byte[0]));
+        harness.run();
+        final List<byte[]> out = harness.transmitted(1);
+        assertEquals(1, out.size(), harness.worker().drops().describe());
+        final int snatPort = (out.get(0)[34] & 0xFF) << 8 | (out.get(0)[35] & 0xFF);
+        assertEquals(hex(TestFrames.routed(FlowFrames.tcp(SWITCH_2, MAC_C, GATEWAY, snatPort, POD_B, 8080, 1, 0, FlowFrames.SYN,
+                new byte[0]), MAC_B, SWITCH_1)), hex(out.get(0)), "kube-proxy masquerades ClusterIP traffic from outside the cluster CIDR");
+        final byte[] synAck = FlowFrames.tcp(SWITCH_1, MAC_B, POD_B, 8080, GATEWAY, snatPort, 7, 2, FlowFrames.SYN_ACK, new byte[0]);
+        assertEquals(List.of(hex(TestFrames.routed(FlowFrames.tcp(SWITCH_1, MAC_B, VIP, 80, outside, 50000, 7, 2, FlowFrames.SYN_ACK,
+                new byte[0]), MAC_C, SWITCH_2))), exchange(1, synAck, 2));
+    }
+
     static PodInfo pod(String name, int address, String app) {
         return new PodInfo("default", name, Map.of("app", app), List.of(IpAddress.ofIpv4(address)), List.of(), true);
     }
