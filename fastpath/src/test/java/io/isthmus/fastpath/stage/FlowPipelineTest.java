@@ -117,6 +117,21 @@ class FlowPipelineTest {
     }
 
     @Test
+    void anIcmpErrorFromTheBackendReachesTheClientTranslated_fromTheClusterIpQuotingWhatTheClientSent() {
+        flow.clusterIpService("dns", "10.96.0.10", Protocol.UDP, 53, 1053, "10.244.1.3");
+        start();
+        final byte[] query = FlowFrames.udp(SWITCH_0, MAC_A, POD_A, 5353, VIP, 53, "q".getBytes());
+        final byte[] atBackend = TestFrames.routed(FlowFrames.udp(SWITCH_0, MAC_A, POD_A, 5353, POD_B, 1053, "q".getBytes()), MAC_B, SWITCH_1);
+        assertEquals(List.of(hex(atBackend)), exchange(0, query, 1));
+        // B's kernel has nothing on 1053: port unreachable, quoting the datagram as B received it.
+        final byte[] refusal = FlowFrames.portUnreachable(SWITCH_1, MAC_B, POD_B, POD_A, atBackend);
+        final byte[] asTheClientSentIt = TestFrames.routed(query, MAC_B, SWITCH_1); // TTL 63, as B saw it, but to the ClusterIP
+        assertEquals(List.of(hex(TestFrames.routed(FlowFrames.portUnreachable(SWITCH_1, MAC_B, VIP, POD_A, asTheClientSentIt),
+                MAC_A, SWITCH_0))), exchange(1, refusal, 0));
+        assertEquals(0, harness.worker().drops().total(), harness.worker().drops().describe());
+    }
+
+    @Test
     void aServiceWithoutEndpointsAnswersTcpWithRstAndUdpWithPortUnreachable() {
         flow.clusterIpService("empty", "10.96.0.20", Protocol.TCP, 80, 8080);
         flow.clusterIpService("empty-udp", "10.96.0.20", Protocol.UDP, 53, 53);
