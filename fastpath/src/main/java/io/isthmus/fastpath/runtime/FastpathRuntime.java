@@ -106,7 +106,9 @@ public final class FastpathRuntime implements AutoCloseable {
             final FastpathTables tables = FastpathTables.empty(routes);
             final DesiredState desired = desiredOverTables.apply(tables);
             final Port[] slots = Worker.emptySlots(config.portSlots());
-            final PipelineContext context = new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS);
+            final PipelineContext context = config.flow() == null
+                    ? new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS)
+                    : new PipelineContext(slots, portFactory.pool(), tables, conntrack, config.flow(), Worker.ARP_REQUEST_INTERVAL_NS);
             final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
                     new SystemNanoClock());
             final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode());
