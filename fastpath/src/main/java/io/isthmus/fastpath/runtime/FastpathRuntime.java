@@ -22,6 +22,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The fast path of one node, running: the worker (on its {@link WorkerRunner}) with its port slots
@@ -74,6 +76,26 @@ public final class FastpathRuntime implements AutoCloseable {
      * control agent. On failure releases what it made and throws (the message names the step).
      */
     public static FastpathRuntime start(FastpathRuntimeConfig config, DesiredState desired, PipelineFactory pipelines) {
+        return start(config, tables -> desired, pipelines);
+    }
+
+    /**
+     * As {@link #start(FastpathRuntimeConfig, DesiredState, PipelineFactory)}, with the desired-state
+     * sink made over the runtime's tables (a compiler that publishes generations into them).
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
+                                        PipelineFactory pipelines) {
+        return start(config, desiredOverTables, pipelines, desired -> {
+        });
+    }
+
+    /**
+     * As above, and runs {@code afterRequests} on the control agent after every cycle that applied
+     * requests: where a compiler that batches ({@code DesiredStateTables}: {@code if (t.hasPending())
+     * t.applyPending()}) publishes the new table generations.
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
+                                        PipelineFactory pipelines, Consumer<DesiredState> afterRequests) {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
             final ConntrackTable conntrack = openConntrack(config);
@@ -82,15 +104,18 @@ public final class FastpathRuntime implements AutoCloseable {
             made.add(portFactory);
             final RouteTableRef routes = new RouteTableRef(RouteTable.empty());
             final FastpathTables tables = FastpathTables.empty(routes);
+            final DesiredState desired = desiredOverTables.apply(tables);
             final Port[] slots = Worker.emptySlots(config.portSlots());
-            final PipelineContext context = new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS);
+            final PipelineContext context = config.flow() == null
+                    ? new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS)
+                    : new PipelineContext(slots, portFactory.pool(), tables, conntrack, config.flow(), Worker.ARP_REQUEST_INTERVAL_NS);
             final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
                     new SystemNanoClock());
             final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode());
             made.add(workerRunner);
             final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());
             final ControlAgent controlAgent = new ControlAgent(new ConntrackSweeper(conntrack, config.sweepEntriesPerCall()),
-                    config.sweepInterval(), config.commandTimeout());
+                    config.sweepInterval(), config.commandTimeout(), () -> afterRequests.accept(desired));
             final AgentRunner controlRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L),
                     error -> System.err.println("isthmus fastpath control agent: " + error), (AtomicCounter) null, controlAgent);
             AgentRunner.startOnThread(controlRunner);

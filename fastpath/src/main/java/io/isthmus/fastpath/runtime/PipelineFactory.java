@@ -16,7 +16,11 @@ public interface PipelineFactory {
 
     Pipeline create(PipelineContext context, FastpathTables tables, ConntrackTable conntrack);
 
-    /** The switching path ({@link SwitchingPipeline}): routes only, the tables are not read yet. */
+    /**
+     * The {@link SwitchingPipeline}: with the flow stages (conntrack, Service DNAT, policy, commit)
+     * when the runtime built the context with conntrack ({@code FastpathRuntimeConfig.flow()} set),
+     * else routes only.
+     */
     static PipelineFactory switching() {
         return (context, tables, conntrack) -> SwitchingPipeline.create(context);
     }
