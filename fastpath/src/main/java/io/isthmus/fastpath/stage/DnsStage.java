@@ -106,17 +106,12 @@ public final class DnsStage implements Stage {
         final MemorySegment segment = batch.segment();
         final FrameMemory memory = batch.memory();
         final int frameSize = memory.frameSizeBytes();
-        int kept = 0;
         for (int i = 0; i < size; i++) {
-            if (!isForUs(batch, i, segment) || !answer(batch, i, segment, memory, frameSize, zone)) {
-                if (kept != i) {
-                    batch.move(i, kept);
-                }
-                kept++;
+            if (isForUs(batch, i, segment) && answer(batch, i, segment, memory, frameSize, zone)) {
+                batch.markLeft(i);
             }
         }
-        batch.size(kept);
-        return kept;
+        return context.sweepDrops(batch);
     }
 
     /** IPv4 without options, UDP, to the cluster DNS address and port. */
