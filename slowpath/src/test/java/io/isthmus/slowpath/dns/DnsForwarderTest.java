@@ -322,6 +322,31 @@ class DnsForwarderTest {
     }
 
     @Test
+    void aPuntHandedInDirectlyIsAnsweredToItsSink() throws Exception {
+        final FakeUpstream upstream = upstream(answering("192.0.2.9", 60));
+        final DnsForwarder forwarder = forwarder(upstream);
+        final List<byte[]> sent = new ArrayList<>();
+        final List<Integer> ports = new ArrayList<>();
+        final FrameSink sink = (frame, port) -> {
+            sent.add(frame);
+            ports.add(port);
+            return true;
+        };
+        final byte[] frame = TestFrames.udpFrame(SWITCH_MAC, POD_MAC, POD_IP, DNS_IP, 64, 41000, 53, query("aeron.example.", Type.A, 77, false).toWire());
+        forwarder.punted(frame, 5, sink);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (sent.isEmpty() && System.nanoTime() < deadline) {
+            forwarder.doWork();
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(5), ports);
+        final Message reply = new Message(Arrays.copyOfRange(sent.getFirst(), 42, sent.getFirst().length));
+        assertEquals(77, reply.getHeader().getID());
+        assertEquals(List.of("A 60 192.0.2.9"), answers(reply));
+        assertNull(wire.transmitted(PORT), "nothing through the channel's inject queue");
+    }
+
+    @Test
     void malformedPuntsAreCountedAndDropped() throws Exception {
         final FakeUpstream upstream = upstream(answering("192.0.2.1", 60));
         final DnsForwarder forwarder = forwarder(upstream);
