@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   reply = the punted frame's headers turned around (UdpReplyFrame) + the response ──▶ InjectQueue(port)
  * </pre>
  *
- * Responses larger than the client's UDP size (512, or its EDNS0 size up to 1232) are sent empty
- * with TC. Answers are cached by their smallest answer TTL; NXDOMAIN and NODATA by the SOA's
+ * The query goes upstream as the pod sent it, with our id and its EDNS0 payload size lowered to
+ * what we pass on (at most 1232); responses larger than the client's UDP size (512, or its EDNS0
+ * size up to 1232) are sent empty with TC. Answers are cached by their smallest answer TTL; NXDOMAIN and NODATA by the SOA's
  * min(TTL, MINIMUM) (RFC 2308); SERVFAIL, REFUSED and truncated responses are not cached. Memory
  * is bounded: at most {@code maxCacheEntries} cached and {@code maxPendingQueries} pending
  * queries (beyond that a query gets SERVFAIL at once).
@@ -244,6 +245,10 @@ public final class DnsForwarder implements Agent {
         byDeadline.addLast(query);
         final byte[] wire = query.query.clone();
         DnsMessages.id(wire, query.upstreamId);
+        if (query.question.optPayloadSizeOffset() >= 0) {
+            // Ask for no more than the pod can take from us, so the upstream trims (or truncates) for it.
+            DnsMessages.u16(wire, query.question.optPayloadSizeOffset(), query.question.udpLimitBytes());
+        }
         try {
             upstream.send(ByteBuffer.wrap(wire), settings.upstreams().get(query.upstreamIndex));
         } catch (IOException e) {

@@ -270,9 +270,21 @@ class DnsForwarderTest {
         assertEquals(List.of(), answers(truncated));
         punt(query("many.example.", Type.A, 10, true));
         final Message whole = reply(forwarder);
+        assertNull(upstream.queries().getFirst().getOPT(), "the first query had no EDNS0 and went up without");
         assertFalse(whole.getHeader().getFlag(Flags.TC));
         assertEquals(60, answers(whole).size(), "an EDNS0 client takes 1232 bytes (from the cache)");
         assertEquals(1, upstream.queries().size());
+    }
+
+    @Test
+    void theUpstreamIsAskedForNoMoreThanThePodTakes() throws IOException {
+        final FakeUpstream upstream = upstream(answering("192.0.2.1", 60));
+        final DnsForwarder forwarder = forwarder(upstream);
+        final Message query = Message.newQuery(Record.newRecord(Name.fromString("edns.example."), Type.A, DClass.IN));
+        query.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
+        punt(query);
+        reply(forwarder);
+        assertEquals(1232, upstream.queries().getFirst().getOPT().getPayloadSize());
     }
 
     @Test
