@@ -21,6 +21,7 @@ public final class EchoBackend implements AutoCloseable {
     private final HttpServer server;
     private final String name;
     private final AtomicInteger requests = new AtomicInteger();
+    private final java.util.Set<InetSocketAddress> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private EchoBackend(HttpServer server, String name) {
         this.server = server;
@@ -43,6 +44,7 @@ public final class EchoBackend implements AutoCloseable {
 
     private void answer(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        clients.add(exchange.getRemoteAddress());
         final StringBuilder body = new StringBuilder("uri " + exchange.getRequestURI().toString() + "\n");
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             for (String value : header.getValue()) {
@@ -68,6 +70,11 @@ public final class EchoBackend implements AutoCloseable {
 
     public int requests() {
         return requests.get();
+    }
+
+    /** How many distinct client connections (address and port) it has served. */
+    public int connections() {
+        return clients.size();
     }
 
     @Override

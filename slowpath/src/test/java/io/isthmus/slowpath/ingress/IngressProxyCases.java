@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class IngressProxyCases {
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, EchoBackend> backends = new LinkedHashMap<>();
     private IngressProxy proxy;
     private InetSocketAddress proxyAddress;
 
@@ -58,6 +59,7 @@ abstract class IngressProxyCases {
                 default -> {
                     final EchoBackend backend = startBackend(ref.toString(), index++);
                     closeLater(backend);
+                    backends.put(ref.toString(), backend);
                     endpoints.put(ref, List.of(backend.address()));
                 }
             }
@@ -112,6 +114,21 @@ abstract class IngressProxyCases {
                 assertTrue(!response.body().contains("x-drop-me"), "a header named in Connection is hop-by-hop: " + response.body());
             }
         }
+    }
+
+    @Test
+    void backendConnectionsAreKeptAliveAndReused() {
+        final EchoBackend login = backends.get("default/login:80");
+        final int before = login.connections();
+        for (int client = 0; client < 3; client++) {
+            try (RawHttp http = RawHttp.connect(proxyAddress)) {
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(200, http.get("shop.example.com", "/login").status());
+                }
+            }
+        }
+        assertTrue(login.connections() - before <= 2, "30 requests from 3 clients over at most one new backend connection per event loop, saw "
+                + (login.connections() - before));
     }
 
     @Test
