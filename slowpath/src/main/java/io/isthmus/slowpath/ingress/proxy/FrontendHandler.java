@@ -41,6 +41,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final boolean http2;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private boolean busy;
+    private String clientIp;   // of this connection, computed on its first request
+    private String localPort;
 
     FrontendHandler(ProxyContext proxy, boolean tls, boolean http2) {
         this.proxy = proxy;
@@ -104,10 +106,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respond(ctx, request, ErrorResponses.of(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE), false);
             return;
         }
-        final Channel client = http2 ? ctx.channel().parent() : ctx.channel();
+        if (clientIp == null) {
+            final Channel client = http2 ? ctx.channel().parent() : ctx.channel();
+            clientIp = ForwardedHeaders.clientIp(client.remoteAddress());
+            localPort = ForwardedHeaders.localPort(client.localAddress());
+        }
         final boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
         final FullHttpRequest upstream = UpstreamRequests.rewrite(request, match.upstreamPath() + (query < 0 ? "" : uri.substring(query)),
-                authority, client.remoteAddress(), client.localAddress(), tls ? "https" : "http");
+                authority, clientIp, localPort, tls ? "https" : "http", http2);
         new ProxyExchange(this, ctx, upstream, keepAlive, endpoint, proxy).start();
     }
 
@@ -137,7 +143,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             drop();
             return;
         }
-        ForwardedHeaders.dropHopByHop(response.headers());
+        ForwardedHeaders.dropHopByHop(response.headers(), false);
         if (!http2) {
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
             if (!keepAlive) {

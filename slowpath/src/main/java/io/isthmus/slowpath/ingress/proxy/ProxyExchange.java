@@ -62,7 +62,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
         }
         backend = channel;
         reused = wasPooled;
-        channel.pipeline().get(BackendHandler.class).begin(this);
+        ((BackendHandler) channel.pipeline().last()).begin(this);
         channel.writeAndFlush(request.retainedDuplicate()).addListener(f -> {
             if (!f.isSuccess()) {
                 channel.close(); // BackendHandler.channelInactive reports the failure
@@ -111,7 +111,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
             return;
         }
         if (backend != null) {
-            backend.pipeline().get(BackendHandler.class).abandon();
+            ((BackendHandler) backend.pipeline().last()).abandon();
             backend.close();
         }
         finish(HttpResponseStatus.GATEWAY_TIMEOUT);
