@@ -3,7 +3,6 @@ package io.isthmus.slowpath.ingress.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.channels.ClosedChannelException;
@@ -11,7 +10,6 @@ import java.nio.channels.ClosedChannelException;
 /**
  * The last handler of a backend connection: hands the aggregated response to the exchange that
  * sent the request (one at a time, no pipelining), and reports a connection lost mid-request.
- * An idle pooled connection that times out is closed.
  *
  * <p><b>Thread-safety:</b> the connection's event loop only.
  */
@@ -45,13 +43,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (current != null) {
             current.onFailure(new ClosedChannelException());
-        }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent && exchange == null) {
-            ctx.close();
         }
     }
 

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -20,14 +19,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keep-alive connections to backend pods, one pool per event loop: a request takes an idle
  * connection to its pod when there is one, else opens a new one on the same event loop, and gives
- * it back after a complete keep-alive response. Idle connections close after
- * {@value #IDLE_SECONDS} s; at most {@code maxIdlePerEndpoint} stay idle per pod.
+ * it back after a complete keep-alive response. Idle connections are closed by a sweep every
+ * {@value #SWEEP_SECONDS} s once idle for {@value #IDLE_SECONDS} s (no per-read or per-write
+ * timer); at most {@code maxIdlePerEndpoint} stay idle per pod.
  *
  * <p><b>Thread-safety:</b> owned by its event loop; only that loop's handlers call it, so it needs
  * no locks.
  */
 final class BackendPool {
     static final int IDLE_SECONDS = 60;
+    static final int SWEEP_SECONDS = 15;
+
+    /** A connection waiting in the pool, and since when (System.nanoTime()). */
+    private record Idle(Channel channel, long sinceNs) {
+    }
 
     /** How {@link #acquire} answers. */
     interface Callback {
@@ -38,7 +43,7 @@ final class BackendPool {
 
     private final Bootstrap bootstrap;
     private final int maxIdlePerEndpoint;
-    private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    private final Map<InetSocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
 
     BackendPool(EventLoop loop, ProxyTransport transport, IngressSettings settings) {
         this.maxIdlePerEndpoint = settings.maxIdlePerEndpoint();
@@ -51,20 +56,32 @@ final class BackendPool {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
-                                new HttpClientCodec(), new HttpObjectAggregator(maxBody), new BackendHandler());
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBody), new BackendHandler());
                     }
                 });
+        loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Closes connections idle for {@value #IDLE_SECONDS} s and forgets pods without connections. */
+    private void closeIdle() {
+        final long oldestNs = System.nanoTime() - TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+        idle.values().removeIf(channels -> {
+            Idle last;
+            while ((last = channels.peekLast()) != null && last.sinceNs() - oldestNs < 0) {
+                channels.pollLast().channel().close(); // least recently used at the tail
+            }
+            return channels.isEmpty();
+        });
     }
 
     /** An idle connection to {@code endpoint}, or a new one; {@code callback} runs on this event loop. */
     void acquire(InetSocketAddress endpoint, Callback callback) {
-        final ArrayDeque<Channel> channels = idle.get(endpoint);
+        final ArrayDeque<Idle> channels = idle.get(endpoint);
         if (channels != null) {
-            Channel channel;
-            while ((channel = channels.pollFirst()) != null) {
-                if (channel.isActive()) {
-                    callback.acquired(channel, true);
+            Idle entry;
+            while ((entry = channels.pollFirst()) != null) {
+                if (entry.channel().isActive()) {
+                    callback.acquired(entry.channel(), true);
                     return;
                 }
             }
@@ -79,9 +96,9 @@ final class BackendPool {
             if (f.isSuccess()) {
                 final Channel channel = future.channel();
                 channel.closeFuture().addListener(closed -> {
-                    final ArrayDeque<Channel> channels = idle.get(endpoint);
+                    final ArrayDeque<Idle> channels = idle.get(endpoint);
                     if (channels != null) {
-                        channels.remove(channel);
+                        channels.removeIf(entry -> entry.channel() == channel);
                     }
                 });
                 callback.acquired(channel, false);
@@ -96,11 +113,11 @@ final class BackendPool {
         if (!channel.isActive()) {
             return;
         }
-        final ArrayDeque<Channel> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        final ArrayDeque<Idle> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         if (channels.size() >= maxIdlePerEndpoint) {
             channel.close();
             return;
         }
-        channels.addFirst(channel); // most recently used first: warm connections stay in use
+        channels.addFirst(new Idle(channel, System.nanoTime())); // most recently used first: warm connections stay in use
     }
 }
