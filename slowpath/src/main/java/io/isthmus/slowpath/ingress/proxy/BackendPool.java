@@ -23,12 +23,17 @@ import java.util.concurrent.TimeUnit;
  * {@value #SWEEP_SECONDS} s once idle for {@value #IDLE_SECONDS} s (no per-read or per-write
  * timer); at most {@code maxIdlePerEndpoint} stay idle per pod.
  *
+ * <p>The pool also keeps the loop's exchanges in flight, oldest first, and times them out with a
+ * check every {@value #TIMEOUT_CHECK_MS} ms: one list append and unlink per request instead of a
+ * scheduled task each (all exchanges of a pool have the same timeout, so the list is in deadline order).
+ *
  * <p><b>Thread-safety:</b> owned by its event loop; only that loop's handlers call it, so it needs
  * no locks.
  */
 final class BackendPool {
     static final int IDLE_SECONDS = 60;
     static final int SWEEP_SECONDS = 15;
+    static final int TIMEOUT_CHECK_MS = 250;
 
     /** A connection waiting in the pool, and since when (System.nanoTime()). */
     private record Idle(Channel channel, long sinceNs) {
@@ -44,6 +49,8 @@ final class BackendPool {
     private final Bootstrap bootstrap;
     private final int maxIdlePerEndpoint;
     private final Map<InetSocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
+    private ProxyExchange oldest;   // in-flight exchanges, a doubly linked list in start order
+    private ProxyExchange newest;
 
     BackendPool(EventLoop loop, ProxyTransport transport, IngressSettings settings) {
         this.maxIdlePerEndpoint = settings.maxIdlePerEndpoint();
@@ -60,6 +67,49 @@ final class BackendPool {
                     }
                 });
         loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        loop.scheduleAtFixedRate(this::expire, TIMEOUT_CHECK_MS, TIMEOUT_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts timing {@code exchange} (appended as the newest). */
+    void track(ProxyExchange exchange) {
+        exchange.olderInFlight = newest;
+        exchange.newerInFlight = null;
+        if (newest != null) {
+            newest.newerInFlight = exchange;
+        } else {
+            oldest = exchange;
+        }
+        newest = exchange;
+    }
+
+    /** Stops timing {@code exchange}; a no-op when it is not tracked. */
+    void untrack(ProxyExchange exchange) {
+        final ProxyExchange older = exchange.olderInFlight;
+        final ProxyExchange newer = exchange.newerInFlight;
+        if (older == null && newer == null && oldest != exchange) {
+            return;
+        }
+        if (older != null) {
+            older.newerInFlight = newer;
+        } else {
+            oldest = newer;
+        }
+        if (newer != null) {
+            newer.olderInFlight = older;
+        } else {
+            newest = older;
+        }
+        exchange.olderInFlight = null;
+        exchange.newerInFlight = null;
+    }
+
+    private void expire() {
+        final long nowNs = System.nanoTime();
+        ProxyExchange head;
+        while ((head = oldest) != null && nowNs - head.deadlineNs() >= 0) {
+            untrack(head);
+            head.timedOut();
+        }
     }
 
     /** Closes connections idle for {@value #IDLE_SECONDS} s and forgets pods without connections. */

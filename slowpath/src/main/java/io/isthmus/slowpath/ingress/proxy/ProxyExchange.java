@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
@@ -36,7 +35,10 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
     private boolean reused;
     private boolean retried;
     private boolean done;
-    private ScheduledFuture<?> timeout;
+    private long deadlineNs;
+    /** Links of the pool's in-flight list ({@link BackendPool#track}); only the pool touches them. */
+    ProxyExchange olderInFlight;
+    ProxyExchange newerInFlight;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext ctx, FullHttpRequest request, boolean clientKeepAlive,
                   InetSocketAddress endpoint, ProxyContext proxy) {
@@ -50,7 +52,8 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
     }
 
     void start() {
-        timeout = ctx.channel().eventLoop().schedule(this::timedOut, proxy.settings().responseTimeoutMs(), TimeUnit.MILLISECONDS);
+        deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(proxy.settings().responseTimeoutMs());
+        pool.track(this);
         pool.acquire(endpoint, this);
     }
 
@@ -87,7 +90,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
             backend.close();
         }
         done = true;
-        timeout.cancel(false);
+        pool.untrack(this);
         request.release();
         frontend.complete(ctx, response, clientKeepAlive);
     }
@@ -106,7 +109,12 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
         finish(HttpResponseStatus.BAD_GATEWAY);
     }
 
-    private void timedOut() {
+    long deadlineNs() {
+        return deadlineNs;
+    }
+
+    /** Called by the pool when the deadline passed (already untracked). */
+    void timedOut() {
         if (done) {
             return;
         }
@@ -122,7 +130,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
             return;
         }
         done = true;
-        timeout.cancel(false);
+        pool.untrack(this);
         request.release();
         frontend.complete(ctx, ErrorResponses.of(ctx.alloc(), status), clientKeepAlive);
     }
