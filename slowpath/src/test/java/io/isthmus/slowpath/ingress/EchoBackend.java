@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend pod's HTTP server for tests: answers every request with 200, a header
  * {@code X-Echo-Backend: NAME} and a body of {@code uri URI} and one {@code header NAME: VALUE}
- * line per request header (names lower case), then the request body.
+ * line per request header (names lower case), then the request body; chunked when the request
+ * has {@code X-Echo-Chunked: 1}.
  */
 public final class EchoBackend implements AutoCloseable {
     private final HttpServer server;
@@ -54,7 +55,8 @@ public final class EchoBackend implements AutoCloseable {
         final byte[] requestBody = exchange.getRequestBody().readAllBytes();
         final byte[] head = body.toString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("X-Echo-Backend", name);
-        exchange.sendResponseHeaders(200, head.length + requestBody.length);
+        final boolean chunked = "1".equals(exchange.getRequestHeaders().getFirst("X-Echo-Chunked"));
+        exchange.sendResponseHeaders(200, chunked ? 0 : head.length + requestBody.length); // 0: chunked
         exchange.getResponseBody().write(head);
         exchange.getResponseBody().write(requestBody);
         exchange.close();

@@ -148,6 +148,21 @@ abstract class IngressProxyCases {
     }
 
     @Test
+    void largeAndChunkedResponsesStreamThrough() {
+        final String payload = "0123456789abcdef".repeat(3 * 65536); // 3 MiB
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            for (String chunked : new String[]{"0", "1"}) {
+                final RawHttp.Response response = http.exchange("POST /api/upload HTTP/1.1\r\nHost: shop.example.com\r\nX-Echo-Chunked: "
+                        + chunked + "\r\nContent-Length: " + payload.length() + "\r\n\r\n" + payload);
+                assertEquals(200, response.status());
+                assertTrue(response.body().endsWith(payload), "the whole body came back, " + response.body().length() + " chars");
+                assertEquals(chunked.equals("1") ? "chunked" : null, response.header("transfer-encoding"));
+            }
+            assertEquals(200, http.get("shop.example.com", "/api").status(), "the connection is still in step");
+        }
+    }
+
+    @Test
     void malformedRequestsGet400AndTheProxyKeepsServing() {
         final String[] malformed = {
                 "GARBAGE\r\n\r\n",

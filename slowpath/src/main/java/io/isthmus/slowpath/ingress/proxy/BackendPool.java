@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -54,7 +53,6 @@ final class BackendPool {
 
     BackendPool(EventLoop loop, ProxyTransport transport, IngressSettings settings) {
         this.maxIdlePerEndpoint = settings.maxIdlePerEndpoint();
-        final int maxBody = settings.maxBodyBytes();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -63,7 +61,7 @@ final class BackendPool {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(maxBody), new BackendHandler());
+                        ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler()); // responses stream, never aggregated
                     }
                 });
         loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
