@@ -17,7 +17,7 @@
 # stopped and its temp dir removed on any exit.
 set -euo pipefail
 SECONDS_EACH=${1:-5}
-WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+WARMUP_SECONDS=${WARMUP_SECONDS:-15}   # the JVM compiles its hot path during the first seconds under load
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}          # proxy threads: nginx workers and isthmus event loops
 CONNECTIONS=${CONNECTIONS:-64} # wrk connections
