@@ -193,7 +193,9 @@ dp_ovs_service() {
     if [ "$proto" = udp ]; then g=1 port=$UDP_SERVICE_PORT target=$UDP_TARGET_PORT; else g=2 port=$TCP_SERVICE_PORT target=$TCP_TARGET_PORT; fi
     local buckets=""
     for i in 0 1 2; do buckets+=",bucket=bucket_id:$i,actions=ct(commit,zone=1,nat(dst=${IP_B[$i]}:$target),table=2)"; done
-    echo "group_id=$g,type=select$buckets" >>"$groups"
+    # the flow's addresses and ports choose the bucket (OVS 3.1's default dp_hash sent every
+    # flow of the 1,000-flow run to the same backend)
+    echo "group_id=$g,type=select,selection_method=hash,fields(ip_src,ip_dst,${proto}_src,${proto}_dst)$buckets" >>"$groups"
   done
   ovs_ofctl add-groups "$OVS_BRIDGE" "$groups"
   {
