@@ -22,12 +22,13 @@ function ratio_of(f, m, ref,   r, nr, x, t, j, q) {
 }
 function ratio(f, m,   x) { x = ratio_of(f, m, baseline(f)); return x == "" ? "" : sprintf("%.2f", x) }
 function fig_title(f) {
-  if (f ~ /^pps-pod-/) return "64-byte UDP pod → pod, " num(substr(f, 9)) " flow(s), pps"
-  if (f ~ /^pps-cip-/) return "64-byte UDP pod → ClusterIP, " num(substr(f, 9)) " flow(s), pps"
+  if (f ~ /^pps-pod-/) return "64-byte UDP pod → pod, " flows(substr(f, 9)) ", pps"
+  if (f ~ /^pps-cip-/) return "64-byte UDP pod → ClusterIP, " flows(substr(f, 9)) ", pps"
   if (f == "tcp") return "TCP pod → pod (iperf3), Gbps"
   if (f == "http-rps") return "HTTP via ClusterIP, keep-alive, requests/s"
   if (f == "http-cps") return "HTTP via ClusterIP, Connection: close, new connections/s"
   return f }
+function flows(n) { return num(n) (n == 1 ? " flow" : " flows") }
 function mode_title(m) {
   if (m == "kernel") return "kernel routing"
   if (m == "kernel-offload") return "kernel routing, pod offloads on"
@@ -42,10 +43,10 @@ function num(v,   s, neg, out) {
   s = sprintf("%.0f", v); out = ""
   while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
   return s out }
-function target(label, f, m, ref, min,   r, b) {
+function target(label, f, m, ref, min,   r, x) {
   if (!((f, m) in val)) return
   r = ratio_of(f, m, ref)
-  if (r == "") { printf "| %s | %s | n/a (%s) |\n", label, min, (val[f, m] == "" ? note[f, m] : "no reference figure"); return }
+  if (r == "") { x = val[f, m] == "" ? note[f, m] : "no reference figure"; printf "| %s | %s | %s |\n", label, min, (x ~ /^n\/a/ ? x : "n/a (" x ")"); return }
   printf "| %s | %s | %.2f: %s |\n", label, min, r, (r >= min ? "**met**" : "**not met**") }
 /^# machine/ { machine = $2; next }
 /^# started/ { started = $2; load0 = $3; next }
