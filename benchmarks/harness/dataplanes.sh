@@ -93,7 +93,7 @@ record() { # figure mode value unit note (CPU_CORES from the figure's window)
     "${CPU_CORES[gen]:--}" "${CPU_CORES[dp]:--}" "${CPU_CORES[other]:--}" "${CPU_CORES[softirq]:--}" "$5" "$ROUND" >>"$RESULTS"
 }
 
-unit_of() { case "$1" in pps-*) echo pps ;; tcp) echo Gbps ;; *) echo req/s ;; esac; }
+unit_of() { case "$1" in pps-*) echo pps ;; tcp) echo Gbps ;; http-cps) echo conn/s ;; *) echo req/s ;; esac; }
 have_af_xdp() { # can this kernel open an AF_XDP socket (address family 44)?
   [ -n "${HAVE_AF_XDP:-}" ] || { python3 -c 'import socket; socket.socket(44, socket.SOCK_RAW).close()' 2>/dev/null && HAVE_AF_XDP=yes || HAVE_AF_XDP=no; }
   [ "$HAVE_AF_XDP" = yes ]
