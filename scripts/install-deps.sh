@@ -25,6 +25,9 @@ packages=(
   nginx-light                   # benchmarks/harness: the HTTP server in the backend pods
   jq                            # benchmarks/harness: reads iperf3's JSON
   gnuplot-nox                   # benchmarks/harness: the chart of the ratios
+  openssl                       # ingress TLS tests: generates the certificates of kubernetes.io/tls Secrets
+  socat                         # examples/demo: the echo backends' HTTP server
+  curl                          # examples/demo: the client's requests (README, isthmus up e2e test)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -13,8 +13,13 @@ public final class Main {
                 new ConntrackCommand(),
                 new PolicyCommand(),
                 new DnsCommand(),
+                new IngressCommand(),
                 new InstallCniCommand(),
-                new PktgenCommand()
+                new PktgenCommand(),
+                new UpCommand(),
+                new StatusCommand(),
+                new ExecCommand(),
+                new DownCommand()
         );
     }
 

@@ -43,6 +43,18 @@ public interface Port extends AutoCloseable {
 
     PortCounters counters();
 
+    /**
+     * Worker: how many frames of the shared pool this port may keep on its receive side (its fair
+     * share, recomputed when ports come and go). Ports without a kernel fill ring ignore it.
+     */
+    default void shareOfFrames(int frames) {
+    }
+
+    /** True only for {@link EmptyPort}, the placeholder of a free slot. */
+    default boolean isEmpty() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -35,7 +35,16 @@ public final class AfXdpInterface implements AutoCloseable {
      * interface (its socket registers {@code umem}), else the first one (its UMEM is shared).
      */
     public static AfXdpInterface attach(String interfaceName, Umem umem, AfXdpInterface first, XskConfig config) {
-        final XskSocket socket = XskSocket.open(interfaceName, 0, umem, first == null ? null : first.socket, config);
+        return attachSharing(interfaceName, umem, first == null ? null : first.socket, config);
+    }
+
+    /**
+     * Attaches to {@code interfaceName} queue 0, sharing the UMEM of {@code shareWith} (any open
+     * socket that has it), or registering {@code umem} afresh when {@code shareWith} is null
+     * (the worker has no open socket: the first port, or every earlier port was detached).
+     */
+    public static AfXdpInterface attachSharing(String interfaceName, Umem umem, XskSocket shareWith, XskConfig config) {
+        final XskSocket socket = XskSocket.open(interfaceName, 0, umem, shareWith, config);
         XskMap map = null;
         BpfProgram program = null;
         try {

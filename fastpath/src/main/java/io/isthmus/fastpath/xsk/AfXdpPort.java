@@ -1,5 +1,6 @@
 package io.isthmus.fastpath.xsk;
 
+import io.isthmus.fastpath.frame.FrameLoans;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.linux.CallState;
 import io.isthmus.fastpath.linux.Errno;
@@ -26,6 +27,10 @@ import java.lang.foreign.Arena;
  * </ul>
  * Steady state: no allocation, no exception, no lock; errors of kicks are counted, not thrown.
  *
+ * <p>Every frame it gives the kernel (fill, TX) is marked in the worker's {@link FrameLoans} and
+ * unmarked when the kernel gives it back (RX, completion), so that after the socket is closed
+ * {@link #reclaimLentFrames()} returns to the pool exactly the frames the kernel still had.
+ *
  * <p><b>Thread-safety:</b> one worker thread drives it; {@link #counters()} is readable anywhere.
  * {@link #close()} does not close the socket (the {@link AfXdpInterface} owns it).
  */
@@ -36,11 +41,12 @@ public final class AfXdpPort implements Port {
     private final int id;
     private final XskSocket socket;
     private final FramePool pool;
+    private final FrameLoans loans;
     private final RxRing rx;
     private final TxRing tx;
     private final FillRing fill;
     private final CompletionRing completion;
-    private final int fillTarget;
+    private int fillTarget;
     private final PortCounters counters = new PortCounters();
     private final Arena arena = Arena.ofShared();
     private final CallState callState = new CallState(arena);
@@ -53,12 +59,14 @@ public final class AfXdpPort implements Port {
     private boolean closed;
 
     /**
+     * @param loans      the worker's ledger of lent frames (shared by all its ports)
      * @param fillTarget how many frames this port keeps in its fill ring at most (its share of the pool)
      */
-    public AfXdpPort(int id, XskSocket socket, FramePool pool, int fillTarget) {
+    public AfXdpPort(int id, XskSocket socket, FramePool pool, FrameLoans loans, int fillTarget) {
         this.id = id;
         this.socket = socket;
         this.pool = pool;
+        this.loans = loans;
         this.rx = socket.rx();
         this.tx = socket.tx();
         this.fill = socket.fill();
@@ -91,7 +99,9 @@ public final class AfXdpPort implements Port {
         long bytes = 0;
         for (int i = 0; i < count; i++) {
             final int length = rx.length(i);
-            batch.add(rx.address(i), length, id);
+            final long address = rx.address(i);
+            loans.returned(address);
+            batch.add(address, length, id);
             bytes += length;
         }
         rx.release(count);
@@ -106,6 +116,7 @@ public final class AfXdpPort implements Port {
             return false;
         }
         tx.put(address, lengthBytes);
+        loans.lend(address, id);
         pendingTxPackets++;
         pendingTxBytes += lengthBytes;
         return true;
@@ -155,7 +166,9 @@ public final class AfXdpPort implements Port {
     private int reclaimCompleted() {
         final int count = completion.peek(completion.size());
         for (int i = 0; i < count; i++) {
-            pool.release(completion.address(i));
+            final long address = completion.address(i);
+            loans.returned(address);
+            pool.release(address);
         }
         if (count != 0) {
             completion.release(count);
@@ -166,6 +179,9 @@ public final class AfXdpPort implements Port {
     /** Puts frames from the pool into the fill ring until it holds {@link #fillTarget}. */
     private int refill() {
         final int inKernel = fill.outstanding();
+        if (inKernel >= fillTarget) {
+            return 0; // the share shrank (another port came): wait until the kernel used some
+        }
         final int wanted = Math.min(fillTarget - inKernel, fill.free(fillTarget - inKernel));
         int added = 0;
         while (added < wanted) {
@@ -175,6 +191,7 @@ public final class AfXdpPort implements Port {
                 break;
             }
             fill.put(frame);
+            loans.lend(frame, id);
             added++;
         }
         if (added != 0) {
@@ -184,6 +201,25 @@ public final class AfXdpPort implements Port {
             }
         }
         return added;
+    }
+
+    /** Worker: the new fair share of the pool for this port's fill ring (capped by the ring). */
+    @Override
+    public void shareOfFrames(int frames) {
+        this.fillTarget = Math.max(1, Math.min(frames, fill.size()));
+    }
+
+    /** The current fill share (worker's value; other threads may see a stale one). */
+    public int fillTarget() {
+        return fillTarget;
+    }
+
+    /**
+     * Worker, only after the socket is closed (the kernel no longer owns any frame of this port):
+     * returns every frame this port still had lent (fill, RX, TX, completion, in-kernel) to the pool.
+     */
+    public int reclaimLentFrames() {
+        return loans.reclaim(id, pool);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.isthmus.fastpath.xsk;
 
+import io.isthmus.fastpath.frame.FrameLoans;
 import io.isthmus.fastpath.frame.FrameMemory;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.port.Port;
@@ -38,11 +39,12 @@ public final class AfXdpPortSet implements AutoCloseable {
         final List<AfXdpPort> ports = new ArrayList<>();
         try {
             final FramePool pool = new FramePool(umem.memory());
+            final FrameLoans loans = new FrameLoans(umem.memory());
             for (String name : interfaceNames) {
                 final AfXdpInterface attached = AfXdpInterface.attach(name, umem,
                         interfaces.isEmpty() ? null : interfaces.getFirst(), config);
                 interfaces.add(attached);
-                ports.add(new AfXdpPort(ports.size(), attached.socket(), pool, config.framesPerPort() / 2));
+                ports.add(new AfXdpPort(ports.size(), attached.socket(), pool, loans, config.framesPerPort() / 2));
             }
             return new AfXdpPortSet(umem, pool, List.copyOf(interfaces), List.copyOf(ports));
         } catch (RuntimeException e) {

@@ -74,7 +74,7 @@ public final class AfXdpSwitch implements AutoCloseable {
     }
 
     /** The MAC of a host interface ({@code /sys/class/net/NAME/address}); the error names a missing interface. */
-    static long macOf(String interfaceName) {
+    public static long macOf(String interfaceName) {
         try {
             return MacAddress.parse(Files.readString(Path.of("/sys/class/net", interfaceName, "address")).strip());
         } catch (NoSuchFileException e) {

@@ -1,0 +1,84 @@
+package io.isthmus.fastpath.runtime;
+
+import io.isthmus.conntrack.ConntrackSweeper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The fast path's control agent: the one thread that applies what the slow path asks (desired
+ * records, port changes: each a {@link Runnable} queued by {@link LocalFastpathControl}) and does
+ * the housekeeping workers must not (a conntrack sweeper slice every {@code sweepInterval}: expiry,
+ * flush requests, the owner heartbeat). Port changes block this thread until the worker took them,
+ * never the worker.
+ *
+ * <pre>
+ *   doWork():  requests.drain(≤ 64, in order) ─▶ (every sweepInterval) sweeper.sweep(now)
+ * </pre>
+ *
+ * <p><b>Thread-safety:</b> {@link #submit} from any thread (bounded many-to-one queue); everything
+ * else on the agent's thread. {@link #failedRequests()} is readable anywhere.
+ */
+final class ControlAgent implements Agent {
+    static final int QUEUE_CAPACITY = 4096;
+    static final int REQUESTS_PER_CYCLE = 64;
+
+    private final ManyToOneConcurrentArrayQueue<Runnable> requests = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final ConntrackSweeper sweeper;
+    private final long sweepIntervalNs;
+    private final Duration submitTimeout;
+    private final AtomicLong failedRequests = new AtomicLong();
+    private final Consumer<Runnable> run = this::runOne;
+    private long nextSweepNs;
+
+    ControlAgent(ConntrackSweeper sweeper, Duration sweepInterval, Duration submitTimeout) {
+        this.sweeper = sweeper;
+        this.sweepIntervalNs = sweepInterval.toNanos();
+        this.submitTimeout = submitTimeout;
+    }
+
+    @Override
+    public int doWork() {
+        int work = requests.drain(run, REQUESTS_PER_CYCLE);
+        final long nowNs = System.nanoTime();
+        if (nowNs - nextSweepNs >= 0) {
+            nextSweepNs = nowNs + sweepIntervalNs;
+            work += sweeper.sweep(System.currentTimeMillis());
+        }
+        return work;
+    }
+
+    private void runOne(Runnable request) {
+        try {
+            request.run();
+        } catch (RuntimeException e) { // requests with a future complete it themselves; this is the rest
+            failedRequests.incrementAndGet();
+            System.err.println("isthmus fastpath control: request failed: " + e.getMessage());
+        }
+    }
+
+    /** Any thread: queues {@code request}; waits (yielding) while the queue is full, up to the submit timeout. */
+    void submit(Runnable request) {
+        final long deadlineNs = System.nanoTime() + submitTimeout.toNanos();
+        while (!requests.offer(request)) {
+            if (System.nanoTime() - deadlineNs > 0) {
+                throw new IllegalStateException("the fast path's control agent has " + QUEUE_CAPACITY
+                        + " requests waiting for " + submitTimeout.toMillis() + " ms (is it running?)");
+            }
+            Thread.yield();
+        }
+    }
+
+    /** Requests that threw and had no future to tell (e.g. an upsert with a bad payload). */
+    long failedRequests() {
+        return failedRequests.get();
+    }
+
+    @Override
+    public String roleName() {
+        return "isthmus-fastpath-control";
+    }
+}

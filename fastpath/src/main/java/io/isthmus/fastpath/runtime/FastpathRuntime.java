@@ -1,0 +1,199 @@
+package io.isthmus.fastpath.runtime;
+
+import io.isthmus.conntrack.ConntrackSweeper;
+import io.isthmus.conntrack.ConntrackTable;
+import io.isthmus.conntrack.nat.SnatPortPool;
+import io.isthmus.fastpath.control.DesiredState;
+import io.isthmus.fastpath.control.FastpathTables;
+import io.isthmus.fastpath.pipeline.PipelineContext;
+import io.isthmus.fastpath.pipeline.RouteTable;
+import io.isthmus.fastpath.pipeline.RouteTableRef;
+import io.isthmus.fastpath.port.Port;
+import io.isthmus.fastpath.worker.Worker;
+import io.isthmus.fastpath.worker.WorkerRunner;
+import io.isthmus.fastpath.xsk.AfXdpPortFactory;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fast path of one node, running: the worker (on its {@link WorkerRunner}) with its port slots
+ * and UMEM, the conntrack table (memory-mapped under /dev/shm: it outlives this runtime), the
+ * published {@link FastpathTables}, and the {@link ControlAgent} that applies {@link #control()}
+ * calls and sweeps conntrack.
+ *
+ * <pre>
+ *   slow path ──FastpathControl──▶ control agent ──▶ DesiredState (compiles FastpathTables)
+ *                                        │ ports ──▶ PortManager ──▶ worker commands
+ *                                        └ every 10 ms ──▶ ConntrackSweeper
+ *   worker: ports ─▶ pipeline(context, tables, conntrack) ─▶ ports
+ * </pre>
+ *
+ * <p><b>Thread-safety:</b> {@link #start} and {@link #close} from one owning thread;
+ * {@link #control()} from any; the accessors for metrics from any (their objects say what is safe).
+ */
+public final class FastpathRuntime implements AutoCloseable {
+    private final FastpathRuntimeConfig config;
+    private final ConntrackTable conntrack;
+    private final AfXdpPortFactory portFactory;
+    private final FastpathTables tables;
+    private final Worker worker;
+    private final WorkerRunner workerRunner;
+    private final PortManager ports;
+    private final ControlAgent controlAgent;
+    private final AgentRunner controlRunner;
+    private final LocalFastpathControl control;
+    private final DesiredState desired;
+    private boolean closed;
+
+    private FastpathRuntime(FastpathRuntimeConfig config, ConntrackTable conntrack, AfXdpPortFactory portFactory,
+                            FastpathTables tables, Worker worker, WorkerRunner workerRunner, PortManager ports,
+                            ControlAgent controlAgent, AgentRunner controlRunner, DesiredState desired) {
+        this.config = config;
+        this.conntrack = conntrack;
+        this.portFactory = portFactory;
+        this.tables = tables;
+        this.worker = worker;
+        this.workerRunner = workerRunner;
+        this.ports = ports;
+        this.controlAgent = controlAgent;
+        this.controlRunner = controlRunner;
+        this.desired = desired;
+        this.control = new LocalFastpathControl(controlAgent, desired, ports);
+    }
+
+    /**
+     * Opens (or creates) the conntrack table, maps the UMEM, starts the worker with no port and the
+     * control agent. On failure releases what it made and throws (the message names the step).
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, DesiredState desired, PipelineFactory pipelines) {
+        final List<AutoCloseable> made = new ArrayList<>();
+        try {
+            final ConntrackTable conntrack = openConntrack(config);
+            made.add(conntrack);
+            final AfXdpPortFactory portFactory = AfXdpPortFactory.allocate(config.umemFrames(), config.xsk());
+            made.add(portFactory);
+            final RouteTableRef routes = new RouteTableRef(RouteTable.empty());
+            final FastpathTables tables = FastpathTables.empty(routes);
+            final Port[] slots = Worker.emptySlots(config.portSlots());
+            final PipelineContext context = new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS);
+            final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
+                    new SystemNanoClock());
+            final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode());
+            made.add(workerRunner);
+            final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());
+            final ControlAgent controlAgent = new ControlAgent(new ConntrackSweeper(conntrack, config.sweepEntriesPerCall()),
+                    config.sweepInterval(), config.commandTimeout());
+            final AgentRunner controlRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L),
+                    error -> System.err.println("isthmus fastpath control agent: " + error), (AtomicCounter) null, controlAgent);
+            AgentRunner.startOnThread(controlRunner);
+            return new FastpathRuntime(config, conntrack, portFactory, tables, worker, workerRunner, ports, controlAgent,
+                    controlRunner, desired);
+        } catch (RuntimeException e) {
+            for (AutoCloseable step : made.reversed()) {
+                try {
+                    step.close();
+                } catch (Exception closeFailure) {
+                    e.addSuppressed(closeFailure);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static ConntrackTable openConntrack(FastpathRuntimeConfig config) {
+        try {
+            return ConntrackTable.createOrOpen(config.conntrack(), new SnatPortPool());
+        } catch (IOException e) {
+            throw new UncheckedIOException("conntrack table " + config.conntrack().path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What the slow path (or the Aeron control server) calls. */
+    public LocalFastpathControl control() {
+        return control;
+    }
+
+    public FastpathRuntimeConfig config() {
+        return config;
+    }
+
+    public Worker worker() {
+        return worker;
+    }
+
+    public PortManager ports() {
+        return ports;
+    }
+
+    public FastpathTables tables() {
+        return tables;
+    }
+
+    public ConntrackTable conntrack() {
+        return conntrack;
+    }
+
+    public DesiredState desired() {
+        return desired;
+    }
+
+    /** The worker's pool and ledger, for tests and diagnostics (read them with {@code worker().call}). */
+    public AfXdpPortFactory portFactory() {
+        return portFactory;
+    }
+
+    /** Control requests that failed with no caller to tell. */
+    public long failedControlRequests() {
+        return controlAgent.failedRequests();
+    }
+
+    /** The first error the worker's duty cycle threw (a bug), or null. */
+    public Throwable workerError() {
+        return workerRunner.firstError();
+    }
+
+    /**
+     * Detaches every port (XDP links closed, frames back in the pool), stops the control agent and
+     * the worker, unmaps the UMEM and closes conntrack (its file stays for the next runtime).
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        final IllegalStateException failure = new IllegalStateException("stopping the fast path failed");
+        try {
+            final var detached = new java.util.concurrent.CompletableFuture<Void>();
+            controlAgent.submit(() -> {
+                try {
+                    ports.detachAll();
+                    detached.complete(null);
+                } catch (RuntimeException e) {
+                    detached.completeExceptionally(e);
+                }
+            });
+            detached.get(config.commandTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
+        for (AutoCloseable step : new AutoCloseable[]{controlRunner, workerRunner, portFactory, conntrack}) {
+            try {
+                step.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure.getSuppressed().length != 0) {
+            throw failure;
+        }
+    }
+}

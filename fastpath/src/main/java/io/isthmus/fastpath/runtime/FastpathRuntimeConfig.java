@@ -1,0 +1,62 @@
+package io.isthmus.fastpath.runtime;
+
+import io.isthmus.conntrack.ConntrackConfig;
+import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.xsk.XskBindMode;
+import io.isthmus.fastpath.xsk.XskConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What a {@link FastpathRuntime} is made of.
+ *
+ * @param workerName          the worker thread's name
+ * @param portSlots           ports one worker can hold at once (slot ids 0..portSlots-1 stay stable)
+ * @param umemFrames          frames of the worker's UMEM, shared fairly by its ports
+ * @param xsk                 ring sizes and modes of each port's socket
+ * @param idleMode            how the worker waits when idle
+ * @param conntrack           the conntrack file (under /dev/shm), capacity and timeouts
+ * @param sweepInterval       how often the control agent runs a conntrack sweeper slice
+ * @param sweepEntriesPerCall entries one sweeper slice looks at
+ * @param commandTimeout      how long a port change may wait for the worker
+ */
+public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFrames, XskConfig xsk, IdleMode idleMode,
+                                    ConntrackConfig conntrack, Duration sweepInterval, int sweepEntriesPerCall,
+                                    Duration commandTimeout) {
+
+    public FastpathRuntimeConfig {
+        if (portSlots < 1 || portSlots > 4096) {
+            throw new IllegalArgumentException("port slots must be 1..4096, was " + portSlots);
+        }
+        if (umemFrames < 2 * xsk.ringEntries()) {
+            throw new IllegalArgumentException("UMEM frames (" + umemFrames + ") must be at least twice the ring entries ("
+                    + xsk.ringEntries() + ")");
+        }
+    }
+
+    /**
+     * 256 port slots, a 64 MiB UMEM (32768 frames of 2 KiB), 2048-entry rings, backoff idling,
+     * a 262144-entry conntrack table (30 MiB) at {@code conntrackPath}, a sweeper slice of 4096
+     * entries every 10 ms.
+     */
+    public static FastpathRuntimeConfig defaults(Path conntrackPath) {
+        return new FastpathRuntimeConfig("isthmus-worker-0", 256, 32768,
+                new XskConfig(2048, 4096, 2048, XskBindMode.AUTO, null), IdleMode.BACKOFF,
+                ConntrackConfig.defaults().withPath(conntrackPath).withCapacity(1 << 18),
+                Duration.ofMillis(10), 4096, Duration.ofSeconds(5));
+    }
+
+    /** Small sizes for tests on a shared machine: 16 slots, 8192 frames, 1024-entry rings, 16384 connections. */
+    public static FastpathRuntimeConfig small(Path conntrackPath) {
+        return new FastpathRuntimeConfig("isthmus-worker-test", 16, 8192,
+                new XskConfig(2048, 2048, 1024, XskBindMode.AUTO, null), IdleMode.BACKOFF,
+                ConntrackConfig.defaults().withPath(conntrackPath).withCapacity(1 << 14),
+                Duration.ofMillis(10), 1024, Duration.ofSeconds(5));
+    }
+
+    public FastpathRuntimeConfig withIdleMode(IdleMode mode) {
+        return new FastpathRuntimeConfig(workerName, portSlots, umemFrames, xsk, mode, conntrack, sweepInterval,
+                sweepEntriesPerCall, commandTimeout);
+    }
+}

@@ -1,0 +1,200 @@
+package io.isthmus.cli;
+
+import io.isthmus.fastpath.linux.Libc;
+import io.isthmus.slowpath.up.NetworkNamespaces;
+import io.isthmus.slowpath.up.Teardown;
+import io.isthmus.slowpath.up.UpAgent;
+import io.isthmus.slowpath.up.UpAgents;
+import io.isthmus.slowpath.up.UpSession;
+import io.isthmus.slowpath.up.UpState;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code isthmus up [-f DIR] [--detach]}: the embedded default. Starts the agent with its API
+ * server on loopback, loads DIR (default {@code examples/demo}) into it and runs each Pod of DIR in
+ * a network namespace wired through the CNI plugin ({@link UpSession}). In the foreground it runs
+ * until SIGINT/SIGTERM and then tears everything down; with {@code --detach} it starts the same
+ * session as a background process and returns once every pod runs and the tables are programmed.
+ */
+public final class UpCommand implements Subcommand {
+    private static final String USAGE = """
+            usage: isthmus up [-f DIR] [--detach]
+              -f DIR      a directory (or file) of Kubernetes YAML (default: examples/demo)
+              --detach    return once everything runs; 'isthmus down' stops it
+            State (pids, kubeconfig, pod logs) goes to /run/isthmus/up (ISTHMUS_UP_STATE overrides).
+            """;
+    private static final String SESSION_FLAG = "--session"; // the detached process itself
+    private static final long DETACH_TIMEOUT_SECONDS = 300;
+
+    private final UpAgent.Launcher launcher;
+
+    public UpCommand() {
+        this(null);
+    }
+
+    /** @param launcher the agent to start; null for the real one ({@link UpAgents#embedded}) */
+    UpCommand(UpAgent.Launcher launcher) {
+        this.launcher = launcher;
+    }
+
+    @Override
+    public String name() {
+        return "up";
+    }
+
+    @Override
+    public String summary() {
+        return "run a directory of Kubernetes YAML on this node (default examples/demo); Ctrl-C or 'down' ends it";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        Path dir = defaultDirectory();
+        boolean detach = false;
+        boolean session = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-f", "--filename" -> {
+                    if (i + 1 == args.length) {
+                        System.err.println("isthmus up: -f needs a directory");
+                        return 2;
+                    }
+                    dir = Path.of(args[++i]);
+                }
+                case "--detach", "-d" -> detach = true;
+                case SESSION_FLAG -> session = true;
+                case "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                default -> {
+                    System.err.println("isthmus up: unknown option '" + args[i] + "'");
+                    System.err.print(USAGE);
+                    return 2;
+                }
+            }
+        }
+        dir = dir.toAbsolutePath().normalize();
+        if (!Files.exists(dir)) {
+            System.err.println("isthmus up: no such file or directory: " + dir);
+            return 2;
+        }
+        if (Libc.geteuid() != 0) {
+            System.err.println("isthmus up: must run as root: it makes network namespaces, veths and XDP attachments");
+            return 1;
+        }
+        final UpState state = UpState.fromEnvironment();
+        if (!session) {
+            final Optional<ProcessHandle> running = state.sessionProcess();
+            if (running.isPresent()) {
+                System.err.println("isthmus up: already up (pid " + running.get().pid() + ", state " + state.dir() + "); run 'isthmus down' first");
+                return 1;
+            }
+            if (Files.exists(state.dir())) {
+                System.err.println("isthmus up: removing what an earlier 'up' left in " + state.dir());
+                Teardown.down(state, System.err, System.err);
+            }
+        }
+        return detach && !session ? detach(dir, state) : foreground(dir, state, System.out, System.err);
+    }
+
+    private static Path defaultDirectory() {
+        final String home = System.getProperty("isthmus.home");
+        return (home == null ? Path.of(".") : Path.of(home)).resolve("examples/demo");
+    }
+
+    /** Runs the session in this process until SIGINT/SIGTERM. */
+    int foreground(Path dir, UpState state, PrintStream out, PrintStream err) throws Exception {
+        state.createDirectories();
+        InstallCniCommand.install(state.cniBinDir());
+        final AtomicReference<UpSession> current = new AtomicReference<>();
+        final CountDownLatch tornDown = new CountDownLatch(1);
+        final Thread hook = new Thread(() -> {
+            final UpSession session = current.getAndSet(null);
+            if (session != null) {
+                err.println("isthmus up: tearing down");
+                session.close();
+                err.println("isthmus up: everything removed");
+            }
+            tornDown.countDown();
+        }, "isthmus-up-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        final UpSession session;
+        try {
+            final String node = nodeName();
+            final String hostIp = hostAddress();
+            session = UpSession.start(new UpSession.Options(dir, node, hostIp, NetworkNamespaces.PREFIX), state,
+                    launcher != null ? launcher : UpAgents.embedded(node, hostIp), out, err);
+        } catch (Exception e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            err.println("isthmus up: " + e.getMessage());
+            if (System.getenv("ISTHMUS_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
+        current.set(session);
+        out.print(session.summaryText());
+        out.println("Ctrl-C (or 'isthmus down') tears everything down.");
+        out.flush();
+        tornDown.await(); // the shutdown hook ends this process
+        return 0;
+    }
+
+    /** Starts this command again as a background session and waits for its ready file. */
+    private static int detach(Path dir, UpState state) throws IOException, InterruptedException {
+        Files.createDirectories(state.dir());
+        final List<String> command = new ArrayList<>(List.of("setsid", ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "-f", dir.toString(), SESSION_FLAG));
+        final Process child = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(state.sessionLog().toFile()))
+                .start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(state.readyFile())) {
+                System.out.print(Files.readString(state.readyFile()));
+                System.out.println("running in the background (pid " + child.pid() + ", log " + state.sessionLog() + "); 'isthmus down' stops it");
+                return 0;
+            }
+            if (!child.isAlive()) {
+                System.err.println("isthmus up: the session ended before it was ready (exit " + child.exitValue() + "):");
+                System.err.print(Files.exists(state.sessionLog()) ? Files.readString(state.sessionLog()) : "(no log)\n");
+                return 1;
+            }
+            Thread.sleep(200);
+        }
+        System.err.println("isthmus up: not ready after " + DETACH_TIMEOUT_SECONDS + " s; see " + state.sessionLog() + ", then 'isthmus down'");
+        return 1;
+    }
+
+    private static String nodeName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static String hostAddress() {
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (IOException e) {
+            return "127.0.0.1";
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.isthmus.slowpath.apiserver;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The API server of {@code isthmus up}: fabric8's mock server in CRUD mode on loopback (plain
+ * HTTP, no authentication), with discovery, a body guard and admission hooks added by
+ * {@link ApiDispatcher}. Objects live in memory only; a new server holds the namespaces
+ * {@link #INITIAL_NAMESPACES}. Informers and kubectl talk to it as to a
+ * real API server; what kubectl can and cannot do against it is written in slowpath/README.md.
+ *
+ * <p><b>Thread-safety:</b> start and close from one thread; the server itself serves any number
+ * of clients concurrently.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+    /** The mock server logs every request at INFO; kept here so the level set below is not collected. */
+    private static final Logger MOCK_SERVER_LOG = Logger.getLogger("io.fabric8.mockwebserver");
+    /** The namespaces a new cluster has. */
+    public static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
+    private final ApiDispatcher dispatcher;
+    private final KubernetesMockServer server;
+    private final InetAddress address;
+    private int port;
+
+    private EmbeddedApiServer(InetAddress address, List<Admission> admissions) {
+        this.address = address;
+        this.dispatcher = new ApiDispatcher(admissions);
+        this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    }
+
+    /** Starts a server on {@code 127.0.0.1:port} (0: any free port) with the given admission hooks. */
+    public static EmbeddedApiServer start(int port, List<Admission> admissions) {
+        MOCK_SERVER_LOG.setLevel(Level.WARNING);
+        final EmbeddedApiServer embedded = new EmbeddedApiServer(InetAddress.getLoopbackAddress(), admissions);
+        embedded.server.start(embedded.address, port);
+        embedded.port = embedded.server.getPort();
+        embedded.dispatcher.serverAddress(embedded.address.getHostAddress() + ":" + embedded.port);
+        try (KubernetesClient client = embedded.newClient()) {
+            for (String namespace : INITIAL_NAMESPACES) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+                        .addToLabels("kubernetes.io/metadata.name", namespace).endMetadata().build()).create();
+            }
+        }
+        return embedded;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code http://127.0.0.1:PORT}. */
+    public String url() {
+        return "http://" + address.getHostAddress() + ":" + port;
+    }
+
+    /** A client configuration for this server (no credentials, default namespace "default"). */
+    public Config clientConfig() {
+        return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default")
+                .withRequestTimeout(10_000).withConnectionTimeout(5_000).build();
+    }
+
+    /** A new client for this server; the caller closes it. */
+    public KubernetesClient newClient() {
+        return new KubernetesClientBuilder().withConfig(clientConfig()).build();
+    }
+
+    /** Writes a kubeconfig that points kubectl (or {@code isthmus slowpath --kubeconfig}) at this server. */
+    public Path writeKubeconfig(Path file) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        Files.writeString(file, kubeconfig(url()));
+        return file;
+    }
+
+    /** The kubeconfig text for a server at {@code url}: one cluster, one user without credentials, one context. */
+    static String kubeconfig(String url) {
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: isthmus
+                  cluster:
+                    server: %s
+                users:
+                - name: isthmus
+                  user: {}
+                contexts:
+                - name: isthmus
+                  context:
+                    cluster: isthmus
+                    user: isthmus
+                    namespace: default
+                current-context: isthmus
+                """.formatted(url);
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+    }
+}

@@ -1,0 +1,140 @@
+package io.isthmus.slowpath.up;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Pod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays the container runtime for one pod: makes its network namespace, wires it with the CNI
+ * plugin executed as a runtime executes it ({@link CniPluginRunner}), then starts the container's
+ * command inside the namespace, in a session of its own, its output appended to a log file of the
+ * state directory. {@link #stop} undoes all of it and works from the persisted {@link PodRecord}
+ * alone, so {@code down} can use it after {@code up} crashed.
+ *
+ * <p><b>Thread-safety:</b> not thread-safe; the session's one thread uses it.
+ */
+public final class PodRunner {
+    /** The pod's interface name, as kubelet asks for it. */
+    public static final String POD_IFNAME = "eth0";
+    private static final long STOP_GRACE_MS = 3_000;
+
+    private final UpState state;
+    private final CniPluginRunner cni;
+    private final String nodeName;
+    private final String netnsPrefix;
+
+    /** @param netnsPrefix what every namespace name starts with ({@link NetworkNamespaces#PREFIX}) */
+    public PodRunner(UpState state, CniPluginRunner cni, String nodeName, String netnsPrefix) {
+        this.state = state;
+        this.cni = cni;
+        this.nodeName = nodeName;
+        this.netnsPrefix = netnsPrefix;
+    }
+
+    /**
+     * Starts {@code pod}: returns its record with address and pid. On failure whatever was made is
+     * undone and the cause is thrown.
+     */
+    public PodRecord start(Pod pod) throws IOException {
+        final String namespace = pod.getMetadata().getNamespace() == null ? "default" : pod.getMetadata().getNamespace();
+        final String name = pod.getMetadata().getName();
+        final String netns = NetworkNamespaces.nameFor(netnsPrefix, namespace, name);
+        final Path recordFile = state.podRecordFile(namespace, name);
+        PodRecord record = new PodRecord(namespace, name, netns, netns + "-" + UUID.randomUUID().toString().substring(0, 8), "", 0);
+        record.write(recordFile); // first: a crash from here on leaves enough for 'down'
+        try {
+            NetworkNamespaces.add(netns);
+            final JsonNode result = cni.add(record.containerId(), record.netnsPath(), POD_IFNAME);
+            record = record.withAddress(CniPluginRunner.firstAddress(result));
+            record.write(recordFile);
+            final ContainerCommand command = ContainerCommand.of(pod, record.podIp(), nodeName);
+            final Process process = launch(netns, command, state.podLog(namespace, name));
+            record = record.withPid(process.pid());
+            record.write(recordFile);
+            return record;
+        } catch (IOException | RuntimeException e) {
+            try {
+                stop(record);
+            } catch (IOException | RuntimeException cleanupFailure) {
+                e.addSuppressed(cleanupFailure);
+            }
+            throw e instanceof IOException io ? io : new IOException("cannot start Pod " + record.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code command} in {@code netns} as the leader of a new session; output appended to {@code log}. */
+    static Process launch(String netns, ContainerCommand command, Path log) throws IOException {
+        final List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns, "setsid"));
+        argv.addAll(command.argv());
+        final ProcessBuilder builder = new ProcessBuilder(argv)
+                .directory(Path.of(command.workingDir()).toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(command.environment());
+        Files.createDirectories(log.getParent());
+        return builder.start();
+    }
+
+    /**
+     * Undoes {@link #start}: ends every process in the pod's namespace (SIGTERM, then SIGKILL after
+     * 3 s), runs CNI DEL, deletes the namespace (which takes the veth with it) and the record.
+     * Idempotent. When CNI DEL fails (no agent after a crash) the namespace is still deleted and the
+     * failure is thrown at the end.
+     */
+    public void stop(PodRecord record) throws IOException {
+        terminate(record);
+        IOException cniFailure = null;
+        try {
+            cni.delete(record.containerId(), record.netnsPath(), POD_IFNAME, null);
+        } catch (IOException e) {
+            cniFailure = e;
+        }
+        NetworkNamespaces.delete(record.netnsName());
+        Files.deleteIfExists(state.podRecordFile(record.namespace(), record.name()));
+        if (cniFailure != null) {
+            throw cniFailure;
+        }
+    }
+
+    /** Ends the pod's processes: those in its namespace and the recorded leader. Bounded in time. */
+    static void terminate(PodRecord record) {
+        final List<ProcessHandle> processes = new ArrayList<>();
+        for (long pid : NetworkNamespaces.processesIn(record.netnsName())) {
+            ProcessHandle.of(pid).ifPresent(processes::add);
+        }
+        if (record.pid() > 0) {
+            Optional<ProcessHandle> leader = ProcessHandle.of(record.pid());
+            // only if it still is the pod's process (a recycled pid would be someone else's)
+            leader.filter(p -> inNamespace(p, record.netnsName())).ifPresent(processes::add);
+        }
+        processes.forEach(ProcessHandle::destroy);
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS);
+        for (ProcessHandle process : processes) {
+            final long leftNs = deadline - System.nanoTime();
+            try {
+                process.onExit().get(Math.max(leftNs, 1), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                process.destroyForcibly(); // SIGKILL: gone within the next second
+                try {
+                    process.onExit().get(1, TimeUnit.SECONDS);
+                } catch (Exception stillThere) {
+                    System.err.println("isthmus: process " + process.pid() + " of Pod " + record.key() + " outlived SIGKILL for 1 s");
+                }
+            }
+        }
+    }
+
+    private static boolean inNamespace(ProcessHandle process, String netns) {
+        return NetworkNamespaces.processesIn(netns).contains(process.pid());
+    }
+}

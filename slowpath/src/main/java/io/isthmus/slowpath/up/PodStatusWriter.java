@@ -1,0 +1,74 @@
+package io.isthmus.slowpath.up;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes what kubelet would write about a pod {@code up} runs: its node, then its status (podIP,
+ * phase, the Ready condition and its siblings), so the EndpointSlice controller and the informers
+ * see it as a cluster would show it.
+ */
+final class PodStatusWriter {
+    private final KubernetesClient client;
+    private final String nodeName;
+    private final String hostIp;
+
+    PodStatusWriter(KubernetesClient client, String nodeName, String hostIp) {
+        this.client = client;
+        this.nodeName = nodeName;
+        this.hostIp = hostIp;
+    }
+
+    /** The pod runs at {@code podIp}: phase Running, Ready. */
+    void running(PodRecord record) {
+        client.pods().inNamespace(record.namespace()).withName(record.name())
+                .edit(p -> new PodBuilder(p).editOrNewSpec().withNodeName(nodeName).endSpec().build());
+        final String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(record.namespace()).withName(record.name()).editStatus(p -> new PodBuilder(p)
+                .editOrNewStatus()
+                .withPhase("Running")
+                .withPodIP(record.podIp())
+                .withPodIPs(new PodIP(record.podIp()))
+                .withHostIP(hostIp)
+                .withStartTime(now)
+                .withConditions(conditions("True", now, null))
+                .endStatus().build());
+    }
+
+    /** The pod's command ended ({@code Succeeded} on exit code 0, else {@code Failed}), or never started. */
+    void ended(String namespace, String name, String phase, String message) {
+        final String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(namespace).withName(name).editStatus(p -> new PodBuilder(p)
+                .editOrNewStatus()
+                .withPhase(phase)
+                .withMessage(message)
+                .withConditions(conditions("False", now, message))
+                .endStatus().build());
+    }
+
+    private static List<PodCondition> conditions(String ready, String now, String message) {
+        final List<PodCondition> conditions = new ArrayList<>();
+        for (String type : List.of("PodScheduled", "Initialized")) {
+            conditions.add(new PodConditionBuilder().withType(type).withStatus("True").withLastTransitionTime(now).build());
+        }
+        for (String type : List.of("ContainersReady", "Ready")) {
+            conditions.add(new PodConditionBuilder().withType(type).withStatus(ready).withLastTransitionTime(now)
+                    .withMessage(message).build());
+        }
+        return conditions;
+    }
+
+    static boolean isReady(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+}

@@ -1,0 +1,108 @@
+package io.isthmus.slowpath.up;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The text of {@code isthmus status}: the session, each pod of {@code up} (namespace/name, address,
+ * phase as the API server has it, or "exited" when its command is gone), each Service (type,
+ * ClusterIP, ports, ready endpoints from its EndpointSlices), then the agent's counters.
+ */
+public final class StatusReport {
+    private StatusReport() {
+    }
+
+    /**
+     * @param client   a client of the embedded API server, or null when it cannot be reached
+     * @param counters the agent's counters (Prometheus text), or null when unavailable
+     */
+    public static void print(UpState state, KubernetesClient client, String counters, PrintStream out) throws IOException {
+        final String session = state.sessionProcess().map(p -> "running (pid " + p.pid() + ")").orElse("not running");
+        out.println("session: " + session + ", state " + state.dir() + (Files.exists(state.kubeconfig()) ? ", kubeconfig " + state.kubeconfig() : ""));
+        out.println();
+        out.printf("%-32s %-15s %s%n", "POD", "ADDRESS", "PHASE");
+        for (PodRecord record : state.pods()) {
+            out.printf("%-32s %-15s %s%n", record.key(), record.podIp().isEmpty() ? "-" : record.podIp(), phase(record, client));
+        }
+        if (client != null) {
+            out.println();
+            out.printf("%-32s %-10s %-15s %-24s %s%n", "SERVICE", "TYPE", "CLUSTER-IP", "PORTS", "ENDPOINTS");
+            final List<Service> services = new ArrayList<>(client.services().inAnyNamespace().list().getItems());
+            services.sort(Comparator.comparing((Service s) -> s.getMetadata().getNamespace()).thenComparing(s -> s.getMetadata().getName()));
+            final List<EndpointSlice> slices = client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems();
+            for (Service service : services) {
+                out.printf("%-32s %-10s %-15s %-24s %s%n", service.getMetadata().getNamespace() + "/" + service.getMetadata().getName(),
+                        service.getSpec().getType() == null ? "ClusterIP" : service.getSpec().getType(),
+                        service.getSpec().getClusterIP() == null ? "-" : service.getSpec().getClusterIP(),
+                        ports(service), endpoints(service, slices));
+            }
+        } else {
+            out.println();
+            out.println("(the API server cannot be reached: no Services to show)");
+        }
+        out.println();
+        if (counters == null) {
+            out.println("(no counters: the agent's /metrics cannot be reached)");
+            return;
+        }
+        out.println("COUNTERS");
+        counters.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).filter(l -> !l.endsWith(" 0") && !l.endsWith(" 0.0"))
+                .forEach(l -> out.println("  " + l));
+    }
+
+    private static String phase(PodRecord record, KubernetesClient client) {
+        if (record.pid() > 0 && ProcessHandle.of(record.pid()).isEmpty()) {
+            return "exited (see " + record.namespace() + "." + record.name() + ".log)";
+        }
+        if (client == null) {
+            return record.pid() > 0 ? "running" : "starting";
+        }
+        try {
+            final Pod pod = client.pods().inNamespace(record.namespace()).withName(record.name()).get();
+            return pod == null || pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase()
+                    + (PodStatusWriter.isReady(pod) ? ", Ready" : "");
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String ports(Service service) {
+        final List<String> ports = new ArrayList<>();
+        if (service.getSpec().getPorts() != null) {
+            for (ServicePort port : service.getSpec().getPorts()) {
+                ports.add(port.getPort() + (port.getNodePort() == null ? "" : ":" + port.getNodePort()) + "/"
+                        + (port.getProtocol() == null ? "TCP" : port.getProtocol()));
+            }
+        }
+        return ports.isEmpty() ? "-" : String.join(",", ports);
+    }
+
+    private static String endpoints(Service service, List<EndpointSlice> slices) {
+        final List<String> addresses = new ArrayList<>();
+        for (EndpointSlice slice : slices) {
+            final String owner = slice.getMetadata().getLabels() == null ? null : slice.getMetadata().getLabels().get("kubernetes.io/service-name");
+            if (!service.getMetadata().getName().equals(owner) || !service.getMetadata().getNamespace().equals(slice.getMetadata().getNamespace())
+                    || slice.getEndpoints() == null) {
+                continue;
+            }
+            for (Endpoint endpoint : slice.getEndpoints()) {
+                final boolean ready = endpoint.getConditions() == null || !Boolean.FALSE.equals(endpoint.getConditions().getReady());
+                if (ready && endpoint.getAddresses() != null) {
+                    addresses.addAll(endpoint.getAddresses());
+                }
+            }
+        }
+        return addresses.isEmpty() ? "<none>" : String.join(",", addresses.stream().sorted().toList());
+    }
+}

@@ -1,0 +1,242 @@
+package io.isthmus.slowpath.up;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.isthmus.slowpath.manifest.Manifest;
+import io.isthmus.slowpath.manifest.ManifestDirectory;
+import io.isthmus.slowpath.manifest.ManifestError;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * One run of {@code isthmus up}: starts the agent, loads the manifest directory into its API
+ * server, runs every Pod of it ({@link PodRunner}), writes their status, waits until the fast
+ * path's tables follow, and writes the kubeconfig and the {@code ready} file. {@link #close} undoes
+ * everything in reverse; {@link Teardown} does the same from the state directory alone.
+ *
+ * <p><b>Thread-safety:</b> {@link #start} and {@link #close} are called from one thread (the
+ * latter possibly from the shutdown hook, once the former has returned or failed); the pod exit
+ * watchers only write pod status, and stop doing so once closing begins.
+ */
+public final class UpSession implements AutoCloseable {
+    private static final Duration PROGRAMMED_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * @param manifestDir the directory (or file) of Kubernetes YAML
+     * @param nodeName    this node's name, as pods' spec.nodeName
+     * @param hostIp      the node's address, as pods' status.hostIP
+     * @param netnsPrefix what the pods' namespace names start with ({@link NetworkNamespaces#PREFIX})
+     */
+    public record Options(Path manifestDir, String nodeName, String hostIp, String netnsPrefix) {
+    }
+
+    private final UpState state;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final List<PodRecord> running = new ArrayList<>();
+    private final List<String> failedPods = new ArrayList<>();
+    private UpAgent agent;
+    private PodRunner runner;
+    private PodStatusWriter statusWriter;
+    private volatile boolean closing;
+
+    private UpSession(UpState state, PrintStream out, PrintStream err) {
+        this.state = state;
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * Brings the directory up. The CNI plugin must already be installed in {@code state.cniBinDir()}.
+     * On failure, whatever was made is undone before the exception leaves.
+     */
+    public static UpSession start(Options options, UpState state, UpAgent.Launcher launcher, PrintStream out, PrintStream err) throws Exception {
+        final UpSession session = new UpSession(state, out, err);
+        try {
+            session.bringUp(options, launcher);
+            return session;
+        } catch (Exception | Error e) {
+            try {
+                session.close();
+            } catch (RuntimeException cleanupFailure) {
+                e.addSuppressed(cleanupFailure);
+            }
+            throw e;
+        }
+    }
+
+    private void bringUp(Options options, UpAgent.Launcher launcher) throws Exception {
+        final ManifestDirectory manifests = ManifestDirectory.load(options.manifestDir());
+        state.createDirectories();
+        UpState.writeAtomically(state.pidFile(), ProcessHandle.current().pid() + "\n");
+        CniPluginRunner.writeIsthmusConflist(state.cniConflist());
+
+        agent = launcher.start(state);
+        UpState.writeAtomically(state.leftoversFile(), agent.leftovers().stream().map(Path::toString).collect(Collectors.joining("\n", "", "\n")));
+        agent.writeKubeconfig(state.kubeconfig());
+        if (agent.metrics().isPresent()) {
+            UpState.writeAtomically(state.metricsUrlFile(), agent.metrics().get() + "\n");
+        }
+        runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
+                Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName(), options.netnsPrefix());
+        statusWriter = new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp());
+
+        for (ManifestError error : manifests.errors()) {
+            err.println("isthmus up: skipped " + error);
+        }
+        final List<Pod> pods = apply(agent.client(), manifests.manifests());
+        for (Pod pod : pods) {
+            runPod(pod);
+        }
+        agent.awaitProgrammed(PROGRAMMED_TIMEOUT);
+        UpState.writeAtomically(state.readyFile(), summary(options));
+    }
+
+    /** Creates (or updates) every object in the API server, namespaces first; returns the Pods. */
+    private List<Pod> apply(KubernetesClient client, List<Manifest> manifests) {
+        final Set<String> namespaces = new LinkedHashSet<>();
+        for (Manifest manifest : manifests) {
+            if (manifest.object() instanceof Namespace namespace) {
+                createOrUpdate(client, manifest, namespace);
+            }
+        }
+        for (Manifest manifest : manifests) {
+            final String namespace = manifest.object().getMetadata().getNamespace();
+            if (namespace != null && !namespace.isEmpty() && namespaces.add(namespace)
+                    && client.namespaces().withName(namespace).get() == null) { // as kubectl apply would need it
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+            }
+        }
+        final List<Pod> pods = new ArrayList<>();
+        for (Manifest manifest : manifests) {
+            final HasMetadata object = manifest.object();
+            if (object instanceof Namespace) {
+                continue;
+            }
+            if (createOrUpdate(client, manifest, object) && object instanceof Pod pod) {
+                pods.add(pod);
+            }
+        }
+        return pods;
+    }
+
+    private boolean createOrUpdate(KubernetesClient client, Manifest manifest, HasMetadata object) {
+        try {
+            if (object.getMetadata().getNamespace() == null && object instanceof Namespaced) { // as kubectl apply does
+                object.getMetadata().setNamespace("default");
+            }
+            client.resource(object).createOr(NonDeletingOperation::update);
+            return true;
+        } catch (RuntimeException e) {
+            err.println("isthmus up: " + manifest.file() + " document " + manifest.documentIndex() + " (" + manifest.describe()
+                    + "): the API server refused it: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private void runPod(Pod pod) {
+        final String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        try {
+            final PodRecord record = runner.start(pod);
+            running.add(record);
+            statusWriter.running(record);
+            ProcessHandle.of(record.pid()).ifPresent(process -> process.onExit().thenRun(() -> containerEnded(record)));
+        } catch (IOException | RuntimeException e) {
+            failedPods.add(key);
+            err.println("isthmus up: Pod " + key + " did not start: " + e.getMessage());
+            try {
+                statusWriter.ended(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "Failed", e.getMessage());
+            } catch (RuntimeException statusFailure) {
+                err.println("isthmus up: cannot write the status of Pod " + key + ": " + statusFailure.getMessage());
+            }
+        }
+    }
+
+    private void containerEnded(PodRecord record) {
+        if (closing) {
+            return;
+        }
+        err.println("isthmus up: the command of Pod " + record.key() + " ended; its output is in " + state.podLog(record.namespace(), record.name()));
+        try {
+            statusWriter.ended(record.namespace(), record.name(), "Failed", "the container's command ended");
+        } catch (RuntimeException e) {
+            err.println("isthmus up: cannot write the status of Pod " + record.key() + ": " + e.getMessage());
+        }
+    }
+
+    /** What a person needs next: the pods, the kubeconfig and commands to try. */
+    private String summary(Options options) {
+        final StringBuilder text = new StringBuilder();
+        text.append("isthmus up: ").append(running.size()).append(" pods running from ").append(options.manifestDir())
+                .append(failedPods.isEmpty() ? "" : ", failed: " + String.join(", ", failedPods)).append('\n');
+        for (PodRecord record : running) {
+            text.append(String.format("  %-28s %-15s log %s%n", record.key(), record.podIp(), state.podLog(record.namespace(), record.name())));
+        }
+        text.append("kubeconfig: ").append(state.kubeconfig()).append('\n')
+                .append("  kubectl --kubeconfig ").append(state.kubeconfig()).append(" get pods,services,endpointslices -A -o wide\n")
+                .append("  ./isthmus exec NAMESPACE/POD -- COMMAND...   (e.g. -- curl -s http://SERVICE_IP/)\n")
+                .append("  ./isthmus status\n")
+                .append("  ./isthmus down\n");
+        return text.toString();
+    }
+
+    /** The pods that run, in start order. */
+    public List<PodRecord> pods() {
+        return List.copyOf(running);
+    }
+
+    public String summaryText() throws IOException {
+        return Files.readString(state.readyFile());
+    }
+
+    /** Undoes everything: pods in reverse order (while the agent still serves CNI DEL), the agent, its leftovers, the state. */
+    @Override
+    public void close() {
+        closing = true;
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                runner.stop(running.get(i));
+            } catch (IOException | RuntimeException e) {
+                err.println("isthmus up: stopping Pod " + running.get(i).key() + ": " + e.getMessage());
+            }
+        }
+        running.clear();
+        if (agent != null) {
+            try {
+                agent.close();
+            } catch (RuntimeException e) {
+                err.println("isthmus up: stopping the agent: " + e.getMessage());
+            }
+        }
+        try {
+            Teardown.removeLeftoversAndState(state, err);
+        } catch (IOException e) {
+            err.println("isthmus up: removing " + state.dir() + ": " + e.getMessage());
+        }
+    }
+
+    static List<String> lines(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.map(String::strip).filter(l -> !l.isEmpty()).toList();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.isthmus.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** The up/down/status/exec verbs' usage errors and their answers when nothing is up. */
+class UpCommandsTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void pointAtEmptyState() {
+        System.setProperty("isthmus.up.state", dir.resolve("state").toString());
+    }
+
+    @AfterEach
+    void reset() {
+        System.clearProperty("isthmus.up.state");
+    }
+
+    @Test
+    void usageErrorsExitTwo() throws Exception {
+        assertEquals(2, new UpCommand().run(new String[]{"--bogus"}));
+        assertEquals(2, new UpCommand().run(new String[]{"-f"}));
+        assertEquals(2, new UpCommand().run(new String[]{"-f", dir.resolve("missing").toString()}));
+        assertEquals(2, new ExecCommand().run(new String[]{}));
+        assertEquals(2, new ExecCommand().run(new String[]{"default/client", "--"}));
+        assertEquals(2, new ExecCommand().run(new String[]{"default/client", "x", "--", "true"}));
+        assertEquals(2, new DownCommand().run(new String[]{"extra"}));
+        assertEquals(2, new StatusCommand().run(new String[]{"extra"}));
+    }
+
+    @Test
+    void withNothingUpStatusAndExecFailAndDownIsANoOp() throws Exception {
+        assertEquals(1, new StatusCommand().run(new String[]{}));
+        assertEquals(1, new ExecCommand().run(new String[]{"default/client", "--", "true"}));
+        if (io.isthmus.fastpath.linux.Libc.geteuid() == 0) {
+            assertEquals(0, new DownCommand().run(new String[]{}));
+            assertEquals(0, new DownCommand().run(new String[]{}));
+        }
+        assertFalse(Files.exists(dir.resolve("state")));
+    }
+}

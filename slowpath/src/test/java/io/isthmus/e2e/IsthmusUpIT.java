@@ -1,0 +1,173 @@
+package io.isthmus.e2e;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.isthmus.fastpath.testing.Privileges;
+import io.isthmus.fastpath.testing.Shell;
+import io.isthmus.slowpath.cni.PodAttachment;
+import io.isthmus.slowpath.up.PodRecord;
+import io.isthmus.slowpath.up.PodRunner;
+import io.isthmus.slowpath.up.UpState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code ./isthmus up} as a user runs it, on examples/demo: {@code up --detach}; the client reaches
+ * every echo backend, in the other namespace, through the fast path; {@code exec} returns the
+ * command's exit code; a Service applied through the written kubeconfig (kubectl when installed,
+ * else fabric8 with the same file) gets its ClusterIP and endpoints, and {@code status} shows them;
+ * {@code down} leaves no namespace, veth, XDP program, shared-memory file, process or state
+ * behind. Each step is bounded in time.
+ */
+class IsthmusUpIT {
+    private static final Path HOME = Path.of(System.getProperty("isthmus.home", "..")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+    private Path stateDir;
+
+    @AfterEach
+    void down() {
+        if (stateDir != null) {
+            isthmus(120, "down"); // whatever the test left, even when it failed
+        }
+    }
+
+    @Test
+    @Timeout(value = 420, unit = TimeUnit.SECONDS)
+    void upServesTheDemoTakesChangesThroughKubectlAndDownLeavesNothing() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        assertTrue(Shell.run(5, "socat", "-V").ok() && Shell.run(5, "curl", "--version").ok(),
+                "socat and curl (scripts/install-deps.sh) run the demo");
+        stateDir = dir.resolve("state");
+
+        final Shell.Result up = isthmus(300, "up", "--detach");
+        assertTrue(up.ok(), up.output());
+        assertTrue(up.output().contains("kubectl --kubeconfig " + stateDir.resolve("kubeconfig")), up.output());
+        final UpState state = new UpState(stateDir);
+        final Map<String, PodRecord> pods = state.pods().stream().collect(Collectors.toMap(PodRecord::key, p -> p));
+        assertEquals(Set.of("default/client", "default/stranger", "web/echo-0", "web/echo-1", "web/echo-2"), pods.keySet());
+        final List<String> leftovers = Files.exists(state.leftoversFile()) ? Files.readAllLines(state.leftoversFile()) : List.of();
+        final long sessionPid = state.sessionProcess().orElseThrow().pid();
+
+        final String client = pods.get("default/client").podIp();
+        final PodRecord echo0 = pods.get("web/echo-0");
+        final Shell.Result direct = retry(10, r -> r.ok(), () -> exec("default/client", "curl", "-sS", "--max-time", "3", "http://" + echo0.podIp() + ":8080/"));
+        assertEquals("pod=echo-0 client=" + client + "\n", direct.output(), "pod to pod");
+
+        for (String backend : List.of("web/echo-1", "web/echo-2")) { // every backend, from the other namespace
+            final Shell.Result answer = retry(10, r -> r.ok(),
+                    () -> exec("default/client", "curl", "-sS", "--max-time", "3", "http://" + pods.get(backend).podIp() + ":8080/"));
+            assertEquals("pod=" + backend.substring(4) + " client=" + client + "\n", answer.output());
+        }
+        assertEquals(7, exec("default/client", "sh", "-c", "exit 7").exitCode(), "exec returns the command's exit code");
+
+        try (KubernetesClient kube = kubernetes(state.kubeconfig())) {
+            assertNotNull(kube.services().inNamespace("web").withName("echo").get().getSpec().getClusterIP(),
+                    "the API server gave the echo Service a ClusterIP");
+            apply(state.kubeconfig(), kube, """
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: echo-direct, namespace: web}
+                    spec:
+                      selector: {app: echo}
+                      ports: [{port: 8080, targetPort: 8080, protocol: TCP}]
+                    """);
+            final Service added = retryValue(30, () -> {
+                final Service s = kube.services().inNamespace("web").withName("echo-direct").get();
+                return s != null && s.getSpec().getClusterIP() != null ? s : null;
+            });
+            final String endpoints = pods.get("web/echo-0").podIp() + "," + pods.get("web/echo-1").podIp() + "," + pods.get("web/echo-2").podIp();
+            final Shell.Result status = retry(30, r -> r.output().contains("web/echo-direct") && r.output().contains(endpoints),
+                    () -> isthmus(60, "status"));
+            assertTrue(status.ok(), status.output());
+            assertTrue(status.output().contains(added.getSpec().getClusterIP()) && status.output().contains(endpoints)
+                    && status.output().contains("default/client") && status.output().contains(client + " ")
+                    && status.output().contains("Running, Ready"), "the Service applied live has its endpoints: " + status.output());
+        }
+
+        final Shell.Result down = isthmus(120, "down");
+        assertTrue(down.ok(), down.output());
+        for (PodRecord pod : pods.values()) {
+            assertFalse(Files.exists(pod.netnsPath()), "netns " + pod.netnsName() + " removed");
+            final String veth = PodAttachment.hostInterfaceName(pod.containerId(), PodRunner.POD_IFNAME);
+            assertFalse(Shell.run(10, "ip", "link", "show", veth).ok(), "veth " + veth + " removed (and its XDP program with it)");
+            assertTrue(ProcessHandle.of(pod.pid()).isEmpty(), "the command of " + pod.key() + " ended");
+        }
+        assertFalse(Shell.check("ip", "-o", "link", "show").contains(" xdp"), "no XDP program on any link");
+        for (String leftover : leftovers) {
+            assertFalse(Files.exists(Path.of(leftover)), leftover + " removed");
+        }
+        assertTrue(ProcessHandle.of(sessionPid).isEmpty(), "the session ended");
+        assertFalse(Files.exists(stateDir), "the state directory is gone");
+        assertTrue(isthmus(60, "down").ok(), "down again is fine");
+    }
+
+    private Shell.Result isthmus(long timeoutSeconds, String... args) {
+        final List<String> command = new ArrayList<>(List.of("env", "ISTHMUS_NO_BUILD=1", "ISTHMUS_UP_STATE=" + stateDir,
+                HOME.resolve("isthmus").toString()));
+        command.addAll(List.of(args));
+        return Shell.run(timeoutSeconds, command.toArray(String[]::new));
+    }
+
+    private Shell.Result exec(String pod, String... command) {
+        final List<String> args = new ArrayList<>(List.of("exec", pod, "--"));
+        args.addAll(List.of(command));
+        return isthmus(30, args.toArray(String[]::new));
+    }
+
+    private static KubernetesClient kubernetes(Path kubeconfig) throws Exception {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    }
+
+    /** kubectl apply with the written kubeconfig when kubectl is installed; else the same through fabric8. */
+    private void apply(Path kubeconfig, KubernetesClient kube, String yaml) throws Exception {
+        if (Shell.run(10, "kubectl", "version", "--client").ok()) {
+            final Path file = Files.writeString(dir.resolve("live.yaml"), yaml);
+            // no OpenAPI document on the embedded server: kubectl cannot validate against a schema
+            Shell.check("kubectl", "--kubeconfig", kubeconfig.toString(), "apply", "--validate=false", "-f", file.toString());
+        } else {
+            kube.load(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))).serverSideApply();
+        }
+    }
+
+    private static Shell.Result retry(int attempts, Predicate<Shell.Result> done, java.util.function.Supplier<Shell.Result> action) throws InterruptedException {
+        Shell.Result result = action.get();
+        for (int i = 1; i < attempts && !done.test(result); i++) {
+            Thread.sleep(500);
+            result = action.get();
+        }
+        return result;
+    }
+
+    private static <T> T retryValue(int seconds, java.util.function.Supplier<T> action) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            final T value = action.get();
+            if (value != null) {
+                return value;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("nothing within " + seconds + " s");
+    }
+}

@@ -1,0 +1,144 @@
+package io.isthmus.slowpath.up;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.isthmus.fastpath.testing.Privileges;
+import io.isthmus.fastpath.testing.Shell;
+import io.isthmus.slowpath.cni.PodAttachment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A whole session over a small manifest directory with a test agent (mock API server, real CNI
+ * server and plugin): bad documents are reported and the rest loads, pods run and their status is
+ * written, a pod that cannot run is marked Failed; then closing, and separately 'down' after a
+ * session that was abandoned as a crash leaves it, remove everything.
+ */
+class UpSessionTest {
+    @TempDir
+    Path dir;
+
+    private final String ns = "u" + UUID.randomUUID().toString().substring(0, 6);
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+    private UpSession session;
+    private TestAgent agent;
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        if (session != null) {
+            session.close();
+        }
+        Teardown.down(new UpState(dir.resolve("state")), new PrintStream(new ByteArrayOutputStream()), err);
+    }
+
+    private UpState prepare() throws IOException {
+        Privileges.assumeRootAndAfXdp();
+        final UpState state = new UpState(dir.resolve("state"));
+        state.createDirectories();
+        PodRunnerTest.writeShim(state.cniBinDir());
+        final Path manifests = Files.createDirectories(dir.resolve("manifests"));
+        Files.writeString(manifests.resolve("pods.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web, namespace: NS, labels: {app: web}}
+                spec:
+                  containers:
+                  - name: main
+                    command: ["sh", "-c", "echo started $POD_NAME; exec sleep 300"]
+                    env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: image-only, namespace: NS}
+                spec:
+                  containers: [{name: main, image: nginx}]
+                ---
+                kind: Service
+                metadata: {name: no-api-version}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: NS}
+                spec:
+                  selector: {app: web}
+                  ports: [{port: 80, targetPort: 8080}]
+                """.replace("NS", ns));
+        return state;
+    }
+
+    private UpSession startSession(UpState state) throws Exception {
+        return UpSession.start(new UpSession.Options(dir.resolve("manifests"), "node-a", "192.0.2.1", NetworkNamespaces.PREFIX), state,
+                s -> agent = new TestAgent(s, Files.createDirectories(dir.resolve("agent")), "10.232.9.0/24"),
+                new PrintStream(new ByteArrayOutputStream()), err);
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void runsThePodsWritesTheirStatusAndCloseRemovesEverything() throws Exception {
+        final UpState state = prepare();
+        session = startSession(state);
+
+        final String errors = errBytes.toString(StandardCharsets.UTF_8);
+        assertTrue(errors.contains("pods.yaml document 2") && errors.contains("apiVersion, kind and metadata.name are required"), errors);
+        assertTrue(errors.contains("Pod " + ns + "/image-only did not start") && errors.contains("has no command"), errors);
+        assertEquals(1, session.pods().size());
+        final PodRecord web = session.pods().getFirst();
+        final Pod live = agent.client().pods().inNamespace(ns).withName("web").get();
+        assertEquals("Running", live.getStatus().getPhase());
+        assertEquals(web.podIp(), live.getStatus().getPodIP());
+        assertEquals("node-a", live.getSpec().getNodeName());
+        assertTrue(PodStatusWriter.isReady(live), live.getStatus().toString());
+        assertEquals("Failed", agent.client().pods().inNamespace(ns).withName("image-only").get().getStatus().getPhase());
+        assertNotNull(agent.client().services().inNamespace(ns).withName("web").get(), "the Service was applied");
+        assertNotNull(agent.client().namespaces().withName(ns).get(), "the namespace was made");
+        assertTrue(Files.readString(state.readyFile()).contains(ns + "/web"));
+        assertTrue(Files.readString(state.kubeconfig()).contains("server: http"));
+        final String hostIf = PodAttachment.hostInterfaceName(web.containerId(), PodRunner.POD_IFNAME);
+        assertTrue(Shell.run(10, "ip", "link", "show", hostIf).ok());
+
+        session.close();
+        session = null;
+
+        assertFalse(Files.exists(web.netnsPath()));
+        assertFalse(Shell.run(10, "ip", "link", "show", hostIf).ok(), "veth removed");
+        assertTrue(agent.attached.isEmpty(), "CNI DEL detached the port: " + agent.attached);
+        assertTrue(agent.closed);
+        assertFalse(Files.exists(agent.leftover), "leftovers removed");
+        assertFalse(Files.exists(state.dir()), "state removed");
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void downRemovesWhatAnAbandonedSessionLeft() throws Exception {
+        final UpState state = prepare();
+        final UpSession abandoned = startSession(state);
+        final PodRecord web = abandoned.pods().getFirst();
+        agent.close(); // as if the process had died: its agent is gone, the pods and namespaces are not
+        assertTrue(ProcessHandle.of(web.pid()).isPresent());
+
+        assertTrue(Teardown.down(state, new PrintStream(new ByteArrayOutputStream()), err));
+
+        assertFalse(Files.exists(web.netnsPath()), "netns removed");
+        assertFalse(Shell.run(10, "ip", "link", "show", PodAttachment.hostInterfaceName(web.containerId(), PodRunner.POD_IFNAME)).ok());
+        assertTrue(ProcessHandle.of(web.pid()).isEmpty(), "container process ended");
+        assertFalse(Files.exists(agent.leftover));
+        assertFalse(Files.exists(state.dir()));
+        assertFalse(Teardown.down(state, new PrintStream(new ByteArrayOutputStream()), err), "a second down has nothing to do");
+    }
+}
