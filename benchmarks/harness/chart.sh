@@ -8,7 +8,7 @@ set -euo pipefail
 command -v gnuplot >/dev/null || { echo "chart: needs gnuplot (Debian: gnuplot-nox)" >&2; exit 1; }
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
-modes="kernel kernel-offload iptables nftables ovs isthmus"
+modes="kernel kernel-offload iptables nftables ovs isthmus isthmus-up"
 # the ratios as render.sh computes them (per round, then the median over the rounds)
 "$(dirname "$(readlink -f "$0")")/render.sh" --ratios "$1" | awk -F'\t' -v modes="$modes" '
 function label(f) {
@@ -29,10 +29,10 @@ END {
 }' >"$data"
 # one series per dataplane that has at least one ratio (gnuplot's clustered histogram misplaces
 # the clusters around a series with no valid point)
-titles=("kernel routing" "kernel, offloads on" "iptables DNAT" "nftables DNAT" "OVS AF_XDP" "Isthmus")
-colours=("#9e9e9e" "#616161" "#ef8a62" "#fddbc7" "#67a9cf" "#1b7837")
+titles=("kernel routing" "kernel, offloads on" "iptables DNAT" "nftables DNAT" "OVS AF_XDP" "Isthmus (fastpath)" "Isthmus node (up)")
+colours=("#9e9e9e" "#616161" "#ef8a62" "#fddbc7" "#67a9cf" "#1b7837" "#a6dba0")
 plot="plot"
-for j in 0 1 2 3 4 5; do
+for j in 0 1 2 3 4 5 6; do
   col=$((j + 2))
   awk -F'\t' -v c="$col" '$c != "-" { found = 1 } END { exit !found }' "$data" || continue
   if [ "$plot" = plot ]; then plot+=" \"$data\" using $col:xtic(1)"; else plot+=", '' using $col"; fi

@@ -12,7 +12,9 @@
 #   iptables        (b) kernel routing + kube-proxy-style iptables DNAT for a ClusterIP (statistic random)
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
-#   isthmus         (d) ./isthmus fastpath
+#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others
+#   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes
+#                   the pods and the ClusterIP from YAML; the harness only adds the load
 # Figures:
 #   pps-pod-N       64-byte UDP packets/s pod A -> pod B1 with N flows (isthmus pktgen, AF_XDP, both ends)
 #   pps-cip-N       the same to the ClusterIP, counted at the three backends after DNAT
@@ -32,7 +34,7 @@ set -euo pipefail
 HARNESS=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 HOME_DIR=$(cd "$HARNESS/../.." && pwd)
 ISTHMUS="$HOME_DIR/isthmus"
-ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus
+ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus,isthmus-up
 ALL_FIGURES=pps-pod-1,pps-pod-1000,pps-cip-1,pps-cip-1000,tcp,http-rps,http-cps
 SMOKE_FIGURES=pps-pod-1,pps-cip-1,tcp,http-rps,http-cps
 DURATION=10 MODES=$ALL_MODES FIGURES="" HTTP_CONNECTIONS=32 OUT="" SMOKE=0 ROUNDS=1
@@ -135,8 +137,10 @@ for mode in ${MODES//,/ }; do
   fi
   log "mode $mode ($("${fn}_title")): ${figures[*]}"
   depth=$(undo_depth)
-  make_topology "$("${fn}_offloads")"
-  if ! "${fn}_start"; then
+  reset_topology_names
+  # a dataplane may make the pods itself (isthmus-up: its CNI plugin does)
+  if declare -F "${fn}_topology" >/dev/null; then topology="${fn}_topology"; else topology="make_topology $("${fn}_offloads")"; fi
+  if ! $topology || ! "${fn}_start"; then
     log "$mode: the dataplane did not start"
     declare -gA CPU_CORES=()
     for f in "${figures[@]}"; do record "$f" "$mode" 0 "$(unit_of "$f")" "the dataplane did not start"; done

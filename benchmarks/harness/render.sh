@@ -35,7 +35,8 @@ function mode_title(m) {
   if (m == "iptables") return "kernel + iptables DNAT"
   if (m == "nftables") return "kernel + nftables DNAT"
   if (m == "ovs") return "OVS userspace, AF_XDP"
-  if (m == "isthmus") return "Isthmus"
+  if (m == "isthmus") return "Isthmus (isthmus fastpath)"
+  if (m == "isthmus-up") return "Isthmus node (isthmus up)"
   return m }
 function num(v,   s, neg, out) {
   if (v == "" || v !~ /^[0-9.]+$/) return v
@@ -105,4 +106,13 @@ END {
   target("TCP Gbps vs kernel with offloads", "tcp", "isthmus", "kernel-offload", 0.5)
   target("new connections/s vs iptables DNAT", "http-cps", "isthmus", "iptables", 1.0)
   target("new connections/s vs nftables DNAT", "http-cps", "isthmus", "nftables", 1.0)
+  target("isthmus up: pod → pod pps, 1 flow, vs kernel routing", "pps-pod-1", "isthmus-up", "kernel", 1.5)
+  target("isthmus up: pod → pod pps, 1,000 flows, vs kernel routing", "pps-pod-1000", "isthmus-up", "kernel", 1.5)
+  target("isthmus up: pod → pod pps, 1 flow, vs OVS AF_XDP", "pps-pod-1", "isthmus-up", "ovs", 1.0)
+  target("isthmus up: pod → pod pps, 1,000 flows, vs OVS AF_XDP", "pps-pod-1000", "isthmus-up", "ovs", 1.0)
+  target("isthmus up: pod → ClusterIP pps, 1 flow, vs iptables DNAT", "pps-cip-1", "isthmus-up", "iptables", 2.0)
+  target("isthmus up: pod → ClusterIP pps, 1,000 flows, vs iptables DNAT", "pps-cip-1000", "isthmus-up", "iptables", 2.0)
+  target("isthmus up: TCP Gbps vs kernel with offloads", "tcp", "isthmus-up", "kernel-offload", 0.5)
+  target("isthmus up: new connections/s vs iptables DNAT", "http-cps", "isthmus-up", "iptables", 1.0)
+  target("isthmus up: new connections/s vs nftables DNAT", "http-cps", "isthmus-up", "nftables", 1.0)
 }' "$1"

@@ -16,16 +16,16 @@ expect "| 64-byte UDP pod → pod, 1 flow, pps | kernel routing | 200 pps (100�
 # OVS vs kernel per round: 2.00, 0.33, 0.50 -> median 0.50 (the ratio of the medians would also be 0.50)
 expect "| 64-byte UDP pod → pod, 1 flow, pps | OVS userspace, AF_XDP | 100 pps (100–200, 3 rounds) | 0.50 |"
 # Isthmus vs kernel per round: 1.50, 0.40, 7.50 -> 1.50; the ratio of the medians would be 0.75
-expect "| 64-byte UDP pod → pod, 1 flow, pps | Isthmus | 150 pps (120–1,500, 3 rounds) | 1.50 |"
+expect "| 64-byte UDP pod → pod, 1 flow, pps | Isthmus (isthmus fastpath) | 150 pps (120–1,500, 3 rounds) | 1.50 |"
 expect "| pod → pod pps, 1 flow, vs kernel routing | 1.5 | 1.50: **met** |"
 # Isthmus vs OVS per round: 0.75, 1.20, 15.0 -> 1.20
 expect "| pod → pod pps, 1 flow, vs OVS AF_XDP | 1 | 1.20: **met** |"
 # a cell without a figure says why, and so does its target
-expect "| 64-byte UDP pod → ClusterIP, 1 flow, pps | Isthmus | n/a |  | - | - | - | - | n/a (Services not in the fast path yet) |"
+expect "| 64-byte UDP pod → ClusterIP, 1 flow, pps | Isthmus (isthmus fastpath) | n/a |  | - | - | - | - | n/a (Services not in the fast path yet) |"
 expect "| pod → ClusterIP pps, 1 flow, vs iptables DNAT | 2 | n/a (Services not in the fast path yet) |"
 # TCP 0.4, 0.6, 0.5 of the offloads reference -> 0.50, exactly the target: met
 expect "| TCP Gbps vs kernel with offloads | 0.5 | 0.50: **met** |"
-expect "| TCP pod → pod (iperf3), Gbps | Isthmus | 5 Gbps (4–6, 3 rounds) | 0.50 |"
+expect "| TCP pod → pod (iperf3), Gbps | Isthmus (isthmus fastpath) | 5 Gbps (4–6, 3 rounds) | 0.50 |"
 expect "load average 1.00 1.00 1.00 at the start, 2.00 2.00 2.00 at the end"
 # a target below its threshold
 worse=$(mktemp)
