@@ -37,7 +37,7 @@ class FastpathCommandTest {
     @Test
     void withoutPortsItIsAUsageError() throws Exception {
         assertEquals(2, run());
-        assertTrue(err().contains("at least one --port IFNAME=POD_IP is needed") && err().contains("usage:"), err());
+        assertTrue(err().contains("at least one --port IFNAME=POD_IP (or --control aeron:ipc) is needed") && err().contains("usage:"), err());
     }
 
     @Test

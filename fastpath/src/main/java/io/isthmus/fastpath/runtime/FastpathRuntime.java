@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The fast path of one node, running: the worker (on its {@link WorkerRunner}) with its port slots
@@ -74,6 +75,15 @@ public final class FastpathRuntime implements AutoCloseable {
      * control agent. On failure releases what it made and throws (the message names the step).
      */
     public static FastpathRuntime start(FastpathRuntimeConfig config, DesiredState desired, PipelineFactory pipelines) {
+        return start(config, tables -> desired, pipelines);
+    }
+
+    /**
+     * As {@link #start(FastpathRuntimeConfig, DesiredState, PipelineFactory)}, with the desired-state
+     * sink made over the runtime's tables (a compiler that publishes generations into them).
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
+                                        PipelineFactory pipelines) {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
             final ConntrackTable conntrack = openConntrack(config);
@@ -82,6 +92,7 @@ public final class FastpathRuntime implements AutoCloseable {
             made.add(portFactory);
             final RouteTableRef routes = new RouteTableRef(RouteTable.empty());
             final FastpathTables tables = FastpathTables.empty(routes);
+            final DesiredState desired = desiredOverTables.apply(tables);
             final Port[] slots = Worker.emptySlots(config.portSlots());
             final PipelineContext context = new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS);
             final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),

@@ -8,6 +8,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.isthmus.fastpath.control.DesiredKind;
 import io.isthmus.fastpath.control.FastpathControl;
+import io.isthmus.fastpath.runtime.LocalFastpathControl;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -22,9 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The fast path's end of the control channel: polls the request stream on its own agent thread,
  * applies each message to a {@link FastpathControl} (the runtime's local one) in arrival order, and
- * answers every request with an ACK carrying its correlation id: at once for sync and record
- * messages (FAILED when the payload does not decode), when the worker took or released the port
- * for ATTACH_PORT / DETACH_PORT. It also publishes punted frames and events on the reply stream.
+ * answers every request with an ACK carrying its correlation id: at once for BEGIN_SYNC and record
+ * messages (FAILED when the payload does not decode), for END_SYNC once the runtime's control agent
+ * applied everything before it (with the runtime's {@link LocalFastpathControl}), and when the
+ * worker took or released the port for ATTACH_PORT / DETACH_PORT. It also publishes punted frames and events on the reply stream.
  *
  * <p><b>Thread-safety:</b> {@link #start}/{@link #close} from the owning thread. Punts and events
  * go out through an {@link EventPublisher} per publishing thread ({@link #newEventPublisher()}).
@@ -100,7 +102,13 @@ public final class AeronControlServer implements AutoCloseable {
                 }
                 switch (header.type()) {
                     case ControlProtocol.BEGIN_SYNC -> target.beginSync(header.epoch());
-                    case ControlProtocol.END_SYNC -> target.endSync(header.epoch());
+                    case ControlProtocol.END_SYNC -> {
+                        target.endSync(header.epoch());
+                        if (target instanceof LocalFastpathControl local) { // answer once the whole sync is applied
+                            answerWhenDone(correlationId, local.barrier());
+                            return;
+                        }
+                    }
                     case ControlProtocol.UPSERT -> {
                         record.wrap(buffer, offset);
                         final DesiredKind kind = kindOf(record);
