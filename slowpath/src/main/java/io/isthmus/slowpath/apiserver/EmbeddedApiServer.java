@@ -72,7 +72,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     /** A client configuration for this server (no credentials, default namespace "default"). */
     public Config clientConfig() {
         return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default")
-                .withRequestTimeout(10_000).withConnectionTimeout(5_000).build();
+                .withRequestTimeout(30_000).withConnectionTimeout(5_000).build();
     }
 
     /** A new client for this server; the caller closes it. */

@@ -128,6 +128,9 @@ public final class Reconciler implements AutoCloseable {
                 if (!running.get()) {
                     break;
                 }
+                if (watch.checkConnection()) {
+                    resyncWanted.set(true); // the new informers' first list ends in onList too
+                }
                 if (resyncWanted.get() && watch.synced()) {
                     resyncWanted.set(false);
                     dirty.clear();
@@ -153,7 +156,7 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    /** One object: its records now, compared with what was sent. */
+    /** One object: its records now (from the cache), compared with what was sent. */
     private void reconcile(ObjectRef ref) {
         final HasMetadata object = watch.get(ref.type(), ref.key());
         final List<DesiredRecord> before = sent.getOrDefault(ref, List.of());

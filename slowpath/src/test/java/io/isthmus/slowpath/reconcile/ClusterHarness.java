@@ -31,7 +31,7 @@ import java.util.function.Predicate;
 final class ClusterHarness implements AutoCloseable {
     static final String NODE = "node-a";
 
-    final EmbeddedApiServer server;
+    EmbeddedApiServer server;
     final KubernetesClient client;
     final EndpointSliceController endpointSlices;
     final ClusterWatch watch;
@@ -91,6 +91,14 @@ final class ClusterHarness implements AutoCloseable {
             last = dump();
         }
         return last;
+    }
+
+    /** Stops the API server (its objects are lost, as with an etcd wiped) and starts an empty one on the same port. */
+    void restartServer(Duration down) throws InterruptedException {
+        final int port = server.port();
+        server.close();
+        Thread.sleep(down.toMillis());
+        server = EmbeddedApiServer.start(port, List.of(ServiceAllocation.defaults()));
     }
 
     @Override
