@@ -136,7 +136,7 @@ public final class UpCommand implements Subcommand {
             final String node = nodeName();
             final String hostIp = hostAddress();
             session = UpSession.start(new UpSession.Options(dir, node, hostIp, NetworkNamespaces.PREFIX), state,
-                    launcher != null ? launcher : UpAgents.embedded(node, hostIp), out, err);
+                    launcher != null ? launcher : UpAgents.embedded(node), out, err);
         } catch (Exception e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             err.println("isthmus up: " + e.getMessage());
