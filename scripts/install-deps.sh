@@ -18,6 +18,14 @@ packages=(
   bind9-dnsutils                # dig: DNS conformance tests of isthmus dns serve
   dnsperf                       # benchmarks/dns: DNS throughput, side by side
   unbound                       # benchmarks/dns: the reference DNS server
+  nftables                      # benchmarks/harness: kube-proxy-style nftables DNAT
+  openvswitch-switch            # benchmarks/harness: OVS userspace datapath with AF_XDP ports
+  iperf3                        # benchmarks/harness: TCP Gbps pod to pod
+  wrk                           # benchmarks/harness: HTTP requests/s through a ClusterIP
+  nginx-light                   # benchmarks/harness: the HTTP server in the backend pods
+  jq                            # benchmarks/harness: reads iperf3's JSON
+  gnuplot-nox                   # benchmarks/harness: the chart of the ratios
+  openssl                       # ingress TLS tests: generates the certificates of kubernetes.io/tls Secrets
   socat                         # examples/demo: the echo backends' HTTP server
   curl                          # examples/demo: the client's requests (README, isthmus up e2e test)
 )

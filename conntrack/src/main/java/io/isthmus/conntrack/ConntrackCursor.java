@@ -33,39 +33,27 @@ public final class ConntrackCursor {
     public static final int TRACK_INVALID = 1;
     public static final int TRACK_STALE = 2;
 
-    private static final int WALK_MISS = -1;
-    private static final int WALK_RESTART = -2;
     private static final int LINKED = -1;
-    private static final long PROTO_ZONE_MASK = 0xFF_FFFF_0000L;
-    /** Buckets an early drop looks at, starting with the new connection's (NF_CT_EVICTION_RANGE). */
-    static final int EARLY_DROP_BUCKETS = 8;
+    private static final int LINK_FULL = -2;
+    /** Buckets an early drop looks at, starting with the new connection's (nf_conntrack looks at 8 chains). */
+    static final int EARLY_DROP_BUCKETS = 2;
 
-    /**
-     * All of memory as one segment, for the read-only chain walk: a static final segment lets
-     * the JIT drop the per-access bounds and liveness checks of the table's own segment
-     * (addresses on the walk are data dependent, so those checks are never hoisted). Only
-     * addresses inside the table's mapping are read through it; the mapping outlives every
-     * cursor (see {@link ConntrackTable#close()}).
-     */
-    private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final MemorySegment MEMORY = ConntrackTable.MEMORY;
 
     private final ConntrackTable table;
     private final MemorySegment segment;
-    /** Base address of the table's mapping. */
-    private final long address;
     private final int stripe;
     private final ConnectionSpec spec = new ConnectionSpec();
     private final ConntrackLookupBatch single = new ConntrackLookupBatch(1);
     private int existingRef = -1;
     private int insertedSeqZone;
     private long searched;
-    /** Sink for the touch pass, so the JIT keeps its loads. */
+    /** Sink for the touch passes, so the JIT keeps their loads. */
     private long touched;
 
     ConntrackCursor(ConntrackTable table, int stripe) {
         this.table = table;
         this.segment = table.segment;
-        this.address = table.segment.address();
         this.stripe = stripe;
     }
 
@@ -83,8 +71,13 @@ public final class ConntrackCursor {
         return existingRef;
     }
 
-    /** After a successful insert: the new entry's seqlock-and-zone half (for {@link #track}, {@link #remove}). */
+    /** After a successful insert: the new entry's seqlock (for {@link #track}, {@link #remove}). */
     public int insertedSeqZone() {
+        return insertedSeqZone;
+    }
+
+    /** After a successful insert: the new entry's seqlock (same as {@link #insertedSeqZone()}). */
+    public int insertedSeq() {
         return insertedSeqZone;
     }
 
@@ -97,55 +90,56 @@ public final class ConntrackCursor {
 
     /** Looks up one tuple. Returns the node ref (entry << 1 | direction) or -1; details in {@link #lastLookup()}. */
     public int lookup(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {
-        final ConntrackLookupBatch out = single;
-        final long epoch = table.recycleEpoch();
-        final int bucket = table.bucketOf(table.hash(srcHi, srcLo, dstHi, dstLo, ports, proto, zone));
-        final int head = (int) INT.getAcquire(MEMORY, address + table.bucketOffset(bucket)) & BUCKET_LINK_MASK;
-        int result = walk(head, srcHi, srcLo, dstHi, dstLo, ports, proto, zone, -1, out, 0);
-        if (result == WALK_RESTART || result == WALK_MISS && table.recycleEpoch() != epoch) {
-            // Rare: something moved under the walk. Retry from the bucket head, bounded.
-            out.key(0, srcHi, srcLo, dstHi, dstLo, ports, proto, zone);
-            out.hash[0] = bucket;
-            result = slowFind(out, 0, result == WALK_MISS ? epoch : ~epoch);
-        } else if (result < 0) {
-            result = -1;
-        }
-        out.ref[0] = result;
+        final long hash = table.hash(srcHi, srcLo, dstHi, dstLo, ports, proto, zone);
+        final int result = probe(table.bucketOf(hash), ConntrackTable.tagOf(hash), srcHi, srcLo, dstHi, dstLo, ports,
+            statusKey(proto, zone), -1, single, 0);
+        single.ref[0] = result;
         maybeFlushSearched();
         return result;
     }
 
     /**
-     * Looks up keys {@code 0..count-1} of {@code batch} in passes. Returns the number of hits.
+     * Looks up keys {@code 0..count-1} of {@code batch} in passes, so that the memory loads of
+     * different keys overlap: hash every key, touch every home bucket, touch the entry of every
+     * first tag match, then compare. Returns the number of hits.
      */
     public int lookupBatch(ConntrackLookupBatch batch, int count) {
-        final long epoch = table.recycleEpoch();
+        final ConntrackTable t = table;
         // Pass 1: hash every key.
         for (int i = 0; i < count; i++) {
-            batch.hash[i] = table.bucketOf(table.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], batch.proto[i], batch.zone[i]));
+            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
+                batch.ports[i], batch.proto[i], batch.zone[i]);
+            batch.bucket[i] = t.bucketOf(hash);
+            batch.tag[i] = ConntrackTable.tagOf(hash);
         }
-        // Pass 2: load every bucket head (independent loads, they overlap).
-        for (int i = 0; i < count; i++) {
-            batch.headLink[i] = (int) INT.getAcquire(MEMORY, address + table.bucketOffset(batch.hash[i])) & BUCKET_LINK_MASK;
-        }
-        // Pass 3: touch the key of every first node, again independent loads.
+        // Pass 2: touch every home bucket (one cache line each; independent loads, they overlap).
         long sink = 0;
         for (int i = 0; i < count; i++) {
-            final int link = batch.headLink[i];
-            if (link != 0 && (link - 1) >>> 1 < table.capacity) { // a corrupt link is left to walk() to reject
-                sink += MEMORY.get(ValueLayout.JAVA_LONG, address + table.entryBase((link - 1) >>> 1) + ORIG_SRC_LO);
+            sink += MEMORY.get(ValueLayout.JAVA_INT, t.bucketAddress(batch.bucket[i]));
+        }
+        VarHandle.acquireFence();
+        // Pass 3: touch the entry of the first slot whose tag matches, again independent loads.
+        for (int i = 0; i < count; i++) {
+            final long bucket = t.bucketAddress(batch.bucket[i]);
+            final int tag = batch.tag[i];
+            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+                final int value = MEMORY.get(ValueLayout.JAVA_INT, bucket + 4L * slot);
+                if (value != 0 && slotTag(value) == tag) {
+                    final int entryIndex = slotRef(value) >>> 1;
+                    if (entryIndex < t.capacity) {
+                        sink += MEMORY.get(ValueLayout.JAVA_LONG, t.entryAddress(entryIndex) + ORIG_SRC_LO
+                            + (slotRef(value) & 1) * (long) REPLY_ADDRESS_DELTA);
+                    }
+                    break;
+                }
             }
         }
         touched = sink;
-        // Pass 4: walk and compare.
+        // Pass 4: probe and compare (bucket and entry are in cache now).
         int hits = 0;
         for (int i = 0; i < count; i++) {
-            int result = walk(batch.headLink[i], batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], batch.proto[i], batch.zone[i], -1, batch, i);
-            if (result < 0) {
-                result = slowFind(batch, i, result == WALK_MISS ? epoch : ~epoch);
-            }
+            final int result = probe(batch.bucket[i], batch.tag[i], batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
+                batch.dstLo[i], batch.ports[i], statusKey(batch.proto[i], batch.zone[i]), -1, batch, i);
             batch.ref[i] = result;
             if (result >= 0) {
                 hits++;
@@ -155,97 +149,93 @@ public final class ConntrackCursor {
         return hits;
     }
 
-    /** A miss after a possible reuse, or a restart: walk again from the bucket head, bounded. */
-    private int slowFind(ConntrackLookupBatch batch, int i, long epochSeen) {
-        long epoch = epochSeen;
-        for (int attempt = 0; attempt < ConntrackTable.MAX_RESTARTS; attempt++) {
-            final long now = table.recycleEpoch();
-            if (now == epoch) {
-                return -1;
+    /**
+     * Looks for a live node with this key in its home bucket and, if the bucket has overflowed,
+     * the buckets after it, in probe order; ignores entry {@code selfIndex}. On a hit with
+     * {@code out != null}, copies the snapshot into {@code out[i]}. Returns the node ref or -1.
+     */
+    private int probe(int home, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int statusKey,
+                      int selfIndex, ConntrackLookupBatch out, int i) {
+        final long homeAddress = table.bucketAddress(home);
+        int result = scanBucket(homeAddress, tag, srcHi, srcLo, dstHi, dstLo, ports, statusKey, selfIndex, out, i);
+        if (result >= 0) {
+            return result;
+        }
+        if ((int) INT.getAcquire(MEMORY, homeAddress + 4L * OVERFLOW) != 0) {
+            for (int d = 1; d <= table.overflowBuckets; d++) {
+                result = scanBucket(table.bucketAddress(table.nextBucket(home, d)), tag, srcHi, srcLo, dstHi, dstLo, ports,
+                    statusKey, selfIndex, out, i);
+                if (result >= 0) {
+                    return result;
+                }
             }
-            epoch = now;
-            table.addCounter(stripe, ConntrackCounter.SEARCH_RESTARTS, 1);
-            final int head = (int) INT.getAcquire(segment, table.bucketOffset(batch.hash[i])) & BUCKET_LINK_MASK;
-            final int result = walk(head, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], batch.proto[i], batch.zone[i], -1, batch, i);
-            if (result >= 0) {
-                return result;
-            }
-            if (result == WALK_RESTART) {
-                epoch = ~now;
+        }
+        return -1;
+    }
+
+    private int scanBucket(long bucket, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int statusKey,
+                           int selfIndex, ConntrackLookupBatch out, int i) {
+        for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+            final int value = MEMORY.get(ValueLayout.JAVA_INT, bucket + 4L * slot);
+            if (value != 0 && slotTag(value) == tag) {
+                VarHandle.acquireFence();
+                final int ref = slotRef(value);
+                if (matches(ref, srcHi, srcLo, dstHi, dstLo, ports, statusKey, selfIndex, out, i)) {
+                    return ref;
+                }
             }
         }
         return -1;
     }
 
     /**
-     * Walks a chain from {@code link} for a live node with this key, ignoring nodes of entry
-     * {@code selfIndex}. On a hit with {@code out != null}, copies the snapshot into {@code out[i]}.
-     * Returns the node ref, {@link #WALK_MISS}, or {@link #WALK_RESTART} if an entry changed under it.
+     * Compares node {@code ref}'s tuple with the key under the entry's seqlock: true if the
+     * entry is live (even, not DYING) and holds the key. Copies the snapshot to {@code out[i]}.
      */
-    private int walk(int link, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone,
-                     int selfIndex, ConntrackLookupBatch out, int i) {
-        final long protoZone = (long) proto << 32 | (long) zone << 16;
-        int hops = 0;
-        while (link != 0) {
-            final int ref = link - 1;
-            final int entryIndex = ref >>> 1;
-            final int dir = ref & 1;
-            if (entryIndex >= table.capacity) {
-                // Never for a sound table; reading through MEMORY must stay inside the mapping.
-                searched += hops + 1;
-                return WALK_RESTART;
-            }
-            final long base = address + table.entryBase(entryIndex);
-            final long control = (long) LONG.getAcquire(MEMORY, base + CONTROL);
-            if (seqOdd(control)) {
-                searched += hops + 1;
-                return WALK_RESTART;
-            }
-            final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-            final boolean match = entryIndex != selfIndex
-                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) == srcLo
-                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) == dstLo
-                && MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) == ports
-                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) == srcHi
-                && MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) == dstHi
-                && (control & PROTO_ZONE_MASK) == protoZone;
-            final int nextLink = MEMORY.get(ValueLayout.JAVA_INT, base + (dir == 0 ? NEXT_ORIG : NEXT_REPLY));
-            if (match && out != null) {
-                // The rewrite target: the other direction's tuple, mirrored.
-                final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-                out.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
-                out.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
-                out.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
-                out.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
-                final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
-                out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
-                out.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
-            }
-            VarHandle.loadLoadFence();
-            final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);
-            if ((int) recheck != (int) control) {
-                searched += hops + 1;
-                return WALK_RESTART;
-            }
-            if (match && (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) == 0) {
-                if (out != null) {
-                    out.control[i] = recheck;
-                }
-                searched += hops + 1;
-                return ref;
-            }
-            link = nextLink;
-            if (++hops > ConntrackTable.MAX_CHAIN_HOPS) {
-                searched += hops;
-                return WALK_RESTART;
-            }
+    private boolean matches(int ref, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int statusKey,
+                            int selfIndex, ConntrackLookupBatch out, int i) {
+        final int entryIndex = ref >>> 1;
+        searched++;
+        if (entryIndex >= table.capacity || entryIndex == selfIndex) {
+            return false; // a corrupt slot never leads outside the mapping
         }
-        searched += hops;
-        return WALK_MISS;
+        final int dir = ref & 1;
+        final long base = table.entryAddress(entryIndex);
+        final long control = (long) LONG.getAcquire(MEMORY, base + CONTROL);
+        if (seqOdd(control) || (controlStatus(control) & STATUS_KEY_MASK) != statusKey) {
+            return false;
+        }
+        final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
+        if (MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) != srcLo
+            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) != dstLo
+            || MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != ports
+            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) != srcHi
+            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) != dstHi) {
+            return false;
+        }
+        if (out != null) {
+            // The rewrite target: the other direction's tuple, mirrored.
+            final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
+            out.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
+            out.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
+            out.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
+            out.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
+            final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+            out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
+            out.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
+        }
+        VarHandle.loadLoadFence();
+        final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);
+        if ((int) recheck != (int) control || (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) != 0) {
+            return false;
+        }
+        if (out != null) {
+            out.control[i] = recheck;
+        }
+        return true;
     }
 
-    /** The searched counter is published every few thousand nodes, not on every lookup. */
+    /** The searched counter is published every few thousand entries, not on every lookup. */
     private void maybeFlushSearched() {
         if (searched >= 4096) {
             flushSearched();
@@ -277,27 +267,35 @@ public final class ConntrackCursor {
      * {@code nowS}. Returns the new original node ref, or {@link #INSERT_EXISTS} (another
      * worker inserted the same original tuple first: {@link #existingRef()}),
      * {@link #INSERT_CLASH} (the reply tuple is taken), {@link #INSERT_FULL} (no room, nothing
-     * unassured to drop) or {@link #INSERT_INVALID} (state NONE).
+     * unassured to drop) or {@link #INSERT_INVALID} (state NONE, or a zone, state or verdict
+     * out of range).
      */
     public int insert(ConnectionSpec c, int nowS) {
-        if (c.stateId == ConntrackState.NONE.id() || c.proto == 0) {
+        if (c.stateId == ConntrackState.NONE.id() || c.proto == 0 || c.stateId > MAX_STATE
+            || c.zone < 0 || c.zone > MAX_ZONE || c.verdict < 0 || c.verdict > MAX_VERDICT) {
             return INSERT_INVALID;
         }
-        final int bucketOrig = table.bucketOf(table.hash(c.origSrcHi, c.origSrcLo, c.origDstHi, c.origDstLo, c.origPorts, c.proto, c.zone));
-        final int bucketReply = table.bucketOf(table.hash(c.replySrcHi, c.replySrcLo, c.replyDstHi, c.replyDstLo, c.replyPorts, c.proto, c.zone));
-        int entryIndex = table.popFree();
+        final ConntrackTable t = table;
+        final long hashOrig = t.hash(c.origSrcHi, c.origSrcLo, c.origDstHi, c.origDstLo, c.origPorts, c.proto, c.zone);
+        final long hashReply = t.hash(c.replySrcHi, c.replySrcLo, c.replyDstHi, c.replyDstLo, c.replyPorts, c.proto, c.zone);
+        final int key = statusKey(c.proto, c.zone);
+        // Cheap early answer for the common race (the same first packet on two workers).
+        final int already = probe(t.bucketOf(hashOrig), ConntrackTable.tagOf(hashOrig), c.origSrcHi, c.origSrcLo,
+            c.origDstHi, c.origDstLo, c.origPorts, key, -1, null, 0);
+        if (already >= 0) {
+            return failInsert(INSERT_EXISTS, already);
+        }
+        int entryIndex = t.popFree();
         if (entryIndex < 0) {
-            entryIndex = earlyDrop(bucketOrig);
+            entryIndex = earlyDrop(t.bucketOf(hashOrig));
             if (entryIndex < 0) {
-                table.addCounter(stripe, ConntrackCounter.REFUSED, 1);
+                t.addCounter(stripe, ConntrackCounter.REFUSED, 1);
                 flushSearched();
                 return INSERT_FULL;
             }
         }
-        final long base = table.entryBase(entryIndex);
+        final long base = t.entryBase(entryIndex);
         final long freeControl = (long) LONG.getAcquire(segment, base + CONTROL);
-        segment.set(ValueLayout.JAVA_INT, base + NEXT_ORIG, 0);
-        segment.set(ValueLayout.JAVA_INT, base + NEXT_REPLY, 0);
         segment.set(ValueLayout.JAVA_INT, base + DECISION, decision(c.serviceId, c.outPort));
         segment.set(ValueLayout.JAVA_INT, base + LAST_SEEN_S, nowS);
         segment.set(ValueLayout.JAVA_LONG, base + ORIG_SRC_HI, c.origSrcHi);
@@ -313,55 +311,73 @@ public final class ConntrackCursor {
         segment.set(ValueLayout.JAVA_LONG, base + ORIG_PACKETS, 0L);
         segment.set(ValueLayout.JAVA_LONG, base + ORIG_BYTES, 0L);
         segment.set(ValueLayout.JAVA_LONG, base + REPLY_BYTES, 0L);
-        final int seqZone = (((int) freeControl + 1) & 0xFFFF) | (c.zone & 0xFFFF) << 16;
+        final int seq = (int) freeControl + 1;
         final int status = status(c.proto, c.stateId,
-            c.flags & ~(ConntrackFlags.DYING | ConntrackFlags.ORPHANED | ConntrackFlags.CONFIRMED), c.verdict);
-        // Publish: even seqlock, release, after every field above.
-        LONG.setRelease(segment, base + CONTROL, control(seqZone, status));
+            c.flags & ~(ConntrackFlags.DYING | ConntrackFlags.TICK | ConntrackFlags.CONFIRMED), c.verdict, c.zone);
+        // Publish: even seqlock, release, after every field above and before any slot names it.
+        LONG.setRelease(segment, base + CONTROL, control(seq, status));
 
-        final int linkOrig = link(bucketOrig, entryIndex << 1 | DIR_ORIGINAL, c.origSrcHi, c.origSrcLo, c.origDstHi,
-            c.origDstLo, c.origPorts, c.proto, c.zone, entryIndex);
-        if (linkOrig >= 0) {
-            // Never reachable from a chain: straight back to the free list.
-            LONG.setRelease(segment, base + CONTROL, advanceSeq(control(seqZone, status), 0));
-            table.pushFree(entryIndex);
+        final int linkOrig = link(hashOrig, entryIndex << 1 | DIR_ORIGINAL, c.origSrcHi, c.origSrcLo, c.origDstHi,
+            c.origDstLo, c.origPorts, key, entryIndex);
+        if (linkOrig >= 0 || linkOrig == LINK_FULL) {
+            // No slot names it: straight back to the free list.
+            LONG.setRelease(segment, base + CONTROL, advanceSeq(control(seq, status), 0));
+            t.pushFree(entryIndex);
+            if (linkOrig == LINK_FULL) {
+                t.addCounter(stripe, ConntrackCounter.REFUSED, 1);
+                flushSearched();
+                return INSERT_FULL;
+            }
             return failInsert(INSERT_EXISTS, linkOrig);
         }
         if (linkOrig != LINKED) {
-            return removeHalfInserted(entryIndex, seqZone, c, INSERT_EXISTS, linkOrig & Integer.MAX_VALUE);
+            return removeHalfInserted(entryIndex, seq, c, INSERT_EXISTS, linkOrig & Integer.MAX_VALUE);
         }
-        final int linkReply = link(bucketReply, entryIndex << 1 | DIR_REPLY, c.replySrcHi, c.replySrcLo, c.replyDstHi,
-            c.replyDstLo, c.replyPorts, c.proto, c.zone, entryIndex);
+        final int linkReply = link(hashReply, entryIndex << 1 | DIR_REPLY, c.replySrcHi, c.replySrcLo, c.replyDstHi,
+            c.replyDstLo, c.replyPorts, key, entryIndex);
+        if (linkReply == LINK_FULL) {
+            removeHalfInserted(entryIndex, seq, c, INSERT_FULL, -1);
+            t.addCounter(stripe, ConntrackCounter.REFUSED, 1);
+            return INSERT_FULL;
+        }
         if (linkReply != LINKED) {
-            return removeHalfInserted(entryIndex, seqZone, c, INSERT_CLASH, linkReply & Integer.MAX_VALUE);
+            return removeHalfInserted(entryIndex, seq, c, INSERT_CLASH, linkReply & Integer.MAX_VALUE);
         }
         // Confirm: from now on others may claim it. The seqlock cannot move meanwhile (nobody
         // claims an unconfirmed entry); the state may (a packet tracked already), hence a loop.
         while (true) {
             final long control = (long) LONG.getAcquire(segment, base + CONTROL);
             if (LONG.compareAndSet(segment, base + CONTROL, control,
-                control(seqZone, withFlags(controlStatus(control), ConntrackFlags.CONFIRMED)))) {
+                control(seq, withFlags(controlStatus(control), ConntrackFlags.CONFIRMED)))) {
                 break;
             }
         }
-        table.addCounter(stripe, ConntrackCounter.INSERTS, 1);
+        t.addCounter(stripe, ConntrackCounter.INSERTS, 1);
         flushSearched();
-        insertedSeqZone = seqZone;
+        insertedSeqZone = seq;
         return entryIndex << 1 | DIR_ORIGINAL;
     }
 
     /**
-     * The entry is reachable through at least one chain: remove it like any other (or leave it
-     * DYING for the sweeper if an unlink lock is busy). Its SNAT flag is dropped first: on
+     * A slot names the entry: remove it like any other. Its SNAT flag is dropped first: on
      * failure the caller still owns its SNAT port and releases it itself.
      */
-    private int removeHalfInserted(int entryIndex, int seqZone, ConnectionSpec c, int code, int existing) {
+    private int removeHalfInserted(int entryIndex, int seq, ConnectionSpec c, int code, int existing) {
         final long base = table.entryBase(entryIndex);
-        LONG.setRelease(segment, base + CONTROL,
-            control(seqZone, status(c.proto, c.stateId,
-                (c.flags & ~(ConntrackFlags.SNAT | ConntrackFlags.CONFIRMED | ConntrackFlags.ORPHANED)) | ConntrackFlags.DYING, c.verdict)));
+        while (true) {
+            final long control = (long) LONG.getAcquire(segment, base + CONTROL);
+            final int status = controlStatus(control);
+            final int flags = (statusFlags(status) & ~(ConntrackFlags.SNAT | ConntrackFlags.CONFIRMED)) | ConntrackFlags.DYING;
+            if (LONG.compareAndSet(segment, base + CONTROL, control, control(seq, withFlagsReplaced(status, flags)))) {
+                break;
+            }
+        }
         table.removeClaimed(entryIndex, stripe);
         table.addCounter(stripe, ConntrackCounter.INSERTS, 1);
+        if (code == INSERT_FULL) {
+            flushSearched();
+            return code;
+        }
         return failInsert(code, existing);
     }
 
@@ -403,140 +419,189 @@ public final class ConntrackCursor {
     }
 
     /**
-     * Links node {@code ref} at the head of {@code bucket} unless a live node with the same key
-     * is there. Returns {@link #LINKED}; the existing node's ref (ours not linked); or
-     * {@code Integer.MIN_VALUE | existingRef} when the duplicate showed up only after linking
-     * (ours is linked and the caller must remove it).
+     * Puts node {@code ref} in the index unless a live node with the same key is there. Returns
+     * {@link #LINKED}; {@link #LINK_FULL} (no empty slot within reach; ours not placed); the
+     * existing node's ref (ours not placed); or {@code Integer.MIN_VALUE | existingRef} when a
+     * duplicate placed at the same time comes first in probe order (ours is placed and the
+     * caller must remove it).
      */
-    private int link(int bucket, int ref, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto,
-                     int zone, int selfIndex) {
-        final long bucketOffset = table.bucketOffset(bucket);
-        final long nextOffset = table.entryBase(ref >>> 1) + ((ref & 1) == 0 ? NEXT_ORIG : NEXT_REPLY);
-        while (true) {
-            final long epoch = table.recycleEpoch();
-            final int word = (int) INT.getAcquire(segment, bucketOffset);
-            final int head = word & BUCKET_LINK_MASK;
-            final int found = walk(head, srcHi, srcLo, dstHi, dstLo, ports, proto, zone, selfIndex, null, 0);
+    private int link(long hash, int ref, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int key, int selfIndex) {
+        final ConntrackTable t = table;
+        final int home = t.bucketOf(hash);
+        final int tag = ConntrackTable.tagOf(hash);
+        final int value = slot(tag, ref);
+        final long homeAddress = t.bucketAddress(home);
+        for (int attempt = 0; attempt < ConntrackTable.LINK_ATTEMPTS; attempt++) {
+            final int found = probe(home, tag, srcHi, srcLo, dstHi, dstLo, ports, key, selfIndex, null, 0);
             if (found >= 0) {
                 return found;
             }
-            if (found == WALK_RESTART || table.recycleEpoch() != epoch) {
-                continue;
-            }
-            segment.set(ValueLayout.JAVA_INT, nextOffset, head);
-            if (INT.compareAndSet(segment, bucketOffset, word, (ref + 1) | (word & BUCKET_LOCK))) {
-                if (table.recycleEpoch() != epoch) {
-                    // The head we checked may have been freed and reused for this very key
-                    // between our walk and our CAS (ABA). The earlier node wins: look behind us.
-                    final int behind = findBehind(bucketOffset, ref, srcHi, srcLo, dstHi, dstLo, ports, proto, zone, selfIndex);
-                    if (behind >= 0) {
-                        return Integer.MIN_VALUE | behind;
-                    }
+            final long placed;
+            final int free = ConntrackTable.emptySlot(homeAddress);
+            if (free >= 0) {
+                if (!INT.compareAndSet(MEMORY, homeAddress + 4L * free, 0, value)) {
+                    continue; // another inserter took it: look again
                 }
-                return LINKED;
+                placed = free;
+            } else {
+                placed = placeOverflow(home, value);
+                if (placed < 0) {
+                    return LINK_FULL;
+                }
             }
+            // Another inserter of the same key may have placed its node at the same time. Both
+            // look again after a full fence; the node later in probe order gives way.
+            VarHandle.fullFence();
+            final int first = firstDuplicate(home, tag, srcHi, srcLo, dstHi, dstLo, ports, key, selfIndex, placed);
+            return first < 0 ? LINKED : Integer.MIN_VALUE | first;
         }
+        return LINK_FULL;
     }
 
-    /** Looks for a live duplicate linked after our own node {@code ref} in the chain. */
-    private int findBehind(long bucketOffset, int ref, long srcHi, long srcLo, long dstHi, long dstLo, int ports,
-                           int proto, int zone, int selfIndex) {
-        for (int attempt = 0; attempt < ConntrackTable.MAX_RESTARTS; attempt++) {
-            final long ourNext = table.entryBase(ref >>> 1) + ((ref & 1) == 0 ? NEXT_ORIG : NEXT_REPLY);
-            final int result = walk(segment.get(ValueLayout.JAVA_INT, ourNext), srcHi, srcLo, dstHi, dstLo, ports, proto,
-                zone, selfIndex, null, 0);
-            if (result != WALK_RESTART) {
-                return result;
+    /** Places {@code value} in a bucket after {@code home}; returns its probe position or -1. */
+    private long placeOverflow(int home, int value) {
+        final ConntrackTable t = table;
+        final long homeAddress = t.bucketAddress(home);
+        INT.getAndAdd(MEMORY, homeAddress + 4L * OVERFLOW, 1);
+        for (int attempt = 0; attempt < ConntrackTable.LINK_ATTEMPTS; attempt++) {
+            boolean sawEmpty = false;
+            for (int d = 1; d <= t.overflowBuckets; d++) {
+                final long bucket = t.bucketAddress(t.nextBucket(home, d));
+                final int slot = ConntrackTable.emptySlot(bucket);
+                if (slot >= 0) {
+                    sawEmpty = true;
+                    if (INT.compareAndSet(MEMORY, bucket + 4L * slot, 0, value)) {
+                        return (long) d * SLOTS_PER_BUCKET + slot;
+                    }
+                }
+            }
+            if (!sawEmpty) {
+                break;
             }
         }
-        return WALK_MISS;
+        INT.getAndAdd(MEMORY, homeAddress + 4L * OVERFLOW, -1);
+        return -1;
     }
 
     /**
-     * No free entry: drop the least recently seen unassured connection whose node is in the
-     * first {@link #EARLY_DROP_BUCKETS} buckets from the new one's, as nf_conntrack does, and
-     * take its entry. Returns the entry index or -1.
+     * A live node with this key (not entry {@code selfIndex}) placed before probe position
+     * {@code ourPosition}, or -1.
+     */
+    private int firstDuplicate(int home, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int key,
+                               int selfIndex, long ourPosition) {
+        final ConntrackTable t = table;
+        final int buckets = (int) INT.getVolatile(MEMORY, t.bucketAddress(home) + 4L * OVERFLOW) != 0 ? t.overflowBuckets : 0;
+        for (int d = 0; d <= buckets; d++) {
+            final long bucket = t.bucketAddress(t.nextBucket(home, d));
+            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+                final long position = (long) d * SLOTS_PER_BUCKET + slot;
+                if (position >= ourPosition) {
+                    return -1;
+                }
+                final int value = (int) INT.getVolatile(MEMORY, bucket + 4L * slot);
+                if (value != 0 && slotTag(value) == tag
+                    && matches(slotRef(value), srcHi, srcLo, dstHi, dstLo, ports, key, selfIndex, null, 0)) {
+                    return slotRef(value);
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * No free entry: drop the least recently seen unassured connection named by the first
+     * {@link #EARLY_DROP_BUCKETS} buckets from the new one's home, as nf_conntrack does with its
+     * chains, and take its entry. Returns the entry index or -1.
      */
     private int earlyDrop(int firstBucket) {
+        final ConntrackTable t = table;
         int victim = -1;
-        int victimSeqZone = 0;
+        int victimSeq = 0;
         int victimLastSeen = Integer.MAX_VALUE;
-        for (int b = 0; b < EARLY_DROP_BUCKETS && b < table.bucketCount; b++) {
-            int bucket = firstBucket + b;
-            if (bucket >= table.bucketCount) {
-                bucket -= table.bucketCount;
-            }
-            int link = (int) INT.getAcquire(segment, table.bucketOffset(bucket)) & BUCKET_LINK_MASK;
-            for (int hops = 0; link != 0 && hops < 64; hops++) {
-                final int ref = link - 1;
-                final long base = table.entryBase(ref >>> 1);
+        for (int b = 0; b < EARLY_DROP_BUCKETS && b < t.bucketCount; b++) {
+            final long bucket = t.bucketAddress(t.nextBucket(firstBucket, b));
+            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+                final int value = (int) INT.getAcquire(MEMORY, bucket + 4L * slot);
+                if (value == 0 || slotRef(value) >>> 1 >= t.capacity) {
+                    continue;
+                }
+                final int entryIndex = slotRef(value) >>> 1;
+                final long base = t.entryBase(entryIndex);
                 final long control = (long) LONG.getAcquire(segment, base + CONTROL);
                 final int flags = statusFlags(controlStatus(control));
                 final int lastSeen = (int) INT.getOpaque(segment, base + LAST_SEEN_S);
-                link = segment.get(ValueLayout.JAVA_INT, base + ((ref & 1) == 0 ? NEXT_ORIG : NEXT_REPLY));
                 searched++;
-                if (seqOdd(control)) {
-                    break;
-                }
-                if ((flags & (ConntrackFlags.ASSURED | ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) == ConntrackFlags.CONFIRMED
+                if (!seqOdd(control)
+                    && (flags & (ConntrackFlags.ASSURED | ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) == ConntrackFlags.CONFIRMED
                     && lastSeen < victimLastSeen) {
-                    victim = ref >>> 1;
-                    victimSeqZone = controlSeqZone(control);
+                    victim = entryIndex;
+                    victimSeq = controlSeq(control);
                     victimLastSeen = lastSeen;
                 }
             }
         }
-        if (victim < 0 || !table.claimForRemoval(victim, victimSeqZone)) {
+        if (victim < 0 || !t.claimForRemoval(victim, victimSeq)) {
             return -1;
         }
-        if (!table.removeClaimed(victim, stripe)) {
-            return -1;
-        }
-        table.addCounter(stripe, ConntrackCounter.EARLY_DROPS, 1);
-        return table.popFree();
+        t.removeClaimed(victim, stripe);
+        t.addCounter(stripe, ConntrackCounter.EARLY_DROPS, 1);
+        return t.popFree();
     }
 
     // ------------------------------------------------------------------ per-packet tracking
 
     /**
      * Accounts one packet of {@code lengthBytes} travelling in {@code direction} on the entry of
-     * node {@code ref} (from a lookup whose seqlock half was {@code seqZone}) and advances its
-     * protocol state. Returns {@link #TRACK_ACCEPT}, {@link #TRACK_INVALID} (state unchanged, not
-     * counted) or {@link #TRACK_STALE} (the entry was removed or reused since the lookup).
+     * node {@code ref} (from a lookup whose seqlock was {@code seq}) and advances its protocol
+     * state. Returns {@link #TRACK_ACCEPT}, {@link #TRACK_INVALID} (state unchanged, not counted)
+     * or {@link #TRACK_STALE} (the entry was removed, reused or claimed for removal since the
+     * lookup: treat the packet as a miss).
+     *
+     * <p>Last seen is written before the control word's compare-and-set (which toggles
+     * {@link ConntrackFlags#TICK} whenever last seen moved), so a sweeper that decided from an
+     * older last seen fails its claim and the connection stays. (The counters are added after
+     * the check: a packet counted in the very instant its connection is removed can be
+     * credited to the next connection using that entry.)
      */
-    public int track(int ref, int seqZone, int tcpFlags, int lengthBytes, int nowS) {
+    public int track(int ref, int seq, int tcpFlags, int lengthBytes, int nowS) {
         final int direction = ref & 1;
-        final long base = table.entryBase(ref >>> 1);
+        final int entryIndex = ref >>> 1;
+        if (entryIndex >= table.capacity) {
+            return TRACK_STALE;
+        }
+        final long base = table.entryAddress(entryIndex);
+        final boolean tick = MEMORY.get(ValueLayout.JAVA_INT, base + LAST_SEEN_S) != nowS;
         while (true) {
-            final long control = (long) LONG.getAcquire(segment, base + CONTROL);
+            final long control = (long) LONG.getAcquire(MEMORY, base + CONTROL);
             final int status = controlStatus(control);
-            if (controlSeqZone(control) != seqZone || (statusFlags(status) & ConntrackFlags.DYING) != 0) {
+            if (controlSeq(control) != seq || (statusFlags(status) & ConntrackFlags.DYING) != 0) {
                 return TRACK_STALE;
             }
             final long advanced = ConntrackTracking.advance(status, direction, tcpFlags);
             if ((advanced & ConntrackTracking.INVALID) != 0) {
                 return TRACK_INVALID;
             }
-            final int newStatus = (int) advanced;
-            if (newStatus == status || LONG.compareAndSet(segment, base + CONTROL, control, control(seqZone, newStatus))) {
+            int newStatus = (int) advanced;
+            if (tick) {
+                INT.setOpaque(MEMORY, base + LAST_SEEN_S, nowS);
+                newStatus ^= ConntrackFlags.TICK << 16;
+            }
+            if (newStatus == status || LONG.compareAndSet(MEMORY, base + CONTROL, control, control(seq, newStatus))) {
                 break;
             }
         }
-        INT.getAndAdd(segment, base + (direction == 0 ? ORIG_PACKETS : REPLY_PACKETS), 1);
-        LONG.getAndAdd(segment, base + (direction == 0 ? ORIG_BYTES : REPLY_BYTES), (long) lengthBytes);
-        if (segment.get(ValueLayout.JAVA_INT, base + LAST_SEEN_S) != nowS) {
-            INT.setOpaque(segment, base + LAST_SEEN_S, nowS);
-        }
+        INT.getAndAdd(MEMORY, base + (direction == 0 ? ORIG_PACKETS : REPLY_PACKETS), 1);
+        LONG.getAndAdd(MEMORY, base + (direction == 0 ? ORIG_BYTES : REPLY_BYTES), (long) lengthBytes);
         return TRACK_ACCEPT;
     }
 
     /**
-     * Removes the connection of node {@code ref} if it still has seqlock {@code seqZone}
-     * (for example a TCP RST the stage wants gone at once). False if it changed or an unlink
-     * lock was busy (then it stays claimed and the sweeper finishes).
+     * Removes the connection of node {@code ref} if it still has seqlock {@code seq} (for
+     * example a TCP RST the stage wants gone at once). False if it changed or was claimed by
+     * someone else.
      */
-    public boolean remove(int ref, int seqZone) {
-        if (!table.claimForRemoval(ref >>> 1, seqZone)) {
+    public boolean remove(int ref, int seq) {
+        if (ref >>> 1 >= table.capacity || !table.claimForRemoval(ref >>> 1, seq)) {
             return false;
         }
         return table.removeClaimed(ref >>> 1, stripe);

@@ -18,8 +18,12 @@ public final class ConntrackFlags {
     public static final int SNAT = 1 << 4;
     /** Claimed for deletion: lookups ignore it, the claimant (or the sweeper) unlinks it. */
     public static final int DYING = 1 << 5;
-    /** With DYING: its claimant could not unlink it (lock busy) and gave it to the sweeper. */
-    public static final int ORPHANED = 1 << 6;
+    /**
+     * Toggled by {@code track} (compare-and-set of the control word) each time it moves the
+     * entry's last-seen second, after writing it: a sweeper that read the control word before
+     * and decided the entry had expired then fails its claim and keeps the connection.
+     */
+    public static final int TICK = 1 << 6;
     /**
      * Both tuples are linked (Linux's IPS_CONFIRMED). Until then only the inserting worker may
      * remove the entry: nobody else claims, sweeps or early-drops a half-inserted connection.

@@ -1,8 +1,8 @@
 package io.isthmus.conntrack;
 
 /**
- * A batch of keys to look up together, in passes (hash every key, load every bucket head, touch
- * every first entry, then walk), so that the memory loads of different keys overlap. Struct of
+ * A batch of keys to look up together, in passes (hash every key, touch every home bucket,
+ * touch the entry of every first tag match, then compare), so that the memory loads of different keys overlap. Struct of
  * arrays, allocated once per worker and reused for every batch.
  *
  * <p>In: {@code srcHi..dstLo}, {@code ports}, {@code proto}, {@code zone}. Out, per key:
@@ -33,8 +33,9 @@ public final class ConntrackLookupBatch {
     public final long[] natDstLo;
     public final int[] natPorts;
 
-    final int[] hash;
-    final int[] headLink;
+    /** Scratch: home bucket and tag of each key. */
+    final int[] bucket;
+    final int[] tag;
 
     public ConntrackLookupBatch(int capacity) {
         this.capacity = capacity;
@@ -53,8 +54,8 @@ public final class ConntrackLookupBatch {
         natDstHi = new long[capacity];
         natDstLo = new long[capacity];
         natPorts = new int[capacity];
-        hash = new int[capacity];
-        headLink = new int[capacity];
+        bucket = new int[capacity];
+        tag = new int[capacity];
     }
 
     /** Sets key {@code i}. */
@@ -68,9 +69,14 @@ public final class ConntrackLookupBatch {
         this.zone[i] = zone;
     }
 
-    /** The seqlock-and-zone half of the hit's control word: pass it to {@link ConntrackCursor#track}. */
+    /** The seqlock half of the hit's control word: pass it to {@link ConntrackCursor#track} and {@link ConntrackCursor#remove}. */
+    public int seq(int i) {
+        return ConntrackDescriptor.controlSeq(control[i]);
+    }
+
+    /** Same as {@link #seq(int)} (the name of the earlier layout, where the zone shared the word). */
     public int seqZone(int i) {
-        return ConntrackDescriptor.controlSeqZone(control[i]);
+        return ConntrackDescriptor.controlSeq(control[i]);
     }
 
     public int status(int i) {

@@ -5,21 +5,25 @@ import static io.isthmus.conntrack.ConntrackDescriptor.*;
 import org.agrona.concurrent.Agent;
 
 /**
- * Removes expired connections, finishes orphaned removals, honours flush requests from the
- * header mailbox and beats the owner heartbeat. Scans a bounded slice of entries per call, so
- * a duty cycle stays short whatever the capacity.
+ * The owner's housekeeping: removes expired connections, carries out flush requests from the
+ * header mailbox (through {@link ConntrackFlusher#serviceRequests}) and beats the owner
+ * heartbeat. Scans a bounded slice of entries per call, so a duty cycle stays short whatever
+ * the capacity (a pending flush request is the exception: it scans the whole table once).
+ *
+ * <p>Expiry and a packet at the same instant: the sweeper reads the control word, then last
+ * seen, and claims with a compareAndSet of the exact control word it read. {@code track}
+ * writes last seen first and then toggles {@link ConntrackFlags#TICK} by compareAndSet, so
+ * either the sweeper sees the new last seen, or one of the two compareAndSets fails: the
+ * sweeper keeps the connection, or the worker is told {@code TRACK_STALE}.
  *
  * <p>Thread-safety: exactly one sweeper per table, on one thread (it owns the sweeper counter
- * stripe and the sweep cursor). Runs concurrently with the workers.
+ * stripe and its cursor). Runs concurrently with the workers.
  */
 public final class ConntrackSweeper implements Agent {
 
     private final ConntrackTable table;
     private final int entriesPerCall;
     private int cursor;
-    /** Flush generation being carried out, 0 if none. */
-    private long flushTarget;
-    private long flushRemaining;
 
     public ConntrackSweeper(ConntrackTable table, int entriesPerCall) {
         if (entriesPerCall < 1) {
@@ -39,31 +43,19 @@ public final class ConntrackSweeper implements Agent {
         return "conntrack-sweeper";
     }
 
-    /** One slice at wall-clock time {@code unixMs}. Returns the number of entries removed. */
+    /**
+     * One slice at wall-clock time {@code unixMs}, after serving any flush request. Returns the
+     * number of entries removed.
+     */
     public int sweep(long unixMs) {
-        table.heartbeat(unixMs);
+        int removed = (int) table.flusher().serviceRequests(unixMs);
         final int nowS = table.nowS(unixMs);
-        if (flushTarget == 0) {
-            final long requested = table.flushRequested();
-            if (requested > table.flushCompleted()) {
-                flushTarget = requested;
-                flushRemaining = table.capacity;
-            }
-        }
-        int removed = 0;
         final int slice = (int) Math.min(entriesPerCall, table.capacity);
         for (int n = 0; n < slice; n++) {
             final int index = cursor;
             cursor = index + 1 == table.capacity ? 0 : index + 1;
-            if (sweepEntry(index, nowS, flushTarget != 0)) {
+            if (sweepEntry(index, nowS)) {
                 removed++;
-            }
-        }
-        if (flushTarget != 0) {
-            flushRemaining -= slice;
-            if (flushRemaining <= 0) {
-                table.completeFlush(flushTarget);
-                flushTarget = 0;
             }
         }
         return removed;
@@ -78,24 +70,19 @@ public final class ConntrackSweeper implements Agent {
         return removed;
     }
 
-    private boolean sweepEntry(int index, int nowS, boolean flushing) {
+    private boolean sweepEntry(int index, int nowS) {
         final long base = table.entryBase(index);
         final long control = (long) ConntrackTable.LONG.getAcquire(table.segment, base + CONTROL);
         final int status = controlStatus(control);
-        if (seqOdd(control) || status == 0) {
-            return false;
-        }
-        if ((statusFlags(status) & ConntrackFlags.DYING) != 0) {
-            return table.adoptOrphan(index) && table.removeClaimed(index, SWEEPER_STRIPE);
-        }
-        if ((statusFlags(status) & ConntrackFlags.CONFIRMED) == 0) {
-            return false; // being inserted: its inserter owns it
+        if (seqOdd(control) || status == 0
+            || (statusFlags(status) & (ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) != ConntrackFlags.CONFIRMED) {
+            return false; // free, being inserted (its inserter owns it) or being removed by its claimant
         }
         final int lastSeenS = (int) ConntrackTable.INT.getOpaque(table.segment, base + LAST_SEEN_S);
         final long expiresS = (long) lastSeenS + table.timeoutS(statusState(status));
-        if (!flushing && expiresS > nowS) {
+        if (expiresS > nowS) {
             return false;
         }
-        return table.claimForRemoval(index, controlSeqZone(control)) && table.removeClaimed(index, SWEEPER_STRIPE);
+        return table.claimIfUnchanged(index, control) && table.removeClaimed(index, SWEEPER_STRIPE);
     }
 }

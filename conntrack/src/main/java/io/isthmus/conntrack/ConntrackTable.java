@@ -15,52 +15,72 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The connection table: entries in a memory-mapped file (see {@link ConntrackDescriptor}),
- * each found from two hash chains, one per direction, as in Linux nf_conntrack.
+ * each found from two slots of an open-addressed index, one per direction (as Linux
+ * nf_conntrack's two {@code tuplehash}es). A slot holds a 7-bit tag of the key's hash and the
+ * node ref; a lookup reads one 64-byte bucket, compares tags, and touches only the entries whose
+ * tag matches (about one).
  *
  * <p>Thread-safety: the owner process maps it read-write. Any number of worker threads, each
  * with its own {@link ConntrackCursor} (own counter stripe), insert and update concurrently;
- * exactly one {@link ConntrackSweeper} removes expired entries. Memory orders:
+ * exactly one {@link ConntrackSweeper} removes expired entries and serves flush requests;
+ * {@link ConntrackFlusher} removes connections to a backend on request. Memory orders:
  * <ul>
- * <li>bucket heads: getAcquire to read; compareAndSet to insert at the head (inserters never
- *     wait). Unlinking (sweeper, early drop, clash cleanup) takes the bucket's lock bit with
- *     compareAndSet (a bounded spin; on failure the removal is left to the sweeper) so that
- *     only one thread rewrites interior links; interior links are written with setRelease.</li>
- * <li>only CONFIRMED entries (both nodes linked) can be claimed for removal by anyone but
+ * <li>index slots: an inserter fills an empty slot with compareAndSet (0 to tag|ref); a remover
+ *     (the single claimant of a DYING entry) empties it with compareAndSet. Nobody waits and
+ *     nothing is locked. Lookups read a bucket plainly, then {@link VarHandle#acquireFence()}
+ *     before reading the entries it names. The overflow count of a bucket is raised
+ *     (getAndAdd) before a node goes to a later bucket and lowered after it left it.</li>
+ * <li>two inserters of the same key may both fill a slot; each then re-scans (after a full
+ *     fence) and the one whose slot comes later in probe order removes its own entry: lookups
+ *     return the first live match in probe order, so they agree with the winner.</li>
+ * <li>only CONFIRMED entries (both nodes in the index) can be claimed for removal by anyone but
  *     their inserter.</li>
  * <li>entry key fields: written plainly while the seqlock is odd (free or being filled in),
- *     published by setRelease of the even value; readers getAcquire the seqlock, read plainly,
- *     {@link VarHandle#loadLoadFence()}, re-read and retry if it was odd or moved.</li>
- * <li>status word (state, flags): compareAndSet; counters: getAndAdd; last seen: setOpaque.</li>
- * <li>free list: a Treiber stack whose head carries an ABA stamp, compareAndSet.</li>
- * <li>recycleEpoch: getAndAdd (volatile) before a freed entry can be reused; a lookup that
- *     missed re-reads it (getAcquire) and retries if it moved, since its walk may have
- *     followed a link into an entry that had been reused in another chain.</li>
+ *     published by setRelease of the even value before the first slot names the entry; readers
+ *     getAcquire the seqlock, read plainly, {@link VarHandle#loadLoadFence()}, re-read and
+ *     skip the entry if it was odd or moved.</li>
+ * <li>status word (state, flags): compareAndSet of the whole control word; counters:
+ *     getAndAdd; last seen: setOpaque, then a TICK compareAndSet (see {@link ConntrackFlags#TICK}).</li>
+ * <li>free list: a Treiber stack whose head carries an ABA stamp, compareAndSet; a free
+ *     entry's link to the next free one is kept in its decision field.</li>
  * </ul>
  * Memory is never unmapped while the table is open; {@link #close()} must only be called
- * after every worker and the sweeper have stopped.
+ * after every worker, the sweeper and the flusher have stopped.
  */
 public final class ConntrackTable implements AutoCloseable {
 
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
-    /** Upper bound of chain nodes one walk examines before it restarts (a cycle through reuse). */
-    static final int MAX_CHAIN_HOPS = 1 << 12;
-    /** Attempts at an unlink lock before a removal is handed to the sweeper. */
-    static final int LOCK_ATTEMPTS = 256;
-    /** Restarts of a lookup before it reports a miss. */
-    static final int MAX_RESTARTS = 8;
+    /**
+     * All of memory as one segment, for the per-packet paths: a static final segment lets the
+     * JIT drop the bounds and liveness checks of the table's own (shared-arena) segment, which
+     * addresses that depend on data never get hoisted. Only addresses inside the table's
+     * mapping are read through it (entry indexes are checked against the capacity first); the
+     * mapping outlives every cursor (see {@link #close()}).
+     */
+    static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    /** Attempts at filling a slot before an insert gives up (each failure means another thread progressed). */
+    static final int LINK_ATTEMPTS = 64;
 
     private final Arena arena;
     final MemorySegment segment;
+    /** Base address of the mapping (for {@link #MEMORY}). */
+    final long address;
     final int capacity;
     final int bucketCount;
+    /** Buckets after the home bucket that may hold overflow: MAX_OVERFLOW_BUCKETS, fewer for tiny tables. */
+    final int overflowBuckets;
+    final long indexAddress;
+    final long entriesAddress;
     final long entriesOffset;
     final long hashSeed;
     final long epochUnixMs;
     final int[] timeoutsS;
     final SnatPortPool snatPool;
     private final java.nio.file.Path path;
+    private final ConntrackFlusher flusher = new ConntrackFlusher(this);
 
     static {
         if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.LITTLE_ENDIAN) {
@@ -72,9 +92,13 @@ public final class ConntrackTable implements AutoCloseable {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
+        this.address = segment.address();
         this.capacity = segment.get(ValueLayout.JAVA_INT, CAPACITY_OFFSET);
         this.bucketCount = segment.get(ValueLayout.JAVA_INT, BUCKET_COUNT_OFFSET);
+        this.overflowBuckets = Math.min(MAX_OVERFLOW_BUCKETS, bucketCount - 1);
         this.entriesOffset = ConntrackDescriptor.entriesOffset(bucketCount);
+        this.indexAddress = address + HEADER_BYTES;
+        this.entriesAddress = address + entriesOffset;
         this.hashSeed = segment.get(ValueLayout.JAVA_LONG, HASH_SEED_OFFSET);
         this.epochUnixMs = segment.get(ValueLayout.JAVA_LONG, EPOCH_UNIX_MS_OFFSET);
         this.timeoutsS = new int[TIMEOUT_SLOTS];
@@ -103,7 +127,9 @@ public final class ConntrackTable implements AutoCloseable {
             throw new IOException("cannot create conntrack table " + config.path() + ": " + e.getMessage(), e);
         }
         initialize(segment, capacity, bucketCount, config.timeouts());
-        return new ConntrackTable(config.path(), arena, segment, snatPool);
+        final ConntrackTable table = new ConntrackTable(config.path(), arena, segment, snatPool);
+        table.claimOwnership();
+        return table;
     }
 
     /**
@@ -114,15 +140,9 @@ public final class ConntrackTable implements AutoCloseable {
         new ConntrackConfig(ConntrackConfig.DEFAULT_PATH, capacity, timeouts); // validates
         final MemorySegment segment = Arena.ofAuto().allocate(fileBytes(capacity, bucketCountFor(capacity)), 64);
         initialize(segment, capacity, bucketCountFor(capacity), timeouts);
-        return new ConntrackTable(null, null, segment, snatPool);
-    }
-
-    /**
-     * Two buckets per connection: each connection has two nodes, so chains hold one node on
-     * average. (One bucket per connection saves 4 bytes but doubles the chains.)
-     */
-    static int bucketCountFor(int capacity) {
-        return 2 * capacity;
+        final ConntrackTable table = new ConntrackTable(null, null, segment, snatPool);
+        table.claimOwnership();
+        return table;
     }
 
     private static void initialize(MemorySegment segment, int capacity, int bucketCount, ConntrackTimeouts timeouts) {
@@ -138,18 +158,20 @@ public final class ConntrackTable implements AutoCloseable {
         for (int i = 0; i < capacity; i++) {
             final long base = entries + (long) ENTRY_BYTES * i;
             segment.set(ValueLayout.JAVA_LONG, base + CONTROL, control(1, 0));
-            segment.set(ValueLayout.JAVA_INT, base + NEXT_ORIG, i + 1 < capacity ? i + 2 : 0);
+            segment.set(ValueLayout.JAVA_INT, base + FREE_NEXT, i + 1 < capacity ? i + 2 : 0);
         }
         segment.set(ValueLayout.JAVA_LONG, FREE_HEAD_OFFSET, 1L);
-        segment.set(ValueLayout.JAVA_LONG, OWNER_PID_OFFSET, ProcessHandle.current().pid());
-        LONG.setRelease(segment, (long) OWNER_HEARTBEAT_MS_OFFSET, System.currentTimeMillis());
         LONG.setRelease(segment, (long) MAGIC_OFFSET, MAGIC);
     }
 
+    /** A free entry's link to the next free entry (index + 1, 0 = end) lives in its decision field. */
+    static final int FREE_NEXT = DECISION;
+
     /**
      * Opens the table an earlier owner left (a fast-path restart) and rebuilds what cannot be
-     * trusted after a crash: the hash chains, the free list and the SNAT port reservations are
-     * recomputed from the live entries. Must run before any worker starts.
+     * trusted after a crash: the index, the free list and the SNAT port reservations are
+     * recomputed from the live entries, whose state, decisions and counters are kept. Must run
+     * before any worker starts; the previous owner must be gone (two owners would corrupt it).
      */
     public static ConntrackTable openAsOwner(ConntrackConfig config, SnatPortPool snatPool) throws IOException {
         final Arena arena = Arena.ofShared();
@@ -168,12 +190,11 @@ public final class ConntrackTable implements AutoCloseable {
         writeTimeouts(segment, config.timeouts());
         final ConntrackTable table = new ConntrackTable(config.path(), arena, segment, snatPool);
         table.rebuild();
-        segment.set(ValueLayout.JAVA_LONG, OWNER_PID_OFFSET, ProcessHandle.current().pid());
-        LONG.setRelease(segment, (long) OWNER_HEARTBEAT_MS_OFFSET, System.currentTimeMillis());
+        table.claimOwnership();
         return table;
     }
 
-    /** Opens the file if it is a valid table, else creates it. */
+    /** Opens the file if it is a valid table of this layout, else creates it. */
     public static ConntrackTable createOrOpen(ConntrackConfig config, SnatPortPool snatPool) throws IOException {
         if (Files.exists(config.path())) {
             return openAsOwner(config, snatPool);
@@ -186,7 +207,11 @@ public final class ConntrackTable implements AutoCloseable {
         if (segment.byteSize() < HEADER_BYTES) {
             return "is too short (" + segment.byteSize() + " bytes) to be a conntrack table";
         }
-        if ((long) LONG.getAcquire(segment, (long) MAGIC_OFFSET) != MAGIC) {
+        final long magic = (long) LONG.getAcquire(segment, (long) MAGIC_OFFSET);
+        if (magic == 0x3130544348545349L) {
+            return "has layout version 1 (chained buckets), this program reads version " + VERSION + "; remove it to start afresh";
+        }
+        if (magic != MAGIC) {
             return "is not a conntrack table (bad magic)";
         }
         final int version = segment.get(ValueLayout.JAVA_INT, VERSION_OFFSET);
@@ -198,7 +223,10 @@ public final class ConntrackTable implements AutoCloseable {
         }
         final int capacity = segment.get(ValueLayout.JAVA_INT, CAPACITY_OFFSET);
         final int buckets = segment.get(ValueLayout.JAVA_INT, BUCKET_COUNT_OFFSET);
-        if (capacity < 1 || buckets < 1 || fileBytes(capacity, buckets) > segment.byteSize()) {
+        if (capacity < 1 || capacity > MAX_CAPACITY || buckets < 1) {
+            return "has a bad size: capacity " + capacity + ", buckets " + buckets;
+        }
+        if (fileBytes(capacity, buckets) > segment.byteSize()) {
             return "is truncated: capacity " + capacity + " needs " + fileBytes(capacity, buckets) + " bytes, file has " + segment.byteSize();
         }
         return null;
@@ -211,38 +239,95 @@ public final class ConntrackTable implements AutoCloseable {
         }
     }
 
+    /** Records this process as the owner: pid, its start time (as /proc gives it) and a heartbeat. */
+    private void claimOwnership() {
+        final ProcessHandle self = ProcessHandle.current();
+        segment.set(ValueLayout.JAVA_LONG, OWNER_START_MS_OFFSET, processStartMs(self));
+        segment.set(ValueLayout.JAVA_LONG, OWNER_PID_OFFSET, self.pid());
+        // A mailbox lock left by a tool that died is of no use to anyone.
+        LONG.setRelease(segment, (long) FLUSH_LOCK_PID_OFFSET, 0L);
+        LONG.setRelease(segment, (long) OWNER_HEARTBEAT_MS_OFFSET, System.currentTimeMillis());
+    }
+
+    /** A process's start time in ms (from /proc on Linux), 0 if unknown. */
+    public static long processStartMs(ProcessHandle process) {
+        return process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+
     private void rebuild() {
-        segment.asSlice(HEADER_BYTES, 4L * bucketCount).fill((byte) 0);
+        segment.asSlice(HEADER_BYTES, (long) BUCKET_BYTES * bucketCount).fill((byte) 0);
         int freeHead = 0;
         for (int i = capacity - 1; i >= 0; i--) {
             final long base = entryBase(i);
             final long control = segment.get(ValueLayout.JAVA_LONG, base + CONTROL);
-            final int seqZone = controlSeqZone(control);
+            final int seq = controlSeq(control);
             final int status = controlStatus(control);
-            final boolean live = (seqZone & 1) == 0
+            final boolean live = (seq & 1) == 0
                 && (statusFlags(status) & (ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) == ConntrackFlags.CONFIRMED;
-            if (live) {
-                for (int dir = 0; dir < 2; dir++) {
-                    final int bucket = bucketOf(hashOfEntry(base, dir));
-                    final long bucketOffset = bucketOffset(bucket);
-                    segment.set(ValueLayout.JAVA_INT, base + (dir == 0 ? NEXT_ORIG : NEXT_REPLY),
-                        segment.get(ValueLayout.JAVA_INT, bucketOffset));
-                    segment.set(ValueLayout.JAVA_INT, bucketOffset, ((i << 1) | dir) + 1);
-                }
+            if (live && placeForRebuild(i)) {
                 if ((statusFlags(status) & ConntrackFlags.SNAT) != 0 && snatPool != null) {
                     snatPool.markUsed(segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_HI),
                         segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_LO), statusProto(status),
                         destinationPort(segment.get(ValueLayout.JAVA_INT, base + REPLY_PORTS)));
                 }
             } else {
-                segment.set(ValueLayout.JAVA_LONG, base + CONTROL, control(seqZone | 1, 0));
-                segment.set(ValueLayout.JAVA_INT, base + NEXT_ORIG, freeHead);
+                segment.set(ValueLayout.JAVA_LONG, base + CONTROL, control(seq | 1, 0));
+                segment.set(ValueLayout.JAVA_INT, base + FREE_NEXT, freeHead);
                 freeHead = i + 1;
             }
         }
         final long stamp = (segment.get(ValueLayout.JAVA_LONG, FREE_HEAD_OFFSET) >>> 32) + 1;
-        LONG.getAndAdd(segment, (long) RECYCLE_EPOCH_OFFSET, 1L);
         LONG.setRelease(segment, (long) FREE_HEAD_OFFSET, stamp << 32 | (freeHead & 0xFFFF_FFFFL));
+    }
+
+    /** Puts both nodes of live entry {@code i} in the index (single-threaded rebuild); false if there was no room. */
+    private boolean placeForRebuild(int entryIndex) {
+        final long base = entryBase(entryIndex);
+        final long hashOrig = hashOfEntry(base, DIR_ORIGINAL);
+        if (!placeNode(bucketOf(hashOrig), slot(tagOf(hashOrig), entryIndex << 1 | DIR_ORIGINAL))) {
+            return false;
+        }
+        final long hashReply = hashOfEntry(base, DIR_REPLY);
+        if (!placeNode(bucketOf(hashReply), slot(tagOf(hashReply), entryIndex << 1 | DIR_REPLY))) {
+            unlinkNode(hashOrig, entryIndex << 1 | DIR_ORIGINAL);
+            return false;
+        }
+        return true;
+    }
+
+    /** Fills the first empty slot from {@code home} on (compareAndSet; no duplicate check). */
+    boolean placeNode(int home, int slotValue) {
+        for (int attempt = 0; attempt < LINK_ATTEMPTS; attempt++) {
+            final long homeAddress = bucketAddress(home);
+            final int free = emptySlot(homeAddress);
+            if (free >= 0) {
+                if (INT.compareAndSet(MEMORY, homeAddress + 4L * free, 0, slotValue)) {
+                    return true;
+                }
+                continue;
+            }
+            INT.getAndAdd(MEMORY, homeAddress, 1);
+            for (int d = 1; d <= overflowBuckets; d++) {
+                final long bucket = bucketAddress(nextBucket(home, d));
+                final int slot = emptySlot(bucket);
+                if (slot >= 0 && INT.compareAndSet(MEMORY, bucket + 4L * slot, 0, slotValue)) {
+                    return true;
+                }
+            }
+            INT.getAndAdd(MEMORY, homeAddress, -1);
+            return false;
+        }
+        return false;
+    }
+
+    /** The first empty slot of the bucket at {@code bucketAddress}, or -1. */
+    static int emptySlot(long bucketAddress) {
+        for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+            if (MEMORY.get(ValueLayout.JAVA_INT, bucketAddress + 4L * slot) == 0) {
+                return slot;
+            }
+        }
+        return -1;
     }
 
     // ------------------------------------------------------------------ clock and timeouts
@@ -272,10 +357,15 @@ public final class ConntrackTable implements AutoCloseable {
         return snatPool;
     }
 
-    /** A worker's handle: stripe ids 0..{@value ConntrackDescriptor#STRIPES}-2, one per thread. */
+    /** The owner's flush duty (filtered flushes, the header mailbox): one per table. */
+    public ConntrackFlusher flusher() {
+        return flusher;
+    }
+
+    /** A worker's handle: stripe ids 0..{@value ConntrackDescriptor#FLUSHER_STRIPE}-1, one per thread. */
     public ConntrackCursor cursor(int workerStripe) {
-        if (workerStripe < 0 || workerStripe >= SWEEPER_STRIPE) {
-            throw new IllegalArgumentException("worker stripe must be 0.." + (SWEEPER_STRIPE - 1) + ", got " + workerStripe);
+        if (workerStripe < 0 || workerStripe >= FLUSHER_STRIPE) {
+            throw new IllegalArgumentException("worker stripe must be 0.." + (FLUSHER_STRIPE - 1) + ", got " + workerStripe);
         }
         return new ConntrackCursor(this, workerStripe);
     }
@@ -300,39 +390,53 @@ public final class ConntrackTable implements AutoCloseable {
 
     // ------------------------------------------------------------------ addressing and hashing
 
+    /** Offset of an entry in {@link #segment}. */
     long entryBase(int entryIndex) {
         return entriesOffset + (long) ENTRY_BYTES * entryIndex;
     }
 
-    long bucketOffset(int bucket) {
-        return HEADER_BYTES + 4L * bucket;
+    /** Absolute address of an entry (for {@link #MEMORY}). */
+    long entryAddress(int entryIndex) {
+        return entriesAddress + (long) ENTRY_BYTES * entryIndex;
     }
 
-    /** Lemire's multiply-shift range reduction: any bucket count, no modulo. */
-    int bucketOf(int hash) {
-        return (int) (((hash & 0xFFFF_FFFFL) * bucketCount) >>> 32);
+    /** Absolute address of a bucket (for {@link #MEMORY}). */
+    long bucketAddress(int bucket) {
+        return indexAddress + (long) BUCKET_BYTES * bucket;
     }
 
-    int hash(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {
-        long h = hashSeed;
-        h ^= srcLo * 0x9E37_79B9_7F4A_7C15L;
-        h ^= Long.rotateLeft(dstLo * 0xC2B2_AE3D_27D4_EB4FL, 17);
-        h ^= Long.rotateLeft(srcHi * 0x1656_67B1_9E37_79F9L, 31);
-        h ^= Long.rotateLeft(dstHi * 0xD6E8_FEB8_6659_FD93L, 47);
+    int nextBucket(int home, int distance) {
+        final int bucket = home + distance;
+        return bucket >= bucketCount ? bucket - bucketCount : bucket;
+    }
+
+    /** Lemire's multiply-shift range reduction of the hash's high half: any bucket count, no modulo. */
+    int bucketOf(long hash) {
+        return (int) (((hash >>> 32) * bucketCount) >>> 32);
+    }
+
+    /** Seven bits of the hash's low half, never used to pick the bucket. */
+    static int tagOf(long hash) {
+        return (int) hash >>> SLOT_REF_BITS;
+    }
+
+    long hash(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {
+        long h = hashSeed ^ srcLo * 0x9E37_79B9_7F4A_7C15L;
+        h ^= Long.rotateLeft(dstLo * 0xC2B2_AE3D_27D4_EB4FL, 23);
+        h ^= (srcHi ^ Long.rotateLeft(dstHi, 29)) * 0x1656_67B1_9E37_79F9L;
         h ^= ((ports & 0xFFFF_FFFFL) | (long) proto << 32 | (long) zone << 40) * 0x94D0_49BB_1331_11EBL;
-        h ^= h >>> 32;
+        h ^= h >>> 31;
         h *= 0xBF58_476D_1CE4_E5B9L;
-        h ^= h >>> 29;
-        return (int) (h >>> 32);
+        return h ^ h >>> 29;
     }
 
-    int hashOfEntry(long base, int dir) {
+    long hashOfEntry(long base, int dir) {
         final long a = base + dir * (long) REPLY_ADDRESS_DELTA;
+        final int status = segment.get(ValueLayout.JAVA_INT, base + STATUS);
         return hash(segment.get(ValueLayout.JAVA_LONG, a + ORIG_SRC_HI), segment.get(ValueLayout.JAVA_LONG, a + ORIG_SRC_LO),
             segment.get(ValueLayout.JAVA_LONG, a + ORIG_DST_HI), segment.get(ValueLayout.JAVA_LONG, a + ORIG_DST_LO),
             segment.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA),
-            statusProto(segment.get(ValueLayout.JAVA_INT, base + STATUS)),
-            segment.get(ValueLayout.JAVA_INT, base + SEQ_ZONE) >>> 16);
+            statusProto(status), statusZone(status));
     }
 
     // ------------------------------------------------------------------ free list (Treiber stack)
@@ -347,7 +451,7 @@ public final class ConntrackTable implements AutoCloseable {
             }
             final int index = link - 1;
             // May be stale if another thread popped this entry meanwhile; the stamp makes the CAS fail.
-            final int next = segment.get(ValueLayout.JAVA_INT, entryBase(index) + NEXT_ORIG);
+            final int next = segment.get(ValueLayout.JAVA_INT, entryBase(index) + FREE_NEXT);
             final long newHead = ((head >>> 32) + 1) << 32 | (next & 0xFFFF_FFFFL);
             if (LONG.compareAndSet(segment, (long) FREE_HEAD_OFFSET, head, newHead)) {
                 return index;
@@ -355,14 +459,12 @@ public final class ConntrackTable implements AutoCloseable {
         }
     }
 
-    /** Returns an unlinked entry to the free list; its seqlock must already be odd. */
+    /** Returns an entry that no slot names any more to the free list; its seqlock must already be odd. */
     void pushFree(int entryIndex) {
         final long base = entryBase(entryIndex);
-        // Anyone still walking through this entry must notice that it may be reused.
-        LONG.getAndAdd(segment, (long) RECYCLE_EPOCH_OFFSET, 1L);
         while (true) {
             final long head = (long) LONG.getAcquire(segment, (long) FREE_HEAD_OFFSET);
-            segment.set(ValueLayout.JAVA_INT, base + NEXT_ORIG, (int) head);
+            segment.set(ValueLayout.JAVA_INT, base + FREE_NEXT, (int) head);
             final long newHead = ((head >>> 32) + 1) << 32 | ((entryIndex + 1) & 0xFFFF_FFFFL);
             if (LONG.compareAndSet(segment, (long) FREE_HEAD_OFFSET, head, newHead)) {
                 return;
@@ -370,94 +472,45 @@ public final class ConntrackTable implements AutoCloseable {
         }
     }
 
-    long recycleEpoch() {
-        return (long) LONG.getAcquire(segment, (long) RECYCLE_EPOCH_OFFSET);
-    }
-
-    // ------------------------------------------------------------------ bucket locks (unlinkers only)
-
-    /** Tries to set the bucket's lock bit; false if another unlinker holds it. Never waits. */
-    boolean tryLockBucket(int bucket) {
-        final long offset = bucketOffset(bucket);
-        // Bounded: another unlinker holds a bucket lock for a few hundred nanoseconds at most;
-        // after LOCK_ATTEMPTS the caller gives the removal to the sweeper instead of waiting.
-        for (int attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
-            final int word = (int) INT.getAcquire(segment, offset);
-            if ((word & BUCKET_LOCK) == 0 && INT.compareAndSet(segment, offset, word, word | BUCKET_LOCK)) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        return false;
-    }
-
-    /** Clears the lock bit; inserters may move the head meanwhile, so this is a CAS loop. */
-    void unlockBucket(int bucket) {
-        final long offset = bucketOffset(bucket);
-        while (true) {
-            final int word = (int) INT.getAcquire(segment, offset);
-            if (INT.compareAndSet(segment, offset, word, word & ~BUCKET_LOCK)) {
-                return;
-            }
-        }
-    }
+    // ------------------------------------------------------------------ removal
 
     /**
-     * Removes node {@code ref} from its chain. The caller holds the bucket's lock, so it is the
-     * only thread rewriting interior links; inserters only ever replace the head.
+     * Empties the slot that holds node {@code ref} (hash {@code hash}); false if no slot does
+     * (a node that was never placed). Only the claimant of the entry calls this, so the slot
+     * cannot change under it except by this compareAndSet.
      */
-    boolean unlinkNode(int bucket, int ref) {
-        final long bucketOffset = bucketOffset(bucket);
-        final long nodeBase = entryBase(ref >>> 1);
-        final int nodeNext = segment.get(ValueLayout.JAVA_INT, nodeBase + ((ref & 1) == 0 ? NEXT_ORIG : NEXT_REPLY));
-        while (true) {
-            final int word = (int) INT.getAcquire(segment, bucketOffset);
-            if ((word & BUCKET_LINK_MASK) != ref + 1) {
-                break;
-            }
-            if (INT.compareAndSet(segment, bucketOffset, word, nodeNext | (word & BUCKET_LOCK))) {
-                return true;
+    boolean unlinkNode(long hash, int ref) {
+        final int home = bucketOf(hash);
+        final int value = slot(tagOf(hash), ref);
+        final long homeAddress = bucketAddress(home);
+        for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+            final long slotAddress = homeAddress + 4L * slot;
+            if ((int) INT.getAcquire(MEMORY, slotAddress) == value) {
+                return INT.compareAndSet(MEMORY, slotAddress, value, 0);
             }
         }
-        int link = (int) INT.getAcquire(segment, bucketOffset) & BUCKET_LINK_MASK;
-        for (int hops = 0; link != 0 && hops < capacity * 2 + 1; hops++) {
-            final int prev = link - 1;
-            final long nextOffset = entryBase(prev >>> 1) + ((prev & 1) == 0 ? NEXT_ORIG : NEXT_REPLY);
-            final int next = segment.get(ValueLayout.JAVA_INT, nextOffset);
-            if (next == ref + 1) {
-                INT.setRelease(segment, nextOffset, nodeNext);
-                return true;
+        for (int d = 1; d <= overflowBuckets; d++) {
+            final long bucket = bucketAddress(nextBucket(home, d));
+            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+                final long slotAddress = bucket + 4L * slot;
+                if ((int) INT.getAcquire(MEMORY, slotAddress) == value && INT.compareAndSet(MEMORY, slotAddress, value, 0)) {
+                    INT.getAndAdd(MEMORY, homeAddress, -1);
+                    return true;
+                }
             }
-            link = next;
         }
         return false;
     }
 
     /**
-     * Unlinks a connection whose DYING flag the caller set (the caller owns it: nobody else
-     * writes a DYING entry's control word), releases its SNAT port and frees the entry. Returns
-     * false if an unlink lock was busy: the entry is then marked ORPHANED, stays linked and
-     * ignored by lookups, and the sweeper removes it later.
+     * Takes both nodes of a connection whose DYING flag the caller set out of the index (the
+     * caller owns it: nobody else writes a DYING entry's control word), releases its SNAT port
+     * and frees the entry. Never waits; always succeeds (returns true).
      */
     boolean removeClaimed(int entryIndex, int stripe) {
         final long base = entryBase(entryIndex);
-        final int bucketOrig = bucketOf(hashOfEntry(base, DIR_ORIGINAL));
-        final int bucketReply = bucketOf(hashOfEntry(base, DIR_REPLY));
-        if (!tryLockBucket(bucketOrig)) {
-            orphan(base);
-            return false;
-        }
-        if (bucketReply != bucketOrig && !tryLockBucket(bucketReply)) {
-            unlockBucket(bucketOrig);
-            orphan(base);
-            return false;
-        }
-        unlinkNode(bucketOrig, entryIndex << 1 | DIR_ORIGINAL);
-        unlinkNode(bucketReply, entryIndex << 1 | DIR_REPLY);
-        if (bucketReply != bucketOrig) {
-            unlockBucket(bucketReply);
-        }
-        unlockBucket(bucketOrig);
+        unlinkNode(hashOfEntry(base, DIR_ORIGINAL), entryIndex << 1 | DIR_ORIGINAL);
+        unlinkNode(hashOfEntry(base, DIR_REPLY), entryIndex << 1 | DIR_REPLY);
         final long control = (long) LONG.getAcquire(segment, base + CONTROL);
         final int status = controlStatus(control);
         if ((statusFlags(status) & ConntrackFlags.SNAT) != 0 && snatPool != null) {
@@ -473,43 +526,30 @@ public final class ConntrackTable implements AutoCloseable {
         return true;
     }
 
-    /** The claimant of a DYING entry gives it up; only the sweeper adopts ORPHANED entries. */
-    private void orphan(long base) {
-        final long control = (long) LONG.getAcquire(segment, base + CONTROL);
-        LONG.setRelease(segment, base + CONTROL, control(controlSeqZone(control), withFlags(controlStatus(control), ConntrackFlags.ORPHANED)));
-    }
-
-    /** The sweeper takes over an orphaned DYING entry (clears ORPHANED); false if it is not one. */
-    boolean adoptOrphan(int entryIndex) {
-        final long base = entryBase(entryIndex);
-        final long control = (long) LONG.getAcquire(segment, base + CONTROL);
-        final int status = controlStatus(control);
-        final int flags = statusFlags(status);
-        if (seqOdd(control) || (flags & (ConntrackFlags.DYING | ConntrackFlags.ORPHANED)) != (ConntrackFlags.DYING | ConntrackFlags.ORPHANED)) {
-            return false;
-        }
-        return LONG.compareAndSet(segment, base + CONTROL, control,
-            control(controlSeqZone(control), status & ~(ConntrackFlags.ORPHANED << 16)));
-    }
-
     /**
-     * Sets DYING on the entry if its control word still has the seqlock value of
-     * {@code seqZone} (same connection) and it is live and not already claimed. One
-     * compareAndSet of the whole control word: a claim never lands on a reused entry.
+     * Sets DYING on the entry if its control word still has seqlock {@code seq} (same
+     * connection) and it is live and not already claimed. One compareAndSet of the whole control
+     * word: a claim never lands on a reused entry.
      */
-    boolean claimForRemoval(int entryIndex, int seqZone) {
+    boolean claimForRemoval(int entryIndex, int seq) {
         final long base = entryBase(entryIndex);
         while (true) {
             final long control = (long) LONG.getAcquire(segment, base + CONTROL);
             final int status = controlStatus(control);
-            if (controlSeqZone(control) != seqZone
+            if (controlSeq(control) != seq
                 || (statusFlags(status) & (ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) != ConntrackFlags.CONFIRMED) {
                 return false;
             }
-            if (LONG.compareAndSet(segment, base + CONTROL, control, control(seqZone, withFlags(status, ConntrackFlags.DYING)))) {
+            if (LONG.compareAndSet(segment, base + CONTROL, control, control(seq, withFlags(status, ConntrackFlags.DYING)))) {
                 return true;
             }
         }
+    }
+
+    /** Claims the entry only if its control word is still exactly {@code expected} (the sweeper's expiry claim). */
+    boolean claimIfUnchanged(int entryIndex, long expected) {
+        return LONG.compareAndSet(segment, entryBase(entryIndex) + CONTROL, expected,
+            control(controlSeq(expected), withFlags(controlStatus(expected), ConntrackFlags.DYING)));
     }
 
     /** Entries on the free list (walks it; quiescent tables only: tests and tools). */
@@ -518,9 +558,82 @@ public final class ConntrackTable implements AutoCloseable {
         int link = (int) (long) LONG.getAcquire(segment, (long) FREE_HEAD_OFFSET);
         while (link != 0 && free <= capacity) {
             free++;
-            link = segment.get(ValueLayout.JAVA_INT, entryBase(link - 1) + NEXT_ORIG);
+            link = segment.get(ValueLayout.JAVA_INT, entryBase(link - 1) + FREE_NEXT);
         }
         return free;
+    }
+
+    /** Slot {@code slot} (0 = the overflow count) of bucket {@code bucket} (tests and tools). */
+    int slotValue(int bucket, int slot) {
+        return (int) INT.getAcquire(MEMORY, bucketAddress(bucket) + 4L * slot);
+    }
+
+    /**
+     * Quiescent check of the index (tests and tools; no writer may run): every slot names a
+     * live or dying entry, once; every such entry has both nodes in the index, each reachable
+     * from its home bucket; overflow counts are exact; entries + free list = capacity. Null if
+     * all hold, else the first problem.
+     */
+    String checkIndex() {
+        final boolean[] seen = new boolean[2 * capacity];
+        final int[] overflow = new int[bucketCount];
+        int nodes = 0;
+        for (int bucket = 0; bucket < bucketCount; bucket++) {
+            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+                final int value = slotValue(bucket, slot);
+                if (value == 0) {
+                    continue;
+                }
+                final int ref = slotRef(value);
+                if (ref >>> 1 >= capacity) {
+                    return "bucket " + bucket + " slot " + slot + " names entry " + (ref >>> 1) + " beyond the capacity";
+                }
+                final long base = entryBase(ref >>> 1);
+                final long control = segment.get(ValueLayout.JAVA_LONG, base + CONTROL);
+                if (seqOdd(control) || controlStatus(control) == 0) {
+                    return "bucket " + bucket + " slot " + slot + " names free entry " + (ref >>> 1);
+                }
+                if (seen[ref]) {
+                    return "node " + ref + " is in the index twice";
+                }
+                seen[ref] = true;
+                nodes++;
+                final long hash = hashOfEntry(base, ref & 1);
+                if (tagOf(hash) != slotTag(value)) {
+                    return "node " + ref + " has tag " + slotTag(value) + ", its key hashes to " + tagOf(hash);
+                }
+                final int home = bucketOf(hash);
+                final int distance = bucket >= home ? bucket - home : bucket + bucketCount - home;
+                if (distance > overflowBuckets) {
+                    return "node " + ref + " is " + distance + " buckets from its home " + home;
+                }
+                if (distance > 0) {
+                    overflow[home]++;
+                }
+            }
+        }
+        for (int bucket = 0; bucket < bucketCount; bucket++) {
+            if (overflow[bucket] != slotValue(bucket, OVERFLOW)) {
+                return "bucket " + bucket + " counts " + slotValue(bucket, OVERFLOW) + " overflow nodes, has " + overflow[bucket];
+            }
+        }
+        int entries = 0;
+        for (int i = 0; i < capacity; i++) {
+            final long control = segment.get(ValueLayout.JAVA_LONG, entryBase(i) + CONTROL);
+            if (!seqOdd(control)) {
+                entries++;
+                if (!seen[i << 1] || !seen[i << 1 | 1]) {
+                    return "entry " + i + " is not in the index by both tuples";
+                }
+            }
+        }
+        if (nodes != 2 * entries) {
+            return nodes + " nodes for " + entries + " entries";
+        }
+        if (entries + freeCount() != capacity) {
+            return entries + " entries + " + freeCount() + " free != capacity " + capacity;
+        }
+        return null;
     }
 
     void addCounter(int stripe, ConntrackCounter counter, long delta) {
@@ -542,11 +655,18 @@ public final class ConntrackTable implements AutoCloseable {
         return (long) LONG.getAcquire(segment, (long) FLUSH_COMPLETED_OFFSET);
     }
 
-    void completeFlush(long generation) {
+    /** The filter of the pending request (read after {@link #flushRequested()}'s acquire). */
+    ConntrackFlushFilter flushFilter() {
+        return ConntrackFlushFilter.read(segment);
+    }
+
+    /** Publishes the result of a request: the count first, then the acknowledgement (release). */
+    void completeFlush(long generation, long removed) {
+        LONG.setRelease(segment, (long) FLUSH_REMOVED_OFFSET, removed);
         LONG.setRelease(segment, (long) FLUSH_COMPLETED_OFFSET, generation);
     }
 
-    /** Unmaps. Only after every cursor and the sweeper have stopped; marks the table ownerless. */
+    /** Unmaps. Only after every cursor, the sweeper and the flusher have stopped; marks the table ownerless. */
     @Override
     public void close() {
         segment.set(ValueLayout.JAVA_LONG, OWNER_PID_OFFSET, 0L);

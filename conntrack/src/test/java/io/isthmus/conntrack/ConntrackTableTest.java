@@ -230,8 +230,13 @@ class ConntrackTableTest {
 
     @Test
     void layoutFitsTheBudget() {
-        assertEquals(120, ENTRY_BYTES);
-        assertTrue(ENTRY_BYTES + 2 * 4 <= 128, "bytes per connection, both directions: entry + two buckets");
+        assertEquals(112, ENTRY_BYTES);
+        final int capacity = 1 << 20;
+        final long bytesPerConnection = (fileBytes(capacity, bucketCountFor(capacity)) - HEADER_BYTES) / capacity;
+        assertEquals(128, bytesPerConnection, "bytes per connection, both directions: entry + index share");
+        assertEquals(BUCKET_BYTES, SLOTS_PER_BUCKET * 4, "a bucket is one cache line of u32 slots");
+        assertTrue(2.0 / ((SLOTS_PER_BUCKET - FIRST_SLOT) * bucketCountFor(capacity) / (double) capacity) < 0.55,
+            "the index is about half full when the table is full");
         assertEquals(0, ENTRY_BYTES % 8, "u64 fields stay aligned");
         assertEquals(ORIG_BYTES + 8, REPLY_BYTES);
         assertEquals(ENTRY_BYTES, REPLY_BYTES + 8);

@@ -19,8 +19,8 @@ import org.openjdk.jcstress.Options;
  */
 class JcstressRacesTest {
 
-    /** InsertInsertRace, InsertLookupRace, InsertClaimRace, ReuseLookupRace, RemoveRemoveRace, RemoveTrackRace. */
-    private static final int RACES = 6;
+    /** InsertInsertRace, InsertLookupRace, InsertClaimRace, ReuseLookupRace, RemoveRemoveRace, RemoveTrackRace, ExpireTrackRace. */
+    private static final int RACES = 7;
 
     @Test
     void racesHaveOnlyAcceptableOutcomes() throws Exception {

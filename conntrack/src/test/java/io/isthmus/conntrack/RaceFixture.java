@@ -49,24 +49,11 @@ final class RaceFixture {
     }
 
     /**
-     * Quiescent check: every node on a chain belongs to a live entry (even seqlock, non-zero
-     * status), chains are finite, and live entries + free entries = capacity.
+     * Quiescent check: every index slot names a live entry, every live entry is in the index by
+     * both tuples, overflow counts are exact, and live entries + free entries = capacity.
      */
     boolean chainsConsistent() {
-        int nodes = 0;
-        for (int bucket = 0; bucket < table.bucketCount; bucket++) {
-            int link = table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, table.bucketOffset(bucket)) & ConntrackDescriptor.BUCKET_LINK_MASK;
-            while (link != 0) {
-                final long base = table.entryBase((link - 1) >>> 1);
-                final long control = table.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, base + ConntrackDescriptor.CONTROL);
-                if (ConntrackDescriptor.seqOdd(control) || ConntrackDescriptor.controlStatus(control) == 0 || ++nodes > 2 * table.capacity) {
-                    return false;
-                }
-                link = table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT,
-                    base + (((link - 1) & 1) == 0 ? ConntrackDescriptor.NEXT_ORIG : ConntrackDescriptor.NEXT_REPLY));
-            }
-        }
-        return nodes % 2 == 0 && nodes / 2 + table.freeCount() == table.capacity;
+        return table.checkIndex() == null;
     }
 
     /** Node ref of key's original tuple, or -1. */

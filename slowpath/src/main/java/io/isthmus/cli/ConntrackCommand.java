@@ -2,6 +2,7 @@ package io.isthmus.cli;
 
 import io.isthmus.cli.conntrack.DumpFilter;
 import io.isthmus.cli.conntrack.DumpFormat;
+import io.isthmus.cli.conntrack.FlushOptions;
 import io.isthmus.conntrack.ConntrackConfig;
 import io.isthmus.conntrack.ConntrackCounter;
 import io.isthmus.conntrack.reader.ConntrackReader;
@@ -17,7 +18,8 @@ import java.util.Map;
  * {@code isthmus conntrack}: reads the live shared conntrack table from outside the fast path,
  * through a read-only mapping ({@link ConntrackReader}), so it never slows the writers.
  * {@code flush} is not done here: it asks the table's owner through the header mailbox and
- * waits (bounded) for the owner's sweeper to acknowledge.
+ * waits (bounded) for the owner to carry it out and acknowledge; with no owner alive it
+ * refuses and leaves the table alone.
  */
 public final class ConntrackCommand implements Subcommand {
 
@@ -27,8 +29,10 @@ public final class ConntrackCommand implements Subcommand {
                         one line per connection (conntrack -L style), or one JSON object per line
           count         number of connections
           stats         table counters (inserts, deletes, early drops, refused, searched, ...)
-          flush [--timeout-s N]
-                        ask the running fast path to remove every connection; waits for it
+          flush [--proto P] [--backend A] [--port N] [--timeout-s N]
+                        ask the running fast path to remove connections (all, or those whose
+                        reply source -- the backend after DNAT -- matches); waits up to N s
+                        (default 5) and prints how many it removed
           --table PATH  the shared table (default /dev/shm/isthmus-conntrack)""";
 
     private final PrintStream out;
@@ -164,35 +168,22 @@ public final class ConntrackCommand implements Subcommand {
     }
 
     private int flush(ConntrackReader reader, List<String> options) throws IOException, InterruptedException {
-        long timeoutMs = 10_000;
-        for (int i = 0; i < options.size(); i++) {
-            if (options.get(i).equals("--timeout-s") && i + 1 < options.size()) {
-                try {
-                    timeoutMs = Math.max(0, Long.parseLong(options.get(++i))) * 1000;
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--timeout-s: '" + options.get(i) + "' is not a number of seconds");
-                }
-            } else {
-                throw new IllegalArgumentException("unknown flush option '" + options.get(i) + "'");
-            }
-        }
+        final FlushOptions parsed = FlushOptions.parse(options);
         final String problem = reader.ownerProblem(System.currentTimeMillis());
         if (problem != null) {
             err.println("isthmus conntrack: cannot flush " + reader.path() + ": " + problem
                 + ". Only the running fast path removes connections; nothing was flushed.");
             return 1;
         }
-        final long generation = reader.requestFlush();
-        final long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (reader.flushCompleted() < generation) {
-            if (System.nanoTime() > deadline) {
-                err.println("isthmus conntrack: the owner (pid " + reader.ownerPid() + ") did not acknowledge flush request "
-                    + generation + " within " + timeoutMs / 1000 + " s; it stays queued");
-                return 1;
-            }
-            Thread.sleep(20);
+        final ConntrackReader.FlushOutcome outcome = reader.flush(parsed.filter(), parsed.timeoutMs());
+        if (!outcome.acknowledged()) {
+            err.println("isthmus conntrack: the owner (pid " + reader.ownerPid() + ") did not acknowledge the flush"
+                + (outcome.generation() == 0 ? " (another flush held the mailbox)" : " request " + outcome.generation())
+                + " within " + parsed.timeoutMs() / 1000 + " s; it may still carry it out");
+            return 1;
         }
-        out.println("flushed (request " + generation + ", acknowledged by pid " + reader.ownerPid() + ")");
+        out.println("flushed " + outcome.removed() + " connection" + (outcome.removed() == 1 ? "" : "s")
+            + " (request " + outcome.generation() + ", acknowledged by pid " + reader.ownerPid() + ")");
         return 0;
     }
 }

@@ -14,6 +14,7 @@ public final class Main {
                 new ConntrackCommand(),
                 new PolicyCommand(),
                 new DnsCommand(),
+                new IngressCommand(),
                 new InstallCniCommand(),
                 new PktgenCommand(),
                 new UpCommand(),

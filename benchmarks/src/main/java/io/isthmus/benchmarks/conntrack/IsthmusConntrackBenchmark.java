@@ -4,7 +4,6 @@ import io.isthmus.conntrack.ConnectionSpec;
 import io.isthmus.conntrack.ConntrackCursor;
 import io.isthmus.conntrack.ConntrackLookupBatch;
 import io.isthmus.conntrack.ConntrackState;
-import io.isthmus.conntrack.ConntrackSweeper;
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.conntrack.ConntrackTimeouts;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +19,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The Isthmus conntrack table: lookup hit, lookup miss (one key, and a batch of 64 in passes),
@@ -36,8 +34,13 @@ public class IsthmusConntrackBenchmark {
     @Param({"1024", "1048576", "10000000"})
     public int size;
 
-    /** Free entries beyond the filled ones, for insert+delete and for removals left to the sweeper. */
-    static final int SLACK = 1 << 16;
+    /**
+     * Free entries beyond the filled ones, for insert+delete (which frees each entry it takes
+     * at once): the table is sized for its load, as ConcurrentHashMap's is for its keys.
+     */
+    static int slack(int size) {
+        return Math.max(4096, size / 16);
+    }
 
     ConntrackTable table;
     int[] draws;
@@ -45,8 +48,8 @@ public class IsthmusConntrackBenchmark {
 
     @Setup(Level.Trial)
     public void fill() {
-        table = ConntrackTable.createInMemory(size + SLACK, ConntrackTimeouts.linuxDefaults(), null);
-        final ConntrackCursor cursor = table.cursor(62);
+        table = ConntrackTable.createInMemory(size + slack(size), ConntrackTimeouts.linuxDefaults(), null);
+        final ConntrackCursor cursor = table.cursor(60);
         for (int i = 0; i < size; i++) {
             final int result = cursor.insert(spec(cursor.spec(), i), 1);
             if (result < 0) {
@@ -54,15 +57,6 @@ public class IsthmusConntrackBenchmark {
             }
         }
         draws = Flows.draws(size, 42);
-    }
-
-    /**
-     * Removals that found an unlink lock busy (the other thread was preempted holding it) are
-     * left to the sweeper, as in the fast path; here the sweeper runs between iterations.
-     */
-    @TearDown(Level.Iteration)
-    public void sweepOrphans() {
-        new ConntrackSweeper(table, 1 << 16).sweepAll(System.currentTimeMillis());
     }
 
     static ConnectionSpec spec(ConnectionSpec spec, int i) {
@@ -103,7 +97,7 @@ public class IsthmusConntrackBenchmark {
         return w.cursor.lookup(0, Flows.clientLo(i), 0, Flows.missVipLo(i), Flows.origPorts(i), Flows.TCP, 0);
     }
 
-    /** 64 hits looked up in passes (hash all, load all heads, touch all, walk all): per lookup. */
+    /** 64 hits looked up in passes (hash all, touch all buckets, touch all entries, compare all): per lookup. */
     @Benchmark
     @OperationsPerInvocation(64)
     public int lookupHitBatch64(Worker w) {
@@ -111,6 +105,18 @@ public class IsthmusConntrackBenchmark {
         for (int k = 0; k < 64; k++) {
             final int i = w.next(draws);
             batch.key(k, 0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP, 0);
+        }
+        return w.cursor.lookupBatch(batch, 64);
+    }
+
+    /** 64 misses looked up in passes: per lookup. */
+    @Benchmark
+    @OperationsPerInvocation(64)
+    public int lookupMissBatch64(Worker w) {
+        final ConntrackLookupBatch batch = w.batch;
+        for (int k = 0; k < 64; k++) {
+            final int i = w.next(draws);
+            batch.key(k, 0, Flows.clientLo(i), 0, Flows.missVipLo(i), Flows.origPorts(i), Flows.TCP, 0);
         }
         return w.cursor.lookupBatch(batch, 64);
     }

@@ -86,6 +86,6 @@ public final class ConntrackTracking {
             default -> {
             }
         }
-        return (status & 0xFF00_00FF | newState << 8 | flags << 16) & 0xFFFF_FFFFL;
+        return withFlagsReplaced(withState(status, newState), flags) & 0xFFFF_FFFFL;
     }
 }

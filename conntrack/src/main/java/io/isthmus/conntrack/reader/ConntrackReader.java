@@ -3,6 +3,7 @@ package io.isthmus.conntrack.reader;
 import static io.isthmus.conntrack.ConntrackDescriptor.*;
 
 import io.isthmus.conntrack.ConntrackCounter;
+import io.isthmus.conntrack.ConntrackFlushFilter;
 import io.isthmus.conntrack.ConntrackTable;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -24,8 +25,9 @@ import java.util.function.Consumer;
  * cache lines for reading). Entries are copied under their seqlock (getAcquire, plain reads,
  * loadLoadFence, re-read; retried a few times, skipped if they keep moving).
  *
- * <p>The only write is the flush request ({@link #requestFlush}), through a separate read-write
- * mapping of the header's mailbox: the owner's sweeper carries it out and acknowledges it.
+ * <p>The only write is the flush request ({@link #flush}), through a separate read-write
+ * mapping of the header's mailbox: the owner carries it out with its normal removal path and
+ * acknowledges it; nothing here ever removes an entry.
  *
  * <p>Thread-safety: one thread.
  */
@@ -96,18 +98,32 @@ public final class ConntrackReader implements AutoCloseable {
         return (long) LONG.getAcquire(segment, (long) OWNER_HEARTBEAT_MS_OFFSET);
     }
 
-    /** Null if an owner looks alive (pid alive, recent heartbeat), else why not. */
+    public long ownerStartMs() {
+        return segment.get(ValueLayout.JAVA_LONG, OWNER_START_MS_OFFSET);
+    }
+
+    /**
+     * Null if an owner is alive (its pid runs and started when the header says, so a reused pid
+     * does not count, and its heartbeat is recent), else why not.
+     */
     public String ownerProblem(long nowUnixMs) {
         final long pid = ownerPid();
         if (pid == 0) {
             return "no owner is running (the table was closed)";
         }
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        final ProcessHandle process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElse(null);
+        if (process == null) {
             return "no owner is running (owner pid " + pid + " is gone)";
+        }
+        final long startMs = ConntrackTable.processStartMs(process);
+        final long recordedStartMs = ownerStartMs();
+        if (recordedStartMs != 0 && startMs != 0 && startMs != recordedStartMs) {
+            return "no owner is running (pid " + pid + " is now another process, started at " + startMs
+                + " ms, not " + recordedStartMs + ")";
         }
         final long ageMs = nowUnixMs - ownerHeartbeatMs();
         if (ageMs > OWNER_STALE_MS) {
-            return "the owner (pid " + pid + ") has not swept for " + ageMs / 1000 + " s";
+            return "the owner (pid " + pid + ") has not done its housekeeping for " + ageMs / 1000 + " s";
         }
         return null;
     }
@@ -188,7 +204,7 @@ public final class ConntrackReader implements AutoCloseable {
             }
             final int state = statusState(liveStatus);
             final int left = (int) Math.max(0, (long) lastSeen + timeoutS(state) - nowS);
-            return new ConntrackRecord(index, seqZoneZone((int) control), statusProto(liveStatus), state,
+            return new ConntrackRecord(index, statusZone(liveStatus), statusProto(liveStatus), state,
                 statusFlags(liveStatus), statusVerdict(liveStatus), decisionServiceId(decision), decisionOutPort(decision),
                 osh, osl, odh, odl, sourcePort(origPorts), destinationPort(origPorts),
                 rsh, rsl, rdh, rdl, sourcePort(replyPorts), destinationPort(replyPorts),
@@ -197,17 +213,54 @@ public final class ConntrackReader implements AutoCloseable {
         return null;
     }
 
+    /** What a flush request came to. */
+    public record FlushOutcome(long generation, long removed, boolean acknowledged) {
+    }
+
     /**
-     * Asks the owner to flush: increments the flush-request counter in the header (the only
-     * write a reader makes, through its own small read-write mapping of the header). Returns the
-     * generation to wait for with {@link #flushCompleted()}.
+     * Asks the owner to flush the connections {@code filter} matches and waits (up to
+     * {@code timeoutMs}) for its acknowledgement. Holds the header's mailbox lock (its pid, CAS
+     * from 0; taken over from a requester that is no longer running) while it writes the filter,
+     * increments the request counter and waits. Not acknowledged in time: the request stays in
+     * the mailbox and the owner may still carry it out.
      */
-    public long requestFlush() throws IOException {
+    public FlushOutcome flush(ConntrackFlushFilter filter, long timeoutMs) throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        final long self = ProcessHandle.current().pid();
         try (Arena headerArena = Arena.ofConfined();
              FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             final MemorySegment header = channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_BYTES, headerArena);
-            return (long) LONG.getAndAdd(header, (long) FLUSH_REQUESTED_OFFSET, 1L) + 1;
+            while (!lockMailbox(header, self)) {
+                if (System.nanoTime() > deadline) {
+                    return new FlushOutcome(0, 0, false);
+                }
+                Thread.sleep(10);
+            }
+            try {
+                filter.write(header);
+                final long generation = (long) LONG.getAndAdd(header, (long) FLUSH_REQUESTED_OFFSET, 1L) + 1;
+                while ((long) LONG.getAcquire(header, (long) FLUSH_COMPLETED_OFFSET) < generation) {
+                    if (System.nanoTime() > deadline) {
+                        return new FlushOutcome(generation, 0, false);
+                    }
+                    Thread.sleep(5);
+                }
+                return new FlushOutcome(generation, (long) LONG.getAcquire(header, (long) FLUSH_REMOVED_OFFSET), true);
+            } finally {
+                LONG.compareAndSet(header, (long) FLUSH_LOCK_PID_OFFSET, self, 0L);
+            }
         }
+    }
+
+    private static boolean lockMailbox(MemorySegment header, long self) {
+        final long holder = (long) LONG.getAcquire(header, (long) FLUSH_LOCK_PID_OFFSET);
+        if (holder == 0) {
+            return LONG.compareAndSet(header, (long) FLUSH_LOCK_PID_OFFSET, 0L, self);
+        }
+        if (holder != self && ProcessHandle.of(holder).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        return LONG.compareAndSet(header, (long) FLUSH_LOCK_PID_OFFSET, holder, self);
     }
 
     public long flushCompleted() {

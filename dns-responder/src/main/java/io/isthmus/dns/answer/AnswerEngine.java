@@ -42,6 +42,11 @@ import java.nio.ByteOrder;
 public final class AnswerEngine {
     /** Nothing to send. */
     public static final int NO_RESPONSE = 0;
+    /**
+     * From {@link #answerOrPunt} only: the name is outside the cluster domain and unknown to the
+     * zone; nothing was written, the query is as it came and belongs to a forwarder.
+     */
+    public static final int OUTSIDE_ZONE = -1;
     /** The EDNS0 UDP payload size we advertise and honour at most (the DNS flag day 2020 value). */
     public static final int DEFAULT_MAX_UDP_PAYLOAD_BYTES = 1232;
 
@@ -71,6 +76,22 @@ public final class AnswerEngine {
      * @return the response length in bytes, or {@link #NO_RESPONSE}
      */
     public int answer(Zone zone, MemorySegment message, long offset, int queryLength, int capacity, Transport transport) {
+        return answer(zone, message, offset, queryLength, capacity, transport, false);
+    }
+
+    /**
+     * Like {@link #answer}, except that a well-formed query for a name outside the cluster domain
+     * (and unknown to the zone) is not REFUSED: it returns {@link #OUTSIDE_ZONE} and leaves the
+     * query untouched, so the caller can hand it to a forwarder. Names in the cluster domain,
+     * among them the search-path probes a pod's {@code ndots:5} causes
+     * ({@code example.com.default.svc.cluster.local}), are answered here as always (NXDOMAIN).
+     */
+    public int answerOrPunt(Zone zone, MemorySegment message, long offset, int queryLength, int capacity, Transport transport) {
+        return answer(zone, message, offset, queryLength, capacity, transport, true);
+    }
+
+    private int answer(Zone zone, MemorySegment message, long offset, int queryLength, int capacity, Transport transport,
+                       boolean puntOutside) {
         if (queryLength < DnsHeaderDescriptor.LENGTH_BYTES || capacity < queryLength || offset + capacity > message.byteSize()) {
             return NO_RESPONSE;
         }
@@ -179,6 +200,9 @@ public final class AnswerEngine {
         }
         final int apexLength = zone.apexWireLength();
         if (!endsWithApex(zone, message, name, nameLength, apexLength)) {
+            if (puntOutside) {
+                return OUTSIDE_ZONE;
+            }
             return refused(message, offset, responseFlags, questionBytes, edns);
         }
         final long podAddress = zone.settings().podRecords() ? PodNames.address(message, name, nameLength - apexLength) : PodNames.NOT_A_POD_NAME;

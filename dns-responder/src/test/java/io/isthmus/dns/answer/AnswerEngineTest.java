@@ -177,6 +177,30 @@ class AnswerEngineTest {
     }
 
     @Test
+    void answerOrPuntLeavesNamesOutsideTheDomainUntouchedAndAnswersSearchPathProbes() throws IOException {
+        for (String outside : List.of("www.example.com.", "9.9.9.9.in-addr.arpa.", "xcluster.local.", "local.")) {
+            final byte[] wire = Message.newQuery(Record.newRecord(Name.fromString(outside), Type.A, DClass.IN)).toWire();
+            final byte[] buffer = Arrays.copyOf(wire, 1500);
+            assertEquals(AnswerEngine.OUTSIDE_ZONE,
+                    engine.answerOrPunt(ZONE, MemorySegment.ofArray(buffer), 0, wire.length, buffer.length, Transport.UDP), outside);
+            assertEquals(Arrays.toString(Arrays.copyOf(wire, 1500)), Arrays.toString(buffer), outside + ": the query is left as it came");
+        }
+        for (String probe : List.of("www.example.com.default.svc.cluster.local.", "www.example.com.svc.cluster.local.",
+                "www.example.com.cluster.local.")) {
+            final byte[] wire = Message.newQuery(Record.newRecord(Name.fromString(probe), Type.AAAA, DClass.IN)).toWire();
+            final byte[] buffer = Arrays.copyOf(wire, 1500);
+            final int length = engine.answerOrPunt(ZONE, MemorySegment.ofArray(buffer), 0, wire.length, buffer.length, Transport.UDP);
+            final Message response = new Message(Arrays.copyOf(buffer, length));
+            assertEquals(Rcode.NXDOMAIN, response.getRcode(), probe);
+            assertTrue(response.getHeader().getFlag(Flags.AA), probe);
+        }
+        final byte[] known = Message.newQuery(Record.newRecord(Name.fromString("kubernetes.default.svc.cluster.local."), Type.A, DClass.IN)).toWire();
+        final byte[] buffer = Arrays.copyOf(known, 1500);
+        final int length = engine.answerOrPunt(ZONE, MemorySegment.ofArray(buffer), 0, known.length, buffer.length, Transport.UDP);
+        assertEquals(Set.of("A 10.96.0.1"), rdata(new Message(Arrays.copyOf(buffer, length)), Section.ANSWER));
+    }
+
+    @Test
     void truncatesOverUdpAndAnswersInFullOverTcp() throws IOException {
         final Message query = Message.newQuery(Record.newRecord(Name.fromString("big.default.svc.cluster.local."), Type.A, DClass.IN));
         final Message udp = ask(engine, ZONE, query, Transport.UDP);

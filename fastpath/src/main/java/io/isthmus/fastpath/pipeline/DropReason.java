@@ -40,7 +40,30 @@ public enum DropReason {
     /** Transport header (TCP/UDP/ICMP) truncated. */
     L4_TOO_SHORT(17),
     /** IPv6 header with a bad version or a payload length beyond the frame. */
-    IPV6_MALFORMED(18);
+    IPV6_MALFORMED(18),
+    /** A new connection that NetworkPolicy does not allow (source egress or destination ingress). */
+    POLICY_DENIED(19),
+    /** A Service with traffic policy Local and no local endpoint (kube-proxy's silent DROP). */
+    SERVICE_NO_LOCAL_ENDPOINT(20),
+    /** LoadBalancer-IP traffic from outside loadBalancerSourceRanges. */
+    SERVICE_SOURCE_NOT_ALLOWED(21),
+    /**
+     * A Service without usable endpoints: the packet was turned into a TCP RST or an ICMP port
+     * unreachable back to the client (counted here, its frame carries the answer).
+     */
+    SERVICE_REJECTED(22),
+    /** A packet the connection's state does not allow (conntrack INVALID, as kube-proxy drops). */
+    CONNTRACK_INVALID(23),
+    /** No room for a new connection in the conntrack table (nothing unassured to evict). */
+    CONNTRACK_FULL(24),
+    /** The new connection's reply tuple is another connection's (NAT clash). */
+    CONNTRACK_CLASH(25),
+    /** Source NAT needed but no port of the node address is free. */
+    SNAT_NO_PORT(26),
+    /** UDP to the cluster DNS address that is not a DNS query (a response, shorter than a header, a bad UDP length). Ids 40+ are the DNS stage's. */
+    DNS_NOT_A_QUERY(40),
+    /** A frame for the slow path (e.g. a DNS query for a name outside the cluster) found the punt queue full. */
+    PUNT_QUEUE_FULL(41);
 
     private static final DropReason[] BY_ID;
 

@@ -1,17 +1,27 @@
 package io.isthmus.fastpath.pipeline;
 
+import io.isthmus.conntrack.ConntrackCursor;
+import io.isthmus.conntrack.ConntrackTable;
+import io.isthmus.dns.zone.Zone;
+import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.port.PortCounters;
+import io.isthmus.lb.table.ServiceTable;
+import io.isthmus.policy.compile.PolicySnapshot;
 
 /**
  * What the stages of one worker share: the worker's ports (indexed by port id), its frame pool, the
- * route table generation of the current batch, the learned neighbors, the drop counters and the
- * duty cycle's clock reading.
+ * table generations of the current batch (routes, Services, policy, DNS zone), the learned
+ * neighbors, the worker's conntrack cursor, the flow settings and events, the drop counters and
+ * the duty cycle's clock reading.
  *
  * <p>{@link #beginBatch} is called by the worker (or a test harness) before each batch: it reads
- * the published {@link RouteTableRef} once (acquire) and, when the generation changed, forgets the
- * pods of ports whose pod IP or local MAC changed.
+ * each published table once (acquire) and, when the route generation changed, forgets the pods of
+ * ports whose pod IP or local MAC changed.
+ *
+ * <p>Without a conntrack table ({@link #hasConntrack()} false) the flow stages are not built: the
+ * pipeline is the plain switching path.
  *
  * <p><b>Thread-safety:</b> owned by one worker thread. The counters inside it may be read from
  * other threads (see {@link DropCounters}, {@link NeighborTable}, {@link PortCounters}).
@@ -22,7 +32,14 @@ public final class PipelineContext {
     private final RouteTableRef routes;
     private final NeighborTable neighbors;
     private final DropCounters drops = new DropCounters();
+    private final FastpathTables tables;
+    private final ConntrackCursor conntrack;
+    private final FlowSettings flowSettings;
+    private final FlowEvents events;
     private RouteTable table;
+    private ServiceTable services;
+    private PolicySnapshot policies;
+    private Zone dnsZone;
     private long nowNs;
 
     /**
@@ -30,6 +47,16 @@ public final class PipelineContext {
      * @param arpRequestIntervalNs minimum time between two ARP requests for the pod of one port
      */
     public PipelineContext(Port[] ports, FramePool pool, RouteTableRef routes, long arpRequestIntervalNs) {
+        this(ports, pool, FastpathTables.empty(routes), null, FlowSettings.defaults(), arpRequestIntervalNs);
+    }
+
+    /**
+     * A context for the full pipeline: every table of {@code tables}, and connection tracking in
+     * {@code conntrackTable} (null: no flow stages) through a cursor on stripe
+     * {@code settings.conntrackStripe()}.
+     */
+    public PipelineContext(Port[] ports, FramePool pool, FastpathTables tables, ConntrackTable conntrackTable,
+                           FlowSettings settings, long arpRequestIntervalNs) {
         for (int i = 0; i < ports.length; i++) {
             if (ports[i].id() != i) {
                 throw new IllegalArgumentException("port '" + ports[i].name() + "' has id " + ports[i].id()
@@ -38,9 +65,13 @@ public final class PipelineContext {
         }
         this.ports = ports.clone();
         this.pool = pool;
-        this.routes = routes;
+        this.routes = tables.routes();
+        this.tables = tables;
         this.neighbors = new NeighborTable(ports.length, arpRequestIntervalNs);
-        this.table = routes.current();
+        this.conntrack = conntrackTable == null ? null : conntrackTable.cursor(settings.conntrackStripe());
+        this.flowSettings = settings;
+        this.events = new FlowEvents(1024);
+        this.table = this.routes.current();
     }
 
     /** Worker: picks up the latest route table generation and the clock reading for this batch. */
@@ -50,6 +81,9 @@ public final class PipelineContext {
         if (latest != table) {
             adopt(latest);
         }
+        services = tables.services().current();
+        policies = tables.policies().current();
+        dnsZone = tables.dnsZone().current();
     }
 
     private void adopt(RouteTable latest) {
@@ -73,6 +107,33 @@ public final class PipelineContext {
             ports[ingress].counters().add(PortCounters.Counter.RX_DROPPED, 1);
         }
         pool.release(batch.address[i]);
+    }
+
+    /**
+     * The one home of drop-and-compact: drops every packet {@link PacketBatch#markDrop marked} by
+     * the stage (counting its reason, releasing its frame), moves the survivors down in order and
+     * sets the batch size. Returns the packets left.
+     */
+    public int sweepDrops(PacketBatch batch) {
+        final long dropMask = batch.dropMask();
+        final long mask = dropMask | batch.leftMask();
+        final int size = batch.size();
+        if (mask == 0) {
+            return size;
+        }
+        int kept = Long.numberOfTrailingZeros(mask);
+        for (int i = kept; i < size; i++) {
+            if ((dropMask & (1L << i)) != 0) {
+                drop(batch, i, batch.dropReason(i));
+            } else if ((mask & (1L << i)) != 0) {
+                continue;
+            } else {
+                batch.move(i, kept++);
+            }
+        }
+        batch.clearDropMask();
+        batch.size(kept);
+        return kept;
     }
 
     /** Counts a drop whose frame is not released (it was turned into another packet, e.g. an ARP request). */
@@ -121,5 +182,42 @@ public final class PipelineContext {
 
     public DropCounters drops() {
         return drops;
+    }
+
+    /** The Service table of this batch, or null before the slow path published one. */
+    public ServiceTable services() {
+        return services;
+    }
+
+    /** The policy snapshot of this batch, or null before the slow path published one (everything allowed). */
+    public PolicySnapshot policies() {
+        return policies;
+    }
+
+    /** The DNS zone of this batch, or null before the slow path published one. */
+    public Zone dnsZone() {
+        return dnsZone;
+    }
+
+    public FastpathTables tables() {
+        return tables;
+    }
+
+    public boolean hasConntrack() {
+        return conntrack != null;
+    }
+
+    /** This worker's conntrack cursor, or null when the pipeline runs without connection tracking. */
+    public ConntrackCursor conntrack() {
+        return conntrack;
+    }
+
+    public FlowSettings flowSettings() {
+        return flowSettings;
+    }
+
+    /** Flow events (policy denials, rejections) for the agent to drain. */
+    public FlowEvents events() {
+        return events;
     }
 }

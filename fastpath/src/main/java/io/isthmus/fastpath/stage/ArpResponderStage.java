@@ -40,19 +40,12 @@ public final class ArpResponderStage implements Stage {
         final int size = batch.size();
         final MemorySegment segment = batch.segment();
         final RouteTable table = context.table();
-        int kept = 0;
         for (int i = 0; i < size; i++) {
             if (batch.etherType[i] == EthernetDescriptor.ETHER_TYPE_ARP && !answer(batch, i, segment, table)) {
-                context.drop(batch, i, DropReason.ARP_CONSUMED);
-                continue;
+                batch.markDrop(i, DropReason.ARP_CONSUMED);
             }
-            if (kept != i) {
-                batch.move(i, kept);
-            }
-            kept++;
         }
-        batch.size(kept);
-        return kept;
+        return context.sweepDrops(batch);
     }
 
     /** Rewrites a who-has for the gateway into the reply; false when this ARP packet needs no answer. */

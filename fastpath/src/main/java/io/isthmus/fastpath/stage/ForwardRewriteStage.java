@@ -53,20 +53,19 @@ public final class ForwardRewriteStage implements Stage {
         final MemorySegment segment = batch.segment();
         final RouteTable table = context.table();
         final NeighborTable neighbors = context.neighbors();
-        int kept = 0;
         for (int i = 0; i < size; i++) {
             if (batch.etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4) {
                 final long ttlWordAt = batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.TTL_OFFSET;
                 final int ttlProtocolChecksum = NetworkOrder.u32(segment, ttlWordAt);
                 if (ttlProtocolChecksum >>> 24 <= 1) {
-                    context.drop(batch, i, DropReason.TTL_EXPIRED);
+                    batch.markDrop(i, DropReason.TTL_EXPIRED);
                     continue;
                 }
                 final int egress = batch.egressPort[i];
                 final long podMac = neighbors.podMac(egress);
                 if (podMac == MacAddress.UNKNOWN) {
                     if (table.podIp(egress) == 0 || !neighbors.tryStartRequest(egress, context.nowNs())) {
-                        context.drop(batch, i, DropReason.NEIGHBOR_UNKNOWN);
+                        batch.markDrop(i, DropReason.NEIGHBOR_UNKNOWN);
                         continue;
                     }
                     context.countDropKeepingFrame(batch, i, DropReason.NEIGHBOR_UNKNOWN);
@@ -79,13 +78,8 @@ public final class ForwardRewriteStage implements Stage {
                     rewriteMacs(segment, batch.address[i], podMac, table.localMac(egress));
                 }
             }
-            if (kept != i) {
-                batch.move(i, kept);
-            }
-            kept++;
         }
-        batch.size(kept);
-        return kept;
+        return context.sweepDrops(batch);
     }
 
     /**

@@ -46,20 +46,13 @@ public final class ParseStage implements Stage {
     public int process(PacketBatch batch) {
         final int size = batch.size();
         final MemorySegment segment = batch.segment();
-        int kept = 0;
         for (int i = 0; i < size; i++) {
             final DropReason reason = parse(batch, i, segment);
             if (reason != null) {
-                context.drop(batch, i, reason);
-            } else {
-                if (kept != i) {
-                    batch.move(i, kept);
-                }
-                kept++;
+                batch.markDrop(i, reason);
             }
         }
-        batch.size(kept);
-        return kept;
+        return context.sweepDrops(batch);
     }
 
     private DropReason parse(PacketBatch batch, int i, MemorySegment segment) {

@@ -52,7 +52,6 @@ public final class RouteStage implements Stage {
             }
         }
         final int portCount = context.portCount();
-        int kept = 0;
         for (int i = 0; i < size; i++) { // pass 3: act
             final DropReason reason = switch (etherType[i]) {
                 case EthernetDescriptor.ETHER_TYPE_IPV4 -> {
@@ -63,15 +62,9 @@ public final class RouteStage implements Stage {
                 default -> batch.egressPort[i] == PacketBatch.NO_PORT ? DropReason.NO_ROUTE : null;
             };
             if (reason != null) {
-                context.drop(batch, i, reason);
-                continue;
+                batch.markDrop(i, reason);
             }
-            if (kept != i) {
-                batch.move(i, kept);
-            }
-            kept++;
         }
-        batch.size(kept);
-        return kept;
+        return context.sweepDrops(batch);
     }
 }

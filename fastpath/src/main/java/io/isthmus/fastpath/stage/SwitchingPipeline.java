@@ -2,25 +2,51 @@ package io.isthmus.fastpath.stage;
 
 import io.isthmus.fastpath.pipeline.Pipeline;
 import io.isthmus.fastpath.pipeline.PipelineContext;
+import io.isthmus.fastpath.pipeline.Stage;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The switching path as it stands today:
+ * The switching path. With connection tracking (a context with a conntrack table):
  *
  * <pre>
- *   parse → learn neighbor → ARP responder → L3 route → TTL/MAC rewrite (or ARP request) → TX
+ *   parse → learn neighbor → ARP responder → [DNS] → conntrack ─┬─ ESTABLISHED / REPLY (NAT applied) ─┐
+ *                                                               └─ NEW → Service DNAT → policy → commit ┤
+ *                                                                        L3 route → TTL/MAC rewrite → TX
  * </pre>
+ *
+ * (established packets go through the Service, policy and commit stages too, but those only look
+ * at NEW packets). Without a conntrack table: parse → learn → ARP → route → rewrite → TX.
+ * With {@link DnsStageSettings} the cluster DNS is answered inline right after the ARP responder.
  */
 public final class SwitchingPipeline {
     private SwitchingPipeline() {
     }
 
     public static Pipeline create(PipelineContext context) {
-        return new Pipeline(
-                new ParseStage(context),
-                new NeighborLearnStage(context),
-                new ArpResponderStage(context),
-                new RouteStage(context),
-                new ForwardRewriteStage(context),
-                new TransmitStage(context));
+        return create(context, null);
+    }
+
+    /** The switching path with the inline {@link DnsStage} after the ARP responder; {@code dns == null}: without it. */
+    public static Pipeline create(PipelineContext context, DnsStageSettings dns) {
+        final List<Stage> stages = new ArrayList<>();
+        stages.add(new ParseStage(context));
+        stages.add(new NeighborLearnStage(context));
+        stages.add(new ArpResponderStage(context));
+        if (dns != null) {
+            stages.add(new DnsStage(context, dns));
+        }
+        if (context.hasConntrack()) {
+            final ConntrackFlows flows = new ConntrackFlows(context.conntrack());
+            stages.add(new ConntrackStage(context, flows));
+            stages.add(new ServiceDnatStage(context));
+            stages.add(new PolicyStage(context));
+            stages.add(new ConntrackCommitStage(context, flows));
+        }
+        stages.add(new RouteStage(context));
+        stages.add(new ForwardRewriteStage(context));
+        stages.add(new TransmitStage(context));
+        return new Pipeline(stages.toArray(Stage[]::new));
     }
 }

@@ -1,6 +1,9 @@
 package io.isthmus.fastpath.worker;
 
+import io.isthmus.conntrack.ConntrackTable;
+import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.frame.FramePool;
+import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.pipeline.DropCounters;
 import io.isthmus.fastpath.pipeline.NeighborTable;
 import io.isthmus.fastpath.pipeline.PacketBatch;
@@ -96,6 +99,17 @@ public final class Worker implements Agent {
             slots[id] = new EmptyPort(id);
         }
         return slots;
+    }
+
+    /**
+     * A worker running the full {@link SwitchingPipeline}: connection tracking in {@code conntrack}
+     * (cursor stripe {@code settings.conntrackStripe()}), Services, policy and DNS from the
+     * published {@code tables}.
+     */
+    public static Worker switching(String roleName, Port[] ports, FramePool pool, FastpathTables tables,
+                                   ConntrackTable conntrack, FlowSettings settings, NanoClock clock) {
+        final PipelineContext context = new PipelineContext(ports, pool, tables, conntrack, settings, ARP_REQUEST_INTERVAL_NS);
+        return new Worker(roleName, ports, context, SwitchingPipeline.create(context), clock);
     }
 
     /**

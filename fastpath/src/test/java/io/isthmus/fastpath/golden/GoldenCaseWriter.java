@@ -5,6 +5,7 @@ import io.isthmus.fastpath.packet.MacAddress;
 import io.isthmus.fastpath.pcap.PcapWriter;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableText;
+import io.isthmus.fastpath.testing.FlowFrames;
 import io.isthmus.fastpath.testing.TestFrames;
 
 import java.io.IOException;
@@ -114,6 +115,99 @@ public final class GoldenCaseWriter {
         malformed.in(0, with(TestFrames.arpRequestFrame(POD_MAC_A, POD_A, GATEWAY), 14 + 5, 16));
         malformed.drop("ARP_MALFORMED", 1);
         malformed.write();
+
+        writeFlowCases();
+    }
+
+    static final int VIP = Ipv4Address.parse("10.96.0.10");
+    static final int EMPTY_VIP = Ipv4Address.parse("10.96.0.20");
+
+    /** Both pods resolve their gateway (which teaches the switch their MACs). */
+    private static void learnBothPods(Case c) {
+        c.in(0, TestFrames.arpRequestFrame(POD_MAC_A, POD_A, GATEWAY));
+        c.out(0, arpReply(SWITCH_MAC_0, POD_MAC_A, POD_A));
+        c.in(1, TestFrames.arpRequestFrame(POD_MAC_B, POD_B, GATEWAY));
+        c.out(1, arpReply(SWITCH_MAC_1, POD_MAC_B, POD_B));
+    }
+
+    private void writeFlowCases() throws IOException {
+        final byte[] none = new byte[0];
+        final Case dnat = new Case("service-dnat-and-reply",
+                "A opens a TCP connection to ClusterIP 10.96.0.10:80 whose one backend is B:8080: the SYN reaches B DNATed, "
+                        + "B's SYN-ACK reaches A un-DNATed (from the ClusterIP), A's ACK reaches B through the connection.");
+        dnat.flow("flow");
+        dnat.flow("service web TCP 10.96.0.10 80 8080 10.244.1.3");
+        learnBothPods(dnat);
+        dnat.in(0, FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40000, VIP, 80, 1000, 0, FlowFrames.SYN, none));
+        dnat.out(1, TestFrames.routed(FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40000, POD_B, 8080, 1000, 0, FlowFrames.SYN, none),
+                POD_MAC_B, SWITCH_MAC_1));
+        dnat.in(1, FlowFrames.tcp(SWITCH_MAC_1, POD_MAC_B, POD_B, 8080, POD_A, 40000, 5000, 1001, FlowFrames.SYN_ACK, none));
+        dnat.out(0, TestFrames.routed(FlowFrames.tcp(SWITCH_MAC_1, POD_MAC_B, VIP, 80, POD_A, 40000, 5000, 1001, FlowFrames.SYN_ACK, none),
+                POD_MAC_A, SWITCH_MAC_0));
+        dnat.in(0, FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40000, VIP, 80, 1001, 5001, FlowFrames.ACK, none));
+        dnat.out(1, TestFrames.routed(FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40000, POD_B, 8080, 1001, 5001, FlowFrames.ACK, none),
+                POD_MAC_B, SWITCH_MAC_1));
+        dnat.write();
+
+        final Case rst = new Case("service-reject-tcp-rst",
+                "A Service without endpoints refuses a TCP SYN at once: a RST|ACK from the ClusterIP back to A.");
+        rst.flow("flow");
+        rst.flow("service empty TCP 10.96.0.20 80 8080");
+        learnBothPods(rst);
+        rst.in(0, FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40001, EMPTY_VIP, 80, 7777, 0, FlowFrames.SYN, none));
+        rst.out(0, TestFrames.routed(FlowFrames.reset(POD_MAC_A, SWITCH_MAC_0, EMPTY_VIP, 80, POD_A, 40001, 0, 7778,
+                FlowFrames.RST | FlowFrames.ACK), POD_MAC_A, SWITCH_MAC_0));
+        rst.in(0, FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40001, EMPTY_VIP, 80, 7778, 99, FlowFrames.ACK, none));
+        rst.out(0, TestFrames.routed(FlowFrames.reset(POD_MAC_A, SWITCH_MAC_0, EMPTY_VIP, 80, POD_A, 40001, 99, 0,
+                FlowFrames.RST), POD_MAC_A, SWITCH_MAC_0));
+        rst.drop("SERVICE_REJECTED", 2);
+        rst.write();
+
+        final Case unreachable = new Case("service-reject-udp-port-unreachable",
+                "A UDP datagram to a Service without endpoints is answered with ICMP port unreachable quoting it.");
+        unreachable.flow("flow");
+        unreachable.flow("service empty UDP 10.96.0.20 53 5353");
+        learnBothPods(unreachable);
+        final byte[] query = FlowFrames.udp(SWITCH_MAC_0, POD_MAC_A, POD_A, 33333, EMPTY_VIP, 53, "query".getBytes());
+        unreachable.in(0, query);
+        unreachable.out(0, TestFrames.routed(FlowFrames.portUnreachable(POD_MAC_A, SWITCH_MAC_0, EMPTY_VIP, POD_A, query),
+                POD_MAC_A, SWITCH_MAC_0));
+        unreachable.drop("SERVICE_REJECTED", 1);
+        unreachable.write();
+
+        final Case hairpin = new Case("hairpin-snat",
+                "A reaches its own Service: the SYN comes back to A from the node address 169.254.1.1 and SNAT port "
+                        + GoldenFlowTables.SNAT_PORT + ", A's SYN-ACK is un-SNATed and un-DNATed back to A's socket.");
+        hairpin.flow("flow");
+        hairpin.flow("service self TCP 10.96.0.10 80 8080 10.244.1.2");
+        learnBothPods(hairpin);
+        final int snat = GoldenFlowTables.SNAT_PORT;
+        hairpin.in(0, FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40002, VIP, 80, 1, 0, FlowFrames.SYN, none));
+        hairpin.out(0, TestFrames.routed(FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, GATEWAY, snat, POD_A, 8080, 1, 0, FlowFrames.SYN, none),
+                POD_MAC_A, SWITCH_MAC_0));
+        hairpin.in(0, FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 8080, GATEWAY, snat, 9, 2, FlowFrames.SYN_ACK, none));
+        hairpin.out(0, TestFrames.routed(FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, VIP, 80, POD_A, 40002, 9, 2, FlowFrames.SYN_ACK, none),
+                POD_MAC_A, SWITCH_MAC_0));
+        hairpin.write();
+
+        final Case deny = new Case("policy-deny",
+                "B (app=server) accepts only app=client on TCP 8080: A (app=client) connects to B:8080 and B's reply "
+                        + "passes without a verdict of its own; A's SYN to B:9090 is denied.");
+        deny.flow("flow");
+        deny.flow("pod a 10.244.1.2 client");
+        deny.flow("pod b 10.244.1.3 server");
+        deny.flow("deny-ingress server");
+        deny.flow("allow-ingress server client TCP 8080");
+        learnBothPods(deny);
+        final byte[] allowed = FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40003, POD_B, 8080, 1, 0, FlowFrames.SYN, none);
+        deny.in(0, allowed);
+        deny.out(1, TestFrames.routed(allowed, POD_MAC_B, SWITCH_MAC_1));
+        final byte[] reply = FlowFrames.tcp(SWITCH_MAC_1, POD_MAC_B, POD_B, 8080, POD_A, 40003, 1, 2, FlowFrames.SYN_ACK, none);
+        deny.in(1, reply);
+        deny.out(0, TestFrames.routed(reply, POD_MAC_A, SWITCH_MAC_0));
+        deny.in(0, FlowFrames.tcp(SWITCH_MAC_0, POD_MAC_A, POD_A, 40004, POD_B, 9090, 1, 0, FlowFrames.SYN, none));
+        deny.drop("POLICY_DENIED", 1);
+        deny.write();
     }
 
     static byte[] with(byte[] frame, int index, int value) {
@@ -131,6 +225,7 @@ public final class GoldenCaseWriter {
         final List<byte[]> out = new ArrayList<>();
         final List<Integer> egress = new ArrayList<>();
         final List<String> drops = new ArrayList<>();
+        final List<String> flowLines = new ArrayList<>();
 
         Case(String name, String description) {
             this.name = name;
@@ -147,6 +242,11 @@ public final class GoldenCaseWriter {
             out.add(frame);
         }
 
+        /** A flow-table directive (see GoldenFlowTables). */
+        void flow(String line) {
+            flowLines.add(line);
+        }
+
         void drop(String reason, int count) {
             drops.add(reason + " " + count);
         }
@@ -158,6 +258,12 @@ public final class GoldenCaseWriter {
             writePcap(dir.resolve("expected.pcap"), out);
             Files.writeString(dir.resolve("tables.txt"), "# " + description + "\n" + RouteTableText.format(twoPods()));
             final StringBuilder text = new StringBuilder();
+            if (!flowLines.isEmpty()) {
+                text.append("# flow tables (GoldenFlowTables)\n");
+                for (String line : flowLines) {
+                    text.append(line).append('\n');
+                }
+            }
             text.append("# frames of in.pcap arrive on these ports, in order\n");
             text.append("ingress").append(join(ingress)).append('\n');
             text.append("# frames of expected.pcap leave on these ports, in order\n");

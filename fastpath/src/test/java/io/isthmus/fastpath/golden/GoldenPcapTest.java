@@ -79,9 +79,14 @@ class GoldenPcapTest {
     }
 
     /** One golden case read from its directory. */
-    private record GoldenCase(RouteTable table, List<Integer> ingress, List<Integer> egress, Map<DropReason, Long> drops,
+    private record GoldenCase(RouteTable table, List<String> caseLines, Path caseFile, List<Integer> ingress, List<Integer> egress, Map<DropReason, Long> drops,
                               List<byte[]> in, List<byte[]> expected) {
         /** The expected frames that leave on {@code port}, in order. */
+        /** Fresh flow tables (a new conntrack table) for one run, or null for the plain switching path. */
+        io.isthmus.fastpath.testing.FlowTables flow() {
+            return GoldenFlowTables.parse(caseLines, table, caseFile);
+        }
+
         List<byte[]> expectedOn(int port) {
             final List<byte[]> want = new ArrayList<>();
             for (int k = 0; k < expected.size(); k++) {
@@ -107,7 +112,10 @@ class GoldenPcapTest {
                 ports[p] = new PcapPort(p, "pcap" + p, pool, PcapReader.open(work.resolve("in-" + p + ".pcap")),
                         PcapWriter.create(work.resolve("out-" + p + ".pcap")), () -> 0L, 256);
             }
-            final Worker worker = Worker.switching("golden", ports, pool, new RouteTableRef(golden.table()), () -> 0L);
+            final io.isthmus.fastpath.testing.FlowTables flow = golden.flow();
+            final Worker worker = flow == null
+                    ? Worker.switching("golden", ports, pool, new RouteTableRef(golden.table()), () -> 0L)
+                    : Worker.switching("golden", ports, pool, flow.tables(), flow.conntrack(), flow.settings(), () -> 0L);
             for (int n = 0; n < golden.in().size(); n++) {
                 wires[golden.ingress().get(n)].write(golden.in().get(n), n);
                 wires[golden.ingress().get(n)].flush();
@@ -144,12 +152,16 @@ class GoldenPcapTest {
         final List<Integer> ingress = new ArrayList<>();
         final List<Integer> egress = new ArrayList<>();
         final Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
-        for (String line : Files.readAllLines(dir.resolve("case.txt"))) {
+        final List<String> lines = Files.readAllLines(dir.resolve("case.txt"));
+        for (String line : lines) {
             final String[] words = line.strip().split("\\s+");
             switch (words[0]) {
                 case "ingress" -> ports(words, ingress);
                 case "egress" -> ports(words, egress);
                 case "drop" -> drops.put(DropReason.valueOf(words[1]), Long.parseLong(words[2]));
+                case "flow", "service", "pod", "deny-ingress", "allow-ingress" -> {
+                    // flow tables: GoldenFlowTables
+                }
                 default -> {
                     if (!words[0].isEmpty() && !words[0].startsWith("#")) {
                         throw new IllegalArgumentException(dir.resolve("case.txt") + ": unknown directive " + words[0]);
@@ -161,7 +173,7 @@ class GoldenPcapTest {
         final List<byte[]> expected = readAll(dir.resolve("expected.pcap"));
         assertEquals(in.size(), ingress.size(), "case.txt names an ingress port for every frame of in.pcap");
         assertEquals(expected.size(), egress.size(), "case.txt names an egress port for every frame of expected.pcap");
-        return new GoldenCase(table, ingress, egress, drops, in, expected);
+        return new GoldenCase(table, lines, dir.resolve("case.txt"), ingress, egress, drops, in, expected);
     }
 
     private static void run(Path dir) throws IOException {
@@ -173,7 +185,9 @@ class GoldenPcapTest {
 
         final Path outDir = Path.of("target", "golden-out", dir.getFileName().toString());
         Files.createDirectories(outDir);
-        try (PipelineHarness harness = new PipelineHarness(table);
+        final io.isthmus.fastpath.testing.FlowTables flow = golden.flow();
+        try (PipelineHarness harness = flow == null ? new PipelineHarness(table)
+                : new PipelineHarness(flow.tables(), flow.conntrack(), flow.settings(), table.portCount());
              PcapWriter out = PcapWriter.create(outDir.resolve("out.pcap"))) {
             final List<List<byte[]>> sent = new ArrayList<>();
             for (int p = 0; p < table.portCount(); p++) {

@@ -1,8 +1,11 @@
 package io.isthmus.fastpath.testing;
 
+import io.isthmus.conntrack.ConntrackTable;
+import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.frame.FrameMemory;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.pipeline.DropReason;
+import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.port.InMemoryPort;
@@ -32,13 +35,18 @@ public final class PipelineHarness implements AutoCloseable {
     }
 
     public PipelineHarness(RouteTable table, int portCount) {
+        this(FastpathTables.empty(new RouteTableRef(table)), null, FlowSettings.defaults(), portCount);
+    }
+
+    /** The full pipeline: {@code tables} and connection tracking in {@code conntrack} (null: none). */
+    public PipelineHarness(FastpathTables tables, ConntrackTable conntrack, FlowSettings settings, int portCount) {
         this.pool = new FramePool(FrameMemory.allocate(arena, 512, 2048));
         this.ports = new InMemoryPort[portCount];
         for (int i = 0; i < portCount; i++) {
             ports[i] = new InMemoryPort(i, "mem" + i, pool);
         }
-        this.routes = new RouteTableRef(table);
-        this.worker = Worker.switching("harness", ports.clone(), pool, routes, () -> nowNs);
+        this.routes = tables.routes();
+        this.worker = Worker.switching("harness", ports.clone(), pool, tables, conntrack, settings, () -> nowNs);
     }
 
     public void send(int port, byte[] frame) {

@@ -1,8 +1,11 @@
 package io.isthmus.fastpath.testing;
 
+import io.isthmus.conntrack.ConntrackTable;
+import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.frame.FrameMemory;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.pipeline.DropReason;
+import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.pipeline.PacketBatch;
 import io.isthmus.fastpath.pipeline.PipelineContext;
 import io.isthmus.fastpath.pipeline.RouteTable;
@@ -34,13 +37,18 @@ public final class StageHarness implements AutoCloseable {
     private long nowNs = 5_000_000_000L;
 
     public StageHarness(RouteTable table, int portCount, int txCapacityFrames) {
+        this(FastpathTables.empty(new RouteTableRef(table)), null, FlowSettings.defaults(), portCount, txCapacityFrames);
+    }
+
+    /** A harness whose context has every table of {@code tables} and connection tracking in {@code conntrack}. */
+    public StageHarness(FastpathTables tables, ConntrackTable conntrack, FlowSettings settings, int portCount, int txCapacityFrames) {
         this.pool = new FramePool(FrameMemory.allocate(arena, 256, 2048));
         this.ports = new InMemoryPort[portCount];
         for (int i = 0; i < portCount; i++) {
             ports[i] = new InMemoryPort(i, "stage-port" + i, pool, 1024, txCapacityFrames);
         }
-        this.routes = new RouteTableRef(table);
-        this.context = new PipelineContext(ports.clone(), pool, routes, 1_000_000L);
+        this.routes = tables.routes();
+        this.context = new PipelineContext(ports.clone(), pool, tables, conntrack, settings, 1_000_000L);
         this.batch = new PacketBatch(pool.memory());
     }
 

@@ -20,7 +20,13 @@ public final class DumpFilter {
     private String state;
 
     public DumpFilter proto(String text) {
-        proto = switch (text.toLowerCase(Locale.ROOT)) {
+        proto = protocolNumber(text);
+        return this;
+    }
+
+    /** tcp, udp, icmp, icmpv6 or a number 0..255; IllegalArgumentException otherwise. */
+    static int protocolNumber(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
             case "tcp" -> 6;
             case "udp" -> 17;
             case "icmp" -> 1;
@@ -37,7 +43,6 @@ public final class DumpFilter {
                 }
             }
         };
-        return this;
     }
 
     public DumpFilter src(String text) {

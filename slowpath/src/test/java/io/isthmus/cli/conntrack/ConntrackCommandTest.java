@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isthmus.cli.ConntrackCommand;
+import io.isthmus.conntrack.Addresses;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -80,8 +81,30 @@ class ConntrackCommandTest {
 
             final Result flush = run("--table", table.toString(), "flush", "--timeout-s", "10");
             assertEquals(0, flush.exitCode(), flush.err());
-            assertTrue(flush.out().startsWith("flushed"), flush.out());
+            assertTrue(flush.out().startsWith("flushed 40 connections (request 1, acknowledged by pid "), flush.out());
             assertEquals("0", run("--table", table.toString(), "count").out().trim());
+        }
+    }
+
+    @Test
+    void flushCanBeLimitedToTheConnectionsOfOneBackend() throws Exception {
+        try (LiveTableWriter writer = new LiveTableWriter(table, 10)) {
+            final long dnsVip = Addresses.ipv4Lo(Addresses.parseIpv4("10.96.0.10"));
+            writer.addUdp(1000, 6, dnsVip, Addresses.ipv4Lo(Addresses.parseIpv4("10.244.0.7")), 53);
+            writer.addUdp(2000, 4, dnsVip, Addresses.ipv4Lo(Addresses.parseIpv4("10.244.0.8")), 53);
+            assertEquals("20", run("--table", table.toString(), "count").out().trim());
+
+            final Result gone = run("--table", table.toString(), "flush", "--proto", "udp", "--backend", "10.244.0.7", "--port", "53");
+            assertEquals(0, gone.exitCode(), gone.err());
+            assertTrue(gone.out().startsWith("flushed 6 connections"), gone.out());
+            assertEquals("14", run("--table", table.toString(), "count").out().trim());
+            assertEquals(4, run("--table", table.toString(), "dump", "--proto", "udp").lines().size());
+
+            final Result none = run("--table", table.toString(), "flush", "--proto", "tcp", "--port", "53");
+            assertTrue(none.out().startsWith("flushed 0 connections"), none.out());
+            final Result bad = run("--table", table.toString(), "flush", "--port", "70000");
+            assertEquals(2, bad.exitCode());
+            assertTrue(bad.err().contains("--port: '70000' is not a number from 0 to 65535"), bad.err());
         }
     }
 

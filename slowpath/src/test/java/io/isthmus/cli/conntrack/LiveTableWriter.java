@@ -71,6 +71,21 @@ public final class LiveTableWriter implements AutoCloseable {
         sweeper.start();
     }
 
+    /**
+     * Adds {@code count} UDP connections from clients {@code firstClient}.. to {@code vip}:53,
+     * DNAT'd to {@code backendLo}:{@code port}. Call from one thread at a time.
+     */
+    public void addUdp(int firstClient, int count, long vipLo, long backendLo, int port) {
+        final ConntrackCursor cursor = table.cursor(2);
+        final int now = table.nowS(System.currentTimeMillis());
+        for (int i = 0; i < count; i++) {
+            if (cursor.insert(cursor.spec().tuple(0, client(firstClient + i), 0, vipLo, 20000 + i, 53, 17, 0).dnat(0, backendLo, port)
+                .state(ConntrackState.UDP_UNREPLIED), now) < 0) {
+                throw new IllegalStateException("cannot insert UDP connection " + i);
+            }
+        }
+    }
+
     private static void packet(ConntrackCursor cursor, int i, boolean reply, int flags, int now) {
         final ConntrackLookupBatch hit = cursor.lastLookup();
         final int ref = reply

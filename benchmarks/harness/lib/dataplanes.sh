@@ -1,0 +1,245 @@
+# shellcheck shell=bash
+# The dataplanes under test, one set of functions per mode MODE:
+#   dp_MODE_title           what the row is called in the tables
+#   dp_MODE_tools           commands it needs (a missing one skips the mode, visibly; @af_xdp: the
+#                           kernel must open AF_XDP sockets)
+#   dp_MODE_offloads        on|off: the pods' eth0 offloads (AF_XDP dataplanes need TX checksums done in the pod)
+#   dp_MODE_figures         the figures it takes part in
+#   dp_MODE_start           makes it forward between the pods (after make_topology); sets DP_PIDS
+#   dp_MODE_service         adds the ClusterIP (UDP CLUSTER_IP:5001 -> backends:9, TCP :80 -> :80,
+#                           3 backends picked at random per connection); without support it sets
+#                           SERVICE_REASON (what the tables say instead of a figure) and returns 3
+# Everything a function makes goes onto the undo stack (lib/common.sh). Sourced by dataplanes.sh.
+
+DP_PIDS=""
+
+# ---- (a) the kernel routes the pods ------------------------------------------------------------
+dp_kernel_title() { echo "kernel routing"; }
+dp_kernel_tools() { echo "ip sysctl"; }
+dp_kernel_offloads() { echo off; }
+dp_kernel_figures() { echo "pps-pod-1 pps-pod-1000 tcp"; }
+dp_kernel_start() {
+  local before i
+  before=$(sysctl -n net.ipv4.ip_forward)
+  on_undo "sysctl -qw net.ipv4.ip_forward=$before"
+  sysctl -qw net.ipv4.ip_forward=1
+  for i in 0 1 2 3; do
+    ip route add "${IPS[$i]}/32" dev "${HOSTS[$i]}"
+    ip neigh replace "${IPS[$i]}" lladdr "$(pod_mac "${PODS[$i]}")" dev "${HOSTS[$i]}" nud permanent
+  done
+  # if a Service rule does not match, the ClusterIP is dropped here, never routed off the machine
+  ip route add blackhole "$CLUSTER_IP/32"
+  on_undo "ip route del blackhole $CLUSTER_IP/32"
+  DP_PIDS=""
+}
+dp_kernel_service() { SERVICE_REASON="n/a (kernel routing alone has no Services; see iptables / nftables)"; return 3; }
+
+# The same with the pods' offloads on (TSO/GSO, checksum): the TCP reference
+dp_kernel_offload_title() { echo "kernel routing, pod offloads on"; }
+dp_kernel_offload_tools() { dp_kernel_tools; }
+dp_kernel_offload_offloads() { echo on; }
+dp_kernel_offload_figures() { echo "tcp"; }
+dp_kernel_offload_start() { dp_kernel_start; }
+dp_kernel_offload_service() { dp_kernel_service; }
+
+# ---- (b) kube-proxy's rules: iptables DNAT ----------------------------------------------------
+# The shape of kube-proxy's iptables mode: PREROUTING -> a KUBE-SERVICES chain matching the
+# ClusterIP and port -> a KUBE-SVC chain picking an endpoint with `statistic --mode random`
+# (1/3, then 1/2, then the rest) -> KUBE-SEP chains doing the DNAT. The chains carry this run's tag
+# and the jump only takes traffic from this run's client pod: nothing else on the host is touched.
+dp_iptables_title() { echo "kernel + iptables DNAT"; }
+dp_iptables_tools() { echo "ip sysctl iptables"; }
+dp_iptables_offloads() { echo off; }
+dp_iptables_figures() { echo "pps-cip-1 pps-cip-1000 http-rps http-cps"; }
+dp_iptables_start() { dp_kernel_start; }
+dp_iptables_service() {
+  local svc=ISX-SERVICES-$TAG proto port target i chain n
+  ISX_CHAINS=("$svc")
+  on_undo "iptables_service_remove"
+  iptables -t nat -N "$svc"
+  iptables -t nat -I PREROUTING -i "$HOST_A" -m comment --comment "isthmus bench $TAG" -j "$svc"
+  for proto in udp tcp; do
+    if [ "$proto" = udp ]; then port=$UDP_SERVICE_PORT target=$UDP_TARGET_PORT; else port=$TCP_SERVICE_PORT target=$TCP_TARGET_PORT; fi
+    chain=ISX-SVC-$proto-$TAG
+    iptables -t nat -N "$chain"
+    ISX_CHAINS+=("$chain")
+    iptables -t nat -A "$svc" -d "$CLUSTER_IP/32" -p "$proto" --dport "$port" -j "$chain"
+    for i in 0 1 2; do
+      iptables -t nat -N "ISX-SEP-$proto$i-$TAG"
+      ISX_CHAINS+=("ISX-SEP-$proto$i-$TAG")
+      iptables -t nat -A "ISX-SEP-$proto$i-$TAG" -p "$proto" -j DNAT --to-destination "${IP_B[$i]}:$target"
+      n=$((3 - i))
+      if [ "$n" -gt 1 ]; then
+        iptables -t nat -A "$chain" -m statistic --mode random --probability "$(awk -v n=$n 'BEGIN { printf "%.11f", 1 / n }')" -j "ISX-SEP-$proto$i-$TAG"
+      else
+        iptables -t nat -A "$chain" -j "ISX-SEP-$proto$i-$TAG"
+      fi
+    done
+  done
+}
+iptables_service_remove() { # the jump first, then every chain emptied, then deleted
+  local c
+  iptables -t nat -D PREROUTING -i "$HOST_A" -m comment --comment "isthmus bench $TAG" -j "ISX-SERVICES-$TAG" 2>/dev/null || true
+  for c in "${ISX_CHAINS[@]}"; do iptables -t nat -F "$c" 2>/dev/null || true; done
+  for c in "${ISX_CHAINS[@]}"; do iptables -t nat -X "$c" 2>/dev/null || true; done
+}
+
+# ---- (b) kube-proxy's rules: nftables DNAT ----------------------------------------------------
+# The shape of kube-proxy's nftables mode: a map from ClusterIP . protocol . port to a service
+# chain, which picks an endpoint chain with `numgen random mod 3 vmap`, which does the DNAT. In a
+# table of this run's own, removed at the end.
+dp_nftables_title() { echo "kernel + nftables DNAT"; }
+dp_nftables_tools() { echo "ip sysctl nft"; }
+dp_nftables_offloads() { echo off; }
+dp_nftables_figures() { dp_iptables_figures; }
+dp_nftables_start() { dp_kernel_start; }
+dp_nftables_service() {
+  local table=isx_bench_$TAG
+  on_undo "nft delete table ip $table"
+  nft -f - <<NFT
+table ip $table {
+  map service-ips {
+    type ipv4_addr . inet_proto . inet_service : verdict
+    elements = { $CLUSTER_IP . udp . $UDP_SERVICE_PORT : goto svc-udp,
+                 $CLUSTER_IP . tcp . $TCP_SERVICE_PORT : goto svc-tcp }
+  }
+  chain sep-udp-0 { meta l4proto udp dnat to ${IP_B[0]}:$UDP_TARGET_PORT; }
+  chain sep-udp-1 { meta l4proto udp dnat to ${IP_B[1]}:$UDP_TARGET_PORT; }
+  chain sep-udp-2 { meta l4proto udp dnat to ${IP_B[2]}:$UDP_TARGET_PORT; }
+  chain sep-tcp-0 { meta l4proto tcp dnat to ${IP_B[0]}:$TCP_TARGET_PORT; }
+  chain sep-tcp-1 { meta l4proto tcp dnat to ${IP_B[1]}:$TCP_TARGET_PORT; }
+  chain sep-tcp-2 { meta l4proto tcp dnat to ${IP_B[2]}:$TCP_TARGET_PORT; }
+  chain svc-udp { numgen random mod 3 vmap { 0 : goto sep-udp-0, 1 : goto sep-udp-1, 2 : goto sep-udp-2 }; }
+  chain svc-tcp { numgen random mod 3 vmap { 0 : goto sep-tcp-0, 1 : goto sep-tcp-1, 2 : goto sep-tcp-2 }; }
+  chain services { ip daddr . meta l4proto . th dport vmap @service-ips; }
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "$HOST_A" jump services
+  }
+}
+NFT
+}
+
+# ---- (c) Open vSwitch, userspace datapath, AF_XDP ports ----------------------------------------
+# A private ovsdb-server and ovs-vswitchd (database, sockets, pid files and logs in this run's
+# work directory; OVS_RUNDIR etc. point there, so a system OVS, if any, is never contacted), one
+# netdev bridge with the four host veths as `type=afxdp` ports (XDP native, copy mode, like the
+# other AF_XDP dataplanes here), and OpenFlow rules that route: table 0 answers ARP for the
+# gateway and sends IP to table 2, which sets the MACs, decrements the TTL and outputs by
+# destination /32. The Service: packets to the ClusterIP, and from the backends, go through
+# conntrack with NAT (zone 1); new connections to the ClusterIP pick a backend in a select group
+# whose buckets commit a DNAT (how OVN builds load balancers).
+OVS_PMD_MAXSLEEP_US=${OVS_PMD_MAXSLEEP_US:-0}
+dp_ovs_title() { echo "OVS userspace datapath, AF_XDP"; }
+dp_ovs_tools() { echo "@af_xdp ovsdb-server ovsdb-tool ovs-vswitchd ovs-vsctl ovs-ofctl ovs-appctl"; }
+dp_ovs_offloads() { echo off; }
+dp_ovs_figures() { echo "pps-pod-1 pps-pod-1000 tcp pps-cip-1 pps-cip-1000 http-rps http-cps"; }
+ovs_vsctl() { ovs-vsctl --db="unix:$OVS_DIR/db.sock" --timeout=10 "$@"; }
+ovs_ofctl() { ovs-ofctl --timeout=10 -O OpenFlow15 "$@"; }
+dp_ovs_start() {
+  OVS_DIR=$WORK/ovs
+  OVS_BRIDGE=isxbr$TAG
+  mkdir -p "$OVS_DIR"
+  export OVS_RUNDIR=$OVS_DIR OVS_LOGDIR=$OVS_DIR OVS_DBDIR=$OVS_DIR OVS_SYSCONFDIR=$OVS_DIR
+  ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+  local db vswitchd i
+  start_bg db "$RUN_BOUND_S" "$OVS_DIR/ovsdb-server.out" "$OVS_DIR/ovsdb-server.err" \
+    ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/ovsdb-server.pid" \
+    --unixctl="$OVS_DIR/ovsdb-server.ctl" --log-file="$OVS_DIR/ovsdb-server.log"
+  wait_for 10 "ovsdb-server's socket" test -S "$OVS_DIR/db.sock" || return 1
+  ovs_vsctl --no-wait init
+  ovs_vsctl --no-wait set Open_vSwitch . other_config:pmd-maxsleep="$OVS_PMD_MAXSLEEP_US"
+  start_bg vswitchd "$RUN_BOUND_S" "$OVS_DIR/ovs-vswitchd.out" "$OVS_DIR/ovs-vswitchd.err" \
+    ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/ovs-vswitchd.pid" \
+    --unixctl="$OVS_DIR/ovs-vswitchd.ctl" --log-file="$OVS_DIR/ovs-vswitchd.log"
+  # before stop_tree (pushed by start_bg) runs: let ovs-vswitchd remove its bridge and XDP programs
+  on_undo "ip link del $OVS_BRIDGE"
+  on_undo "ovs-appctl -T 5 -t $OVS_DIR/ovs-vswitchd.ctl exit --cleanup"
+  wait_for 10 "ovs-vswitchd's control socket" test -S "$OVS_DIR/ovs-vswitchd.ctl" || return 1
+  ovs_vsctl add-br "$OVS_BRIDGE" -- set bridge "$OVS_BRIDGE" datapath_type=netdev fail-mode=secure
+  for i in 0 1 2 3; do
+    ovs_vsctl add-port "$OVS_BRIDGE" "${HOSTS[$i]}" -- set interface "${HOSTS[$i]}" type=afxdp \
+      options:xdp-mode=native ofport_request=$((i + 1))
+  done
+  wait_for 15 "the AF_XDP ports" ovs_ports_ready || { tail -20 "$OVS_DIR/ovs-vswitchd.log" >&2; return 1; }
+  local flows=$OVS_DIR/flows
+  : >"$flows"
+  for i in 0 1 2 3; do
+    local gw; gw=$(host_mac "${HOSTS[$i]}")
+    # ARP for the gateway, answered from the port's own host veth MAC
+    echo "table=0,priority=300,in_port=$((i + 1)),arp,arp_op=1,arp_tpa=169.254.1.1,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],set_field:$gw->eth_src,set_field:2->arp_op,move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],set_field:$gw->arp_sha,set_field:169.254.1.1->arp_spa,in_port" >>"$flows"
+    echo "table=2,priority=100,ip,nw_dst=${IPS[$i]},actions=set_field:$gw->eth_src,set_field:$(pod_mac "${PODS[$i]}")->eth_dst,dec_ttl,output:$((i + 1))" >>"$flows"
+  done
+  echo "table=0,priority=100,ip,actions=resubmit(,2)" >>"$flows"
+  ovs_ofctl add-flows "$OVS_BRIDGE" "$flows"
+  DP_PIDS="$vswitchd"
+}
+dp_ovs_debug() { # ISX_DEBUG=1: the rules with their counters, the conntrack entries, the ports' drops
+  ovs_ofctl dump-flows "$OVS_BRIDGE" >&3
+  ovs_ofctl dump-group-stats "$OVS_BRIDGE" >&3 2>&1 || true
+  ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/dump-conntrack 2>&1 | head -5 >&3
+  ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/dump-flows 2>&1 | head -20 >&3
+  ovs_ofctl dump-ports "$OVS_BRIDGE" >&3
+}
+ovs_ports_ready() {
+  local i
+  for i in 0 1 2 3; do ip -o link show "${HOSTS[$i]}" | grep -q ' xdp' || return 1; done
+  for i in 0 1 2 3; do [ "$(ovs_vsctl get interface "${HOSTS[$i]}" ofport)" = $((i + 1)) ] || return 1; done
+}
+dp_ovs_service() {
+  local flows=$OVS_DIR/service-flows groups=$OVS_DIR/groups i proto g port target
+  : >"$groups"
+  for proto in udp tcp; do
+    if [ "$proto" = udp ]; then g=1 port=$UDP_SERVICE_PORT target=$UDP_TARGET_PORT; else g=2 port=$TCP_SERVICE_PORT target=$TCP_TARGET_PORT; fi
+    local buckets=""
+    for i in 0 1 2; do buckets+=",bucket=bucket_id:$i,actions=ct(commit,zone=1,nat(dst=${IP_B[$i]}:$target),table=2)"; done
+    echo "group_id=$g,type=select$buckets" >>"$groups"
+  done
+  ovs_ofctl add-groups "$OVS_BRIDGE" "$groups"
+  {
+    echo "table=0,priority=200,ip,nw_dst=$CLUSTER_IP,actions=ct(zone=1,nat,table=1)"
+    for i in 0 1 2; do echo "table=0,priority=200,ip,nw_src=${IP_B[$i]},actions=ct(zone=1,nat,table=2)"; done
+    echo "table=1,priority=200,ct_state=+new+trk,udp,nw_dst=$CLUSTER_IP,tp_dst=$UDP_SERVICE_PORT,actions=group:1"
+    echo "table=1,priority=200,ct_state=+new+trk,tcp,nw_dst=$CLUSTER_IP,tp_dst=$TCP_SERVICE_PORT,actions=group:2"
+    # the rest: connections conntrack already knows (NAT applied; a one-way UDP flow stays +new)
+    echo "table=1,priority=100,ct_state=+trk,ip,actions=resubmit(,2)"
+  } >"$flows"
+  ovs_ofctl add-flows "$OVS_BRIDGE" "$flows"
+}
+
+# ---- (d) Isthmus ----------------------------------------------------------------------------------
+ISTHMUS_IDLE=${ISTHMUS_IDLE:-backoff}
+dp_isthmus_title() { echo "Isthmus (isthmus fastpath)"; }
+dp_isthmus_tools() { echo "@af_xdp ip"; }
+dp_isthmus_offloads() { echo off; }
+dp_isthmus_figures() { dp_ovs_figures; }
+isthmus_ports() { local i; for i in 0 1 2 3; do printf -- '--port %s=%s ' "${HOSTS[$i]}" "${IPS[$i]}"; done; }
+# The Service stage plugs in here: when `isthmus fastpath` takes a ClusterIP, this is where the
+# harness hands it one; until then the Service figures of Isthmus are reported as n/a.
+isthmus_service_args() {
+  if ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --help 2>&1 | grep -q -- '--service'; then
+    printf -- '--service %s:%s/udp=%s ' "$CLUSTER_IP" "$UDP_SERVICE_PORT" "$(backends "$UDP_TARGET_PORT")"
+    printf -- '--service %s:%s/tcp=%s ' "$CLUSTER_IP" "$TCP_SERVICE_PORT" "$(backends "$TCP_TARGET_PORT")"
+  fi
+}
+backends() { echo "${IP_B[0]}:$1,${IP_B[1]}:$1,${IP_B[2]}:$1"; }
+dp_isthmus_start() {
+  local fastpath
+  ISTHMUS_SERVICE_ARGS=$(isthmus_service_args)
+  # after the fast path stops (undo runs last first): its final counters, drops by reason included
+  on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
+  # shellcheck disable=SC2046,SC2086
+  start_bg fastpath "$RUN_BOUND_S" "$WORK/fastpath.out" "$WORK/fastpath.err" \
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --idle "$ISTHMUS_IDLE" $(isthmus_ports) $ISTHMUS_SERVICE_ARGS
+  wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/fastpath.out" "$WORK/fastpath.err" >&2; return 1; }
+  DP_PIDS="$fastpath"
+}
+isthmus_attached() {
+  local i
+  for i in 0 1 2 3; do ip -o link show "${HOSTS[$i]}" | grep -q ' xdp' || return 1; done
+}
+dp_isthmus_service() {
+  [ -n "$ISTHMUS_SERVICE_ARGS" ] && return 0
+  SERVICE_REASON="n/a (Services not in the fast path yet)"
+  return 3
+}

@@ -1,0 +1,33 @@
+package io.isthmus.fastpath.pipeline;
+
+/**
+ * What the conntrack stage found for a packet ({@code PacketBatch.flowState[i]}). Plain int
+ * constants so the batch stays a structure of int arrays.
+ */
+public final class FlowState {
+    private FlowState() {
+    }
+
+    /** Not tracked: not IPv4 TCP/UDP/ICMP echo (ARP, IPv6, ICMP errors, other protocols), or no conntrack. */
+    public static final int UNTRACKED = 0;
+    /** No connection yet: the Service, policy and commit stages decide it. */
+    public static final int NEW = 1;
+    /** A packet of a known connection, in its original direction. */
+    public static final int ESTABLISHED = 2;
+    /** A packet of a known connection, in its reply direction. */
+    public static final int REPLY = 3;
+    /** A packet the connection's state does not allow (dropped by the conntrack stage). */
+    public static final int INVALID = 4;
+
+    /** Lower-case name, for tests and logs. */
+    public static String name(int state) {
+        return switch (state) {
+            case UNTRACKED -> "untracked";
+            case NEW -> "new";
+            case ESTABLISHED -> "established";
+            case REPLY -> "reply";
+            case INVALID -> "invalid";
+            default -> "state-" + state;
+        };
+    }
+}

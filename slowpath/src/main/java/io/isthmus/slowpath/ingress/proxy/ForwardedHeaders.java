@@ -1,0 +1,75 @@
+package io.isthmus.slowpath.ingress.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Header rewriting between client and backend: hop-by-hop headers (RFC 9110 section 7.6.1, and
+ * any named in {@code Connection}) are dropped in both directions, and the request gains what
+ * ingress-nginx sends: {@code X-Forwarded-For} (the client address appended to any list the
+ * client sent), {@code X-Forwarded-Proto}, {@code X-Forwarded-Host}, {@code X-Forwarded-Port} and
+ * {@code X-Real-IP}.
+ */
+final class ForwardedHeaders {
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
+            HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+            AsciiString.cached("proxy-connection"));
+    private static final String HTTP2_EXTENSION_PREFIX = "x-http2-";
+
+    private ForwardedHeaders() {
+    }
+
+    /** Removes hop-by-hop headers and the HTTP/2 codec's own {@code x-http2-*} headers. */
+    static void dropHopByHop(HttpHeaders headers) {
+        final String connection = headers.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            for (String token : connection.split(",")) {
+                final String name = token.strip();
+                if (!name.isEmpty()) {
+                    headers.remove(name);
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            headers.remove(name);
+        }
+        List<String> extensions = null;
+        for (Map.Entry<String, String> header : headers) {
+            if (header.getKey().regionMatches(true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length())) {
+                extensions = extensions == null ? new ArrayList<>() : extensions;
+                extensions.add(header.getKey());
+            }
+        }
+        if (extensions != null) {
+            extensions.forEach(headers::remove);
+        }
+    }
+
+    /** Adds the X-Forwarded-* headers for a request from {@code client} arriving on {@code local} by {@code scheme}. */
+    static void addForwarded(HttpHeaders headers, SocketAddress client, SocketAddress local, String scheme, String host) {
+        final String clientIp = client instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+        final String previous = headers.get(X_FORWARDED_FOR);
+        headers.set(X_FORWARDED_FOR, previous == null || previous.isBlank() ? clientIp : previous + ", " + clientIp);
+        headers.set(X_FORWARDED_PROTO, scheme);
+        headers.set(X_REAL_IP, clientIp);
+        if (host != null) {
+            headers.set(X_FORWARDED_HOST, host);
+        }
+        if (local instanceof InetSocketAddress inet) {
+            headers.set(X_FORWARDED_PORT, Integer.toString(inet.getPort()));
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.isthmus.slowpath.ingress.proxy;
+
+import io.isthmus.slowpath.ingress.IngressSettings;
+import io.isthmus.slowpath.ingress.match.RouteTable;
+import io.isthmus.slowpath.ingress.tls.CertificateStore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Ingress proxy: Netty (native epoll) listening on the node's HTTP and HTTPS ports, routing
+ * each request by the {@link RouteTable} last {@link #publish published} to a pod of the matched
+ * Service, over keep-alive connections. One event-loop group serves clients and backends; a
+ * client connection and its backend connections share one loop, so a request never changes
+ * thread.
+ *
+ * <pre>
+ *   client ─► HTTP  :httpPort   HttpServerCodec ─► aggregator ─► FrontendHandler ─┐
+ *   client ─► HTTPS :httpsPort  SniHandler ─► ALPN ─┬─ h2: frame codec ─► stream ─┤─► BackendPool (per loop)
+ *                                                   └─ http/1.1 ──────────────────┘      └─► pod ip:targetPort
+ * </pre>
+ *
+ * <p><b>Thread-safety:</b> {@link #publish} may be called from any one thread at a time (the
+ * controller's compile thread); {@link #close} once, by the owner.
+ */
+public final class IngressProxy implements AutoCloseable {
+    private final ProxyTransport transport;
+    private final EventLoopGroup group;
+    private final PublishedRoutes routes;
+    private final Channel http;
+    private final Channel https;
+
+    private IngressProxy(ProxyTransport transport, EventLoopGroup group, PublishedRoutes routes, Channel http, Channel https) {
+        this.transport = transport;
+        this.group = group;
+        this.routes = routes;
+        this.http = http;
+        this.https = https;
+    }
+
+    /** Binds the listeners of {@code settings} and serves an empty route table (404) until the first publish. */
+    public static IngressProxy start(IngressSettings settings) {
+        final ProxyTransport transport = ProxyTransport.best();
+        final EventLoopGroup group = transport.newGroup(settings.threads(), "isthmus-ingress");
+        final List<Channel> listeners = new ArrayList<>();
+        try {
+            final Map<EventLoop, BackendPool> pools = new HashMap<>();
+            for (EventExecutor executor : group) {
+                final EventLoop loop = (EventLoop) executor;
+                pools.put(loop, new BackendPool(loop, transport, settings));
+            }
+            final PublishedRoutes routes = new PublishedRoutes();
+            final ProxyContext proxy = new ProxyContext(routes, settings, pools);
+            Channel http = null;
+            Channel https = null;
+            if (settings.httpPort() >= 0) {
+                http = bind(transport, group, settings, settings.httpPort(), new HttpFrontendInitializer(proxy));
+                listeners.add(http);
+            }
+            if (settings.httpsPort() >= 0) {
+                https = bind(transport, group, settings, settings.httpsPort(), new TlsFrontendInitializer(proxy));
+                listeners.add(https);
+            }
+            return new IngressProxy(transport, group, routes, http, https);
+        } catch (RuntimeException e) {
+            listeners.forEach(Channel::close);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static Channel bind(ProxyTransport transport, EventLoopGroup group, IngressSettings settings, int port,
+                                ChannelInitializer<SocketChannel> initializer) {
+        final ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer);
+        try {
+            return bootstrap.bind(settings.bindAddress(), port).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted binding " + settings.bindAddress() + ":" + port, e);
+        } catch (Exception e) { // Netty rethrows the bind failure (checked) from sync()
+            throw new IllegalStateException("cannot listen on " + settings.bindAddress() + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Serves {@code table} and {@code certificates} from now on (requests in flight finish with the old ones). */
+    public void publish(RouteTable table, CertificateStore certificates) {
+        routes.publish(table, certificates);
+    }
+
+    /** The current route table. */
+    public RouteTable routes() {
+        return routes.current().routes();
+    }
+
+    /** The bound HTTP port, or -1. */
+    public int httpPort() {
+        return http == null ? -1 : ((InetSocketAddress) http.localAddress()).getPort();
+    }
+
+    /** The bound HTTPS port, or -1. */
+    public int httpsPort() {
+        return https == null ? -1 : ((InetSocketAddress) https.localAddress()).getPort();
+    }
+
+    /** e.g. {@code 0.0.0.0:80, 0.0.0.0:443}. */
+    public String describeListeners() {
+        final List<String> bound = new ArrayList<>();
+        if (http != null) {
+            bound.add("http " + http.localAddress());
+        }
+        if (https != null) {
+            bound.add("https " + https.localAddress());
+        }
+        return String.join(", ", bound);
+    }
+
+    /** {@code epoll}, or {@code nio (...)} with why epoll is not used. */
+    public String transport() {
+        return transport.name();
+    }
+
+    @Override
+    public void close() {
+        for (Channel listener : new Channel[]{http, https}) {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,34 @@
+package io.isthmus.slowpath.ingress.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/**
+ * The Netty transport: native epoll when its library loads (Linux x86_64, the normal case), else
+ * NIO, said in {@link #name()} so that a log line shows which one runs.
+ */
+record ProxyTransport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel,
+                      Class<? extends Channel> clientChannel) {
+
+    static ProxyTransport best() {
+        if (Epoll.isAvailable()) {
+            return new ProxyTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+        }
+        return new ProxyTransport("nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")",
+                NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    EventLoopGroup newGroup(int threads, String threadName) {
+        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(threadName, true), ioHandlers);
+    }
+}

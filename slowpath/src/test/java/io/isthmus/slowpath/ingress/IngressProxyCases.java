@@ -1,0 +1,158 @@
+package io.isthmus.slowpath.ingress;
+
+import io.isthmus.slowpath.ingress.controller.CompiledIngresses;
+import io.isthmus.slowpath.ingress.controller.IngressClassPolicy;
+import io.isthmus.slowpath.ingress.controller.IngressCompiler;
+import io.isthmus.slowpath.ingress.match.BackendRef;
+import io.isthmus.slowpath.ingress.proxy.IngressProxy;
+import io.isthmus.slowpath.ingress.tls.CertificateStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The matching cases and the failure answers through the real proxy, to echo backends that the
+ * subclass places (on loopback, or in pod network namespaces). The proxy listens on loopback.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class IngressProxyCases {
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private IngressProxy proxy;
+    private InetSocketAddress proxyAddress;
+
+    /** Starts the echo backend {@code name} where the subclass wants it; registers it for closing. */
+    protected abstract EchoBackend startBackend(String name, int index) throws Exception;
+
+    /** An address where nothing listens (connection refused), for the 502 case. */
+    protected abstract InetSocketAddress deadEndpoint();
+
+    protected void closeLater(AutoCloseable resource) {
+        resources.add(resource);
+    }
+
+    /** Runs first, before any backend starts (the pods of the namespace variant). */
+    protected void prepare() throws Exception {
+    }
+
+    @BeforeAll
+    void startProxyAndBackends() throws Exception {
+        prepare();
+        final Map<BackendRef, List<InetSocketAddress>> endpoints = new LinkedHashMap<>();
+        int index = 0;
+        for (BackendRef ref : EchoCluster.refs(IngressCases.all())) {
+            switch (ref.service()) {
+                case "down" -> endpoints.put(ref, List.of(deadEndpoint()));
+                case "empty" -> endpoints.put(ref, List.of());
+                default -> {
+                    final EchoBackend backend = startBackend(ref.toString(), index++);
+                    closeLater(backend);
+                    endpoints.put(ref, List.of(backend.address()));
+                }
+            }
+        }
+        final CompiledIngresses compiled = IngressCompiler.compile(EchoCluster.inputs(IngressCases.directory(), endpoints, List.of()),
+                IngressClassPolicy.of(IngressCases.CONTROLLER, EchoCluster.inputs(IngressCases.directory(), Map.of(), List.of()).ingressClasses()));
+        proxy = IngressProxy.start(IngressSettings.defaults().withPorts("127.0.0.1", 0, -1).withThreads(2).withTimeouts(2_000, 5_000));
+        proxy.publish(compiled.routes(), CertificateStore.empty());
+        proxyAddress = new InetSocketAddress("127.0.0.1", proxy.httpPort());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        for (AutoCloseable resource : resources.reversed()) {
+            resource.close();
+        }
+    }
+
+    static List<IngressCases> cases() {
+        return IngressCases.all().stream().filter(c -> !c.host().startsWith("down.") && !c.host().startsWith("empty.")).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void routesThroughTheProxy(IngressCases c) {
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            final RawHttp.Response response = http.get(c.host(), c.target());
+            if (c.expected().equals("404")) {
+                assertEquals(404, response.status(), response.body());
+                assertEquals(null, response.header("x-echo-backend"));
+            } else {
+                assertEquals(200, response.status(), response.body());
+                assertEquals(c.expected(), response.header("x-echo-backend"));
+                assertTrue(response.body().startsWith("uri " + c.upstream() + "\n"), response.body());
+            }
+        }
+    }
+
+    @Test
+    void forwardedHeadersAreAddedAndKeepAliveCarriesManyRequests() {
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            for (int i = 0; i < 5; i++) {
+                final RawHttp.Response response = http.exchange("GET /api/" + i + " HTTP/1.1\r\nHost: shop.example.com\r\n"
+                        + "X-Forwarded-For: 203.0.113.9\r\nConnection: keep-alive, X-Drop-Me\r\nX-Drop-Me: 1\r\n\r\n");
+                assertEquals(200, response.status(), response.body());
+                assertTrue(response.body().contains("header x-forwarded-for: 203.0.113.9, 127.0.0.1\n"), response.body());
+                assertTrue(response.body().contains("header x-forwarded-proto: http\n"), response.body());
+                assertTrue(response.body().contains("header host: shop.example.com\n"), response.body());
+                assertTrue(!response.body().contains("x-drop-me"), "a header named in Connection is hop-by-hop: " + response.body());
+            }
+        }
+    }
+
+    @Test
+    void aRequestBodyIsRelayed() {
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            final RawHttp.Response response = http.exchange("POST /api/orders HTTP/1.1\r\nHost: shop.example.com\r\n"
+                    + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+            assertEquals(200, response.status(), response.body());
+            assertTrue(response.body().endsWith("hello world"), response.body());
+            assertTrue(response.body().contains("header content-length: 11\n"), response.body());
+        }
+    }
+
+    @Test
+    void malformedRequestsGet400AndTheProxyKeepsServing() {
+        final String[] malformed = {
+                "GARBAGE\r\n\r\n",
+                "GET /api HTTP/1.1\r\nHost: shop.example.com\r\nThis is not a header\r\n\r\n",
+                "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: shop.example.com\r\n\r\n",
+                "GET /api HTTP/1.1\r\nHost: shop.example.com\r\nContent-Length: nope\r\n\r\n",
+        };
+        for (String request : malformed) {
+            try (RawHttp http = RawHttp.connect(proxyAddress)) {
+                final RawHttp.Response response = http.exchange(request);
+                assertEquals(400, response.status(), () -> request.substring(0, Math.min(60, request.length())) + " -> " + response);
+                assertTrue(http.closedByPeer(), "the connection is closed after a 400");
+            }
+            try (RawHttp http = RawHttp.connect(proxyAddress)) {
+                assertEquals(200, http.get("shop.example.com", "/api").status(), "still serving after a malformed request");
+            }
+        }
+    }
+
+    @Test
+    void aBackendThatRefusesGets502AndOneWithoutEndpoints503() {
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            final RawHttp.Response down = http.get("down.example.net", "/anything");
+            assertEquals(502, down.status(), down.body());
+            final RawHttp.Response empty = http.get("empty.example.net", "/anything");
+            assertEquals(503, empty.status(), empty.body());
+            assertEquals(200, http.get("shop.example.com", "/api").status(), "same connection still serves");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.isthmus.slowpath.ingress;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+/** The proxy cases with echo backends on loopback (no root needed). */
+class IngressProxyLoopbackTest extends IngressProxyCases {
+
+    @Override
+    protected EchoBackend startBackend(String name, int index) {
+        return EchoBackend.start(name, new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    @Override
+    protected InetSocketAddress deadEndpoint() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress("127.0.0.1", socket.getLocalPort()); // closed again: connections are refused
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
