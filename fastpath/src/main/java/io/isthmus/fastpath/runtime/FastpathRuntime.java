@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -84,6 +85,17 @@ public final class FastpathRuntime implements AutoCloseable {
      */
     public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
                                         PipelineFactory pipelines) {
+        return start(config, desiredOverTables, pipelines, desired -> {
+        });
+    }
+
+    /**
+     * As above, and runs {@code afterRequests} on the control agent after every cycle that applied
+     * requests: where a compiler that batches ({@code DesiredStateTables}: {@code if (t.hasPending())
+     * t.applyPending()}) publishes the new table generations.
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
+                                        PipelineFactory pipelines, Consumer<DesiredState> afterRequests) {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
             final ConntrackTable conntrack = openConntrack(config);
@@ -101,7 +113,7 @@ public final class FastpathRuntime implements AutoCloseable {
             made.add(workerRunner);
             final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());
             final ControlAgent controlAgent = new ControlAgent(new ConntrackSweeper(conntrack, config.sweepEntriesPerCall()),
-                    config.sweepInterval(), config.commandTimeout());
+                    config.sweepInterval(), config.commandTimeout(), () -> afterRequests.accept(desired));
             final AgentRunner controlRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L),
                     error -> System.err.println("isthmus fastpath control agent: " + error), (AtomicCounter) null, controlAgent);
             AgentRunner.startOnThread(controlRunner);

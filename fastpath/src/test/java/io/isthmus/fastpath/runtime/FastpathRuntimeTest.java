@@ -76,13 +76,19 @@ class FastpathRuntimeTest {
     void desiredRecordsArriveInOrderAndAResyncRemovesWhatWasNotAnnounced() throws Exception {
         pods.pod("10.213.1.2"); // only for the visible root/AF_XDP check: the runtime maps a UMEM and opens /dev/shm
         final DesiredRecords desired = new DesiredRecords();
-        try (FastpathRuntime runtime = FastpathRuntime.start(FastpathRuntimeConfig.small(conntrackFile), desired,
-                PipelineFactory.switching())) {
+        final java.util.concurrent.atomic.AtomicInteger compiles = new java.util.concurrent.atomic.AtomicInteger();
+        try (FastpathRuntime runtime = FastpathRuntime.start(FastpathRuntimeConfig.small(conntrackFile), tables -> desired,
+                PipelineFactory.switching(), applied -> {
+                    assertTrue(applied == desired);
+                    compiles.incrementAndGet();
+                })) {
+            assertEquals(0, compiles.get(), "nothing applied, nothing to compile");
             runtime.control().upsert(DesiredKind.POLICY_NAMESPACE, "a", NamespaceInfo.of("a", Map.of()));
             runtime.control().upsert(DesiredKind.POLICY_NAMESPACE, "b", NamespaceInfo.of("b", Map.of("team", "x")));
             runtime.control().delete(DesiredKind.POLICY_NAMESPACE, "a");
             runtime.control().barrier().get(5, TimeUnit.SECONDS);
             assertEquals(Map.of("b", NamespaceInfo.of("b", Map.of("team", "x"))), desired.snapshot(DesiredKind.POLICY_NAMESPACE));
+            assertTrue(compiles.get() >= 1, "the after-requests hook ran on the control agent");
 
             runtime.control().beginSync(7);
             runtime.control().upsert(DesiredKind.POLICY_NAMESPACE, "c", NamespaceInfo.of("c", Map.of()));

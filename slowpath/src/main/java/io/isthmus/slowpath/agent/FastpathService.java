@@ -35,7 +35,7 @@ public final class FastpathService implements AutoCloseable {
         EmbeddedMediaDriver driver = null;
         try {
             driver = EmbeddedMediaDriver.launch(aeronDirectory);
-            return new FastpathService(runtime, driver, AeronControlServer.start(aeronDirectory, runtime.control()));
+            return new FastpathService(runtime, driver, AeronControlServer.start(aeronDirectory, runtime.control(), runtime.worker().drops()));
         } catch (RuntimeException e) {
             if (driver != null) {
                 driver.close();
