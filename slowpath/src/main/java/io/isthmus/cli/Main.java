@@ -17,6 +17,7 @@ public final class Main {
                 new IngressCommand(),
                 new InstallCniCommand(),
                 new PktgenCommand(),
+                new SlowpathCommand(),
                 new UpCommand(),
                 new StatusCommand(),
                 new ExecCommand(),

@@ -135,6 +135,8 @@ public final class Reconciler implements AutoCloseable {
                     resyncWanted.set(false);
                     dirty.clear();
                     resync();
+                } else if (resyncs.get() == 0) {
+                    continue; // nothing is sent before the first whole state: a half-listed cluster is not one
                 } else if (!dirty.isEmpty()) {
                     final List<ObjectRef> batch = new ArrayList<>(dirty);
                     dirty.removeAll(batch);
