@@ -1,7 +1,11 @@
 package io.isthmus.slowpath.up;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.control.FastpathControl;
+import io.isthmus.fastpath.control.compile.NodeSettings;
+import io.isthmus.fastpath.runtime.PipelineFactory;
+import io.isthmus.slowpath.agent.FastpathService;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
@@ -29,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * The agent of {@code isthmus up}, in the session's JVM: the control plane of a one-node cluster
  * (the embedded API server with ClusterIP/NodePort allocation and the EndpointSlice controller)
  * in front of the node agent ({@link IsthmusAgent}: fast path, Aeron control channel, CNI server,
- * /metrics), whose slow path is the informers and the reconciler watching that API server.
+ * /metrics), whose slow path is the informers and the reconciler watching that API server. Its
+ * fast path compiles what it receives into tables ({@link DesiredStateTables}, once per control
+ * cycle that brought changes) and runs the whole pipeline: conntrack, Service DNAT, policy.
  *
  * <pre>
  *   kubectl / up ──▶ EmbeddedApiServer ◀── EndpointSliceController
@@ -60,10 +66,10 @@ public final class EmbeddedUpAgent implements UpAgent {
     }
 
     /** Starts every part; on failure stops what started and throws naming the part. */
-    public static EmbeddedUpAgent start(UpState state, String nodeName) throws Exception {
+    public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp) throws Exception {
         final EmbeddedUpAgent agent = new EmbeddedUpAgent();
         try {
-            agent.startParts(state, nodeName);
+            agent.startParts(state, nodeName, hostIp);
             return agent;
         } catch (Exception | Error e) {
             agent.close();
@@ -71,7 +77,7 @@ public final class EmbeddedUpAgent implements UpAgent {
         }
     }
 
-    private void startParts(UpState state, String nodeName) throws Exception {
+    private void startParts(UpState state, String nodeName, String hostIp) throws Exception {
         apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.defaults())));
         parts.add(apiServer);
         client = apiServer.newClient();
@@ -81,7 +87,15 @@ public final class EmbeddedUpAgent implements UpAgent {
         slowPath = new ReconcilingSlowPath(apiServer, nodeName);
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
                 state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10));
-        agent = step("the node agent", () -> IsthmusAgent.start(config, slowPath, new ReconcileLatency()));
+        agent = step("the node agent", () -> IsthmusAgent.start(config,
+                () -> FastpathService.start(config.runtime(), config.aeronDirectory(),
+                        tables -> new DesiredStateTables(tables, NodeSettings.of(nodeName, hostIp)), PipelineFactory.flows(),
+                        desired -> {
+                            if (desired instanceof DesiredStateTables compiler && compiler.hasPending()) {
+                                compiler.applyPending(); // one compile per control cycle that brought changes
+                            }
+                        }),
+                slowPath, new ReconcileLatency()));
         parts.add(agent);
     }
 

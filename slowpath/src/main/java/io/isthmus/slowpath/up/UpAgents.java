@@ -6,7 +6,7 @@ public final class UpAgents {
     }
 
     /** The node agent behind the embedded API server on loopback, in this process ({@link EmbeddedUpAgent}). */
-    public static UpAgent.Launcher embedded(String nodeName) {
-        return state -> EmbeddedUpAgent.start(state, nodeName);
+    public static UpAgent.Launcher embedded(String nodeName, String hostIp) {
+        return state -> EmbeddedUpAgent.start(state, nodeName, hostIp);
     }
 }
