@@ -1,10 +1,12 @@
 package io.isthmus.fastpath.runtime;
 
+import io.isthmus.conntrack.Addresses;
 import io.isthmus.conntrack.ConntrackSweeper;
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.conntrack.nat.SnatPortPool;
 import io.isthmus.fastpath.control.DesiredState;
 import io.isthmus.fastpath.control.FastpathTables;
+import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.pipeline.PipelineContext;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
@@ -98,7 +100,7 @@ public final class FastpathRuntime implements AutoCloseable {
                                         PipelineFactory pipelines, Consumer<DesiredState> afterRequests) {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
-            final ConntrackTable conntrack = openConntrack(config);
+            final ConntrackTable conntrack = openConntrack(config, pipelines.withFlows());
             made.add(conntrack);
             final AfXdpPortFactory portFactory = AfXdpPortFactory.allocate(config.umemFrames(), config.xsk());
             made.add(portFactory);
@@ -133,9 +135,15 @@ public final class FastpathRuntime implements AutoCloseable {
         }
     }
 
-    private static ConntrackTable openConntrack(FastpathRuntimeConfig config) {
+    /** With flow stages, the SNAT pool serves the flow settings' node address (ports 32768..60999, TCP and UDP). */
+    private static ConntrackTable openConntrack(FastpathRuntimeConfig config, boolean withFlows) {
+        final SnatPortPool snat = new SnatPortPool();
+        if (withFlows) {
+            final long nodeLo = Addresses.ipv4Lo(FlowSettings.defaults().nodeIpv4());
+            snat.register(Addresses.IPV4_MAPPED_HI, nodeLo, 6, 32768, 60999).register(Addresses.IPV4_MAPPED_HI, nodeLo, 17, 32768, 60999);
+        }
         try {
-            return ConntrackTable.createOrOpen(config.conntrack(), new SnatPortPool());
+            return ConntrackTable.createOrOpen(config.conntrack(), snat);
         } catch (IOException e) {
             throw new UncheckedIOException("conntrack table " + config.conntrack().path() + ": " + e.getMessage(), e);
         }

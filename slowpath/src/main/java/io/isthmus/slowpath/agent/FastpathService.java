@@ -2,12 +2,16 @@ package io.isthmus.slowpath.agent;
 
 import io.isthmus.fastpath.control.aeron.AeronControlServer;
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
+import io.isthmus.fastpath.control.DesiredState;
+import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.runtime.DesiredRecords;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.PipelineFactory;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The fast-path half of a node, serving the control channel: the {@link FastpathRuntime}, an
@@ -31,7 +35,17 @@ public final class FastpathService implements AutoCloseable {
 
     /** Starts the runtime, then the driver in {@code aeronDirectory}, then the server; undoes it all on failure. */
     public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory) {
-        final FastpathRuntime runtime = FastpathRuntime.start(config, new DesiredRecords(), PipelineFactory.switching());
+        return start(config, aeronDirectory, tables -> new DesiredRecords(), PipelineFactory.switching(), desired -> { });
+    }
+
+    /**
+     * As above, with the runtime's desired-state sink, pipeline and after-requests hook given (see
+     * {@link FastpathRuntime#start(FastpathRuntimeConfig, Function, PipelineFactory, Consumer)}).
+     */
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory,
+                                        Function<FastpathTables, DesiredState> desiredOverTables, PipelineFactory pipelines,
+                                        Consumer<DesiredState> afterRequests) {
+        final FastpathRuntime runtime = FastpathRuntime.start(config, desiredOverTables, pipelines, afterRequests);
         EmbeddedMediaDriver driver = null;
         try {
             driver = EmbeddedMediaDriver.launch(aeronDirectory);
