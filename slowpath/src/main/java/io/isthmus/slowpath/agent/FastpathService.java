@@ -1,6 +1,8 @@
 package io.isthmus.slowpath.agent;
 
+import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.control.aeron.AeronControlServer;
+import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
 import io.isthmus.fastpath.runtime.DesiredRecords;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
@@ -29,9 +31,22 @@ public final class FastpathService implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts the runtime, then the driver in {@code aeronDirectory}, then the server; undoes it all on failure. */
+    /**
+     * Starts the runtime (desired records compiled into its tables by {@link DesiredStateTables} for
+     * {@code node}), then the driver in {@code aeronDirectory}, then the server; undoes it all on failure.
+     */
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node) {
+        return start(config, aeronDirectory, FastpathRuntime.start(config,
+                tables -> new CompiledDesiredState(new DesiredStateTables(tables, node)), PipelineFactory.switching(),
+                desired -> ((CompiledDesiredState) desired).compilePending())); // publishes Service, policy, DNS generations
+    }
+
+    /** As above with a record store and no compiler (the tables stay empty): protocol tests. */
     public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory) {
-        final FastpathRuntime runtime = FastpathRuntime.start(config, new DesiredRecords(), PipelineFactory.switching());
+        return start(config, aeronDirectory, FastpathRuntime.start(config, new DesiredRecords(), PipelineFactory.switching()));
+    }
+
+    private static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, FastpathRuntime runtime) {
         EmbeddedMediaDriver driver = null;
         try {
             driver = EmbeddedMediaDriver.launch(aeronDirectory);

@@ -56,7 +56,7 @@ public final class IsthmusAgent implements AutoCloseable {
     public static IsthmusAgent start(AgentConfig config, SlowPath slowPath, ReconcileLatency reconcileLatency) throws Exception {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
-            final FastpathService fastpath = FastpathService.start(config.runtime(), config.aeronDirectory());
+            final FastpathService fastpath = FastpathService.start(config.runtime(), config.aeronDirectory(), config.node());
             made.add(fastpath);
             final AeronFastpathControl cniControl = AeronFastpathControl.connect(fastpath.aeronDirectory(), Duration.ofSeconds(10),
                     ControlEventListener.NONE);
