@@ -8,9 +8,9 @@ set -euo pipefail
 command -v gnuplot >/dev/null || { echo "chart: needs gnuplot (Debian: gnuplot-nox)" >&2; exit 1; }
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
-modes="kernel kernel-offload iptables nftables ovs isthmus"
-awk -F'\t' -v modes="$modes" '
-function baseline(f) { return f ~ /^pps-pod/ ? "kernel" : f ~ /^pps-cip/ ? "iptables" : f == "tcp" ? "kernel-offload" : "iptables" }
+modes="kernel kernel-offload iptables nftables ovs isthmus isthmus-up"
+# the ratios as render.sh computes them (per round, then the median over the rounds)
+"$(dirname "$(readlink -f "$0")")/render.sh" --ratios "$1" | awk -F'\t' -v modes="$modes" '
 function label(f) {
   if (f ~ /^pps-pod-/) return "pod→pod pps\\n" substr(f, 9) " flow" (substr(f, 9) == "1" ? "" : "s")
   if (f ~ /^pps-cip-/) return "pod→ClusterIP pps\\n" substr(f, 9) " flow" (substr(f, 9) == "1" ? "" : "s")
@@ -18,20 +18,27 @@ function label(f) {
   if (f == "http-rps") return "HTTP req/s\\nkeep-alive"
   if (f == "http-cps") return "HTTP new conn/s"
   return f }
-/^#/ || /^figure\t/ { next }
-{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } val[$1, $2] = $3 }
+{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } ratio[$1, $2] = $3 }
 END {
   m = split(modes, mode, " ")
   for (i = 1; i <= n; i++) {
-    f = order[i]; b = val[f, baseline(f)]
-    line = "\"" label(f) "\""
-    for (j = 1; j <= m; j++) {
-      v = val[f, mode[j]]
-      line = line "\t" (v != "" && b != "" && b > 0 ? sprintf("%.3f", v / b) : "-")
-    }
+    f = order[i]; line = "\"" label(f) "\""
+    for (j = 1; j <= m; j++) line = line "\t" (((f, mode[j]) in ratio) && ratio[f, mode[j]] != "" ? ratio[f, mode[j]] : "-")
     print line
   }
-}' "$1" >"$data"
+}' >"$data"
+# one series per dataplane that has at least one ratio (gnuplot's clustered histogram misplaces
+# the clusters around a series with no valid point)
+titles=("kernel routing" "kernel, offloads on" "iptables DNAT" "nftables DNAT" "OVS AF_XDP" "Isthmus (fastpath)" "Isthmus node (up)")
+colours=("#9e9e9e" "#616161" "#ef8a62" "#fddbc7" "#67a9cf" "#1b7837" "#a6dba0")
+plot="plot"
+for j in 0 1 2 3 4 5 6; do
+  col=$((j + 2))
+  awk -F'\t' -v c="$col" '$c != "-" { found = 1 } END { exit !found }' "$data" || continue
+  if [ "$plot" = plot ]; then plot+=" \"$data\" using $col:xtic(1)"; else plot+=", '' using $col"; fi
+  plot+=" title \"${titles[$j]}\" lc rgb \"${colours[$j]}\""
+done
+[ "$plot" != plot ] || { echo "chart: no ratio to draw in $1" >&2; exit 1; }
 title=$(awk -F'\t' '/^# machine/ { m = $2 } /^# started/ { s = $2; l = $3 } END { printf "%s; %s, load average %s", m, s, l }' "$1")
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1200,600 font "sans,10" noenhanced
@@ -44,16 +51,12 @@ set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
+set offsets 0.6, 0.6, 0, 0
 set ylabel "ratio to the kernel reference"
 set yrange [0:*]
 set grid ytics
 set key top left
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2 lc rgb "#444444"
-plot "$data" using 2:xtic(1) title "kernel routing" lc rgb "#9e9e9e", \
-     "" using 3 title "kernel, offloads on" lc rgb "#616161", \
-     "" using 4 title "iptables DNAT" lc rgb "#ef8a62", \
-     "" using 5 title "nftables DNAT" lc rgb "#fddbc7", \
-     "" using 6 title "OVS AF_XDP" lc rgb "#67a9cf", \
-     "" using 7 title "Isthmus" lc rgb "#1b7837"
+$plot
 GNUPLOT
 echo "chart: wrote $2" >&2

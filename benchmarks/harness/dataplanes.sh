@@ -4,7 +4,7 @@
 #
 #   benchmarks/harness/dataplanes.sh [--duration S] [--modes kernel,kernel-offload,iptables,nftables,ovs,isthmus]
 #                                    [--figures pps-pod-1,pps-pod-1000,pps-cip-1,pps-cip-1000,tcp,http-rps,http-cps]
-#                                    [--http-connections N] [--out DIR] [--smoke]
+#                                    [--http-connections N] [--rounds N] [--out DIR] [--smoke]
 #
 # Dataplanes (modes), all switching the same four pods (A, the client; B1..B3, the backends):
 #   kernel          (a) the Linux kernel routes the pods: /32 routes to each host veth (Calico's model)
@@ -12,7 +12,9 @@
 #   iptables        (b) kernel routing + kube-proxy-style iptables DNAT for a ClusterIP (statistic random)
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
-#   isthmus         (d) ./isthmus fastpath
+#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others
+#   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes
+#                   the pods and the ClusterIP from YAML; the harness only adds the load
 # Figures:
 #   pps-pod-N       64-byte UDP packets/s pod A -> pod B1 with N flows (isthmus pktgen, AF_XDP, both ends)
 #   pps-cip-N       the same to the ClusterIP, counted at the three backends after DNAT
@@ -22,6 +24,8 @@
 #
 # Writes DIR/results.tsv (one line per cell, CPU cores used by generator, dataplane, sinks/servers
 # and softirq) and DIR/results.md (the tables, ratios, targets); the tables also go to stdout.
+# --rounds N: the whole sequence of modes N times (the dataplanes interleaved, so a change in the
+# machine's load falls on all of them); the tables give the median and the range.
 # --smoke: 2 s per cell, one figure of each kind, and exit status 1 if a dataplane whose tools are
 # present produced nothing (no thresholds); a missing optional tool skips its mode, visibly.
 # Needs root. Installs what it needs from Debian (scripts/install-deps.sh). Every namespace, veth,
@@ -30,10 +34,10 @@ set -euo pipefail
 HARNESS=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 HOME_DIR=$(cd "$HARNESS/../.." && pwd)
 ISTHMUS="$HOME_DIR/isthmus"
-ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus
+ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus,isthmus-up
 ALL_FIGURES=pps-pod-1,pps-pod-1000,pps-cip-1,pps-cip-1000,tcp,http-rps,http-cps
 SMOKE_FIGURES=pps-pod-1,pps-cip-1,tcp,http-rps,http-cps
-DURATION=10 MODES=$ALL_MODES FIGURES="" HTTP_CONNECTIONS=32 OUT="" SMOKE=0
+DURATION=10 MODES=$ALL_MODES FIGURES="" HTTP_CONNECTIONS=32 OUT="" SMOKE=0 ROUNDS=1
 usage() { sed -n '6,8p' "$0" | sed 's/^# *//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
     --figures) FIGURES=$2; shift 2 ;;
     --http-connections) HTTP_CONNECTIONS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --smoke) SMOKE=1; shift ;;
     *) usage ;;
   esac
@@ -52,6 +57,7 @@ if [ "$SMOKE" = 1 ]; then
 fi
 FIGURES=${FIGURES:-$ALL_FIGURES}
 [[ "$DURATION" =~ ^[0-9]+$ ]] && [ "$DURATION" -ge 2 ] || { echo "dataplanes: --duration wants whole seconds >= 2" >&2; exit 2; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "dataplanes: --rounds wants a whole number >= 1" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "dataplanes: needs root (namespaces, XDP, AF_XDP, iptables)" >&2; exit 1; }
 
 . "$HARNESS/lib/common.sh"
@@ -80,16 +86,16 @@ log "$machine; ${DURATION} s per cell; load average $(cut -d' ' -f1-3 /proc/load
 {
   printf '# machine\t%s\n' "$machine"
   printf '# started\t%s\t%s\n' "$(date -u +%FT%TZ)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '# command\t%s\n' "benchmarks/harness/dataplanes.sh --duration $DURATION --modes $MODES --figures $FIGURES --http-connections $HTTP_CONNECTIONS$([ "$SMOKE" = 1 ] && echo ' --smoke')"
-  printf 'figure\tmode\tvalue\tunit\tgen_cores\tdp_cores\tother_cores\tsoftirq_cores\tnote\n'
+  printf '# command\t%s\n' "benchmarks/harness/dataplanes.sh --duration $DURATION --modes $MODES --figures $FIGURES --http-connections $HTTP_CONNECTIONS --rounds $ROUNDS$([ "$SMOKE" = 1 ] && echo ' --smoke')"
+  printf 'figure\tmode\tvalue\tunit\tgen_cores\tdp_cores\tother_cores\tsoftirq_cores\tnote\tround\n'
 } >"$RESULTS"
 
 record() { # figure mode value unit note (CPU_CORES from the figure's window)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" \
-    "${CPU_CORES[gen]:--}" "${CPU_CORES[dp]:--}" "${CPU_CORES[other]:--}" "${CPU_CORES[softirq]:--}" "$5" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" \
+    "${CPU_CORES[gen]:--}" "${CPU_CORES[dp]:--}" "${CPU_CORES[other]:--}" "${CPU_CORES[softirq]:--}" "$5" "$ROUND" >>"$RESULTS"
 }
 
-unit_of() { case "$1" in pps-*) echo pps ;; tcp) echo Gbps ;; *) echo req/s ;; esac; }
+unit_of() { case "$1" in pps-*) echo pps ;; tcp) echo Gbps ;; http-cps) echo conn/s ;; *) echo req/s ;; esac; }
 have_af_xdp() { # can this kernel open an AF_XDP socket (address family 44)?
   [ -n "${HAVE_AF_XDP:-}" ] || { python3 -c 'import socket; socket.socket(44, socket.SOCK_RAW).close()' 2>/dev/null && HAVE_AF_XDP=yes || HAVE_AF_XDP=no; }
   [ "$HAVE_AF_XDP" = yes ]
@@ -111,6 +117,8 @@ run_figure() { # mode figure
 }
 
 failures=()
+for ROUND in $(seq "$ROUNDS"); do
+[ "$ROUNDS" -gt 1 ] && log "round $ROUND of $ROUNDS"
 for mode in ${MODES//,/ }; do
   fn=dp_${mode//-/_}
   declare -F "${fn}_start" >/dev/null || { log "unknown mode $mode (modes: $ALL_MODES)"; exit 2; }
@@ -129,8 +137,10 @@ for mode in ${MODES//,/ }; do
   fi
   log "mode $mode ($("${fn}_title")): ${figures[*]}"
   depth=$(undo_depth)
-  make_topology "$("${fn}_offloads")"
-  if ! "${fn}_start"; then
+  reset_topology_names
+  # a dataplane may make the pods itself (isthmus-up: its CNI plugin does)
+  if declare -F "${fn}_topology" >/dev/null; then topology="${fn}_topology"; else topology="make_topology $("${fn}_offloads")"; fi
+  if ! $topology || ! "${fn}_start"; then
     log "$mode: the dataplane did not start"
     declare -gA CPU_CORES=()
     for f in "${figures[@]}"; do record "$f" "$mode" 0 "$(unit_of "$f")" "the dataplane did not start"; done
@@ -161,6 +171,7 @@ for mode in ${MODES//,/ }; do
     awk -v v="$value" 'BEGIN { exit !(v > 0) }' || failures+=("$mode $f: $(tail -1 "$RESULTS" | cut -f9)")
   done
   unwind_to "$depth"
+done
 done
 printf '# finished\t%s\t%s\n' "$(date -u +%FT%TZ)" "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS"
 

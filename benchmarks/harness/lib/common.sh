@@ -105,6 +105,10 @@ HOST_B=("isxq1$TAG" "isxq2$TAG" "isxq3$TAG")
 PODS=("$NS_A" "${NS_B[@]}")
 HOSTS=("$HOST_A" "${HOST_B[@]}")
 IPS=("$IP_A" "${IP_B[@]}")
+# A dataplane that makes its own pods (isthmus-up) overwrites the names above; every mode starts
+# from these.
+DEFAULT_TOPOLOGY=$(declare -p NS_A NS_B HOST_A HOST_B IP_A IP_B CLUSTER_IP PODS HOSTS IPS)
+reset_topology_names() { eval "$DEFAULT_TOPOLOGY"; }
 
 host_mac() { cat "/sys/class/net/$1/address"; }
 pod_mac() { ip netns exec "$1" cat /sys/class/net/eth0/address; }

@@ -193,7 +193,9 @@ dp_ovs_service() {
     if [ "$proto" = udp ]; then g=1 port=$UDP_SERVICE_PORT target=$UDP_TARGET_PORT; else g=2 port=$TCP_SERVICE_PORT target=$TCP_TARGET_PORT; fi
     local buckets=""
     for i in 0 1 2; do buckets+=",bucket=bucket_id:$i,actions=ct(commit,zone=1,nat(dst=${IP_B[$i]}:$target),table=2)"; done
-    echo "group_id=$g,type=select$buckets" >>"$groups"
+    # the flow's addresses and ports choose the bucket (OVS 3.1's default dp_hash sent every
+    # flow of the 1,000-flow run to the same backend)
+    echo "group_id=$g,type=select,selection_method=hash,fields(ip_src,ip_dst,${proto}_src,${proto}_dst)$buckets" >>"$groups"
   done
   ovs_ofctl add-groups "$OVS_BRIDGE" "$groups"
   {
@@ -240,6 +242,82 @@ isthmus_attached() {
 }
 dp_isthmus_service() {
   [ -n "$ISTHMUS_SERVICE_ARGS" ] && return 0
-  SERVICE_REASON="n/a (Services not in the fast path yet)"
+  SERVICE_REASON="n/a (isthmus fastpath --port takes no Service yet: see Isthmus via isthmus up)"
+  return 3
+}
+
+# ---- (d) Isthmus as a node runs it: isthmus up ---------------------------------------------------
+# `isthmus up -f DIR` on a directory of YAML the harness writes: a namespace of this run, the client
+# pod and three backend pods (their command only sleeps; the harness starts the sinks and servers in
+# their namespaces as for every other dataplane) and a ClusterIP Service in front of the backends
+# (UDP 5001 -> 9, TCP 80 -> 80). Its agent runs the fast path with the Service stage, its CNI plugin
+# makes the pods (a /32 each, the gateway 169.254.1.1 as a permanent neighbour, offloads off: the
+# same model as the other modes' pods), its API server allocates the ClusterIP. Session state,
+# kubeconfig and logs live in this run's work directory (ISTHMUS_UP_STATE), never /run/isthmus/up.
+dp_isthmus_up_title() { echo "Isthmus node (isthmus up)"; }
+dp_isthmus_up_tools() { echo "@af_xdp ip"; }
+dp_isthmus_up_offloads() { echo off; }
+dp_isthmus_up_figures() { dp_ovs_figures; }
+isthmus_up() { ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 "$ISTHMUS" "$@"; }
+dp_isthmus_up_topology() {
+  local ns=isxb-$TAG dir=$WORK/up-yaml pod
+  mkdir -p "$dir"
+  {
+    printf 'apiVersion: v1
+kind: Namespace
+metadata: {name: %s}
+' "$ns"
+    for pod in client b0 b1 b2; do
+      printf -- '---
+apiVersion: v1
+kind: Pod
+metadata: {name: %s, namespace: %s, labels: {app: %s}}
+' "$pod" "$ns" "$([ $pod = client ] && echo client || echo backend)"
+      printf 'spec:
+  containers:
+  - {name: c, command: ["sleep", "%s"]}
+' "$RUN_BOUND_S"
+    done
+    printf -- '---
+apiVersion: v1
+kind: Service
+metadata: {name: bench, namespace: %s}
+spec:
+  selector: {app: backend}
+  ports:
+' "$ns"
+    printf '  - {name: udp, protocol: UDP, port: %s, targetPort: %s}
+' "$UDP_SERVICE_PORT" "$UDP_TARGET_PORT"
+    printf '  - {name: http, protocol: TCP, port: %s, targetPort: %s}
+' "$TCP_SERVICE_PORT" "$TCP_TARGET_PORT"
+  } >"$dir/bench.yaml"
+  on_undo "timeout -k 10 120 env ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 $ISTHMUS down"
+  timeout -k 10 300 env ISTHMUS_UP_STATE="$WORK/up" ISTHMUS_NO_BUILD=1 "$ISTHMUS" up -f "$dir" --detach >"$WORK/up.out" 2>&1 \
+    || { log "isthmus up failed:"; tail -20 "$WORK/up.out" >&2; return 1; }
+  NS_A=isthmus-$ns-client
+  NS_B=("isthmus-$ns-b0" "isthmus-$ns-b1" "isthmus-$ns-b2")
+  PODS=("$NS_A" "${NS_B[@]}")
+  local i
+  for i in 0 1 2 3; do
+    IPS[i]=$(ip -n "${PODS[$i]}" -4 -o addr show dev eth0 | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+    [ -n "${IPS[$i]}" ] || { log "isthmus up: no address in ${PODS[$i]}"; return 1; }
+  done
+  IP_A=${IPS[0]}
+  IP_B=("${IPS[@]:1}")
+  CLUSTER_IP=$(isthmus_up status 2>/dev/null | awk -v s="$ns/bench" '$1 == s { print $3 }')
+  [ -n "$CLUSTER_IP" ] || { log "isthmus up: no ClusterIP for $ns/bench"; return 1; }
+  log "isthmus up: pods $IP_A ${IP_B[*]}, ClusterIP $CLUSTER_IP"
+}
+dp_isthmus_up_start() { DP_PIDS=$(cat "$WORK/up/up.pid"); }
+# The Service is in the YAML; whether the node forwards it is checked: a TCP connection to the
+# ClusterIP must be answered, accepted or refused (nothing listens in the backends yet), within 3 s
+# (two tries).
+dp_isthmus_up_service() {
+  local i out
+  for i in 1 2; do
+    out=$(ip netns exec "$NS_A" timeout 3 bash -c "exec 3<>/dev/tcp/$CLUSTER_IP/$TCP_SERVICE_PORT" 2>&1) && return 0
+    grep -q 'refused' <<<"$out" && return 0
+  done
+  SERVICE_REASON="n/a (Services not in the fast path yet: isthmus up's ClusterIP $CLUSTER_IP goes unanswered)"
   return 3
 }

@@ -114,9 +114,9 @@ fig_http() {
   done
   for i in 0 1 2; do
     wait_for 10 "nginx in ${NS_B[$i]}" sh -c "ip netns exec ${NS_B[$i]} ss -ltn | grep -q '${IP_B[$i]}:$TCP_TARGET_PORT '" \
-      || { cat "$WORK/nginx$i/err" "$WORK/nginx$i/error.log" >&2; FIG_RESULT="0 req/s|nginx did not start"; return 0; }
+      || { cat "$WORK/nginx$i/err" "$WORK/nginx$i/error.log" >&2; FIG_RESULT="0 $([ "$style" = close ] && echo conn/s || echo req/s)|nginx did not start"; return 0; }
   done
-  wait_for 10 "an HTTP answer through the ClusterIP" http_get_ok || { FIG_RESULT="0 req/s|no HTTP answer through the ClusterIP"; for pid in "${servers[@]}"; do stop_bg "$pid"; done; return 0; }
+  wait_for 10 "an HTTP answer through the ClusterIP" http_get_ok || { FIG_RESULT="0 $([ "$style" = close ] && echo conn/s || echo req/s)|no HTTP answer through the ClusterIP"; for pid in "${servers[@]}"; do stop_bg "$pid"; done; return 0; }
   local header=()
   [ "$style" = close ] && header=(-H "Connection: close")
   start_bg_in "$NS_A" cli $((DURATION + 30)) "$dir/wrk.out" "$dir/wrk.err" \
@@ -127,11 +127,12 @@ fig_http() {
   cpu_end
   wait "$cli" 2>/dev/null || true
   for pid in "${servers[@]}"; do stop_bg "$pid"; done
-  local rps errors non2xx
+  local rps errors non2xx unit=req/s
+  [ "$style" = close ] && unit=conn/s
   rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$dir/wrk.out")
   errors=$(sed -n 's/^ *Socket errors: //p' "$dir/wrk.out")
   non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: //p' "$dir/wrk.out")
   log "$mode $figure: ${rps:-nothing} requests/s${errors:+, socket errors: $errors}${non2xx:+, non-2xx: $non2xx}"
   [ -n "$rps" ] || cat "$dir/wrk.err" >&2
-  FIG_RESULT="${rps:-0} req/s|$HTTP_CONNECTIONS connections${errors:+; socket errors $errors}${non2xx:+; non-2xx $non2xx}"
+  FIG_RESULT="${rps:-0} $unit|$HTTP_CONNECTIONS connections${errors:+; socket errors $errors}${non2xx:+; non-2xx $non2xx}"
 }
