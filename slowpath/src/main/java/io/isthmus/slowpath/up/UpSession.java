@@ -51,6 +51,7 @@ public final class UpSession implements AutoCloseable {
     private final PrintStream err;
     private final List<PodRecord> running = new ArrayList<>();
     private final List<String> failedPods = new ArrayList<>();
+    private final List<String> skipped = new ArrayList<>();
     private UpAgent agent;
     private PodRunner runner;
     private PodStatusWriter statusWriter;
@@ -98,6 +99,7 @@ public final class UpSession implements AutoCloseable {
         statusWriter = new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp());
 
         for (ManifestError error : manifests.errors()) {
+            skipped.add(error.toString());
             err.println("isthmus up: skipped " + error);
         }
         final List<Pod> pods = apply(agent.client(), manifests.manifests());
@@ -144,8 +146,10 @@ public final class UpSession implements AutoCloseable {
             client.resource(object).createOr(NonDeletingOperation::update);
             return true;
         } catch (RuntimeException e) {
-            err.println("isthmus up: " + manifest.file() + " document " + manifest.documentIndex() + " (" + manifest.describe()
-                    + "): the API server refused it: " + e.getMessage());
+            final String refusal = manifest.file() + " document " + manifest.documentIndex() + " (" + manifest.describe()
+                    + "): the API server refused it: " + e.getMessage();
+            skipped.add(refusal);
+            err.println("isthmus up: " + refusal);
             return false;
         }
     }
@@ -186,6 +190,9 @@ public final class UpSession implements AutoCloseable {
         text.append("isthmus up: ").append(running.size()).append(" pods running from ").append(options.manifestDir()).append('\n');
         for (String failure : failedPods) {
             text.append("  FAILED ").append(failure).append('\n');
+        }
+        for (String document : skipped) {
+            text.append("  SKIPPED ").append(document).append('\n');
         }
         for (PodRecord record : running) {
             text.append(String.format("  %-28s %-15s log %s%n", record.key(), record.podIp(), state.podLog(record.namespace(), record.name())));
