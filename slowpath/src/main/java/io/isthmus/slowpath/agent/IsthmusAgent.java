@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * One node's agent in one JVM ({@code isthmus agent}):
@@ -55,15 +54,9 @@ public final class IsthmusAgent implements AutoCloseable {
 
     /** Starts the fast path, the CNI server, /metrics and the slow path, in that order; undoes it all on failure. */
     public static IsthmusAgent start(AgentConfig config, SlowPath slowPath, ReconcileLatency reconcileLatency) throws Exception {
-        return start(config, () -> FastpathService.start(config.runtime(), config.aeronDirectory()), slowPath, reconcileLatency);
-    }
-
-    /** As above, with the fast path started by {@code fastpathStarter} (e.g. with a table compiler and the flow stages). */
-    public static IsthmusAgent start(AgentConfig config, Supplier<FastpathService> fastpathStarter, SlowPath slowPath,
-                                     ReconcileLatency reconcileLatency) throws Exception {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
-            final FastpathService fastpath = fastpathStarter.get();
+            final FastpathService fastpath = FastpathService.start(config.runtime(), config.aeronDirectory(), config.node());
             made.add(fastpath);
             final AeronFastpathControl cniControl = AeronFastpathControl.connect(fastpath.aeronDirectory(), Duration.ofSeconds(10),
                     ControlEventListener.NONE);
