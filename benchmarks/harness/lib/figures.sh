@@ -13,9 +13,9 @@
 
 pktgen() { ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen "$@"; }
 
-# Every load runs DURATION + 2 s; the CPU window opens once the load is steady (about 1.5 s in)
-# and lasts DURATION - 1 s, so it closes before the load ends.
-LOAD_S() { echo $((DURATION + 2)); }
+# Every load runs DURATION + 3 s; the CPU window opens once the load is steady (about 1.5 s in)
+# and lasts DURATION - 1 s, so it closes before the load ends even on a busy machine.
+LOAD_S() { echo $((DURATION + 3)); }
 window_s() { echo $((DURATION - 1)); }
 
 fig_pps() {
