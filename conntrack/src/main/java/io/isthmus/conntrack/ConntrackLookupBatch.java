@@ -36,6 +36,8 @@ public final class ConntrackLookupBatch {
     /** Scratch: home bucket and tag of each key. */
     final int[] bucket;
     final int[] tag;
+    /** Scratch: the slots of each key's home bucket whose tag matches (bit per slot). */
+    final int[] tagMask;
 
     public ConntrackLookupBatch(int capacity) {
         this.capacity = capacity;
@@ -56,6 +58,7 @@ public final class ConntrackLookupBatch {
         natPorts = new int[capacity];
         bucket = new int[capacity];
         tag = new int[capacity];
+        tagMask = new int[capacity];
     }
 
     /** Sets key {@code i}. */

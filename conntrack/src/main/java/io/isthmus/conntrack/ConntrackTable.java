@@ -122,6 +122,7 @@ public final class ConntrackTable implements AutoCloseable {
             // tmpfs files are sparse: make sure the size is real before mapping.
             channel.write(java.nio.ByteBuffer.wrap(new byte[1]), bytes - 1);
             segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+            HugePages.advise(segment);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw new IOException("cannot create conntrack table " + config.path() + ": " + e.getMessage(), e);
@@ -138,7 +139,9 @@ public final class ConntrackTable implements AutoCloseable {
      */
     public static ConntrackTable createInMemory(int capacity, ConntrackTimeouts timeouts, SnatPortPool snatPool) {
         new ConntrackConfig(ConntrackConfig.DEFAULT_PATH, capacity, timeouts); // validates
-        final MemorySegment segment = Arena.ofAuto().allocate(fileBytes(capacity, bucketCountFor(capacity)), 64);
+        final long bytes = fileBytes(capacity, bucketCountFor(capacity));
+        final MemorySegment mapped = HugePages.allocate(bytes);
+        final MemorySegment segment = mapped != null ? mapped : Arena.ofAuto().allocate(bytes, 64);
         initialize(segment, capacity, bucketCountFor(capacity), timeouts);
         final ConntrackTable table = new ConntrackTable(null, null, segment, snatPool);
         table.claimOwnership();
@@ -178,6 +181,7 @@ public final class ConntrackTable implements AutoCloseable {
         final MemorySegment segment;
         try (FileChannel channel = FileChannel.open(config.path(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size(), arena);
+            HugePages.advise(segment);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw new IOException("cannot open conntrack table " + config.path() + ": " + e.getMessage(), e);

@@ -1,6 +1,10 @@
 package io.isthmus.cli;
 
 import io.isthmus.fastpath.bpf.XdpMode;
+import io.isthmus.fastpath.control.aeron.ControlProtocol;
+import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.slowpath.agent.AgentConfig;
+import io.isthmus.slowpath.agent.FastpathService;
 import io.isthmus.fastpath.linux.Errno;
 import io.isthmus.fastpath.linux.Libc;
 import io.isthmus.fastpath.linux.LinuxException;
@@ -28,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  * {@code isthmus fastpath --port IFNAME=POD_IP [--port ...]}: runs the fast path (one worker, the
  * switching pipeline) on AF_XDP sockets of the given host-side interfaces until SIGINT/SIGTERM
  * (or {@code --duration}), printing per-port counters once a second; then detaches everything.
+ *
+ * <p>{@code isthmus fastpath --control aeron:ipc}: runs the fast-path half of a node alone (runtime,
+ * embedded media driver, control server) so that a slow path in another process
+ * ({@code isthmus slowpath}) attaches ports and sends desired state over the same protocol.
  */
 public final class FastpathCommand implements Subcommand {
     private static final String USAGE = """
@@ -39,7 +47,13 @@ public final class FastpathCommand implements Subcommand {
               --copy | --zero-copy   force the AF_XDP copy mode (default: the kernel chooses)
               --duration SECONDS     stop by itself after this long (default: until SIGINT/SIGTERM)
               --quiet                no per-second counter lines
+            usage: isthmus fastpath --control aeron:ipc [--aeron-dir DIR] [--conntrack PATH] [--idle ...] [--duration S]
+              --control aeron:ipc    serve the control channel; ports come from the slow path, not --port
+              --aeron-dir DIR        the media driver's directory (default /dev/shm/isthmus-aeron)
+              --conntrack PATH       the conntrack table, kept across restarts (default /dev/shm/isthmus-conntrack)
             """;
+    /** Where a separate slow path finds the fast path's control channel by default. */
+    public static final Path DEFAULT_AERON_DIRECTORY = Path.of("/dev/shm/isthmus-aeron");
 
     @Override
     public String name() {
@@ -63,6 +77,9 @@ public final class FastpathCommand implements Subcommand {
         XskConfig config = XskConfig.defaults();
         long durationSeconds = 0;
         boolean quiet = false;
+        String control = null;
+        Path aeronDirectory = DEFAULT_AERON_DIRECTORY;
+        Path conntrack = AgentConfig.DEFAULT_CONNTRACK;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -73,6 +90,9 @@ public final class FastpathCommand implements Subcommand {
                     case "--zero-copy" -> config = config.withBindMode(XskBindMode.ZEROCOPY);
                     case "--duration" -> durationSeconds = parseSeconds(value(args, ++i, "--duration"));
                     case "--quiet" -> quiet = true;
+                    case "--control" -> control = value(args, ++i, "--control");
+                    case "--aeron-dir" -> aeronDirectory = Path.of(value(args, ++i, "--aeron-dir"));
+                    case "--conntrack" -> conntrack = Path.of(value(args, ++i, "--conntrack"));
                     case "-h", "--help" -> {
                         out.print(USAGE);
                         return 0;
@@ -80,8 +100,14 @@ public final class FastpathCommand implements Subcommand {
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
                 }
             }
-            if (specs.isEmpty()) {
-                throw new IllegalArgumentException("at least one --port IFNAME=POD_IP is needed");
+            if (control != null && !control.equals(ControlProtocol.CHANNEL)) {
+                throw new IllegalArgumentException("unknown control channel '" + control + "' (want " + ControlProtocol.CHANNEL + ")");
+            }
+            if (control != null && !specs.isEmpty()) {
+                throw new IllegalArgumentException("--port and --control exclude each other: with --control the slow path attaches ports");
+            }
+            if (control == null && specs.isEmpty()) {
+                throw new IllegalArgumentException("at least one --port IFNAME=POD_IP (or --control aeron:ipc) is needed");
             }
         } catch (IllegalArgumentException e) {
             err.println("isthmus fastpath: " + e.getMessage());
@@ -93,7 +119,60 @@ public final class FastpathCommand implements Subcommand {
             err.println("isthmus fastpath: " + problem);
             return 1;
         }
+        if (control != null) {
+            return serveControl(FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle), aeronDirectory, durationSeconds, quiet, out);
+        }
         return serve(specs, config, idle, durationSeconds, quiet, out);
+    }
+
+    private static int serveControl(FastpathRuntimeConfig config, Path aeronDirectory, long durationSeconds, boolean quiet,
+                                    PrintStream out) throws InterruptedException {
+        final CountDownLatch stop = new CountDownLatch(1);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Thread onSignal = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "isthmus-fastpath-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        int exit = 0;
+        try (FastpathService service = FastpathService.start(config, aeronDirectory)) {
+            out.println("fast path serving the control channel " + ControlProtocol.CHANNEL + " in " + service.aeronDirectory()
+                    + " (conntrack " + config.conntrack().path() + "); Ctrl-C or SIGTERM stops it");
+            out.flush();
+            final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(durationSeconds, 100L * 365 * 86_400)) : Long.MAX_VALUE;
+            while (!stop.await(1, TimeUnit.SECONDS)) {
+                if (!quiet) {
+                    out.println("ports " + service.runtime().ports().attached().size() + ", requests applied "
+                            + service.server().appliedRequests() + " refused " + service.server().refusedRequests()
+                            + ", conntrack " + service.runtime().conntrack().size() + ", drops " + service.runtime().worker().drops().total());
+                    out.flush();
+                }
+                if (service.runtime().workerError() != null) {
+                    out.println("worker failed: " + service.runtime().workerError());
+                    exit = 1;
+                    break;
+                }
+                if (System.nanoTime() >= deadlineNs) {
+                    break;
+                }
+            }
+        } finally {
+            out.println("stopped: ports detached, control channel closed");
+            out.flush();
+            stopped.countDown();
+            if (stop.getCount() != 0) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is already running and returns at once
+                }
+            }
+        }
+        return exit;
     }
 
     private static String value(String[] args, int i, String option) {

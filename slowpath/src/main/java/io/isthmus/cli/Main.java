@@ -9,6 +9,7 @@ public final class Main {
     /** Every verb, in the order {@code isthmus help} lists them. Add new verbs here. */
     static List<Subcommand> subcommands() {
         return List.of(
+                new AgentCommand(),
                 new FastpathCommand(),
                 new ConntrackCommand(),
                 new PolicyCommand(),
@@ -16,6 +17,7 @@ public final class Main {
                 new IngressCommand(),
                 new InstallCniCommand(),
                 new PktgenCommand(),
+                new SlowpathCommand(),
                 new UpCommand(),
                 new StatusCommand(),
                 new ExecCommand(),

@@ -11,7 +11,9 @@ import io.isthmus.slowpath.up.UpState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -190,11 +192,31 @@ public final class UpCommand implements Subcommand {
         }
     }
 
-    private static String hostAddress() {
+    /**
+     * The node's address: the IPv4 address of the interface of the default route (what NodePorts
+     * answer on and pods' status.hostIP shows); 127.0.0.1 when there is none.
+     */
+    static String hostAddress() {
         try {
-            return InetAddress.getLocalHost().getHostAddress();
+            String defaultInterface = null;
+            for (String line : Files.readAllLines(Path.of("/proc/net/route")).stream().skip(1).toList()) {
+                final String[] fields = line.trim().split("\\s+");
+                if (fields.length > 2 && fields[1].equals("00000000")) {
+                    defaultInterface = fields[0];
+                    break;
+                }
+            }
+            final NetworkInterface nic = defaultInterface == null ? null : NetworkInterface.getByName(defaultInterface);
+            if (nic != null) {
+                for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
         } catch (IOException e) {
-            return "127.0.0.1";
+            // fall through: no usable default route
         }
+        return "127.0.0.1";
     }
 }

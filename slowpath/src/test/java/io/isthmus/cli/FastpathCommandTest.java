@@ -1,5 +1,7 @@
 package io.isthmus.cli;
 
+import io.isthmus.fastpath.control.aeron.AeronFastpathControl;
+import io.isthmus.fastpath.control.aeron.ControlEventListener;
 import io.isthmus.fastpath.testing.Pod;
 import io.isthmus.fastpath.testing.PodExtension;
 import io.isthmus.fastpath.testing.Privileges;
@@ -11,6 +13,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +43,7 @@ class FastpathCommandTest {
     @Test
     void withoutPortsItIsAUsageError() throws Exception {
         assertEquals(2, run());
-        assertTrue(err().contains("at least one --port IFNAME=POD_IP is needed") && err().contains("usage:"), err());
+        assertTrue(err().contains("at least one --port IFNAME=POD_IP (or --control aeron:ipc) is needed") && err().contains("usage:"), err());
     }
 
     @Test
@@ -50,6 +56,44 @@ class FastpathCommandTest {
         assertTrue(err().contains("unknown option '--bogus'"), err());
         assertEquals(2, run("--port", "eth0=10.1.2.3", "--duration", "soon"));
         assertTrue(err().contains("--duration wants a positive number of seconds, got 'soon'"), err());
+    }
+
+    @Test
+    void controlModeRejectsPortsAndUnknownChannels() throws Exception {
+        assertEquals(2, run("--control", "aeron:udp"));
+        assertTrue(err().contains("unknown control channel 'aeron:udp' (want aeron:ipc)"), err());
+        assertEquals(2, run("--control", "aeron:ipc", "--port", "eth0=10.1.2.3"));
+        assertTrue(err().contains("--port and --control exclude each other"), err());
+    }
+
+    @Test
+    void controlModeServesTheChannelThatASlowPathReaches() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        final Path aeron = Path.of("/dev/shm", "isthmus-fastpath-cmd-aeron-" + UUID.randomUUID());
+        final Path conntrack = Path.of("/dev/shm", "isthmus-fastpath-cmd-ct-" + UUID.randomUUID());
+        try {
+            final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run("--control", "aeron:ipc", "--aeron-dir", aeron.toString(), "--conntrack", conntrack.toString(),
+                            "--duration", "6", "--quiet");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, task -> Thread.ofPlatform().start(task));
+            try (AeronFastpathControl slowPath = AeronFastpathControl
+                    .connect(aeron, Duration.ofSeconds(10), ControlEventListener.NONE)) {
+                slowPath.beginSync(1);
+                slowPath.endSync(1);
+                assertTrue(slowPath.awaitAnswers(Duration.ofSeconds(5)));
+                assertEquals(0, slowPath.failedRequests());
+            }
+            assertEquals(0, exit.get(30, TimeUnit.SECONDS), err());
+            final String printed = out.toString(StandardCharsets.UTF_8);
+            assertTrue(printed.contains("fast path serving the control channel aeron:ipc in " + aeron), printed);
+            assertFalse(Files.exists(aeron), "the driver's directory is removed");
+        } finally {
+            Files.deleteIfExists(conntrack);
+        }
     }
 
     @Test

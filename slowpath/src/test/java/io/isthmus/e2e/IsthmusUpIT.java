@@ -103,6 +103,8 @@ class IsthmusUpIT {
             assertTrue(status.output().contains(added.getSpec().getClusterIP()) && status.output().contains(endpoints)
                     && status.output().contains("default/client") && status.output().contains(client + " ")
                     && status.output().contains("Running, Ready"), "the Service applied live has its endpoints: " + status.output());
+            assertTrue(status.output().contains("isthmus_ports_attached 5")
+                    && status.output().contains("pod=\"default/client\""), "the agent's counters, by pod: " + status.output());
         }
 
         final Shell.Result down = isthmus(120, "down");

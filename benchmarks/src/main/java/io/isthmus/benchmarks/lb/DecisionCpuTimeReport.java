@@ -48,11 +48,13 @@ public final class DecisionCpuTimeReport {
         ServiceDecision out = new ServiceDecision();
         long[][] nsPerRound = new long[counts.length][ROUNDS];
         long[][] nsPerRoundTwoPass = new long[counts.length][ROUNDS];
+        long[][] nsPerRoundFourPass = new long[counts.length][ROUNDS];
         long sink = 0;
         for (int warm = 0; warm < 10; warm++) {
             for (int c = 0; c < counts.length; c++) {
                 sink += round(tables[c], dst[c], src, hash, flows, out);
                 sink += roundTwoPasses(tables[c], dst[c], src, hash, flows, out);
+                sink += roundFourPasses(tables[c], dst[c], src, hash, flows, out);
             }
         }
         for (int r = 0; r < ROUNDS; r++) {
@@ -62,12 +64,16 @@ public final class DecisionCpuTimeReport {
                 long t1 = threads.getCurrentThreadCpuTime();
                 sink += roundTwoPasses(tables[c], dst[c], src, hash, flows, out);
                 nsPerRound[c][r] = t1 - t0;
-                nsPerRoundTwoPass[c][r] = threads.getCurrentThreadCpuTime() - t1;
+                long t2 = threads.getCurrentThreadCpuTime();
+                sink += roundFourPasses(tables[c], dst[c], src, hash, flows, out);
+                nsPerRoundTwoPass[c][r] = t2 - t1;
+                nsPerRoundFourPass[c][r] = threads.getCurrentThreadCpuTime() - t2;
             }
         }
         System.out.println("flows " + flows + ", " + ROUNDS + " rounds of " + DECISIONS_PER_ROUND + " decisions, thread CPU time (sink " + (sink & 1) + ")");
         print("one flow at a time", counts, nsPerRound);
         print("two passes per batch of 64 (all lookups, then all decisions)", counts, nsPerRoundTwoPass);
+        print("four passes per batch of 64 (lookups, Maglev entries, backend records, decisions: the ServiceDnatStage)", counts, nsPerRoundFourPass);
     }
 
     private static void print(String title, int[] counts, long[][] nsPerRound) {
@@ -93,6 +99,30 @@ public final class DecisionCpuTimeReport {
         for (int start = 0; start < DECISIONS_PER_ROUND; start += 64) {
             for (int k = 0; k < 64; k++) {
                 frontends[k] = table.findFrontend(0, dst[(start + k) & mask], 80, 6);
+            }
+            for (int k = 0; k < 64; k++) {
+                int i = (start + k) & mask;
+                acc += table.decide(frontends[k], 0, src[i], hash[i], TrafficSource.CLUSTER_POD, 0, null, out).id();
+                acc += out.backendPort();
+            }
+        }
+        return acc;
+    }
+
+    private static long roundFourPasses(ServiceTable table, long[] dst, long[] src, int[] hash, int flows, ServiceDecision out) {
+        long acc = 0;
+        int mask = flows - 1;
+        int[] frontends = new int[64];
+        int[] hints = new int[64];
+        for (int start = 0; start < DECISIONS_PER_ROUND; start += 64) {
+            for (int k = 0; k < 64; k++) {
+                frontends[k] = table.findFrontend(0, dst[(start + k) & mask], 80, 6);
+            }
+            for (int k = 0; k < 64; k++) {
+                hints[k] = table.backendHint(frontends[k], hash[(start + k) & mask]);
+            }
+            for (int k = 0; k < 64; k++) {
+                acc += table.touchBackend(hints[k]);
             }
             for (int k = 0; k < 64; k++) {
                 int i = (start + k) & mask;

@@ -127,6 +127,37 @@ public class ServiceDecisionBenchmark {
         return acc;
     }
 
+    private final int[] hints = new int[BATCH];
+
+    /**
+     * As the ServiceDnatStage decides a batch: four passes, each a set of independent loads —
+     * every frontend bucket, every Maglev entry ({@link ServiceTable#backendHint}), every backend
+     * record ({@link ServiceTable#touchBackend}), then every decision from lines already loaded.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int decideNewFlowsInFourPasses() {
+        int mask = flows - 1;
+        int start = next;
+        next += BATCH;
+        for (int k = 0; k < BATCH; k++) {
+            frontends[k] = table.findFrontend(0, dstLo[(start + k) & mask], 80, 6);
+        }
+        for (int k = 0; k < BATCH; k++) {
+            hints[k] = table.backendHint(frontends[k], flowHash[(start + k) & mask]);
+        }
+        int acc = 0;
+        for (int k = 0; k < BATCH; k++) {
+            acc += table.touchBackend(hints[k]);
+        }
+        for (int k = 0; k < BATCH; k++) {
+            int i = (start + k) & mask;
+            acc += table.decide(frontends[k], 0, srcLo[i], flowHash[i], TrafficSource.CLUSTER_POD, 0, null, decision).id();
+            acc += decision.backendPort();
+        }
+        return acc;
+    }
+
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int lookupFrontendOnly() {

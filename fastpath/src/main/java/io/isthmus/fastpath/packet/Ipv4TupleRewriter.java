@@ -19,6 +19,62 @@ public final class Ipv4TupleRewriter {
     }
 
     /**
+     * Translates an ICMP error (its IPv4 header at {@code l3}, ICMP at {@code l3 + 20}, quoting an
+     * option-less IPv4 TCP/UDP header and its first 8 bytes) for a NATed connection: the quoted
+     * packet becomes {@code quotedSrc:quotedSrcPort → quotedDst:quotedDstPort} (its header checksum
+     * recomputed, a quoted UDP checksum patched, RFC 1624), the outer destination becomes
+     * {@code quotedSrc}, and the outer source, when it was the quoted packet's destination (the
+     * host that refused it), becomes {@code quotedDst}. The ICMP checksum is computed again over
+     * the {@code icmpBytes} of the message.
+     */
+    public static void rewriteIcmpError(MemorySegment segment, long l3, int icmpBytes, int quotedSrc, int quotedSrcPort,
+                                        int quotedDst, int quotedDstPort) {
+        final long icmp = l3 + Ipv4Descriptor.MIN_HEADER_LENGTH;
+        final long quote = icmp + Icmpv4Descriptor.HEADER_LENGTH;
+        final long quoteL4 = quote + Ipv4Descriptor.MIN_HEADER_LENGTH;
+        final int oldQuotedDst = NetworkOrder.u32(segment, quote + Ipv4Descriptor.DST_OFFSET);
+        final int outerSrc = NetworkOrder.u32(segment, l3 + Ipv4Descriptor.SRC_OFFSET);
+        final int quotedProtocol = NetworkOrder.u8(segment, quote + Ipv4Descriptor.PROTOCOL_OFFSET);
+        if (quotedProtocol == Ipv4Descriptor.PROTOCOL_UDP) {
+            // The quoted UDP checksum covers the quoted addresses and ports: patch it like a datagram's.
+            final int oldSrc = NetworkOrder.u32(segment, quote + Ipv4Descriptor.SRC_OFFSET);
+            final int oldSrcPort = NetworkOrder.u16(segment, quoteL4);
+            final int oldDstPort = NetworkOrder.u16(segment, quoteL4 + 2);
+            int sum = NetworkOrder.u16(segment, quoteL4 + UdpDescriptor.CHECKSUM_OFFSET);
+            if (sum != 0) {
+                sum = InternetChecksum.update32(sum, oldSrc, quotedSrc);
+                sum = InternetChecksum.update32(sum, oldQuotedDst, quotedDst);
+                sum = InternetChecksum.update16(sum, oldSrcPort, quotedSrcPort);
+                sum = InternetChecksum.update16(sum, oldDstPort, quotedDstPort);
+                NetworkOrder.putU16(segment, quoteL4 + UdpDescriptor.CHECKSUM_OFFSET, sum == 0 ? 0xFFFF : sum);
+            }
+        }
+        NetworkOrder.putU32(segment, quote + Ipv4Descriptor.SRC_OFFSET, quotedSrc);
+        NetworkOrder.putU32(segment, quote + Ipv4Descriptor.DST_OFFSET, quotedDst);
+        NetworkOrder.putU16(segment, quoteL4, quotedSrcPort);
+        NetworkOrder.putU16(segment, quoteL4 + 2, quotedDstPort);
+        NetworkOrder.putU16(segment, quote + Ipv4Descriptor.CHECKSUM_OFFSET, 0);
+        NetworkOrder.putU16(segment, quote + Ipv4Descriptor.CHECKSUM_OFFSET,
+                InternetChecksum.compute(segment, quote, Ipv4Descriptor.MIN_HEADER_LENGTH));
+        final int newOuterSrc = outerSrc == oldQuotedDst ? quotedDst : outerSrc;
+        rewriteAddresses(segment, l3, newOuterSrc, quotedSrc);
+        NetworkOrder.putU16(segment, icmp + Icmpv4Descriptor.CHECKSUM_OFFSET, 0);
+        NetworkOrder.putU16(segment, icmp + Icmpv4Descriptor.CHECKSUM_OFFSET, InternetChecksum.compute(segment, icmp, icmpBytes));
+    }
+
+    /** New IPv4 source and destination with the header checksum patched (no transport header touched). */
+    private static void rewriteAddresses(MemorySegment segment, long l3, int srcIp, int dstIp) {
+        final int oldSrc = NetworkOrder.u32(segment, l3 + Ipv4Descriptor.SRC_OFFSET);
+        final int oldDst = NetworkOrder.u32(segment, l3 + Ipv4Descriptor.DST_OFFSET);
+        int checksum = NetworkOrder.u16(segment, l3 + Ipv4Descriptor.CHECKSUM_OFFSET);
+        checksum = InternetChecksum.update32(checksum, oldSrc, srcIp);
+        checksum = InternetChecksum.update32(checksum, oldDst, dstIp);
+        NetworkOrder.putU32(segment, l3 + Ipv4Descriptor.SRC_OFFSET, srcIp);
+        NetworkOrder.putU32(segment, l3 + Ipv4Descriptor.DST_OFFSET, dstIp);
+        NetworkOrder.putU16(segment, l3 + Ipv4Descriptor.CHECKSUM_OFFSET, checksum);
+    }
+
+    /**
      * Rewrites the packet whose IPv4 header is at {@code l3} and transport header at {@code l4} to
      * source {@code srcIp:srcPort} and destination {@code dstIp:dstPort}.
      */

@@ -9,8 +9,8 @@ import java.lang.invoke.VarHandle;
  * ring is full an event is counted in {@link #lost()} and not recorded (the worker never waits).
  *
  * <pre>
- *   record (2 longs):  [ kind:8 | protocol:8 | ingressPort:16 | dropReasonId:32 ]
- *                      [ srcIpv4:32 | dstIpv4:32 ]              ports in a third long:
+ *   record (3 longs):  [ kind:8 | protocol:8 | ingressPort:16 | dropReasonId:32 ]
+ *                      [ srcIpv4:32 | dstIpv4:32 ]
  *                      [ srcPort:16 | dstPort:16 | 0:32 ]
  *   head (consumer) ... tail (producer), both counting records, index = count & mask
  * </pre>

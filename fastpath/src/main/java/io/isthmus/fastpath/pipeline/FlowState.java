@@ -18,6 +18,11 @@ public final class FlowState {
     public static final int REPLY = 3;
     /** A packet the connection's state does not allow (dropped by the conntrack stage). */
     public static final int INVALID = 4;
+    /**
+     * An ICMP error (destination unreachable, time exceeded) about a known connection: translated
+     * like the connection's packets in its direction (outer and quoted headers), never decided.
+     */
+    public static final int RELATED = 5;
 
     /** Lower-case name, for tests and logs. */
     public static String name(int state) {
@@ -27,6 +32,7 @@ public final class FlowState {
             case ESTABLISHED -> "established";
             case REPLY -> "reply";
             case INVALID -> "invalid";
+            case RELATED -> "related";
             default -> "state-" + state;
         };
     }

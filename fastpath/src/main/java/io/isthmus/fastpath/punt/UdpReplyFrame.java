@@ -42,31 +42,39 @@ public final class UdpReplyFrame {
      * @return the reply frame's length in bytes
      */
     public static int turnAround(MemorySegment segment, long frame, int payloadLengthBytes) {
-        final long requestDstMac = NetworkOrder.mac(segment, frame + EthernetDescriptor.DST_MAC_OFFSET);
-        final long requestSrcMac = NetworkOrder.mac(segment, frame + EthernetDescriptor.SRC_MAC_OFFSET);
-        NetworkOrder.putMac(segment, frame + EthernetDescriptor.DST_MAC_OFFSET, requestSrcMac);
-        NetworkOrder.putMac(segment, frame + EthernetDescriptor.SRC_MAC_OFFSET, requestDstMac);
+        // Ethernet: swap the two MACs as one 64-bit and one 32-bit word (dst | src[0..1], src[2..5]).
+        final long macWord = segment.get(NetworkOrder.U64, frame);
+        final long requestDstMac = macWord >>> 16;
+        final long requestSrcMac = ((macWord & 0xFFFF) << 32) | (NetworkOrder.u32(segment, frame + 8) & 0xFFFF_FFFFL);
+        segment.set(NetworkOrder.U64, frame, (requestSrcMac << 16) | (requestDstMac >>> 32));
+        NetworkOrder.putU32(segment, frame + 8, (int) requestDstMac);
 
+        // IPv4: every field of the reply header is known, so its checksum is summed from the values.
         final long ip = frame + IPV4_OFFSET;
         final int requestSrc = NetworkOrder.u32(segment, ip + Ipv4Descriptor.SRC_OFFSET);
         final int requestDst = NetworkOrder.u32(segment, ip + Ipv4Descriptor.DST_OFFSET);
         final int udpLength = UdpDescriptor.HEADER_LENGTH + payloadLengthBytes;
-        NetworkOrder.putU32(segment, ip, 0x4500_0000 | (Ipv4Descriptor.MIN_HEADER_LENGTH + udpLength));
+        final int totalLength = Ipv4Descriptor.MIN_HEADER_LENGTH + udpLength;
+        final int ttlProtocol = (REPLY_TTL << 8) | Ipv4Descriptor.PROTOCOL_UDP;
+        final long addresses = (requestSrc >>> 16) + (requestSrc & 0xFFFF) + (requestDst >>> 16) + (requestDst & 0xFFFF);
+        final int ipChecksum = ~InternetChecksum.fold(0x4500L + totalLength + Ipv4Descriptor.FLAG_DONT_FRAGMENT + ttlProtocol
+                + addresses) & 0xFFFF;
+        NetworkOrder.putU32(segment, ip, 0x4500_0000 | totalLength);
         NetworkOrder.putU32(segment, ip + Ipv4Descriptor.IDENTIFICATION_OFFSET, Ipv4Descriptor.FLAG_DONT_FRAGMENT);
-        NetworkOrder.putU32(segment, ip + Ipv4Descriptor.TTL_OFFSET, (REPLY_TTL << 24) | (Ipv4Descriptor.PROTOCOL_UDP << 16));
+        NetworkOrder.putU32(segment, ip + Ipv4Descriptor.TTL_OFFSET, (ttlProtocol << 16) | ipChecksum);
         NetworkOrder.putU32(segment, ip + Ipv4Descriptor.SRC_OFFSET, requestDst);
         NetworkOrder.putU32(segment, ip + Ipv4Descriptor.DST_OFFSET, requestSrc);
-        NetworkOrder.putU16(segment, ip + Ipv4Descriptor.CHECKSUM_OFFSET,
-                InternetChecksum.compute(segment, ip, Ipv4Descriptor.MIN_HEADER_LENGTH));
 
+        // UDP: ports swapped; checksum = pseudo-header + header (both from values) + the payload.
         final long udp = frame + UDP_OFFSET;
         final int ports = NetworkOrder.u32(segment, udp);
-        NetworkOrder.putU32(segment, udp, (ports << 16) | (ports >>> 16));
-        NetworkOrder.putU32(segment, udp + UdpDescriptor.LENGTH_OFFSET, udpLength << 16);
-        final long sum = InternetChecksum.pseudoHeaderSumIpv4(requestDst, requestSrc, Ipv4Descriptor.PROTOCOL_UDP, udpLength)
-                + sum8(segment, udp, udpLength);
+        final int swappedPorts = (ports << 16) | (ports >>> 16);
+        NetworkOrder.putU32(segment, udp, swappedPorts);
+        final long sum = addresses + Ipv4Descriptor.PROTOCOL_UDP + udpLength      // pseudo-header
+                + (swappedPorts >>> 16) + (swappedPorts & 0xFFFF) + udpLength      // header, checksum 0
+                + sum8(segment, udp + UdpDescriptor.HEADER_LENGTH, payloadLengthBytes);
         final int checksum = ~InternetChecksum.fold(sum) & 0xFFFF;
-        NetworkOrder.putU16(segment, udp + UdpDescriptor.CHECKSUM_OFFSET, checksum == 0 ? 0xFFFF : checksum);
+        NetworkOrder.putU32(segment, udp + UdpDescriptor.LENGTH_OFFSET, (udpLength << 16) | (checksum == 0 ? 0xFFFF : checksum));
         return PAYLOAD_OFFSET + payloadLengthBytes;
     }
 

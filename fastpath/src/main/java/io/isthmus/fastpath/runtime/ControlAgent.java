@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * never the worker.
  *
  * <pre>
- *   doWork():  requests.drain(≤ 64, in order) ─▶ (every sweepInterval) sweeper.sweep(now)
+ *   doWork():  requests.drain(≤ 64, in order) ─▶ afterRequests (if any applied)
+ *              ─▶ (every sweepInterval) sweeper.sweep(now)
  * </pre>
  *
  * <p><b>Thread-safety:</b> {@link #submit} from any thread (bounded many-to-one queue); everything
@@ -32,9 +33,15 @@ final class ControlAgent implements Agent {
     private final Duration submitTimeout;
     private final AtomicLong failedRequests = new AtomicLong();
     private final Consumer<Runnable> run = this::runOne;
+    private final Runnable afterRequests;
     private long nextSweepNs;
 
-    ControlAgent(ConntrackSweeper sweeper, Duration sweepInterval, Duration submitTimeout) {
+    /**
+     * @param afterRequests run after every cycle that applied requests (e.g. a desired-state compiler
+     *                      publishing the generation the records changed; errors are counted)
+     */
+    ControlAgent(ConntrackSweeper sweeper, Duration sweepInterval, Duration submitTimeout, Runnable afterRequests) {
+        this.afterRequests = afterRequests;
         this.sweeper = sweeper;
         this.sweepIntervalNs = sweepInterval.toNanos();
         this.submitTimeout = submitTimeout;
@@ -43,6 +50,9 @@ final class ControlAgent implements Agent {
     @Override
     public int doWork() {
         int work = requests.drain(run, REQUESTS_PER_CYCLE);
+        if (work != 0) {
+            runOne(afterRequests);
+        }
         final long nowNs = System.nanoTime();
         if (nowNs - nextSweepNs >= 0) {
             nextSweepNs = nowNs + sweepIntervalNs;

@@ -1,10 +1,12 @@
 package io.isthmus.fastpath.runtime;
 
+import io.isthmus.conntrack.Addresses;
 import io.isthmus.conntrack.ConntrackSweeper;
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.conntrack.nat.SnatPortPool;
 import io.isthmus.fastpath.control.DesiredState;
 import io.isthmus.fastpath.control.FastpathTables;
+import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.pipeline.PipelineContext;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
@@ -22,6 +24,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The fast path of one node, running: the worker (on its {@link WorkerRunner}) with its port slots
@@ -74,23 +78,46 @@ public final class FastpathRuntime implements AutoCloseable {
      * control agent. On failure releases what it made and throws (the message names the step).
      */
     public static FastpathRuntime start(FastpathRuntimeConfig config, DesiredState desired, PipelineFactory pipelines) {
+        return start(config, tables -> desired, pipelines);
+    }
+
+    /**
+     * As {@link #start(FastpathRuntimeConfig, DesiredState, PipelineFactory)}, with the desired-state
+     * sink made over the runtime's tables (a compiler that publishes generations into them).
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
+                                        PipelineFactory pipelines) {
+        return start(config, desiredOverTables, pipelines, desired -> {
+        });
+    }
+
+    /**
+     * As above, and runs {@code afterRequests} on the control agent after every cycle that applied
+     * requests: where a compiler that batches ({@code DesiredStateTables}: {@code if (t.hasPending())
+     * t.applyPending()}) publishes the new table generations.
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
+                                        PipelineFactory pipelines, Consumer<DesiredState> afterRequests) {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
-            final ConntrackTable conntrack = openConntrack(config);
+            final ConntrackTable conntrack = openConntrack(config, pipelines.withFlows());
             made.add(conntrack);
             final AfXdpPortFactory portFactory = AfXdpPortFactory.allocate(config.umemFrames(), config.xsk());
             made.add(portFactory);
             final RouteTableRef routes = new RouteTableRef(RouteTable.empty());
             final FastpathTables tables = FastpathTables.empty(routes);
+            final DesiredState desired = desiredOverTables.apply(tables);
             final Port[] slots = Worker.emptySlots(config.portSlots());
-            final PipelineContext context = new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS);
+            final PipelineContext context = config.flow() == null
+                    ? new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS)
+                    : new PipelineContext(slots, portFactory.pool(), tables, conntrack, config.flow(), Worker.ARP_REQUEST_INTERVAL_NS);
             final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
                     new SystemNanoClock());
             final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode());
             made.add(workerRunner);
             final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());
             final ControlAgent controlAgent = new ControlAgent(new ConntrackSweeper(conntrack, config.sweepEntriesPerCall()),
-                    config.sweepInterval(), config.commandTimeout());
+                    config.sweepInterval(), config.commandTimeout(), () -> afterRequests.accept(desired));
             final AgentRunner controlRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L),
                     error -> System.err.println("isthmus fastpath control agent: " + error), (AtomicCounter) null, controlAgent);
             AgentRunner.startOnThread(controlRunner);
@@ -108,9 +135,15 @@ public final class FastpathRuntime implements AutoCloseable {
         }
     }
 
-    private static ConntrackTable openConntrack(FastpathRuntimeConfig config) {
+    /** With flow stages, the SNAT pool serves the flow settings' node address (ports 32768..60999, TCP and UDP). */
+    private static ConntrackTable openConntrack(FastpathRuntimeConfig config, boolean withFlows) {
+        final SnatPortPool snat = new SnatPortPool();
+        if (withFlows) {
+            final long nodeLo = Addresses.ipv4Lo(FlowSettings.defaults().nodeIpv4());
+            snat.register(Addresses.IPV4_MAPPED_HI, nodeLo, 6, 32768, 60999).register(Addresses.IPV4_MAPPED_HI, nodeLo, 17, 32768, 60999);
+        }
         try {
-            return ConntrackTable.createOrOpen(config.conntrack(), new SnatPortPool());
+            return ConntrackTable.createOrOpen(config.conntrack(), snat);
         } catch (IOException e) {
             throw new UncheckedIOException("conntrack table " + config.conntrack().path() + ": " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package io.isthmus.fastpath.runtime;
 
 import io.isthmus.conntrack.ConntrackConfig;
+import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.fastpath.xsk.XskBindMode;
 import io.isthmus.fastpath.xsk.XskConfig;
@@ -20,10 +21,12 @@ import java.time.Duration;
  * @param sweepInterval       how often the control agent runs a conntrack sweeper slice
  * @param sweepEntriesPerCall entries one sweeper slice looks at
  * @param commandTimeout      how long a port change may wait for the worker
+ * @param flow                the flow stages' settings (SNAT address, pod CIDR, conntrack stripe);
+ *                            null: no flow stages (routes only, conntrack opened but not used by the worker)
  */
 public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFrames, XskConfig xsk, IdleMode idleMode,
                                     ConntrackConfig conntrack, Duration sweepInterval, int sweepEntriesPerCall,
-                                    Duration commandTimeout) {
+                                    Duration commandTimeout, FlowSettings flow) {
 
     public FastpathRuntimeConfig {
         if (portSlots < 1 || portSlots > 4096) {
@@ -38,25 +41,31 @@ public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFr
     /**
      * 256 port slots, a 64 MiB UMEM (32768 frames of 2 KiB), 2048-entry rings, backoff idling,
      * a 262144-entry conntrack table (30 MiB) at {@code conntrackPath}, a sweeper slice of 4096
-     * entries every 10 ms.
+     * entries every 10 ms, the full flow pipeline ({@link FlowSettings#defaults()}).
      */
     public static FastpathRuntimeConfig defaults(Path conntrackPath) {
         return new FastpathRuntimeConfig("isthmus-worker-0", 256, 32768,
                 new XskConfig(2048, 4096, 2048, XskBindMode.AUTO, null), IdleMode.BACKOFF,
                 ConntrackConfig.defaults().withPath(conntrackPath).withCapacity(1 << 18),
-                Duration.ofMillis(10), 4096, Duration.ofSeconds(5));
+                Duration.ofMillis(10), 4096, Duration.ofSeconds(5), FlowSettings.defaults());
     }
 
-    /** Small sizes for tests on a shared machine: 16 slots, 8192 frames, 1024-entry rings, 16384 connections. */
+    /** Small sizes for tests on a shared machine: 16 slots, 8192 frames, 1024-entry rings, 16384 connections, full flow pipeline. */
     public static FastpathRuntimeConfig small(Path conntrackPath) {
         return new FastpathRuntimeConfig("isthmus-worker-test", 16, 8192,
                 new XskConfig(2048, 2048, 1024, XskBindMode.AUTO, null), IdleMode.BACKOFF,
                 ConntrackConfig.defaults().withPath(conntrackPath).withCapacity(1 << 14),
-                Duration.ofMillis(10), 1024, Duration.ofSeconds(5));
+                Duration.ofMillis(10), 1024, Duration.ofSeconds(5), FlowSettings.defaults());
     }
 
     public FastpathRuntimeConfig withIdleMode(IdleMode mode) {
         return new FastpathRuntimeConfig(workerName, portSlots, umemFrames, xsk, mode, conntrack, sweepInterval,
-                sweepEntriesPerCall, commandTimeout);
+                sweepEntriesPerCall, commandTimeout, flow);
+    }
+
+    /** The same with other flow settings (null: routes only, no flow stages). */
+    public FastpathRuntimeConfig withFlow(FlowSettings settings) {
+        return new FastpathRuntimeConfig(workerName, portSlots, umemFrames, xsk, idleMode, conntrack, sweepInterval,
+                sweepEntriesPerCall, commandTimeout, settings);
     }
 }

@@ -21,9 +21,11 @@ import io.isthmus.lb.table.TrafficSource;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Decides new flows to Service frontends (kube-proxy's job), in two passes as the services-lb
- * README asks: find the frontend of every NEW packet, then decide each (traffic policy, session
- * affinity, Maglev over the flow hash, hairpin).
+ * Decides new flows to Service frontends (kube-proxy's job), in passes as the services-lb README
+ * asks, each a set of independent memory loads so that their cache misses overlap: find the
+ * frontend of every NEW packet; load every flow's Maglev entry ({@code ServiceTable.backendHint});
+ * load every chosen backend record; then decide each (traffic policy, session affinity, Maglev
+ * over the flow hash, hairpin) from lines already loaded.
  *
  * <ul>
  *   <li>FORWARD: the packet is DNATed to the backend now (so policy judges the backend pod);
@@ -41,7 +43,8 @@ import java.lang.foreign.MemorySegment;
  * <br><b>Writes:</b> for FORWARD the packet's destination address, port and checksums,
  * {@code flowFlags} (DNAT, SNAT, HAIRPIN), {@code serviceId}; for REJECT the whole frame,
  * {@code length}, {@code flowFlags = GENERATED}, {@code flowState = UNTRACKED},
- * {@code ingressPort = NO_PORT}; {@code scratch} (frontend id) between passes; the affinity table.
+ * {@code ingressPort = NO_PORT}; {@code scratch} (frontend id) and {@code key} (backend hint)
+ * between passes; the affinity table.
  * <br><b>Next:</b> everything stays except DROP verdicts. Packets that are not NEW, or not to a
  * frontend, pass untouched.
  */
@@ -50,6 +53,9 @@ public final class ServiceDnatStage implements Stage {
 
     private final PipelineContext context;
     private final ServiceDecision decision = new ServiceDecision();
+    /** Keeps the touch pass's loads alive. */
+    @SuppressWarnings("unused")
+    private int sink;
 
     public ServiceDnatStage(PipelineContext context) {
         this.context = context;
@@ -76,10 +82,19 @@ public final class ServiceDnatStage implements Stage {
         if (!any) {
             return size;
         }
+        final int[] hint = batch.key;
+        for (int i = 0; i < size; i++) { // pass 2: every flow's Maglev entry (independent loads)
+            hint[i] = services.backendHint(frontend[i], batch.flowHash[i]);
+        }
+        int touched = 0;
+        for (int i = 0; i < size; i++) { // pass 3: every chosen backend record (independent loads)
+            touched += services.touchBackend(hint[i]);
+        }
+        sink = touched;
         final MemorySegment segment = batch.segment();
         final FlowSettings settings = context.flowSettings();
         final long nowNs = context.nowNs();
-        for (int i = 0; i < size; i++) { // pass 2: decide and act
+        for (int i = 0; i < size; i++) { // pass 4: decide (from lines now in L1) and act
             if (frontend[i] == NO_FRONTEND) {
                 continue;
             }

@@ -1,5 +1,8 @@
 package io.isthmus.fastpath.control;
 
+import io.isthmus.dns.zone.EndpointRecord;
+import io.isthmus.dns.zone.EndpointSliceRecord;
+import io.isthmus.dns.zone.PodRecord;
 import io.isthmus.dns.zone.ServicePort;
 import io.isthmus.dns.zone.ServiceRecord;
 import io.isthmus.dns.zone.ZoneDump;
@@ -113,6 +116,24 @@ class DesiredStateTablesTest {
         assertNotEquals(before, changes.policyGeneration());
         assertEquals(1, desired.policyCompiler().tablesCompiledLastSnapshot(), "only the selected pod's table is recompiled");
         assertTrue(desired.policyCompiler().dump(tables.policies().current()).contains("ingress"), "a verdict table exists");
+    }
+
+    @Test
+    void theZoneIsRebuiltOnlyForChangesThatAlterNames() {
+        desired.upsert(DesiredKind.DNS_SERVICE, "shop/web", ServiceRecord.clusterIp("shop", "web",
+                List.of(InetAddress.ofLiteral("10.96.0.20")), List.of(new ServicePort("http", "TCP", 80))));
+        desired.upsert(DesiredKind.DNS_SERVICE, "shop/peers", ServiceRecord.headless("shop", "peers", List.of(), false));
+        desired.applyPending();
+        desired.upsert(DesiredKind.DNS_ENDPOINT_SLICE, "shop/web-1", new EndpointSliceRecord("shop", "web", List.of(),
+                List.of(new EndpointRecord(List.of(InetAddress.ofLiteral("10.244.1.2")), "", true))));
+        assertFalse(desired.hasPending(), "a ClusterIP Service's endpoints are not in the zone");
+        desired.upsert(DesiredKind.DNS_ENDPOINT_SLICE, "shop/peers-1", new EndpointSliceRecord("shop", "peers", List.of(),
+                List.of(new EndpointRecord(List.of(InetAddress.ofLiteral("10.244.1.3")), "", true))));
+        assertTrue(desired.hasPending(), "a headless Service's endpoints are");
+        desired.applyPending();
+        assertTrue(String.join("\n", ZoneDump.lines(tables.dnsZone().current())).contains("peers.shop.svc.cluster.local A: answer peers.shop.svc.cluster.local 5 A 10.244.1.3"));
+        desired.upsert(DesiredKind.DNS_POD, "shop/a", new PodRecord("shop", "a", List.of(InetAddress.ofLiteral("10.244.1.9")), "", "", true));
+        assertFalse(desired.hasPending(), "a Pod without hostname and subdomain names nothing");
     }
 
     @Test

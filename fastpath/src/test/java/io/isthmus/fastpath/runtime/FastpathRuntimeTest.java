@@ -1,9 +1,8 @@
 package io.isthmus.fastpath.runtime;
 
 import io.isthmus.conntrack.Addresses;
-import io.isthmus.conntrack.ConnectionSpec;
-import io.isthmus.conntrack.ConntrackCursor;
-import io.isthmus.conntrack.ConntrackDescriptor;
+import io.isthmus.conntrack.reader.ConntrackReader;
+import io.isthmus.conntrack.reader.ConntrackRecord;
 import io.isthmus.fastpath.control.DesiredKind;
 import io.isthmus.fastpath.control.PortAttachment;
 import io.isthmus.fastpath.packet.Ipv4Address;
@@ -31,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The runtime end to end on real AF_XDP ports: pods attached through {@code FastpathControl} talk
  * (ping, TCP); desired records arrive in order and a resync removes what was not announced; a
- * restart of the runtime over the same /dev/shm conntrack file keeps its entries and an open TCP
- * stream keeps flowing once the ports are attached again. Root + AF_XDP only (skipped visibly).
+ * restart of the runtime over the same /dev/shm conntrack file keeps the entry the conntrack stage
+ * made for an open TCP stream, which keeps flowing (and counting on that entry) once the ports
+ * are attached again. Root + AF_XDP only (skipped visibly).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FastpathRuntimeTest {
@@ -76,13 +76,19 @@ class FastpathRuntimeTest {
     void desiredRecordsArriveInOrderAndAResyncRemovesWhatWasNotAnnounced() throws Exception {
         pods.pod("10.213.1.2"); // only for the visible root/AF_XDP check: the runtime maps a UMEM and opens /dev/shm
         final DesiredRecords desired = new DesiredRecords();
-        try (FastpathRuntime runtime = FastpathRuntime.start(FastpathRuntimeConfig.small(conntrackFile), desired,
-                PipelineFactory.switching())) {
+        final java.util.concurrent.atomic.AtomicInteger compiles = new java.util.concurrent.atomic.AtomicInteger();
+        try (FastpathRuntime runtime = FastpathRuntime.start(FastpathRuntimeConfig.small(conntrackFile), tables -> desired,
+                PipelineFactory.switching(), applied -> {
+                    assertTrue(applied == desired);
+                    compiles.incrementAndGet();
+                })) {
+            assertEquals(0, compiles.get(), "nothing applied, nothing to compile");
             runtime.control().upsert(DesiredKind.POLICY_NAMESPACE, "a", NamespaceInfo.of("a", Map.of()));
             runtime.control().upsert(DesiredKind.POLICY_NAMESPACE, "b", NamespaceInfo.of("b", Map.of("team", "x")));
             runtime.control().delete(DesiredKind.POLICY_NAMESPACE, "a");
             runtime.control().barrier().get(5, TimeUnit.SECONDS);
             assertEquals(Map.of("b", NamespaceInfo.of("b", Map.of("team", "x"))), desired.snapshot(DesiredKind.POLICY_NAMESPACE));
+            assertTrue(compiles.get() >= 1, "the after-requests hook ran on the control agent");
 
             runtime.control().beginSync(7);
             runtime.control().upsert(DesiredKind.POLICY_NAMESPACE, "c", NamespaceInfo.of("c", Map.of()));
@@ -102,25 +108,25 @@ class FastpathRuntimeTest {
         final Pod a = pods.pod("10.213.2.2");
         final Pod b = pods.pod("10.213.2.3");
         final FastpathRuntimeConfig config = FastpathRuntimeConfig.small(conntrackFile);
-        final ConnectionSpec flow = new ConnectionSpec().tuple(Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(Ipv4Address.parse(a.ip())),
-                Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(Ipv4Address.parse(b.ip())), 40000, 7300, 6, 0);
         FastpathRuntime first = FastpathRuntime.start(config, new DesiredRecords(), PipelineFactory.switching());
         try (TcpStream stream = startStream(first, a, b)) {
-            final ConntrackCursor writer = first.conntrack().cursor(0);
-            final int nowS = first.conntrack().nowS(System.currentTimeMillis());
-            assertTrue(writer.insert(flow, nowS) >= 0, "the entry a conntrack stage would make");
-            final long before = stream.receivedBytes();
+            final ConntrackRecord before = awaitStreamEntry(b, 7300, 0);
+            assertEquals("ESTABLISHED", before.stateName(), "the conntrack stage tracks the stream: " + before);
+            final long received = stream.receivedBytes();
             first.close();
             first = null;
 
             try (FastpathRuntime second = FastpathRuntime.start(config, new DesiredRecords(), PipelineFactory.switching())) {
-                assertEquals(1, second.conntrack().size(), "the table was reopened, not recreated");
-                assertTrue(second.conntrack().cursor(0).lookup(flow.origSrcHi, flow.origSrcLo, flow.origDstHi, flow.origDstLo,
-                        ConntrackDescriptor.ports(40000, 7300), 6, 0) >= 0, "the connection is still tracked");
+                final ConntrackRecord reopened = awaitStreamEntry(b, 7300, 0);
+                assertEquals(before.entryIndex(), reopened.entryIndex(), "the same entry, reopened from /dev/shm, not recreated");
                 second.control().attachPort(attachment(a)).get(10, TimeUnit.SECONDS);
                 second.control().attachPort(attachment(b)).get(10, TimeUnit.SECONDS);
-                waitForBytes(stream, before + 256 * 1024);
+                stream.awaitReceived(received + 256 * 1024, 30);
+                final ConntrackRecord after = awaitStreamEntry(b, 7300, reopened.origPackets() + 1);
+                assertEquals(before.entryIndex(), after.entryIndex(), "the connection kept its entry");
+                assertEquals("ESTABLISHED", after.stateName());
                 stream.assertWhole();
+                assertNull(second.workerError());
             }
         } finally {
             if (first != null) {
@@ -129,11 +135,35 @@ class FastpathRuntimeTest {
         }
     }
 
+    /** The conntrack entry of the TCP stream to {@code server}:{@code port} with at least {@code minPackets} original packets. */
+    private ConntrackRecord awaitStreamEntry(Pod server, int port, long minPackets) throws Exception {
+        final int serverIp = Ipv4Address.parse(server.ip());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            final java.util.List<ConntrackRecord> found = new java.util.ArrayList<>();
+            try (ConntrackReader reader = ConntrackReader.open(conntrackFile)) {
+                reader.forEach(System.currentTimeMillis(), record -> {
+                    if (record.proto() == 6 && record.origDport() == port && record.origDstLo() == Addresses.ipv4Lo(serverIp)) {
+                        found.add(record);
+                    }
+                });
+            }
+            if (found.size() == 1 && found.getFirst().origPackets() >= minPackets) {
+                return found.getFirst();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no single conntrack entry for the stream to " + server.ip() + ":" + port
+                        + " with >= " + minPackets + " packets: " + found);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private TcpStream startStream(FastpathRuntime runtime, Pod a, Pod b) throws Exception {
         runtime.control().attachPort(attachment(a)).get(10, TimeUnit.SECONDS);
         runtime.control().attachPort(attachment(b)).get(10, TimeUnit.SECONDS);
         final TcpStream stream = TcpStream.start(a, b, 7300);
-        waitForBytes(stream, 64 * 1024);
+        stream.awaitReceived(64 * 1024, 30);
         return stream;
     }
 

@@ -25,6 +25,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * threads (inside their pods' namespaces).
  */
 public final class TcpStream implements AutoCloseable {
+    /** One end: a network namespace with an address, whose sockets a thread inside it opens. */
+    public interface Side {
+        String ip();
+
+        <T> T callInside(java.util.concurrent.Callable<T> body) throws Exception;
+
+        /** A test {@link Pod} as a side. */
+        static Side of(Pod pod) {
+            return new Side() {
+                @Override
+                public String ip() {
+                    return pod.ip();
+                }
+
+                @Override
+                public <T> T callInside(java.util.concurrent.Callable<T> body) throws Exception {
+                    return pod.callInside(body);
+                }
+
+                @Override
+                public String toString() {
+                    return pod.toString();
+                }
+            };
+        }
+    }
+
     /** Each end on its own thread (the common pool may have a single thread on a small machine). */
     private static final java.util.concurrent.Executor OWN_THREAD = task -> Thread.ofPlatform().daemon().start(task);
 
@@ -34,7 +61,7 @@ public final class TcpStream implements AutoCloseable {
     private final CompletableFuture<Long> check;
     private final ServerSocket server;
 
-    private TcpStream(ServerSocket server, Pod from, Pod to, int port) {
+    private TcpStream(ServerSocket server, Side from, Side to, int port) {
         this.server = server;
         this.check = CompletableFuture.supplyAsync(this::receive, OWN_THREAD);
         this.sent = CompletableFuture.supplyAsync(() -> {
@@ -48,6 +75,11 @@ public final class TcpStream implements AutoCloseable {
 
     /** Starts a stream from {@code from} to {@code to}:{@code port}. */
     public static TcpStream start(Pod from, Pod to, int port) throws Exception {
+        return start(Side.of(from), Side.of(to), port);
+    }
+
+    /** Starts a stream from {@code from} to {@code to}:{@code port}. */
+    public static TcpStream start(Side from, Side to, int port) throws Exception {
         final ServerSocket server = to.callInside(() -> new ServerSocket(port, 1, InetAddress.getByName(to.ip())));
         server.setSoTimeout(30_000);
         return new TcpStream(server, from, to, port);
@@ -58,7 +90,7 @@ public final class TcpStream implements AutoCloseable {
         return received.get();
     }
 
-    private long send(Pod to, int port) throws Exception {
+    private long send(Side to, int port) throws Exception {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(to.ip(), port), 10_000);
             final OutputStream out = s.getOutputStream();
@@ -93,6 +125,21 @@ public final class TcpStream implements AutoCloseable {
             return offset;
         } catch (Exception e) {
             throw new IllegalStateException("receiver failed after " + received.get() + " bytes", e);
+        }
+    }
+
+    /** Waits until the receiver checked at least {@code bytes} (at most {@code timeoutSeconds}). */
+    public void awaitReceived(long bytes, long timeoutSeconds) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (received.get() < bytes) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the stream carried " + received.get() + " bytes, wanted " + bytes);
+            }
+            if (check.isDone() || sent.isDone()) {
+                throw new AssertionError("the stream ended early after " + received.get() + " bytes: "
+                        + (check.isCompletedExceptionally() ? check.exceptionNow() : sent.exceptionNow()));
+            }
+            Thread.sleep(20);
         }
     }
 

@@ -174,6 +174,7 @@ class AfXdpServicesAndPolicyTest {
             return counts;
         });
         stop.set(true);
+        System.out.println("connections per (backend, peer address it saw): " + perBackend);
         assertEquals(3, perBackend.size(), perBackend.toString());
         final double even = CONNECTIONS / 3.0;
         for (Pod backend : backends) {
@@ -194,6 +195,7 @@ class AfXdpServicesAndPolicyTest {
             }
             return System.nanoTime() - begin;
         });
+        System.out.println("refused after " + elapsedNs / 1_000 + " us");
         assertTrue(elapsedNs < 500_000_000L, "refused after " + elapsedNs / 1_000_000 + " ms; " + diagnostics());
         assertEquals(1, worker.drops().get(DropReason.SERVICE_REJECTED), diagnostics());
     }

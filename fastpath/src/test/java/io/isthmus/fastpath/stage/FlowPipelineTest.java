@@ -117,6 +117,21 @@ class FlowPipelineTest {
     }
 
     @Test
+    void anIcmpErrorFromTheBackendReachesTheClientTranslated_fromTheClusterIpQuotingWhatTheClientSent() {
+        flow.clusterIpService("dns", "10.96.0.10", Protocol.UDP, 53, 1053, "10.244.1.3");
+        start();
+        final byte[] query = FlowFrames.udp(SWITCH_0, MAC_A, POD_A, 5353, VIP, 53, "q".getBytes());
+        final byte[] atBackend = TestFrames.routed(FlowFrames.udp(SWITCH_0, MAC_A, POD_A, 5353, POD_B, 1053, "q".getBytes()), MAC_B, SWITCH_1);
+        assertEquals(List.of(hex(atBackend)), exchange(0, query, 1));
+        // B's kernel has nothing on 1053: port unreachable, quoting the datagram as B received it.
+        final byte[] refusal = FlowFrames.portUnreachable(SWITCH_1, MAC_B, POD_B, POD_A, atBackend);
+        final byte[] asTheClientSentIt = TestFrames.routed(query, MAC_B, SWITCH_1); // TTL 63, as B saw it, but to the ClusterIP
+        assertEquals(List.of(hex(TestFrames.routed(FlowFrames.portUnreachable(SWITCH_1, MAC_B, VIP, POD_A, asTheClientSentIt),
+                MAC_A, SWITCH_0))), exchange(1, refusal, 0));
+        assertEquals(0, harness.worker().drops().total(), harness.worker().drops().describe());
+    }
+
+    @Test
     void aServiceWithoutEndpointsAnswersTcpWithRstAndUdpWithPortUnreachable() {
         flow.clusterIpService("empty", "10.96.0.20", Protocol.TCP, 80, 8080);
         flow.clusterIpService("empty-udp", "10.96.0.20", Protocol.UDP, 53, 53);
@@ -193,6 +208,31 @@ class FlowPipelineTest {
         start();
         final byte[] fromNode = FlowFrames.tcp(SWITCH_0, MAC_A, FlowSettings.DEFAULT_NODE_IPV4, 40006, POD_B, 8080, 1, 0, FlowFrames.SYN, new byte[0]);
         assertEquals(List.of(hex(TestFrames.routed(fromNode, MAC_B, SWITCH_1))), exchange(0, fromNode, 1));
+    }
+
+    @Test
+    void aClientOutsideThePodCidrIsSourceNatedToTheNodeAndItsReplyComesBack() {
+        final int outside = Ipv4Address.parse("192.168.5.5");
+        final FlowTables external = new FlowTables(RouteTable.builder(1).port(0, SWITCH_0, POD_A).port(1, SWITCH_1, POD_B)
+                .port(2, SWITCH_2, outside).build(),
+                new FlowSettings(FlowSettings.DEFAULT_NODE_IPV4, Ipv4Address.parse("10.244.0.0"), 16, null, 0));
+        external.clusterIpService("web", "10.96.0.10", Protocol.TCP, 80, 8080, "10.244.1.3");
+        harness = new PipelineHarness(external.tables(), external.conntrack(), external.settings(), 3);
+        harness.send(1, TestFrames.arpRequestFrame(MAC_B, POD_B, GATEWAY));
+        harness.send(2, TestFrames.arpRequestFrame(MAC_C, outside, GATEWAY));
+        harness.run();
+        harness.transmitted(1);
+        harness.transmitted(2);
+        harness.send(2, FlowFrames.tcp(SWITCH_2, MAC_C, outside, 50000, VIP, 80, 1, 0, FlowFrames.SYN, new byte[0]));
+        harness.run();
+        final List<byte[]> out = harness.transmitted(1);
+        assertEquals(1, out.size(), harness.worker().drops().describe());
+        final int snatPort = (out.get(0)[34] & 0xFF) << 8 | (out.get(0)[35] & 0xFF);
+        assertEquals(hex(TestFrames.routed(FlowFrames.tcp(SWITCH_2, MAC_C, GATEWAY, snatPort, POD_B, 8080, 1, 0, FlowFrames.SYN,
+                new byte[0]), MAC_B, SWITCH_1)), hex(out.get(0)), "kube-proxy masquerades ClusterIP traffic from outside the cluster CIDR");
+        final byte[] synAck = FlowFrames.tcp(SWITCH_1, MAC_B, POD_B, 8080, GATEWAY, snatPort, 7, 2, FlowFrames.SYN_ACK, new byte[0]);
+        assertEquals(List.of(hex(TestFrames.routed(FlowFrames.tcp(SWITCH_1, MAC_B, VIP, 80, outside, 50000, 7, 2, FlowFrames.SYN_ACK,
+                new byte[0]), MAC_C, SWITCH_2))), exchange(1, synAck, 2));
     }
 
     static PodInfo pod(String name, int address, String app) {

@@ -185,6 +185,34 @@ public final class ServiceTable {
         return ServiceVerdict.FORWARD;
     }
 
+    /**
+     * For a stage that decides a batch in passes (find every frontend, then this for every flow,
+     * then {@link #touchBackend} for every flow, then {@link #decide} for every flow): loads the
+     * Maglev entry of the cluster-wide set this flow hashes to and returns the position of its
+     * backend record, or -1 when there is none. The loads of different flows are independent, so
+     * their cache misses overlap instead of each {@link #decide} waiting for two in a row; the
+     * decision itself then reads lines already in L1. Only a hint: {@link #decide} stays correct
+     * whatever it picks (local set, affinity).
+     */
+    public int backendHint(int frontend, int flowHash) {
+        if (frontend < 0) {
+            return -1;
+        }
+        final MemorySegment m = buckets;
+        final long at = (long) frontend * BUCKET_BYTES;
+        final int sizeM = m.get(INT, at + MAGLEV_SIZE_M);
+        if (sizeM == 0 || m.get(INT, at + CLUSTER_COUNT) == 0) {
+            return -1;
+        }
+        final int slot = maglev[m.get(INT, at + MAGLEV_BLOCK) + Integer.remainderUnsigned(flowHash, sizeM)];
+        return m.get(INT, at + BACKEND_BASE) - BACKEND_INTS + slot * BACKEND_INTS;
+    }
+
+    /** Loads the backend record {@link #backendHint} named (its first and last words); returns a value to sink. */
+    public int touchBackend(int hint) {
+        return hint < 0 ? 0 : backends[hint] ^ backends[hint + BACKEND_INTS - 1];
+    }
+
     private boolean sourceAllowed(int block, long srcHi, long srcLo) {
         final long[] r = ranges;
         int count = (int) r[block + RANGE_COUNT];

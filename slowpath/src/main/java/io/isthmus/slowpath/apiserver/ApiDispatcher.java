@@ -12,6 +12,8 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.zjsonpatch.JsonPatch;
+import io.fabric8.zjsonpatch.JsonPatchException;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -31,9 +33,10 @@ import java.util.logging.Logger;
  *   <li>a guard on bodies: a write must be UTF-8 JSON (kubectl and fabric8 send JSON); anything
  *       else (protobuf, a binary file) is refused with 415 or 400 before it reaches the CRUD
  *       dispatcher, whose YAML fallback once crashed on a binary body;</li>
- *   <li>strategic merge patches and server-side apply patches (which the CRUD dispatcher refuses
- *       with 422) are applied here to the live object ({@link StrategicMergePatch},
- *       {@link ApplyPatch}) and stored as an update (or, for an apply of a new object, a create);</li>
+ *   <li>every patch is applied here to the live object and stored as an update (or, for a
+ *       server-side apply of a new object, a create), so admission sees whole objects: strategic
+ *       merge ({@link StrategicMergePatch}; the CRUD dispatcher refuses it with 422), server-side
+ *       apply and JSON merge ({@link ApplyPatch}), JSON patch (zjsonpatch);</li>
  *   <li>{@link Admission} hooks on writes (ClusterIP/NodePort allocation);</li>
  *   <li>any exception inside becomes a 500 Status naming it; the server keeps serving.</li>
  * </ol>
@@ -48,6 +51,8 @@ final class ApiDispatcher extends Dispatcher {
 
     private static final String STRATEGIC_MERGE = "application/strategic-merge-patch+json";
     private static final String APPLY_PATCH = "application/apply-patch+yaml";
+    private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final String JSON_PATCH = "application/json-patch+json";
 
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
     private final List<Admission> admissions;
@@ -123,12 +128,12 @@ final class ApiDispatcher extends Dispatcher {
             String forwardPath = path;
             String forwardBody = body;
             String forwardType = contentType;
-            if ("PATCH".equals(method) && contentType != null
-                    && (contentType.startsWith(STRATEGIC_MERGE) || contentType.startsWith(APPLY_PATCH))) {
+            if ("PATCH".equals(method)) {
+                final String type = contentType == null ? "" : contentType;
                 final MockResponse live = crud.handleGet(path);
                 final boolean exists = live.code() == 200;
-                if (!exists && contentType.startsWith(STRATEGIC_MERGE)) {
-                    return live;
+                if (!exists && !type.startsWith(APPLY_PATCH)) {
+                    return withJsonType(live);
                 }
                 forwardType = "application/json";
                 if (!exists) { // server-side apply of a new object: a create
@@ -138,8 +143,19 @@ final class ApiDispatcher extends Dispatcher {
                     forwardMethod = "PUT";
                     final JsonNode current = JSON.readTree(live.getBody().getBytes());
                     final JsonNode patch = JSON.readTree(body);
-                    forwardBody = JSON.writeValueAsString(contentType.startsWith(STRATEGIC_MERGE)
-                            ? StrategicMergePatch.apply(current, patch) : ApplyPatch.apply(current, patch));
+                    final JsonNode patched;
+                    if (type.startsWith(STRATEGIC_MERGE)) {
+                        patched = StrategicMergePatch.apply(current, patch);
+                    } else if (type.startsWith(APPLY_PATCH)) {
+                        patched = ApplyPatch.apply(current, patch);
+                    } else if (type.startsWith(MERGE_PATCH)) {
+                        patched = ApplyPatch.merge(current, patch);
+                    } else if (type.startsWith(JSON_PATCH)) {
+                        patched = JsonPatch.apply(patch, current);
+                    } else {
+                        return status(415, "UnsupportedMediaType", "unknown patch type '" + type + "'");
+                    }
+                    forwardBody = JSON.writeValueAsString(patched);
                 }
             }
             for (Admission admission : admissions) {
@@ -154,8 +170,8 @@ final class ApiDispatcher extends Dispatcher {
             return response;
         } catch (Admission.Refused refused) {
             return status(refused.code(), refused.code() == 409 ? "Conflict" : "Invalid", refused.getMessage());
-        } catch (java.io.IOException e) {
-            return status(400, "BadRequest", "the patch could not be applied: " + e.getMessage());
+        } catch (java.io.IOException | JsonPatchException e) {
+            return status(422, "Invalid", "the patch could not be applied: " + e.getMessage());
         } finally {
             writes.unlock();
         }

@@ -7,7 +7,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Server-side apply ({@code kubectl apply --server-side}) as the embedded server approximates it:
+ * JSON merge patch (RFC 7386, {@link #merge}) and server-side apply ({@code kubectl apply --server-side}) as the embedded server approximates it:
  * the applied configuration is merged onto the live object, objects field by field, lists and
  * scalars replaced. No field ownership: fields an earlier apply set and this one omits stay, and
  * there are no conflicts between managers.
@@ -33,5 +33,22 @@ final class ApplyPatch {
                     ? apply(current, field.getValue()) : field.getValue());
         }
         return liveObject;
+    }
+
+    /** RFC 7386: objects merge field by field, {@code null} removes a field, anything else replaces. */
+    static JsonNode merge(JsonNode live, JsonNode patch) {
+        if (!(patch instanceof ObjectNode patchObject)) {
+            return patch;
+        }
+        final ObjectNode target = live instanceof ObjectNode liveObject ? liveObject : patchObject.objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = patchObject.properties().iterator(); it.hasNext(); ) {
+            final Map.Entry<String, JsonNode> field = it.next();
+            if (field.getValue().isNull()) {
+                target.remove(field.getKey());
+            } else {
+                target.set(field.getKey(), merge(target.get(field.getKey()), field.getValue()));
+            }
+        }
+        return target;
     }
 }

@@ -46,14 +46,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *   reply = the punted frame's headers turned around (UdpReplyFrame) + the response ──▶ InjectQueue(port)
  * </pre>
  *
- * Responses larger than the client's UDP size (512, or its EDNS0 size up to 1232) are sent empty
- * with TC. Answers are cached by their smallest answer TTL; NXDOMAIN and NODATA by the SOA's
+ * The query goes upstream as the pod sent it, with our id and its EDNS0 payload size lowered to
+ * what we pass on (at most 1232); responses larger than the client's UDP size (512, or its EDNS0
+ * size up to 1232) are sent empty with TC. Answers are cached by their smallest answer TTL; NXDOMAIN and NODATA by the SOA's
  * min(TTL, MINIMUM) (RFC 2308); SERVFAIL, REFUSED and truncated responses are not cached. Memory
  * is bounded: at most {@code maxCacheEntries} cached and {@code maxPendingQueries} pending
  * queries (beyond that a query gets SERVFAIL at once).
  *
  * <p>Upstream queries carry a fresh random id (from {@link SecureRandom}), and a response is taken
  * only from an upstream address with an id we are waiting for and the same question.
+ *
+ * <p>Punted frames come from the {@link PuntChannel}s given (drained by {@link #doWork()}), or are
+ * handed in one by one with {@link #punted} (a punt that travelled over Aeron), with the
+ * {@link FrameSink} its reply must go to.
  *
  * <p><b>Thread-safety:</b> an Agrona {@link Agent}: {@link #doWork()} and {@link #onClose()} run on
  * one thread (the consumer of every punt queue given). The counters may be read from any thread.
@@ -68,6 +73,7 @@ public final class DnsForwarder implements Agent {
 
     private final DnsForwarderSettings settings;
     private final List<PuntChannel> channels;
+    private final FrameSink[] channelReplies;
     private final NanoClock clock;
     private final DatagramChannel upstream;
     private final Set<SocketAddress> upstreamAddresses;
@@ -77,13 +83,13 @@ public final class DnsForwarder implements Agent {
     private final Random ids = new SecureRandom();
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65_535);
     private final AtomicLong[] counters = new AtomicLong[Counter.values().length];
-    private int currentChannel;
+    private FrameSink currentReplies;
     private long nowNs;
-    private final PuntHandler onPunt = this::onPunt;
+    private final PuntHandler onPunt = (memory, frame, frameLength, port) -> onPunt(memory, frame, frameLength, port, currentReplies);
 
     /** A query waiting for an upstream. */
     private static final class Pending {
-        final int channel;
+        final FrameSink replies;
         final int port;
         final byte[] frameHead;
         final byte[] query;
@@ -95,8 +101,8 @@ public final class DnsForwarder implements Agent {
         long deadlineNs;
         boolean done;
 
-        Pending(int channel, int port, byte[] frameHead, byte[] query, DnsQuestion question, int upstreamId) {
-            this.channel = channel;
+        Pending(FrameSink replies, int port, byte[] frameHead, byte[] query, DnsQuestion question, int upstreamId) {
+            this.replies = replies;
             this.port = port;
             this.frameHead = frameHead;
             this.query = query;
@@ -113,6 +119,10 @@ public final class DnsForwarder implements Agent {
     public DnsForwarder(DnsForwarderSettings settings, List<PuntChannel> channels, NanoClock clock) throws IOException {
         this.settings = settings;
         this.channels = List.copyOf(channels);
+        this.channelReplies = new FrameSink[this.channels.size()];
+        for (int c = 0; c < channelReplies.length; c++) {
+            channelReplies[c] = this.channels.get(c).injects()::offer;
+        }
         this.clock = clock;
         this.cache = new DnsCache(settings.maxCacheEntries());
         this.upstreamAddresses = new HashSet<>(settings.upstreams());
@@ -134,7 +144,7 @@ public final class DnsForwarder implements Agent {
         nowNs = clock.nanoTime();
         int work = 0;
         for (int c = 0; c < channels.size(); c++) {
-            currentChannel = c;
+            currentReplies = channelReplies[c];
             work += channels.get(c).punts().drain(onPunt, DRAIN_LIMIT);
         }
         work += receiveResponses();
@@ -173,8 +183,17 @@ public final class DnsForwarder implements Agent {
         counters[counter.ordinal()].incrementAndGet();
     }
 
+    /**
+     * The forwarder's thread: a punted query frame that reached the slow path some other way (e.g.
+     * over Aeron); the reply goes to {@code replies} with {@code ingressPort} as its egress port.
+     */
+    public void punted(byte[] frame, int ingressPort, FrameSink replies) {
+        nowNs = clock.nanoTime();
+        onPunt(MemorySegment.ofArray(frame), 0, frame.length, ingressPort, replies);
+    }
+
     /** A punted frame: Ethernet + IPv4 (no options) + UDP + DNS query, as the DNS stage punts them. */
-    private void onPunt(MemorySegment memory, long frame, int frameLength, int port) {
+    private void onPunt(MemorySegment memory, long frame, int frameLength, int port, FrameSink replies) {
         if (frameLength < UdpReplyFrame.PAYLOAD_OFFSET
                 || NetworkOrder.u16(memory, frame + EthernetDescriptor.ETHER_TYPE_OFFSET) != EthernetDescriptor.ETHER_TYPE_IPV4
                 || NetworkOrder.u8(memory, frame + UdpReplyFrame.IPV4_OFFSET) != 0x45
@@ -201,12 +220,12 @@ public final class DnsForwarder implements Agent {
             increment(Counter.CACHE_HITS);
             final byte[] response = cached.response().clone();
             DnsMessages.age(response, (nowNs - cached.storedNs()) / 1_000_000_000L);
-            reply(currentChannel, port, frameHead, query, question, response);
+            reply(replies, port, frameHead, query, question, response);
             return;
         }
         if (pending.size() >= settings.maxPendingQueries()) {
             increment(Counter.SERVFAIL_OVERLOAD);
-            reply(currentChannel, port, frameHead, query, question,
+            reply(replies, port, frameHead, query, question,
                     DnsMessages.headerAndQuestion(query, question.questionEnd(), 0, Rcode.SERVFAIL));
             return;
         }
@@ -214,7 +233,7 @@ public final class DnsForwarder implements Agent {
         do {
             upstreamId = ids.nextInt(1 << 16);
         } while (pending.containsKey(upstreamId));
-        final Pending forwarded = new Pending(currentChannel, port, frameHead, query, question, upstreamId);
+        final Pending forwarded = new Pending(replies, port, frameHead, query, question, upstreamId);
         pending.put(upstreamId, forwarded);
         increment(Counter.FORWARDED);
         send(forwarded);
@@ -226,6 +245,10 @@ public final class DnsForwarder implements Agent {
         byDeadline.addLast(query);
         final byte[] wire = query.query.clone();
         DnsMessages.id(wire, query.upstreamId);
+        if (query.question.optPayloadSizeOffset() >= 0) {
+            // Ask for no more than the pod can take from us, so the upstream trims (or truncates) for it.
+            DnsMessages.u16(wire, query.question.optPayloadSizeOffset(), query.question.udpLimitBytes());
+        }
         try {
             upstream.send(ByteBuffer.wrap(wire), settings.upstreams().get(query.upstreamIndex));
         } catch (IOException e) {
@@ -274,7 +297,7 @@ public final class DnsForwarder implements Agent {
         if (ttl != DnsMessages.NO_CACHE && response.length <= MAX_RESPONSE_BYTES) {
             cache.put(query.question.key(), response, ttl, nowNs);
         }
-        reply(query.channel, query.port, query.frameHead, query.query, query.question, response);
+        reply(query.replies, query.port, query.frameHead, query.query, query.question, response);
     }
 
     /** Timed-out attempts: ask the next upstream, or SERVFAIL after the last. */
@@ -299,7 +322,7 @@ public final class DnsForwarder implements Agent {
                 pending.remove(query.upstreamId);
                 query.done = true;
                 increment(Counter.SERVFAIL_TIMEOUT);
-                reply(query.channel, query.port, query.frameHead, query.query, query.question,
+                reply(query.replies, query.port, query.frameHead, query.query, query.question,
                         DnsMessages.headerAndQuestion(query.query, query.question.questionEnd(), 0, Rcode.SERVFAIL));
             }
         }
@@ -310,7 +333,7 @@ public final class DnsForwarder implements Agent {
      * Sends {@code response} to the pod: the query's id and question (the client's letter case),
      * TC and empty when larger than the client takes, in the punted frame's headers turned around.
      */
-    private void reply(int channel, int port, byte[] frameHead, byte[] query, DnsQuestion question, byte[] response) {
+    private void reply(FrameSink replies, int port, byte[] frameHead, byte[] query, DnsQuestion question, byte[] response) {
         DnsMessages.id(response, DnsMessages.id(query));
         System.arraycopy(query, DnsHeaderDescriptor.LENGTH_BYTES, response, DnsHeaderDescriptor.LENGTH_BYTES,
                 question.questionEnd() - DnsHeaderDescriptor.LENGTH_BYTES);
@@ -324,7 +347,7 @@ public final class DnsForwarder implements Agent {
         System.arraycopy(frameHead, 0, frame, 0, UdpReplyFrame.PAYLOAD_OFFSET);
         System.arraycopy(payload, 0, frame, UdpReplyFrame.PAYLOAD_OFFSET, payload.length);
         UdpReplyFrame.turnAround(MemorySegment.ofArray(frame), 0, payload.length);
-        if (!channels.get(channel).injects().offer(frame, port)) {
+        if (!replies.send(frame, port)) {
             increment(Counter.INJECT_REFUSED);
         }
     }

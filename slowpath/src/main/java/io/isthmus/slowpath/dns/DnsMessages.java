@@ -28,6 +28,10 @@ final class DnsMessages {
         return message.get(U16, at) & 0xFFFF;
     }
 
+    static void u16(byte[] message, int at, int value) {
+        MemorySegment.ofArray(message).set(U16, at, (short) value);
+    }
+
     static int id(byte[] message) {
         return u16(MemorySegment.ofArray(message), DnsHeaderDescriptor.ID_OFFSET);
     }

@@ -20,8 +20,10 @@ import java.util.Locale;
  * @param questionEnd    the offset just after the question section (header + question)
  * @param udpLimitBytes  the largest response the client takes over UDP: its EDNS0 payload size
  *                       (512..1232), or 512 without EDNS0
+ * @param optPayloadSizeOffset where the OPT record's payload size field sits in the message, or -1
+ *                       when the query has no OPT record
  */
-record DnsQuestion(String name, int type, int dnsClass, int questionEnd, int udpLimitBytes) {
+record DnsQuestion(String name, int type, int dnsClass, int questionEnd, int udpLimitBytes, int optPayloadSizeOffset) {
 
     /** A cache key: what the answer depends on. */
     record Key(String name, int type, int dnsClass) {
@@ -86,6 +88,7 @@ record DnsQuestion(String name, int type, int dnsClass, int questionEnd, int udp
         final int dnsClass = DnsMessages.u16(message, cursor + 2);
         final long questionEnd = cursor + 4;
         int udpLimit = DnsHeaderDescriptor.CLASSIC_UDP_PAYLOAD_BYTES;
+        long optPayloadSizeAt = -1;
         final int records = DnsMessages.u16(message, offset + DnsHeaderDescriptor.ANCOUNT_OFFSET)
                 + DnsMessages.u16(message, offset + DnsHeaderDescriptor.NSCOUNT_OFFSET)
                 + DnsMessages.u16(message, offset + DnsHeaderDescriptor.ARCOUNT_OFFSET);
@@ -96,7 +99,8 @@ record DnsQuestion(String name, int type, int dnsClass, int questionEnd, int udp
                 return null;
             }
             if (DnsMessages.u16(message, afterName) == RecordType.OPT) {
-                final int payload = DnsMessages.u16(message, afterName + OptDescriptor.PAYLOAD_SIZE_OFFSET - OptDescriptor.TYPE_OFFSET);
+                optPayloadSizeAt = afterName + OptDescriptor.PAYLOAD_SIZE_OFFSET - OptDescriptor.TYPE_OFFSET;
+                final int payload = DnsMessages.u16(message, optPayloadSizeAt);
                 udpLimit = Math.clamp(payload, DnsHeaderDescriptor.CLASSIC_UDP_PAYLOAD_BYTES, AnswerEngine.DEFAULT_MAX_UDP_PAYLOAD_BYTES);
             }
             cursor = afterName + 10 + DnsMessages.u16(message, afterName + 8);
@@ -104,6 +108,7 @@ record DnsQuestion(String name, int type, int dnsClass, int questionEnd, int udp
                 return null;
             }
         }
-        return new DnsQuestion(name.toString().toLowerCase(Locale.ROOT), type, dnsClass, (int) (questionEnd - offset), udpLimit);
+        return new DnsQuestion(name.toString().toLowerCase(Locale.ROOT), type, dnsClass, (int) (questionEnd - offset), udpLimit,
+                optPayloadSizeAt < 0 ? -1 : (int) (optPayloadSizeAt - offset));
     }
 }

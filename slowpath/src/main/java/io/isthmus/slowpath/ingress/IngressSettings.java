@@ -12,7 +12,8 @@ package io.isthmus.slowpath.ingress;
  *                           Ingresses (an IP or a host name); null: status is not written
  * @param connectTimeoutMs   how long a connection to a backend pod may take before the request gets 502
  * @param responseTimeoutMs  how long a backend may take to answer before the request gets 504
- * @param maxBodyBytes       the largest request or response body relayed (requests above get 413)
+ * @param maxBodyBytes       the largest request body relayed (read whole before it is sent on; above: 413);
+ *                           responses stream and have no limit
  * @param maxIdlePerEndpoint idle keep-alive connections kept per backend pod and event loop
  */
 public record IngressSettings(String controller, String bindAddress, int httpPort, int httpsPort, int threads,

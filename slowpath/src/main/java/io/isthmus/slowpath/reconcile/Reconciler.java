@@ -128,10 +128,15 @@ public final class Reconciler implements AutoCloseable {
                 if (!running.get()) {
                     break;
                 }
+                if (watch.checkConnection()) {
+                    resyncWanted.set(true); // the new informers' first list ends in onList too
+                }
                 if (resyncWanted.get() && watch.synced()) {
                     resyncWanted.set(false);
                     dirty.clear();
                     resync();
+                } else if (resyncs.get() == 0) {
+                    continue; // nothing is sent before the first whole state: a half-listed cluster is not one
                 } else if (!dirty.isEmpty()) {
                     final List<ObjectRef> batch = new ArrayList<>(dirty);
                     dirty.removeAll(batch);
@@ -153,7 +158,7 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    /** One object: its records now, compared with what was sent. */
+    /** One object: its records now (from the cache), compared with what was sent. */
     private void reconcile(ObjectRef ref) {
         final HasMetadata object = watch.get(ref.type(), ref.key());
         final List<DesiredRecord> before = sent.getOrDefault(ref, List.of());

@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Executes the CNI plugins of a network configuration list exactly as a container runtime
  * (libcni) does: one process per plugin found in {@code CNI_PATH}, the {@code CNI_*} variables
- * in its environment, its configuration (with the list's name and cniVersion, and the previous
+ * in its environment ({@code CNI_ARGS} naming the pod as kubelet does), its configuration (with the list's name and cniVersion, and the previous
  * plugin's result as {@code prevResult}) on stdin, its result on stdout. ADD runs the plugins in
  * order, DEL in reverse with the ADD result.
  *
@@ -53,11 +53,11 @@ public final class CniPluginRunner {
     }
 
     /** ADD through every plugin; returns the last result. Throws naming the plugin that failed. */
-    public JsonNode add(String containerId, Path netns, String ifName) throws IOException {
+    public JsonNode add(String containerId, Path netns, String ifName, String cniArgs) throws IOException {
         final JsonNode list = readList();
         JsonNode result = null;
         for (JsonNode plugin : list.path("plugins")) {
-            result = JSON.readTree(invoke("ADD", list, plugin, result, containerId, netns, ifName));
+            result = JSON.readTree(invoke("ADD", list, plugin, result, containerId, netns, ifName, cniArgs));
         }
         if (result == null) {
             throw new IOException(conflist + " lists no plugins");
@@ -66,14 +66,14 @@ public final class CniPluginRunner {
     }
 
     /** DEL through every plugin in reverse; {@code addResult} may be null (unknown after a crash). */
-    public void delete(String containerId, Path netns, String ifName, JsonNode addResult) throws IOException {
+    public void delete(String containerId, Path netns, String ifName, String cniArgs, JsonNode addResult) throws IOException {
         final JsonNode list = readList();
         final List<JsonNode> plugins = new ArrayList<>();
         list.path("plugins").forEach(plugins::add);
         IOException firstFailure = null;
         for (int i = plugins.size() - 1; i >= 0; i--) {
             try {
-                invoke("DEL", list, plugins.get(i), addResult, containerId, netns, ifName);
+                invoke("DEL", list, plugins.get(i), addResult, containerId, netns, ifName, cniArgs);
             } catch (IOException e) { // DEL goes on through the chain: leave as little behind as possible
                 firstFailure = firstFailure == null ? e : firstFailure;
             }
@@ -92,7 +92,7 @@ public final class CniPluginRunner {
     }
 
     private String invoke(String command, JsonNode list, JsonNode plugin, JsonNode prevResult, String containerId,
-                          Path netns, String ifName) throws IOException {
+                          Path netns, String ifName, String cniArgs) throws IOException {
         final ObjectNode config = plugin.deepCopy();
         config.put("name", list.path("name").asText());
         config.put("cniVersion", list.path("cniVersion").asText());
@@ -107,6 +107,7 @@ public final class CniPluginRunner {
         builder.environment().put("CNI_CONTAINERID", containerId);
         builder.environment().put("CNI_NETNS", netns.toString());
         builder.environment().put("CNI_IFNAME", ifName);
+        builder.environment().put("CNI_ARGS", cniArgs);
         builder.environment().put("CNI_PATH", String.join(":", pluginDirs.stream().map(Path::toString).toList()));
         final ExternalCommand.Result result = ExternalCommand.run(PLUGIN_TIMEOUT_SECONDS, builder, JSON.writeValueAsBytes(config));
         if (!result.ok()) {

@@ -2,28 +2,25 @@ package io.isthmus.slowpath.up;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.isthmus.fastpath.control.DesiredStateTables;
-import io.isthmus.fastpath.control.PortAttachment;
+import io.isthmus.fastpath.control.FastpathControl;
 import io.isthmus.fastpath.control.compile.NodeSettings;
-import io.isthmus.fastpath.packet.Ipv4Address;
-import io.isthmus.fastpath.packet.MacAddress;
-import io.isthmus.fastpath.runtime.FastpathRuntime;
-import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.PipelineFactory;
+import io.isthmus.slowpath.agent.FastpathService;
+import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.slowpath.agent.AgentConfig;
+import io.isthmus.slowpath.agent.IsthmusAgent;
+import io.isthmus.slowpath.agent.ReconcileLatency;
+import io.isthmus.slowpath.agent.SlowPath;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
-import io.isthmus.slowpath.cni.CniHandler;
-import io.isthmus.slowpath.cni.CniServer;
-import io.isthmus.slowpath.cni.FastpathPorts;
-import io.isthmus.slowpath.cni.IpamStore;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
-import io.isthmus.slowpath.cni.NetlinkPodNetworkBackend;
 import io.isthmus.slowpath.controlplane.EndpointSliceController;
 import io.isthmus.slowpath.controlplane.ServiceAllocation;
 import io.isthmus.slowpath.k8s.ClusterWatch;
 import io.isthmus.slowpath.reconcile.DesiredRecords;
 import io.isthmus.slowpath.reconcile.Reconciler;
+import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,18 +30,19 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent of {@code isthmus up}, in the session's JVM: the fast path (one worker, ports attached
- * and detached as pods come and go, tables compiled from desired records), the CNI server that
- * wires pods and hands their host ends to it, and the control plane of a one-node cluster: the
- * embedded API server with ClusterIP/NodePort allocation, the EndpointSlice controller, informers
- * and the reconciler that turns objects into the fast path's desired records.
+ * The agent of {@code isthmus up}, in the session's JVM: the control plane of a one-node cluster
+ * (the embedded API server with ClusterIP/NodePort allocation and the EndpointSlice controller)
+ * in front of the node agent ({@link IsthmusAgent}: fast path, Aeron control channel, CNI server,
+ * /metrics), whose slow path is the informers and the reconciler watching that API server. Its
+ * fast path compiles what it receives into tables ({@link DesiredStateTables}, once per control
+ * cycle that brought changes) and runs the whole pipeline: conntrack, Service DNAT, policy.
  *
  * <pre>
  *   kubectl / up ──▶ EmbeddedApiServer ◀── EndpointSliceController
  *                          │ informers (ClusterWatch)
  *                          ▼
- *                     Reconciler ──FastpathControl──▶ FastpathRuntime (worker, ports, tables)
- *   cni plugin ──▶ CniServer ──netlink──▶ veths ──attachPort──┘
+ *                     Reconciler ──FastpathControl (Aeron IPC)──▶ IsthmusAgent: fast path, ports
+ *   cni plugin ──▶ IsthmusAgent's CNI server ──netlink──▶ veths ──attach──┘
  * </pre>
  *
  * <p><b>Thread-safety:</b> started and closed by the session's thread; each part has its own
@@ -55,26 +53,23 @@ public final class EmbeddedUpAgent implements UpAgent {
     public static final String POD_CIDR = "10.244.0.0/24";
     /** The conntrack table's file: it outlives the runtime on purpose, so {@code down} removes it. */
     public static final Path CONNTRACK_FILE = Path.of("/dev/shm/isthmus-up-conntrack");
-    private static final Duration PORT_TIMEOUT = Duration.ofSeconds(10);
 
     private final List<AutoCloseable> parts = new ArrayList<>();
-    private final UpState state;
+    private final Path aeronDirectory = EmbeddedMediaDriver.uniqueDirectory();
     private EmbeddedApiServer apiServer;
     private KubernetesClient client;
-    private FastpathRuntime runtime;
-    private CniServer cni;
-    private Reconciler reconciler;
     private EndpointSliceController endpointSlices;
+    private ReconcilingSlowPath slowPath;
+    private IsthmusAgent agent;
 
-    private EmbeddedUpAgent(UpState state) {
-        this.state = state;
+    private EmbeddedUpAgent() {
     }
 
     /** Starts every part; on failure stops what started and throws naming the part. */
     public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp) throws Exception {
-        final EmbeddedUpAgent agent = new EmbeddedUpAgent(state);
+        final EmbeddedUpAgent agent = new EmbeddedUpAgent();
         try {
-            agent.startParts(nodeName, hostIp);
+            agent.startParts(state, nodeName, hostIp);
             return agent;
         } catch (Exception | Error e) {
             agent.close();
@@ -82,28 +77,26 @@ public final class EmbeddedUpAgent implements UpAgent {
         }
     }
 
-    private void startParts(String nodeName, String hostIp) throws Exception {
-        final CompilingDesiredState desired = new CompilingDesiredState();
-        runtime = step("the fast path", () -> FastpathRuntime.start(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), desired,
-                PipelineFactory.switching()));
-        parts.add(runtime);
-        desired.compileInto(new DesiredStateTables(runtime.tables(), NodeSettings.of(nodeName, hostIp)));
-
-        cni = step("the CNI server", () -> CniServer.start(state.cniSocket(), new CniHandler(
-                new IpamStore(state.ipamDir(), Ipv4Cidr.parse(POD_CIDR)), new NetlinkPodNetworkBackend(new RuntimePorts(runtime)))));
-        parts.add(cni);
-
+    private void startParts(UpState state, String nodeName, String hostIp) throws Exception {
         apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.defaults())));
         parts.add(apiServer);
         client = apiServer.newClient();
         parts.add(client);
         endpointSlices = new EndpointSliceController(apiServer.newClient()).start();
         parts.add(endpointSlices);
-        final ClusterWatch watch = new ClusterWatch(apiServer.newClient());
-        parts.add(watch);
-        reconciler = new Reconciler(watch, runtime.control(), new DesiredRecords(nodeName), () -> { }).start();
-        parts.add(reconciler);
-        watch.start(Duration.ofSeconds(30));
+        slowPath = new ReconcilingSlowPath(apiServer, nodeName);
+        final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
+                state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10));
+        agent = step("the node agent", () -> IsthmusAgent.start(config,
+                () -> FastpathService.start(config.runtime(), config.aeronDirectory(),
+                        tables -> new DesiredStateTables(tables, NodeSettings.of(nodeName, hostIp)), PipelineFactory.flows(),
+                        desired -> {
+                            if (desired instanceof DesiredStateTables compiler && compiler.hasPending()) {
+                                compiler.applyPending(); // one compile per control cycle that brought changes
+                            }
+                        }),
+                slowPath, new ReconcileLatency()));
+        parts.add(agent);
     }
 
     private interface Step<T> {
@@ -120,7 +113,7 @@ public final class EmbeddedUpAgent implements UpAgent {
 
     @Override
     public Path cniSocket() {
-        return cni.socketPath();
+        return agent.cni().socketPath();
     }
 
     @Override
@@ -135,38 +128,42 @@ public final class EmbeddedUpAgent implements UpAgent {
 
     @Override
     public Optional<URI> metrics() {
-        return Optional.empty();
+        return agent.metrics() == null ? Optional.empty()
+                : Optional.of(URI.create("http://127.0.0.1:" + agent.metrics().port() + "/metrics"));
     }
 
     @Override
     public List<Path> leftovers() {
-        return List.of(CONNTRACK_FILE);
+        return List.of(CONNTRACK_FILE, aeronDirectory);
     }
 
     /**
-     * Waits until the control plane is quiet (no slice written, no reconciler batch for 500 ms),
-     * then until the fast path's control agent has applied everything sent before.
+     * Waits until the control plane is quiet (no slice written, no reconciler batch for 500 ms,
+     * at least one resynchronisation done), then until the fast path answered every request sent.
      */
     @Override
     public void awaitProgrammed(Duration timeout) throws Exception {
         final long deadline = System.nanoTime() + timeout.toNanos();
         long lastChangeNs = System.nanoTime();
-        long seen = -1;
+        String seen = "";
         while (System.nanoTime() < deadline) {
-            final long now = endpointSlices.writes() * 1_000_003 + reconciler.batches();
-            if (now != seen) {
+            final Reconciler reconciler = slowPath.reconciler();
+            final String now = endpointSlices.writes() + "/" + (reconciler == null ? -1 : reconciler.batches());
+            if (!now.equals(seen)) {
                 seen = now;
                 lastChangeNs = System.nanoTime();
-            } else if (System.nanoTime() - lastChangeNs > TimeUnit.MILLISECONDS.toNanos(500) && reconciler.resyncs() > 0) {
-                runtime.control().barrier().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                return;
+            } else if (System.nanoTime() - lastChangeNs > TimeUnit.MILLISECONDS.toNanos(500) && reconciler != null && reconciler.resyncs() > 0) {
+                if (agent.slowPathControl().awaitAnswers(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
+                    return;
+                }
+                break;
             }
             Thread.sleep(50);
         }
-        throw new IOException("the tables were not programmed within " + timeout.toSeconds() + " s");
+        throw new IOException("the fast path's tables were not programmed within " + timeout.toSeconds() + " s");
     }
 
-    /** Stops the parts in reverse: informers and controllers, the API server, CNI, then the fast path (ports detached). */
+    /** Stops the parts in reverse: the node agent (slow path first, ports detached), the controllers, the API server. */
     @Override
     public void close() {
         for (AutoCloseable part : parts.reversed()) {
@@ -179,27 +176,43 @@ public final class EmbeddedUpAgent implements UpAgent {
         parts.clear();
     }
 
-    /** The CNI server's view of the fast path's ports. */
-    private record RuntimePorts(FastpathRuntime runtime) implements FastpathPorts {
-        @Override
-        public void attach(String hostIfName, Inet4Address podAddress, String podMac) throws Exception {
-            runtime.control().attachPort(new PortAttachment(hostIfName, Ipv4Address.parse(podAddress.getHostAddress()),
-                    MacAddress.parse(podMac), hostIfName)).get(PORT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    /**
+     * The agent's slow path: informers on the embedded API server and the reconciler that sends
+     * the desired records over the control connection the agent hands it (a new one on restart).
+     *
+     * <p><b>Thread-safety:</b> start and stop from the agent's owning thread; {@link #reconciler()}
+     * from any (volatile).
+     */
+    private static final class ReconcilingSlowPath implements SlowPath {
+        private final EmbeddedApiServer apiServer;
+        private final String nodeName;
+        private volatile ClusterWatch watch;
+        private volatile Reconciler reconciler;
+
+        ReconcilingSlowPath(EmbeddedApiServer apiServer, String nodeName) {
+            this.apiServer = apiServer;
+            this.nodeName = nodeName;
         }
 
         @Override
-        public void detach(String hostIfName) throws Exception {
-            runtime.control().detachPort(hostIfName).get(PORT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        public void start(FastpathControl control) throws Exception {
+            watch = new ClusterWatch(apiServer.newClient());
+            reconciler = new Reconciler(watch, control, new DesiredRecords(nodeName), () -> { }).start();
+            watch.start(Duration.ofSeconds(30));
         }
 
         @Override
-        public boolean isAttached(String hostIfName) {
-            return runtime.ports().isAttached(hostIfName);
+        public void stop() {
+            if (reconciler != null) {
+                reconciler.close();
+            }
+            if (watch != null) {
+                watch.close();
+            }
         }
 
-        @Override
-        public Optional<String> unavailableReason() {
-            return Optional.ofNullable(runtime.workerError()).map(e -> "the fast path's worker failed: " + e.getMessage());
+        Reconciler reconciler() {
+            return reconciler;
         }
     }
 }

@@ -52,7 +52,12 @@ public final class PodRunner {
         record.write(recordFile); // first: a crash from here on leaves enough for 'down'
         try {
             NetworkNamespaces.add(netns);
-            final JsonNode result = cni.add(record.containerId(), record.netnsPath(), POD_IFNAME);
+        } catch (IOException e) { // e.g. the name is taken: that namespace is not ours to remove
+            Files.deleteIfExists(recordFile);
+            throw e;
+        }
+        try {
+            final JsonNode result = cni.add(record.containerId(), record.netnsPath(), POD_IFNAME, cniArgs(record));
             record = record.withAddress(CniPluginRunner.firstAddress(result));
             record.write(recordFile);
             final ContainerCommand command = ContainerCommand.of(pod, record.podIp(), nodeName);
@@ -68,6 +73,12 @@ public final class PodRunner {
             }
             throw e instanceof IOException io ? io : new IOException("cannot start Pod " + record.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code CNI_ARGS} as kubelet passes them: which pod the sandbox is for. */
+    static String cniArgs(PodRecord record) {
+        return "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + record.namespace() + ";K8S_POD_NAME=" + record.name()
+                + ";K8S_POD_INFRA_CONTAINER_ID=" + record.containerId();
     }
 
     /** Runs {@code command} in {@code netns} as the leader of a new session; output appended to {@code log}. */
@@ -95,7 +106,7 @@ public final class PodRunner {
         terminate(record);
         IOException cniFailure = null;
         try {
-            cni.delete(record.containerId(), record.netnsPath(), POD_IFNAME, null);
+            cni.delete(record.containerId(), record.netnsPath(), POD_IFNAME, cniArgs(record), null);
         } catch (IOException e) {
             cniFailure = e;
         }

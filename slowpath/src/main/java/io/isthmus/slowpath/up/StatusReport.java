@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.isthmus.slowpath.cni.PodAttachment;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -57,7 +58,12 @@ public final class StatusReport {
             return;
         }
         out.println("COUNTERS");
-        counters.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).filter(l -> !l.endsWith(" 0") && !l.endsWith(" 0.0"))
+        String named = counters;
+        for (PodRecord record : state.pods()) { // the agent knows a port by its host interface; say which pod it is
+            named = named.replace("pod=\"" + PodAttachment.hostInterfaceName(record.containerId(), PodRunner.POD_IFNAME) + "\"",
+                    "pod=\"" + record.key() + "\"");
+        }
+        named.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).filter(l -> !l.endsWith(" 0") && !l.endsWith(" 0.0"))
                 .forEach(l -> out.println("  " + l));
     }
 

@@ -5,7 +5,7 @@ public final class UpAgents {
     private UpAgents() {
     }
 
-    /** The agent with the embedded API server on loopback, in this process ({@link EmbeddedUpAgent}). */
+    /** The node agent behind the embedded API server on loopback, in this process ({@link EmbeddedUpAgent}). */
     public static UpAgent.Launcher embedded(String nodeName, String hostIp) {
         return state -> EmbeddedUpAgent.start(state, nodeName, hostIp);
     }

@@ -270,9 +270,21 @@ class DnsForwarderTest {
         assertEquals(List.of(), answers(truncated));
         punt(query("many.example.", Type.A, 10, true));
         final Message whole = reply(forwarder);
+        assertNull(upstream.queries().getFirst().getOPT(), "the first query had no EDNS0 and went up without");
         assertFalse(whole.getHeader().getFlag(Flags.TC));
         assertEquals(60, answers(whole).size(), "an EDNS0 client takes 1232 bytes (from the cache)");
         assertEquals(1, upstream.queries().size());
+    }
+
+    @Test
+    void theUpstreamIsAskedForNoMoreThanThePodTakes() throws IOException {
+        final FakeUpstream upstream = upstream(answering("192.0.2.1", 60));
+        final DnsForwarder forwarder = forwarder(upstream);
+        final Message query = Message.newQuery(Record.newRecord(Name.fromString("edns.example."), Type.A, DClass.IN));
+        query.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
+        punt(query);
+        reply(forwarder);
+        assertEquals(1232, upstream.queries().getFirst().getOPT().getPayloadSize());
     }
 
     @Test
@@ -319,6 +331,31 @@ class DnsForwarderTest {
         noReply(forwarder);
         assertEquals(1, forwarder.pendingQueries());
         assertEquals(0, forwarder.count(DnsForwarder.Counter.UPSTREAM_ANSWERS));
+    }
+
+    @Test
+    void aPuntHandedInDirectlyIsAnsweredToItsSink() throws Exception {
+        final FakeUpstream upstream = upstream(answering("192.0.2.9", 60));
+        final DnsForwarder forwarder = forwarder(upstream);
+        final List<byte[]> sent = new ArrayList<>();
+        final List<Integer> ports = new ArrayList<>();
+        final FrameSink sink = (frame, port) -> {
+            sent.add(frame);
+            ports.add(port);
+            return true;
+        };
+        final byte[] frame = TestFrames.udpFrame(SWITCH_MAC, POD_MAC, POD_IP, DNS_IP, 64, 41000, 53, query("aeron.example.", Type.A, 77, false).toWire());
+        forwarder.punted(frame, 5, sink);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (sent.isEmpty() && System.nanoTime() < deadline) {
+            forwarder.doWork();
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(5), ports);
+        final Message reply = new Message(Arrays.copyOfRange(sent.getFirst(), 42, sent.getFirst().length));
+        assertEquals(77, reply.getHeader().getID());
+        assertEquals(List.of("A 60 192.0.2.9"), answers(reply));
+        assertNull(wire.transmitted(PORT), "nothing through the channel's inject queue");
     }
 
     @Test

@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend pod's HTTP server for tests: answers every request with 200, a header
  * {@code X-Echo-Backend: NAME} and a body of {@code uri URI} and one {@code header NAME: VALUE}
- * line per request header (names lower case), then the request body.
+ * line per request header (names lower case), then the request body; chunked when the request
+ * has {@code X-Echo-Chunked: 1}.
  */
 public final class EchoBackend implements AutoCloseable {
     private final HttpServer server;
     private final String name;
     private final AtomicInteger requests = new AtomicInteger();
+    private final java.util.Set<InetSocketAddress> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private EchoBackend(HttpServer server, String name) {
         this.server = server;
@@ -43,6 +45,7 @@ public final class EchoBackend implements AutoCloseable {
 
     private void answer(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        clients.add(exchange.getRemoteAddress());
         final StringBuilder body = new StringBuilder("uri " + exchange.getRequestURI().toString() + "\n");
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             for (String value : header.getValue()) {
@@ -52,7 +55,8 @@ public final class EchoBackend implements AutoCloseable {
         final byte[] requestBody = exchange.getRequestBody().readAllBytes();
         final byte[] head = body.toString().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("X-Echo-Backend", name);
-        exchange.sendResponseHeaders(200, head.length + requestBody.length);
+        final boolean chunked = "1".equals(exchange.getRequestHeaders().getFirst("X-Echo-Chunked"));
+        exchange.sendResponseHeaders(200, chunked ? 0 : head.length + requestBody.length); // 0: chunked
         exchange.getResponseBody().write(head);
         exchange.getResponseBody().write(requestBody);
         exchange.close();
@@ -68,6 +72,11 @@ public final class EchoBackend implements AutoCloseable {
 
     public int requests() {
         return requests.get();
+    }
+
+    /** How many distinct client connections (address and port) it has served. */
+    public int connections() {
+        return clients.size();
     }
 
     @Override

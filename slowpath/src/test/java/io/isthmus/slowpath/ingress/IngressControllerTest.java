@@ -23,9 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The controller over fabric8's mock API server (CRUD mode): informers → compiled routes in the
  * proxy, status of served Ingresses only, changes picked up, refusals as Events.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class IngressControllerTest {
     static KubernetesClient client;
+    /** The mock server logs every request at INFO; held here so that the level set stays. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet();
+
+    private static java.util.logging.Logger quiet() {
+        final java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+        log.setLevel(java.util.logging.Level.WARNING);
+        return log;
+    }
     private EchoBackend echo;
     private IngressController controller;
 

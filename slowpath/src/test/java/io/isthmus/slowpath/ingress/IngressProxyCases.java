@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class IngressProxyCases {
+    static final int RESPONSE_TIMEOUT_MS = 4_000;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, EchoBackend> backends = new LinkedHashMap<>();
     private IngressProxy proxy;
     private InetSocketAddress proxyAddress;
 
@@ -37,6 +39,9 @@ abstract class IngressProxyCases {
 
     /** An address where nothing listens (connection refused), for the 502 case. */
     protected abstract InetSocketAddress deadEndpoint();
+
+    /** A listening socket that never answers (registered for closing), for the 504 case. */
+    protected abstract InetSocketAddress silentEndpoint() throws Exception;
 
     protected void closeLater(AutoCloseable resource) {
         resources.add(resource);
@@ -55,16 +60,18 @@ abstract class IngressProxyCases {
             switch (ref.service()) {
                 case "down" -> endpoints.put(ref, List.of(deadEndpoint()));
                 case "empty" -> endpoints.put(ref, List.of());
+                case "slow" -> endpoints.put(ref, List.of(silentEndpoint()));
                 default -> {
                     final EchoBackend backend = startBackend(ref.toString(), index++);
                     closeLater(backend);
+                    backends.put(ref.toString(), backend);
                     endpoints.put(ref, List.of(backend.address()));
                 }
             }
         }
         final CompiledIngresses compiled = IngressCompiler.compile(EchoCluster.inputs(IngressCases.directory(), endpoints, List.of()),
                 IngressClassPolicy.of(IngressCases.CONTROLLER, EchoCluster.inputs(IngressCases.directory(), Map.of(), List.of()).ingressClasses()));
-        proxy = IngressProxy.start(IngressSettings.defaults().withPorts("127.0.0.1", 0, -1).withThreads(2).withTimeouts(2_000, 5_000));
+        proxy = IngressProxy.start(IngressSettings.defaults().withPorts("127.0.0.1", 0, -1).withThreads(2).withTimeouts(2_000, RESPONSE_TIMEOUT_MS));
         proxy.publish(compiled.routes(), CertificateStore.empty());
         proxyAddress = new InetSocketAddress("127.0.0.1", proxy.httpPort());
     }
@@ -80,7 +87,7 @@ abstract class IngressProxyCases {
     }
 
     static List<IngressCases> cases() {
-        return IngressCases.all().stream().filter(c -> !c.host().startsWith("down.") && !c.host().startsWith("empty.")).toList();
+        return IngressCases.all().stream().filter(c -> !c.host().endsWith(".example.net")).toList();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -115,6 +122,21 @@ abstract class IngressProxyCases {
     }
 
     @Test
+    void backendConnectionsAreKeptAliveAndReused() {
+        final EchoBackend login = backends.get("default/login:80");
+        final int before = login.connections();
+        for (int client = 0; client < 3; client++) {
+            try (RawHttp http = RawHttp.connect(proxyAddress)) {
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(200, http.get("shop.example.com", "/login").status());
+                }
+            }
+        }
+        assertTrue(login.connections() - before <= 2, "30 requests from 3 clients over at most one new backend connection per event loop, saw "
+                + (login.connections() - before));
+    }
+
+    @Test
     void aRequestBodyIsRelayed() {
         try (RawHttp http = RawHttp.connect(proxyAddress)) {
             final RawHttp.Response response = http.exchange("POST /api/orders HTTP/1.1\r\nHost: shop.example.com\r\n"
@@ -122,6 +144,21 @@ abstract class IngressProxyCases {
             assertEquals(200, response.status(), response.body());
             assertTrue(response.body().endsWith("hello world"), response.body());
             assertTrue(response.body().contains("header content-length: 11\n"), response.body());
+        }
+    }
+
+    @Test
+    void largeAndChunkedResponsesStreamThrough() {
+        final String payload = "0123456789abcdef".repeat(3 * 65536); // 3 MiB
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            for (String chunked : new String[]{"0", "1"}) {
+                final RawHttp.Response response = http.exchange("POST /api/upload HTTP/1.1\r\nHost: shop.example.com\r\nX-Echo-Chunked: "
+                        + chunked + "\r\nContent-Length: " + payload.length() + "\r\n\r\n" + payload);
+                assertEquals(200, response.status());
+                assertTrue(response.body().endsWith(payload), "the whole body came back, " + response.body().length() + " chars");
+                assertEquals(chunked.equals("1") ? "chunked" : null, response.header("transfer-encoding"));
+            }
+            assertEquals(200, http.get("shop.example.com", "/api").status(), "the connection is still in step");
         }
     }
 
@@ -152,6 +189,18 @@ abstract class IngressProxyCases {
             assertEquals(502, down.status(), down.body());
             final RawHttp.Response empty = http.get("empty.example.net", "/anything");
             assertEquals(503, empty.status(), empty.body());
+            assertEquals(200, http.get("shop.example.com", "/api").status(), "same connection still serves");
+        }
+    }
+
+    @Test
+    void aBackendThatDoesNotAnswerGets504AfterTheResponseTimeout() {
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            final long startNs = System.nanoTime();
+            final RawHttp.Response slow = http.get("slow.example.net", "/anything");
+            final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
+            assertEquals(504, slow.status(), slow.body());
+            assertTrue(tookMs >= RESPONSE_TIMEOUT_MS - 50 && tookMs < RESPONSE_TIMEOUT_MS + 5_000, "took " + tookMs + " ms");
             assertEquals(200, http.get("shop.example.com", "/api").status(), "same connection still serves");
         }
     }

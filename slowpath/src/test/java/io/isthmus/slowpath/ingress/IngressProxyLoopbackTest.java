@@ -21,4 +21,11 @@ class IngressProxyLoopbackTest extends IngressProxyCases {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Override
+    protected InetSocketAddress silentEndpoint() throws IOException {
+        final ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress()); // never accept()s
+        closeLater(socket);
+        return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+    }
 }

@@ -46,4 +46,12 @@ class IngressProxyPodTest extends IngressProxyCases {
     protected InetSocketAddress deadEndpoint() {
         return new InetSocketAddress(pods.getFirst().ip(), 7999);
     }
+
+    @Override
+    protected InetSocketAddress silentEndpoint() throws Exception {
+        final Pod pod = pods.getLast();
+        final java.net.ServerSocket socket = pod.callInside(() -> new java.net.ServerSocket(7998, 50, java.net.InetAddress.getByName(pod.ip())));
+        closeLater(socket);
+        return new InetSocketAddress(pod.ip(), 7998);
+    }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * HTTP/1.1 over a plain socket, byte for byte, for tests: any Host header, malformed requests,
- * several requests on one connection. Responses must carry Content-Length (the proxy's do).
+ * several requests on one connection. Responses are delimited by Content-Length or chunked.
  */
 public final class RawHttp implements AutoCloseable {
     private final Socket socket;
@@ -81,6 +81,18 @@ public final class RawHttp implements AutoCloseable {
             while ((line = line()) != null && !line.isEmpty()) {
                 final int colon = line.indexOf(':');
                 headers.merge(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip(), (a, b) -> a + ", " + b);
+            }
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                final ByteArrayOutputStream body = new ByteArrayOutputStream();
+                int size;
+                while ((size = Integer.parseInt(line().split(";")[0].strip(), 16)) > 0) {
+                    body.writeBytes(in.readNBytes(size));
+                    line(); // CRLF after the chunk
+                }
+                while ((line = line()) != null && !line.isEmpty()) {
+                    // trailers: none expected
+                }
+                return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
             }
             final int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
             final byte[] body = in.readNBytes(length);

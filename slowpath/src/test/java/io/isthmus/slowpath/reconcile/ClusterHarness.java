@@ -2,13 +2,11 @@ package io.isthmus.slowpath.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.isthmus.dns.zone.ZoneDump;
 import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
-import io.isthmus.lb.table.ServiceTableDump;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
 import io.isthmus.slowpath.controlplane.EndpointSliceController;
 import io.isthmus.slowpath.controlplane.ServiceAllocation;
@@ -31,7 +29,7 @@ import java.util.function.Predicate;
 final class ClusterHarness implements AutoCloseable {
     static final String NODE = "node-a";
 
-    final EmbeddedApiServer server;
+    EmbeddedApiServer server;
     final KubernetesClient client;
     final EndpointSliceController endpointSlices;
     final ClusterWatch watch;
@@ -51,22 +49,7 @@ final class ClusterHarness implements AutoCloseable {
     }
 
     static String dump(DesiredStateTables desired) {
-        final FastpathTables tables = desired.tables();
-        final StringBuilder out = new StringBuilder("# services\n");
-        if (tables.services().current() != null) {
-            out.append(ServiceTableDump.dump(tables.services().current()));
-        }
-        out.append("# policy\n");
-        if (tables.policies().current() != null) {
-            out.append(desired.policyCompiler().dump(tables.policies().current())).append('\n');
-        }
-        out.append("# dns\n");
-        if (tables.dnsZone().current() != null) {
-            ZoneDump.lines(tables.dnsZone().current()).stream()
-                    .filter(line -> line.contains(".svc.") && !line.contains(" SOA "))
-                    .forEach(line -> out.append(line).append('\n'));
-        }
-        return out.toString();
+        return TablesDump.of(desired);
     }
 
     /** The dump of the tables published last. */
@@ -91,6 +74,14 @@ final class ClusterHarness implements AutoCloseable {
             last = dump();
         }
         return last;
+    }
+
+    /** Stops the API server (its objects are lost, as with an etcd wiped) and starts an empty one on the same port. */
+    void restartServer(Duration down) throws InterruptedException {
+        final int port = server.port();
+        server.close();
+        Thread.sleep(down.toMillis());
+        server = EmbeddedApiServer.start(port, List.of(ServiceAllocation.defaults()));
     }
 
     @Override

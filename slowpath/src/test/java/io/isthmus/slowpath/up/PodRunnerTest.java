@@ -130,6 +130,25 @@ class PodRunnerTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aNamespaceNameTakenBySomeoneElseIsReportedAndLeftAlone() throws Exception {
+        final String taken = NetworkNamespaces.nameFor(podNamespace, "taken");
+        Shell.check("ip", "netns", "add", taken);
+        try {
+            final Pod pod = new PodBuilder().withNewMetadata().withNamespace(podNamespace).withName("taken").endMetadata()
+                    .withNewSpec().addNewContainer().withName("main").withCommand("sleep", "300").endContainer().endSpec().build();
+
+            final IOException failure = assertThrows(IOException.class, () -> runner.start(pod));
+
+            assertTrue(failure.getMessage().contains(taken), failure.getMessage());
+            assertTrue(Files.exists(NetworkNamespaces.path(taken)), "someone else's namespace is left alone");
+            assertTrue(state.pods().isEmpty(), "no record, so 'down' will not touch it either");
+        } finally {
+            Shell.run(10, "ip", "netns", "delete", taken);
+        }
+    }
+
+    @Test
     void longNamesAreShortenedUniquely() {
         final String a = NetworkNamespaces.nameFor("a-very-long-namespace-name", "backend-0123456789");
         final String b = NetworkNamespaces.nameFor("a-very-long-namespace-name", "backend-0123456788");

@@ -8,6 +8,9 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.isthmus.fastpath.control.DesiredKind;
 import io.isthmus.fastpath.control.FastpathControl;
+import io.isthmus.fastpath.pipeline.DropCounters;
+import io.isthmus.fastpath.pipeline.DropReason;
+import io.isthmus.fastpath.runtime.LocalFastpathControl;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -22,9 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The fast path's end of the control channel: polls the request stream on its own agent thread,
  * applies each message to a {@link FastpathControl} (the runtime's local one) in arrival order, and
- * answers every request with an ACK carrying its correlation id: at once for sync and record
- * messages (FAILED when the payload does not decode), when the worker took or released the port
- * for ATTACH_PORT / DETACH_PORT. It also publishes punted frames and events on the reply stream.
+ * answers every request with an ACK carrying its correlation id: at once for BEGIN_SYNC and record
+ * messages (FAILED when the payload does not decode), for END_SYNC once the runtime's control agent
+ * applied everything before it (with the runtime's {@link LocalFastpathControl}), and when the
+ * worker took or released the port for ATTACH_PORT / DETACH_PORT. It also publishes punted frames and events on the reply stream.
  *
  * <p><b>Thread-safety:</b> {@link #start}/{@link #close} from the owning thread. Punts and events
  * go out through an {@link EventPublisher} per publishing thread ({@link #newEventPublisher()}).
@@ -38,21 +42,32 @@ public final class AeronControlServer implements AutoCloseable {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
 
-    private AeronControlServer(Aeron aeron, FastpathControl target, Duration sendTimeout) {
+    /** How often the drop counters are compared and their increases published as DROP events. */
+    public static final long DROP_EVENT_INTERVAL_NS = 1_000_000_000L;
+
+    private AeronControlServer(Aeron aeron, FastpathControl target, DropCounters drops, Duration sendTimeout) {
         this.aeron = aeron;
         this.requests = aeron.addSubscription(ControlProtocol.CHANNEL, ControlProtocol.REQUEST_STREAM_ID);
         this.replies = aeron.addPublication(ControlProtocol.CHANNEL, ControlProtocol.REPLY_STREAM_ID);
         this.sender = new MessageSender(replies, sendTimeout);
         this.runner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000L, 1_000_000L),
-                error -> System.err.println("isthmus control server: " + error), (AtomicCounter) null, new Poller(target));
+                error -> System.err.println("isthmus control server: " + error), (AtomicCounter) null, new Poller(target, drops));
         AgentRunner.startOnThread(runner);
     }
 
     /** Connects to the media driver in {@code aeronDirectory} and starts serving {@code target}. */
     public static AeronControlServer start(Path aeronDirectory, FastpathControl target) {
+        return start(aeronDirectory, target, null);
+    }
+
+    /**
+     * As {@link #start(Path, FastpathControl)}, and publishes a DROP event (port -1, code = the
+     * {@link DropReason} id, count = the increase) for every reason whose count grew, once a second.
+     */
+    public static AeronControlServer start(Path aeronDirectory, FastpathControl target, DropCounters drops) {
         final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectory.toString()));
         try {
-            return new AeronControlServer(aeron, target, Duration.ofSeconds(2));
+            return new AeronControlServer(aeron, target, drops, Duration.ofSeconds(2));
         } catch (RuntimeException e) {
             aeron.close();
             throw e;
@@ -81,14 +96,43 @@ public final class AeronControlServer implements AutoCloseable {
         private final PortFlyweight port = new PortFlyweight();
         private final DesiredPayloadCodec codec = new DesiredPayloadCodec();
         private final FragmentHandler handler = new FragmentAssembler(this::onMessage);
+        private final DropCounters drops;
+        private final long[] dropsPublished = new long[DropReason.maxId() + 1];
+        private final EventPublisher events = new EventPublisher(replies);
+        private long nextDropCheckNs;
 
-        Poller(FastpathControl target) {
+        Poller(FastpathControl target, DropCounters drops) {
             this.target = target;
+            this.drops = drops;
         }
 
         @Override
         public int doWork() {
-            return requests.poll(handler, 16);
+            int work = requests.poll(handler, 16);
+            if (drops != null) {
+                final long nowNs = System.nanoTime();
+                if (nowNs - nextDropCheckNs >= 0) {
+                    nextDropCheckNs = nowNs + DROP_EVENT_INTERVAL_NS;
+                    work += publishDropIncreases();
+                }
+            }
+            return work;
+        }
+
+        private int publishDropIncreases() {
+            int published = 0;
+            for (DropReason reason : DropReason.values()) {
+                final int id = reason.id();
+                if (id <= 0) {
+                    continue;
+                }
+                final long count = drops.get(reason);
+                if (count > dropsPublished[id] && events.event(EventFlyweight.DROP, -1, id, count - dropsPublished[id])) {
+                    dropsPublished[id] = count;
+                    published++;
+                }
+            }
+            return published;
         }
 
         private void onMessage(DirectBuffer buffer, int offset, int length, Header aeronHeader) {
@@ -100,7 +144,13 @@ public final class AeronControlServer implements AutoCloseable {
                 }
                 switch (header.type()) {
                     case ControlProtocol.BEGIN_SYNC -> target.beginSync(header.epoch());
-                    case ControlProtocol.END_SYNC -> target.endSync(header.epoch());
+                    case ControlProtocol.END_SYNC -> {
+                        target.endSync(header.epoch());
+                        if (target instanceof LocalFastpathControl local) { // answer once the whole sync is applied
+                            answerWhenDone(correlationId, local.barrier());
+                            return;
+                        }
+                    }
                     case ControlProtocol.UPSERT -> {
                         record.wrap(buffer, offset);
                         final DesiredKind kind = kindOf(record);

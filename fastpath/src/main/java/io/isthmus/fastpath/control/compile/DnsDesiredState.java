@@ -2,6 +2,7 @@ package io.isthmus.fastpath.control.compile;
 
 import io.isthmus.dns.zone.EndpointSliceRecord;
 import io.isthmus.dns.zone.PodRecord;
+import io.isthmus.dns.zone.ServiceKind;
 import io.isthmus.dns.zone.ServiceRecord;
 import io.isthmus.dns.zone.Zone;
 import io.isthmus.dns.zone.ZoneBuilder;
@@ -14,6 +15,11 @@ import java.util.TreeMap;
  * The desired Service, EndpointSlice and Pod records of the cluster zone. dns-responder builds a
  * zone from all of them at once ({@link ZoneBuilder}); each build gets the next SOA serial, so
  * resolvers that compare serials see every generation as newer.
+ *
+ * <p>Only changes that alter names mark the zone for rebuilding: every Service change, but an
+ * EndpointSlice only when its Service is headless and a Pod only with a hostname and a subdomain
+ * naming a headless Service (at 10,000 Services a rebuild takes far longer than a lookup).
+ * Services are keyed {@code namespace/name} as the slow path sends them.
  *
  * <p>Records are kept sorted by key so that the same desired state always gives the same zone,
  * whatever order the changes came in.
@@ -42,20 +48,39 @@ public final class DnsDesiredState {
         return mark(services.remove(key) != null);
     }
 
+    /** A slice changes the zone only when its Service is headless (ClusterIP names do not list endpoints). */
     public boolean putSlice(String key, EndpointSliceRecord record) {
-        return mark(!record.equals(slices.put(key, record)));
+        final EndpointSliceRecord old = slices.put(key, record);
+        return !record.equals(old) && mark(names(record) || (old != null && names(old)));
     }
 
     public boolean removeSlice(String key) {
-        return mark(slices.remove(key) != null);
+        final EndpointSliceRecord old = slices.remove(key);
+        return old != null && mark(names(old));
     }
 
+    /** A Pod changes the zone only with a hostname and a subdomain naming a headless Service. */
     public boolean putPod(String key, PodRecord record) {
-        return mark(!record.equals(pods.put(key, record)));
+        final PodRecord old = pods.put(key, record);
+        return !record.equals(old) && mark(names(record) || (old != null && names(old)));
     }
 
     public boolean removePod(String key) {
-        return mark(pods.remove(key) != null);
+        final PodRecord old = pods.remove(key);
+        return old != null && mark(names(old));
+    }
+
+    private boolean names(EndpointSliceRecord slice) {
+        return headless(slice.namespace() + "/" + slice.serviceName());
+    }
+
+    private boolean names(PodRecord pod) {
+        return !pod.hostname().isEmpty() && !pod.subdomain().isEmpty() && headless(pod.namespace() + "/" + pod.subdomain());
+    }
+
+    private boolean headless(String serviceKey) {
+        final ServiceRecord service = services.get(serviceKey);
+        return service != null && service.kind() == ServiceKind.HEADLESS;
     }
 
     public boolean dirty() {

@@ -2,6 +2,8 @@ package io.isthmus.fastpath.control.aeron;
 
 import io.isthmus.fastpath.control.DesiredKind;
 import io.isthmus.fastpath.control.PortAttachment;
+import io.isthmus.fastpath.pipeline.DropCounters;
+import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.policy.model.NamespaceInfo;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -137,6 +139,33 @@ class AeronControlChannelTest {
             }
             assertEquals(List.of("punt 3 7", "event 1 3 12 99"), heard);
             assertArrayEquals(frame, frames.getFirst());
+        }
+    }
+
+    @Test
+    void dropIncreasesArePublishedAsEvents() throws Exception {
+        server.close();
+        final DropCounters drops = new DropCounters();
+        server = AeronControlServer.start(driver.directory(), target, drops);
+        final List<String> heard = new CopyOnWriteArrayList<>();
+        final ControlEventListener listener = new ControlEventListener() {
+            @Override
+            public void onEvent(short eventType, int portId, int code, long count) {
+                heard.add(eventType + " " + portId + " " + code + " " + count);
+            }
+        };
+        try (AeronFastpathControl client = AeronFastpathControl.connect(driver.directory(), TIMEOUT, listener)) {
+            for (int i = 0; i < 5; i++) {
+                drops.increment(DropReason.NO_ROUTE);
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (heard.isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no DROP event within 10 s");
+                Thread.sleep(20);
+            }
+            assertEquals(EventFlyweight.DROP + " -1 " + DropReason.NO_ROUTE.id() + " 5", heard.getFirst());
+            Thread.sleep(1500);
+            assertEquals(1, heard.size(), "nothing new dropped, nothing new published: " + heard);
         }
     }
 

@@ -2,16 +2,18 @@ package io.isthmus.slowpath.ingress.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.channels.ClosedChannelException;
 
 /**
- * The last handler of a backend connection: hands the aggregated response to the exchange that
- * sent the request (one at a time, no pipelining), and reports a connection lost mid-request.
- * An idle pooled connection that times out is closed.
+ * The last handler of a backend connection: streams the response of the one request in flight
+ * (no pipelining) to the exchange that sent it, and reports a connection lost mid-request.
  *
  * <p><b>Thread-safety:</b> the connection's event loop only.
  */
@@ -30,12 +32,28 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         final Exchange current = exchange;
-        exchange = null;
-        if (current != null && msg instanceof FullHttpResponse response) {
-            current.onResponse(response);
-        } else {
+        if (current == null || !(msg instanceof HttpObject object) || object.decoderResult().isFailure()) {
+            exchange = null;
             ReferenceCountUtil.release(msg);
-            ctx.close(); // a response nobody asked for: the connection's state is unknown
+            ctx.close(); // a response nobody asked for, or one we cannot parse: the connection's state is unknown
+            if (current != null) {
+                current.onFailure(new IllegalStateException("unparsable response from backend"));
+            }
+            return;
+        }
+        if (msg instanceof HttpResponse head) {
+            if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                ReferenceCountUtil.release(msg); // 100 Continue and friends: the final response follows
+                return;
+            }
+            current.onResponseHead(head);
+        }
+        if (msg instanceof HttpContent content) {
+            final boolean last = content instanceof LastHttpContent;
+            if (last) {
+                exchange = null;
+            }
+            current.onResponseContent(content, last);
         }
     }
 
@@ -45,13 +63,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         if (current != null) {
             current.onFailure(new ClosedChannelException());
-        }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent && exchange == null) {
-            ctx.close();
         }
     }
 

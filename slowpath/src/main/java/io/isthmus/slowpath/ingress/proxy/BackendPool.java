@@ -8,8 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -20,14 +18,25 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keep-alive connections to backend pods, one pool per event loop: a request takes an idle
  * connection to its pod when there is one, else opens a new one on the same event loop, and gives
- * it back after a complete keep-alive response. Idle connections close after
- * {@value #IDLE_SECONDS} s; at most {@code maxIdlePerEndpoint} stay idle per pod.
+ * it back after a complete keep-alive response. Idle connections are closed by a sweep every
+ * {@value #SWEEP_SECONDS} s once idle for {@value #IDLE_SECONDS} s (no per-read or per-write
+ * timer); at most {@code maxIdlePerEndpoint} stay idle per pod.
+ *
+ * <p>The pool also keeps the loop's exchanges in flight, oldest first, and times them out with a
+ * check every {@value #TIMEOUT_CHECK_MS} ms: one list append and unlink per request instead of a
+ * scheduled task each (all exchanges of a pool have the same timeout, so the list is in deadline order).
  *
  * <p><b>Thread-safety:</b> owned by its event loop; only that loop's handlers call it, so it needs
  * no locks.
  */
 final class BackendPool {
     static final int IDLE_SECONDS = 60;
+    static final int SWEEP_SECONDS = 15;
+    static final int TIMEOUT_CHECK_MS = 250;
+
+    /** A connection waiting in the pool, and since when (System.nanoTime()). */
+    private record Idle(Channel channel, long sinceNs) {
+    }
 
     /** How {@link #acquire} answers. */
     interface Callback {
@@ -38,11 +47,12 @@ final class BackendPool {
 
     private final Bootstrap bootstrap;
     private final int maxIdlePerEndpoint;
-    private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    private final Map<InetSocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
+    private ProxyExchange oldest;   // in-flight exchanges, a doubly linked list in start order
+    private ProxyExchange newest;
 
     BackendPool(EventLoop loop, ProxyTransport transport, IngressSettings settings) {
         this.maxIdlePerEndpoint = settings.maxIdlePerEndpoint();
-        final int maxBody = settings.maxBodyBytes();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -51,20 +61,75 @@ final class BackendPool {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
-                                new HttpClientCodec(), new HttpObjectAggregator(maxBody), new BackendHandler());
+                        ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler()); // responses stream, never aggregated
                     }
                 });
+        loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        loop.scheduleAtFixedRate(this::expire, TIMEOUT_CHECK_MS, TIMEOUT_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts timing {@code exchange} (appended as the newest). */
+    void track(ProxyExchange exchange) {
+        exchange.olderInFlight = newest;
+        exchange.newerInFlight = null;
+        if (newest != null) {
+            newest.newerInFlight = exchange;
+        } else {
+            oldest = exchange;
+        }
+        newest = exchange;
+    }
+
+    /** Stops timing {@code exchange}; a no-op when it is not tracked. */
+    void untrack(ProxyExchange exchange) {
+        final ProxyExchange older = exchange.olderInFlight;
+        final ProxyExchange newer = exchange.newerInFlight;
+        if (older == null && newer == null && oldest != exchange) {
+            return;
+        }
+        if (older != null) {
+            older.newerInFlight = newer;
+        } else {
+            oldest = newer;
+        }
+        if (newer != null) {
+            newer.olderInFlight = older;
+        } else {
+            newest = older;
+        }
+        exchange.olderInFlight = null;
+        exchange.newerInFlight = null;
+    }
+
+    private void expire() {
+        final long nowNs = System.nanoTime();
+        ProxyExchange head;
+        while ((head = oldest) != null && nowNs - head.deadlineNs() >= 0) {
+            untrack(head);
+            head.timedOut();
+        }
+    }
+
+    /** Closes connections idle for {@value #IDLE_SECONDS} s and forgets pods without connections. */
+    private void closeIdle() {
+        final long oldestNs = System.nanoTime() - TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+        idle.values().removeIf(channels -> {
+            Idle last;
+            while ((last = channels.peekLast()) != null && last.sinceNs() - oldestNs < 0) {
+                channels.pollLast().channel().close(); // least recently used at the tail
+            }
+            return channels.isEmpty();
+        });
     }
 
     /** An idle connection to {@code endpoint}, or a new one; {@code callback} runs on this event loop. */
     void acquire(InetSocketAddress endpoint, Callback callback) {
-        final ArrayDeque<Channel> channels = idle.get(endpoint);
+        final ArrayDeque<Idle> channels = idle.get(endpoint);
         if (channels != null) {
-            Channel channel;
-            while ((channel = channels.pollFirst()) != null) {
-                if (channel.isActive()) {
-                    callback.acquired(channel, true);
+            Idle entry;
+            while ((entry = channels.pollFirst()) != null) {
+                if (entry.channel().isActive()) {
+                    callback.acquired(entry.channel(), true);
                     return;
                 }
             }
@@ -79,9 +144,9 @@ final class BackendPool {
             if (f.isSuccess()) {
                 final Channel channel = future.channel();
                 channel.closeFuture().addListener(closed -> {
-                    final ArrayDeque<Channel> channels = idle.get(endpoint);
+                    final ArrayDeque<Idle> channels = idle.get(endpoint);
                     if (channels != null) {
-                        channels.remove(channel);
+                        channels.removeIf(entry -> entry.channel() == channel);
                     }
                 });
                 callback.acquired(channel, false);
@@ -96,11 +161,11 @@ final class BackendPool {
         if (!channel.isActive()) {
             return;
         }
-        final ArrayDeque<Channel> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        final ArrayDeque<Idle> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         if (channels.size() >= maxIdlePerEndpoint) {
             channel.close();
             return;
         }
-        channels.addFirst(channel); // most recently used first: warm connections stay in use
+        channels.addFirst(new Idle(channel, System.nanoTime())); // most recently used first: warm connections stay in use
     }
 }

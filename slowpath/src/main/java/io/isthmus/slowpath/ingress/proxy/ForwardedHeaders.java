@@ -23,7 +23,7 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
-    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION, AsciiString.cached("keep-alive"),
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE,
             HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
             AsciiString.cached("proxy-connection"));
@@ -32,8 +32,8 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    /** Removes hop-by-hop headers and the HTTP/2 codec's own {@code x-http2-*} headers. */
-    static void dropHopByHop(HttpHeaders headers) {
+    /** Removes hop-by-hop headers, and with {@code fromHttp2} the HTTP/2 codec's own {@code x-http2-*} headers. */
+    static void dropHopByHop(HttpHeaders headers, boolean fromHttp2) {
         final String connection = headers.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
             for (String token : connection.split(",")) {
@@ -45,6 +45,9 @@ final class ForwardedHeaders {
         }
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
+        }
+        if (!fromHttp2) {
+            return;
         }
         List<String> extensions = null;
         for (Map.Entry<String, String> header : headers) {
@@ -58,9 +61,18 @@ final class ForwardedHeaders {
         }
     }
 
-    /** Adds the X-Forwarded-* headers for a request from {@code client} arriving on {@code local} by {@code scheme}. */
-    static void addForwarded(HttpHeaders headers, SocketAddress client, SocketAddress local, String scheme, String host) {
-        final String clientIp = client instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+    /** The client's address as X-Forwarded-For and X-Real-IP write it. */
+    static String clientIp(SocketAddress client) {
+        return client instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+    }
+
+    /** The local port as X-Forwarded-Port writes it, or null. */
+    static String localPort(SocketAddress local) {
+        return local instanceof InetSocketAddress inet ? Integer.toString(inet.getPort()) : null;
+    }
+
+    /** Adds the X-Forwarded-* headers for a request from {@code clientIp} arriving on {@code localPort} by {@code scheme}. */
+    static void addForwarded(HttpHeaders headers, String clientIp, String localPort, String scheme, String host) {
         final String previous = headers.get(X_FORWARDED_FOR);
         headers.set(X_FORWARDED_FOR, previous == null || previous.isBlank() ? clientIp : previous + ", " + clientIp);
         headers.set(X_FORWARDED_PROTO, scheme);
@@ -68,8 +80,8 @@ final class ForwardedHeaders {
         if (host != null) {
             headers.set(X_FORWARDED_HOST, host);
         }
-        if (local instanceof InetSocketAddress inet) {
-            headers.set(X_FORWARDED_PORT, Integer.toString(inet.getPort()));
+        if (localPort != null) {
+            headers.set(X_FORWARDED_PORT, localPort);
         }
     }
 }

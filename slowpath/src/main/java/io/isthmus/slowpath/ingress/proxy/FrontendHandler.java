@@ -10,11 +10,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
@@ -23,7 +26,7 @@ import java.util.ArrayDeque;
 /**
  * The client side of the proxy, one instance per HTTP/1.1 connection or per HTTP/2 stream: takes
  * an aggregated request, matches it against the current route table, and relays it to one pod of
- * the backend through the event loop's {@link BackendPool}.
+ * the backend through the event loop's {@link BackendPool}; the response streams back.
  *
  * <p>Answers of its own: 400 for a request the codec could not parse (then the connection closes;
  * the proxy goes on serving others), 404 when nothing matches, 503 when the backend has no ready
@@ -41,6 +44,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final boolean http2;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private boolean busy;
+    private String clientIp;   // of this connection, computed on its first request
+    private String localPort;
+    private ProxyExchange inFlight;
 
     FrontendHandler(ProxyContext proxy, boolean tls, boolean http2) {
         this.proxy = proxy;
@@ -104,11 +110,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             respond(ctx, request, ErrorResponses.of(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE), false);
             return;
         }
-        final Channel client = http2 ? ctx.channel().parent() : ctx.channel();
+        if (clientIp == null) {
+            final Channel client = http2 ? ctx.channel().parent() : ctx.channel();
+            clientIp = ForwardedHeaders.clientIp(client.remoteAddress());
+            localPort = ForwardedHeaders.localPort(client.localAddress());
+        }
         final boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
         final FullHttpRequest upstream = UpstreamRequests.rewrite(request, match.upstreamPath() + (query < 0 ? "" : uri.substring(query)),
-                authority, client.remoteAddress(), client.localAddress(), tls ? "https" : "http");
-        new ProxyExchange(this, ctx, upstream, keepAlive, endpoint, proxy).start();
+                authority, clientIp, localPort, tls ? "https" : "http", http2);
+        inFlight = new ProxyExchange(this, ctx, upstream, keepAlive, endpoint, proxy);
+        inFlight.start();
     }
 
     /** {@code http://host/path} (absolute form, RFC 9112 section 3.2.2) → {@code /path}; null when it is not a URI. */
@@ -130,21 +141,62 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         complete(ctx, response, keepAlive);
     }
 
-    /** Sends the response of the exchange in flight; {@code keepAlive} is what the client asked for. */
+    /** Sends a whole response of the proxy's own (an error) for the request in flight; {@code keepAlive} is what the client asked for. */
     void complete(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         if (!ctx.channel().isActive()) {
             response.release();
+            inFlight = null;
             drop();
             return;
         }
-        ForwardedHeaders.dropHopByHop(response.headers());
         if (!http2) {
-            response.setProtocolVersion(HttpVersion.HTTP_1_1);
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, "close");
             }
         }
-        final ChannelFuture written = ctx.writeAndFlush(response);
+        next(ctx, ctx.writeAndFlush(response), keepAlive);
+    }
+
+    /** Writes the head of a backend's response (hop-by-hop headers dropped, framing set for this client). */
+    void beginResponse(ChannelHandlerContext ctx, HttpResponse head, boolean keepAlive, boolean toHead) {
+        final boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+        ForwardedHeaders.dropHopByHop(head.headers(), false);
+        if (!http2) {
+            head.setProtocolVersion(HttpVersion.HTTP_1_1);
+            final int code = head.status().code();
+            final boolean mayHaveBody = !toHead && code != 204 && code != 304;
+            if (mayHaveBody && (chunked || !head.headers().contains(HttpHeaderNames.CONTENT_LENGTH))) {
+                HttpUtil.setTransferEncodingChunked(head, true); // the backend's framing is gone: chunk for this client
+            }
+            if (!keepAlive) {
+                head.headers().set(HttpHeaderNames.CONNECTION, "close");
+            }
+        }
+        ctx.write(head);
+    }
+
+    /** Writes a piece of the body. Returns false when the client cannot take more for now. */
+    boolean responseContent(ChannelHandlerContext ctx, HttpContent content) {
+        ctx.writeAndFlush(content);
+        return ctx.channel().isWritable();
+    }
+
+    /** Writes the last piece and goes on with the next request (or closes). */
+    void endResponse(ChannelHandlerContext ctx, LastHttpContent last, boolean keepAlive) {
+        next(ctx, ctx.writeAndFlush(last), keepAlive);
+    }
+
+    /** The response broke after its head was sent: the only honest signal left is to cut the connection (or the stream). */
+    void abortResponse(ChannelHandlerContext ctx) {
+        inFlight = null;
+        busy = false;
+        drop();
+        ctx.flush();
+        ctx.close();
+    }
+
+    private void next(ChannelHandlerContext ctx, ChannelFuture written, boolean keepAlive) {
+        inFlight = null;
         busy = false;
         if (!keepAlive && !http2) {
             written.addListener(ChannelFutureListener.CLOSE);
@@ -157,6 +209,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (!ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && inFlight != null) {
+            inFlight.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void drop() {

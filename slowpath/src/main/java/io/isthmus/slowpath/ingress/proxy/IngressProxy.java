@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.net.InetSocketAddress;
@@ -52,6 +53,11 @@ public final class IngressProxy implements AutoCloseable {
 
     /** Binds the listeners of {@code settings} and serves an empty route table (404) until the first publish. */
     public static IngressProxy start(IngressSettings settings) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Sampling leak detection builds a stack trace for one buffer in 128: a proxy's hot path
+            // cannot afford it. -Dio.netty.leakDetection.level=... turns it back on.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         final ProxyTransport transport = ProxyTransport.best();
         final EventLoopGroup group = transport.newGroup(settings.threads(), "isthmus-ingress");
         final List<Channel> listeners = new ArrayList<>();

@@ -3,20 +3,24 @@ package io.isthmus.slowpath.ingress.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.handler.codec.http.LastHttpContent;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request relayed to one backend pod. A pooled connection that turns out dead before any
- * response (the pod closed it while idle) is retried once on a new connection when the method is
- * idempotent; otherwise a failure answers 502, and no answer within the response timeout 504.
+ * One request relayed to one backend pod, its response streamed back piece by piece (the backend
+ * connection stops reading while the client cannot take more). A pooled connection that turns out
+ * dead before any response (the pod closed it while idle) is retried once on a new connection when
+ * the method is idempotent; otherwise a failure before the response head answers 502, and no
+ * complete answer within the response timeout 504. After the head, a failure can only cut the
+ * client's connection (HTTP/1.1) or reset its stream (HTTP/2).
  *
  * <p><b>Thread-safety:</b> the client channel's event loop only; backend connections come from
  * that loop's pool, so every callback runs on the same thread.
@@ -36,7 +40,12 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
     private boolean reused;
     private boolean retried;
     private boolean done;
-    private ScheduledFuture<?> timeout;
+    private boolean headSent;
+    private boolean backendKeepAlive;
+    private long deadlineNs;
+    /** Links of the pool's in-flight list ({@link BackendPool#track}); only the pool touches them. */
+    ProxyExchange olderInFlight;
+    ProxyExchange newerInFlight;
 
     ProxyExchange(FrontendHandler frontend, ChannelHandlerContext ctx, FullHttpRequest request, boolean clientKeepAlive,
                   InetSocketAddress endpoint, ProxyContext proxy) {
@@ -50,7 +59,8 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
     }
 
     void start() {
-        timeout = ctx.channel().eventLoop().schedule(this::timedOut, proxy.settings().responseTimeoutMs(), TimeUnit.MILLISECONDS);
+        deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(proxy.settings().responseTimeoutMs());
+        pool.track(this);
         pool.acquire(endpoint, this);
     }
 
@@ -62,7 +72,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
         }
         backend = channel;
         reused = wasPooled;
-        channel.pipeline().get(BackendHandler.class).begin(this);
+        ((BackendHandler) channel.pipeline().last()).begin(this);
         channel.writeAndFlush(request.retainedDuplicate()).addListener(f -> {
             if (!f.isSuccess()) {
                 channel.close(); // BackendHandler.channelInactive reports the failure
@@ -76,25 +86,53 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
     }
 
     @Override
-    public void onResponse(FullHttpResponse response) {
+    public void onResponseHead(HttpResponse head) {
         if (done) {
-            response.release();
             return;
         }
-        if (HttpUtil.isKeepAlive(response)) {
+        headSent = true;
+        backendKeepAlive = HttpUtil.isKeepAlive(head);
+        frontend.beginResponse(ctx, head, clientKeepAlive, request.method().equals(HttpMethod.HEAD));
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content, boolean last) {
+        if (done || !headSent) {
+            content.release();
+            return;
+        }
+        if (!last) {
+            if (!frontend.responseContent(ctx, content)) {
+                backend.config().setAutoRead(false); // resumed by writable()
+            }
+            return;
+        }
+        done = true;
+        pool.untrack(this);
+        request.release();
+        if (backendKeepAlive) {
+            backend.config().setAutoRead(true);
             pool.release(endpoint, backend);
         } else {
             backend.close();
         }
-        done = true;
-        timeout.cancel(false);
-        request.release();
-        frontend.complete(ctx, response, clientKeepAlive);
+        frontend.endResponse(ctx, (LastHttpContent) content, clientKeepAlive);
+    }
+
+    /** The client can take more again: read on from the backend. */
+    void writable() {
+        if (!done && backend != null) {
+            backend.config().setAutoRead(true);
+        }
     }
 
     @Override
     public void onFailure(Throwable cause) {
         if (done) {
+            return;
+        }
+        if (headSent) {
+            abort();
             return;
         }
         if (reused && !retried && IDEMPOTENT.contains(request.method())) {
@@ -106,15 +144,31 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
         finish(HttpResponseStatus.BAD_GATEWAY);
     }
 
-    private void timedOut() {
+    long deadlineNs() {
+        return deadlineNs;
+    }
+
+    /** Called by the pool when the deadline passed (already untracked). */
+    void timedOut() {
         if (done) {
             return;
         }
         if (backend != null) {
-            backend.pipeline().get(BackendHandler.class).abandon();
+            ((BackendHandler) backend.pipeline().last()).abandon();
             backend.close();
         }
+        if (headSent) {
+            abort();
+            return;
+        }
         finish(HttpResponseStatus.GATEWAY_TIMEOUT);
+    }
+
+    private void abort() {
+        done = true;
+        pool.untrack(this);
+        request.release();
+        frontend.abortResponse(ctx);
     }
 
     private void finish(HttpResponseStatus status) {
@@ -122,7 +176,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
             return;
         }
         done = true;
-        timeout.cancel(false);
+        pool.untrack(this);
         request.release();
         frontend.complete(ctx, ErrorResponses.of(ctx.alloc(), status), clientKeepAlive);
     }

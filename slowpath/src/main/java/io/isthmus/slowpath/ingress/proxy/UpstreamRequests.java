@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpVersion;
 
-import java.net.SocketAddress;
 
 /** The request as sent to a backend pod: HTTP/1.1, rewritten target, forwarding headers. */
 final class UpstreamRequests {
@@ -13,15 +12,15 @@ final class UpstreamRequests {
 
     /** Rewrites {@code request} in place (the proxy owns it) and returns it. */
     static FullHttpRequest rewrite(FullHttpRequest request, String target, String authority,
-                                   SocketAddress client, SocketAddress local, String scheme) {
+                                   String clientIp, String localPort, String scheme, boolean fromHttp2) {
         final boolean hadLength = request.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
-        ForwardedHeaders.dropHopByHop(request.headers());
+        ForwardedHeaders.dropHopByHop(request.headers(), fromHttp2);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         request.setUri(target);
         if (authority != null) {
             request.headers().set(HttpHeaderNames.HOST, authority);
         }
-        ForwardedHeaders.addForwarded(request.headers(), client, local, scheme, authority);
+        ForwardedHeaders.addForwarded(request.headers(), clientIp, localPort, scheme, authority);
         final int length = request.content().readableBytes();
         if (length > 0 || hadLength) {
             request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);

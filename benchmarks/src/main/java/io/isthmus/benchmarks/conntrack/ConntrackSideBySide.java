@@ -1,0 +1,207 @@
+package io.isthmus.benchmarks.conntrack;
+
+import io.isthmus.conntrack.ConntrackCursor;
+import io.isthmus.conntrack.ConntrackLookupBatch;
+import io.isthmus.conntrack.ConntrackTable;
+import io.isthmus.conntrack.ConntrackTimeouts;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import net.openhft.chronicle.map.ChronicleMap;
+
+/**
+ * Lookups side by side on a shared, loaded machine: the same keys in the Isthmus table,
+ * ConcurrentHashMap and Chronicle Map, measured in <b>thread CPU time</b> (time the thread was
+ * descheduled does not count, unlike JMH's wall clock) over interleaved rounds, minimum and
+ * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
+ *
+ * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
+ * SIZE [ROUNDS] [--no-chronicle]}
+ */
+public final class ConntrackSideBySide {
+
+    private static final int OPS_PER_ROUND = 1 << 17;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private ConntrackSideBySide() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        final int size = Integer.parseInt(args[0]);
+        final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        final boolean chronicle = !Arrays.asList(args).contains("--no-chronicle");
+        final int[] draws = Flows.draws(size, 42);
+
+        final ConntrackTable table = ConntrackTable.createInMemory(size + IsthmusConntrackBenchmark.slack(size),
+            ConntrackTimeouts.linuxDefaults(), null);
+        final ConntrackCursor cursor = table.cursor(0);
+        for (int i = 0; i < size; i++) {
+            if (cursor.insert(IsthmusConntrackBenchmark.spec(cursor.spec(), i), 1) < 0) {
+                throw new IllegalStateException("Isthmus fill failed at " + i);
+            }
+        }
+        final ConcurrentHashMap<FlowKey, FlowValue> chm = new ConcurrentHashMap<>(size * 2, 0.75f, 2);
+        for (int i = 0; i < size; i++) {
+            ConcurrentHashMapConntrackBenchmark.put(chm, i);
+        }
+        ChronicleMap<byte[], byte[]> cm = null;
+        if (chronicle) {
+            cm = ChronicleMap.of(byte[].class, byte[].class).name("isthmus-side-by-side")
+                .constantKeySizeBySample(new byte[ChronicleMapConntrackBenchmark.KEY_BYTES])
+                .constantValueSizeBySample(new byte[ChronicleMapConntrackBenchmark.VALUE_BYTES])
+                .entries(2L * size + 4096).create();
+            final byte[] key = new byte[ChronicleMapConntrackBenchmark.KEY_BYTES];
+            final byte[] value = new byte[ChronicleMapConntrackBenchmark.VALUE_BYTES];
+            for (int i = 0; i < size; i++) {
+                cm.put(ChronicleMapConntrackBenchmark.origKey(key, i), ChronicleMapConntrackBenchmark.value(value, Flows.backendLo(i), i));
+                cm.put(ChronicleMapConntrackBenchmark.replyKey(key, i), ChronicleMapConntrackBenchmark.value(value, Flows.clientLo(i), i));
+            }
+        }
+
+        final ConntrackLookupBatch batch = new ConntrackLookupBatch(64);
+        final FlowKey probe = new FlowKey();
+        final byte[] cmKey = new byte[ChronicleMapConntrackBenchmark.KEY_BYTES];
+        final byte[] cmValue = new byte[ChronicleMapConntrackBenchmark.VALUE_BYTES];
+        final int mask = draws.length - 1;
+        final int[] position = {0};
+        final Map<String, LongSupplier> variants = new LinkedHashMap<>();
+        variants.put("isthmus hit", () -> {
+            long sink = 0;
+            int p = position[0];
+            for (int n = 0; n < OPS_PER_ROUND; n++) {
+                final int i = draws[p++ & mask];
+                sink += cursor.lookup(0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP, 0);
+            }
+            position[0] = p;
+            return sink;
+        });
+        variants.put("isthmus hit batch64", () -> {
+            long sink = 0;
+            int p = position[0];
+            for (int n = 0; n < OPS_PER_ROUND; n += 64) {
+                for (int k = 0; k < 64; k++) {
+                    final int i = draws[p++ & mask];
+                    batch.key(k, 0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP, 0);
+                }
+                sink += cursor.lookupBatch(batch, 64);
+            }
+            position[0] = p;
+            return sink;
+        });
+        variants.put("chm hit", () -> {
+            long sink = 0;
+            int p = position[0];
+            for (int n = 0; n < OPS_PER_ROUND; n++) {
+                final int i = draws[p++ & mask];
+                final FlowValue v = chm.get(probe.set(0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP));
+                sink += v == null ? 0 : 1;
+            }
+            position[0] = p;
+            return sink;
+        });
+        if (cm != null) {
+            final ChronicleMap<byte[], byte[]> map = cm;
+            variants.put("chronicle hit", () -> {
+                long sink = 0;
+                int p = position[0];
+                for (int n = 0; n < OPS_PER_ROUND / 4; n++) {
+                    final int i = draws[p++ & mask];
+                    sink += map.getUsing(ChronicleMapConntrackBenchmark.origKey(cmKey, i), cmValue) == null ? 0 : 1;
+                }
+                position[0] = p;
+                return sink * 4;
+            });
+        }
+        variants.put("isthmus miss", () -> {
+            long sink = 0;
+            int p = position[0];
+            for (int n = 0; n < OPS_PER_ROUND; n++) {
+                final int i = draws[p++ & mask];
+                sink += cursor.lookup(0, Flows.clientLo(i), 0, Flows.missVipLo(i), Flows.origPorts(i), Flows.TCP, 0);
+            }
+            position[0] = p;
+            return sink;
+        });
+        variants.put("isthmus miss batch64", () -> {
+            long sink = 0;
+            int p = position[0];
+            for (int n = 0; n < OPS_PER_ROUND; n += 64) {
+                for (int k = 0; k < 64; k++) {
+                    final int i = draws[p++ & mask];
+                    batch.key(k, 0, Flows.clientLo(i), 0, Flows.missVipLo(i), Flows.origPorts(i), Flows.TCP, 0);
+                }
+                sink += cursor.lookupBatch(batch, 64);
+            }
+            position[0] = p;
+            return sink;
+        });
+        variants.put("chm miss", () -> {
+            long sink = 0;
+            int p = position[0];
+            for (int n = 0; n < OPS_PER_ROUND; n++) {
+                final int i = draws[p++ & mask];
+                sink += chm.get(probe.set(0, Flows.clientLo(i), 0, Flows.missVipLo(i), Flows.origPorts(i), Flows.TCP)) == null ? 0 : 1;
+            }
+            position[0] = p;
+            return sink;
+        });
+        if (cm != null) {
+            final ChronicleMap<byte[], byte[]> map = cm;
+            variants.put("chronicle miss", () -> {
+                long sink = 0;
+                int p = position[0];
+                for (int n = 0; n < OPS_PER_ROUND / 4; n++) {
+                    final int i = draws[p++ & mask];
+                    sink += map.getUsing(ChronicleMapConntrackBenchmark.key(cmKey, Flows.clientLo(i), Flows.missVipLo(i),
+                        Flows.origPorts(i)), cmValue) == null ? 0 : 1;
+                }
+                position[0] = p;
+                return sink * 4;
+            });
+        }
+
+        final Map<String, List<Double>> nsPerOp = new LinkedHashMap<>();
+        long sink = 0;
+        for (int round = -3; round < rounds; round++) { // three warm-up rounds
+            for (Map.Entry<String, LongSupplier> variant : variants.entrySet()) {
+                final int ops = variant.getKey().startsWith("chronicle") ? OPS_PER_ROUND / 4 : OPS_PER_ROUND;
+                final long start = THREADS.getCurrentThreadCpuTime();
+                sink += variant.getValue().getAsLong();
+                final long cpuNs = THREADS.getCurrentThreadCpuTime() - start;
+                if (round >= 0) {
+                    nsPerOp.computeIfAbsent(variant.getKey(), k -> new ArrayList<>()).add((double) cpuNs / ops);
+                }
+            }
+        }
+        System.out.printf("size %d, %d rounds of %d lookups (Chronicle: a quarter), thread CPU ns per lookup (sink %d)%n",
+            size, rounds, OPS_PER_ROUND, sink & 1);
+        for (Map.Entry<String, List<Double>> e : nsPerOp.entrySet()) {
+            final double[] values = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("%-22s min %8.1f  median %8.1f%n", e.getKey(), values[0], values[values.length / 2]);
+        }
+        System.out.println(hugePagesLine());
+        if (cm != null) {
+            cm.close();
+        }
+    }
+
+    /** How much of this process's anonymous memory is on transparent huge pages (from /proc). */
+    static String hugePagesLine() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps_rollup"))) {
+                if (line.startsWith("AnonHugePages")) {
+                    return "process " + line.replaceAll("\\s+", " ");
+                }
+            }
+        } catch (java.io.IOException e) {
+            return "huge pages: " + e.getMessage();
+        }
+        return "huge pages: not reported";
+    }
+}

@@ -1,0 +1,165 @@
+package io.isthmus.cli;
+
+import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
+import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.slowpath.agent.AgentConfig;
+import io.isthmus.slowpath.agent.IsthmusAgent;
+import io.isthmus.slowpath.agent.MetricsServer;
+import io.isthmus.slowpath.agent.ReconcileLatency;
+import io.isthmus.slowpath.agent.SlowPath;
+import io.isthmus.slowpath.cni.Ipv4Cidr;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code isthmus agent --pod-cidr CIDR}: one JVM hosting the node's fast path (runtime + Aeron
+ * control server), the CNI server the cni-shim talks to, {@code /metrics} on loopback, and the
+ * slow path's connection point, until SIGINT/SIGTERM (or {@code --duration}).
+ */
+public final class AgentCommand implements Subcommand {
+    private static final String USAGE = """
+            usage: isthmus agent --pod-cidr CIDR [options]
+              --pod-cidr CIDR          the node's pod addresses, e.g. 10.244.1.0/24 (required)
+              --cni-socket PATH        where the cni-shim connects (default /run/isthmus/cni.sock)
+              --ipam-dir DIR           pod address allocations (default /var/lib/isthmus/ipam)
+              --conntrack PATH         the conntrack table, kept across restarts (default /dev/shm/isthmus-conntrack)
+              --aeron-dir DIR          the control channel's media driver (default: a unique /dev/shm/isthmus-aeron-*)
+              --metrics-port N         /metrics on 127.0.0.1:N (default 9464; 0 any free port; -1 none)
+              --idle backoff|busy-spin what the worker does when idle (default backoff)
+              --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
+            """;
+
+    @Override
+    public String name() {
+        return "agent";
+    }
+
+    @Override
+    public String summary() {
+        return "run the node agent: fast path, CNI server, /metrics and the slow path's control channel";
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        return run(args, System.out, System.err, SlowPath.NONE);
+    }
+
+    /** {@link #run(String[])} with the output streams and the slow path given (tests, the k8s engineer's wiring). */
+    int run(String[] args, PrintStream out, PrintStream err, SlowPath slowPath) throws Exception {
+        Ipv4Cidr podCidr = null;
+        Path cniSocket = AgentConfig.DEFAULT_CNI_SOCKET;
+        Path ipam = AgentConfig.DEFAULT_IPAM_DIRECTORY;
+        Path conntrack = AgentConfig.DEFAULT_CONNTRACK;
+        Path aeron = EmbeddedMediaDriver.uniqueDirectory();
+        int metricsPort = MetricsServer.DEFAULT_PORT;
+        IdleMode idle = IdleMode.BACKOFF;
+        long durationSeconds = 0;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--pod-cidr" -> podCidr = Ipv4Cidr.parse(value(args, ++i, "--pod-cidr"));
+                    case "--cni-socket" -> cniSocket = Path.of(value(args, ++i, "--cni-socket"));
+                    case "--ipam-dir" -> ipam = Path.of(value(args, ++i, "--ipam-dir"));
+                    case "--conntrack" -> conntrack = Path.of(value(args, ++i, "--conntrack"));
+                    case "--aeron-dir" -> aeron = Path.of(value(args, ++i, "--aeron-dir"));
+                    case "--metrics-port" -> metricsPort = parseInt(value(args, ++i, "--metrics-port"), -1, 65535, "--metrics-port");
+                    case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
+                    case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
+                    case "-h", "--help" -> {
+                        out.print(USAGE);
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+            }
+            if (podCidr == null) {
+                throw new IllegalArgumentException("--pod-cidr is required (the node's pod addresses, e.g. 10.244.1.0/24)");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("isthmus agent: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        final String problem = FastpathCommand.environmentProblem(List.of());
+        if (problem != null) {
+            err.println("isthmus agent: " + problem);
+            return 1;
+        }
+        final AgentConfig defaults = AgentConfig.defaults(podCidr);
+        final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
+        final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout());
+        return serve(config, slowPath, durationSeconds, out);
+    }
+
+    static int parseInt(String text, int min, int max, String option) {
+        try {
+            final int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " wants a number in " + min + ".." + max + ", got '" + text + "'");
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int serve(AgentConfig config, SlowPath slowPath, long durationSeconds, PrintStream out) throws Exception {
+        final CountDownLatch stop = new CountDownLatch(1);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final Thread onSignal = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(20, TimeUnit.SECONDS); // keep the JVM alive until every port is detached
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "isthmus-agent-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        int exit = 0;
+        try (IsthmusAgent agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency())) {
+            out.println("isthmus agent running: pods from " + config.podCidr() + ", CNI socket " + config.cniSocket()
+                    + ", control channel " + agent.fastpath().aeronDirectory()
+                    + (agent.metrics() == null ? "" : ", metrics http://127.0.0.1:" + agent.metrics().port() + "/metrics")
+                    + ", conntrack " + config.runtime().conntrack().path());
+            out.println("Ctrl-C or SIGTERM stops it");
+            out.flush();
+            final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
+            while (!stop.await(1, TimeUnit.SECONDS)) {
+                if (agent.runtime().workerError() != null) {
+                    out.println("worker failed: " + agent.runtime().workerError());
+                    exit = 1;
+                    break;
+                }
+                if (System.nanoTime() >= deadlineNs) {
+                    break;
+                }
+            }
+            out.println("stopping: " + agent.runtime().ports().attached().size() + " ports attached; drops "
+                    + agent.runtime().worker().drops().total());
+        } finally {
+            out.println("stopped: ports detached, CNI socket removed, control channel closed");
+            out.flush();
+            stopped.countDown();
+            if (stop.getCount() != 0) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onSignal);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running already and returns at once
+                }
+            }
+        }
+        return exit;
+    }
+}

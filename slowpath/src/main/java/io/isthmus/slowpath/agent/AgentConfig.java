@@ -1,0 +1,33 @@
+package io.isthmus.slowpath.agent;
+
+import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
+import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.slowpath.cni.Ipv4Cidr;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How an {@link IsthmusAgent} is laid out on the node.
+ *
+ * @param runtime        the fast path (port slots, UMEM, conntrack file, ...)
+ * @param aeronDirectory the media driver's directory (under /dev/shm)
+ * @param cniSocket      where the CNI shim finds the agent
+ * @param ipamDirectory  where pod address allocations are kept
+ * @param podCidr        the node's pod CIDR
+ * @param metricsPort    loopback port of {@code /metrics}; -1 for none, 0 for any free port
+ * @param portTimeout    how long a CNI ADD/DEL waits for the fast path
+ */
+public record AgentConfig(FastpathRuntimeConfig runtime, Path aeronDirectory, Path cniSocket, Path ipamDirectory,
+                          Ipv4Cidr podCidr, int metricsPort, Duration portTimeout) {
+
+    public static final Path DEFAULT_CNI_SOCKET = Path.of("/run/isthmus/cni.sock");
+    public static final Path DEFAULT_IPAM_DIRECTORY = Path.of("/var/lib/isthmus/ipam");
+    public static final Path DEFAULT_CONNTRACK = Path.of("/dev/shm/isthmus-conntrack");
+
+    /** The defaults of {@code isthmus agent}: a unique Aeron directory, pods from {@code podCidr}. */
+    public static AgentConfig defaults(Ipv4Cidr podCidr) {
+        return new AgentConfig(FastpathRuntimeConfig.defaults(DEFAULT_CONNTRACK), EmbeddedMediaDriver.uniqueDirectory(),
+                DEFAULT_CNI_SOCKET, DEFAULT_IPAM_DIRECTORY, podCidr, MetricsServer.DEFAULT_PORT, Duration.ofSeconds(10));
+    }
+}

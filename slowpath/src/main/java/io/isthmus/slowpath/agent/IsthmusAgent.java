@@ -1,0 +1,167 @@
+package io.isthmus.slowpath.agent;
+
+import io.isthmus.fastpath.control.aeron.AeronFastpathControl;
+import io.isthmus.fastpath.control.aeron.ControlEventListener;
+import io.isthmus.fastpath.runtime.FastpathRuntime;
+import io.isthmus.slowpath.cni.CniHandler;
+import io.isthmus.slowpath.cni.CniServer;
+import io.isthmus.slowpath.cni.ControlFastpathPorts;
+import io.isthmus.slowpath.cni.IpamStore;
+import io.isthmus.slowpath.cni.NetlinkPodNetworkBackend;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * One node's agent in one JVM ({@code isthmus agent}):
+ *
+ * <pre>
+ *   container runtime ─▶ cni-shim ─▶ CniServer (unix socket) ─▶ netlink (veth, /32, routes)
+ *                                         └─ ControlFastpathPorts ─┐
+ *   SlowPath (reconcilers) ─────────── AeronFastpathControl ───────┤  Aeron IPC (embedded driver)
+ *                                                                  ▼
+ *                                  FastpathService: AeronControlServer ─▶ FastpathRuntime
+ *   /metrics (loopback) ◀─ FastpathMetrics ◀─ counters, tables, ReconcileLatency
+ * </pre>
+ *
+ * The CNI server and the slow path each have their own control client, so the slow path can be
+ * restarted ({@link #restartSlowPath()}) while pods keep being added and traffic keeps flowing.
+ *
+ * <p><b>Thread-safety:</b> start, {@link #restartSlowPath()} and close from the owning thread.
+ */
+public final class IsthmusAgent implements AutoCloseable {
+    private final AgentConfig config;
+    private final FastpathService fastpath;
+    private final AeronFastpathControl cniControl;
+    private final CniServer cni;
+    private final MetricsServer metrics;
+    private final ReconcileLatency reconcileLatency;
+    private final SlowPath slowPath;
+    private AeronFastpathControl slowPathControl;
+
+    private IsthmusAgent(AgentConfig config, FastpathService fastpath, AeronFastpathControl cniControl, CniServer cni,
+                         MetricsServer metrics, ReconcileLatency reconcileLatency, SlowPath slowPath) {
+        this.config = config;
+        this.fastpath = fastpath;
+        this.cniControl = cniControl;
+        this.cni = cni;
+        this.metrics = metrics;
+        this.reconcileLatency = reconcileLatency;
+        this.slowPath = slowPath;
+    }
+
+    /** Starts the fast path, the CNI server, /metrics and the slow path, in that order; undoes it all on failure. */
+    public static IsthmusAgent start(AgentConfig config, SlowPath slowPath, ReconcileLatency reconcileLatency) throws Exception {
+        return start(config, () -> FastpathService.start(config.runtime(), config.aeronDirectory()), slowPath, reconcileLatency);
+    }
+
+    /** As above, with the fast path started by {@code fastpathStarter} (e.g. with a table compiler and the flow stages). */
+    public static IsthmusAgent start(AgentConfig config, Supplier<FastpathService> fastpathStarter, SlowPath slowPath,
+                                     ReconcileLatency reconcileLatency) throws Exception {
+        final List<AutoCloseable> made = new ArrayList<>();
+        try {
+            final FastpathService fastpath = fastpathStarter.get();
+            made.add(fastpath);
+            final AeronFastpathControl cniControl = AeronFastpathControl.connect(fastpath.aeronDirectory(), Duration.ofSeconds(10),
+                    ControlEventListener.NONE);
+            made.add(cniControl);
+            final ControlFastpathPorts ports = new ControlFastpathPorts(cniControl, config.portTimeout(),
+                    () -> fastpath.runtime().workerError() == null ? Optional.empty()
+                            : Optional.of("the fast path's worker failed: " + fastpath.runtime().workerError()));
+            final CniServer cni = CniServer.start(config.cniSocket(),
+                    new CniHandler(new IpamStore(config.ipamDirectory(), config.podCidr()), new NetlinkPodNetworkBackend(ports)));
+            made.add(cni);
+            MetricsServer metrics = null;
+            if (config.metricsPort() >= 0) {
+                final FastpathMetrics exposition = new FastpathMetrics(fastpath.runtime(), reconcileLatency);
+                metrics = MetricsServer.start(config.metricsPort(), exposition::scrape);
+                made.add(metrics);
+            }
+            final IsthmusAgent agent = new IsthmusAgent(config, fastpath, cniControl, cni, metrics, reconcileLatency, slowPath);
+            agent.connectSlowPath();
+            return agent;
+        } catch (Exception e) {
+            for (AutoCloseable step : made.reversed()) {
+                try {
+                    step.close();
+                } catch (Exception closeFailure) {
+                    e.addSuppressed(closeFailure);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void connectSlowPath() throws Exception {
+        slowPathControl = AeronFastpathControl.connect(fastpath.aeronDirectory(), Duration.ofSeconds(10), ControlEventListener.NONE);
+        slowPath.start(slowPathControl);
+    }
+
+    /**
+     * Stops the slow path, drops its control connection, connects anew and starts it again (it
+     * resynchronises). The fast path, its ports and conntrack are untouched throughout.
+     */
+    public void restartSlowPath() throws Exception {
+        slowPath.stop();
+        slowPathControl.close();
+        connectSlowPath();
+    }
+
+    public FastpathRuntime runtime() {
+        return fastpath.runtime();
+    }
+
+    public FastpathService fastpath() {
+        return fastpath;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    /** The slow path's current control connection. */
+    public AeronFastpathControl slowPathControl() {
+        return slowPathControl;
+    }
+
+    public CniServer cni() {
+        return cni;
+    }
+
+    /** The /metrics server, or null when disabled. */
+    public MetricsServer metrics() {
+        return metrics;
+    }
+
+    public ReconcileLatency reconcileLatency() {
+        return reconcileLatency;
+    }
+
+    /** Stops the slow path, the CNI server, /metrics, then the fast path (ports detached, driver directory deleted). */
+    @Override
+    public void close() {
+        final IllegalStateException failure = new IllegalStateException("stopping the agent failed");
+        final List<AutoCloseable> steps = new ArrayList<>();
+        steps.add(slowPath::stop);
+        steps.add(slowPathControl);
+        steps.add(cni);
+        if (metrics != null) {
+            steps.add(metrics);
+        }
+        steps.add(cniControl);
+        steps.add(fastpath);
+        for (AutoCloseable step : steps) {
+            try {
+                step.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure.getSuppressed().length != 0) {
+            throw failure;
+        }
+    }
+}
