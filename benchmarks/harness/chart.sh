@@ -12,8 +12,8 @@ modes="kernel kernel-offload iptables nftables ovs isthmus isthmus-up"
 # the ratios as render.sh computes them (per round, then the median over the rounds)
 "$(dirname "$(readlink -f "$0")")/render.sh" --ratios "$1" | awk -F'\t' -v modes="$modes" '
 function label(f) {
-  if (f ~ /^pps-pod-/) return "pod→pod pps\\n" substr(f, 9) " flow" (substr(f, 9) == "1" ? "" : "s")
-  if (f ~ /^pps-cip-/) return "pod→ClusterIP pps\\n" substr(f, 9) " flow" (substr(f, 9) == "1" ? "" : "s")
+  if (f ~ /^pps-pod-/) return "pod→pod\\npps, " substr(f, 9) " flow" (substr(f, 9) == "1" ? "" : "s")
+  if (f ~ /^pps-cip-/) return "pod→ClusterIP\\npps, " substr(f, 9) " flow" (substr(f, 9) == "1" ? "" : "s")
   if (f == "tcp") return "TCP Gbps\\n(ref: offloads on)"
   if (f == "http-rps") return "HTTP req/s\\nkeep-alive"
   if (f == "http-cps") return "HTTP new conn/s"
@@ -41,7 +41,7 @@ done
 [ "$plot" != plot ] || { echo "chart: no ratio to draw in $1" >&2; exit 1; }
 title=$(awk -F'\t' '/^# machine/ { m = $2 } /^# started/ { s = $2; l = $3 } END { printf "%s; %s, load average %s", m, s, l }' "$1")
 gnuplot <<GNUPLOT
-set terminal pngcairo size 1200,600 font "sans,10" noenhanced
+set terminal pngcairo size 1400,620 font "sans,10" noenhanced
 set output "$2"
 set title "Ratio to the kernel reference of each figure (higher is better); no bar = n/a or not run\n$title"
 set bmargin 5

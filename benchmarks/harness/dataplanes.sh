@@ -73,6 +73,9 @@ exec 3>&2
 # ISX_DEBUG=1 keeps the work directory (every process's output) for a look afterwards
 trap 'unwind_to 0; if [ "${ISX_DEBUG:-}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
 trap 'exit 130' INT TERM HUP
+# a command that stops the run names itself (set -e would otherwise end it without a word)
+set -E
+trap 'log "stopped by a failing command: line $LINENO of ${BASH_SOURCE[0]##*/} (${FUNCNAME[0]:-main}): $BASH_COMMAND (status $?)"' ERR
 
 if ! "$HOME_DIR/scripts/install-deps.sh"; then
   [ "$SMOKE" = 1 ] || { log "could not install the Debian packages (scripts/install-deps.sh)"; exit 1; }

@@ -78,8 +78,10 @@ END {
   }
   printf "Machine: %s. Run %s to %s (load average %s at the start, %s at the end).\n\n", machine, started, finished, load0, load1
   printf "```sh\n%s\n```\n\n", command
-  print "With several rounds: the median, its range in brackets, the CPU columns and note of the median round,"
-  print "and the median of the per-round ratios (each round measures every dataplane once, one after the other)."
+  if (maxround > 1) {
+    print "With several rounds: the median, its range in brackets, the CPU columns and note of the median round,"
+    print "and the median of the per-round ratios (each round measures every dataplane once, one after the other)."
+  }
   print "CPU columns: cores used (CPU-seconds per second) during a window in the middle of the load: the"
   print "generator (pktgen / iperf3 client / wrk), the dataplane'"'"'s own process (ovs-vswitchd, the isthmus"
   print "JVM; none for the kernel), the sinks or servers (pktgen --rx, iperf3 -s, nginx), and irq +"

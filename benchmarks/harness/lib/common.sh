@@ -158,33 +158,50 @@ warm_paths() { # ping both ways between A and each backend: dataplanes that lear
 # process trees, and the whole machine's irq + softirq time (where the kernel forwards packets).
 now_s() { date +%s.%N; }
 softirq_ticks() { awk '/^cpu /{print $7 + $8}' /proc/stat; }
-tree_ticks() { # pids...: user + system ticks of the processes and their descendants
-  local pid p total=0 t
-  for pid in "$@"; do
-    for p in $(descendants "$pid"); do
-      t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || t=0
-      total=$((total + ${t:-0}))
-    done
-  done
-  echo "$total"
-}
 
-# cpu_begin "gen=PIDS" "dp=PIDS" "other=PIDS": remembers the counters (a group may be empty)
+# cpu_begin "gen=PIDS" "dp=PIDS" "other=PIDS": takes the process trees once (one ps), then reads
+# their counters; cpu_end reads the same processes again. A process that ended inside the window
+# makes its group "-" (not measured) rather than a wrong figure.
 cpu_begin() {
   CPU_GROUPS=("$@")
-  CPU_T0=$(now_s)
-  CPU_S0=$(softirq_ticks)
+  CPU_PIDS=()
   CPU_V0=()
-  local g
+  local g table
+  table=$(ps -e -o pid=,ppid=)
   for g in "$@"; do
     # shellcheck disable=SC2086
-    CPU_V0+=("$(tree_ticks ${g#*=})")
+    CPU_PIDS+=("$(trees_in "$table" ${g#*=} | paste -sd' ')")
   done
+  CPU_T0=$(now_s)
+  CPU_S0=$(softirq_ticks)
+  for g in "${CPU_PIDS[@]}"; do
+    # shellcheck disable=SC2086
+    CPU_V0+=("$(ticks_of $g)")
+  done
+}
+
+trees_in() { # ps-table roots...: the roots and their descendants, one per line
+  local table=$1
+  shift
+  [ $# -gt 0 ] || return 0
+  awk -v roots="$*" '
+    { parent[$1] = $2 }
+    END { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1; changed = 1
+          while (changed) { changed = 0
+            for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } }
+          for (p in keep) print p }' <<<"$table"
+}
+
+ticks_of() { # pids...: "TICKS FOUND" (user + system ticks of those still alive, how many were)
+  local p files=()
+  for p in "$@"; do files+=("/proc/$p/stat"); done
+  [ ${#files[@]} -gt 0 ] || { echo "0 0"; return; }
+  cat "${files[@]}" 2>/dev/null | awk '{ sub(/^.*\) /, ""); t += $12 + $13; n++ } END { print t + 0, n + 0 }'
 }
 
 # cpu_end: sets CPU_CORES[name] for each group and CPU_CORES[softirq]
 cpu_end() {
-  local t1 s1 i g v hz
+  local t1 s1 i g v hz want
   t1=$(now_s)
   s1=$(softirq_ticks)
   hz=$(getconf CLK_TCK)
@@ -192,9 +209,12 @@ cpu_end() {
   CPU_CORES[softirq]=$(awk -v a="$CPU_S0" -v b="$s1" -v t0="$CPU_T0" -v t1="$t1" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) }')
   for i in "${!CPU_GROUPS[@]}"; do
     g=${CPU_GROUPS[$i]}
-    if [ -z "${g#*=}" ]; then CPU_CORES[${g%%=*}]=-; continue; fi
+    if [ -z "${CPU_PIDS[$i]}" ]; then CPU_CORES[${g%%=*}]=-; continue; fi
     # shellcheck disable=SC2086
-    v=$(tree_ticks ${g#*=})
-    CPU_CORES[${g%%=*}]=$(awk -v a="${CPU_V0[$i]}" -v b="$v" -v t0="$CPU_T0" -v t1="$t1" -v hz="$hz" 'BEGIN { if (b < a) print "-"; else printf "%.2f", (b - a) / hz / (t1 - t0) }')
+    v=$(ticks_of ${CPU_PIDS[$i]})
+    want=$(wc -w <<<"${CPU_PIDS[$i]}")
+    CPU_CORES[${g%%=*}]=$(awk -v a="${CPU_V0[$i]}" -v b="$v" -v want="$want" -v t0="$CPU_T0" -v t1="$t1" -v hz="$hz" '
+      BEGIN { split(a, x, " "); split(b, y, " ")
+              if (y[2] < want || y[1] < x[1]) print "-"; else printf "%.2f", (y[1] - x[1]) / hz / (t1 - t0) }')
   done
 }

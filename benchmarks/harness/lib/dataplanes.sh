@@ -183,7 +183,7 @@ dp_ovs_debug() { # ISX_DEBUG=1: the rules with their counters, the conntrack ent
 }
 ovs_ports_ready() {
   local i
-  for i in 0 1 2 3; do ip -o link show "${HOSTS[$i]}" | grep -q ' xdp' || return 1; done
+  for i in 0 1 2 3; do [[ "$(ip -o link show "${HOSTS[$i]}")" == *" xdp"* ]] || return 1; done
   for i in 0 1 2 3; do [ "$(ovs_vsctl get interface "${HOSTS[$i]}" ofport)" = $((i + 1)) ] || return 1; done
 }
 dp_ovs_service() {
@@ -219,7 +219,7 @@ isthmus_ports() { local i; for i in 0 1 2 3; do printf -- '--port %s=%s ' "${HOS
 # The Service stage plugs in here: when `isthmus fastpath` takes a ClusterIP, this is where the
 # harness hands it one; until then the Service figures of Isthmus are reported as n/a.
 isthmus_service_args() {
-  if ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --help 2>&1 | grep -q -- '--service'; then
+  if [[ "$(ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --help 2>&1)" == *--service* ]]; then
     printf -- '--service %s:%s/udp=%s ' "$CLUSTER_IP" "$UDP_SERVICE_PORT" "$(backends "$UDP_TARGET_PORT")"
     printf -- '--service %s:%s/tcp=%s ' "$CLUSTER_IP" "$TCP_SERVICE_PORT" "$(backends "$TCP_TARGET_PORT")"
   fi
@@ -238,7 +238,7 @@ dp_isthmus_start() {
 }
 isthmus_attached() {
   local i
-  for i in 0 1 2 3; do ip -o link show "${HOSTS[$i]}" | grep -q ' xdp' || return 1; done
+  for i in 0 1 2 3; do [[ "$(ip -o link show "${HOSTS[$i]}")" == *" xdp"* ]] || return 1; done
 }
 dp_isthmus_service() {
   [ -n "$ISTHMUS_SERVICE_ARGS" ] && return 0

@@ -13,9 +13,9 @@
 
 pktgen() { ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen "$@"; }
 
-# Every load runs DURATION + 2 s; the CPU window opens once the load is steady (about 1.5 s in)
-# and lasts DURATION - 1 s, so it closes before the load ends.
-LOAD_S() { echo $((DURATION + 2)); }
+# Every load runs DURATION + 3 s; the CPU window opens once the load is steady (about 1.5 s in)
+# and lasts DURATION - 1 s, so it closes before the load ends even on a busy machine.
+LOAD_S() { echo $((DURATION + 3)); }
 window_s() { echo $((DURATION - 1)); }
 
 fig_pps() {
@@ -100,7 +100,9 @@ NGINX
 }
 
 http_get_ok() { # through the ClusterIP from pod A, without curl
-  ip netns exec "$NS_A" timeout 3 bash -c "exec 3<>/dev/tcp/$CLUSTER_IP/$TCP_SERVICE_PORT && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && cat <&3" | grep -q '^ok'
+  local answer # (no pipe into grep -q: with pipefail an early exit of grep fails the pipe)
+  answer=$(ip netns exec "$NS_A" timeout 3 bash -c "exec 3<>/dev/tcp/$CLUSTER_IP/$TCP_SERVICE_PORT && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && cat <&3" 2>/dev/null) || true
+  [[ "$answer" == *$'\n'ok* ]]
 }
 
 fig_http() {
