@@ -1,5 +1,6 @@
 package io.isthmus.slowpath.agent;
 
+import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.fastpath.control.aeron.AeronControlServer;
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
 import io.isthmus.fastpath.control.DesiredState;
@@ -10,6 +11,7 @@ import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.PipelineFactory;
 
 import java.nio.file.Path;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -45,6 +47,16 @@ public final class FastpathService implements AutoCloseable {
     public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory,
                                         Function<FastpathTables, DesiredState> desiredOverTables, PipelineFactory pipelines,
                                         Consumer<DesiredState> afterRequests) {
+        return start(config, aeronDirectory, desiredOverTables, pipelines, (desired, conntrack) -> afterRequests.accept(desired));
+    }
+
+    /**
+     * As above, with the after-requests hook also given the conntrack table (e.g. the runtime's
+     * {@code services.ServiceCompileCycle}: compile, flush stale UDP backends, health checks).
+     */
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory,
+                                        Function<FastpathTables, DesiredState> desiredOverTables, PipelineFactory pipelines,
+                                        BiConsumer<DesiredState, ConntrackTable> afterRequests) {
         final FastpathRuntime runtime = FastpathRuntime.start(config, desiredOverTables, pipelines, afterRequests);
         EmbeddedMediaDriver driver = null;
         try {
