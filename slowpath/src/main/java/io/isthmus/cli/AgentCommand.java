@@ -1,6 +1,7 @@
 package io.isthmus.cli;
 
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
+import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.slowpath.agent.AgentConfig;
@@ -30,6 +31,8 @@ public final class AgentCommand implements Subcommand {
               --conntrack PATH         the conntrack table, kept across restarts (default /dev/shm/isthmus-conntrack)
               --aeron-dir DIR          the control channel's media driver (default: a unique /dev/shm/isthmus-aeron-*)
               --metrics-port N         /metrics on 127.0.0.1:N (default 9464; 0 any free port; -1 none)
+              --node-name NAME         this node's name: endpoints on it are local (default: the host name)
+              --node-ip ADDRESS        this node's address, for NodePorts and policy (repeatable)
               --idle backoff|busy-spin what the worker does when idle (default backoff)
               --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
             """;
@@ -59,6 +62,8 @@ public final class AgentCommand implements Subcommand {
         int metricsPort = MetricsServer.DEFAULT_PORT;
         IdleMode idle = IdleMode.BACKOFF;
         long durationSeconds = 0;
+        String nodeName = AgentConfig.hostName();
+        final java.util.List<String> nodeIps = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -68,6 +73,8 @@ public final class AgentCommand implements Subcommand {
                     case "--conntrack" -> conntrack = Path.of(value(args, ++i, "--conntrack"));
                     case "--aeron-dir" -> aeron = Path.of(value(args, ++i, "--aeron-dir"));
                     case "--metrics-port" -> metricsPort = parseInt(value(args, ++i, "--metrics-port"), -1, 65535, "--metrics-port");
+                    case "--node-name" -> nodeName = value(args, ++i, "--node-name");
+                    case "--node-ip" -> nodeIps.add(value(args, ++i, "--node-ip"));
                     case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
@@ -92,7 +99,8 @@ public final class AgentCommand implements Subcommand {
         }
         final AgentConfig defaults = AgentConfig.defaults(podCidr);
         final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
-        final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout());
+        final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
+                new NodeSettings(nodeName, nodeIps, null));
         return serve(config, slowPath, durationSeconds, out);
     }
 

@@ -6,7 +6,6 @@ import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.conntrack.nat.SnatPortPool;
 import io.isthmus.fastpath.control.DesiredState;
 import io.isthmus.fastpath.control.FastpathTables;
-import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.pipeline.PipelineContext;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
@@ -115,7 +114,7 @@ public final class FastpathRuntime implements AutoCloseable {
                                         PipelineFactory pipelines, BiConsumer<DesiredState, ConntrackTable> afterRequests) {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
-            final ConntrackTable conntrack = openConntrack(config, pipelines.withFlows());
+            final ConntrackTable conntrack = openConntrack(config);
             made.add(conntrack);
             final AfXdpPortFactory portFactory = AfXdpPortFactory.allocate(config.umemFrames(), config.xsk());
             made.add(portFactory);
@@ -157,15 +156,11 @@ public final class FastpathRuntime implements AutoCloseable {
         }
     }
 
-    /**
-     * With flow stages, the SNAT pool serves the configured node address ({@code config.flow().nodeIpv4()},
-     * else the pods' gateway), ports 32768..60999, TCP and UDP.
-     */
-    private static ConntrackTable openConntrack(FastpathRuntimeConfig config, boolean withFlows) {
+    /** With flow stages, the SNAT pool serves the flow settings' node address (ports 32768..60999, TCP and UDP). */
+    private static ConntrackTable openConntrack(FastpathRuntimeConfig config) {
         final SnatPortPool snat = new SnatPortPool();
-        if (withFlows) {
-            final int nodeIpv4 = config.flow() != null ? config.flow().nodeIpv4() : FlowSettings.DEFAULT_NODE_IPV4;
-            final long nodeLo = Addresses.ipv4Lo(nodeIpv4);
+        if (config.flow() != null) { // NodePort and outside clients are masqueraded to it (kube-proxy's rules)
+            final long nodeLo = Addresses.ipv4Lo(config.flow().nodeIpv4());
             snat.register(Addresses.IPV4_MAPPED_HI, nodeLo, 6, 32768, 60999).register(Addresses.IPV4_MAPPED_HI, nodeLo, 17, 32768, 60999);
         }
         try {

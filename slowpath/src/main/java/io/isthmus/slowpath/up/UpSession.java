@@ -158,7 +158,7 @@ public final class UpSession implements AutoCloseable {
             statusWriter.running(record);
             ProcessHandle.of(record.pid()).ifPresent(process -> process.onExit().thenRun(() -> containerEnded(record)));
         } catch (IOException | RuntimeException e) {
-            failedPods.add(key);
+            failedPods.add(key + ": " + e.getMessage());
             err.println("isthmus up: Pod " + key + " did not start: " + e.getMessage());
             try {
                 statusWriter.ended(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "Failed", e.getMessage());
@@ -183,8 +183,10 @@ public final class UpSession implements AutoCloseable {
     /** What a person needs next: the pods, the kubeconfig and commands to try. */
     private String summary(Options options) {
         final StringBuilder text = new StringBuilder();
-        text.append("isthmus up: ").append(running.size()).append(" pods running from ").append(options.manifestDir())
-                .append(failedPods.isEmpty() ? "" : ", failed: " + String.join(", ", failedPods)).append('\n');
+        text.append("isthmus up: ").append(running.size()).append(" pods running from ").append(options.manifestDir()).append('\n');
+        for (String failure : failedPods) {
+            text.append("  FAILED ").append(failure).append('\n');
+        }
         for (PodRecord record : running) {
             text.append(String.format("  %-28s %-15s log %s%n", record.key(), record.podIp(), state.podLog(record.namespace(), record.name())));
         }
@@ -194,6 +196,11 @@ public final class UpSession implements AutoCloseable {
                 .append("  ./isthmus status\n")
                 .append("  ./isthmus down\n");
         return text.toString();
+    }
+
+    /** The pods that could not be started, each with why ({@code namespace/name: reason}). */
+    public List<String> failedPods() {
+        return List.copyOf(failedPods);
     }
 
     /** The pods that run, in start order. */

@@ -38,6 +38,22 @@ public final class NodeFlowSettings {
         return new FlowSettings(node, network, prefixBits, null, 0);
     }
 
+    /**
+     * {@code base} (its affinity table and stripe kept) with the node address set to the first
+     * IPv4 address of {@code nodeAddresses} (unchanged when there is none) and the pod CIDR
+     * {@code podNetworkIpv4/podPrefixBits}.
+     */
+    public static FlowSettings forNode(FlowSettings base, java.util.List<String> nodeAddresses, int podNetworkIpv4, int podPrefixBits) {
+        int node = base.nodeIpv4();
+        for (String address : nodeAddresses) {
+            if (address.indexOf(':') < 0) {
+                node = parseAddress(address, "node address");
+                break;
+            }
+        }
+        return new FlowSettings(node, podNetworkIpv4, podPrefixBits, base.affinity(), base.conntrackStripe());
+    }
+
     private static int parseAddress(String text, String what) {
         try {
             return Ipv4Address.parse(text.strip());

@@ -45,9 +45,17 @@ public final class ServiceCompileCycle implements BiConsumer<DesiredState, Connt
         this(checks -> { });
     }
 
+    /** When the runtime's desired state is the compiler itself; any other desired state is left alone. */
     @Override
     public void accept(DesiredState desired, ConntrackTable conntrack) {
-        if (!(desired instanceof DesiredStateTables compiler) || !compiler.hasPending()) {
+        if (desired instanceof DesiredStateTables compiler) {
+            afterRequests(compiler, conntrack);
+        }
+    }
+
+    /** Compiles what changed (nothing if nothing did), then flushes and tells the health checks. */
+    public void afterRequests(DesiredStateTables compiler, ConntrackTable conntrack) {
+        if (!compiler.hasPending()) {
             return;
         }
         final AppliedChanges applied = compiler.applyPending(); // one compile per control cycle that brought changes

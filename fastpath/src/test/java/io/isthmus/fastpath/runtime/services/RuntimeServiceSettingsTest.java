@@ -70,7 +70,7 @@ class RuntimeServiceSettingsTest {
         final FastpathRuntimeConfig config = FastpathRuntimeConfig.small(conntrackFile)
                 .withFlow(NodeFlowSettings.of("192.0.2.10", "10.244.1.0/24"));
         try (FastpathRuntime runtime = FastpathRuntime.start(config,
-                tables -> new DesiredStateTables(tables, NodeSettings.of("node-a", "192.0.2.10")), PipelineFactory.flows(), cycle)) {
+                tables -> new DesiredStateTables(tables, NodeSettings.of("node-a", "192.0.2.10")), PipelineFactory.switching(), cycle)) {
             final FlowSettings used = runtime.worker().context().flowSettings();
             assertNotNull(runtime.affinity(), "a ClientIP affinity table for the workers");
             assertSame(runtime.affinity(), used.affinity());

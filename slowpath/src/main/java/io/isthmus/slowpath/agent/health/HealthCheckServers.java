@@ -80,7 +80,11 @@ public final class HealthCheckServers implements Consumer<List<HealthCheckServic
     /** As {@link #accept}, completing once the servers match {@code healthChecks}. */
     public CompletableFuture<Void> update(List<HealthCheckService> healthChecks) {
         final List<HealthCheckService> wanted = List.copyOf(healthChecks);
-        return CompletableFuture.runAsync(() -> apply(wanted), changes);
+        try {
+            return CompletableFuture.runAsync(() -> apply(wanted), changes);
+        } catch (java.util.concurrent.RejectedExecutionException closed) { // a last compilation while the agent stops
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private void apply(List<HealthCheckService> wanted) {
