@@ -8,6 +8,7 @@ import io.isthmus.fastpath.runtime.DesiredRecords;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.PipelineFactory;
+import io.isthmus.fastpath.runtime.services.ServiceCompileCycle;
 
 import java.nio.file.Path;
 
@@ -36,9 +37,19 @@ public final class FastpathService implements AutoCloseable {
      * {@code node}), then the driver in {@code aeronDirectory}, then the server; undoes it all on failure.
      */
     public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node) {
+        return start(config, aeronDirectory, node, new ServiceCompileCycle());
+    }
+
+    /**
+     * As above, with {@code services} run by the control agent after every cycle that applied
+     * requests: it publishes Service, policy and DNS generations, flushes the UDP conntrack entries
+     * of backends that went away, and hands the health-check node ports on.
+     */
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node,
+                                        ServiceCompileCycle services) {
         return start(config, aeronDirectory, FastpathRuntime.start(config,
                 tables -> new CompiledDesiredState(new DesiredStateTables(tables, node)), PipelineFactory.switching(),
-                desired -> ((CompiledDesiredState) desired).compilePending())); // publishes Service, policy, DNS generations
+                (desired, conntrack) -> services.afterRequests(((CompiledDesiredState) desired).compiler(), conntrack)));
     }
 
     /** As above with a record store and no compiler (the tables stay empty): protocol tests. */
