@@ -13,11 +13,11 @@ public enum ConntrackCounter {
     EARLY_DROPS(2),
     /** New connections refused because the table was full and nothing could be dropped. */
     REFUSED(3),
-    /** Chain nodes examined by lookups and insert checks. */
+    /** Entries compared by lookups and insert checks (slots whose tag matched). */
     SEARCHED(4),
     /** Inserts that lost a race or clashed on their reply tuple. */
     INSERT_FAILED(5),
-    /** Lookups that had to restart because an entry moved under them. */
+    /** Lookups that had to restart (layout 1's chains; the index of layout 2 never restarts: stays 0, the id is kept). */
     SEARCH_RESTARTS(6);
 
     private final int id;

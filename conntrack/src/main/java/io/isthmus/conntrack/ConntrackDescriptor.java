@@ -64,7 +64,8 @@ package io.isthmus.conntrack;
  * |                         |         flags | zone (8 bits each)|
  * +-------------------------+-----------------------------------+
  * |<------------------- control word (u64) -------------------->|
- *  8 decision u32 = serviceId (low 20 bits) | outPort (high 12 bits)
+ *  8 decision u32 = serviceId (low 20 bits) | outPort (high 12 bits);
+ *                   while the entry is free: the next free entry's index + 1 (0 = none)
  * 12 lastSeenS u32  (seconds since epochUnixMs)
  * 16 origSrc (hi, lo) | 32 origDst (hi, lo)      original tuple addresses
  * 48 replySrc (hi, lo) | 64 replyDst (hi, lo)    reply tuple addresses

@@ -191,6 +191,12 @@ public final class ConntrackTable implements AutoCloseable {
             arena.close();
             throw new IOException("conntrack table " + config.path() + " " + problem);
         }
+        final String owner = liveOtherOwner(segment);
+        if (owner != null) {
+            arena.close();
+            throw new IOException("conntrack table " + config.path() + " is owned by " + owner
+                + ": stop it first (two owners would corrupt the table)");
+        }
         writeTimeouts(segment, config.timeouts());
         final ConntrackTable table = new ConntrackTable(config.path(), arena, segment, snatPool);
         table.rebuild();
@@ -251,6 +257,21 @@ public final class ConntrackTable implements AutoCloseable {
         // A mailbox lock left by a tool that died is of no use to anyone.
         LONG.setRelease(segment, (long) FLUSH_LOCK_PID_OFFSET, 0L);
         LONG.setRelease(segment, (long) OWNER_HEARTBEAT_MS_OFFSET, System.currentTimeMillis());
+    }
+
+    /** "pid N" if the recorded owner is another process that is still running (same start time), else null. */
+    private static String liveOtherOwner(MemorySegment segment) {
+        final long pid = segment.get(ValueLayout.JAVA_LONG, OWNER_PID_OFFSET);
+        if (pid == 0 || pid == ProcessHandle.current().pid()) {
+            return null;
+        }
+        final ProcessHandle process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).orElse(null);
+        if (process == null) {
+            return null;
+        }
+        final long recordedStartMs = segment.get(ValueLayout.JAVA_LONG, OWNER_START_MS_OFFSET);
+        final long startMs = processStartMs(process);
+        return recordedStartMs != 0 && startMs != 0 && startMs != recordedStartMs ? null : "running pid " + pid;
     }
 
     /** A process's start time in ms (from /proc on Linux), 0 if unknown. */

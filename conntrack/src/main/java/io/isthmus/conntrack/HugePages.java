@@ -77,10 +77,11 @@ final class HugePages {
 
     /**
      * Zeroed anonymous memory of {@code bytes}, 2 MiB aligned and advised for huge pages,
-     * unmapped when it becomes unreachable; null if mmap is unavailable (the caller falls back).
+     * unmapped when it becomes unreachable; null if mmap is unavailable or the size is below one
+     * huge page (the caller falls back to an ordinary allocation).
      */
     static MemorySegment allocate(long bytes) {
-        if (MMAP == null || MUNMAP == null) {
+        if (MMAP == null || MUNMAP == null || bytes < HUGE_PAGE_BYTES) {
             return null;
         }
         try {

@@ -121,6 +121,31 @@ class ConntrackRestartTest {
         }
     }
 
+    @Test
+    void aSecondOwnerIsRefusedWhileTheFirstRuns() throws Exception {
+        final Path file = Path.of("/dev/shm/isthmus-ct-twoowners-" + ProcessHandle.current().pid());
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+            System.getProperty("java.class.path"), RestartOwnerMain.class.getName(), file.toString(), "1", "hold")
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("ready", out.readLine());
+            final java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> ConntrackTable.openAsOwner(new ConntrackConfig(file, 1024, ConntrackTimeouts.linuxDefaults()), null));
+            assertTrue(refused.getMessage().contains("is owned by running pid " + child.pid()), refused.getMessage());
+            child.getOutputStream().close();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the first owner exits");
+            // Gone now: the table can be taken over.
+            try (ConntrackTable table = ConntrackTable.openAsOwner(new ConntrackConfig(file, 1024, ConntrackTimeouts.linuxDefaults()), null)) {
+                assertTrue(table.cursor(0).lookup(0, CLIENT, 0, VIP, ports(40000, 80), TCP, 0) >= 0);
+            }
+        } finally {
+            child.destroyForcibly();
+            Files.deleteIfExists(file);
+        }
+    }
+
     private static void runFirstOwner(Path file) throws Exception {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",

@@ -203,7 +203,7 @@ class ConntrackTableTest {
     }
 
     @Test
-    void reopenedTableRebuildsChainsFreeListAndPorts() throws Exception {
+    void reopenedTableRebuildsIndexFreeListAndPorts() throws Exception {
         final SnatPortPool pool = new SnatPortPool().register(0, NODE, TCP, 40000, 40100);
         final TestTable t = new TestTable(8, pool);
         try {

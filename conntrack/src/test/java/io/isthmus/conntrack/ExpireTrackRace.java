@@ -49,6 +49,6 @@ public class ExpireTrackRace {
     @Arbiter
     public void check(III_Result r) {
         final boolean present = fixture.find(worker, 7) >= 0;
-        r.r3 = fixture.chainsConsistent() && present == (r.r1 == 0) ? 1 : 0;
+        r.r3 = fixture.indexConsistent() && present == (r.r1 == 0) ? 1 : 0;
     }
 }

@@ -39,6 +39,6 @@ public class InsertClaimRace {
 
     @Arbiter
     public void check(III_Result r) {
-        r.r3 = fixture.chainsConsistent() ? 1 : 0;
+        r.r3 = fixture.indexConsistent() ? 1 : 0;
     }
 }

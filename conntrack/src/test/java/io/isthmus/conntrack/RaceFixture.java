@@ -52,7 +52,7 @@ final class RaceFixture {
      * Quiescent check: every index slot names a live entry, every live entry is in the index by
      * both tuples, overflow counts are exact, and live entries + free entries = capacity.
      */
-    boolean chainsConsistent() {
+    boolean indexConsistent() {
         return table.checkIndex() == null;
     }
 

@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * The first owner in {@link ConntrackRestartTest}, run as its own JVM: creates the table at
  * {@code args[0]}, opens one TCP connection through its handshake (client 10.0.0.1:40000 to
  * 10.96.0.10:80, DNAT to 10.244.0.5:8080), carries {@code args[1]} data packets each way, prints
- * "ready" and dies without closing the table (as a crashed fast path would).
+ * "ready" and dies without closing the table (as a crashed fast path would); with {@code hold}
+ * as {@code args[2]} it first stays alive until its stdin closes.
  */
 public final class RestartOwnerMain {
 
@@ -38,6 +39,19 @@ public final class RestartOwnerMain {
         }
         System.out.println("ready");
         System.out.flush();
+        if (args.length > 2 && args[2].equals("hold")) {
+            // Stay the live owner until the test closes our stdin (at most 60 s).
+            final Thread reader = new Thread(() -> {
+                try {
+                    System.in.read();
+                } catch (java.io.IOException e) {
+                    // stdin gone: same as closed
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            reader.join(60_000);
+        }
         Runtime.getRuntime().halt(0);
     }
 

@@ -1,10 +1,13 @@
 package io.isthmus.cli;
 
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
+import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
+import io.isthmus.slowpath.agent.KubernetesSlowPath;
+import io.isthmus.slowpath.k8s.ClusterWatch;
 import io.isthmus.slowpath.agent.MetricsServer;
 import io.isthmus.slowpath.agent.ReconcileLatency;
 import io.isthmus.slowpath.agent.SlowPath;
@@ -30,6 +33,11 @@ public final class AgentCommand implements Subcommand {
               --conntrack PATH         the conntrack table, kept across restarts (default /dev/shm/isthmus-conntrack)
               --aeron-dir DIR          the control channel's media driver (default: a unique /dev/shm/isthmus-aeron-*)
               --metrics-port N         /metrics on 127.0.0.1:N (default 9464; 0 any free port; -1 none)
+              --node-name NAME         this node's name: endpoints on it are local (default: the host name)
+              --node-ip ADDRESS        this node's address, for NodePorts and policy (repeatable)
+              --kubeconfig FILE        watch this API server (informers -> reconciler -> fast-path tables)
+              --in-cluster             watch the API server of the pod's service account
+                                       (neither: no slow path; pods are switched by CNI alone)
               --idle backoff|busy-spin what the worker does when idle (default backoff)
               --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
             """;
@@ -59,6 +67,10 @@ public final class AgentCommand implements Subcommand {
         int metricsPort = MetricsServer.DEFAULT_PORT;
         IdleMode idle = IdleMode.BACKOFF;
         long durationSeconds = 0;
+        String nodeName = AgentConfig.hostName();
+        final java.util.List<String> nodeIps = new java.util.ArrayList<>();
+        Path kubeconfig = null;
+        boolean inCluster = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -68,6 +80,10 @@ public final class AgentCommand implements Subcommand {
                     case "--conntrack" -> conntrack = Path.of(value(args, ++i, "--conntrack"));
                     case "--aeron-dir" -> aeron = Path.of(value(args, ++i, "--aeron-dir"));
                     case "--metrics-port" -> metricsPort = parseInt(value(args, ++i, "--metrics-port"), -1, 65535, "--metrics-port");
+                    case "--node-name" -> nodeName = value(args, ++i, "--node-name");
+                    case "--node-ip" -> nodeIps.add(value(args, ++i, "--node-ip"));
+                    case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i, "--kubeconfig"));
+                    case "--in-cluster" -> inCluster = true;
                     case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
@@ -79,6 +95,12 @@ public final class AgentCommand implements Subcommand {
             }
             if (podCidr == null) {
                 throw new IllegalArgumentException("--pod-cidr is required (the node's pod addresses, e.g. 10.244.1.0/24)");
+            }
+            if (kubeconfig != null && inCluster) {
+                throw new IllegalArgumentException("--kubeconfig and --in-cluster exclude each other");
+            }
+            if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
+                throw new IllegalArgumentException("kubeconfig " + kubeconfig + " does not exist or cannot be read");
             }
         } catch (IllegalArgumentException e) {
             err.println("isthmus agent: " + e.getMessage());
@@ -92,8 +114,20 @@ public final class AgentCommand implements Subcommand {
         }
         final AgentConfig defaults = AgentConfig.defaults(podCidr);
         final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
-        final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout());
-        return serve(config, slowPath, durationSeconds, out);
+        final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
+                new NodeSettings(nodeName, nodeIps, null));
+        return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, out);
+    }
+
+    /** The slow path over the API server of {@code kubeconfig} (null: in-cluster config). */
+    private static SlowPath watching(Path kubeconfig, String nodeName) {
+        return new KubernetesSlowPath(() -> {
+            try {
+                return ClusterWatch.client(kubeconfig);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, nodeName);
     }
 
     static int parseInt(String text, int min, int max, String option) {

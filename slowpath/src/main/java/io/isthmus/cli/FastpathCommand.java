@@ -2,6 +2,7 @@ package io.isthmus.cli;
 
 import io.isthmus.fastpath.bpf.XdpMode;
 import io.isthmus.fastpath.control.aeron.ControlProtocol;
+import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.FastpathService;
@@ -51,6 +52,8 @@ public final class FastpathCommand implements Subcommand {
               --control aeron:ipc    serve the control channel; ports come from the slow path, not --port
               --aeron-dir DIR        the media driver's directory (default /dev/shm/isthmus-aeron)
               --conntrack PATH       the conntrack table, kept across restarts (default /dev/shm/isthmus-conntrack)
+              --node-name NAME       this node's name for the table compiler (default: the host name)
+              --node-ip ADDRESS      this node's address, for NodePorts and policy (repeatable)
             """;
     /** Where a separate slow path finds the fast path's control channel by default. */
     public static final Path DEFAULT_AERON_DIRECTORY = Path.of("/dev/shm/isthmus-aeron");
@@ -80,6 +83,8 @@ public final class FastpathCommand implements Subcommand {
         String control = null;
         Path aeronDirectory = DEFAULT_AERON_DIRECTORY;
         Path conntrack = AgentConfig.DEFAULT_CONNTRACK;
+        String nodeName = AgentConfig.hostName();
+        final List<String> nodeIps = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -93,6 +98,8 @@ public final class FastpathCommand implements Subcommand {
                     case "--control" -> control = value(args, ++i, "--control");
                     case "--aeron-dir" -> aeronDirectory = Path.of(value(args, ++i, "--aeron-dir"));
                     case "--conntrack" -> conntrack = Path.of(value(args, ++i, "--conntrack"));
+                    case "--node-name" -> nodeName = value(args, ++i, "--node-name");
+                    case "--node-ip" -> nodeIps.add(value(args, ++i, "--node-ip"));
                     case "-h", "--help" -> {
                         out.print(USAGE);
                         return 0;
@@ -120,13 +127,14 @@ public final class FastpathCommand implements Subcommand {
             return 1;
         }
         if (control != null) {
-            return serveControl(FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle), aeronDirectory, durationSeconds, quiet, out);
+            return serveControl(FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle), aeronDirectory,
+                    new NodeSettings(nodeName, nodeIps, null), durationSeconds, quiet, out);
         }
         return serve(specs, config, idle, durationSeconds, quiet, out);
     }
 
-    private static int serveControl(FastpathRuntimeConfig config, Path aeronDirectory, long durationSeconds, boolean quiet,
-                                    PrintStream out) throws InterruptedException {
+    private static int serveControl(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node, long durationSeconds,
+                                    boolean quiet, PrintStream out) throws InterruptedException {
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
         final Thread onSignal = new Thread(() -> {
@@ -139,7 +147,7 @@ public final class FastpathCommand implements Subcommand {
         }, "isthmus-fastpath-stop");
         Runtime.getRuntime().addShutdownHook(onSignal);
         int exit = 0;
-        try (FastpathService service = FastpathService.start(config, aeronDirectory)) {
+        try (FastpathService service = FastpathService.start(config, aeronDirectory, node)) {
             out.println("fast path serving the control channel " + ControlProtocol.CHANNEL + " in " + service.aeronDirectory()
                     + " (conntrack " + config.conntrack().path() + "); Ctrl-C or SIGTERM stops it");
             out.flush();

@@ -169,9 +169,10 @@ public final class UpCommand implements Subcommand {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
         while (System.nanoTime() < deadline) {
             if (Files.exists(state.readyFile())) {
-                System.out.print(Files.readString(state.readyFile()));
+                final String summary = Files.readString(state.readyFile());
+                System.out.print(summary);
                 System.out.println("running in the background (pid " + child.pid() + ", log " + state.sessionLog() + "); 'isthmus down' stops it");
-                return 0;
+                return summary.contains("  FAILED ") ? 1 : 0; // some pods did not start: say so in the exit code too
             }
             if (!child.isAlive()) {
                 System.err.println("isthmus up: the session ended before it was ready (exit " + child.exitValue() + "):");

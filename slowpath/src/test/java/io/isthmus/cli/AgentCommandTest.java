@@ -1,17 +1,28 @@
 package io.isthmus.cli;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.isthmus.fastpath.testing.Privileges;
+import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
 import io.isthmus.slowpath.agent.SlowPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,5 +77,54 @@ class AgentCommandTest {
         } finally {
             Files.deleteIfExists(conntrack);
         }
+    }
+
+    @Test
+    void withAKubeconfigTheAgentCompilesTheApiServersServicesIntoItsFastPath() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        final Path conntrack = Path.of("/dev/shm", "isthmus-agent-cmd-ct-" + UUID.randomUUID());
+        final Path aeron = Path.of("/dev/shm", "isthmus-agent-cmd-aeron-" + UUID.randomUUID());
+        try (EmbeddedApiServer api = EmbeddedApiServer.start(0, List.of())) {
+            api.create(new ServiceBuilder().withNewMetadata().withName("echo").withNamespace("default").endMetadata()
+                    .withNewSpec().withClusterIP("10.96.7.7").withClusterIPs("10.96.7.7").withType("ClusterIP")
+                    .addNewPort().withName("http").withProtocol("TCP").withPort(80).withTargetPort(new IntOrString(8080)).endPort()
+                    .endSpec().build());
+            final Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+            final AtomicReference<Integer> exit = new AtomicReference<>();
+            final Thread agent = Thread.ofPlatform().start(() -> {
+                try {
+                    exit.set(run("--pod-cidr", "10.217.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
+                            "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(),
+                            "--aeron-dir", aeron.toString(), "--metrics-port", "0", "--duration", "8",
+                            "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a"));
+                } catch (Exception e) {
+                    exit.set(-1);
+                }
+            });
+            final HttpClient http = HttpClient.newHttpClient();
+            String metrics = "";
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
+            while (System.nanoTime() < deadline && !metrics.contains("isthmus_service_frontends 1")) {
+                Thread.sleep(200);
+                final Matcher url = Pattern.compile("metrics (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString(StandardCharsets.UTF_8));
+                if (url.find()) {
+                    metrics = http.send(HttpRequest.newBuilder(URI.create(url.group(1))).build(), HttpResponse.BodyHandlers.ofString()).body();
+                }
+            }
+            agent.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(metrics.contains("isthmus_services 1"), "the slow path announced the Service:\n" + metrics + err());
+            assertTrue(metrics.contains("isthmus_service_frontends 1"), "the fast path's table serves its ClusterIP:\n" + metrics);
+            assertEquals(0, exit.get(), err());
+        } finally {
+            Files.deleteIfExists(conntrack);
+        }
+    }
+
+    @Test
+    void aMissingKubeconfigIsABadArgument() throws Exception {
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--kubeconfig", dir.resolve("absent").toString()));
+        assertTrue(err().contains("kubeconfig " + dir.resolve("absent") + " does not exist or cannot be read"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--kubeconfig", dir.resolve("absent").toString(), "--in-cluster"));
+        assertTrue(err().contains("--kubeconfig and --in-cluster exclude each other"), err());
     }
 }

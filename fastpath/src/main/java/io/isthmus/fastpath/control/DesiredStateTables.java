@@ -37,14 +37,14 @@ import java.util.Set;
  *
  * <pre>
  *   slow path ──upsert/delete──▶ desired records by kind and key ──applyPending()──▶ compilers
- *                                  LB_*      → ServiceCompiler  (whole set; Maglev kept stable) ─▶ services
+ *                                  LB_*      → ServiceCompiler  (changed Services only)         ─▶ services
  *                                  POLICY_*  → PolicyCompiler   (incremental)                   ─▶ policies
  *                                  DNS_*     → ZoneBuilder      (whole zone, next serial)        ─▶ dnsZone
  * </pre>
  *
  * A burst of changes costs one compilation when the control agent drains every command it has,
- * then calls {@link #applyPending()} once (not after each record: at 10,000 Services one
- * compilation of the services takes tens of milliseconds). An upsert of a record equal to the one held changes nothing
+ * then calls {@link #applyPending()} once (not after each record: at 10,000 Services even an
+ * incremental generation reassembles the whole table, milliseconds each). An upsert of a record equal to the one held changes nothing
  * (a resync after a reconnect recompiles only what really moved).
  *
  * <p><b>Resynchronisation.</b> Between {@link #beginSync(long)} and {@link #endSync(long)} of the

@@ -6,14 +6,15 @@ import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.conntrack.nat.SnatPortPool;
 import io.isthmus.fastpath.control.DesiredState;
 import io.isthmus.fastpath.control.FastpathTables;
-import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.pipeline.PipelineContext;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
+import io.isthmus.fastpath.runtime.services.ServiceAffinity;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.worker.Worker;
 import io.isthmus.fastpath.worker.WorkerRunner;
 import io.isthmus.fastpath.xsk.AfXdpPortFactory;
+import io.isthmus.lb.affinity.AffinityTable;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
@@ -24,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -55,11 +57,12 @@ public final class FastpathRuntime implements AutoCloseable {
     private final AgentRunner controlRunner;
     private final LocalFastpathControl control;
     private final DesiredState desired;
+    private final AffinityTable affinity;
     private boolean closed;
 
     private FastpathRuntime(FastpathRuntimeConfig config, ConntrackTable conntrack, AfXdpPortFactory portFactory,
                             FastpathTables tables, Worker worker, WorkerRunner workerRunner, PortManager ports,
-                            ControlAgent controlAgent, AgentRunner controlRunner, DesiredState desired) {
+                            ControlAgent controlAgent, AgentRunner controlRunner, DesiredState desired, AffinityTable affinity) {
         this.config = config;
         this.conntrack = conntrack;
         this.portFactory = portFactory;
@@ -70,6 +73,7 @@ public final class FastpathRuntime implements AutoCloseable {
         this.controlAgent = controlAgent;
         this.controlRunner = controlRunner;
         this.desired = desired;
+        this.affinity = affinity;
         this.control = new LocalFastpathControl(controlAgent, desired, ports);
     }
 
@@ -98,9 +102,19 @@ public final class FastpathRuntime implements AutoCloseable {
      */
     public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
                                         PipelineFactory pipelines, Consumer<DesiredState> afterRequests) {
+        return start(config, desiredOverTables, pipelines, (desired, conntrack) -> afterRequests.accept(desired));
+    }
+
+    /**
+     * As above, with {@code afterRequests} also given the conntrack table, which the control agent
+     * owns: e.g. {@code services.ServiceCompileCycle}, which compiles, then flushes the UDP entries
+     * of backends that went away.
+     */
+    public static FastpathRuntime start(FastpathRuntimeConfig config, Function<FastpathTables, DesiredState> desiredOverTables,
+                                        PipelineFactory pipelines, BiConsumer<DesiredState, ConntrackTable> afterRequests) {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
-            final ConntrackTable conntrack = openConntrack(config, pipelines.withFlows());
+            final ConntrackTable conntrack = openConntrack(config);
             made.add(conntrack);
             final AfXdpPortFactory portFactory = AfXdpPortFactory.allocate(config.umemFrames(), config.xsk());
             made.add(portFactory);
@@ -108,21 +122,28 @@ public final class FastpathRuntime implements AutoCloseable {
             final FastpathTables tables = FastpathTables.empty(routes);
             final DesiredState desired = desiredOverTables.apply(tables);
             final Port[] slots = Worker.emptySlots(config.portSlots());
+            // ClientIP session affinity: one table shared by the workers, closed after them.
+            final AffinityTable affinity = config.flow() == null || config.flow().affinity() != null ? null
+                    : new AffinityTable(ServiceAffinity.DEFAULT_CAPACITY_ENTRIES);
+            if (affinity != null) {
+                made.add(affinity);
+            }
             final PipelineContext context = config.flow() == null
                     ? new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS)
-                    : new PipelineContext(slots, portFactory.pool(), tables, conntrack, config.flow(), Worker.ARP_REQUEST_INTERVAL_NS);
+                    : new PipelineContext(slots, portFactory.pool(), tables, conntrack,
+                            affinity == null ? config.flow() : ServiceAffinity.withTable(config.flow(), affinity), Worker.ARP_REQUEST_INTERVAL_NS);
             final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
                     new SystemNanoClock());
             final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode());
             made.add(workerRunner);
             final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());
             final ControlAgent controlAgent = new ControlAgent(new ConntrackSweeper(conntrack, config.sweepEntriesPerCall()),
-                    config.sweepInterval(), config.commandTimeout(), () -> afterRequests.accept(desired));
+                    config.sweepInterval(), config.commandTimeout(), () -> afterRequests.accept(desired, conntrack));
             final AgentRunner controlRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L),
                     error -> System.err.println("isthmus fastpath control agent: " + error), (AtomicCounter) null, controlAgent);
             AgentRunner.startOnThread(controlRunner);
             return new FastpathRuntime(config, conntrack, portFactory, tables, worker, workerRunner, ports, controlAgent,
-                    controlRunner, desired);
+                    controlRunner, desired, affinity);
         } catch (RuntimeException e) {
             for (AutoCloseable step : made.reversed()) {
                 try {
@@ -136,10 +157,10 @@ public final class FastpathRuntime implements AutoCloseable {
     }
 
     /** With flow stages, the SNAT pool serves the flow settings' node address (ports 32768..60999, TCP and UDP). */
-    private static ConntrackTable openConntrack(FastpathRuntimeConfig config, boolean withFlows) {
+    private static ConntrackTable openConntrack(FastpathRuntimeConfig config) {
         final SnatPortPool snat = new SnatPortPool();
-        if (withFlows) {
-            final long nodeLo = Addresses.ipv4Lo(FlowSettings.defaults().nodeIpv4());
+        if (config.flow() != null) { // NodePort and outside clients are masqueraded to it (kube-proxy's rules)
+            final long nodeLo = Addresses.ipv4Lo(config.flow().nodeIpv4());
             snat.register(Addresses.IPV4_MAPPED_HI, nodeLo, 6, 32768, 60999).register(Addresses.IPV4_MAPPED_HI, nodeLo, 17, 32768, 60999);
         }
         try {
@@ -188,6 +209,11 @@ public final class FastpathRuntime implements AutoCloseable {
         return controlAgent.failedRequests();
     }
 
+    /** The workers' shared ClientIP affinity table, or null without flow stages. */
+    public AffinityTable affinity() {
+        return affinity != null ? affinity : config.flow() == null ? null : config.flow().affinity();
+    }
+
     /** The first error the worker's duty cycle threw (a bug), or null. */
     public Throwable workerError() {
         return workerRunner.firstError();
@@ -218,9 +244,11 @@ public final class FastpathRuntime implements AutoCloseable {
         } catch (Exception e) {
             failure.addSuppressed(e);
         }
-        for (AutoCloseable step : new AutoCloseable[]{controlRunner, workerRunner, portFactory, conntrack}) {
+        for (AutoCloseable step : new AutoCloseable[]{controlRunner, workerRunner, portFactory, conntrack, affinity}) {
             try {
-                step.close();
+                if (step != null) {
+                    step.close();
+                }
             } catch (Exception e) {
                 failure.addSuppressed(e);
             }

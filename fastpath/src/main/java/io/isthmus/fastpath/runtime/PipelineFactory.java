@@ -24,27 +24,4 @@ public interface PipelineFactory {
     static PipelineFactory switching() {
         return (context, tables, conntrack) -> SwitchingPipeline.create(context);
     }
-
-    /**
-     * Whether the runtime must give this factory's context the published tables and the conntrack
-     * table, so that the flow stages (conntrack, Service DNAT, policy) are built.
-     */
-    default boolean withFlows() {
-        return false;
-    }
-
-    /** The whole switching path: conntrack, Service DNAT and policy over the runtime's tables, then routing. */
-    static PipelineFactory flows() {
-        return new PipelineFactory() {
-            @Override
-            public Pipeline create(PipelineContext context, FastpathTables tables, ConntrackTable conntrack) {
-                return SwitchingPipeline.create(context);
-            }
-
-            @Override
-            public boolean withFlows() {
-                return true;
-            }
-        };
-    }
 }

@@ -58,6 +58,7 @@ class DynamicPortsTest {
             ports.attach(attachment(a));
             ports.attach(attachment(b));
             try (TcpStream stream = TcpStream.start(a, b, 7100)) {
+                stream.awaitReceived(64 * 1024, 30); // established and flowing before the churn starts
                 for (int cycle = 0; cycle < CYCLES; cycle++) {
                     final int slot = ports.attach(attachment(c));
                     assertEquals(2, slot, "the churning port reuses the one free slot");
@@ -68,6 +69,7 @@ class DynamicPortsTest {
                     assertEquals(0, (int) worker.call(() -> factory.loans().outstanding(slot)).get(5, TimeUnit.SECONDS));
                     assertEquals(UMEM_FRAMES, (int) worker.call(() -> framesAccountedFor(factory.pool(), factory.loans()))
                             .get(5, TimeUnit.SECONDS), "cycle " + cycle + ": pool + lent frames");
+                    stream.awaitReceived(stream.receivedBytes() + 16 * 1024, 30); // still flowing
                 }
                 stream.assertWhole();
             }

@@ -1,6 +1,7 @@
 package io.isthmus.slowpath.agent;
 
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
+import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 
@@ -17,9 +18,10 @@ import java.time.Duration;
  * @param podCidr        the node's pod CIDR
  * @param metricsPort    loopback port of {@code /metrics}; -1 for none, 0 for any free port
  * @param portTimeout    how long a CNI ADD/DEL waits for the fast path
+ * @param node           this node's name and addresses, for the table compiler (local endpoints, NodePorts)
  */
 public record AgentConfig(FastpathRuntimeConfig runtime, Path aeronDirectory, Path cniSocket, Path ipamDirectory,
-                          Ipv4Cidr podCidr, int metricsPort, Duration portTimeout) {
+                          Ipv4Cidr podCidr, int metricsPort, Duration portTimeout, NodeSettings node) {
 
     public static final Path DEFAULT_CNI_SOCKET = Path.of("/run/isthmus/cni.sock");
     public static final Path DEFAULT_IPAM_DIRECTORY = Path.of("/var/lib/isthmus/ipam");
@@ -28,6 +30,17 @@ public record AgentConfig(FastpathRuntimeConfig runtime, Path aeronDirectory, Pa
     /** The defaults of {@code isthmus agent}: a unique Aeron directory, pods from {@code podCidr}. */
     public static AgentConfig defaults(Ipv4Cidr podCidr) {
         return new AgentConfig(FastpathRuntimeConfig.defaults(DEFAULT_CONNTRACK), EmbeddedMediaDriver.uniqueDirectory(),
-                DEFAULT_CNI_SOCKET, DEFAULT_IPAM_DIRECTORY, podCidr, MetricsServer.DEFAULT_PORT, Duration.ofSeconds(10));
+                DEFAULT_CNI_SOCKET, DEFAULT_IPAM_DIRECTORY, podCidr, MetricsServer.DEFAULT_PORT, Duration.ofSeconds(10),
+                NodeSettings.of(hostName()));
+    }
+
+    /** This machine's host name (the default node name), or {@code localhost} when it has none. */
+    public static String hostName() {
+        try {
+            final String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() ? "localhost" : name;
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 }

@@ -12,6 +12,7 @@ import io.isthmus.lb.table.ServiceTable;
 import io.isthmus.policy.compile.PolicySnapshot;
 
 import java.util.Locale;
+import java.util.function.ToIntFunction;
 
 /**
  * The node's metrics in Prometheus text: per-port packet counters, drops by reason, table sizes
@@ -78,15 +79,20 @@ public final class FastpathMetrics {
                 .sample("isthmus_table_generation", runtime.tables().routes().current().generation(), "table", "routes")
                 .sample("isthmus_table_generation", services == null ? 0 : services.generation(), "table", "services")
                 .sample("isthmus_table_generation", policies == null ? 0 : policies.generation(), "table", "policies");
-        if (runtime.desired() instanceof DesiredRecords records) {
+        final ToIntFunction<DesiredKind> records = switch (runtime.desired()) {
+            case CompiledDesiredState compiled -> compiled.compiler()::recordCount;
+            case DesiredRecords store -> store::count;
+            default -> null;
+        };
+        if (records != null) {
             text.family("isthmus_desired_records", "gauge", "Desired records the slow path announced, by kind.");
             for (DesiredKind kind : DesiredKind.values()) {
-                text.sample("isthmus_desired_records", records.count(kind), "kind", kind.name().toLowerCase(Locale.ROOT));
+                text.sample("isthmus_desired_records", records.applyAsInt(kind), "kind", kind.name().toLowerCase(Locale.ROOT));
             }
             text.family("isthmus_services", "gauge", "Services the slow path announced.")
-                    .sample("isthmus_services", records.count(DesiredKind.LB_SERVICE));
+                    .sample("isthmus_services", records.applyAsInt(DesiredKind.LB_SERVICE));
             text.family("isthmus_policies", "gauge", "NetworkPolicies the slow path announced.")
-                    .sample("isthmus_policies", records.count(DesiredKind.POLICY));
+                    .sample("isthmus_policies", records.applyAsInt(DesiredKind.POLICY));
         }
         text.family("isthmus_control_failed_requests_total", "counter", "Control requests the fast path could not apply.")
                 .sample("isthmus_control_failed_requests_total", runtime.failedControlRequests());

@@ -1,17 +1,16 @@
 package io.isthmus.slowpath.agent;
 
+import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.control.aeron.AeronControlServer;
+import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
-import io.isthmus.fastpath.control.DesiredState;
-import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.runtime.DesiredRecords;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.PipelineFactory;
+import io.isthmus.fastpath.runtime.services.ServiceCompileCycle;
 
 import java.nio.file.Path;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The fast-path half of a node, serving the control channel: the {@link FastpathRuntime}, an
@@ -33,19 +32,32 @@ public final class FastpathService implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts the runtime, then the driver in {@code aeronDirectory}, then the server; undoes it all on failure. */
-    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory) {
-        return start(config, aeronDirectory, tables -> new DesiredRecords(), PipelineFactory.switching(), desired -> { });
+    /**
+     * Starts the runtime (desired records compiled into its tables by {@link DesiredStateTables} for
+     * {@code node}), then the driver in {@code aeronDirectory}, then the server; undoes it all on failure.
+     */
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node) {
+        return start(config, aeronDirectory, node, new ServiceCompileCycle());
     }
 
     /**
-     * As above, with the runtime's desired-state sink, pipeline and after-requests hook given (see
-     * {@link FastpathRuntime#start(FastpathRuntimeConfig, Function, PipelineFactory, Consumer)}).
+     * As above, with {@code services} run by the control agent after every cycle that applied
+     * requests: it publishes Service, policy and DNS generations, flushes the UDP conntrack entries
+     * of backends that went away, and hands the health-check node ports on.
      */
-    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory,
-                                        Function<FastpathTables, DesiredState> desiredOverTables, PipelineFactory pipelines,
-                                        Consumer<DesiredState> afterRequests) {
-        final FastpathRuntime runtime = FastpathRuntime.start(config, desiredOverTables, pipelines, afterRequests);
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node,
+                                        ServiceCompileCycle services) {
+        return start(config, aeronDirectory, FastpathRuntime.start(config,
+                tables -> new CompiledDesiredState(new DesiredStateTables(tables, node)), PipelineFactory.switching(),
+                (desired, conntrack) -> services.afterRequests(((CompiledDesiredState) desired).compiler(), conntrack)));
+    }
+
+    /** As above with a record store and no compiler (the tables stay empty): protocol tests. */
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory) {
+        return start(config, aeronDirectory, FastpathRuntime.start(config, new DesiredRecords(), PipelineFactory.switching()));
+    }
+
+    private static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, FastpathRuntime runtime) {
         EmbeddedMediaDriver driver = null;
         try {
             driver = EmbeddedMediaDriver.launch(aeronDirectory);

@@ -3,6 +3,7 @@ package io.isthmus.slowpath.agent;
 import io.isthmus.fastpath.control.aeron.AeronFastpathControl;
 import io.isthmus.fastpath.control.aeron.ControlEventListener;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
+import io.isthmus.slowpath.agent.health.NodeServices;
 import io.isthmus.slowpath.cni.CniHandler;
 import io.isthmus.slowpath.cni.CniServer;
 import io.isthmus.slowpath.cni.ControlFastpathPorts;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * One node's agent in one JVM ({@code isthmus agent}):
@@ -40,10 +40,11 @@ public final class IsthmusAgent implements AutoCloseable {
     private final MetricsServer metrics;
     private final ReconcileLatency reconcileLatency;
     private final SlowPath slowPath;
+    private final NodeServices services;
     private AeronFastpathControl slowPathControl;
 
     private IsthmusAgent(AgentConfig config, FastpathService fastpath, AeronFastpathControl cniControl, CniServer cni,
-                         MetricsServer metrics, ReconcileLatency reconcileLatency, SlowPath slowPath) {
+                         MetricsServer metrics, ReconcileLatency reconcileLatency, SlowPath slowPath, NodeServices services) {
         this.config = config;
         this.fastpath = fastpath;
         this.cniControl = cniControl;
@@ -51,20 +52,19 @@ public final class IsthmusAgent implements AutoCloseable {
         this.metrics = metrics;
         this.reconcileLatency = reconcileLatency;
         this.slowPath = slowPath;
+        this.services = services;
     }
 
     /** Starts the fast path, the CNI server, /metrics and the slow path, in that order; undoes it all on failure. */
     public static IsthmusAgent start(AgentConfig config, SlowPath slowPath, ReconcileLatency reconcileLatency) throws Exception {
-        return start(config, () -> FastpathService.start(config.runtime(), config.aeronDirectory()), slowPath, reconcileLatency);
-    }
-
-    /** As above, with the fast path started by {@code fastpathStarter} (e.g. with a table compiler and the flow stages). */
-    public static IsthmusAgent start(AgentConfig config, Supplier<FastpathService> fastpathStarter, SlowPath slowPath,
-                                     ReconcileLatency reconcileLatency) throws Exception {
         final List<AutoCloseable> made = new ArrayList<>();
         try {
-            final FastpathService fastpath = fastpathStarter.get();
+            final NodeServices services = NodeServices.forAgent(config); // node address, pod CIDR, health-check ports
+            made.add(services);
+            final FastpathService fastpath = FastpathService.start(services.runtimeConfig(), config.aeronDirectory(), config.node(),
+                    services.compileCycle());
             made.add(fastpath);
+            services.proxyHealthy(() -> fastpath.runtime().workerError() == null);
             final AeronFastpathControl cniControl = AeronFastpathControl.connect(fastpath.aeronDirectory(), Duration.ofSeconds(10),
                     ControlEventListener.NONE);
             made.add(cniControl);
@@ -80,7 +80,7 @@ public final class IsthmusAgent implements AutoCloseable {
                 metrics = MetricsServer.start(config.metricsPort(), exposition::scrape);
                 made.add(metrics);
             }
-            final IsthmusAgent agent = new IsthmusAgent(config, fastpath, cniControl, cni, metrics, reconcileLatency, slowPath);
+            final IsthmusAgent agent = new IsthmusAgent(config, fastpath, cniControl, cni, metrics, reconcileLatency, slowPath, services);
             agent.connectSlowPath();
             return agent;
         } catch (Exception e) {
@@ -127,6 +127,11 @@ public final class IsthmusAgent implements AutoCloseable {
         return slowPathControl;
     }
 
+    /** The Service glue: compile cycle (UDP flushes) and health-check node ports. */
+    public NodeServices services() {
+        return services;
+    }
+
     public CniServer cni() {
         return cni;
     }
@@ -153,6 +158,7 @@ public final class IsthmusAgent implements AutoCloseable {
         }
         steps.add(cniControl);
         steps.add(fastpath);
+        steps.add(services);
         for (AutoCloseable step : steps) {
             try {
                 step.close();

@@ -141,6 +141,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdown();
+        try {
+            server.shutdown();
+        } catch (IllegalStateException slow) {
+            // Vert.x did not confirm the close within the mock server's own wait (seen on a loaded
+            // machine); the close goes on in Vert.x's threads. Not worth failing a shutdown for.
+            MOCK_SERVER_LOG.warning("the embedded API server on port " + port + " was slow to close: " + slow.getMessage());
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +32,8 @@ import java.util.logging.Logger;
  * Informers (the reconciler's, kubectl's) then see them as in a real cluster. Slices it did not
  * write (other managers, hand-written ones) are never touched.
  *
- * <p>A change notes the Services it may affect (a Pod: every Service of its namespace); one
+ * <p>A change notes the Services it may affect (a Pod: the Services of its namespace whose selector
+ * matches its labels, before or after the change); one
  * thread drains the noted Services and writes only slices whose content differs.
  *
  * <p><b>Thread-safety:</b> informer handlers only touch the concurrent dirty set; the controller
@@ -61,9 +63,7 @@ public final class EndpointSliceController implements AutoCloseable {
             informer.exceptionHandler((isStarted, failure) -> true);
         }
         services.addEventHandler(handler(service -> dirty.add(key(service))));
-        pods.addEventHandler(handler(pod -> services.getStore().list().stream()
-                .filter(service -> Objects.equals(namespaceOf(service), namespaceOf(pod)))
-                .forEach(service -> dirty.add(key(service)))));
+        pods.addEventHandler(handler(this::noteServicesSelecting));
         slices.addEventHandler(handler(slice -> {
             final String service = slice.getMetadata().getLabels() == null ? null
                     : slice.getMetadata().getLabels().get(EndpointSliceDerivation.SERVICE_NAME_LABEL);
@@ -72,6 +72,17 @@ public final class EndpointSliceController implements AutoCloseable {
             }
         }));
         this.thread = Thread.ofPlatform().name("isthmus-endpointslices").daemon(true).unstarted(this::run);
+    }
+
+    /** The Services of the Pod's namespace whose selector matches its labels (a label change: called for both versions). */
+    private void noteServicesSelecting(Pod pod) {
+        final Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        for (Service service : services.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespaceOf(pod))) {
+            final Map<String, String> selector = service.getSpec() == null ? null : service.getSpec().getSelector();
+            if (selector != null && !selector.isEmpty() && labels.entrySet().containsAll(selector.entrySet())) {
+                dirty.add(key(service));
+            }
+        }
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler(java.util.function.Consumer<T> noted) {
@@ -84,6 +95,7 @@ public final class EndpointSliceController implements AutoCloseable {
 
             @Override
             public void onUpdate(T before, T after) {
+                noted.accept(before); // a Pod whose labels changed leaves the Services of its old labels
                 noted.accept(after);
                 wake.release();
             }
@@ -135,10 +147,9 @@ public final class EndpointSliceController implements AutoCloseable {
         final String name = serviceKey.substring(serviceKey.indexOf('/') + 1);
         final Service service = services.getStore().getByKey(serviceKey);
         final List<EndpointSlice> wanted = service == null ? List.of()
-                : EndpointSliceDerivation.derive(service, pods.getStore().list().stream()
-                .filter(pod -> namespace.equals(namespaceOf(pod))).toList());
+                : EndpointSliceDerivation.derive(service, pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace));
         final Map<String, EndpointSlice> existing = new HashMap<>();
-        for (EndpointSlice slice : slices.getStore().list()) {
+        for (EndpointSlice slice : slices.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace)) {
             final Map<String, String> labels = slice.getMetadata().getLabels();
             if (namespace.equals(namespaceOf(slice)) && isOurs(slice) && labels != null
                     && name.equals(labels.get(EndpointSliceDerivation.SERVICE_NAME_LABEL))) {

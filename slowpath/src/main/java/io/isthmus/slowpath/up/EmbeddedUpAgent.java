@@ -1,11 +1,8 @@
 package io.isthmus.slowpath.up;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.control.FastpathControl;
 import io.isthmus.fastpath.control.compile.NodeSettings;
-import io.isthmus.fastpath.runtime.PipelineFactory;
-import io.isthmus.slowpath.agent.FastpathService;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
@@ -34,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * (the embedded API server with ClusterIP/NodePort allocation and the EndpointSlice controller)
  * in front of the node agent ({@link IsthmusAgent}: fast path, Aeron control channel, CNI server,
  * /metrics), whose slow path is the informers and the reconciler watching that API server. Its
- * fast path compiles what it receives into tables ({@link DesiredStateTables}, once per control
- * cycle that brought changes) and runs the whole pipeline: conntrack, Service DNAT, policy.
+ * fast path compiles what it receives into tables for this node (name and the default route's
+ * address: local endpoints, NodePorts) and runs the whole pipeline: conntrack, Service DNAT, policy.
  *
  * <pre>
  *   kubectl / up ──▶ EmbeddedApiServer ◀── EndpointSliceController
@@ -86,16 +83,8 @@ public final class EmbeddedUpAgent implements UpAgent {
         parts.add(endpointSlices);
         slowPath = new ReconcilingSlowPath(apiServer, nodeName);
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
-                state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10));
-        agent = step("the node agent", () -> IsthmusAgent.start(config,
-                () -> FastpathService.start(config.runtime(), config.aeronDirectory(),
-                        tables -> new DesiredStateTables(tables, NodeSettings.of(nodeName, hostIp)), PipelineFactory.flows(),
-                        desired -> {
-                            if (desired instanceof DesiredStateTables compiler && compiler.hasPending()) {
-                                compiler.applyPending(); // one compile per control cycle that brought changes
-                            }
-                        }),
-                slowPath, new ReconcileLatency()));
+                state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp));
+        agent = step("the node agent", () -> IsthmusAgent.start(config, slowPath, new ReconcileLatency()));
         parts.add(agent);
     }
 

@@ -51,6 +51,7 @@ public final class UpSession implements AutoCloseable {
     private final PrintStream err;
     private final List<PodRecord> running = new ArrayList<>();
     private final List<String> failedPods = new ArrayList<>();
+    private final List<String> skipped = new ArrayList<>();
     private UpAgent agent;
     private PodRunner runner;
     private PodStatusWriter statusWriter;
@@ -98,6 +99,7 @@ public final class UpSession implements AutoCloseable {
         statusWriter = new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp());
 
         for (ManifestError error : manifests.errors()) {
+            skipped.add(error.toString());
             err.println("isthmus up: skipped " + error);
         }
         final List<Pod> pods = apply(agent.client(), manifests.manifests());
@@ -144,8 +146,10 @@ public final class UpSession implements AutoCloseable {
             client.resource(object).createOr(NonDeletingOperation::update);
             return true;
         } catch (RuntimeException e) {
-            err.println("isthmus up: " + manifest.file() + " document " + manifest.documentIndex() + " (" + manifest.describe()
-                    + "): the API server refused it: " + e.getMessage());
+            final String refusal = manifest.file() + " document " + manifest.documentIndex() + " (" + manifest.describe()
+                    + "): the API server refused it: " + e.getMessage();
+            skipped.add(refusal);
+            err.println("isthmus up: " + refusal);
             return false;
         }
     }
@@ -158,7 +162,7 @@ public final class UpSession implements AutoCloseable {
             statusWriter.running(record);
             ProcessHandle.of(record.pid()).ifPresent(process -> process.onExit().thenRun(() -> containerEnded(record)));
         } catch (IOException | RuntimeException e) {
-            failedPods.add(key);
+            failedPods.add(key + ": " + e.getMessage());
             err.println("isthmus up: Pod " + key + " did not start: " + e.getMessage());
             try {
                 statusWriter.ended(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "Failed", e.getMessage());
@@ -183,8 +187,13 @@ public final class UpSession implements AutoCloseable {
     /** What a person needs next: the pods, the kubeconfig and commands to try. */
     private String summary(Options options) {
         final StringBuilder text = new StringBuilder();
-        text.append("isthmus up: ").append(running.size()).append(" pods running from ").append(options.manifestDir())
-                .append(failedPods.isEmpty() ? "" : ", failed: " + String.join(", ", failedPods)).append('\n');
+        text.append("isthmus up: ").append(running.size()).append(" pods running from ").append(options.manifestDir()).append('\n');
+        for (String failure : failedPods) {
+            text.append("  FAILED ").append(failure).append('\n');
+        }
+        for (String document : skipped) {
+            text.append("  SKIPPED ").append(document).append('\n');
+        }
         for (PodRecord record : running) {
             text.append(String.format("  %-28s %-15s log %s%n", record.key(), record.podIp(), state.podLog(record.namespace(), record.name())));
         }
@@ -194,6 +203,11 @@ public final class UpSession implements AutoCloseable {
                 .append("  ./isthmus status\n")
                 .append("  ./isthmus down\n");
         return text.toString();
+    }
+
+    /** The pods that could not be started, each with why ({@code namespace/name: reason}). */
+    public List<String> failedPods() {
+        return List.copyOf(failedPods);
     }
 
     /** The pods that run, in start order. */

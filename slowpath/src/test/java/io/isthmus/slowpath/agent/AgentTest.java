@@ -3,7 +3,14 @@ package io.isthmus.slowpath.agent;
 import io.isthmus.fastpath.control.DesiredKind;
 import io.isthmus.fastpath.control.FastpathControl;
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
-import io.isthmus.fastpath.runtime.DesiredRecords;
+import io.isthmus.fastpath.control.DesiredStateTables;
+import io.isthmus.fastpath.control.compile.NodeSettings;
+import io.isthmus.lb.model.Protocol;
+import io.isthmus.lb.model.Service;
+import io.isthmus.lb.model.ServiceName;
+import io.isthmus.lb.model.ServicePort;
+import io.isthmus.lb.model.ServiceType;
+import io.isthmus.lb.model.TargetPort;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.TcpStream;
 import io.isthmus.fastpath.testing.Privileges;
@@ -74,7 +81,8 @@ class AgentTest {
     void startAgent() throws Exception {
         Privileges.assumeRootAndAfXdp();
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.small(conntrack), EmbeddedMediaDriver.uniqueDirectory(),
-                dir.resolve("run/cni.sock"), dir.resolve("ipam"), Ipv4Cidr.parse("10.214.0.0/24"), 0, Duration.ofSeconds(10));
+                dir.resolve("run/cni.sock"), dir.resolve("ipam"), Ipv4Cidr.parse("10.214.0.0/24"), 0, Duration.ofSeconds(10),
+                NodeSettings.of("node-a", "192.0.2.10"));
         agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency());
         node = new CniNode(config.cniSocket());
     }
@@ -113,7 +121,19 @@ class AgentTest {
         assertTrue(metrics.contains("isthmus_desired_records{kind=\"policy_namespace\"} 1"), metrics);
         assertTrue(metrics.contains("isthmus_reconcile_latency_seconds_count 0"), metrics);
         agent.reconcileLatency().record(3_000_000);
-        assertTrue(scrape().contains("isthmus_reconcile_latency_seconds_bucket{le=\"0.005\"} 1"));
+        agent.slowPathControl().upsert(DesiredKind.LB_SERVICE, "shop/web", new Service(new ServiceName("shop", "web"),
+                ServiceType.CLUSTER_IP, List.of("10.96.7.7"), List.of(new ServicePort("http", Protocol.TCP, 80,
+                new TargetPort.Number(8080), 0)), null, null, null, 0, null, null, 0, null, null, true));
+        assertTrue(agent.slowPathControl().awaitAnswers(Duration.ofSeconds(10)));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (agent.runtime().tables().services().current() == null) {
+            assertTrue(System.nanoTime() < deadline, "the Service was never compiled into a published table");
+            Thread.sleep(20);
+        }
+        assertTrue(scrape().contains("isthmus_service_frontends 1"), "the compiled ServiceTable has the frontend");
+        final String later = scrape();
+        assertTrue(later.contains("isthmus_reconcile_latency_seconds_bucket{le=\"0.005\"} 1"), later);
+        assertTrue(later.contains("isthmus_services 1"), later);
         assertNull(agent.runtime().workerError());
     }
 
@@ -151,16 +171,17 @@ class AgentTest {
     void aSlowPathRestartDoesNotInterruptAnEstablishedStream() throws Exception {
         final CniNode.Container a = node.add(node.newNetns());
         final CniNode.Container b = node.add(node.newNetns());
-        final DesiredRecords desired = (DesiredRecords) agent.runtime().desired();
+        final DesiredStateTables desired = ((CompiledDesiredState) agent.runtime().desired()).compiler();
         try (TcpStream stream = TcpStream.start(a, b, 7401)) {
             stream.awaitReceived(128 * 1024, 30);
             for (int restart = 1; restart <= 3; restart++) {
                 final long before = stream.receivedBytes();
                 agent.restartSlowPath();
                 assertTrue(agent.slowPathControl().awaitAnswers(Duration.ofSeconds(10)));
-                assertEquals(restart + 1, desired.lastCompletedEpoch(), "the restarted slow path resynchronised");
-                assertEquals(Map.of("ns-" + (restart + 1), NamespaceInfo.of("ns-" + (restart + 1), Map.of())),
-                        desired.snapshot(DesiredKind.POLICY_NAMESPACE), "the resync replaced the old records");
+                final String namespace = "ns-" + (restart + 1);
+                assertEquals(NamespaceInfo.of(namespace, Map.of()), desired.record(DesiredKind.POLICY_NAMESPACE, namespace),
+                        "the restarted slow path resynchronised");
+                assertEquals(1, desired.recordCount(DesiredKind.POLICY_NAMESPACE), "the resync removed the old records");
                 stream.awaitReceived(before + 128 * 1024, 30);
             }
             stream.assertWhole();

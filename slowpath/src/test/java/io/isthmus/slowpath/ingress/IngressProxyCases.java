@@ -43,6 +43,9 @@ abstract class IngressProxyCases {
     /** A listening socket that never answers (registered for closing), for the 504 case. */
     protected abstract InetSocketAddress silentEndpoint() throws Exception;
 
+    /** A {@link OneAnswerBackend} (registered for closing), for the retry case. */
+    protected abstract InetSocketAddress oneAnswerEndpoint() throws Exception;
+
     protected void closeLater(AutoCloseable resource) {
         resources.add(resource);
     }
@@ -61,6 +64,7 @@ abstract class IngressProxyCases {
                 case "down" -> endpoints.put(ref, List.of(deadEndpoint()));
                 case "empty" -> endpoints.put(ref, List.of());
                 case "slow" -> endpoints.put(ref, List.of(silentEndpoint()));
+                case "one-answer" -> endpoints.put(ref, List.of(oneAnswerEndpoint()));
                 default -> {
                     final EchoBackend backend = startBackend(ref.toString(), index++);
                     closeLater(backend);
@@ -190,6 +194,21 @@ abstract class IngressProxyCases {
             final RawHttp.Response empty = http.get("empty.example.net", "/anything");
             assertEquals(503, empty.status(), empty.body());
             assertEquals(200, http.get("shop.example.com", "/api").status(), "same connection still serves");
+        }
+    }
+
+    @Test
+    void aDeadPooledConnectionIsRetriedOnceWithTheBodyForIdempotentMethodsOnly() {
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            final String put = "PUT /x HTTP/1.1\r\nHost: one-answer.example.net\r\nContent-Length: 5\r\n\r\n";
+            final RawHttp.Response first = http.exchange(put + "first");
+            assertEquals(200, first.status());
+            assertEquals("first", first.body());
+            final RawHttp.Response second = http.exchange(put.replace("5", "6") + "second");
+            assertEquals(200, second.status(), "retried on a new connection after the pooled one died");
+            assertEquals("second", second.body(), "the retry carries the whole body again");
+            final RawHttp.Response post = http.exchange("POST /x HTTP/1.1\r\nHost: one-answer.example.net\r\nContent-Length: 5\r\n\r\nthird");
+            assertEquals(502, post.status(), "a POST is not retried");
         }
     }
 

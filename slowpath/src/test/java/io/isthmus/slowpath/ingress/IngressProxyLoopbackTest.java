@@ -28,4 +28,11 @@ class IngressProxyLoopbackTest extends IngressProxyCases {
         closeLater(socket);
         return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
     }
+
+    @Override
+    protected InetSocketAddress oneAnswerEndpoint() throws IOException {
+        final OneAnswerBackend backend = OneAnswerBackend.start(new InetSocketAddress("127.0.0.1", 0));
+        closeLater(backend);
+        return backend.address();
+    }
 }

@@ -54,4 +54,12 @@ class IngressProxyPodTest extends IngressProxyCases {
         closeLater(socket);
         return new InetSocketAddress(pod.ip(), 7998);
     }
+
+    @Override
+    protected InetSocketAddress oneAnswerEndpoint() throws Exception {
+        final Pod pod = pods.getLast();
+        final OneAnswerBackend backend = pod.callInside(() -> OneAnswerBackend.start(new InetSocketAddress(pod.ip(), 7997)));
+        closeLater(backend);
+        return backend.address();
+    }
 }

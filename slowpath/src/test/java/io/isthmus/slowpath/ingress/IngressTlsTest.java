@@ -42,6 +42,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -189,6 +190,13 @@ class IngressTlsTest {
         }
         try (HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(client)
                 .connectTimeout(Duration.ofSeconds(5)).build()) {
+            final HttpResponse<String> posted = http2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + proxy.httpsPort() + "/healthz/post"))
+                    .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString("x".repeat(100_000) + "END")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, posted.version());
+            assertEquals(200, posted.statusCode());
+            assertTrue(posted.body().endsWith("x".repeat(1000) + "END"), "an HTTP/2 request body is relayed whole");
+            assertTrue(posted.body().contains("header content-length: 100003\n"), posted.body().substring(0, 400));
             for (String path : List.of("/healthz", "/healthz/live", "/aaa/bbb/ccc", "/nothing-here")) {
                 final HttpResponse<String> response = http2.send(HttpRequest.newBuilder(
                         URI.create("https://localhost:" + proxy.httpsPort() + path)).timeout(Duration.ofSeconds(10)).build(),
@@ -204,6 +212,23 @@ class IngressTlsTest {
                     assertFalse(response.body().contains("x-http2-"), response.body());
                 }
             }
+        }
+    }
+
+    @Test
+    void withoutAnyCertificateTheHandshakeIsRefusedAndTheProxyKeepsServing() throws Exception {
+        try (IngressProxy bare = IngressProxy.start(IngressSettings.defaults().withPorts("127.0.0.1", -1, 0).withThreads(1))) {
+            final SSLContext fresh = SSLContext.getInstance("TLS");
+            fresh.init(null, trustManagers, null);
+            for (int i = 0; i < 2; i++) {
+                try (SSLSocket socket = (SSLSocket) fresh.getSocketFactory().createSocket("127.0.0.1", bare.httpsPort())) {
+                    socket.setSoTimeout(10_000);
+                    assertThrows(java.io.IOException.class, socket::startHandshake);
+                }
+            }
+        }
+        try (SSLSocket socket = handshake("shop.example.com")) {
+            assertEquals("CN=shop.example.com", subject(socket), "the other proxy is unaffected");
         }
     }
 

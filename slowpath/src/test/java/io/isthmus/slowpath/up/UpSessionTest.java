@@ -98,6 +98,11 @@ class UpSessionTest {
         assertTrue(errors.contains("pods.yaml document 2") && errors.contains("apiVersion, kind and metadata.name are required"), errors);
         assertTrue(errors.contains("Pod " + ns + "/image-only did not start") && errors.contains("has no command"), errors);
         assertEquals(1, session.pods().size());
+        assertEquals(1, session.failedPods().size());
+        assertTrue(session.failedPods().getFirst().startsWith(ns + "/image-only: ") && session.failedPods().getFirst().contains("has no command"));
+        assertTrue(Files.readString(state.readyFile()).contains("  FAILED " + ns + "/image-only: "), "the summary says why");
+        assertTrue(Files.readString(state.readyFile()).contains("  SKIPPED ") && Files.readString(state.readyFile()).contains("pods.yaml document 2"),
+                "the summary names the skipped document (a detached session's stderr is only in its log)");
         final PodRecord web = session.pods().getFirst();
         final Pod live = agent.client().pods().inNamespace(ns).withName("web").get();
         assertEquals("Running", live.getStatus().getPhase());

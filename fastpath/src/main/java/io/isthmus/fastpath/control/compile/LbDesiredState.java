@@ -11,9 +11,10 @@ import java.util.Map;
 
 /**
  * The desired Services and EndpointSlices of the load balancer, and the {@link ServiceCompiler}
- * that turns them into {@link io.isthmus.lb.table.ServiceTable} generations. The compiler compiles
- * the whole set each time (services-lb has no per-Service compilation), but remembers Maglev tables
- * between generations, so a changed backend set moves only ~1/N of new flows.
+ * that turns them into {@link io.isthmus.lb.table.ServiceTable} generations. Every change is
+ * handed to the compiler, which recompiles only the Services whose record or slices changed and
+ * assembles the new table from the pieces it keeps; it remembers Maglev tables between
+ * generations, so a changed backend set moves only ~1/N of new flows.
  *
  * <p><b>Thread-safety:</b> none; owned by the fast path's control agent (via
  * {@link io.isthmus.fastpath.control.DesiredStateTables}).
@@ -29,29 +30,50 @@ public final class LbDesiredState {
     }
 
     public boolean putService(String key, Service service) {
-        return mark(!service.equals(services.put(key, service)));
+        Service old = services.put(key, service);
+        if (service.equals(old)) {
+            return false;
+        }
+        if (old != null && !old.serviceName().equals(service.serviceName())) {
+            compiler.removeService(old.serviceName());
+        }
+        compiler.putService(service);
+        return mark(true);
     }
 
     public boolean removeService(String key) {
-        return mark(services.remove(key) != null);
+        Service old = services.remove(key);
+        if (old == null) {
+            return false;
+        }
+        compiler.removeService(old.serviceName());
+        return mark(true);
     }
 
     public boolean putSlice(String key, EndpointSlice slice) {
-        return mark(!slice.equals(slices.put(key, slice)));
+        if (slice.equals(slices.put(key, slice))) {
+            return false;
+        }
+        compiler.putSlice(key, slice);
+        return mark(true);
     }
 
     public boolean removeSlice(String key) {
-        return mark(slices.remove(key) != null);
+        if (slices.remove(key) == null) {
+            return false;
+        }
+        compiler.removeSlice(key);
+        return mark(true);
     }
 
     public boolean dirty() {
         return dirty;
     }
 
-    /** A new generation of everything desired now; clears {@link #dirty()}. */
+    /** A new generation of everything desired now (only changed Services recompiled); clears {@link #dirty()}. */
     public Compilation compile() {
         dirty = false;
-        return compiler.compile(services.values(), slices.values());
+        return compiler.compile();
     }
 
     public int serviceCount() {

@@ -116,8 +116,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             localPort = ForwardedHeaders.localPort(client.localAddress());
         }
         final boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
-        final FullHttpRequest upstream = UpstreamRequests.rewrite(request, match.upstreamPath() + (query < 0 ? "" : uri.substring(query)),
-                authority, clientIp, localPort, tls ? "https" : "http", http2);
+        final String target = query < 0 ? match.upstreamPath() : match.upstreamPath() + uri.substring(query);
+        final FullHttpRequest upstream = UpstreamRequests.rewrite(request, target, authority, clientIp, localPort, tls ? "https" : "http", http2);
         inFlight = new ProxyExchange(this, ctx, upstream, keepAlive, endpoint, proxy);
         inFlight.start();
     }

@@ -42,6 +42,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
     private boolean done;
     private boolean headSent;
     private boolean backendKeepAlive;
+    private final int bodyStart;
     private long deadlineNs;
     /** Links of the pool's in-flight list ({@link BackendPool#track}); only the pool touches them. */
     ProxyExchange olderInFlight;
@@ -56,6 +57,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
         this.endpoint = endpoint;
         this.proxy = proxy;
         this.pool = proxy.pool(ctx.channel().eventLoop());
+        this.bodyStart = request.content().readerIndex();
     }
 
     void start() {
@@ -73,7 +75,10 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
         backend = channel;
         reused = wasPooled;
         ((BackendHandler) channel.pipeline().last()).begin(this);
-        channel.writeAndFlush(request.retainedDuplicate()).addListener(f -> {
+        // The request itself, retained (a duplicate would copy every header): the encoder releases
+        // one reference; a retry rewinds the body, whose earlier write ended with its connection.
+        request.content().readerIndex(bodyStart);
+        channel.writeAndFlush(request.retain()).addListener(f -> {
             if (!f.isSuccess()) {
                 channel.close(); // BackendHandler.channelInactive reports the failure
             }

@@ -1,6 +1,7 @@
 package io.isthmus.slowpath.ingress.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -19,7 +20,7 @@ import io.netty.util.Mapping;
  * The pipeline of an HTTPS connection: SNI picks the certificate from the current
  * {@link io.isthmus.slowpath.ingress.tls.CertificateStore}; after the handshake ALPN decides
  * between HTTP/2 (each stream gets its own {@link FrontendHandler} behind a frame-to-HTTP/1
- * codec) and HTTP/1.1.
+ * codec) and HTTP/1.1. With no certificate loaded at all, connections are closed at once.
  */
 final class TlsFrontendInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_CONCURRENT_STREAMS = 128;
@@ -34,7 +35,16 @@ final class TlsFrontendInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast(new SniHandler(certificates), new Alpn());
+        if (proxy.routes().current().certificates().isEmpty()) {
+            ch.close(); // no certificate at all: nothing to offer in a handshake
+            return;
+        }
+        ch.pipeline().addLast(new SniHandler(certificates), new Alpn(), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close(); // a failed handshake or a broken peer: this connection only
+            }
+        });
     }
 
     private final class Alpn extends ApplicationProtocolNegotiationHandler {

@@ -17,8 +17,8 @@ final class UpstreamRequests {
         ForwardedHeaders.dropHopByHop(request.headers(), fromHttp2);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         request.setUri(target);
-        if (authority != null) {
-            request.headers().set(HttpHeaderNames.HOST, authority);
+        if (authority != null && !authority.equals(request.headers().get(HttpHeaderNames.HOST))) {
+            request.headers().set(HttpHeaderNames.HOST, authority); // HTTP/2: from :authority
         }
         ForwardedHeaders.addForwarded(request.headers(), clientIp, localPort, scheme, authority);
         final int length = request.content().readableBytes();

@@ -1,0 +1,80 @@
+package io.isthmus.fastpath.runtime.services;
+
+import io.isthmus.conntrack.ConntrackTable;
+import io.isthmus.fastpath.control.DesiredState;
+import io.isthmus.fastpath.control.DesiredStateTables;
+import io.isthmus.fastpath.control.compile.AppliedChanges;
+import io.isthmus.lb.compile.Compilation;
+import io.isthmus.lb.compile.HealthCheckService;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * What the control agent does after a cycle that applied requests, when the desired state is a
+ * {@link DesiredStateTables} compiler:
+ *
+ * <pre>
+ *   applyPending() ─▶ new ServiceTable published
+ *        └ Compilation ─▶ StaleUdpFlush (conntrack, owner side) ─▶ healthChecks listener
+ * </pre>
+ *
+ * The flush follows the publish, so a datagram that arrives between them and creates a new
+ * entry already gets a live backend; one that was DNATed to the dead backend just before is
+ * removed by the flush.
+ *
+ * <p><b>Thread-safety:</b> {@link #accept} on the control agent thread only (the conntrack
+ * table's owner); the counters are readable anywhere. The listener runs on that thread too: it
+ * must hand work off rather than block.
+ */
+public final class ServiceCompileCycle implements BiConsumer<DesiredState, ConntrackTable> {
+    private final Consumer<List<HealthCheckService>> healthChecks;
+    private final AtomicLong flushedUdpEntries = new AtomicLong();
+    private final AtomicLong compilations = new AtomicLong();
+
+    /** @param healthChecks told the health-check node ports to serve after every Service compilation */
+    public ServiceCompileCycle(Consumer<List<HealthCheckService>> healthChecks) {
+        this.healthChecks = Objects.requireNonNull(healthChecks, "healthChecks");
+    }
+
+    /** Without health-check node ports (nobody serves them). */
+    public ServiceCompileCycle() {
+        this(checks -> { });
+    }
+
+    /** When the runtime's desired state is the compiler itself; any other desired state is left alone. */
+    @Override
+    public void accept(DesiredState desired, ConntrackTable conntrack) {
+        if (desired instanceof DesiredStateTables compiler) {
+            afterRequests(compiler, conntrack);
+        }
+    }
+
+    /** Compiles what changed (nothing if nothing did), then flushes and tells the health checks. */
+    public void afterRequests(DesiredStateTables compiler, ConntrackTable conntrack) {
+        if (!compiler.hasPending()) {
+            return;
+        }
+        final AppliedChanges applied = compiler.applyPending(); // one compile per control cycle that brought changes
+        final Compilation services = applied.services();
+        if (services == null) {
+            return;
+        }
+        compilations.incrementAndGet();
+        flushedUdpEntries.addAndGet(StaleUdpFlush.flush(services.staleUdpBackends(), conntrack.flusher()));
+        healthChecks.accept(services.healthChecks());
+    }
+
+    /** UDP conntrack entries removed because their backend went away, since start. */
+    public long flushedUdpEntries() {
+        return flushedUdpEntries.get();
+    }
+
+    /** Service compilations seen. */
+    public long compilations() {
+        return compilations.get();
+    }
+}
