@@ -51,7 +51,7 @@ set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
-set offsets 0.6, 0.6, 0, 0
+set offsets 0.6, 0.6, 0.2, 0
 set ylabel "ratio to the kernel reference"
 set yrange [0:*]
 set grid ytics

@@ -308,6 +308,7 @@ spec:
   [ -n "$CLUSTER_IP" ] || { log "isthmus up: no ClusterIP for $ns/bench"; return 1; }
   log "isthmus up: pods $IP_A ${IP_B[*]}, ClusterIP $CLUSTER_IP"
 }
+dp_isthmus_up_debug() { isthmus_up status >&3 2>&1 || true; } # ISX_DEBUG=1: pods, Services, the agent's counters
 dp_isthmus_up_start() { DP_PIDS=$(cat "$WORK/up/up.pid"); }
 # The Service is in the YAML; whether the node forwards it is checked: a TCP connection to the
 # ClusterIP must be answered, accepted or refused (nothing listens in the backends yet), within 3 s
