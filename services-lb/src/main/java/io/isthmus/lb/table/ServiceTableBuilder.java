@@ -45,6 +45,8 @@ public final class ServiceTableBuilder {
     private final List<FrontendKey> keys;
     private final List<FrontendSpec> specs;
     private final Set<FrontendKey> keySet;
+    /** M of each added frontend's Maglev block (0 without one), parallel to {@code specs}. */
+    private int[] sizeMs;
     /** Maglev block offsets in the order appended (so ascending) and their M: a binary search, no boxing. */
     private int[] blockStarts = new int[64];
     private int[] blockSizes = new int[64];
@@ -68,6 +70,7 @@ public final class ServiceTableBuilder {
         this.keys = new ArrayList<>(frontends);
         this.specs = new ArrayList<>(frontends);
         this.keySet = HashSet.newHashSet(frontends);
+        this.sizeMs = new int[Math.max(16, frontends)];
         this.backends = new int[Math.max(1, backendSlots * BACKEND_INTS)];
         this.maglev = new char[Math.max(1, maglevEntries)];
     }
@@ -130,6 +133,9 @@ public final class ServiceTableBuilder {
 
     /** M of the block at {@code offset}, or -1 when no block starts there. */
     private int blockSizeM(int offset) {
+        if (blocks > 0 && blockStarts[blocks - 1] == offset) {
+            return blockSizes[blocks - 1]; // the usual case: a port's frontends follow its block
+        }
         int i = Arrays.binarySearch(blockStarts, 0, blocks, offset);
         return i < 0 ? -1 : blockSizes[i];
     }
@@ -167,7 +173,8 @@ public final class ServiceTableBuilder {
 
     /** @return false (and adds nothing) when another frontend already has this key */
     public boolean addFrontend(FrontendKey key, FrontendSpec spec) {
-        if (spec.maglevBlock() >= 0 && blockSizeM(spec.maglevBlock()) < 0) {
+        int sizeM = spec.maglevBlock() < 0 ? 0 : blockSizeM(spec.maglevBlock());
+        if (sizeM < 0) {
             throw new IllegalArgumentException("frontend " + key + ": no Maglev block at " + spec.maglevBlock());
         }
         if (!keySet.add(key)) {
@@ -178,6 +185,10 @@ public final class ServiceTableBuilder {
         }
         keys.add(key);
         specs.add(spec);
+        if (sizeMs.length < specs.size()) {
+            sizeMs = Arrays.copyOf(sizeMs, Math.max(16, sizeMs.length * 2));
+        }
+        sizeMs[specs.size() - 1] = sizeM;
         return true;
     }
 
@@ -216,7 +227,7 @@ public final class ServiceTableBuilder {
             m.set(ValueLayout.JAVA_INT, at + CLUSTER_FIRST_SLOT, spec.clusterFirstSlot());
             m.set(ValueLayout.JAVA_INT, at + CLUSTER_COUNT, spec.clusterCount());
             m.set(ValueLayout.JAVA_INT, at + LOCAL_COUNT, spec.localCount());
-            m.set(ValueLayout.JAVA_INT, at + MAGLEV_SIZE_M, spec.maglevBlock() < 0 ? 0 : blockSizeM(spec.maglevBlock()));
+            m.set(ValueLayout.JAVA_INT, at + MAGLEV_SIZE_M, sizeMs[i]);
             m.set(ValueLayout.JAVA_INT, at + MAGLEV_BLOCK, spec.maglevBlock());
             m.set(ValueLayout.JAVA_INT, at + BACKEND_BASE, backendBases.getOrDefault(spec.backends(), -1));
             m.set(ValueLayout.JAVA_INT, at + SOURCE_RANGE_BLOCK, spec.sourceRangeBlock());
