@@ -4,6 +4,7 @@ import io.isthmus.lb.ip.IpCidr;
 import io.isthmus.lb.model.ServiceName;
 import io.isthmus.lb.table.BackendSlot;
 import io.isthmus.lb.table.FrontendKey;
+import io.isthmus.lb.table.ServiceTableBuilder;
 import java.util.List;
 import java.util.Set;
 
@@ -36,13 +37,13 @@ record CompiledService(ServiceName name, boolean ignored, List<Port> ports, Heal
     /**
      * One service port in one IP family.
      *
-     * @param clusterEntries Maglev slots of the cluster set, or null when there are no backends
-     * @param localEntries   Maglev slots of the local set, or null
+     * @param maglev         the Maglev slots of the cluster set then of the local set (if the
+     *                       traffic policy uses it), checked; null when there are no backends
      * @param sourceRanges   the loadBalancerSourceRanges of this family, or null when the Service has none
      * @param udpServed      a UDP port with usable endpoints (its frontends count as served)
      */
     record Port(List<BackendSlot> backends, int clusterFirstSlot, int clusterCount, int localCount,
-                int[] clusterEntries, int[] localEntries, int affinityTimeoutSeconds, int servicePortId,
+                ServiceTableBuilder.MaglevBlock maglev, int affinityTimeoutSeconds, int servicePortId,
                 List<IpCidr> sourceRanges, List<Frontend> frontends, boolean udpServed) {
     }
 }

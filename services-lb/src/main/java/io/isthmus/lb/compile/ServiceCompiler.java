@@ -182,7 +182,17 @@ public final class ServiceCompiler {
 
     /** The table from every piece, in Service order (the first Service to claim a frontend keeps it). */
     private Compilation assemble(List<StaleUdpBackend> stale) {
-        ServiceTableBuilder builder = new ServiceTableBuilder(++generation);
+        int frontends = 0;
+        int backendSlots = 0;
+        int maglevEntries = 0;
+        for (CompiledService piece : compiled.values()) {
+            for (CompiledService.Port port : piece.ports()) {
+                frontends += port.frontends().size();
+                backendSlots += port.frontends().isEmpty() ? 0 : port.backends().size();
+                maglevEntries += port.maglev() == null ? 0 : port.maglev().entryCount();
+            }
+        }
+        ServiceTableBuilder builder = new ServiceTableBuilder(++generation, frontends, backendSlots, maglevEntries);
         List<String> warnings = new ArrayList<>(sliceWarnings.values());
         List<HealthCheckService> healthChecks = new ArrayList<>();
         Set<FrontendKey> servedUdpFrontends = new HashSet<>();
@@ -192,9 +202,11 @@ public final class ServiceCompiler {
                 ignored++;
                 continue;
             }
-            warnings.addAll(piece.warnings());
+            if (!piece.warnings().isEmpty()) {
+                warnings.addAll(piece.warnings());
+            }
             for (CompiledService.Port port : piece.ports()) {
-                int maglevBlock = port.clusterEntries() == null ? -1 : builder.addMaglevBlock(port.clusterEntries(), port.localEntries());
+                int maglevBlock = port.maglev() == null ? -1 : builder.addMaglevBlock(port.maglev());
                 int rangeBlock = port.sourceRanges() == null ? -1 : builder.addSourceRanges(port.sourceRanges());
                 for (CompiledService.Frontend f : port.frontends()) {
                     FrontendSpec spec = new FrontendSpec(f.flags(), port.affinityTimeoutSeconds(), port.backends(),

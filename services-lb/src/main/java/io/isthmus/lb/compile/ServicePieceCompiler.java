@@ -22,6 +22,7 @@ import io.isthmus.lb.model.SessionAffinity;
 import io.isthmus.lb.model.TrafficPolicy;
 import io.isthmus.lb.table.BackendSlot;
 import io.isthmus.lb.table.FrontendKey;
+import io.isthmus.lb.table.ServiceTableBuilder;
 import io.isthmus.lb.table.ServiceTableDescriptor;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -172,7 +173,8 @@ final class ServicePieceCompiler {
         for (IpAddress lbIp : frontends.loadBalancerIPs(ipv6)) {
             out.add(new CompiledService.Frontend(new FrontendKey(lbIp, port.port(), port.protocol()), lbFlags, true));
         }
-        return new CompiledService.Port(List.copyOf(backends), clusterFirst, clusterCount, localCount, clusterEntries, localEntries,
+        return new CompiledService.Port(List.copyOf(backends), clusterFirst, clusterCount, localCount,
+                clusterEntries == null ? null : ServiceTableBuilder.maglevBlock(clusterEntries, localEntries),
                 timeout, servicePortId, frontends.hasSourceRanges() ? List.copyOf(frontends.sourceRanges(ipv6)) : null,
                 List.copyOf(out), port.protocol() == Protocol.UDP && clusterCount > 0);
     }

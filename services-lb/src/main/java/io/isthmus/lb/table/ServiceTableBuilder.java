@@ -22,7 +22,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -37,20 +36,108 @@ import java.util.Set;
 public final class ServiceTableBuilder {
 
     private final long generation;
-    private int[] backends = new int[1024];
+    private int[] backends;
     private int backendsUsed;
-    private char[] maglev = new char[1024];
+    private char[] maglev;
     private int maglevUsed;
     private long[] ranges = new long[64];
     private int rangesUsed;
-    private final List<FrontendKey> keys = new ArrayList<>();
-    private final List<FrontendSpec> specs = new ArrayList<>();
-    private final Set<FrontendKey> keySet = new HashSet<>();
-    private final Map<Integer, Integer> blockSizeM = new HashMap<>();
+    private final List<FrontendKey> keys;
+    private final List<FrontendSpec> specs;
+    private final Set<FrontendKey> keySet;
+    /** M of each added frontend's Maglev block (0 without one), parallel to {@code specs}. */
+    private int[] sizeMs;
+    /** Maglev block offsets in the order appended (so ascending) and their M: a binary search, no boxing. */
+    private int[] blockStarts = new int[64];
+    private int[] blockSizes = new int[64];
+    private int blocks;
     private final Map<List<BackendSlot>, Integer> backendBases = new IdentityHashMap<>();
 
     public ServiceTableBuilder(long generation) {
+        this(generation, 16, 1024, 1024);
+    }
+
+    /**
+     * A builder sized for what will be added (an assembly from compiled pieces knows it): the
+     * arrays are allocated once and, when the hints are exact, handed to the table without a copy.
+     *
+     * @param frontends     frontends expected
+     * @param backendSlots  backend slots expected (over all distinct backend lists)
+     * @param maglevEntries Maglev entries expected (cluster plus local entries of every block)
+     */
+    public ServiceTableBuilder(long generation, int frontends, int backendSlots, int maglevEntries) {
         this.generation = generation;
+        this.keys = new ArrayList<>(frontends);
+        this.specs = new ArrayList<>(frontends);
+        this.keySet = HashSet.newHashSet(frontends);
+        this.sizeMs = new int[Math.max(16, frontends)];
+        this.backends = new int[Math.max(1, backendSlots * BACKEND_INTS)];
+        this.maglev = new char[Math.max(1, maglevEntries)];
+    }
+
+    /**
+     * A Maglev block checked once (every entry a backend slot number) and kept as the table stores
+     * it, so that assembling a generation from compiled pieces is a plain array copy.
+     * Immutable; any thread.
+     */
+    public static final class MaglevBlock {
+        private final char[] entries;
+        private final int sizeM;
+
+        private MaglevBlock(char[] entries, int sizeM) {
+            this.entries = entries;
+            this.sizeM = sizeM;
+        }
+
+        /** Cluster entries then local entries. */
+        public int entryCount() {
+            return entries.length;
+        }
+    }
+
+    /**
+     * Checks and packs a Maglev block: the cluster entries, then the local entries if given
+     * (backend slot numbers, 1-based; M is the length of the cluster entries).
+     */
+    public static MaglevBlock maglevBlock(int[] clusterEntries, int[] localEntries) {
+        int sizeM = clusterEntries.length;
+        if (localEntries != null && localEntries.length != sizeM) {
+            throw new IllegalArgumentException("local Maglev entries must have M = " + sizeM + " elements");
+        }
+        char[] entries = new char[sizeM + (localEntries == null ? 0 : sizeM)];
+        copySlots(clusterEntries, entries, 0);
+        if (localEntries != null) {
+            copySlots(localEntries, entries, sizeM);
+        }
+        return new MaglevBlock(entries, sizeM);
+    }
+
+    /** Appends a checked Maglev block (an array copy). @return the block offset for {@link FrontendSpec#maglevBlock()} */
+    public int addMaglevBlock(MaglevBlock block) {
+        int need = block.entries.length;
+        if (maglev.length < maglevUsed + need) {
+            maglev = Arrays.copyOf(maglev, Math.max(maglev.length * 2, maglevUsed + need));
+        }
+        int offset = maglevUsed;
+        System.arraycopy(block.entries, 0, maglev, offset, need);
+        maglevUsed += need;
+        if (blocks == blockStarts.length) {
+            blockStarts = Arrays.copyOf(blockStarts, blocks * 2);
+            blockSizes = Arrays.copyOf(blockSizes, blocks * 2);
+        }
+        blockStarts[blocks] = offset;
+        blockSizes[blocks] = block.sizeM;
+        blocks++;
+        return offset;
+    }
+
+    /** M of the block at {@code offset}, or -1 when no block starts there. */
+    private int blockSizeM(int offset) {
+        if (blocks > 0 && blockStarts[blocks - 1] == offset) {
+            return blockSizes[blocks - 1]; // the usual case: a port's frontends follow its block
+        }
+        int i = Arrays.binarySearch(blockStarts, 0, blocks, offset);
+        return i < 0 ? -1 : blockSizes[i];
     }
 
     /**
@@ -61,22 +148,7 @@ public final class ServiceTableBuilder {
      * @return the block offset for {@link FrontendSpec#maglevBlock()}
      */
     public int addMaglevBlock(int[] clusterEntries, int[] localEntries) {
-        int sizeM = clusterEntries.length;
-        if (localEntries != null && localEntries.length != sizeM) {
-            throw new IllegalArgumentException("local Maglev entries must have M = " + sizeM + " elements");
-        }
-        int need = sizeM + (localEntries == null ? 0 : sizeM);
-        if (maglev.length < maglevUsed + need) {
-            maglev = Arrays.copyOf(maglev, Math.max(maglev.length * 2, maglevUsed + need));
-        }
-        int block = maglevUsed;
-        copySlots(clusterEntries, maglev, block);
-        if (localEntries != null) {
-            copySlots(localEntries, maglev, block + sizeM);
-        }
-        maglevUsed += need;
-        blockSizeM.put(block, sizeM);
-        return block;
+        return addMaglevBlock(maglevBlock(clusterEntries, localEntries));
     }
 
     /** Appends a source-range block (an empty one admits no source). @return its offset */
@@ -101,7 +173,8 @@ public final class ServiceTableBuilder {
 
     /** @return false (and adds nothing) when another frontend already has this key */
     public boolean addFrontend(FrontendKey key, FrontendSpec spec) {
-        if (spec.maglevBlock() >= 0 && !blockSizeM.containsKey(spec.maglevBlock())) {
+        int sizeM = spec.maglevBlock() < 0 ? 0 : blockSizeM(spec.maglevBlock());
+        if (sizeM < 0) {
             throw new IllegalArgumentException("frontend " + key + ": no Maglev block at " + spec.maglevBlock());
         }
         if (!keySet.add(key)) {
@@ -112,6 +185,10 @@ public final class ServiceTableBuilder {
         }
         keys.add(key);
         specs.add(spec);
+        if (sizeMs.length < specs.size()) {
+            sizeMs = Arrays.copyOf(sizeMs, Math.max(16, sizeMs.length * 2));
+        }
+        sizeMs[specs.size() - 1] = sizeM;
         return true;
     }
 
@@ -150,13 +227,13 @@ public final class ServiceTableBuilder {
             m.set(ValueLayout.JAVA_INT, at + CLUSTER_FIRST_SLOT, spec.clusterFirstSlot());
             m.set(ValueLayout.JAVA_INT, at + CLUSTER_COUNT, spec.clusterCount());
             m.set(ValueLayout.JAVA_INT, at + LOCAL_COUNT, spec.localCount());
-            m.set(ValueLayout.JAVA_INT, at + MAGLEV_SIZE_M, spec.maglevBlock() < 0 ? 0 : blockSizeM.get(spec.maglevBlock()));
+            m.set(ValueLayout.JAVA_INT, at + MAGLEV_SIZE_M, sizeMs[i]);
             m.set(ValueLayout.JAVA_INT, at + MAGLEV_BLOCK, spec.maglevBlock());
             m.set(ValueLayout.JAVA_INT, at + BACKEND_BASE, backendBases.getOrDefault(spec.backends(), -1));
             m.set(ValueLayout.JAVA_INT, at + SOURCE_RANGE_BLOCK, spec.sourceRangeBlock());
             m.set(ValueLayout.JAVA_INT, at + SERVICE_PORT_ID, spec.servicePortId());
         }
-        return new ServiceTable(generation, index, Arrays.copyOf(backends, backendsUsed), Arrays.copyOf(maglev, maglevUsed),
+        return new ServiceTable(generation, index, exact(backends, backendsUsed), exact(maglev, maglevUsed),
                 Arrays.copyOf(ranges, rangesUsed), keys, ids);
     }
 
@@ -167,6 +244,14 @@ public final class ServiceTableBuilder {
             }
             into[at + i] = (char) slots[i];
         }
+    }
+
+    private static int[] exact(int[] a, int length) {
+        return a.length == length ? a : Arrays.copyOf(a, length);
+    }
+
+    private static char[] exact(char[] a, int length) {
+        return a.length == length ? a : Arrays.copyOf(a, length);
     }
 
     private static int[] grow(int[] a, int need) {
