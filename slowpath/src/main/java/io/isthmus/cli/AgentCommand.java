@@ -35,6 +35,8 @@ public final class AgentCommand implements Subcommand {
               --node-ip ADDRESS        this node's address, for NodePorts and policy (repeatable)
               --idle backoff|busy-spin what the worker does when idle (default backoff)
               --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
+              --cluster-dns IP         the cluster DNS Service address answered by the fast path (default 10.96.0.10; 'none': off)
+              --dns-upstreams PATH     resolv.conf naming the nameservers for other names (default /etc/resolv.conf)
             """;
 
     @Override
@@ -64,6 +66,9 @@ public final class AgentCommand implements Subcommand {
         long durationSeconds = 0;
         String nodeName = AgentConfig.hostName();
         final java.util.List<String> nodeIps = new java.util.ArrayList<>();
+        String clusterDnsIp = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP;
+        Path dnsUpstreams = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_UPSTREAM_RESOLV_CONF;
+        io.isthmus.slowpath.agent.dns.ClusterDnsConfig clusterDns;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -76,6 +81,8 @@ public final class AgentCommand implements Subcommand {
                     case "--node-name" -> nodeName = value(args, ++i, "--node-name");
                     case "--node-ip" -> nodeIps.add(value(args, ++i, "--node-ip"));
                     case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
+                    case "--cluster-dns" -> clusterDnsIp = value(args, ++i, "--cluster-dns");
+                    case "--dns-upstreams" -> dnsUpstreams = Path.of(value(args, ++i, "--dns-upstreams"));
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
                         out.print(USAGE);
@@ -87,6 +94,8 @@ public final class AgentCommand implements Subcommand {
             if (podCidr == null) {
                 throw new IllegalArgumentException("--pod-cidr is required (the node's pod addresses, e.g. 10.244.1.0/24)");
             }
+            clusterDns = "none".equals(clusterDnsIp) ? null
+                    : new io.isthmus.slowpath.agent.dns.ClusterDnsConfig(clusterDnsIp, 53, dnsUpstreams);
         } catch (IllegalArgumentException e) {
             err.println("isthmus agent: " + e.getMessage());
             err.print(USAGE);
@@ -100,7 +109,7 @@ public final class AgentCommand implements Subcommand {
         final AgentConfig defaults = AgentConfig.defaults(podCidr);
         final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
         final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
-                new NodeSettings(nodeName, nodeIps, null));
+                new NodeSettings(nodeName, nodeIps, null), clusterDns);
         return serve(config, slowPath, durationSeconds, out);
     }
 
