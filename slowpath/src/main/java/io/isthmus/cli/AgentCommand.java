@@ -40,6 +40,8 @@ public final class AgentCommand implements Subcommand {
                                        (neither: no slow path; pods are switched by CNI alone)
               --idle backoff|busy-spin what the worker does when idle (default backoff)
               --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
+              --cluster-dns IP         the cluster DNS Service address answered by the fast path (default 10.96.0.10; 'none': off)
+              --dns-upstreams PATH     resolv.conf naming the nameservers for other names (default /etc/resolv.conf)
             """;
 
     @Override
@@ -71,6 +73,9 @@ public final class AgentCommand implements Subcommand {
         final java.util.List<String> nodeIps = new java.util.ArrayList<>();
         Path kubeconfig = null;
         boolean inCluster = false;
+        String clusterDnsIp = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP;
+        Path dnsUpstreams = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_UPSTREAM_RESOLV_CONF;
+        io.isthmus.slowpath.agent.dns.ClusterDnsConfig clusterDns;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -85,6 +90,8 @@ public final class AgentCommand implements Subcommand {
                     case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i, "--kubeconfig"));
                     case "--in-cluster" -> inCluster = true;
                     case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
+                    case "--cluster-dns" -> clusterDnsIp = value(args, ++i, "--cluster-dns");
+                    case "--dns-upstreams" -> dnsUpstreams = Path.of(value(args, ++i, "--dns-upstreams"));
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
                         out.print(USAGE);
@@ -102,6 +109,8 @@ public final class AgentCommand implements Subcommand {
             if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
                 throw new IllegalArgumentException("kubeconfig " + kubeconfig + " does not exist or cannot be read");
             }
+            clusterDns = "none".equals(clusterDnsIp) ? null
+                    : new io.isthmus.slowpath.agent.dns.ClusterDnsConfig(clusterDnsIp, 53, dnsUpstreams);
         } catch (IllegalArgumentException e) {
             err.println("isthmus agent: " + e.getMessage());
             err.print(USAGE);
@@ -115,7 +124,7 @@ public final class AgentCommand implements Subcommand {
         final AgentConfig defaults = AgentConfig.defaults(podCidr);
         final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
         final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
-                new NodeSettings(nodeName, nodeIps, null));
+                new NodeSettings(nodeName, nodeIps, null), clusterDns);
         return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, out);
     }
 

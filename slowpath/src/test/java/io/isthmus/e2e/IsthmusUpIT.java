@@ -46,11 +46,16 @@ class IsthmusUpIT {
     @TempDir
     Path dir;
     private Path stateDir;
+    private FakeUpstreamResolver upstream;
+    private Path upstreamResolvConf = Path.of("/nonexistent");
 
     @AfterEach
-    void down() {
+    void down() throws InterruptedException {
         if (stateDir != null) {
             isthmus(120, "down"); // whatever the test left, even when it failed
+        }
+        if (upstream != null) {
+            upstream.close();
         }
     }
 
@@ -61,6 +66,8 @@ class IsthmusUpIT {
         assertTrue(Shell.run(5, "socat", "-V").ok() && Shell.run(5, "curl", "--version").ok(),
                 "socat and curl (scripts/install-deps.sh) run the demo");
         stateDir = dir.resolve("state");
+        upstream = new FakeUpstreamResolver("192.0.2.77");
+        upstreamResolvConf = Files.writeString(dir.resolve("upstream-resolv.conf"), "nameserver " + upstream.address() + "\n");
 
         final Shell.Result up = isthmus(300, "up", "--detach");
         assertTrue(up.ok(), up.output());
@@ -95,6 +102,23 @@ class IsthmusUpIT {
             assertTrue(answered.size() > 1, "the ClusterIP spreads connections over the backends: " + answered);
 
             final String hostIp = kube.pods().inNamespace("web").withName("echo-0").get().getStatus().getHostIP();
+
+            // Cluster DNS: answered inline by the fast path from the zone (the pod's resolv.conf names 10.96.0.10) ...
+            final Shell.Result resolved = retry(10, r -> r.ok() && r.output().startsWith(clusterIp + " "),
+                    () -> exec("default/client", "getent", "hosts", "echo.web.svc.cluster.local"));
+            assertTrue(resolved.output().startsWith(clusterIp + " "), "the Service's name resolves to its ClusterIP: " + resolved.output());
+            final Shell.Result shortName = exec("web/echo-0", "getent", "hosts", "echo");
+            assertTrue(shortName.output().startsWith(clusterIp + " "), "the search path of the pod's namespace: " + shortName.output());
+            // ... and a name outside the cluster goes to the forwarder's (fake, loopback) upstream
+            final Shell.Result outside = exec("default/client", "dig", "+short", "+tries=2", "+time=2", "www.example.org", "A");
+            assertEquals("192.0.2.77", outside.output().strip(), "forwarded to the fake upstream: " + outside.output());
+            assertTrue(upstream.queries() > 0, "the fake upstream was asked");
+
+            // Ingress: the demo's Ingress through the proxy on the node address, to an echo pod
+            final Shell.Result viaIngress = retry(20, r -> r.ok() && r.output().startsWith("pod=echo-"),
+                    () -> Shell.run(10, "curl", "-sS", "--max-time", "3", "-H", "Host: echo.demo.local", "http://" + hostIp + ":18080/"));
+            assertTrue(viaIngress.output().startsWith("pod=echo-"), "the Ingress answers through the proxy: " + viaIngress.output());
+
             final Shell.Result viaNodePort = retry(5, r -> r.ok(), () -> exec("default/client", "curl", "-sS", "--max-time", "3", "http://" + hostIp + ":30080/"));
             assertTrue(viaNodePort.output().startsWith("pod=echo-"), "the NodePort on the node address: " + viaNodePort.output());
 
@@ -158,6 +182,7 @@ class IsthmusUpIT {
 
     private Shell.Result isthmus(long timeoutSeconds, String... args) {
         final List<String> command = new ArrayList<>(List.of("env", "ISTHMUS_NO_BUILD=1", "ISTHMUS_UP_STATE=" + stateDir,
+                "ISTHMUS_DNS_UPSTREAMS=" + upstreamResolvConf, "ISTHMUS_INGRESS_HTTP_PORT=18080", "ISTHMUS_INGRESS_HTTPS_PORT=18443",
                 HOME.resolve("isthmus").toString()));
         command.addAll(List.of(args));
         return Shell.run(timeoutSeconds, command.toArray(String[]::new));

@@ -133,7 +133,7 @@ public final class FastpathRuntime implements AutoCloseable {
                     : new PipelineContext(slots, portFactory.pool(), tables, conntrack,
                             affinity == null ? config.flow() : ServiceAffinity.withTable(config.flow(), affinity), Worker.ARP_REQUEST_INTERVAL_NS);
             final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
-                    new SystemNanoClock());
+                    new SystemNanoClock()).injectFrom(pipelines.injects());
             final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode());
             made.add(workerRunner);
             final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());

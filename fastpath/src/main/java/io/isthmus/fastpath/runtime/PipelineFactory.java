@@ -4,6 +4,9 @@ import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.pipeline.Pipeline;
 import io.isthmus.fastpath.pipeline.PipelineContext;
+import io.isthmus.fastpath.punt.InjectQueue;
+import io.isthmus.fastpath.punt.PuntChannel;
+import io.isthmus.fastpath.stage.DnsStageSettings;
 import io.isthmus.fastpath.stage.SwitchingPipeline;
 
 /**
@@ -23,5 +26,33 @@ public interface PipelineFactory {
      */
     static PipelineFactory switching() {
         return (context, tables, conntrack) -> SwitchingPipeline.create(context);
+    }
+
+    /**
+     * Where the worker built over this factory's pipeline takes frames the slow path sends back
+     * (DNS replies); null: none.
+     */
+    default InjectQueue injects() {
+        return null;
+    }
+
+    /**
+     * The {@link SwitchingPipeline} with the inline DNS stage answering the cluster DNS Service
+     * {@code serviceIp:servicePort} from the published zone ({@code tables.dnsZone()}), punting other
+     * names to {@code channel}'s punt queue; the worker sends what comes back on its inject queue.
+     * One worker per factory (a channel belongs to one worker).
+     */
+    static PipelineFactory switchingWithDns(int serviceIp, int servicePort, PuntChannel channel) {
+        return new PipelineFactory() {
+            @Override
+            public Pipeline create(PipelineContext context, FastpathTables tables, ConntrackTable conntrack) {
+                return SwitchingPipeline.create(context, new DnsStageSettings(serviceIp, servicePort, tables.dnsZone(), channel.punts()));
+            }
+
+            @Override
+            public InjectQueue injects() {
+                return channel.injects();
+            }
+        };
     }
 }

@@ -12,6 +12,7 @@ import io.isthmus.fastpath.pipeline.PipelineContext;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.port.EmptyPort;
 import io.isthmus.fastpath.port.Port;
+import io.isthmus.fastpath.punt.InjectQueue;
 import io.isthmus.fastpath.stage.SwitchingPipeline;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -77,6 +78,9 @@ public final class Worker implements Agent {
             new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
     private final Consumer<WorkerCommand> applyCommand = this::apply;
     private int nextPort;
+    /** Frames the slow path sends out of this worker's ports (DNS replies); null: none. Set before the worker runs. */
+    private InjectQueue injects;
+    private static final int INJECTS_PER_CYCLE = 64;
 
     /** A worker running the standard {@link SwitchingPipeline} over fixed ports (port {@code i} at index {@code i}). */
     public static Worker switching(String roleName, Port[] ports, FramePool pool, RouteTableRef routes, NanoClock clock) {
@@ -149,6 +153,9 @@ public final class Worker implements Agent {
         if (portCount == 0) {
             return work;
         }
+        if (injects != null) { // replies from the slow path, queued on their ports until the flush below
+            work += injects.transmitInto(context, INJECTS_PER_CYCLE);
+        }
         final PacketBatch batch = this.batch;
         batch.clear();
         if (nextPort >= portCount) {
@@ -169,6 +176,15 @@ public final class Worker implements Agent {
             work += ports[p].flush();
         }
         return work;
+    }
+
+    /**
+     * Before the worker runs (its runner not started): every duty cycle will send up to 64 frames
+     * of {@code queue} out of this worker's ports (the slow path's half of a {@code PuntChannel}).
+     */
+    public Worker injectFrom(InjectQueue queue) {
+        this.injects = queue;
+        return this;
     }
 
     // ---- commands (any thread) ----

@@ -47,8 +47,14 @@ public final class FastpathService implements AutoCloseable {
      */
     public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node,
                                         ServiceCompileCycle services) {
+        return start(config, aeronDirectory, node, services, PipelineFactory.switching());
+    }
+
+    /** As above, the worker's pipeline made by {@code pipelines} (e.g. with the cluster DNS stage). */
+    public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node,
+                                        ServiceCompileCycle services, PipelineFactory pipelines) {
         return start(config, aeronDirectory, FastpathRuntime.start(config,
-                tables -> new CompiledDesiredState(new DesiredStateTables(tables, node)), PipelineFactory.switching(),
+                tables -> new CompiledDesiredState(new DesiredStateTables(tables, node)), pipelines,
                 (desired, conntrack) -> services.afterRequests(((CompiledDesiredState) desired).compiler(), conntrack)));
     }
 

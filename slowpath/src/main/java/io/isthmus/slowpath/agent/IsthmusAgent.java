@@ -3,6 +3,8 @@ package io.isthmus.slowpath.agent;
 import io.isthmus.fastpath.control.aeron.AeronFastpathControl;
 import io.isthmus.fastpath.control.aeron.ControlEventListener;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
+import io.isthmus.fastpath.runtime.PipelineFactory;
+import io.isthmus.slowpath.agent.dns.AgentDns;
 import io.isthmus.slowpath.agent.health.NodeServices;
 import io.isthmus.slowpath.cni.CniHandler;
 import io.isthmus.slowpath.cni.CniServer;
@@ -25,6 +27,7 @@ import java.util.Optional;
  *                                                                  ▼
  *                                  FastpathService: AeronControlServer ─▶ FastpathRuntime
  *   /metrics (loopback) ◀─ FastpathMetrics ◀─ counters, tables, ReconcileLatency
+ *   cluster DNS (AgentDns): worker's DnsStage ─ punts ─▶ dns-forwarder thread ─ injects ─▶ worker
  * </pre>
  *
  * The CNI server and the slow path each have their own control client, so the slow path can be
@@ -41,10 +44,12 @@ public final class IsthmusAgent implements AutoCloseable {
     private final ReconcileLatency reconcileLatency;
     private final SlowPath slowPath;
     private final NodeServices services;
+    private final AgentDns dns;
     private AeronFastpathControl slowPathControl;
 
     private IsthmusAgent(AgentConfig config, FastpathService fastpath, AeronFastpathControl cniControl, CniServer cni,
-                         MetricsServer metrics, ReconcileLatency reconcileLatency, SlowPath slowPath, NodeServices services) {
+                         MetricsServer metrics, ReconcileLatency reconcileLatency, SlowPath slowPath, NodeServices services,
+                         AgentDns dns) {
         this.config = config;
         this.fastpath = fastpath;
         this.cniControl = cniControl;
@@ -53,6 +58,7 @@ public final class IsthmusAgent implements AutoCloseable {
         this.reconcileLatency = reconcileLatency;
         this.slowPath = slowPath;
         this.services = services;
+        this.dns = dns;
     }
 
     /** Starts the fast path, the CNI server, /metrics and the slow path, in that order; undoes it all on failure. */
@@ -61,9 +67,17 @@ public final class IsthmusAgent implements AutoCloseable {
         try {
             final NodeServices services = NodeServices.forAgent(config); // node address, pod CIDR, health-check ports
             made.add(services);
+            final AgentDns dns = config.clusterDns() == null ? null : new AgentDns(config.clusterDns());
+            if (dns != null) {
+                made.add(dns); // its queues are freed after the fast path stopped
+            }
             final FastpathService fastpath = FastpathService.start(services.runtimeConfig(), config.aeronDirectory(), config.node(),
-                    services.compileCycle());
+                    services.compileCycle(), dns == null ? PipelineFactory.switching() : dns.pipelines());
             made.add(fastpath);
+            if (dns != null) {
+                dns.startForwarder();
+                made.add(dns::stopForwarder);
+            }
             services.proxyHealthy(() -> fastpath.runtime().workerError() == null);
             final AeronFastpathControl cniControl = AeronFastpathControl.connect(fastpath.aeronDirectory(), Duration.ofSeconds(10),
                     ControlEventListener.NONE);
@@ -80,7 +94,7 @@ public final class IsthmusAgent implements AutoCloseable {
                 metrics = MetricsServer.start(config.metricsPort(), exposition::scrape);
                 made.add(metrics);
             }
-            final IsthmusAgent agent = new IsthmusAgent(config, fastpath, cniControl, cni, metrics, reconcileLatency, slowPath, services);
+            final IsthmusAgent agent = new IsthmusAgent(config, fastpath, cniControl, cni, metrics, reconcileLatency, slowPath, services, dns);
             agent.connectSlowPath();
             return agent;
         } catch (Exception e) {
@@ -141,11 +155,16 @@ public final class IsthmusAgent implements AutoCloseable {
         return metrics;
     }
 
+    /** The cluster DNS (forwarder counters, queues), or null when the configuration has none. */
+    public AgentDns dns() {
+        return dns;
+    }
+
     public ReconcileLatency reconcileLatency() {
         return reconcileLatency;
     }
 
-    /** Stops the slow path, the CNI server, /metrics, then the fast path (ports detached, driver directory deleted). */
+    /** Stops the slow path, the CNI server, /metrics, the DNS forwarder, then the fast path (ports detached, driver directory deleted). */
     @Override
     public void close() {
         final IllegalStateException failure = new IllegalStateException("stopping the agent failed");
@@ -157,7 +176,13 @@ public final class IsthmusAgent implements AutoCloseable {
             steps.add(metrics);
         }
         steps.add(cniControl);
+        if (dns != null) {
+            steps.add(dns::stopForwarder);
+        }
         steps.add(fastpath);
+        if (dns != null) {
+            steps.add(dns); // the queues, once the worker stopped
+        }
         steps.add(services);
         for (AutoCloseable step : steps) {
             try {

@@ -8,6 +8,9 @@ import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
 import io.isthmus.slowpath.agent.ReconcileLatency;
 import io.isthmus.slowpath.agent.SlowPath;
+import io.isthmus.slowpath.agent.dns.ClusterDnsConfig;
+import io.isthmus.slowpath.ingress.IngressController;
+import io.isthmus.slowpath.ingress.IngressSettings;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 import io.isthmus.slowpath.controlplane.EndpointSliceController;
@@ -50,12 +53,20 @@ public final class EmbeddedUpAgent implements UpAgent {
     public static final String POD_CIDR = "10.244.0.0/24";
     /** The conntrack table's file: it outlives the runtime on purpose, so {@code down} removes it. */
     public static final Path CONNTRACK_FILE = Path.of("/dev/shm/isthmus-up-conntrack");
+    /** Environment: the resolv.conf whose nameservers answer names outside the cluster (default /etc/resolv.conf). */
+    public static final String DNS_UPSTREAMS_ENV = "ISTHMUS_DNS_UPSTREAMS";
+    /** Environment: the ingress proxy's HTTP and HTTPS ports on every address (defaults 8080, 8443). */
+    public static final String INGRESS_HTTP_PORT_ENV = "ISTHMUS_INGRESS_HTTP_PORT";
+    public static final String INGRESS_HTTPS_PORT_ENV = "ISTHMUS_INGRESS_HTTPS_PORT";
+    public static final int DEFAULT_INGRESS_HTTP_PORT = 8080;
+    public static final int DEFAULT_INGRESS_HTTPS_PORT = 8443;
 
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Path aeronDirectory = EmbeddedMediaDriver.uniqueDirectory();
     private EmbeddedApiServer apiServer;
     private KubernetesClient client;
     private EndpointSliceController endpointSlices;
+    private IngressController ingress;
     private ReconcilingSlowPath slowPath;
     private IsthmusAgent agent;
 
@@ -83,9 +94,22 @@ public final class EmbeddedUpAgent implements UpAgent {
         parts.add(endpointSlices);
         slowPath = new ReconcilingSlowPath(apiServer, nodeName);
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
-                state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp));
+                state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
+                ClusterDnsConfig.defaults().withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
         agent = step("the node agent", () -> IsthmusAgent.start(config, slowPath, new ReconcileLatency()));
         parts.add(agent);
+        final int httpPort = Integer.parseInt(setting(INGRESS_HTTP_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTP_PORT)));
+        final int httpsPort = Integer.parseInt(setting(INGRESS_HTTPS_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTPS_PORT)));
+        final KubernetesClient ingressClient = apiServer.newClient();
+        parts.add(ingressClient);
+        ingress = step("the ingress controller", () -> IngressController.start(ingressClient,
+                IngressSettings.defaults().withPorts("0.0.0.0", httpPort, httpsPort).withStatusAddress(hostIp)));
+        parts.add(ingress);
+    }
+
+    private static String setting(String name, String fallback) {
+        final String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
     }
 
     private interface Step<T> {

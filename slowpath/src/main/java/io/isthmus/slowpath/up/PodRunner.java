@@ -57,6 +57,7 @@ public final class PodRunner {
             throw e;
         }
         try {
+            PodResolvConf.write(netns, io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP, namespace);
             final JsonNode result = cni.add(record.containerId(), record.netnsPath(), POD_IFNAME, cniArgs(record));
             record = record.withAddress(CniPluginRunner.firstAddress(result));
             record.write(recordFile);
@@ -111,6 +112,7 @@ public final class PodRunner {
             cniFailure = e;
         }
         NetworkNamespaces.delete(record.netnsName());
+        PodResolvConf.delete(record.netnsName());
         Files.deleteIfExists(state.podRecordFile(record.namespace(), record.name()));
         if (cniFailure != null) {
             throw cniFailure;
