@@ -291,6 +291,11 @@ spec:
     printf '  - {name: http, protocol: TCP, port: %s, targetPort: %s}
 ' "$TCP_SERVICE_PORT" "$TCP_TARGET_PORT"
   } >"$dir/bench.yaml"
+  # two sessions on one machine collide (the agent's conntrack file in /dev/shm is shared): say so
+  if pgrep -f 'io.isthmus.cli.Main up .*--session' >/dev/null; then
+    log "isthmus up: another isthmus up session runs on this machine ($(pgrep -f 'io.isthmus.cli.Main up .*--session' | paste -sd' ')); not starting a second"
+    return 1
+  fi
   on_undo "timeout -k 10 120 env ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 $ISTHMUS down"
   timeout -k 10 300 env ISTHMUS_UP_STATE="$WORK/up" ISTHMUS_NO_BUILD=1 "$ISTHMUS" up -f "$dir" --detach >"$WORK/up.out" 2>&1 \
     || { log "isthmus up failed:"; tail -20 "$WORK/up.out" >&2; return 1; }
