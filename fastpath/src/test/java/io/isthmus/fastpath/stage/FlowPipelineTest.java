@@ -117,6 +117,23 @@ class FlowPipelineTest {
     }
 
     @Test
+    void oneUdpFlowToAClusterIpInBurstsIsForwardedWhole_theFirstBatchAndEveryLaterOne() {
+        flow.clusterIpService("sink", "10.96.0.10", Protocol.UDP, 9, 9009, "10.244.1.3");
+        start();
+        final byte[] datagram = FlowFrames.udp(SWITCH_0, MAC_A, POD_A, 7000, VIP, 9, new byte[18]);
+        int forwarded = 0;
+        for (int burst = 0; burst < 20; burst++) {
+            for (int i = 0; i < 64; i++) {
+                harness.send(0, datagram);
+            }
+            harness.run();
+            forwarded += harness.transmitted(1).size();
+        }
+        assertEquals(20 * 64, forwarded, harness.worker().drops().describe());
+        assertEquals(1, flow.conntrack().size());
+    }
+
+    @Test
     void anIcmpErrorFromTheBackendReachesTheClientTranslated_fromTheClusterIpQuotingWhatTheClientSent() {
         flow.clusterIpService("dns", "10.96.0.10", Protocol.UDP, 53, 1053, "10.244.1.3");
         start();
