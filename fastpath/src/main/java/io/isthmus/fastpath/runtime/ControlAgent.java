@@ -34,6 +34,7 @@ final class ControlAgent implements Agent {
     private final AtomicLong failedRequests = new AtomicLong();
     private final Consumer<Runnable> run = this::runOne;
     private final Runnable afterRequests;
+    private FlowEventLog flowEvents;
     private long nextSweepNs;
 
     /**
@@ -58,7 +59,16 @@ final class ControlAgent implements Agent {
             nextSweepNs = nowNs + sweepIntervalNs;
             work += sweeper.sweep(System.currentTimeMillis());
         }
+        final FlowEventLog events = flowEvents;
+        if (events != null) {
+            work += events.drain();
+        }
         return work;
+    }
+
+    /** Before the agent runs: the worker's flow events this agent logs each cycle. */
+    void logFlowEvents(FlowEventLog log) {
+        this.flowEvents = log;
     }
 
     private void runOne(Runnable request) {
