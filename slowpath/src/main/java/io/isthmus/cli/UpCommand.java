@@ -36,6 +36,8 @@ public final class UpCommand implements Subcommand {
               -f DIR      a directory (or file) of Kubernetes YAML (default: examples/demo)
               --detach    return once everything runs; 'isthmus down' stops it
             State (pids, kubeconfig, pod logs) goes to /run/isthmus/up (ISTHMUS_UP_STATE overrides).
+            The Ingress proxy listens on ports 8080/8443 (ISTHMUS_INGRESS_HTTP_PORT, ISTHMUS_INGRESS_HTTPS_PORT);
+            cluster DNS forwards other names to the nameservers of /etc/resolv.conf (ISTHMUS_DNS_UPSTREAMS: another file).
             """;
     private static final String SESSION_FLAG = "--session"; // the detached process itself
     private static final long DETACH_TIMEOUT_SECONDS = 300;

@@ -54,6 +54,8 @@ class AgentCommandTest {
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--bogus"));
         assertTrue(err().contains("unknown option '--bogus'"), err());
         assertEquals(2, run("--pod-cidr", "nonsense"));
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--cluster-dns", "dns.example"));
+        assertTrue(err().contains("cluster DNS address 'dns.example' is not an IPv4 address"), err());
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: isthmus agent"));
     }
@@ -66,7 +68,9 @@ class AgentCommandTest {
         try {
             assertEquals(0, run("--pod-cidr", "10.216.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
                     "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(),
-                    "--aeron-dir", aeron.toString(), "--metrics-port", "0", "--duration", "2"), err());
+                    "--aeron-dir", aeron.toString(), "--metrics-port", "0", "--duration", "2",
+                    // the cluster DNS forwarder starts too: its upstream is a loopback address nothing asks, never the machine's resolver
+                    "--dns-upstreams", Files.writeString(dir.resolve("upstreams.conf"), "nameserver 127.53.0.1\n").toString()), err());
             final String printed = out.toString(StandardCharsets.UTF_8);
             assertTrue(printed.contains("isthmus agent running: pods from 10.216.0.0/24, CNI socket " + dir.resolve("cni.sock")), printed);
             assertTrue(printed.contains("metrics http://127.0.0.1:"), printed);

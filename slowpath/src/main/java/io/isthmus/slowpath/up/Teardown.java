@@ -51,6 +51,7 @@ public final class Teardown {
             out.println("isthmus down: removing Pod " + record.key() + " (netns " + record.netnsName() + ")");
             PodRunner.terminate(record);
             NetworkNamespaces.delete(record.netnsName());
+            PodResolvConf.delete(record.netnsName());
             deleteHostVeth(PodAttachment.hostInterfaceName(record.containerId(), PodRunner.POD_IFNAME), err);
             Files.deleteIfExists(state.podRecordFile(record.namespace(), record.name()));
         }

@@ -16,11 +16,19 @@ public record ClusterDnsConfig(String serviceIp, int servicePort, Path upstreamR
     public static final Path DEFAULT_UPSTREAM_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     public ClusterDnsConfig {
-        if (!(InetAddress.ofLiteral(serviceIp) instanceof Inet4Address)) {
+        if (!isIpv4Literal(serviceIp)) {
             throw new IllegalArgumentException("cluster DNS address '" + serviceIp + "' is not an IPv4 address");
         }
         if (servicePort <= 0 || servicePort > 65535) {
             throw new IllegalArgumentException("cluster DNS port " + servicePort + " outside 1..65535");
+        }
+    }
+
+    private static boolean isIpv4Literal(String text) {
+        try {
+            return text != null && InetAddress.ofLiteral(text) instanceof Inet4Address;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
