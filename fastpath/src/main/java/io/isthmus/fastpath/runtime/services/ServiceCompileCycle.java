@@ -63,9 +63,9 @@ public final class ServiceCompileCycle implements BiConsumer<DesiredState, Connt
         if (services == null) {
             return;
         }
-        compilations.incrementAndGet();
         flushedUdpEntries.addAndGet(StaleUdpFlush.flush(services.staleUdpBackends(), conntrack.flusher()));
         healthChecks.accept(services.healthChecks());
+        compilations.incrementAndGet(); // last: who sees the count change sees this compilation's flush too
     }
 
     /** UDP conntrack entries removed because their backend went away, since start. */
