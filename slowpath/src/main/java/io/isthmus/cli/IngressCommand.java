@@ -63,9 +63,7 @@ public final class IngressCommand implements Subcommand {
         try {
             options = parse(args);
         } catch (IllegalArgumentException e) {
-            err.println("isthmus ingress: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
+            return CliArgs.usageError(err, "ingress", USAGE, e);
         }
         final OfflineIngresses ingresses;
         try {
@@ -126,10 +124,7 @@ public final class IngressCommand implements Subcommand {
         int threads = 0;
         for (int i = 1; i < args.length; i++) {
             final String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + flag + " needs a value");
-            }
-            final String value = args[++i];
+            final String value = CliArgs.value(args, ++i, flag);
             switch (flag) {
                 case "-f", "--filename" -> dir = Path.of(value);
                 case "--host" -> host = value;
