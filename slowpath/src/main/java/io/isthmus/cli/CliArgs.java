@@ -1,6 +1,7 @@
 package io.isthmus.cli;
 
 import java.io.PrintStream;
+import java.util.function.Supplier;
 
 /**
  * What the subcommands share when they read their options: an option's value, and the answer to
@@ -23,10 +24,17 @@ final class CliArgs {
         return args[i];
     }
 
-    /** Prints {@code isthmus COMMAND: reason} and the usage to {@code err}; returns {@link #USAGE_EXIT}. */
-    static int usageError(PrintStream err, String command, String usage, IllegalArgumentException reason) {
-        err.println("isthmus " + command + ": " + reason.getMessage());
-        err.println(usage);
-        return USAGE_EXIT;
+    /**
+     * The options {@code parse} reads, or null when it refused them (then the reason and the usage
+     * are printed to {@code err}, and the caller returns {@link #USAGE_EXIT}).
+     */
+    static <T> T parseOrExplain(PrintStream err, String command, String usage, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            err.println("isthmus " + command + ": " + e.getMessage());
+            err.println(usage);
+            return null;
+        }
     }
 }

@@ -59,11 +59,9 @@ public final class IngressCommand implements Subcommand {
 
     @Override
     public int run(String[] args) throws Exception {
-        final Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            return CliArgs.usageError(err, "ingress", USAGE, e);
+        final Options options = CliArgs.parseOrExplain(err, "ingress", USAGE, () -> parse(args));
+        if (options == null) {
+            return CliArgs.USAGE_EXIT;
         }
         final OfflineIngresses ingresses;
         try {

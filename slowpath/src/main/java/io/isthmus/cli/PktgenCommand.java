@@ -62,11 +62,9 @@ public final class PktgenCommand implements Subcommand {
 
     @Override
     public int run(String[] args) throws Exception {
-        final Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            return CliArgs.usageError(System.err, "pktgen", USAGE, e);
+        final Options options = CliArgs.parseOrExplain(System.err, "pktgen", USAGE, () -> parse(args));
+        if (options == null) {
+            return CliArgs.USAGE_EXIT;
         }
         final Endpoint endpoint = Netns.run(options.netns(), () -> Endpoint.open(options));
         final CountDownLatch finished = new CountDownLatch(1);

@@ -111,11 +111,9 @@ public final class SlowpathCommand implements Subcommand {
 
     @Override
     public int run(String[] args) throws Exception {
-        final Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            return CliArgs.usageError(err, "slowpath", USAGE, e);
+        final Options options = CliArgs.parseOrExplain(err, "slowpath", USAGE, () -> parse(args));
+        if (options == null) {
+            return CliArgs.USAGE_EXIT;
         }
         final String node = options.node() != null ? options.node() : InetAddress.getLocalHost().getHostName();
         final CountDownLatch stop = new CountDownLatch(1);
