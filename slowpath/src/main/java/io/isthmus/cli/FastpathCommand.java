@@ -88,18 +88,18 @@ public final class FastpathCommand implements Subcommand {
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--port" -> specs.add(AfXdpSwitch.PortSpec.parse(value(args, ++i, "--port")));
-                    case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
-                    case "--xdp-mode" -> config = config.withXdpMode(parseXdpMode(value(args, ++i, "--xdp-mode")));
+                    case "--port" -> specs.add(AfXdpSwitch.PortSpec.parse(CliArgs.value(args, ++i, "--port")));
+                    case "--idle" -> idle = IdleMode.parse(CliArgs.value(args, ++i, "--idle"));
+                    case "--xdp-mode" -> config = config.withXdpMode(parseXdpMode(CliArgs.value(args, ++i, "--xdp-mode")));
                     case "--copy" -> config = config.withBindMode(XskBindMode.COPY);
                     case "--zero-copy" -> config = config.withBindMode(XskBindMode.ZEROCOPY);
-                    case "--duration" -> durationSeconds = parseSeconds(value(args, ++i, "--duration"));
+                    case "--duration" -> durationSeconds = parseSeconds(CliArgs.value(args, ++i, "--duration"));
                     case "--quiet" -> quiet = true;
-                    case "--control" -> control = value(args, ++i, "--control");
-                    case "--aeron-dir" -> aeronDirectory = Path.of(value(args, ++i, "--aeron-dir"));
-                    case "--conntrack" -> conntrack = Path.of(value(args, ++i, "--conntrack"));
-                    case "--node-name" -> nodeName = value(args, ++i, "--node-name");
-                    case "--node-ip" -> nodeIps.add(value(args, ++i, "--node-ip"));
+                    case "--control" -> control = CliArgs.value(args, ++i, "--control");
+                    case "--aeron-dir" -> aeronDirectory = Path.of(CliArgs.value(args, ++i, "--aeron-dir"));
+                    case "--conntrack" -> conntrack = Path.of(CliArgs.value(args, ++i, "--conntrack"));
+                    case "--node-name" -> nodeName = CliArgs.value(args, ++i, "--node-name");
+                    case "--node-ip" -> nodeIps.add(CliArgs.value(args, ++i, "--node-ip"));
                     case "-h", "--help" -> {
                         out.print(USAGE);
                         return 0;
@@ -181,13 +181,6 @@ public final class FastpathCommand implements Subcommand {
             }
         }
         return exit;
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
     }
 
     private static long parseSeconds(String text) {

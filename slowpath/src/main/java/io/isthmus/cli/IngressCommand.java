@@ -59,13 +59,9 @@ public final class IngressCommand implements Subcommand {
 
     @Override
     public int run(String[] args) throws Exception {
-        final Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("isthmus ingress: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
+        final Options options = CliArgs.parseOrExplain(err, "ingress", USAGE, () -> parse(args));
+        if (options == null) {
+            return CliArgs.USAGE_EXIT;
         }
         final OfflineIngresses ingresses;
         try {
@@ -126,10 +122,7 @@ public final class IngressCommand implements Subcommand {
         int threads = 0;
         for (int i = 1; i < args.length; i++) {
             final String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + flag + " needs a value");
-            }
-            final String value = args[++i];
+            final String value = CliArgs.value(args, ++i, flag);
             switch (flag) {
                 case "-f", "--filename" -> dir = Path.of(value);
                 case "--host" -> host = value;

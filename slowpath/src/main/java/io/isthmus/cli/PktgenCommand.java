@@ -62,13 +62,9 @@ public final class PktgenCommand implements Subcommand {
 
     @Override
     public int run(String[] args) throws Exception {
-        final Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("isthmus pktgen: " + e.getMessage());
-            System.err.println(USAGE);
-            return 2;
+        final Options options = CliArgs.parseOrExplain(System.err, "pktgen", USAGE, () -> parse(args));
+        if (options == null) {
+            return CliArgs.USAGE_EXIT;
         }
         final Endpoint endpoint = Netns.run(options.netns(), () -> Endpoint.open(options));
         final CountDownLatch finished = new CountDownLatch(1);
@@ -195,10 +191,7 @@ public final class PktgenCommand implements Subcommand {
                 rx = true;
                 continue;
             }
-            if (i + 1 == args.length) {
-                throw new IllegalArgumentException(arg + " needs a value");
-            }
-            final String value = args[++i];
+            final String value = CliArgs.value(args, ++i, arg);
             switch (arg) {
                 case "--netns" -> netns = value.contains("/") ? Path.of(value) : Path.of("/var/run/netns", value);
                 case "--dev" -> dev = value;

@@ -81,11 +81,11 @@ public final class SlowpathCommand implements Subcommand {
         boolean once = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i, "--kubeconfig"));
-                case "--node" -> node = value(args, ++i, "--node");
-                case "--control" -> control = value(args, ++i, "--control");
-                case "--aeron-dir" -> aeronDir = Path.of(value(args, ++i, "--aeron-dir"));
-                case "--node-ip" -> nodeIps.add(value(args, ++i, "--node-ip"));
+                case "--kubeconfig" -> kubeconfig = Path.of(CliArgs.value(args, ++i, "--kubeconfig"));
+                case "--node" -> node = CliArgs.value(args, ++i, "--node");
+                case "--control" -> control = CliArgs.value(args, ++i, "--control");
+                case "--aeron-dir" -> aeronDir = Path.of(CliArgs.value(args, ++i, "--aeron-dir"));
+                case "--node-ip" -> nodeIps.add(CliArgs.value(args, ++i, "--node-ip"));
                 case "--once" -> once = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -109,22 +109,11 @@ public final class SlowpathCommand implements Subcommand {
         return new Options(kubeconfig, node, control, aeronDir, nodeIps, once);
     }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
-
     @Override
     public int run(String[] args) throws Exception {
-        final Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("isthmus slowpath: " + e.getMessage());
-            err.println(USAGE);
-            return 2;
+        final Options options = CliArgs.parseOrExplain(err, "slowpath", USAGE, () -> parse(args));
+        if (options == null) {
+            return CliArgs.USAGE_EXIT;
         }
         final String node = options.node() != null ? options.node() : InetAddress.getLocalHost().getHostName();
         final CountDownLatch stop = new CountDownLatch(1);

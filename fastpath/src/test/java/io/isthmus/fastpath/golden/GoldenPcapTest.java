@@ -9,7 +9,6 @@ import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.pipeline.RouteTableText;
 import io.isthmus.fastpath.testing.PipelineHarness;
-import io.isthmus.fastpath.testing.TestFrames;
 import io.isthmus.fastpath.worker.Worker;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -24,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static io.isthmus.fastpath.testing.PcapFrames.hex;
+import static io.isthmus.fastpath.testing.PcapFrames.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -216,19 +217,5 @@ class GoldenPcapTest {
         for (int i = 1; i < words.length; i++) {
             into.add(Integer.parseInt(words[i]));
         }
-    }
-
-    private static List<byte[]> readAll(Path file) throws IOException {
-        final List<byte[]> frames = new ArrayList<>();
-        try (PcapReader reader = PcapReader.open(file)) {
-            for (byte[] frame; (frame = reader.nextFrame()) != null; ) {
-                frames.add(frame);
-            }
-        }
-        return frames;
-    }
-
-    private static List<String> hex(List<byte[]> frames) {
-        return frames.stream().map(TestFrames::hex).toList();
     }
 }

@@ -4,7 +4,6 @@ import io.isthmus.dns.zone.Zone;
 import io.isthmus.fastpath.control.Published;
 import io.isthmus.fastpath.frame.FrameMemory;
 import io.isthmus.fastpath.frame.FramePool;
-import io.isthmus.fastpath.pcap.PcapReader;
 import io.isthmus.fastpath.pcap.PcapTcpdump;
 import io.isthmus.fastpath.pcap.PcapWriter;
 import io.isthmus.fastpath.pipeline.PipelineContext;
@@ -12,11 +11,9 @@ import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.port.InMemoryPort;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.punt.PuntQueue;
-import io.isthmus.fastpath.testing.TestFrames;
 import io.isthmus.fastpath.worker.Worker;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.net.URISyntaxException;
@@ -26,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.isthmus.fastpath.stage.DnsStageFixtures.*;
+import static io.isthmus.fastpath.testing.PcapFrames.hex;
+import static io.isthmus.fastpath.testing.PcapFrames.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,20 +42,6 @@ class DnsStageGoldenPcapTest {
 
     private static Path caseDir() throws URISyntaxException {
         return Path.of(DnsStageGoldenPcapTest.class.getResource("/dns-golden/inline-answer").toURI());
-    }
-
-    private static List<byte[]> readAll(Path file) throws IOException {
-        final List<byte[]> frames = new ArrayList<>();
-        try (PcapReader reader = PcapReader.open(file)) {
-            for (byte[] frame; (frame = reader.nextFrame()) != null; ) {
-                frames.add(frame);
-            }
-        }
-        return frames;
-    }
-
-    private static List<String> hex(List<byte[]> frames) {
-        return frames.stream().map(TestFrames::hex).toList();
     }
 
     @Test

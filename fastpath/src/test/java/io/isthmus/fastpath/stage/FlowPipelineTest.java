@@ -9,6 +9,7 @@ import io.isthmus.fastpath.testing.FlowFrames;
 import io.isthmus.fastpath.testing.FlowTables;
 import io.isthmus.fastpath.testing.PipelineHarness;
 import io.isthmus.fastpath.testing.TestFrames;
+import io.isthmus.fastpath.testing.ThreePods;
 import io.isthmus.lb.model.Protocol;
 import io.isthmus.policy.compile.PolicyCompiler;
 import io.isthmus.policy.model.Direction;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.isthmus.fastpath.testing.TestFrames.hex;
+import static io.isthmus.fastpath.testing.ThreePods.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,33 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * incremental NAT checksums are checked byte for byte.
  */
 class FlowPipelineTest {
-    static final long SWITCH_0 = FlowFrames.mac("02:00:00:00:00:01");
-    static final long SWITCH_1 = FlowFrames.mac("02:00:00:00:00:02");
-    static final long SWITCH_2 = FlowFrames.mac("02:00:00:00:00:03");
-    static final long MAC_A = FlowFrames.mac("0a:00:00:00:00:0a");
-    static final long MAC_B = FlowFrames.mac("0a:00:00:00:00:0b");
-    static final long MAC_C = FlowFrames.mac("0a:00:00:00:00:0c");
-    static final int POD_A = Ipv4Address.parse("10.244.1.2");
-    static final int POD_B = Ipv4Address.parse("10.244.1.3");
-    static final int POD_C = Ipv4Address.parse("10.244.1.4");
-    static final int GATEWAY = Ipv4Address.parse("169.254.1.1");
-    static final int VIP = Ipv4Address.parse("10.96.0.10");
     static final int EMPTY_VIP = Ipv4Address.parse("10.96.0.20");
 
-    private final FlowTables flow = new FlowTables(RouteTable.builder(1)
-            .port(0, SWITCH_0, POD_A).port(1, SWITCH_1, POD_B).port(2, SWITCH_2, POD_C).build());
+    private final FlowTables flow = new FlowTables(ThreePods.routes());
     private PipelineHarness harness;
 
     private PipelineHarness start() {
-        harness = new PipelineHarness(flow.tables(), flow.conntrack(), flow.settings(), 3);
-        // Each pod resolves its gateway, which teaches the switch the pod's MAC.
-        harness.send(0, TestFrames.arpRequestFrame(MAC_A, POD_A, GATEWAY));
-        harness.send(1, TestFrames.arpRequestFrame(MAC_B, POD_B, GATEWAY));
-        harness.send(2, TestFrames.arpRequestFrame(MAC_C, POD_C, GATEWAY));
-        harness.run();
-        for (int p = 0; p < 3; p++) {
-            harness.transmitted(p);
-        }
+        harness = ThreePods.learnPods(new PipelineHarness(flow.tables(), flow.conntrack(), flow.settings(), ThreePods.PORTS));
         return harness;
     }
 

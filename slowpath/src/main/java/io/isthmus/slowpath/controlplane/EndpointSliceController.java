@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.isthmus.slowpath.k8s.CoalescingLoop;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,9 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -48,10 +46,8 @@ public final class EndpointSliceController implements AutoCloseable {
     private final SharedIndexInformer<Pod> pods;
     private final SharedIndexInformer<EndpointSlice> slices;
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    private final Semaphore wake = new Semaphore(0);
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong writes = new AtomicLong();
-    private final Thread thread;
+    private final CoalescingLoop loop;
 
     public EndpointSliceController(KubernetesClient client) {
         this.client = client;
@@ -62,6 +58,7 @@ public final class EndpointSliceController implements AutoCloseable {
         for (SharedIndexInformer<? extends HasMetadata> informer : List.of(services, pods, slices)) {
             informer.exceptionHandler((isStarted, failure) -> true);
         }
+        this.loop = new CoalescingLoop("isthmus-endpointslices", 500, this::pass, e -> LOG.severe("endpoint slice controller: " + e));
         services.addEventHandler(handler(service -> dirty.add(key(service))));
         pods.addEventHandler(handler(this::noteServicesSelecting));
         slices.addEventHandler(handler(slice -> {
@@ -71,7 +68,6 @@ public final class EndpointSliceController implements AutoCloseable {
                 dirty.add(namespaceOf(slice) + "/" + service); // someone edited our slice: put it back
             }
         }));
-        this.thread = Thread.ofPlatform().name("isthmus-endpointslices").daemon(true).unstarted(this::run);
     }
 
     /** The Services of the Pod's namespace whose selector matches its labels (a label change: called for both versions). */
@@ -90,53 +86,43 @@ public final class EndpointSliceController implements AutoCloseable {
             @Override
             public void onAdd(T object) {
                 noted.accept(object);
-                wake.release();
+                loop.wake();
             }
 
             @Override
             public void onUpdate(T before, T after) {
                 noted.accept(before); // a Pod whose labels changed leaves the Services of its old labels
                 noted.accept(after);
-                wake.release();
+                loop.wake();
             }
 
             @Override
             public void onDelete(T object, boolean finalStateUnknown) {
                 noted.accept(object);
-                wake.release();
+                loop.wake();
             }
         };
     }
 
     public EndpointSliceController start() {
         factory.startAllRegisteredInformers();
-        thread.start();
+        loop.start();
         return this;
     }
 
-    private void run() {
-        while (running.get()) {
+    /** One wake of the controller thread: once the caches are synced, syncs every noted Service. */
+    private void pass() {
+        if (!services.hasSynced() || !pods.hasSynced() || !slices.hasSynced()) {
+            return;
+        }
+        final List<String> batch = new ArrayList<>(dirty);
+        dirty.removeAll(batch);
+        for (String serviceKey : batch) {
             try {
-                wake.tryAcquire(500, TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                if (!running.get() || !services.hasSynced() || !pods.hasSynced() || !slices.hasSynced()) {
-                    continue;
-                }
-                final List<String> batch = new ArrayList<>(dirty);
-                dirty.removeAll(batch);
-                for (String serviceKey : batch) {
-                    try {
-                        sync(serviceKey);
-                    } catch (KubernetesClientException e) {
-                        LOG.warning("endpoint slices of Service " + serviceKey + ": " + e.getMessage() + "; will retry");
-                        dirty.add(serviceKey);
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.severe("endpoint slice controller: " + e);
+                sync(serviceKey);
+            } catch (KubernetesClientException e) {
+                LOG.warning("endpoint slices of Service " + serviceKey + ": " + e.getMessage() + "; will retry");
+                dirty.add(serviceKey);
             }
         }
     }
@@ -198,13 +184,7 @@ public final class EndpointSliceController implements AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
-        wake.release();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         factory.stopAllRegisteredInformers();
     }
 }

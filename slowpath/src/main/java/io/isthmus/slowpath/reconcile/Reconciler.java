@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.isthmus.fastpath.control.FastpathControl;
 import io.isthmus.slowpath.k8s.ClusterWatch;
+import io.isthmus.slowpath.k8s.CoalescingLoop;
 import io.isthmus.slowpath.k8s.ObjectKeys;
 
 import java.util.ArrayList;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -58,16 +57,14 @@ public final class Reconciler implements AutoCloseable {
     private final DesiredRecords mapper;
     private final Runnable afterBatch;
     private final Set<ObjectRef> dirty = ConcurrentHashMap.newKeySet();
-    private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean resyncWanted = new AtomicBoolean(true);
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
     /** What was last sent for each object (reconciler thread only). */
     private final Map<ObjectRef, List<DesiredRecord>> sent = new HashMap<>();
     /** Objects refused now, with why (written by the reconciler thread, read by anyone). */
     private final Map<String, List<String>> refused = new ConcurrentHashMap<>();
-    private final Thread thread;
+    private final CoalescingLoop loop;
     private long epoch;
 
     /**
@@ -79,6 +76,10 @@ public final class Reconciler implements AutoCloseable {
         this.control = control;
         this.mapper = mapper;
         this.afterBatch = afterBatch;
+        this.loop = new CoalescingLoop("isthmus-reconciler", 200, this::pass, e -> {
+            LOG.severe("reconciler batch failed, resynchronising: " + e);
+            resyncWanted.set(true);
+        });
         watch.addHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata object) {
@@ -98,21 +99,20 @@ public final class Reconciler implements AutoCloseable {
             @Override
             public void onList(String resourceVersion, boolean initialList) {
                 resyncWanted.set(true);
-                wake.release();
+                loop.wake();
             }
         });
-        this.thread = Thread.ofPlatform().name("isthmus-reconciler").daemon(true).unstarted(this::run);
     }
 
     /** Starts the reconciler thread (before or after the informers start). */
     public Reconciler start() {
-        thread.start();
+        loop.start();
         return this;
     }
 
     private void note(HasMetadata object) {
         dirty.add(new ObjectRef(object.getClass(), keyOf(object)));
-        wake.release();
+        loop.wake();
     }
 
     private static String keyOf(HasMetadata object) {
@@ -120,42 +120,28 @@ public final class Reconciler implements AutoCloseable {
         return namespace == null || namespace.isEmpty() ? object.getMetadata().getName() : namespace + "/" + object.getMetadata().getName();
     }
 
-    private void run() {
-        while (running.get()) {
-            try {
-                wake.tryAcquire(200, TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                if (!running.get()) {
-                    break;
-                }
-                if (watch.checkConnection()) {
-                    resyncWanted.set(true); // the new informers' first list ends in onList too
-                }
-                if (resyncWanted.get() && watch.synced()) {
-                    resyncWanted.set(false);
-                    dirty.clear();
-                    resync();
-                } else if (resyncs.get() == 0) {
-                    continue; // nothing is sent before the first whole state: a half-listed cluster is not one
-                } else if (!dirty.isEmpty()) {
-                    final List<ObjectRef> batch = new ArrayList<>(dirty);
-                    dirty.removeAll(batch);
-                    for (ObjectRef ref : batch) {
-                        reconcile(ref);
-                    }
-                } else {
-                    continue;
-                }
-                afterBatch.run();
-                batches.incrementAndGet();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.severe("reconciler batch failed, resynchronising: " + e);
-                resyncWanted.set(true);
-            }
+    /** One wake of the reconciler thread: a resynchronisation, or the noted objects, then afterBatch. */
+    private void pass() {
+        if (watch.checkConnection()) {
+            resyncWanted.set(true); // the new informers' first list ends in onList too
         }
+        if (resyncWanted.get() && watch.synced()) {
+            resyncWanted.set(false);
+            dirty.clear();
+            resync();
+        } else if (resyncs.get() == 0) {
+            return; // nothing is sent before the first whole state: a half-listed cluster is not one
+        } else if (!dirty.isEmpty()) {
+            final List<ObjectRef> batch = new ArrayList<>(dirty);
+            dirty.removeAll(batch);
+            for (ObjectRef ref : batch) {
+                reconcile(ref);
+            }
+        } else {
+            return;
+        }
+        afterBatch.run();
+        batches.incrementAndGet();
     }
 
     /** One object: its records now (from the cache), compared with what was sent. */
@@ -254,12 +240,6 @@ public final class Reconciler implements AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
-        wake.release();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -1,13 +1,12 @@
 package io.isthmus.slowpath.up;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.isthmus.fastpath.control.FastpathControl;
 import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
+import io.isthmus.slowpath.agent.KubernetesSlowPath;
 import io.isthmus.slowpath.agent.ReconcileLatency;
-import io.isthmus.slowpath.agent.SlowPath;
 import io.isthmus.slowpath.agent.dns.ClusterDnsConfig;
 import io.isthmus.slowpath.ingress.IngressController;
 import io.isthmus.slowpath.ingress.IngressSettings;
@@ -15,8 +14,6 @@ import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 import io.isthmus.slowpath.controlplane.EndpointSliceController;
 import io.isthmus.slowpath.controlplane.ServiceAllocation;
-import io.isthmus.slowpath.k8s.ClusterWatch;
-import io.isthmus.slowpath.reconcile.DesiredRecords;
 import io.isthmus.slowpath.reconcile.Reconciler;
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
 
@@ -67,7 +64,7 @@ public final class EmbeddedUpAgent implements UpAgent {
     private KubernetesClient client;
     private EndpointSliceController endpointSlices;
     private IngressController ingress;
-    private ReconcilingSlowPath slowPath;
+    private KubernetesSlowPath slowPath;
     private IsthmusAgent agent;
 
     private EmbeddedUpAgent() {
@@ -92,7 +89,7 @@ public final class EmbeddedUpAgent implements UpAgent {
         parts.add(client);
         endpointSlices = new EndpointSliceController(apiServer.newClient()).start();
         parts.add(endpointSlices);
-        slowPath = new ReconcilingSlowPath(apiServer, nodeName);
+        slowPath = new KubernetesSlowPath(apiServer::newClient, nodeName);
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
                 state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
                 ClusterDnsConfig.defaults().withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
@@ -187,45 +184,5 @@ public final class EmbeddedUpAgent implements UpAgent {
             }
         }
         parts.clear();
-    }
-
-    /**
-     * The agent's slow path: informers on the embedded API server and the reconciler that sends
-     * the desired records over the control connection the agent hands it (a new one on restart).
-     *
-     * <p><b>Thread-safety:</b> start and stop from the agent's owning thread; {@link #reconciler()}
-     * from any (volatile).
-     */
-    private static final class ReconcilingSlowPath implements SlowPath {
-        private final EmbeddedApiServer apiServer;
-        private final String nodeName;
-        private volatile ClusterWatch watch;
-        private volatile Reconciler reconciler;
-
-        ReconcilingSlowPath(EmbeddedApiServer apiServer, String nodeName) {
-            this.apiServer = apiServer;
-            this.nodeName = nodeName;
-        }
-
-        @Override
-        public void start(FastpathControl control) throws Exception {
-            watch = new ClusterWatch(apiServer.newClient());
-            reconciler = new Reconciler(watch, control, new DesiredRecords(nodeName), () -> { }).start();
-            watch.start(Duration.ofSeconds(30));
-        }
-
-        @Override
-        public void stop() {
-            if (reconciler != null) {
-                reconciler.close();
-            }
-            if (watch != null) {
-                watch.close();
-            }
-        }
-
-        Reconciler reconciler() {
-            return reconciler;
-        }
     }
 }

@@ -27,13 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IngressControllerTest {
     static KubernetesClient client;
     /** The mock server logs every request at INFO; held here so that the level set stays. */
-    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet();
-
-    private static java.util.logging.Logger quiet() {
-        final java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-        log.setLevel(java.util.logging.Level.WARNING);
-        return log;
-    }
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = QuietMockServer.log();
     private EchoBackend echo;
     private IngressController controller;
 

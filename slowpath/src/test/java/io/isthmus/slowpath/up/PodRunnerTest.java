@@ -7,11 +7,11 @@ import io.isthmus.fastpath.testing.Privileges;
 import io.isthmus.fastpath.testing.Shell;
 import io.isthmus.slowpath.cni.CniHandler;
 import io.isthmus.slowpath.cni.CniServer;
-import io.isthmus.slowpath.cni.FastpathPorts;
 import io.isthmus.slowpath.cni.IpamStore;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 import io.isthmus.slowpath.cni.NetlinkPodNetworkBackend;
 import io.isthmus.slowpath.cni.PodAttachment;
+import io.isthmus.slowpath.cni.RecordingFastpathPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,15 +19,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,7 +42,8 @@ class PodRunnerTest {
     @TempDir
     Path dir;
 
-    private final Map<String, String> attached = new ConcurrentHashMap<>();
+    private final RecordingFastpathPorts fastpath = new RecordingFastpathPorts();
+    private final Map<String, String> attached = fastpath.attached;
     private CniServer server;
     private UpState state;
     private PodRunner runner;
@@ -57,7 +55,7 @@ class PodRunnerTest {
         state = new UpState(dir.resolve("state"));
         state.createDirectories();
         server = CniServer.start(dir.resolve("run/cni.sock"), new CniHandler(
-                new IpamStore(state.ipamDir(), Ipv4Cidr.parse("10.231.7.0/24")), new NetlinkPodNetworkBackend(recorder())));
+                new IpamStore(state.ipamDir(), Ipv4Cidr.parse("10.231.7.0/24")), new NetlinkPodNetworkBackend(fastpath)));
         writeShim(state.cniBinDir());
         CniPluginRunner.writeIsthmusConflist(state.cniConflist());
         runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
@@ -175,29 +173,5 @@ class PodRunnerTest {
         Files.writeString(script, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElseThrow() + "' -cp '"
                 + System.getProperty("java.class.path") + "' " + CniShim.class.getName() + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    private FastpathPorts recorder() {
-        return new FastpathPorts() {
-            @Override
-            public void attach(String hostIfName, Inet4Address podAddress, String podMac) {
-                attached.put(hostIfName, podAddress.getHostAddress());
-            }
-
-            @Override
-            public void detach(String hostIfName) {
-                attached.remove(hostIfName);
-            }
-
-            @Override
-            public boolean isAttached(String hostIfName) {
-                return attached.containsKey(hostIfName);
-            }
-
-            @Override
-            public Optional<String> unavailableReason() {
-                return Optional.empty();
-            }
-        };
     }
 }

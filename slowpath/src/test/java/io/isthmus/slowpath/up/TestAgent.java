@@ -7,13 +7,12 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.isthmus.slowpath.cni.CniHandler;
 import io.isthmus.slowpath.cni.CniServer;
-import io.isthmus.slowpath.cni.FastpathPorts;
 import io.isthmus.slowpath.cni.IpamStore;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 import io.isthmus.slowpath.cni.NetlinkPodNetworkBackend;
+import io.isthmus.slowpath.cni.RecordingFastpathPorts;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An agent for session tests: fabric8's CRUD mock API server, the real CNI server with the netlink
@@ -31,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * tests can see that teardown removes leftovers.
  */
 final class TestAgent implements UpAgent {
-    final Map<String, String> attached = new ConcurrentHashMap<>();
+    private final RecordingFastpathPorts fastpath = new RecordingFastpathPorts();
+    final Map<String, String> attached = fastpath.attached;
     final Path leftover;
     private final KubernetesMockServer apiServer;
     private final KubernetesClient client;
@@ -43,27 +42,7 @@ final class TestAgent implements UpAgent {
         apiServer.init(InetAddress.getLoopbackAddress(), 0);
         client = apiServer.createClient();
         cni = CniServer.start(scratch.resolve("cni.sock"), new CniHandler(new IpamStore(state.ipamDir(), Ipv4Cidr.parse(podCidr)),
-                new NetlinkPodNetworkBackend(new FastpathPorts() {
-                    @Override
-                    public void attach(String hostIfName, Inet4Address podAddress, String podMac) {
-                        attached.put(hostIfName, podAddress.getHostAddress());
-                    }
-
-                    @Override
-                    public void detach(String hostIfName) {
-                        attached.remove(hostIfName);
-                    }
-
-                    @Override
-                    public boolean isAttached(String hostIfName) {
-                        return attached.containsKey(hostIfName);
-                    }
-
-                    @Override
-                    public Optional<String> unavailableReason() {
-                        return Optional.empty();
-                    }
-                })));
+                new NetlinkPodNetworkBackend(fastpath)));
         leftover = scratch.resolve("shm-leftover");
         Files.writeString(leftover, "made by the test agent");
     }

@@ -8,13 +8,11 @@ import io.isthmus.fastpath.control.DesiredKind;
 import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.control.compile.NodeSettings;
-import io.isthmus.fastpath.packet.Ipv4Address;
 import io.isthmus.fastpath.pipeline.FlowSettings;
-import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.testing.FlowFrames;
 import io.isthmus.fastpath.testing.PipelineHarness;
-import io.isthmus.fastpath.testing.TestFrames;
+import io.isthmus.fastpath.testing.ThreePods;
 import io.isthmus.lb.affinity.AffinityTable;
 import io.isthmus.lb.compile.HealthCheckService;
 import io.isthmus.lb.model.AddressType;
@@ -33,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.isthmus.fastpath.testing.ThreePods.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,21 +43,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ServiceGlueFlowTest {
     static final String NODE = "node-a";
-    static final long SWITCH_0 = FlowFrames.mac("02:00:00:00:00:01");
-    static final long SWITCH_1 = FlowFrames.mac("02:00:00:00:00:02");
-    static final long SWITCH_2 = FlowFrames.mac("02:00:00:00:00:03");
-    static final long MAC_A = FlowFrames.mac("0a:00:00:00:00:0a");
-    static final long MAC_B = FlowFrames.mac("0a:00:00:00:00:0b");
-    static final long MAC_C = FlowFrames.mac("0a:00:00:00:00:0c");
-    static final int POD_A = Ipv4Address.parse("10.244.1.2");
-    static final int POD_B = Ipv4Address.parse("10.244.1.3");
-    static final int POD_C = Ipv4Address.parse("10.244.1.4");
-    static final int GATEWAY = Ipv4Address.parse("169.254.1.1");
-    static final int VIP = Ipv4Address.parse("10.96.0.10");
     static final int CONNECTIONS = 24;
 
-    private final RouteTableRef routes = new RouteTableRef(RouteTable.builder(1)
-            .port(0, SWITCH_0, POD_A).port(1, SWITCH_1, POD_B).port(2, SWITCH_2, POD_C).build());
+    private final RouteTableRef routes = new RouteTableRef(ThreePods.routes());
     private final FastpathTables tables = FastpathTables.empty(routes);
     private final DesiredStateTables desired = new DesiredStateTables(tables, NodeSettings.of(NODE, "169.254.1.1"));
     private final List<List<HealthCheckService>> healthChecks = new ArrayList<>();
@@ -81,14 +68,7 @@ class ServiceGlueFlowTest {
     }
 
     private void start(FlowSettings settings) {
-        harness = new PipelineHarness(tables, conntrack, settings, 3);
-        harness.send(0, TestFrames.arpRequestFrame(MAC_A, POD_A, GATEWAY));
-        harness.send(1, TestFrames.arpRequestFrame(MAC_B, POD_B, GATEWAY));
-        harness.send(2, TestFrames.arpRequestFrame(MAC_C, POD_C, GATEWAY));
-        harness.run();
-        for (int p = 0; p < 3; p++) {
-            harness.transmitted(p);
-        }
+        harness = ThreePods.learnPods(new PipelineHarness(tables, conntrack, settings, ThreePods.PORTS));
     }
 
     private void service(Service.Builder builder, Protocol protocol, String... backends) {
