@@ -10,6 +10,7 @@ import io.isthmus.slowpath.cni.CniHandler;
 import io.isthmus.slowpath.cni.CniServer;
 import io.isthmus.slowpath.cni.ControlFastpathPorts;
 import io.isthmus.slowpath.cni.IpamStore;
+import io.isthmus.slowpath.cni.PodReattachment;
 import io.isthmus.slowpath.cni.NetlinkPodNetworkBackend;
 
 import java.time.Duration;
@@ -85,8 +86,12 @@ public final class IsthmusAgent implements AutoCloseable {
             final ControlFastpathPorts ports = new ControlFastpathPorts(cniControl, config.portTimeout(),
                     () -> fastpath.runtime().workerError() == null ? Optional.empty()
                             : Optional.of("the fast path's worker failed: " + fastpath.runtime().workerError()));
-            final CniServer cni = CniServer.start(config.cniSocket(),
-                    new CniHandler(new IpamStore(config.ipamDirectory(), config.podCidr()), new NetlinkPodNetworkBackend(ports)));
+            final IpamStore ipam = new IpamStore(config.ipamDirectory(), config.podCidr());
+            final List<String> reattached = PodReattachment.reattach(ipam, ports, System.err); // pods of an earlier agent
+            if (!reattached.isEmpty()) {
+                System.err.println("isthmus agent: re-attached " + reattached.size() + " pod interfaces of an earlier agent: " + reattached);
+            }
+            final CniServer cni = CniServer.start(config.cniSocket(), new CniHandler(ipam, new NetlinkPodNetworkBackend(ports)));
             made.add(cni);
             MetricsServer metrics = null;
             if (config.metricsPort() >= 0) {

@@ -52,6 +52,21 @@ public final class IpamStore {
         return Optional.empty();
     }
 
+    /** The networks that have (or had) addresses handed out, by name. */
+    public List<String> networks() throws IOException {
+        final List<String> names = new ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            return names;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(directory, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                names.add(dir.getFileName().toString());
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
     /** Every address handed out in {@code network}, in address order. */
     public List<Allocation> all(String network) throws IOException {
         final Path networkDir = networkDirectory(network);

@@ -56,6 +56,7 @@ class AgentTest {
     private final Path conntrack = Path.of("/dev/shm", "isthmus-agent-test-ct-" + UUID.randomUUID());
     private final ResyncingSlowPath slowPath = new ResyncingSlowPath();
     private IsthmusAgent agent;
+    private AgentConfig config;
     private CniNode node;
 
     /** A slow path that, on every start, resynchronises one namespace record under a new epoch. */
@@ -80,7 +81,7 @@ class AgentTest {
     @BeforeEach
     void startAgent() throws Exception {
         Privileges.assumeRootAndAfXdp();
-        final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.small(conntrack), EmbeddedMediaDriver.uniqueDirectory(),
+        config = new AgentConfig(FastpathRuntimeConfig.small(conntrack), EmbeddedMediaDriver.uniqueDirectory(),
                 dir.resolve("run/cni.sock"), dir.resolve("ipam"), Ipv4Cidr.parse("10.214.0.0/24"), 0, Duration.ofSeconds(10),
                 NodeSettings.of("node-a", "192.0.2.10"));
         agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency());
@@ -134,6 +135,28 @@ class AgentTest {
         final String later = scrape();
         assertTrue(later.contains("isthmus_reconcile_latency_seconds_bucket{le=\"0.005\"} 1"), later);
         assertTrue(later.contains("isthmus_services 1"), later);
+        assertNull(agent.runtime().workerError());
+    }
+
+    @Test
+    void aRestartedAgentReattachesThePodsOfTheEarlierOne_theyTalkAgainWithoutANewAdd() throws Exception {
+        final CniNode.Container a = node.add(node.newNetns());
+        final CniNode.Container b = node.add(node.newNetns());
+        assertTrue(a.exec(30, "ping", "-c", "2", "-W", "2", b.ip()).ok());
+
+        agent.close(); // the veths, addresses and IPAM records stay, as when an agent is upgraded or crashes
+        agent = null;
+        final Shell.Result cut = a.exec(10, "ping", "-c", "1", "-W", "1", b.ip());
+        assertFalse(cut.ok(), "nothing switches the pods while no agent runs: " + cut.output());
+
+        agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency());
+        assertEquals(2, agent.runtime().ports().attached().size(), "both pods' host veths are attached again");
+        final Shell.Result again = a.exec(30, "ping", "-c", "3", "-W", "2", b.ip());
+        assertTrue(again.ok(), "the pods talk again without a new CNI ADD: " + again.output());
+        try (TcpStream stream = TcpStream.start(a, b, 7401)) {
+            stream.awaitReceived(256 * 1024, 30);
+            stream.assertWhole();
+        }
         assertNull(agent.runtime().workerError());
     }
 
