@@ -15,8 +15,8 @@ import io.isthmus.slowpath.cni.Ipv4Cidr;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -159,48 +159,31 @@ public final class AgentCommand implements Subcommand {
     }
 
     private static int serve(AgentConfig config, SlowPath slowPath, long durationSeconds, PrintStream out) throws Exception {
-        final CountDownLatch stop = new CountDownLatch(1);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        final Thread onSignal = new Thread(() -> {
-            stop.countDown();
-            try {
-                stopped.await(20, TimeUnit.SECONDS); // keep the JVM alive until every port is detached
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "isthmus-agent-stop");
-        Runtime.getRuntime().addShutdownHook(onSignal);
         int exit = 0;
-        try (IsthmusAgent agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency())) {
-            out.println("isthmus agent running: pods from " + config.podCidr() + ", CNI socket " + config.cniSocket()
-                    + ", control channel " + agent.fastpath().aeronDirectory()
-                    + (agent.metrics() == null ? "" : ", metrics http://127.0.0.1:" + agent.metrics().port() + "/metrics")
-                    + ", conntrack " + config.runtime().conntrack().path());
-            out.println("Ctrl-C or SIGTERM stops it");
-            out.flush();
-            final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
-            while (!stop.await(1, TimeUnit.SECONDS)) {
-                if (agent.runtime().workerError() != null) {
-                    out.println("worker failed: " + agent.runtime().workerError());
-                    exit = 1;
-                    break;
+        try (StopOnSignal signal = new StopOnSignal("isthmus-agent-stop", Duration.ofSeconds(20))) { // until every port is detached
+            try (IsthmusAgent agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency())) {
+                out.println("isthmus agent running: pods from " + config.podCidr() + ", CNI socket " + config.cniSocket()
+                        + ", control channel " + agent.fastpath().aeronDirectory()
+                        + (agent.metrics() == null ? "" : ", metrics http://127.0.0.1:" + agent.metrics().port() + "/metrics")
+                        + ", conntrack " + config.runtime().conntrack().path());
+                out.println("Ctrl-C or SIGTERM stops it");
+                out.flush();
+                final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
+                while (!signal.await(1, TimeUnit.SECONDS)) {
+                    if (agent.runtime().workerError() != null) {
+                        out.println("worker failed: " + agent.runtime().workerError());
+                        exit = 1;
+                        break;
+                    }
+                    if (System.nanoTime() >= deadlineNs) {
+                        break;
+                    }
                 }
-                if (System.nanoTime() >= deadlineNs) {
-                    break;
-                }
-            }
-            out.println("stopping: " + agent.runtime().ports().attached().size() + " ports attached; drops "
-                    + agent.runtime().worker().drops().total());
-        } finally {
-            out.println("stopped: ports detached, CNI socket removed, control channel closed");
-            out.flush();
-            stopped.countDown();
-            if (stop.getCount() != 0) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onSignal);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running already and returns at once
-                }
+                out.println("stopping: " + agent.runtime().ports().attached().size() + " ports attached; drops "
+                        + agent.runtime().worker().drops().total());
+            } finally {
+                out.println("stopped: ports detached, CNI socket removed, control channel closed");
+                out.flush();
             }
         }
         return exit;

@@ -24,9 +24,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -135,49 +135,32 @@ public final class FastpathCommand implements Subcommand {
 
     private static int serveControl(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node, long durationSeconds,
                                     boolean quiet, PrintStream out) throws InterruptedException {
-        final CountDownLatch stop = new CountDownLatch(1);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        final Thread onSignal = new Thread(() -> {
-            stop.countDown();
-            try {
-                stopped.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "isthmus-fastpath-stop");
-        Runtime.getRuntime().addShutdownHook(onSignal);
         int exit = 0;
-        try (FastpathService service = FastpathService.start(config, aeronDirectory, node)) {
-            out.println("fast path serving the control channel " + ControlProtocol.CHANNEL + " in " + service.aeronDirectory()
-                    + " (conntrack " + config.conntrack().path() + "); Ctrl-C or SIGTERM stops it");
-            out.flush();
-            final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(durationSeconds, 100L * 365 * 86_400)) : Long.MAX_VALUE;
-            while (!stop.await(1, TimeUnit.SECONDS)) {
-                if (!quiet) {
-                    out.println("ports " + service.runtime().ports().attached().size() + ", requests applied "
-                            + service.server().appliedRequests() + " refused " + service.server().refusedRequests()
-                            + ", conntrack " + service.runtime().conntrack().size() + ", drops " + service.runtime().worker().drops().total());
-                    out.flush();
+        try (StopOnSignal signal = new StopOnSignal("isthmus-fastpath-stop", Duration.ofSeconds(20))) { // until ports are detached
+            try (FastpathService service = FastpathService.start(config, aeronDirectory, node)) {
+                out.println("fast path serving the control channel " + ControlProtocol.CHANNEL + " in " + service.aeronDirectory()
+                        + " (conntrack " + config.conntrack().path() + "); Ctrl-C or SIGTERM stops it");
+                out.flush();
+                final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(durationSeconds, 100L * 365 * 86_400)) : Long.MAX_VALUE;
+                while (!signal.await(1, TimeUnit.SECONDS)) {
+                    if (!quiet) {
+                        out.println("ports " + service.runtime().ports().attached().size() + ", requests applied "
+                                + service.server().appliedRequests() + " refused " + service.server().refusedRequests()
+                                + ", conntrack " + service.runtime().conntrack().size() + ", drops " + service.runtime().worker().drops().total());
+                        out.flush();
+                    }
+                    if (service.runtime().workerError() != null) {
+                        out.println("worker failed: " + service.runtime().workerError());
+                        exit = 1;
+                        break;
+                    }
+                    if (System.nanoTime() >= deadlineNs) {
+                        break;
+                    }
                 }
-                if (service.runtime().workerError() != null) {
-                    out.println("worker failed: " + service.runtime().workerError());
-                    exit = 1;
-                    break;
-                }
-                if (System.nanoTime() >= deadlineNs) {
-                    break;
-                }
-            }
-        } finally {
-            out.println("stopped: ports detached, control channel closed");
-            out.flush();
-            stopped.countDown();
-            if (stop.getCount() != 0) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onSignal);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is already running and returns at once
-                }
+            } finally {
+                out.println("stopped: ports detached, control channel closed");
+                out.flush();
             }
         }
         return exit;
@@ -233,26 +216,16 @@ public final class FastpathCommand implements Subcommand {
 
     private static int serve(List<AfXdpSwitch.PortSpec> specs, XskConfig config, IdleMode idle, long durationSeconds,
                              boolean quiet, PrintStream out) throws InterruptedException {
-        final CountDownLatch stop = new CountDownLatch(1);
-        final CountDownLatch detached = new CountDownLatch(1);
         boolean failed = false;
-        final Thread onSignal = new Thread(() -> {
-            stop.countDown();
-            try {
-                detached.await(10, TimeUnit.SECONDS); // keep the JVM alive until everything is detached
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "isthmus-fastpath-stop");
-        Runtime.getRuntime().addShutdownHook(onSignal);
-        try (AfXdpSwitch fastpath = AfXdpSwitch.start(specs, config, idle)) {
+        try (StopOnSignal signal = new StopOnSignal("isthmus-fastpath-stop", Duration.ofSeconds(10))) { // until everything is detached
+            try (AfXdpSwitch fastpath = AfXdpSwitch.start(specs, config, idle)) {
             for (AfXdpInterface attached : fastpath.ports().interfaces()) {
                 out.println("attached " + attached.describe());
             }
             out.println("fast path running (" + idle.name().toLowerCase(Locale.ROOT) + "); Ctrl-C or SIGTERM stops it");
             out.flush();
             final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(durationSeconds, 100L * 365 * 86_400)) : Long.MAX_VALUE;
-            while (!stop.await(1, TimeUnit.SECONDS)) {
+            while (!signal.await(1, TimeUnit.SECONDS)) {
                 if (!quiet) {
                     printCounters(fastpath, out);
                 }
@@ -268,16 +241,9 @@ public final class FastpathCommand implements Subcommand {
             out.print("final: ");
             printCounters(fastpath, out);
             printDropReasons(fastpath, out);
-        } finally {
-            out.println("detached: XDP links, programs, XSKMAPs, AF_XDP sockets and UMEM closed");
-            out.flush();
-            detached.countDown();
-            if (stop.getCount() != 0) { // ended by --duration, not by a signal
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onSignal);
-                } catch (IllegalStateException shuttingDown) {
-                    // a signal arrived meanwhile: the hook is already running and returns at once
-                }
+            } finally {
+                out.println("detached: XDP links, programs, XSKMAPs, AF_XDP sockets and UMEM closed");
+                out.flush();
             }
         }
         return failed ? 1 : 0;
