@@ -8,7 +8,16 @@ import io.isthmus.slowpath.cni.IpamStore;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 import io.isthmus.slowpath.cni.NetlinkPodNetworkBackend;
 
+import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
+import io.isthmus.fastpath.control.compile.NodeSettings;
+import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.slowpath.agent.AgentConfig;
+import io.isthmus.slowpath.agent.IsthmusAgent;
+import io.isthmus.slowpath.agent.ReconcileLatency;
+import io.isthmus.slowpath.agent.SlowPath;
+
 import java.net.Inet4Address;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,25 +68,39 @@ public final class CniAddLatency {
         }
     }
 
+    /**
+     * {@code [ITERATIONS] [--agent]}: with {@code --agent} the calls go to a whole
+     * {@link IsthmusAgent} (fast path running), so ADD includes opening the AF_XDP socket, loading
+     * and linking the XDP program and the worker taking the port, and DEL the detach.
+     */
     public static void main(String[] args) throws Exception {
-        final int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        final int iterations = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 30;
+        final boolean withAgent = Arrays.asList(args).contains("--agent");
         final Path work = Files.createTempDirectory("isthmus-cni-bench");
         final String namespace = "isx-cnibench-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16));
+        final Path conntrack = Path.of("/dev/shm", "isthmus-cni-bench-ct-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()));
         run("ip", "netns", "add", namespace);
-        try (CniServer server = CniServer.start(work.resolve("cni.sock"), new CniHandler(
-                new IpamStore(work.resolve("ipam"), Ipv4Cidr.parse("10.244.200.0/24")), new NetlinkPodNetworkBackend(new NoWorker())))) {
+        try (AutoCloseable server = withAgent
+                ? IsthmusAgent.start(new AgentConfig(FastpathRuntimeConfig.small(conntrack), EmbeddedMediaDriver.uniqueDirectory(),
+                        work.resolve("cni.sock"), work.resolve("ipam"), Ipv4Cidr.parse("10.244.200.0/24"), -1,
+                        Duration.ofSeconds(10), NodeSettings.of("bench", "192.0.2.10")), SlowPath.NONE, new ReconcileLatency())
+                : CniServer.start(work.resolve("cni.sock"), new CniHandler(
+                        new IpamStore(work.resolve("ipam"), Ipv4Cidr.parse("10.244.200.0/24")), new NetlinkPodNetworkBackend(new NoWorker())))) {
+            final Path socket = work.resolve("cni.sock");
             final Path plugin = InstallCniCommand.install(work.resolve("bin"));
             final String config = "{\"cniVersion\":\"1.1.0\",\"name\":\"bench\",\"type\":\"isthmus\"}";
             final long[] addNs = new long[iterations];
             final long[] delNs = new long[iterations];
             for (int i = 0; i < iterations; i++) {
-                addNs[i] = invoke(plugin, server.socketPath(), "ADD", namespace, config);
-                delNs[i] = invoke(plugin, server.socketPath(), "DEL", namespace, config);
+                addNs[i] = invoke(plugin, socket, "ADD", namespace, config);
+                delNs[i] = invoke(plugin, socket, "DEL", namespace, config);
             }
-            System.out.printf(Locale.ROOT, "CNI ADD (JVM start included): %s%n", percentiles(addNs));
-            System.out.printf(Locale.ROOT, "CNI DEL (JVM start included): %s%n", percentiles(delNs));
+            final String what = withAgent ? " with the agent's fast path attaching" : "";
+            System.out.printf(Locale.ROOT, "CNI ADD (JVM start included%s): %s%n", what, percentiles(addNs));
+            System.out.printf(Locale.ROOT, "CNI DEL (JVM start included%s): %s%n", what, percentiles(delNs));
         } finally {
             run("ip", "netns", "del", namespace);
+            Files.deleteIfExists(conntrack);
         }
     }
 
