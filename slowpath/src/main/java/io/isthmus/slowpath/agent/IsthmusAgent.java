@@ -136,14 +136,28 @@ public final class IsthmusAgent implements AutoCloseable {
         }
     }
 
-    /** The host port's preferred source: the node's first IPv4 address (required with a host port). */
+    /**
+     * The host port's preferred source: the node's first IPv4 address that is not loopback (a
+     * loopback source never leaves the host); {@link HostPort#FALLBACK_NODE_ADDRESS} when the node
+     * has only a loopback address (a machine without a default route); required with a host port.
+     */
     private static java.net.Inet4Address nodeAddress(AgentConfig config) {
+        boolean loopbackOnly = false;
         for (String address : config.node().nodeAddresses()) {
             try {
-                return Ipv4Cidr.parseAddress(address);
+                final java.net.Inet4Address parsed = Ipv4Cidr.parseAddress(address);
+                if (!parsed.isLoopbackAddress()) {
+                    return parsed;
+                }
+                loopbackOnly = true;
             } catch (IllegalArgumentException notIpv4) {
                 // an IPv6 node address: the host port routes IPv4 only
             }
+        }
+        if (loopbackOnly) {
+            System.err.println("isthmus agent: the node address is loopback; the host port " + config.hostPort().hostIfName()
+                    + " uses " + HostPort.FALLBACK_NODE_ADDRESS.getHostAddress() + " as the node's source towards pods");
+            return HostPort.FALLBACK_NODE_ADDRESS;
         }
         throw new IllegalArgumentException("the host port " + config.hostPort().hostIfName()
                 + " needs an IPv4 node address (--node-ip): it is the source pods see the node as");

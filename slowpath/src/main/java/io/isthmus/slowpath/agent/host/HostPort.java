@@ -53,6 +53,13 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Thread-safety:</b> made and closed by the agent's owning thread.
  */
 public final class HostPort implements AutoCloseable {
+    /**
+     * The node's source towards pods when its only address is loopback (no default route): a
+     * link-local address next to the pods' gateway 169.254.1.1, routed to the host port like any
+     * address without a pod.
+     */
+    public static final Inet4Address FALLBACK_NODE_ADDRESS = Ipv4Cidr.parseAddress("169.254.1.2");
+
     private final HostPortConfig config;
     private final FastpathControl control;
     private final Duration timeout;
