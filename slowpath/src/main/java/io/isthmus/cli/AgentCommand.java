@@ -42,6 +42,9 @@ public final class AgentCommand implements Subcommand {
               --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
               --cluster-dns IP         the cluster DNS Service address answered by the fast path (default 10.96.0.10; 'none': off)
               --dns-upstreams PATH     resolv.conf naming the nameservers for other names (default /etc/resolv.conf)
+              --host-port NAME|none    the node's port on the fast path: host veth NAME (its other end NAMEfp), the pod
+                                       CIDR routed through it from the first --node-ip, DNS over TCP on the cluster DNS
+                                       address (default isthmus0 when --node-ip is given, else none)
             """;
 
     @Override
@@ -76,6 +79,8 @@ public final class AgentCommand implements Subcommand {
         String clusterDnsIp = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP;
         Path dnsUpstreams = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_UPSTREAM_RESOLV_CONF;
         io.isthmus.slowpath.agent.dns.ClusterDnsConfig clusterDns;
+        String hostPortName = null;
+        io.isthmus.slowpath.agent.host.HostPortConfig hostPort;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -92,6 +97,7 @@ public final class AgentCommand implements Subcommand {
                     case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
                     case "--cluster-dns" -> clusterDnsIp = value(args, ++i, "--cluster-dns");
                     case "--dns-upstreams" -> dnsUpstreams = Path.of(value(args, ++i, "--dns-upstreams"));
+                    case "--host-port" -> hostPortName = value(args, ++i, "--host-port");
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
                         out.print(USAGE);
@@ -111,6 +117,12 @@ public final class AgentCommand implements Subcommand {
             }
             clusterDns = "none".equals(clusterDnsIp) ? null
                     : new io.isthmus.slowpath.agent.dns.ClusterDnsConfig(clusterDnsIp, 53, dnsUpstreams);
+            if (hostPortName == null) {
+                hostPortName = nodeIps.isEmpty() ? "none" : io.isthmus.slowpath.agent.host.HostPortConfig.DEFAULT_HOST_IFNAME;
+            } else if (!"none".equals(hostPortName) && nodeIps.isEmpty()) {
+                throw new IllegalArgumentException("--host-port " + hostPortName + " needs --node-ip (the source pods see the node as)");
+            }
+            hostPort = "none".equals(hostPortName) ? null : io.isthmus.slowpath.agent.host.HostPortConfig.named(hostPortName);
         } catch (IllegalArgumentException e) {
             err.println("isthmus agent: " + e.getMessage());
             err.print(USAGE);
@@ -124,7 +136,7 @@ public final class AgentCommand implements Subcommand {
         final AgentConfig defaults = AgentConfig.defaults(podCidr);
         final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
         final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
-                new NodeSettings(nodeName, nodeIps, null), clusterDns);
+                new NodeSettings(nodeName, nodeIps, null), clusterDns, hostPort);
         return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, out);
     }
 

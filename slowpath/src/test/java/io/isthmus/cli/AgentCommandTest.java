@@ -56,6 +56,10 @@ class AgentCommandTest {
         assertEquals(2, run("--pod-cidr", "nonsense"));
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--cluster-dns", "dns.example"));
         assertTrue(err().contains("cluster DNS address 'dns.example' is not an IPv4 address"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--host-port", "isthmus7"));
+        assertTrue(err().contains("--host-port isthmus7 needs --node-ip"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--node-ip", "192.0.2.10", "--host-port", "a/b"));
+        assertTrue(err().contains("the host port's host end 'a/b' is not an interface name"), err());
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: isthmus agent"));
     }
