@@ -101,7 +101,7 @@ public final class IsthmusAgent implements AutoCloseable {
                 if (dns != null) {
                     try {
                         dnsOnHost = ClusterDnsOnHost.start(Ipv4Cidr.parseAddress(dns.config().serviceIp()), dns.config().servicePort(),
-                                fastpath.runtime().tables().dnsZone());
+                                fastpath.runtime().tables().dnsZone(), dns.upstreamsOverTcp());
                         made.add(dnsOnHost);
                     } catch (java.io.IOException | RuntimeException e) { // e.g. a DNS server of the machine holds *:53: the rest still works
                         System.err.println("isthmus agent: DNS over TCP on " + dns.config().serviceIp() + ":" + dns.config().servicePort()
