@@ -136,7 +136,7 @@ public final class RouteTable {
         return NO_PORT;
     }
 
-    /** Both passes at once (control side, tests): the pod /32 of {@code ip}, or {@link #NO_PORT}. */
+    /** Both passes at once (control side, tests, rare per-packet uses such as proxy ARP): the pod /32 of {@code ip}, or {@link #NO_PORT}. */
     public int lookup(int ip) {
         return ip == 0 ? NO_PORT : probe(slotOf(ip), ip);
     }
