@@ -119,24 +119,33 @@ public final class ConntrackCursor {
         }
         VarHandle.acquireFence();
         // Pass 3: find the tag matches of every bucket (in cache now, eight long compares each)
-        // and touch the entry of the first one, again independent loads.
+        // and note the entry of the first one. No memory misses here: kept apart from the touch
+        // below so that this long loop body does not fill the reorder window between misses.
         for (int i = 0; i < count; i++) {
             final long bucket = t.bucketAddress(batch.bucket[i]);
             final int mask = tagMatches(bucket, batch.tag[i]);
             batch.tagMask[i] = mask;
+            long entry = 0;
             if (mask != 0) {
                 final int ref = slotRef(MEMORY.get(ValueLayout.JAVA_INT, bucket + 4L * Integer.numberOfTrailingZeros(mask)));
                 if (ref >>> 1 < t.capacity) {
-                    // A hit reads bytes 0..88 of the entry (up to three lines): touch each line.
-                    final long entry = t.entryAddress(ref >>> 1);
-                    sink += MEMORY.get(ValueLayout.JAVA_LONG, entry + CONTROL)
-                        + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_DST_LO)
-                        + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_PORTS);
+                    entry = t.entryAddress(ref >>> 1);
                 }
+            }
+            batch.entryAddress[i] = entry;
+        }
+        // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
+        // reads bytes 0..88 of its entry (two or three lines): touch each of them.
+        for (int i = 0; i < count; i++) {
+            final long entry = batch.entryAddress[i];
+            if (entry != 0) {
+                sink += MEMORY.get(ValueLayout.JAVA_LONG, entry + CONTROL)
+                    + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_DST_LO)
+                    + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_PORTS);
             }
         }
         touched = sink;
-        // Pass 4: compare the tag matches (bucket and entry are in cache now); the rare
+        // Pass 5: compare the tag matches (bucket and entry are in cache now); the rare
         // overflowed bucket goes on probing.
         int hits = 0;
         for (int i = 0; i < count; i++) {
@@ -217,23 +226,26 @@ public final class ConntrackCursor {
         return -1;
     }
 
-    private static final long TAG_LOW = 0xFE00_0000L;
-    private static final long TAG_HIGH = 0xFE00_0000_0000_0000L;
+    /** The tag bits of both slots of a long (slot bits 25..31 and 57..63). */
+    private static final long TAG_BITS_PAIR = 0xFE00_0000_FE00_0000L;
+    private static final long LANE_LOW7 = 0x0000_007F_0000_007FL;
+    private static final long LANE_BIT7 = 0x0000_0080_0000_0080L;
 
     /**
-     * Bit {@code s} set for every slot {@code s} (1..15) of the bucket that is in use and has
-     * this tag: the 64-byte line read as 8 longs, two slots compared per long, no branch per
-     * slot. (The batch's pass 3 uses it; a single lookup's early-exit loop is faster for hits.)
+     * Bit {@code s} set for every slot {@code s} (1..15) of the bucket with this tag: the
+     * 64-byte line read as 8 longs, two slots per long, compared without a branch (SWAR: the
+     * tag bits of each 32-bit lane of {@code word ^ pattern} are zero exactly when the tag
+     * matches; adding 0x7F to the 7-bit lane carries into bit 7 unless it is zero). Random
+     * per-slot branches here cost more than the arithmetic (mispredictions). An empty slot
+     * never matches: tags are never 0 ({@link ConntrackTable#tagOf}).
      */
     static int tagMatches(long bucket, int tag) {
         final long pattern = (long) tag << SLOT_REF_BITS | (long) tag << (32 + SLOT_REF_BITS);
         int mask = 0;
         for (int k = 0; k < SLOTS_PER_BUCKET / 2; k++) {
-            final long word = MEMORY.get(ValueLayout.JAVA_LONG, bucket + 8L * k);
-            final long x = word ^ pattern;
-            final int low = (x & TAG_LOW) == 0 && (int) word != 0 ? 1 : 0;
-            final int high = (x & TAG_HIGH) == 0 && (word >>> 32) != 0 ? 2 : 0;
-            mask |= (low | high) << (2 * k);
+            final long differ = ((MEMORY.get(ValueLayout.JAVA_LONG, bucket + 8L * k) ^ pattern) & TAG_BITS_PAIR) >>> SLOT_REF_BITS;
+            final long equal = ~(differ + LANE_LOW7) & LANE_BIT7;
+            mask |= ((int) equal >>> 7 | (int) (equal >>> 38)) << (2 * k);
         }
         return mask & ~(1 << OVERFLOW);
     }
