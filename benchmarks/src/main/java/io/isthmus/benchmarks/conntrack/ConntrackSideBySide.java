@@ -22,7 +22,7 @@ import net.openhft.chronicle.map.ChronicleMap;
  * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
  *
  * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
- * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge]}
+ * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N]}
  */
 public final class ConntrackSideBySide {
 
@@ -64,7 +64,8 @@ public final class ConntrackSideBySide {
             }
         }
 
-        final ConntrackLookupBatch batch = new ConntrackLookupBatch(64);
+        final int batchSize = Integer.parseInt(option(args, "--batch", "64"));
+        final ConntrackLookupBatch batch = new ConntrackLookupBatch(batchSize);
         final FlowKey probe = new FlowKey();
         final byte[] cmKey = new byte[ChronicleMapConntrackBenchmark.KEY_BYTES];
         final byte[] cmValue = new byte[ChronicleMapConntrackBenchmark.VALUE_BYTES];
@@ -81,15 +82,15 @@ public final class ConntrackSideBySide {
             position[0] = p;
             return sink;
         });
-        variants.put("isthmus hit batch64", () -> {
+        variants.put("isthmus hit batch" + batchSize, () -> {
             long sink = 0;
             int p = position[0];
-            for (int n = 0; n < OPS_PER_ROUND; n += 64) {
-                for (int k = 0; k < 64; k++) {
+            for (int n = 0; n < OPS_PER_ROUND; n += batchSize) {
+                for (int k = 0; k < batchSize; k++) {
                     final int i = draws[p++ & mask];
                     batch.key(k, 0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP, 0);
                 }
-                sink += cursor.lookupBatch(batch, 64);
+                sink += cursor.lookupBatch(batch, batchSize);
             }
             position[0] = p;
             return sink;
@@ -128,15 +129,15 @@ public final class ConntrackSideBySide {
             position[0] = p;
             return sink;
         });
-        variants.put("isthmus miss batch64", () -> {
+        variants.put("isthmus miss batch" + batchSize, () -> {
             long sink = 0;
             int p = position[0];
-            for (int n = 0; n < OPS_PER_ROUND; n += 64) {
-                for (int k = 0; k < 64; k++) {
+            for (int n = 0; n < OPS_PER_ROUND; n += batchSize) {
+                for (int k = 0; k < batchSize; k++) {
                     final int i = draws[p++ & mask];
                     batch.key(k, 0, Flows.clientLo(i), 0, Flows.missVipLo(i), Flows.origPorts(i), Flows.TCP, 0);
                 }
-                sink += cursor.lookupBatch(batch, 64);
+                sink += cursor.lookupBatch(batch, batchSize);
             }
             position[0] = p;
             return sink;
