@@ -165,7 +165,7 @@ public final class ConntrackTable implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "conntrack table " + where + " on a huge-page tmpfs; " + pages);
         } else {
             LOG.log(hugePagesWanted ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "conntrack table " + where + " on 4 KiB pages ("
-                + (noHugeMount != null ? noHugeMount : "the kernel gave no huge pages") + "): lookups pay TLB misses; " + pages);
+                + (noHugeMount != null ? noHugeMount : "the kernel gave no huge pages") + "); " + pages);
         }
     }
 
