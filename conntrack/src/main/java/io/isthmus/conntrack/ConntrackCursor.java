@@ -119,40 +119,35 @@ public final class ConntrackCursor {
         }
         VarHandle.acquireFence();
         // Pass 3: find the tag matches of every bucket (in cache now, eight long compares each)
-        // and touch the entry of the first one, again independent loads.
+        // and note the entry of the first one. No memory misses here: kept apart from the touch
+        // below so that this long loop body does not fill the reorder window between misses.
         for (int i = 0; i < count; i++) {
             final long bucket = t.bucketAddress(batch.bucket[i]);
             final int mask = tagMatches(bucket, batch.tag[i]);
             batch.tagMask[i] = mask;
+            long entry = 0;
             if (mask != 0) {
                 final int ref = slotRef(MEMORY.get(ValueLayout.JAVA_INT, bucket + 4L * Integer.numberOfTrailingZeros(mask)));
                 if (ref >>> 1 < t.capacity) {
-                    // A hit reads bytes 0..88 of the entry (up to three lines): touch each line.
-                    final long entry = t.entryAddress(ref >>> 1);
-                    sink += MEMORY.get(ValueLayout.JAVA_LONG, entry + CONTROL)
-                        + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_DST_LO)
-                        + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_PORTS);
+                    entry = t.entryAddress(ref >>> 1);
                 }
+            }
+            batch.entryAddress[i] = entry;
+        }
+        // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
+        // reads bytes 0..88 of its entry (two or three lines): touch each of them.
+        for (int i = 0; i < count; i++) {
+            final long entry = batch.entryAddress[i];
+            if (entry != 0) {
+                sink += MEMORY.get(ValueLayout.JAVA_LONG, entry + CONTROL)
+                    + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_DST_LO)
+                    + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_PORTS);
             }
         }
         touched = sink;
-        // Pass 4: compare the tag matches (bucket and entry are in cache now); the rare
+        // Pass 5: compare the tag matches (bucket and entry are in cache now); the rare
         // overflowed bucket goes on probing.
-        int hits = 0;
-        for (int i = 0; i < count; i++) {
-            final int key = statusKey(batch.proto[i], batch.zone[i]);
-            final long home = t.bucketAddress(batch.bucket[i]);
-            int result = checkMatches(home, batch.tagMask[i], batch.tag[i], batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
-                batch.dstLo[i], batch.ports[i], key, batch, i);
-            if (result < 0 && (int) INT.getAcquire(MEMORY, home + 4L * OVERFLOW) != 0) {
-                result = probe(batch.bucket[i], batch.tag[i], batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
-                    batch.dstLo[i], batch.ports[i], key, -1, batch, i);
-            }
-            batch.ref[i] = result;
-            if (result >= 0) {
-                hits++;
-            }
-        }
+        final int hits = compareKeys(batch, count);
         maybeFlushSearched();
         return hits;
     }
@@ -196,46 +191,119 @@ public final class ConntrackCursor {
         return -1;
     }
 
-    /** Checks the slots of {@code mask} (from {@link #tagMatches}) in slot order; the first live match wins. */
-    private int checkMatches(long bucket, int mask, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports,
-                             int statusKey, ConntrackLookupBatch out, int i) {
-        if (mask == 0) {
-            return -1;
-        }
-        VarHandle.acquireFence();
-        while (mask != 0) {
-            final int slot = Integer.numberOfTrailingZeros(mask);
-            mask &= mask - 1;
-            final int value = MEMORY.get(ValueLayout.JAVA_INT, bucket + 4L * slot);
-            if (value != 0 && slotTag(value) == tag) { // it may have changed since the mask was taken
+    /**
+     * Pass 5 of {@link #lookupBatch}: for every key, the slots of its tag mask in slot order
+     * (the first live match wins, as in {@link #probe}), each compared under the entry's
+     * seqlock as {@link #matches} does, the answer copied to the batch; a key whose home
+     * bucket overflowed and had no match goes on with {@link #probe}. Written out in one loop
+     * with no call per key: {@code matches} is over the JIT's inlining limit, and a call per key
+     * cost about 10 ns per lookup here. Returns the number of hits.
+     */
+    private int compareKeys(ConntrackLookupBatch batch, int count) {
+        final ConntrackTable t = table;
+        final int capacity = t.capacity;
+        int hits = 0;
+        int compared = 0;
+        for (int i = 0; i < count; i++) {
+            final long home = t.bucketAddress(batch.bucket[i]);
+            final int tag = batch.tag[i];
+            final int statusKey = statusKey(batch.proto[i], batch.zone[i]);
+            int result = -1;
+            int mask = batch.tagMask[i];
+            if (mask != 0) {
+                VarHandle.acquireFence();
+            }
+            while (mask != 0) {
+                final int slot = Integer.numberOfTrailingZeros(mask);
+                mask &= mask - 1;
+                final int value = MEMORY.get(ValueLayout.JAVA_INT, home + 4L * slot);
                 final int ref = slotRef(value);
-                if (matches(ref, srcHi, srcLo, dstHi, dstLo, ports, statusKey, -1, out, i)) {
-                    return ref;
+                // The slot may have changed since the mask was taken: its tag is checked again.
+                if (slotTag(value) != tag || ref >>> 1 >= capacity) {
+                    continue;
+                }
+                compared++;
+                final int dir = ref & 1;
+                final long base = t.entryAddress(ref >>> 1);
+                final long control = (long) LONG.getAcquire(MEMORY, base + CONTROL);
+                final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
+                if (seqOdd(control) || (controlStatus(control) & STATUS_KEY_MASK) != statusKey
+                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) != batch.srcLo[i]
+                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) != batch.dstLo[i]
+                    || MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != batch.ports[i]
+                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) != batch.srcHi[i]
+                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) != batch.dstHi[i]) {
+                    continue;
+                }
+                final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
+                batch.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
+                batch.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
+                batch.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
+                batch.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
+                final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+                batch.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
+                batch.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
+                VarHandle.loadLoadFence();
+                final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);
+                if ((int) recheck == (int) control && (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) == 0) {
+                    batch.control[i] = recheck;
+                    result = ref;
+                    break;
                 }
             }
+            if (result < 0 && (int) INT.getAcquire(MEMORY, home + 4L * OVERFLOW) != 0) {
+                result = probe(batch.bucket[i], tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
+                    batch.dstLo[i], batch.ports[i], statusKey, -1, batch, i);
+            }
+            batch.ref[i] = result;
+            hits += result >= 0 ? 1 : 0;
         }
-        return -1;
+        searched += compared;
+        return hits;
     }
 
-    private static final long TAG_LOW = 0xFE00_0000L;
-    private static final long TAG_HIGH = 0xFE00_0000_0000_0000L;
+    /** The rewrite target of a hit in direction {@code dir}: the other direction's tuple, mirrored; and the decisions. */
+    private static void copyAnswer(long base, int dir, ConntrackLookupBatch out, int i) {
+        final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
+        out.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
+        out.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
+        out.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
+        out.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
+        final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+        out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
+        out.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
+    }
+
+    /** The tag bits of both slots of a long (slot bits 25..31 and 57..63). */
+    private static final long TAG_BITS_PAIR = 0xFE00_0000_FE00_0000L;
+    private static final long LANE_LOW7 = 0x0000_007F_0000_007FL;
+    private static final long LANE_BIT7 = 0x0000_0080_0000_0080L;
 
     /**
-     * Bit {@code s} set for every slot {@code s} (1..15) of the bucket that is in use and has
-     * this tag: the 64-byte line read as 8 longs, two slots compared per long, no branch per
-     * slot. (The batch's pass 3 uses it; a single lookup's early-exit loop is faster for hits.)
+     * Bit {@code s} set for every slot {@code s} (1..15) of the bucket with this tag: the
+     * 64-byte line read as 8 longs, two slots per long, compared without a branch (SWAR: the
+     * tag bits of each 32-bit lane of {@code word ^ pattern} are zero exactly when the tag
+     * matches; adding 0x7F to the 7-bit lane carries into bit 7 unless it is zero). Random
+     * per-slot branches here cost more than the arithmetic (mispredictions). An empty slot
+     * never matches: tags are never 0 ({@link ConntrackTable#tagOf}).
      */
     static int tagMatches(long bucket, int tag) {
         final long pattern = (long) tag << SLOT_REF_BITS | (long) tag << (32 + SLOT_REF_BITS);
-        int mask = 0;
-        for (int k = 0; k < SLOTS_PER_BUCKET / 2; k++) {
-            final long word = MEMORY.get(ValueLayout.JAVA_LONG, bucket + 8L * k);
-            final long x = word ^ pattern;
-            final int low = (x & TAG_LOW) == 0 && (int) word != 0 ? 1 : 0;
-            final int high = (x & TAG_HIGH) == 0 && (word >>> 32) != 0 ? 2 : 0;
-            mask |= (low | high) << (2 * k);
-        }
-        return mask & ~(1 << OVERFLOW);
+        return (pairMatches(bucket, pattern) & ~(1 << OVERFLOW))
+            | pairMatches(bucket + 8, pattern) << 2
+            | pairMatches(bucket + 16, pattern) << 4
+            | pairMatches(bucket + 24, pattern) << 6
+            | pairMatches(bucket + 32, pattern) << 8
+            | pairMatches(bucket + 40, pattern) << 10
+            | pairMatches(bucket + 48, pattern) << 12
+            | pairMatches(bucket + 56, pattern) << 14;
+    }
+
+    /** Bits 0 and 1: whether the two slots of the long at {@code address} have the tag of {@code pattern}. */
+    private static int pairMatches(long address, long pattern) {
+        final long differ = ((MEMORY.get(ValueLayout.JAVA_LONG, address) ^ pattern) & TAG_BITS_PAIR) >>> SLOT_REF_BITS;
+        final long equal = ~(differ + LANE_LOW7) & LANE_BIT7;
+        return (int) equal >>> 7 | (int) (equal >>> 38);
     }
 
     /**
@@ -264,15 +332,7 @@ public final class ConntrackCursor {
             return false;
         }
         if (out != null) {
-            // The rewrite target: the other direction's tuple, mirrored.
-            final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-            out.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
-            out.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
-            out.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
-            out.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
-            final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
-            out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
-            out.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
+            copyAnswer(base, dir, out, i);
         }
         VarHandle.loadLoadFence();
         final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);

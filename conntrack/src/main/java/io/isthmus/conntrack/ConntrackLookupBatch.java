@@ -38,6 +38,8 @@ public final class ConntrackLookupBatch {
     final int[] tag;
     /** Scratch: the slots of each key's home bucket whose tag matches (bit per slot). */
     final int[] tagMask;
+    /** Scratch: absolute address of the entry named by each key's first tag match, 0 if none. */
+    final long[] entryAddress;
 
     public ConntrackLookupBatch(int capacity) {
         this.capacity = capacity;
@@ -59,6 +61,7 @@ public final class ConntrackLookupBatch {
         bucket = new int[capacity];
         tag = new int[capacity];
         tagMask = new int[capacity];
+        entryAddress = new long[capacity];
     }
 
     /** Sets key {@code i}. */

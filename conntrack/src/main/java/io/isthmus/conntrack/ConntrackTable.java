@@ -108,15 +108,27 @@ public final class ConntrackTable implements AutoCloseable {
         this.snatPool = snatPool;
     }
 
-    /** Creates a new, empty table file (replacing any file at that path). */
+    private static final System.Logger LOG = System.getLogger(ConntrackTable.class.getName());
+
+    /**
+     * Creates a new, empty table file (replacing any file at that path). With a huge-page mount
+     * in the config the file goes there and {@code config.path()} becomes a symbolic link to it
+     * ({@link HugePageMount}); if huge pages are unavailable it is created at the path itself.
+     * Either way one log line says where the table is and how much of it is on 2 MiB pages.
+     */
     public static ConntrackTable create(ConntrackConfig config, SnatPortPool snatPool) throws IOException {
         final int capacity = config.capacityEntries();
         final int bucketCount = bucketCountFor(capacity);
         final long bytes = fileBytes(capacity, bucketCount);
+        final String[] why = {"no huge-page mount configured"};
+        final java.nio.file.Path hugeFile = config.hugePageMount() == null ? null
+            : HugePageMount.prepare(config.hugePageMount(), config.path(), why);
+        final java.nio.file.Path file = hugeFile != null ? hugeFile : config.path();
         Files.deleteIfExists(config.path());
+        Files.deleteIfExists(file);
         final Arena arena = Arena.ofShared();
         final MemorySegment segment;
-        try (FileChannel channel = FileChannel.open(config.path(), StandardOpenOption.CREATE_NEW,
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             channel.truncate(bytes);
             // tmpfs files are sparse: make sure the size is real before mapping.
@@ -125,12 +137,41 @@ public final class ConntrackTable implements AutoCloseable {
             HugePages.advise(segment);
         } catch (IOException | RuntimeException e) {
             arena.close();
-            throw new IOException("cannot create conntrack table " + config.path() + ": " + e.getMessage(), e);
+            throw new IOException("cannot create conntrack table " + file + ": " + e.getMessage(), e);
         }
         initialize(segment, capacity, bucketCount, config.timeouts());
+        if (hugeFile != null) {
+            try {
+                Files.createSymbolicLink(config.path(), hugeFile);
+            } catch (IOException | RuntimeException e) {
+                arena.close();
+                throw new IOException("cannot link conntrack table " + config.path() + " to " + hugeFile + ": " + e, e);
+            }
+        }
+        logPlacement(config.path(), file, segment, hugeFile != null ? null : why[0], config.hugePageMount() != null);
         final ConntrackTable table = new ConntrackTable(config.path(), arena, segment, snatPool);
         table.claimOwnership();
         return table;
+    }
+
+    /** One line: where the table is, and how much of it the kernel maps with 2 MiB pages. */
+    private static void logPlacement(java.nio.file.Path path, java.nio.file.Path file, MemorySegment segment, String noHugeMount,
+                                     boolean hugePagesWanted) {
+        final long hugeBytes = HugePages.mappedHugeBytes(segment);
+        final String where = path.equals(file) ? path.toString() : path + " -> " + file;
+        final String pages = "2 MiB pages: " + (hugeBytes < 0 ? "unknown" : hugeBytes / (1 << 20) + " MiB")
+            + " of " + segment.byteSize() / (1 << 20) + " MiB, mapping at 0x" + Long.toHexString(segment.address());
+        if (noHugeMount == null && hugeBytes > 0) {
+            LOG.log(System.Logger.Level.INFO, "conntrack table " + where + " on a huge-page tmpfs; " + pages);
+        } else {
+            LOG.log(hugePagesWanted ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "conntrack table " + where + " on 4 KiB pages ("
+                + (noHugeMount != null ? noHugeMount : "the kernel gave no huge pages") + "); " + pages);
+        }
+    }
+
+    /** Bytes of this table the kernel maps with huge pages in this process (from /proc/self/smaps), -1 if unknown. */
+    public long hugePageBytes() {
+        return HugePages.mappedHugeBytes(segment);
     }
 
     /**
@@ -200,6 +241,9 @@ public final class ConntrackTable implements AutoCloseable {
         writeTimeouts(segment, config.timeouts());
         final ConntrackTable table = new ConntrackTable(config.path(), arena, segment, snatPool);
         table.rebuild();
+        final java.nio.file.Path file = config.path().toRealPath();
+        logPlacement(config.path(), file, segment, file.equals(config.path().toAbsolutePath())
+            ? "an earlier table, created at the path itself" : null, config.hugePageMount() != null);
         table.claimOwnership();
         return table;
     }
@@ -440,9 +484,14 @@ public final class ConntrackTable implements AutoCloseable {
         return (int) (((hash >>> 32) * bucketCount) >>> 32);
     }
 
-    /** Seven bits of the hash's low half, never used to pick the bucket. */
+    /**
+     * Seven bits of the hash's low half, never used to pick the bucket, and never 0 (0 becomes
+     * 1): an empty slot (0) then never matches a tag, so a bucket's tag matches are found with
+     * no test of whether a slot is in use (see {@link ConntrackCursor#tagMatches}).
+     */
     static int tagOf(long hash) {
-        return (int) hash >>> SLOT_REF_BITS;
+        final int bits = (int) hash >>> SLOT_REF_BITS;
+        return bits | (bits - 1) >>> 31;
     }
 
     long hash(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {

@@ -99,6 +99,43 @@ final class HugePages {
         }
     }
 
+    /**
+     * Bytes of the mapping that holds {@code segment} mapped with huge pages in this process
+     * (AnonHugePages + ShmemPmdMapped + FilePmdMapped of its line in /proc/self/smaps), -1 if
+     * unknown. Slow (reads /proc): for logs, tests and benchmarks.
+     */
+    static long mappedHugeBytes(MemorySegment segment) {
+        final long address = segment.address();
+        final java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        boolean inside = false;
+        boolean found = false;
+        long kib = 0;
+        for (String line : lines) {
+            final int dash = line.indexOf('-');
+            final int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && MAPPING_HEADER.matcher(line).lookingAt()) { // "start-end perms offset dev inode path"
+                if (inside) {
+                    break;
+                }
+                final long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                final long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = Long.compareUnsigned(address, start) >= 0 && Long.compareUnsigned(address, end) < 0;
+                found |= inside;
+            } else if (inside && (line.startsWith("AnonHugePages:") || line.startsWith("ShmemPmdMapped:")
+                || line.startsWith("FilePmdMapped:"))) {
+                kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return found ? kib * 1024 : -1;
+    }
+
+    private static final java.util.regex.Pattern MAPPING_HEADER = java.util.regex.Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
+
     private static void unmap(long address, long length) {
         try {
             final int ignored = (int) MUNMAP.invokeExact(address, length);

@@ -22,7 +22,7 @@ import net.openhft.chronicle.map.ChronicleMap;
  * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
  *
  * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
- * SIZE [ROUNDS] [--no-chronicle]}
+ * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N]}
  */
 public final class ConntrackSideBySide {
 
@@ -38,8 +38,8 @@ public final class ConntrackSideBySide {
         final boolean chronicle = !Arrays.asList(args).contains("--no-chronicle");
         final int[] draws = Flows.draws(size, 42);
 
-        final ConntrackTable table = ConntrackTable.createInMemory(size + IsthmusConntrackBenchmark.slack(size),
-            ConntrackTimeouts.linuxDefaults(), null);
+        final String placement = option(args, "--table", "memory");
+        final ConntrackTable table = createTable(placement, size + IsthmusConntrackBenchmark.slack(size));
         final ConntrackCursor cursor = table.cursor(0);
         for (int i = 0; i < size; i++) {
             if (cursor.insert(IsthmusConntrackBenchmark.spec(cursor.spec(), i), 1) < 0) {
@@ -64,7 +64,8 @@ public final class ConntrackSideBySide {
             }
         }
 
-        final ConntrackLookupBatch batch = new ConntrackLookupBatch(64);
+        final int batchSize = Integer.parseInt(option(args, "--batch", "64"));
+        final ConntrackLookupBatch batch = new ConntrackLookupBatch(batchSize);
         final FlowKey probe = new FlowKey();
         final byte[] cmKey = new byte[ChronicleMapConntrackBenchmark.KEY_BYTES];
         final byte[] cmValue = new byte[ChronicleMapConntrackBenchmark.VALUE_BYTES];
@@ -81,15 +82,15 @@ public final class ConntrackSideBySide {
             position[0] = p;
             return sink;
         });
-        variants.put("isthmus hit batch64", () -> {
+        variants.put("isthmus hit batch" + batchSize, () -> {
             long sink = 0;
             int p = position[0];
-            for (int n = 0; n < OPS_PER_ROUND; n += 64) {
-                for (int k = 0; k < 64; k++) {
+            for (int n = 0; n < OPS_PER_ROUND; n += batchSize) {
+                for (int k = 0; k < batchSize; k++) {
                     final int i = draws[p++ & mask];
                     batch.key(k, 0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP, 0);
                 }
-                sink += cursor.lookupBatch(batch, 64);
+                sink += cursor.lookupBatch(batch, batchSize);
             }
             position[0] = p;
             return sink;
@@ -128,15 +129,15 @@ public final class ConntrackSideBySide {
             position[0] = p;
             return sink;
         });
-        variants.put("isthmus miss batch64", () -> {
+        variants.put("isthmus miss batch" + batchSize, () -> {
             long sink = 0;
             int p = position[0];
-            for (int n = 0; n < OPS_PER_ROUND; n += 64) {
-                for (int k = 0; k < 64; k++) {
+            for (int n = 0; n < OPS_PER_ROUND; n += batchSize) {
+                for (int k = 0; k < batchSize; k++) {
                     final int i = draws[p++ & mask];
                     batch.key(k, 0, Flows.clientLo(i), 0, Flows.missVipLo(i), Flows.origPorts(i), Flows.TCP, 0);
                 }
-                sink += cursor.lookupBatch(batch, 64);
+                sink += cursor.lookupBatch(batch, batchSize);
             }
             position[0] = p;
             return sink;
@@ -186,9 +187,40 @@ public final class ConntrackSideBySide {
             System.out.printf("%-22s min %8.1f  median %8.1f%n", e.getKey(), values[0], values[values.length / 2]);
         }
         System.out.println(hugePagesLine());
+        System.out.printf("isthmus table: %s, %d MiB, on 2 MiB pages: %d MiB%n", placement,
+            (table.capacity() * 128L) >> 20, table.hugePageBytes() >> 20);
         if (cm != null) {
             cm.close();
         }
+        table.close();
+        if (table.path() != null) {
+            final java.nio.file.Path file = table.path().toRealPath();
+            java.nio.file.Files.deleteIfExists(table.path());
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /** The value after {@code name} in the arguments, or {@code otherwise}. */
+    static String option(String[] args, String name, String otherwise) {
+        final int at = Arrays.asList(args).indexOf(name);
+        return at >= 0 && at + 1 < args.length ? args[at + 1] : otherwise;
+    }
+
+    /**
+     * The Isthmus table: {@code memory} (anonymous memory with MADV_HUGEPAGE), {@code shm} (a
+     * file in /dev/shm: 4 KiB pages) or {@code huge} (the file on the huge-page tmpfs the fast
+     * path uses, /dev/shm/isthmus-huge, linked from /dev/shm; needs root to mount it).
+     */
+    static ConntrackTable createTable(String placement, int capacity) throws java.io.IOException {
+        final java.nio.file.Path path = java.nio.file.Path.of("/dev/shm/isthmus-bench-conntrack-" + ProcessHandle.current().pid());
+        final io.isthmus.conntrack.ConntrackConfig file = new io.isthmus.conntrack.ConntrackConfig(path, capacity,
+            ConntrackTimeouts.linuxDefaults());
+        return switch (placement) {
+            case "memory" -> ConntrackTable.createInMemory(capacity, ConntrackTimeouts.linuxDefaults(), null);
+            case "shm" -> ConntrackTable.create(file, null);
+            case "huge" -> ConntrackTable.create(file.withHugePageMount(io.isthmus.conntrack.ConntrackConfig.DEFAULT_HUGE_PAGE_MOUNT), null);
+            default -> throw new IllegalArgumentException("--table must be memory, shm or huge, got " + placement);
+        };
     }
 
     /** How much of this process's anonymous memory is on transparent huge pages (from /proc). */

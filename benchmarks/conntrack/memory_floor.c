@@ -1,0 +1,113 @@
+/*
+ * What the machine allows a conntrack lookup at 1M connections, with no Java and no table
+ * logic: the memory floor the Isthmus figures are compared with (benchmarks/RESULTS.md,
+ * section conntrack).
+ *
+ *   gcc -O2 -o /tmp/memory_floor benchmarks/conntrack/memory_floor.c && /tmp/memory_floor
+ *
+ * Three measurements, thread CPU time, on anonymous memory with and without 2 MiB pages
+ * (madvise), 2 MiB aligned:
+ *   dependent   one random 64-byte line after another (each address comes from the last load):
+ *               the latency of one miss
+ *   independent random lines whose addresses are known in advance: how many misses overlap
+ *   hit-shaped  the access pattern of a batched conntrack hit in the table's layout: 64-byte
+ *               buckets (capacity/4), 112-byte entries; per key read its bucket line, then the
+ *               entry the bucket names (bytes 0..8, or 0..88 as a hit reads: two or three
+ *               lines), in passes over a batch as ConntrackCursor.lookupBatch does
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define HUGE_PAGE (2UL << 20)
+
+static double thread_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static uint64_t state = 88172645463325252ULL;
+static inline uint64_t next_random(void) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+}
+
+static char *map_aligned(size_t bytes, int huge) {
+    char *raw = mmap(0, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    char *p = (char *) (((uintptr_t) raw + HUGE_PAGE - 1) & ~(uintptr_t) (HUGE_PAGE - 1));
+    madvise(p, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+    memset(p, 1, bytes);
+    return p;
+}
+
+static void lines(int huge) {
+    const size_t bytes = 128UL << 20, count = bytes / 64, n = 2000000;
+    char *p = map_aligned(bytes, huge);
+    uint32_t *order = malloc(count * sizeof(uint32_t));
+    for (size_t i = 0; i < count; i++) order[i] = i;
+    for (size_t i = count - 1; i > 0; i--) {
+        size_t j = next_random() % (i + 1);
+        uint32_t t = order[i]; order[i] = order[j]; order[j] = t;
+    }
+    for (size_t i = 0; i < count; i++) *(uint64_t *) (p + (size_t) order[i] * 64) = (uint64_t) order[(i + 1) % count] * 64;
+    uint64_t at = 0, sink = 0;
+    double t0 = thread_ns();
+    for (size_t i = 0; i < n; i++) at = *(uint64_t *) (p + at);
+    const double dependent = (thread_ns() - t0) / n;
+    uint64_t address[64];
+    t0 = thread_ns();
+    for (size_t i = 0; i < n; i += 64) {
+        for (int k = 0; k < 64; k++) address[k] = (next_random() % count) * 64;
+        for (int k = 0; k < 64; k++) sink += *(volatile uint64_t *) (p + address[k]);
+    }
+    const double independent = (thread_ns() - t0) / n;
+    printf("128 MiB, %s pages: dependent %.1f ns per line, independent (64 at a time) %.1f ns per line (%lu)\n",
+           huge ? "2 MiB" : "4 KiB", dependent, independent, (unsigned long) ((sink + at) & 1));
+    munmap(p, bytes);
+    free(order);
+}
+
+static void hit_shaped(int huge, int batch, int entry_bytes) {
+    const size_t capacity = 1048576 + 65536, buckets = capacity / 4, n = 4000000;
+    const size_t bytes = buckets * 64 + capacity * 112;
+    char *p = map_aligned(bytes, huge);
+    char *entries = p + buckets * 64;
+    for (size_t b = 0; b < buckets; b++) *(uint32_t *) (p + b * 64) = (uint32_t) (next_random() % capacity);
+    uint64_t bucket[256], sink = 0;
+    char *entry[256];
+    double t0 = thread_ns();
+    for (size_t i = 0; i < n; i += batch) {
+        for (int k = 0; k < batch; k++) bucket[k] = next_random() % buckets;
+        for (int k = 0; k < batch; k++) sink += *(volatile uint32_t *) (p + bucket[k] * 64 + 4);
+        for (int k = 0; k < batch; k++) entry[k] = entries + (size_t) *(uint32_t *) (p + bucket[k] * 64) * 112;
+        for (int k = 0; k < batch; k++) {
+            sink += *(volatile uint64_t *) entry[k];
+            if (entry_bytes > 8) sink += *(volatile uint64_t *) (entry[k] + 40) + *(volatile uint64_t *) (entry[k] + 80);
+        }
+        for (int k = 0; k < batch; k++) sink += *(uint64_t *) (entry[k] + 16);
+    }
+    printf("hit-shaped, 1M connections, %s pages, batch %d, entry bytes 0..%d: %.1f ns per key (%lu)\n",
+           huge ? "2 MiB" : "4 KiB", batch, entry_bytes, (thread_ns() - t0) / n, (unsigned long) (sink & 1));
+    munmap(p, bytes);
+}
+
+int main(void) {
+    lines(0);
+    lines(1);
+    for (int huge = 0; huge <= 1; huge++) {
+        for (int batch = 16; batch <= 64; batch *= 2) hit_shaped(huge, batch, 88);
+    }
+    hit_shaped(1, 64, 8);
+    return 0;
+}
