@@ -35,7 +35,7 @@ public final class DecisionCpuTimeReport {
         for (int c = 0; c < counts.length; c++) {
             tables[c] = ServiceDecisionBenchmark.compileServices(counts[c]);
             flows[c] = new RandomFlows(counts[c], 2026 + c);
-            System.out.println(counts[c] + " services: table footprint " + tables[c].footprintBytes() + " bytes");
+            System.out.println(counts[c] + " services: table footprint " + tables[c].footprintBytes() + " bytes, huge pages advised: " + tables[c].hugePagesAdvised());
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         ServiceDecision out = new ServiceDecision();

@@ -125,7 +125,7 @@ public class ServiceDecisionBenchmark {
             acc += table.touchBackend(hints[k]);
         }
         for (int k = 0; k < BATCH; k++) {
-            acc += table.decide(frontends[k], 0, f.srcLo[k], f.flowHash[k], TrafficSource.CLUSTER_POD, 0, null, decision).id();
+            acc += table.decide(frontends[k], hints[k], 0, f.srcLo[k], f.flowHash[k], TrafficSource.CLUSTER_POD, 0, null, decision).id();
             acc += decision.backendPort();
         }
         return acc;
