@@ -38,7 +38,8 @@ final class FrontendIndex {
         return Integer.highestOneBit(Math.max(16, frontends * 2 - 1)) << 1;
     }
 
-    MemorySegment buckets() {
+    /** The whole table region; the buckets are its first {@code capacityBuckets() * BUCKET_BYTES} bytes. */
+    MemorySegment region() {
         return buckets;
     }
 

@@ -69,7 +69,7 @@ public final class ServiceTable {
                  List<FrontendKey> keys, int[] frontendIds) {
         this.generation = generation;
         this.index = index;
-        this.region = index.buckets();
+        this.region = index.region();
         this.hugePagesAdvised = hugePagesAdvised;
         this.ranges = ranges;
         this.keys = List.copyOf(keys);
