@@ -1,5 +1,6 @@
 package io.isthmus.benchmarks.lb;
 
+import io.isthmus.lb.maglev.MaglevSizing;
 import io.isthmus.lb.maglev.MaglevTable;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -7,7 +8,8 @@ import java.util.SplittableRandom;
 /**
  * Measures the share of flows that change backend when one backend of N is removed, for the
  * paper's full rebuild and for {@link MaglevTable#update}, at M = 65,537 over 100,000 random flow
- * hashes (averaged over several removed backends). Prints a table; the target is at most 1.2/N.
+ * hashes (averaged over several removed backends), then the same for the update at the M the compiler's
+ * adaptive sizing gives each N. Prints tables; the target is at most 1.2/N.
  * Then the thread CPU time (minimum and median of 30 runs; time descheduled does not count) of a
  * full build and of an update after one removal, for a machine shared with other work.
  *
@@ -48,6 +50,26 @@ public final class MaglevDisruptionReport {
             updated /= REMOVALS;
             System.out.printf("%5d | %18.5f | %6.2f | %12.5f | %6.2f%n", n, rebuilt, rebuilt * n, updated, updated * n);
         }
+        System.out.println("adaptive M (MaglevSizing.ADAPTIVE, what the compiler gives a backend set), update after one removal");
+        System.out.println("    N |      M | entries per backend min..max | update moved | x(1/N)");
+        for (int n : new int[] {2, 3, 4, 10, 100, 1000}) {
+            int sizeM = MaglevSizing.ADAPTIVE.sizeFor(n);
+            String[] all = backendNames(n);
+            int[] before = MaglevTable.build(all, sizeM);
+            int[] perBackend = new int[n];
+            for (int b : before) {
+                perBackend[b]++;
+            }
+            double updated = 0;
+            for (int r = 0; r < REMOVALS; r++) {
+                String gone = all[(r * 7919 + n / 3) % n];
+                String[] rest = Arrays.stream(all).filter(s -> !s.equals(gone)).toArray(String[]::new);
+                updated += moved(before, all, MaglevTable.update(before, all, rest, sizeM), rest);
+            }
+            updated /= REMOVALS;
+            System.out.printf("%5d | %6d | %14d..%-13d | %12.5f | %6.2f%n", n, sizeM, Arrays.stream(perBackend).min().orElseThrow(),
+                    Arrays.stream(perBackend).max().orElseThrow(), updated, updated * n);
+        }
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         System.out.println("    N | build CPU us min / median | update CPU us min / median");
         for (int n : new int[] {10, 100, 1000}) {
@@ -79,7 +101,7 @@ public final class MaglevDisruptionReport {
         SplittableRandom random = new SplittableRandom(7);
         int moved = 0;
         for (int i = 0; i < FLOWS; i++) {
-            int e = MaglevTable.entryIndex(random.nextInt(), M);
+            int e = MaglevTable.entryIndex(random.nextInt(), before.length);
             if (!beforeNames[before[e]].equals(afterNames[after[e]])) {
                 moved++;
             }

@@ -94,12 +94,12 @@ public final class ServiceDnatStage implements Stage {
         final MemorySegment segment = batch.segment();
         final FlowSettings settings = context.flowSettings();
         final long nowNs = context.nowNs();
-        for (int i = 0; i < size; i++) { // pass 4: decide (from lines now in L1) and act
+        for (int i = 0; i < size; i++) { // pass 4: decide (from lines now in L1, reusing the hint) and act
             if (frontend[i] == NO_FRONTEND) {
                 continue;
             }
             final int src = batch.flowSrc[i];
-            final ServiceVerdict verdict = services.decide(frontend[i], Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(src),
+            final ServiceVerdict verdict = services.decide(frontend[i], hint[i], Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(src),
                     batch.flowHash[i], sourceOf(settings, src), nowNs, settings.affinity(), decision);
             switch (verdict) {
                 case FORWARD -> forward(batch, i, segment, services, frontend[i]);

@@ -184,15 +184,15 @@ public final class ServiceCompiler {
     private Compilation assemble(List<StaleUdpBackend> stale) {
         int frontends = 0;
         int backendSlots = 0;
-        int maglevEntries = 0;
+        int maglevBytes = 0;
         for (CompiledService piece : compiled.values()) {
             for (CompiledService.Port port : piece.ports()) {
                 frontends += port.frontends().size();
                 backendSlots += port.frontends().isEmpty() ? 0 : port.backends().size();
-                maglevEntries += port.maglev() == null ? 0 : port.maglev().entryCount();
+                maglevBytes += port.maglev() == null ? 0 : port.maglev().byteCount();
             }
         }
-        ServiceTableBuilder builder = new ServiceTableBuilder(++generation, frontends, backendSlots, maglevEntries);
+        ServiceTableBuilder builder = new ServiceTableBuilder(++generation, frontends, backendSlots, maglevBytes);
         List<String> warnings = new ArrayList<>(sliceWarnings.values());
         List<HealthCheckService> healthChecks = new ArrayList<>();
         Set<FrontendKey> servedUdpFrontends = new HashSet<>();

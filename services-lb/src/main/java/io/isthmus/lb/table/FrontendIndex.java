@@ -6,19 +6,18 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.KEY_TAG;
 
 import io.isthmus.lb.maglev.MaglevHash;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * (address, port, protocol) → frontend id: open addressing with linear probing over 64-byte
- * buckets in off-heap memory, load factor at most 1/2. Each bucket holds the key and the
- * frontend's slot 0 ({@link ServiceTableDescriptor}), so a hit leaves everything a decision needs
- * before choosing a backend in one cache line. No boxing, no allocation per lookup; a probe
- * sequence is bounded by the capacity.
+ * buckets at the start of the table's off-heap region, load factor at most 1/2. Each bucket holds
+ * the key and the frontend's slot 0 ({@link ServiceTableDescriptor}), so a hit leaves everything a
+ * decision needs before choosing a backend in one cache line. No boxing, no allocation per lookup;
+ * a probe sequence is bounded by the capacity.
  *
- * <p>Memory comes from an automatic arena: it is freed by the garbage collector once no worker
- * holds the table any more, which is exactly when read-copy-update makes it safe.
+ * <p>The region ({@link TableMemory}) is freed by the garbage collector once no worker holds the
+ * table any more, which is exactly when read-copy-update makes it safe.
  *
  * <p>Thread-safety: written only while the builder fills it, before publication; then read-only,
  * by any number of workers.
@@ -28,13 +27,19 @@ final class FrontendIndex {
     private final MemorySegment buckets;
     private final int mask;
 
-    FrontendIndex(int frontends) {
-        int capacity = Integer.highestOneBit(Math.max(16, frontends * 2 - 1)) << 1;
-        this.buckets = Arena.ofAuto().allocate((long) capacity * BUCKET_BYTES, BUCKET_BYTES);
-        this.mask = capacity - 1;
+    /** @param region zeroed, 64-byte aligned, at least {@code capacityBuckets * BUCKET_BYTES} long; the buckets start at 0 */
+    FrontendIndex(MemorySegment region, int capacityBuckets) {
+        this.buckets = region;
+        this.mask = capacityBuckets - 1;
     }
 
-    MemorySegment buckets() {
+    /** Buckets for {@code frontends} frontends: a power of two, load factor at most 1/2. */
+    static int capacityFor(int frontends) {
+        return Integer.highestOneBit(Math.max(16, frontends * 2 - 1)) << 1;
+    }
+
+    /** The whole table region; the buckets are its first {@code capacityBuckets() * BUCKET_BYTES} bytes. */
+    MemorySegment region() {
         return buckets;
     }
 

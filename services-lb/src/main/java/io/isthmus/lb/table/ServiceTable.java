@@ -1,10 +1,12 @@
 package io.isthmus.lb.table;
 
 import static io.isthmus.lb.table.ServiceTableDescriptor.AFFINITY_TIMEOUT_SECONDS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ADDRESS_HI;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ADDRESS_LO;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_BASE;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_BYTES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ID;
-import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_INTS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_LOCAL;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_PORT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_TERMINATING;
@@ -19,6 +21,7 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_INTERNAL_POLICY_LO
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_SOURCE_RANGES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_ENTRY_WIDTH_LOG2;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE_M;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_FIRST;
@@ -37,37 +40,37 @@ import java.util.List;
 
 /**
  * One compiled, immutable generation of every Service frontend on this node: the frontend buckets
- * (key + slot 0), the backend slots, the Maglev tables and the source ranges
- * ({@link ServiceTableDescriptor}). The fast path asks it one question per new flow —
+ * (key + slot 0), the backend records and the packed Maglev tables in one off-heap region, and the
+ * source ranges ({@link ServiceTableDescriptor}). The fast path asks it one question per new flow —
  * {@link #decide} — and gets a verdict and, for FORWARD, a backend, with no allocation, no lock
  * and no exception.
  *
  * <p>Thread-safety: immutable after {@link ServiceTableBuilder#build()}; published to workers by
  * the slow path (read-copy-update: a worker picks up the newest generation at the start of a
  * batch, through a volatile reference the slow path writes). Any number of workers read it. Its
- * off-heap buckets are freed by the garbage collector when no one holds the table.
+ * off-heap region is freed by the garbage collector when no one holds the table.
  */
 public final class ServiceTable {
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
 
     private final long generation;
     private final FrontendIndex index;
-    private final MemorySegment buckets;
-    private final int[] backends;
-    private final char[] maglev;
+    /** Buckets, backend records and Maglev blocks ({@link ServiceTableDescriptor}). */
+    private final MemorySegment region;
+    private final boolean hugePagesAdvised;
     private final long[] ranges;
     private final List<FrontendKey> keys;
     private final int[] frontendIds;
 
-    ServiceTable(long generation, FrontendIndex index, int[] backends, char[] maglev, long[] ranges,
+    ServiceTable(long generation, FrontendIndex index, boolean hugePagesAdvised, long[] ranges,
                  List<FrontendKey> keys, int[] frontendIds) {
         this.generation = generation;
         this.index = index;
-        this.buckets = index.buckets();
-        this.backends = backends;
-        this.maglev = maglev;
+        this.region = index.region();
+        this.hugePagesAdvised = hugePagesAdvised;
         this.ranges = ranges;
         this.keys = List.copyOf(keys);
         this.frontendIds = frontendIds;
@@ -105,10 +108,22 @@ public final class ServiceTable {
      */
     public ServiceVerdict decide(int frontend, long srcHi, long srcLo, int flowHash, TrafficSource source,
                                  long nowNs, AffinityTable affinity, ServiceDecision out) {
+        return decide(frontend, -1, srcHi, srcLo, flowHash, source, nowNs, affinity, out);
+    }
+
+    /**
+     * {@link #decide}, for a stage that already asked {@link #backendHint} for this frontend and
+     * flow hash in an earlier pass: when Maglev over the cluster-wide set is what the decision
+     * comes to, the hinted record is used instead of computing the entry a second time.
+     *
+     * @param backendHint {@link #backendHint}{@code (frontend, flowHash)} of this table, or -1
+     */
+    public ServiceVerdict decide(int frontend, int backendHint, long srcHi, long srcLo, int flowHash, TrafficSource source,
+                                 long nowNs, AffinityTable affinity, ServiceDecision out) {
         if (frontend < 0) {
             return ServiceVerdict.NOT_A_SERVICE;
         }
-        final MemorySegment m = buckets;
+        final MemorySegment m = region;
         final long at = (long) frontend * BUCKET_BYTES;
         out.reset(frontend);
         int clusterCount = m.get(INT, at + CLUSTER_COUNT);
@@ -136,7 +151,8 @@ public final class ServiceTable {
             snat = source != TrafficSource.CLUSTER_POD;
         }
         int sizeM = m.get(INT, at + MAGLEV_SIZE_M);
-        int table = m.get(INT, at + MAGLEV_BLOCK);
+        long table = m.get(INT, at + MAGLEV_BLOCK);
+        int widthLog2 = m.get(INT, at + MAGLEV_ENTRY_WIDTH_LOG2);
         int first;
         int count;
         if (useLocal) {
@@ -145,12 +161,12 @@ public final class ServiceTable {
             if (count == 0) {
                 return ServiceVerdict.DROP_NO_LOCAL_ENDPOINT;
             }
-            table += sizeM;
+            table += PackedMaglev.bytesFor(sizeM, widthLog2);
         } else {
             first = m.get(INT, at + CLUSTER_FIRST_SLOT);
             count = clusterCount;
         }
-        int base = m.get(INT, at + BACKEND_BASE) - BACKEND_INTS; // slot i at base + i * BACKEND_INTS
+        long base = m.get(INT, at + BACKEND_BASE) - BACKEND_BYTES; // slot i at base + i * BACKEND_BYTES
 
         int slot = 0;
         boolean affine = (flags & FLAG_AFFINITY_CLIENT_IP) != 0 && affinity != null;
@@ -163,16 +179,19 @@ public final class ServiceTable {
                 out.setAffinityHit(slot != 0);
             }
         }
-        if (slot == 0) {
-            slot = maglev[table + Integer.remainderUnsigned(flowHash, sizeM)];
+        long s;
+        if (slot != 0) {
+            s = base + (long) slot * BACKEND_BYTES;
+        } else if (backendHint >= 0 && !useLocal) {
+            s = backendHint;
+        } else {
+            s = base + (1L + PackedMaglev.get(m, table, MaglevTable.entryIndex(flowHash, sizeM), widthLog2)) * BACKEND_BYTES;
         }
-        final int[] b = backends;
-        int s = base + slot * BACKEND_INTS;
-        long backendHi = (long) b[s] << 32 | (b[s + 1] & 0xffff_ffffL);
-        long backendLo = (long) b[s + 2] << 32 | (b[s + 3] & 0xffff_ffffL);
-        int backendPort = b[s + BACKEND_PORT];
+        long backendHi = m.get(LONG, s + BACKEND_ADDRESS_HI);
+        long backendLo = m.get(LONG, s + BACKEND_ADDRESS_LO);
+        int backendPort = m.get(INT, s + BACKEND_PORT);
         out.setBackend(backendHi, backendLo, backendPort);
-        out.setBackendId(b[s + BACKEND_ID]);
+        out.setBackendId(m.get(INT, s + BACKEND_ID));
         if (affine) {
             long timeoutNs = m.get(INT, at + AFFINITY_TIMEOUT_SECONDS) * NANOS_PER_SECOND;
             affinity.remember(srcHi, srcLo, servicePortId, backendHi, backendLo, backendPort, nowNs + timeoutNs, nowNs);
@@ -198,19 +217,28 @@ public final class ServiceTable {
         if (frontend < 0) {
             return -1;
         }
-        final MemorySegment m = buckets;
+        final MemorySegment m = region;
         final long at = (long) frontend * BUCKET_BYTES;
         final int sizeM = m.get(INT, at + MAGLEV_SIZE_M);
         if (sizeM == 0 || m.get(INT, at + CLUSTER_COUNT) == 0) {
             return -1;
         }
-        final int slot = maglev[m.get(INT, at + MAGLEV_BLOCK) + Integer.remainderUnsigned(flowHash, sizeM)];
-        return m.get(INT, at + BACKEND_BASE) - BACKEND_INTS + slot * BACKEND_INTS;
+        final int entry = PackedMaglev.get(m, m.get(INT, at + MAGLEV_BLOCK), MaglevTable.entryIndex(flowHash, sizeM),
+                m.get(INT, at + MAGLEV_ENTRY_WIDTH_LOG2));
+        return m.get(INT, at + BACKEND_BASE) + entry * BACKEND_BYTES;
     }
 
-    /** Loads the backend record {@link #backendHint} named (its first and last words); returns a value to sink. */
+    /**
+     * Loads the backend record {@link #backendHint} named (one cache line: records are 32-byte
+     * aligned); returns a value to sink.
+     */
     public int touchBackend(int hint) {
-        return hint < 0 ? 0 : backends[hint] ^ backends[hint + BACKEND_INTS - 1];
+        return hint < 0 ? 0 : region.get(INT, hint + BACKEND_ID);
+    }
+
+    /** The backend id of the record a hint names (tests). */
+    int backendIdAt(int hint) {
+        return region.get(INT, hint + BACKEND_ID);
     }
 
     private boolean sourceAllowed(int block, long srcHi, long srcLo) {
@@ -225,15 +253,12 @@ public final class ServiceTable {
     }
 
     /** The slot in [first, first+count) holding the backend, or 0 when it is gone. */
-    private int findSlot(int base, int first, int count, long hi, long lo, int port) {
-        final int[] b = backends;
-        int hiA = (int) (hi >>> 32);
-        int hiB = (int) hi;
-        int loA = (int) (lo >>> 32);
-        int loB = (int) lo;
+    private int findSlot(long base, int first, int count, long hi, long lo, int port) {
+        final MemorySegment m = region;
         for (int slot = first, end = first + count; slot < end; slot++) {
-            int s = base + slot * BACKEND_INTS;
-            if (b[s + 3] == loB && b[s + 2] == loA && b[s + 1] == hiB && b[s] == hiA && b[s + BACKEND_PORT] == port) {
+            long s = base + (long) slot * BACKEND_BYTES;
+            if (m.get(LONG, s + BACKEND_ADDRESS_LO) == lo && m.get(LONG, s + BACKEND_ADDRESS_HI) == hi
+                    && m.get(INT, s + BACKEND_PORT) == port) {
                 return slot;
             }
         }
@@ -261,7 +286,7 @@ public final class ServiceTable {
     }
 
     private int field(int frontend, long offset) {
-        return buckets.get(INT, (long) frontend * BUCKET_BYTES + offset);
+        return region.get(INT, (long) frontend * BUCKET_BYTES + offset);
     }
 
     public int flags(int frontend) {
@@ -293,15 +318,14 @@ public final class ServiceTable {
         int first = field(frontend, CLUSTER_FIRST_SLOT);
         int clusterCount = field(frontend, CLUSTER_COUNT);
         int localCount = field(frontend, LOCAL_COUNT);
-        int base = field(frontend, BACKEND_BASE) - BACKEND_INTS;
+        long base = field(frontend, BACKEND_BASE) - BACKEND_BYTES;
         int total = Math.max(localCount, clusterCount == 0 ? 0 : first + clusterCount - 1);
         List<BackendView> out = new ArrayList<>(total);
         for (int slot = 1; slot <= total; slot++) {
-            int s = base + slot * BACKEND_INTS;
-            long hi = (long) backends[s] << 32 | (backends[s + 1] & 0xffff_ffffL);
-            long lo = (long) backends[s + 2] << 32 | (backends[s + 3] & 0xffff_ffffL);
-            int f = backends[s + BACKEND_FLAGS];
-            out.add(new BackendView(slot, new IpAddress(hi, lo), backends[s + BACKEND_PORT], backends[s + BACKEND_ID],
+            long s = base + (long) slot * BACKEND_BYTES;
+            int f = region.get(INT, s + BACKEND_FLAGS);
+            out.add(new BackendView(slot, new IpAddress(region.get(LONG, s + BACKEND_ADDRESS_HI), region.get(LONG, s + BACKEND_ADDRESS_LO)),
+                    region.get(INT, s + BACKEND_PORT), region.get(INT, s + BACKEND_ID),
                     (f & BACKEND_LOCAL) != 0, (f & BACKEND_TERMINATING) != 0,
                     clusterCount > 0 && slot >= first && slot < first + clusterCount, slot <= localCount));
         }
@@ -316,12 +340,23 @@ public final class ServiceTable {
         if (count == 0 || (localSet && !hasLocalTable)) {
             return 0;
         }
-        return maglev[field(frontend, MAGLEV_BLOCK) + (localSet ? sizeM : 0) + MaglevTable.entryIndex(flowHash, sizeM)];
+        int widthLog2 = field(frontend, MAGLEV_ENTRY_WIDTH_LOG2);
+        long table = field(frontend, MAGLEV_BLOCK) + (localSet ? PackedMaglev.bytesFor(sizeM, widthLog2) : 0);
+        return 1 + PackedMaglev.get(region, table, MaglevTable.entryIndex(flowHash, sizeM), widthLog2);
     }
 
-    /** Memory held by the arrays and buckets, for metrics. */
+    /** log2 of the width in bits of a frontend's Maglev entries (1: 2 bits ... 4: 16 bits; 0 without backends). */
+    public int maglevEntryWidthLog2(int frontend) {
+        return field(frontend, MAGLEV_ENTRY_WIDTH_LOG2);
+    }
+
+    /** Bytes of the off-heap region (buckets, backend records, Maglev blocks) plus the source ranges, for metrics. */
     public long footprintBytes() {
-        return buckets.byteSize() + (long) backends.length * 4 + (long) maglev.length * 2 + (long) ranges.length * 8
-                + (long) frontendIds.length * 4;
+        return region.byteSize() + (long) ranges.length * 8 + (long) frontendIds.length * 4;
+    }
+
+    /** Whether the kernel was asked to back the region with 2 MiB pages ({@code madvise(MADV_HUGEPAGE)}). */
+    public boolean hugePagesAdvised() {
+        return hugePagesAdvised;
     }
 }

@@ -1,10 +1,12 @@
 package io.isthmus.lb.table;
 
 import static io.isthmus.lb.table.ServiceTableDescriptor.AFFINITY_TIMEOUT_SECONDS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ADDRESS_HI;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ADDRESS_LO;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_BASE;
+import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_BYTES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_ID;
-import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_INTS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_PORT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_COUNT;
@@ -12,6 +14,7 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_FIRST_SLOT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
+import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_ENTRY_WIDTH_LOG2;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE_M;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SERVICE_PORT_ID;
@@ -22,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -35,22 +39,31 @@ import java.util.Set;
  */
 public final class ServiceTableBuilder {
 
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+
     private final long generation;
-    private int[] backends;
-    private int backendsUsed;
-    private char[] maglev;
-    private int maglevUsed;
+    /** Backend records as they will be laid out in the region (native byte order). */
+    private byte[] backends;
+    private int backendBytesUsed;
+    /** Packed Maglev blocks as they will be laid out in the region. */
+    private byte[] maglev;
+    private int maglevBytesUsed;
     private long[] ranges = new long[64];
     private int rangesUsed;
     private final List<FrontendKey> keys;
     private final List<FrontendSpec> specs;
     private final Set<FrontendKey> keySet;
-    /** M of each added frontend's Maglev block (0 without one), parallel to {@code specs}. */
+    /** M and entry width of each added frontend's Maglev block (0 without one), parallel to {@code specs}. */
     private int[] sizeMs;
-    /** Maglev block offsets in the order appended (so ascending) and their M: a binary search, no boxing. */
+    private int[] widthLog2s;
+    /** Maglev block offsets in the order appended (so ascending), their M and entry width: a binary search, no boxing. */
     private int[] blockStarts = new int[64];
     private int[] blockSizes = new int[64];
+    private int[] blockWidths = new int[64];
     private int blocks;
+    /** Blocks already stored, by content: an identical block (say, every 1-backend Service's) is stored once. */
+    private final Map<MaglevBlock, Integer> storedBlocks = new HashMap<>();
     private final Map<List<BackendSlot>, Integer> backendBases = new IdentityHashMap<>();
 
     public ServiceTableBuilder(long generation) {
@@ -58,40 +71,67 @@ public final class ServiceTableBuilder {
     }
 
     /**
-     * A builder sized for what will be added (an assembly from compiled pieces knows it): the
-     * arrays are allocated once and, when the hints are exact, handed to the table without a copy.
+     * A builder sized for what will be added (an assembly from compiled pieces knows it), so that
+     * its staging arrays are allocated once.
      *
-     * @param frontends     frontends expected
-     * @param backendSlots  backend slots expected (over all distinct backend lists)
-     * @param maglevEntries Maglev entries expected (cluster plus local entries of every block)
+     * @param frontends    frontends expected
+     * @param backendSlots backend slots expected (over all distinct backend lists)
+     * @param maglevBytes  Maglev bytes expected ({@link MaglevBlock#byteCount()} of every block)
      */
-    public ServiceTableBuilder(long generation, int frontends, int backendSlots, int maglevEntries) {
+    public ServiceTableBuilder(long generation, int frontends, int backendSlots, int maglevBytes) {
         this.generation = generation;
         this.keys = new ArrayList<>(frontends);
         this.specs = new ArrayList<>(frontends);
         this.keySet = HashSet.newHashSet(frontends);
         this.sizeMs = new int[Math.max(16, frontends)];
-        this.backends = new int[Math.max(1, backendSlots * BACKEND_INTS)];
-        this.maglev = new char[Math.max(1, maglevEntries)];
+        this.widthLog2s = new int[Math.max(16, frontends)];
+        this.backends = new byte[Math.max(BACKEND_BYTES, backendSlots * BACKEND_BYTES)];
+        this.maglev = new byte[Math.max(1, maglevBytes)];
     }
 
     /**
-     * A Maglev block checked once (every entry a backend slot number) and kept as the table stores
-     * it, so that assembling a generation from compiled pieces is a plain array copy.
+     * A Maglev block checked once (every entry a backend slot number) and packed as the table
+     * stores it, so that assembling a generation from compiled pieces is a plain array copy.
+     * Equal blocks (same M, width and entries) make the same decisions, whichever Service owns them.
      * Immutable; any thread.
      */
     public static final class MaglevBlock {
-        private final char[] entries;
+        private final byte[] packed;
         private final int sizeM;
+        private final int widthLog2;
+        private final int hash;
 
-        private MaglevBlock(char[] entries, int sizeM) {
-            this.entries = entries;
+        private MaglevBlock(byte[] packed, int sizeM, int widthLog2) {
+            this.packed = packed;
             this.sizeM = sizeM;
+            this.widthLog2 = widthLog2;
+            this.hash = Arrays.hashCode(packed) * 31 + sizeM * 7 + widthLog2;
         }
 
-        /** Cluster entries then local entries. */
-        public int entryCount() {
-            return entries.length;
+        /** Bytes the block takes in the table. */
+        public int byteCount() {
+            return packed.length;
+        }
+
+        /** log2 of the entry width in bits (1: 2 bits ... 4: 16 bits). */
+        public int entryWidthLog2() {
+            return widthLog2;
+        }
+
+        /** Entry {@code index} as a backend slot number (cluster entries 0..M-1, then local ones). */
+        public int slotAt(int index) {
+            int local = index >= sizeM ? 1 : 0;
+            return 1 + PackedMaglev.get(packed, local * PackedMaglev.bytesFor(sizeM, widthLog2), index - local * sizeM, widthLog2);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof MaglevBlock b && b.sizeM == sizeM && b.widthLog2 == widthLog2 && Arrays.equals(b.packed, packed);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
         }
     }
 
@@ -104,40 +144,69 @@ public final class ServiceTableBuilder {
         if (localEntries != null && localEntries.length != sizeM) {
             throw new IllegalArgumentException("local Maglev entries must have M = " + sizeM + " elements");
         }
-        char[] entries = new char[sizeM + (localEntries == null ? 0 : sizeM)];
-        copySlots(clusterEntries, entries, 0);
-        if (localEntries != null) {
-            copySlots(localEntries, entries, sizeM);
+        int largest = Math.max(largestSlot(clusterEntries), localEntries == null ? 1 : largestSlot(localEntries));
+        int widthLog2 = PackedMaglev.widthLog2For(largest - 1);
+        int half = PackedMaglev.bytesFor(sizeM, widthLog2);
+        byte[] packed = new byte[localEntries == null ? half : 2 * half];
+        for (int i = 0; i < sizeM; i++) {
+            PackedMaglev.put(packed, 0, i, widthLog2, clusterEntries[i] - 1);
         }
-        return new MaglevBlock(entries, sizeM);
+        if (localEntries != null) {
+            for (int i = 0; i < sizeM; i++) {
+                PackedMaglev.put(packed, half, i, widthLog2, localEntries[i] - 1);
+            }
+        }
+        return new MaglevBlock(packed, sizeM, widthLog2);
     }
 
-    /** Appends a checked Maglev block (an array copy). @return the block offset for {@link FrontendSpec#maglevBlock()} */
-    public int addMaglevBlock(MaglevBlock block) {
-        int need = block.entries.length;
-        if (maglev.length < maglevUsed + need) {
-            maglev = Arrays.copyOf(maglev, Math.max(maglev.length * 2, maglevUsed + need));
+    private static int largestSlot(int[] slots) {
+        int largest = 1;
+        for (int slot : slots) {
+            if (slot < 1 || slot > ServiceTableDescriptor.MAX_BACKEND_SLOTS) {
+                throw new IllegalArgumentException("Maglev entry " + slot + " is no backend slot 1.." + ServiceTableDescriptor.MAX_BACKEND_SLOTS);
+            }
+            largest = Math.max(largest, slot);
         }
-        int offset = maglevUsed;
-        System.arraycopy(block.entries, 0, maglev, offset, need);
-        maglevUsed += need;
+        return largest;
+    }
+
+    /**
+     * Appends a checked Maglev block (an array copy), or finds an identical one already stored.
+     *
+     * @return the block offset for {@link FrontendSpec#maglevBlock()}
+     */
+    public int addMaglevBlock(MaglevBlock block) {
+        Integer stored = storedBlocks.get(block);
+        if (stored != null) {
+            return stored;
+        }
+        int need = block.packed.length;
+        if (maglev.length < maglevBytesUsed + need) {
+            maglev = Arrays.copyOf(maglev, Math.max(maglev.length * 2, maglevBytesUsed + need));
+        }
+        int offset = maglevBytesUsed;
+        System.arraycopy(block.packed, 0, maglev, offset, need);
+        maglevBytesUsed += need;
         if (blocks == blockStarts.length) {
             blockStarts = Arrays.copyOf(blockStarts, blocks * 2);
             blockSizes = Arrays.copyOf(blockSizes, blocks * 2);
+            blockWidths = Arrays.copyOf(blockWidths, blocks * 2);
         }
         blockStarts[blocks] = offset;
         blockSizes[blocks] = block.sizeM;
+        blockWidths[blocks] = block.widthLog2;
         blocks++;
+        storedBlocks.put(block, offset);
         return offset;
     }
 
-    /** M of the block at {@code offset}, or -1 when no block starts there. */
-    private int blockSizeM(int offset) {
+    /** Position in the block arrays of the block at {@code offset}, or -1 when no block starts there. */
+    private int blockAt(int offset) {
         if (blocks > 0 && blockStarts[blocks - 1] == offset) {
-            return blockSizes[blocks - 1]; // the usual case: a port's frontends follow its block
+            return blocks - 1; // the usual case: a port's frontends follow its block
         }
         int i = Arrays.binarySearch(blockStarts, 0, blocks, offset);
-        return i < 0 ? -1 : blockSizes[i];
+        return i < 0 ? -1 : i;
     }
 
     /**
@@ -173,8 +242,8 @@ public final class ServiceTableBuilder {
 
     /** @return false (and adds nothing) when another frontend already has this key */
     public boolean addFrontend(FrontendKey key, FrontendSpec spec) {
-        int sizeM = spec.maglevBlock() < 0 ? 0 : blockSizeM(spec.maglevBlock());
-        if (sizeM < 0) {
+        int block = spec.maglevBlock() < 0 ? -1 : blockAt(spec.maglevBlock());
+        if (spec.maglevBlock() >= 0 && block < 0) {
             throw new IllegalArgumentException("frontend " + key + ": no Maglev block at " + spec.maglevBlock());
         }
         if (!keySet.add(key)) {
@@ -187,33 +256,55 @@ public final class ServiceTableBuilder {
         specs.add(spec);
         if (sizeMs.length < specs.size()) {
             sizeMs = Arrays.copyOf(sizeMs, Math.max(16, sizeMs.length * 2));
+            widthLog2s = Arrays.copyOf(widthLog2s, sizeMs.length);
         }
-        sizeMs[specs.size() - 1] = sizeM;
+        sizeMs[specs.size() - 1] = block < 0 ? 0 : blockSizes[block];
+        widthLog2s[specs.size() - 1] = block < 0 ? 0 : blockWidths[block];
         return true;
     }
 
+    /** Stages the records of a backend list; returns the byte offset of slot 1 within the backend records. */
     private int appendBackends(List<BackendSlot> slots) {
-        backends = grow(backends, backendsUsed + slots.size() * BACKEND_INTS);
-        int base = backendsUsed;
+        int need = backendBytesUsed + slots.size() * BACKEND_BYTES;
+        if (backends.length < need) {
+            backends = Arrays.copyOf(backends, Math.max(backends.length * 2, need));
+        }
+        MemorySegment staged = MemorySegment.ofArray(backends);
+        int base = backendBytesUsed;
         for (int i = 0; i < slots.size(); i++) {
             BackendSlot b = slots.get(i);
-            int at = base + i * BACKEND_INTS;
-            backends[at] = (int) (b.address().hi() >>> 32);
-            backends[at + 1] = (int) b.address().hi();
-            backends[at + 2] = (int) (b.address().lo() >>> 32);
-            backends[at + 3] = (int) b.address().lo();
-            backends[at + BACKEND_PORT] = b.port();
-            backends[at + BACKEND_FLAGS] = b.flags();
-            backends[at + BACKEND_ID] = b.backendId();
+            long at = base + (long) i * BACKEND_BYTES;
+            staged.set(LONG, at + BACKEND_ADDRESS_HI, b.address().hi());
+            staged.set(LONG, at + BACKEND_ADDRESS_LO, b.address().lo());
+            staged.set(INT, at + BACKEND_PORT, b.port());
+            staged.set(INT, at + BACKEND_FLAGS, b.flags());
+            staged.set(INT, at + BACKEND_ID, b.backendId());
         }
-        backendsUsed += slots.size() * BACKEND_INTS;
+        backendBytesUsed = need;
         return base;
     }
 
+    /**
+     * Lays the region out (buckets, backend records, Maglev blocks), fills the buckets and hands
+     * it to a new table.
+     *
+     * @throws IllegalStateException when the region would exceed 2 GiB (the bucket offsets are ints)
+     */
     public ServiceTable build() {
         int n = keys.size();
-        FrontendIndex index = new FrontendIndex(n);
-        MemorySegment m = index.buckets();
+        int capacity = FrontendIndex.capacityFor(n);
+        long backendStart = (long) capacity * BUCKET_BYTES;
+        long maglevStart = backendStart + backendBytesUsed;
+        long regionBytes = maglevStart + maglevBytesUsed + ServiceTableDescriptor.REGION_PAD_BYTES;
+        if (regionBytes > Integer.MAX_VALUE) {
+            throw new IllegalStateException("service table of " + n + " frontends would take " + regionBytes
+                    + " bytes; at most 2 GiB (Maglev blocks " + maglevBytesUsed + " bytes)");
+        }
+        TableMemory.Region region = TableMemory.allocate(regionBytes);
+        MemorySegment m = region.segment();
+        MemorySegment.copy(MemorySegment.ofArray(backends), 0, m, backendStart, backendBytesUsed);
+        MemorySegment.copy(MemorySegment.ofArray(maglev), 0, m, maglevStart, maglevBytesUsed);
+        FrontendIndex index = new FrontendIndex(m, capacity);
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
             FrontendKey k = keys.get(i);
@@ -222,39 +313,19 @@ public final class ServiceTableBuilder {
                     ServiceTableDescriptor.keyTag(k.port(), k.protocol().ipProtocolNumber()));
             ids[i] = id;
             long at = (long) id * BUCKET_BYTES;
+            Integer backendBase = backendBases.get(spec.backends());
             m.set(ValueLayout.JAVA_INT, at + FLAGS, spec.flags());
             m.set(ValueLayout.JAVA_INT, at + AFFINITY_TIMEOUT_SECONDS, spec.affinityTimeoutSeconds());
             m.set(ValueLayout.JAVA_INT, at + CLUSTER_FIRST_SLOT, spec.clusterFirstSlot());
             m.set(ValueLayout.JAVA_INT, at + CLUSTER_COUNT, spec.clusterCount());
             m.set(ValueLayout.JAVA_INT, at + LOCAL_COUNT, spec.localCount());
             m.set(ValueLayout.JAVA_INT, at + MAGLEV_SIZE_M, sizeMs[i]);
-            m.set(ValueLayout.JAVA_INT, at + MAGLEV_BLOCK, spec.maglevBlock());
-            m.set(ValueLayout.JAVA_INT, at + BACKEND_BASE, backendBases.getOrDefault(spec.backends(), -1));
+            m.set(ValueLayout.JAVA_INT, at + MAGLEV_BLOCK, spec.maglevBlock() < 0 ? -1 : (int) (maglevStart + spec.maglevBlock()));
+            m.set(ValueLayout.JAVA_INT, at + BACKEND_BASE, backendBase == null ? -1 : (int) (backendStart + backendBase));
             m.set(ValueLayout.JAVA_INT, at + SOURCE_RANGE_BLOCK, spec.sourceRangeBlock());
             m.set(ValueLayout.JAVA_INT, at + SERVICE_PORT_ID, spec.servicePortId());
+            m.set(ValueLayout.JAVA_INT, at + MAGLEV_ENTRY_WIDTH_LOG2, widthLog2s[i]);
         }
-        return new ServiceTable(generation, index, exact(backends, backendsUsed), exact(maglev, maglevUsed),
-                Arrays.copyOf(ranges, rangesUsed), keys, ids);
-    }
-
-    private static void copySlots(int[] slots, char[] into, int at) {
-        for (int i = 0; i < slots.length; i++) {
-            if (slots[i] < 1 || slots[i] > ServiceTableDescriptor.MAX_BACKEND_SLOTS) {
-                throw new IllegalArgumentException("Maglev entry " + slots[i] + " is no backend slot 1.." + ServiceTableDescriptor.MAX_BACKEND_SLOTS);
-            }
-            into[at + i] = (char) slots[i];
-        }
-    }
-
-    private static int[] exact(int[] a, int length) {
-        return a.length == length ? a : Arrays.copyOf(a, length);
-    }
-
-    private static char[] exact(char[] a, int length) {
-        return a.length == length ? a : Arrays.copyOf(a, length);
-    }
-
-    private static int[] grow(int[] a, int need) {
-        return a.length >= need ? a : Arrays.copyOf(a, Math.max(a.length * 2, need));
+        return new ServiceTable(generation, index, region.hugePagesAdvised(), Arrays.copyOf(ranges, rangesUsed), keys, ids);
     }
 }

@@ -6,8 +6,16 @@ package io.isthmus.lb.table;
  * Maglev table and backends are), so a lookup and everything a decision needs before it picks a
  * backend are one 64-byte cache line. Slots 1..n are the backends.
  *
+ * <p>Everything a decision reads lives in one off-heap <em>region</em> per table generation
+ * (64-byte aligned; {@link TableMemory} asks the kernel for 2 MiB pages where it can), so that a
+ * decision's three reads — bucket, Maglev entry, backend record — are three lines of one small,
+ * contiguous block, and with 10,000 Services the whole table is a few MiB (a handful of TLB
+ * entries) rather than a bucket segment plus two heap arrays:
+ *
  * <pre>
- *  buckets (off-heap, 64-byte aligned), one 64-byte bucket per frontend; frontend id = bucket index
+ *  region:  | buckets (capacity x 64 B) | backend records (32 B each) | Maglev blocks (packed) | 8 B pad |
+ *
+ *  bucket, one per frontend (64 bytes, 64-byte aligned); frontend id = bucket index
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
@@ -24,40 +32,43 @@ package io.isthmus.lb.table;
  *  |                         flags (FLAG_*)                        | +20 FLAGS            \
  *  |                    affinity timeout, seconds                  | +24                   |
  *  |              first slot of the cluster backend set            | +28                   |
- *  |                    cluster backend set size                   | +32                   |  slot 0
- *  |        local backend set size (always slots 1..count)         | +36                   |
+ *  |                    cluster backend set size                   | +32                   |
+ *  |        local backend set size (always slots 1..count)         | +36                   |  slot 0
  *  |             Maglev table size M (0: no backends)              | +40                   |
- *  |           Maglev block offset in maglev[] (-1: none)          | +44                   |
- *  |        index in backends[] of slot 1 (-1: no backends)        | +48                   |
+ *  |   byte offset in the region of the Maglev block (-1: none)    | +44                   |
+ *  |   byte offset in the region of slot 1's record (-1: none)     | +48                   |
  *  |         source-range block offset in ranges[] (-1: none)      | +52                   |
- *  |        service port id (stable across table generations)      | +56                  /
- *  |                          reserved, 0                          | +60
+ *  |        service port id (stable across table generations)      | +56                   |
+ *  |   log2 of the Maglev entry width in bits (1..4: 2..16 bits)   | +60                  /
  *  +---------------------------------------------------------------+
  *
- *  backends[] (int), slot i (1 &lt;= i &lt;= n) at BACKEND_BASE + (i - 1) * BACKEND_INTS
+ *  backend record, slot i (1 &lt;= i &lt;= n) at BACKEND_BASE + (i - 1) * BACKEND_BYTES
+ *  (32 bytes, 32-byte aligned: a record never straddles two cache lines)
  *  +---------------------------------------------------------------+
- *  |           backend address bits 127..96 (IPv4-mapped for v4)   | +0
- *  |                    address bits 95..64                        | +1
- *  |                    address bits 63..32                        | +2
- *  |                    address bits 31..0                         | +3
- *  |                    backend port                               | +4 BACKEND_PORT
- *  |           backend flags (BACKEND_LOCAL, BACKEND_TERMINATING)  | +5 BACKEND_FLAGS
- *  |           backend id (stable across table generations)        | +6 BACKEND_ID
- *  |                    reserved, 0                                | +7
+ *  |       backend address, hi word (long; IPv4-mapped for v4)     | +0  BACKEND_ADDRESS_HI
+ *  |       backend address, lo word (long)                         | +8  BACKEND_ADDRESS_LO
+ *  |                    backend port                               | +16 BACKEND_PORT
+ *  |           backend flags (BACKEND_LOCAL, BACKEND_TERMINATING)  | +20 BACKEND_FLAGS
+ *  |           backend id (stable across table generations)        | +24 BACKEND_ID
+ *  |                    reserved, 0                                | +28
  *  +---------------------------------------------------------------+
  *  Backend order: [local only][local and cluster][cluster only], so that both sets are
  *  contiguous: local = slots 1..LOCAL_COUNT, cluster = CLUSTER_FIRST_SLOT..+CLUSTER_COUNT-1.
  *  (Kube-proxy picks the sets independently: the local set may hold serving-terminating local
  *  endpoints while the cluster set holds ready remote ones.) All frontends of a service port and
- *  family share one run of backend slots and one Maglev block.
+ *  family share one run of backend records and one Maglev block.
  *
- *  maglev[] (char: slot numbers fit 16 bits, and half the bytes means fewer cache and TLB misses),
- *  one block per service port and family:
- *  +------------------------------+------------------------------+
- *  | M cluster entries (slot nos) | M local entries (if present) |
- *  +------------------------------+------------------------------+
+ *  Maglev block, one per service port and family (identical blocks are stored once):
+ *  +---------------------------------------+---------------------------------------+
+ *  | M cluster entries                     | M local entries (if present)          |
+ *  +---------------------------------------+---------------------------------------+
+ *  each entry is (slot number - 1) in the narrowest of 2, 4, 8 or 16 bits that holds the block's
+ *  largest slot: entry e at bit e * width of the block, bits numbered from the least significant
+ *  bit of each byte (read as a little-endian 16-bit window at byte e * width / 8, shifted right by
+ *  (e * width) mod 8). The local entries start at byte ceil(M * width / 8). With 3 backends,
+ *  M = 307 and 2-bit entries: 77 bytes instead of 614 (16-bit) or 1,228 (32-bit).
  *
- *  ranges[] (long), one block per service and family with loadBalancerSourceRanges:
+ *  ranges[] (long, on the heap: only LoadBalancer frontends with source ranges read it):
  *  +-------+-------------------------------------------------------------+
  *  | count | count × (networkHi, networkLo, maskHi, maskLo)              |
  *  +-------+-------------------------------------------------------------+
@@ -82,17 +93,23 @@ public final class ServiceTableDescriptor {
     public static final long BACKEND_BASE = 48;
     public static final long SOURCE_RANGE_BLOCK = 52;
     public static final long SERVICE_PORT_ID = 56;
+    public static final long MAGLEV_ENTRY_WIDTH_LOG2 = 60;
 
     /** The KEY_TAG bit that marks a bucket in use. */
     public static final int KEY_TAG_OCCUPIED = 1 << 24;
 
-    // backend slots
-    public static final int BACKEND_INTS = 8;
-    /** Maglev entries are 16-bit slot numbers: a frontend has at most this many backends. */
+    // backend records
+    public static final int BACKEND_BYTES = 32;
+    /** Maglev entries are at most 16-bit slot numbers: a frontend has at most this many backends. */
     public static final int MAX_BACKEND_SLOTS = 65_535;
-    public static final int BACKEND_PORT = 4;
-    public static final int BACKEND_FLAGS = 5;
-    public static final int BACKEND_ID = 6;
+    public static final long BACKEND_ADDRESS_HI = 0;
+    public static final long BACKEND_ADDRESS_LO = 8;
+    public static final long BACKEND_PORT = 16;
+    public static final long BACKEND_FLAGS = 20;
+    public static final long BACKEND_ID = 24;
+
+    /** Bytes after the last Maglev block, so that the 16-bit window of the last entry stays inside the region. */
+    public static final int REGION_PAD_BYTES = 8;
 
     // frontend flags
     public static final int FLAG_CLUSTER_IP = 1;

@@ -38,20 +38,14 @@ class BackendHintTest {
             t.decide(frontend, 0, IpAddress.ipv4Lo(0x0af5_0001), hash, TrafficSource.CLUSTER_POD, 0, null, decision);
             assertEquals(t.backends(frontend).get(t.maglevSlot(frontend, hash, false) - 1).port(), decision.backendPort());
             assertEquals(hint, t.backendHint(frontend, hash), "a hint is a pure function of the flow");
-            assertEquals(decision.backendId(), backendIdAt(t, hint));
+            assertEquals(decision.backendId(), t.backendIdAt(hint));
+            ServiceDecision hinted = new ServiceDecision();
+            t.decide(frontend, hint, 0, IpAddress.ipv4Lo(0x0af5_0001), hash, TrafficSource.CLUSTER_POD, 0, null, hinted);
+            assertEquals(decision.backendId(), hinted.backendId(), "deciding with the hint picks what deciding without it picks");
+            assertEquals(decision.backendAddressLo(), hinted.backendAddressLo());
         }
         assertEquals(-1, t.backendHint(t.findFrontend(0, IpAddress.ipv4Lo(0x0a60_000b), 80, 6), 12345), "no endpoints: no hint");
         assertEquals(-1, t.backendHint(-1, 12345));
         assertEquals(0, t.touchBackend(-1));
-    }
-
-    private static int backendIdAt(ServiceTable t, int hint) throws AssertionError {
-        try {
-            java.lang.reflect.Field field = ServiceTable.class.getDeclaredField("backends");
-            field.setAccessible(true);
-            return ((int[]) field.get(t))[hint + ServiceTableDescriptor.BACKEND_ID];
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
     }
 }
