@@ -157,7 +157,8 @@ public final class AfXdpPort implements Port {
             }
             final int end = chainEnd(consumed, ready);
             if (end < 0) {
-                break; // the rest of the chain is not visible yet
+                rx.refreshProducer(); // the rest of the chain is not visible yet: look again next time
+                break;
             }
             final int links = end - consumed + 1;
             final int totalBytes = takeChain(consumed, links);
