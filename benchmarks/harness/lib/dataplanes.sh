@@ -252,9 +252,6 @@ dp_isthmus_service() {
 # super-packets into MTU segments (software GSO). isthmus-offload: XDP attached natively (the veth
 # then turns the pod's TSO off; its software GSO and checksum offload stay); isthmus-offload-generic:
 # XDP attached generically (the pod keeps TSO: 64 KiB super-packets reach Isthmus as frame chains).
-# ISTHMUS_OFFLOAD_POD_GRO=on also turns GRO on in those pods' eth0 (veth's default is off): the
-# receiving pod then merges Isthmus's MTU segments again (kernel routing passes the super-packet
-# whole and needs no GRO); off by default, so the pods are configured as kernel-offload's are.
 dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on"; }
 dp_isthmus_offload_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_offloads() { echo on; }
@@ -268,10 +265,7 @@ dp_isthmus_offload_generic_figures() { echo "tcp"; }
 dp_isthmus_offload_generic_start() { isthmus_fastpath_offload generic; }
 dp_isthmus_offload_generic_service() { dp_kernel_service; }
 isthmus_fastpath_offload() { # native|generic
-  local fastpath ns
-  if [ "${ISTHMUS_OFFLOAD_POD_GRO:-off}" = on ]; then
-    for ns in "${PODS[@]}"; do ip netns exec "$ns" ethtool -K eth0 gro on >/dev/null; done
-  fi
+  local fastpath
   on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
   # shellcheck disable=SC2046
   start_bg fastpath "$RUN_BOUND_S" "$WORK/fastpath.out" "$WORK/fastpath.err" \
