@@ -51,7 +51,7 @@ public final class AfXdpInterface implements AutoCloseable {
         try {
             map = XskMap.create("isx_xsks", MAX_QUEUES);
             map.put(socket.queueId(), socket.fd());
-            program = loadRedirect(map, socket.scatterGather());
+            program = loadRedirect(map.fd(), socket.scatterGather());
             final XdpLink link = config.xdpMode() == null
                     ? XdpLink.attachPreferNative(program, socket.ifindex())
                     : XdpLink.attach(program, socket.ifindex(), config.xdpMode());
@@ -73,8 +73,8 @@ public final class AfXdpInterface implements AutoCloseable {
      * the kernel hands it GSO super-packets whole), falling back to a plain program where the
      * kernel does not know the flag (then frames larger than a page are linearised or dropped).
      */
-    private static BpfProgram loadRedirect(XskMap map, boolean scatterGather) {
-        final XdpRedirectProgramBuilder builder = new XdpRedirectProgramBuilder(map.fd());
+    static BpfProgram loadRedirect(int xskMapFd, boolean scatterGather) {
+        final XdpRedirectProgramBuilder builder = new XdpRedirectProgramBuilder(xskMapFd);
         if (scatterGather) {
             try {
                 return builder.loadAcceptingFragments("isx_redirect");
