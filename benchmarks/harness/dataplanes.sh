@@ -13,6 +13,8 @@
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
 #   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others
+#   isthmus-offload (d) the same with the pods' offloads on (multi-buffer AF_XDP, software GSO);
+#                   isthmus-offload-generic: the same with XDP attached in generic mode
 #   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes
 #                   the pods and the ClusterIP from YAML; the harness only adds the load
 # Figures:
@@ -34,7 +36,7 @@ set -euo pipefail
 HARNESS=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 HOME_DIR=$(cd "$HARNESS/../.." && pwd)
 ISTHMUS="$HOME_DIR/isthmus"
-ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus,isthmus-up
+ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus,isthmus-offload,isthmus-offload-generic,isthmus-up
 ALL_FIGURES=pps-pod-1,pps-pod-1000,pps-cip-1,pps-cip-1000,tcp,http-rps,http-cps
 # (the ClusterIP with 1,000 flows: 1 flow through isthmus up loses nearly every packet in most
 # runs, an open Isthmus defect recorded in RESULTS.md, not the harness's to fail CI on)

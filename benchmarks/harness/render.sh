@@ -37,6 +37,8 @@ function mode_title(m) {
   if (m == "ovs") return "OVS userspace, AF_XDP"
   if (m == "isthmus") return "Isthmus (isthmus fastpath)"
   if (m == "isthmus-up") return "Isthmus node (isthmus up)"
+  if (m == "isthmus-offload") return "Isthmus (isthmus fastpath), pod offloads on"
+  if (m == "isthmus-offload-generic") return "Isthmus (isthmus fastpath), pod offloads on, generic XDP"
   return m }
 function num(v,   s, neg, out) {
   if (v == "" || v !~ /^[0-9.]+$/) return v
@@ -106,6 +108,8 @@ END {
   target("pod → ClusterIP pps, 1 flow, vs iptables DNAT", "pps-cip-1", "isthmus", "iptables", 2.0)
   target("pod → ClusterIP pps, 1,000 flows, vs iptables DNAT", "pps-cip-1000", "isthmus", "iptables", 2.0)
   target("TCP Gbps vs kernel with offloads", "tcp", "isthmus", "kernel-offload", 0.5)
+  target("pod offloads on: TCP Gbps vs kernel with offloads", "tcp", "isthmus-offload", "kernel-offload", 0.5)
+  target("pod offloads on, generic XDP: TCP Gbps vs kernel with offloads", "tcp", "isthmus-offload-generic", "kernel-offload", 0.5)
   target("new connections/s vs iptables DNAT", "http-cps", "isthmus", "iptables", 1.0)
   target("new connections/s vs nftables DNAT", "http-cps", "isthmus", "nftables", 1.0)
   target("isthmus up: pod → pod pps, 1 flow, vs kernel routing", "pps-pod-1", "isthmus-up", "kernel", 1.5)

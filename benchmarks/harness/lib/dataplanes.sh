@@ -246,6 +246,34 @@ dp_isthmus_service() {
   return 3
 }
 
+# ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, session 3) ---------------
+# The same `isthmus fastpath` on pods that keep TSO/GSO, scatter-gather and TX checksum offload on,
+# as real pods do: its multi-buffer AF_XDP ports complete the partial checksums and split GSO
+# super-packets into MTU segments (software GSO). isthmus-offload: XDP attached natively (the veth
+# then turns the pod's TSO off; its software GSO and checksum offload stay); isthmus-offload-generic:
+# XDP attached generically (the pod keeps TSO: 64 KiB super-packets reach Isthmus as frame chains).
+dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on"; }
+dp_isthmus_offload_tools() { dp_isthmus_tools; }
+dp_isthmus_offload_offloads() { echo on; }
+dp_isthmus_offload_figures() { echo "tcp"; }
+dp_isthmus_offload_start() { isthmus_fastpath_offload native; }
+dp_isthmus_offload_service() { dp_kernel_service; }
+dp_isthmus_offload_generic_title() { echo "Isthmus (isthmus fastpath), pod offloads on, generic XDP"; }
+dp_isthmus_offload_generic_tools() { dp_isthmus_tools; }
+dp_isthmus_offload_generic_offloads() { echo on; }
+dp_isthmus_offload_generic_figures() { echo "tcp"; }
+dp_isthmus_offload_generic_start() { isthmus_fastpath_offload generic; }
+dp_isthmus_offload_generic_service() { dp_kernel_service; }
+isthmus_fastpath_offload() { # native|generic
+  local fastpath
+  on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
+  # shellcheck disable=SC2046
+  start_bg fastpath "$RUN_BOUND_S" "$WORK/fastpath.out" "$WORK/fastpath.err" \
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --idle "$ISTHMUS_IDLE" --xdp-mode "$1" $(isthmus_ports)
+  wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/fastpath.out" "$WORK/fastpath.err" >&2; return 1; }
+  DP_PIDS="$fastpath"
+}
+
 # ---- (d) Isthmus as a node runs it: isthmus up ---------------------------------------------------
 # `isthmus up -f DIR` on a directory of YAML the harness writes: a namespace of this run, the client
 # pod and three backend pods (their command only sleeps; the harness starts the sinks and servers in

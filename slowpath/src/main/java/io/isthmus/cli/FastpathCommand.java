@@ -256,6 +256,14 @@ public final class FastpathCommand implements Subcommand {
             line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d | ", port.name(),
                     port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
                     port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL)));
+            final long gso = port.counters().get(Counter.RX_GSO_PACKETS);
+            final long completed = port.counters().get(Counter.RX_CHECKSUMS_COMPLETED);
+            final long oversize = port.counters().get(Counter.RX_OVERSIZE_DROPPED);
+            if (gso + completed + oversize != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " gso %d->%d checksums %d oversize %d | ", gso,
+                        port.counters().get(Counter.RX_GSO_SEGMENTS), completed, oversize));
+            }
             if (port.kickErrors() != 0) {
                 line.setLength(line.length() - 3);
                 line.append(String.format(Locale.ROOT, " kick errors %d (last %s) | ", port.kickErrors(),

@@ -34,14 +34,22 @@ public final class BpfProgram implements AutoCloseable {
 
     /** Loads {@code instructions} as an XDP program named {@code name} (15 chars at most). */
     public static BpfProgram loadXdp(String name, long[] instructions) {
+        return loadXdp(name, instructions, 0);
+    }
+
+    /**
+     * Loads {@code instructions} as an XDP program with {@code progFlags} ({@code bpf_attr.prog_flags},
+     * e.g. {@link BpfConstants#BPF_F_XDP_HAS_FRAGS} for a program that accepts multi-buffer frames).
+     */
+    public static BpfProgram loadXdp(String name, long[] instructions, int progFlags) {
         try (Arena arena = Arena.ofConfined()) {
-            final long fd = load(arena, name, instructions, 0, MemorySegment.NULL);
+            final long fd = load(arena, name, instructions, progFlags, 0, MemorySegment.NULL);
             if (fd >= 0) {
                 return new BpfProgram((int) fd, name, instructions.length);
             }
             final int firstErrno = (int) -fd;
             final MemorySegment log = arena.allocate(LOG_SIZE_BYTES);
-            final long retry = load(arena, name, instructions, 1, log);
+            final long retry = load(arena, name, instructions, progFlags, 1, log);
             if (retry >= 0) { // accepted with logging on: keep it (rare; the first failure was transient)
                 return new BpfProgram((int) retry, name, instructions.length);
             }
@@ -51,7 +59,8 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     /** Returns the fd, or -errno. */
-    private static long load(Arena arena, String name, long[] instructions, int logLevel, MemorySegment log) {
+    private static long load(Arena arena, String name, long[] instructions, int progFlags, int logLevel,
+                             MemorySegment log) {
         final MemorySegment insns = arena.allocate(JAVA_LONG, instructions.length);
         MemorySegment.copy(instructions, 0, insns, JAVA_LONG, 0, instructions.length);
         final MemorySegment license = arena.allocateFrom("GPL");
@@ -61,6 +70,7 @@ public final class BpfProgram implements AutoCloseable {
         BpfAttrProgLoad.INSNS.set(attr, insns.address());
         BpfAttrProgLoad.LICENSE.set(attr, license.address());
         BpfAttrProgLoad.EXPECTED_ATTACH_TYPE.set(attr, BpfConstants.BPF_XDP);
+        BpfAttrProgLoad.PROG_FLAGS.set(attr, progFlags);
         if (logLevel > 0) {
             BpfAttrProgLoad.LOG_LEVEL.set(attr, logLevel);
             BpfAttrProgLoad.LOG_SIZE.set(attr, (int) log.byteSize());

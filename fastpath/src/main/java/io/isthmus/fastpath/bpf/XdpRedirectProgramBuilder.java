@@ -59,8 +59,19 @@ public final class XdpRedirectProgramBuilder {
         return asm.assemble();
     }
 
-    /** Builds and loads the program. */
+    /** Builds and loads the program (single-buffer frames only). */
     public BpfProgram load(String name) {
         return BpfProgram.loadXdp(name, build());
+    }
+
+    /**
+     * Builds and loads the program with {@code BPF_F_XDP_HAS_FRAGS}: the kernel then hands it
+     * multi-buffer frames (a GSO super-packet, a frame larger than a page) instead of dropping or
+     * linearising them. It may: the redirect reads only the context's queue index, and the
+     * checks read headers within the first buffer (they bound-check against {@code data_end},
+     * which is the end of the first buffer of a multi-buffer frame).
+     */
+    public BpfProgram loadAcceptingFragments(String name) {
+        return BpfProgram.loadXdp(name, build(), BpfConstants.BPF_F_XDP_HAS_FRAGS);
     }
 }

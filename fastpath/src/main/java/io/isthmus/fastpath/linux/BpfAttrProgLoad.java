@@ -39,6 +39,7 @@ public final class BpfAttrProgLoad {
     public static final VarHandle LOG_LEVEL = Fields.of(LAYOUT, "log_level");
     public static final VarHandle LOG_SIZE = Fields.of(LAYOUT, "log_size");
     public static final VarHandle LOG_BUF = Fields.of(LAYOUT, "log_buf");
+    public static final VarHandle PROG_FLAGS = Fields.of(LAYOUT, "prog_flags");
     public static final VarHandle EXPECTED_ATTACH_TYPE = Fields.of(LAYOUT, "expected_attach_type");
     public static final long PROG_NAME_OFFSET = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("prog_name"));
 

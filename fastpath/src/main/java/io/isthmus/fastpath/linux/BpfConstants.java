@@ -22,6 +22,10 @@ public final class BpfConstants {
     // enum bpf_attach_type
     public static final int BPF_XDP = 37;
 
+    // bpf_attr.prog_flags
+    /** The XDP program understands multi-buffer frames (it may see only the first buffer's bytes). */
+    public static final int BPF_F_XDP_HAS_FRAGS = 1 << 5;
+
     // map update flags
     public static final long BPF_ANY = 0;
 

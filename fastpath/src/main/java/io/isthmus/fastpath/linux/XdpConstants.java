@@ -13,6 +13,15 @@ public final class XdpConstants {
     public static final short XDP_COPY = 1 << 1;
     public static final short XDP_ZEROCOPY = 1 << 2;
     public static final short XDP_USE_NEED_WAKEUP = 1 << 3;
+    /**
+     * Multi-buffer: a packet larger than one frame arrives (and may be sent) as a chain of
+     * descriptors (Linux 6.6+; not in Debian's 6.1 headers, value from the kernel's uapi).
+     */
+    public static final short XDP_USE_SG = 1 << 4;
+
+    // xdp_desc.options
+    /** This descriptor is not the packet's last one: the next descriptor continues it (Linux 6.6+). */
+    public static final int XDP_PKT_CONTD = 1 << 0;
 
     // xdp_umem_reg.flags
     public static final int XDP_UMEM_UNALIGNED_CHUNK_FLAG = 1 << 0;

@@ -15,7 +15,17 @@ public final class PortCounters {
      * RX_DROPPED (appended; ordinals are not ids, but keep appending): packets received on this port
      * that the pipeline dropped, whatever the {@code DropReason}; written by the worker, not the port.
      */
-    public enum Counter { RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL, RX_FILL_EMPTY, RX_DROPPED }
+    public enum Counter {
+        RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL, RX_FILL_EMPTY, RX_DROPPED,
+        /** Super-packets (larger than the MTU: a pod's TSO/GSO) split into MTU segments by the port (software GSO). */
+        RX_GSO_PACKETS,
+        /** Segments those super-packets became. */
+        RX_GSO_SEGMENTS,
+        /** TCP/UDP checksums the pod left partial (TX checksum offload) that the port completed. */
+        RX_CHECKSUMS_COMPLETED,
+        /** Packets larger than the MTU the port could not segment (not IPv4 TCP, malformed, no frames): dropped. */
+        RX_OVERSIZE_DROPPED
+    }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int STRIDE = 8; // one cache line per counter pair is overkill; 8 longs apart avoids false sharing with neighbours

@@ -5,6 +5,7 @@ import io.isthmus.fastpath.bpf.XdpLink;
 import io.isthmus.fastpath.bpf.XdpMode;
 import io.isthmus.fastpath.bpf.XdpRedirectProgramBuilder;
 import io.isthmus.fastpath.bpf.XskMap;
+import io.isthmus.fastpath.linux.LinuxException;
 
 /**
  * Everything that makes one interface's frames arrive on an AF_XDP socket: the socket (queue 0),
@@ -50,7 +51,7 @@ public final class AfXdpInterface implements AutoCloseable {
         try {
             map = XskMap.create("isx_xsks", MAX_QUEUES);
             map.put(socket.queueId(), socket.fd());
-            program = new XdpRedirectProgramBuilder(map.fd()).load("isx_redirect");
+            program = loadRedirect(map.fd(), socket.scatterGather());
             final XdpLink link = config.xdpMode() == null
                     ? XdpLink.attachPreferNative(program, socket.ifindex())
                     : XdpLink.attach(program, socket.ifindex(), config.xdpMode());
@@ -65,6 +66,24 @@ public final class AfXdpInterface implements AutoCloseable {
             socket.close();
             throw e;
         }
+    }
+
+    /**
+     * The redirect program; for a multi-buffer socket loaded with {@code BPF_F_XDP_HAS_FRAGS} (so
+     * the kernel hands it GSO super-packets whole), falling back to a plain program where the
+     * kernel does not know the flag (then frames larger than a page are linearised or dropped).
+     */
+    static BpfProgram loadRedirect(int xskMapFd, boolean scatterGather) {
+        final XdpRedirectProgramBuilder builder = new XdpRedirectProgramBuilder(xskMapFd);
+        if (scatterGather) {
+            try {
+                return builder.loadAcceptingFragments("isx_redirect");
+            } catch (LinuxException e) {
+                System.err.println("isthmus fastpath: " + e.getMessage().lines().findFirst().orElse("")
+                        + "; loading the redirect program without BPF_F_XDP_HAS_FRAGS");
+            }
+        }
+        return builder.load("isx_redirect");
     }
 
     public XskSocket socket() {
@@ -88,7 +107,7 @@ public final class AfXdpInterface implements AutoCloseable {
     /** One line for logs: {@code isx1a2b3c: XDP native, AF_XDP copy mode}. */
     public String describe() {
         return interfaceName() + ": XDP " + xdpMode().name().toLowerCase() + ", AF_XDP "
-                + (zeroCopy() ? "zero-copy" : "copy") + " mode";
+                + (zeroCopy() ? "zero-copy" : "copy") + " mode" + (socket.scatterGather() ? ", multi-buffer" : "");
     }
 
     @Override

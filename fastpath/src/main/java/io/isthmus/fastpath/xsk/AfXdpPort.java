@@ -2,6 +2,10 @@ package io.isthmus.fastpath.xsk;
 
 import io.isthmus.fastpath.frame.FrameLoans;
 import io.isthmus.fastpath.frame.FramePool;
+import io.isthmus.fastpath.gso.PartialChecksums;
+import io.isthmus.fastpath.gso.TcpSegmenter;
+import io.isthmus.fastpath.linux.XdpConstants;
+import io.isthmus.fastpath.packet.EthernetDescriptor;
 import io.isthmus.fastpath.linux.CallState;
 import io.isthmus.fastpath.linux.Errno;
 import io.isthmus.fastpath.linux.Libc;
@@ -11,12 +15,16 @@ import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.port.PortCounters;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A {@link Port} over one AF_XDP socket whose UMEM is the worker's {@code FrameMemory}.
  *
  * <ul>
- *   <li>{@link #receive}: takes RX descriptors into the batch (the frames are the batch's now).</li>
+ *   <li>{@link #receive}: takes RX descriptors into the batch (the frames are the batch's now);
+ *       completes TCP/UDP checksums the pod left partial ({@link PartialChecksums}) and splits
+ *       packets larger than the pods' MTU, whole frames or multi-buffer chains, into MTU segments
+ *       ({@link TcpSegmenter}: software GSO), so pods may keep TSO/GSO and checksum offload on.</li>
  *   <li>{@link #transmit}: writes a TX descriptor; nothing reaches the kernel before {@link #flush}.</li>
  *   <li>{@link #flush}: publishes TX, kicks the kernel with {@code sendto(MSG_DONTWAIT)} only when
  *       the TX ring's need_wakeup flag asks (a copy-mode device sends a few frames per kick, so it
@@ -37,6 +45,13 @@ import java.lang.foreign.Arena;
 public final class AfXdpPort implements Port {
     /** Upper bound of sendto kicks per flush. */
     public static final int MAX_TX_KICKS = 32;
+    /** The pods' MTU: larger IPv4 packets are segmented on receive. */
+    public static final int DEFAULT_POD_MTU_BYTES = 1500;
+    /**
+     * The longest descriptor chain kept for segmentation: a 64 KiB super-packet in 2 KiB frames
+     * (1,792 bytes each after the kernel's headroom) takes 37; longer chains are dropped whole.
+     */
+    static final int MAX_CHAIN_FRAMES = 64;
 
     private final int id;
     private final XskSocket socket;
@@ -54,6 +69,15 @@ public final class AfXdpPort implements Port {
     /** Written by the worker only on a failed kick (rare), read by the slow path: volatile is cheap enough. */
     private volatile long kickErrors;
     private volatile int lastKickErrno;
+    private final MemorySegment memory;
+    private final TcpSegmenter segmenter;
+    private final int maxUnsegmentedFrameBytes;
+    private final long[] chainAddress = new long[MAX_CHAIN_FRAMES];
+    private final int[] chainLength = new int[MAX_CHAIN_FRAMES];
+    private long checksumsCompleted;
+    private long gsoPackets;
+    private long gsoSegments;
+    private long oversizeDropped;
     private int pendingTxPackets;
     private long pendingTxBytes;
     private boolean closed;
@@ -63,7 +87,18 @@ public final class AfXdpPort implements Port {
      * @param fillTarget how many frames this port keeps in its fill ring at most (its share of the pool)
      */
     public AfXdpPort(int id, XskSocket socket, FramePool pool, FrameLoans loans, int fillTarget) {
+        this(id, socket, pool, loans, fillTarget, DEFAULT_POD_MTU_BYTES);
+    }
+
+    /**
+     * @param podMtuBytes the MTU of the pods' veths: received IPv4 packets larger than it (TSO/GSO
+     *                    super-packets) are split into segments that fit it
+     */
+    public AfXdpPort(int id, XskSocket socket, FramePool pool, FrameLoans loans, int fillTarget, int podMtuBytes) {
         this.id = id;
+        this.memory = pool.memory().segment();
+        this.segmenter = new TcpSegmenter(memory, podMtuBytes);
+        this.maxUnsegmentedFrameBytes = EthernetDescriptor.HEADER_LENGTH + podMtuBytes;
         this.socket = socket;
         this.pool = pool;
         this.loans = loans;
@@ -90,23 +125,122 @@ public final class AfXdpPort implements Port {
         return socket;
     }
 
+    /**
+     * Takes received packets into the batch. A packet in one frame is appended as it is (its
+     * TCP/UDP checksum completed when the pod left it partial); a packet larger than the MTU, one
+     * frame or a chain of frames ({@code XDP_PKT_CONTD}, multi-buffer sockets), is split into MTU
+     * segments in fresh frames by the {@link TcpSegmenter} and its own frames go back to the pool.
+     * A chain that does not fit in the batch's free entries waits in the ring for the next batch.
+     */
     @Override
     public int receive(PacketBatch batch) {
-        final int count = rx.peek(batch.free());
-        if (count == 0) {
+        final int ready = rx.peek(rx.size());
+        if (ready == 0) {
             return 0;
         }
+        int consumed = 0;
+        int packets = 0;
         long bytes = 0;
-        for (int i = 0; i < count; i++) {
-            final int length = rx.length(i);
-            final long address = rx.address(i);
-            loans.returned(address);
-            batch.add(address, length, id);
-            bytes += length;
+        while (consumed < ready && batch.free() > 0) {
+            final long address = rx.address(consumed);
+            final int length = rx.length(consumed);
+            if ((rx.options(consumed) & XdpConstants.XDP_PKT_CONTD) == 0 && length <= maxUnsegmentedFrameBytes) {
+                loans.returned(address);
+                if (PartialChecksums.completeIfPartial(memory, address, length)) {
+                    checksumsCompleted++;
+                }
+                batch.add(address, length, id);
+                consumed++;
+                packets++;
+                bytes += length;
+                continue;
+            }
+            final int end = chainEnd(consumed, ready);
+            if (end < 0) {
+                rx.refreshProducer(); // the rest of the chain is not visible yet: look again next time
+                break;
+            }
+            final int links = end - consumed + 1;
+            final int totalBytes = takeChain(consumed, links);
+            final int planned = links <= MAX_CHAIN_FRAMES ? segmenter.plan(address, length, totalBytes) : TcpSegmenter.NOT_SEGMENTABLE;
+            if (planned > batch.free() && planned <= PacketBatch.CAPACITY) {
+                untakeChain(links);
+                break; // fits in the next batch
+            }
+            if (planned == TcpSegmenter.NOT_SEGMENTABLE || planned > PacketBatch.CAPACITY || planned > pool.available()) {
+                oversizeDropped++;
+            } else {
+                segmenter.segment(chainAddress, chainLength, links, pool, batch, id);
+                gsoPackets++;
+                gsoSegments += planned;
+                packets += planned;
+            }
+            releaseChain(links);
+            consumed = end + 1;
+            bytes += totalBytes;
         }
-        rx.release(count);
-        counters.addReceived(count, bytes);
-        return count;
+        rx.release(consumed);
+        counters.addReceived(packets, bytes);
+        publishOffloadCounters();
+        return packets;
+    }
+
+    /** The ring index (relative to the consumer) of the last descriptor of the chain starting at {@code start}, or -1. */
+    private int chainEnd(int start, int ready) {
+        for (int i = start; i < ready; i++) {
+            if ((rx.options(i) & XdpConstants.XDP_PKT_CONTD) == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Copies the chain's descriptors (at most {@link #MAX_CHAIN_FRAMES}) into the chain arrays and marks its frames returned; its total bytes. */
+    private int takeChain(int start, int links) {
+        int total = 0;
+        for (int k = 0; k < links; k++) {
+            final long address = rx.address(start + k);
+            final int length = rx.length(start + k);
+            loans.returned(address);
+            if (k < MAX_CHAIN_FRAMES) {
+                chainAddress[k] = address;
+                chainLength[k] = length;
+            } else {
+                pool.release(address); // too long to keep: dropped whole (see releaseChain)
+            }
+            total += length;
+        }
+        return total;
+    }
+
+    /** The chain stays in the RX ring: its frames are the kernel's again in the ledger. */
+    private void untakeChain(int links) {
+        for (int k = 0; k < links && k < MAX_CHAIN_FRAMES; k++) {
+            loans.lend(chainAddress[k], id);
+        }
+    }
+
+    private void releaseChain(int links) {
+        for (int k = 0; k < links && k < MAX_CHAIN_FRAMES; k++) {
+            pool.release(chainAddress[k]);
+        }
+    }
+
+    private void publishOffloadCounters() {
+        if (checksumsCompleted != 0) {
+            counters.add(PortCounters.Counter.RX_CHECKSUMS_COMPLETED, checksumsCompleted);
+            checksumsCompleted = 0;
+        }
+        if (gsoPackets != 0) {
+            counters.add(PortCounters.Counter.RX_GSO_PACKETS, gsoPackets);
+            counters.add(PortCounters.Counter.RX_GSO_SEGMENTS, gsoSegments);
+            gsoPackets = 0;
+            gsoSegments = 0;
+        }
+        if (oversizeDropped != 0) {
+            counters.add(PortCounters.Counter.RX_OVERSIZE_DROPPED, oversizeDropped);
+            oversizeDropped = 0;
+        }
     }
 
     @Override

@@ -28,6 +28,15 @@ abstract sealed class ConsumerRing extends XskRing permits RxRing, CompletionRin
         return Math.min(ready, max);
     }
 
+    /**
+     * Reloads the kernel's producer index (acquire) even though cached entries remain: for a reader
+     * that found the cached entries end in the middle of a multi-buffer packet and must see the
+     * rest once the kernel publishes it.
+     */
+    public final void refreshProducer() {
+        cachedProducer = loadAcquireProducer();
+    }
+
     /** Gives {@code count} consumed entries back to the kernel (release store). */
     public final void release(int count) {
         cachedConsumer += count;

@@ -22,6 +22,11 @@ public final class RxRing extends ConsumerRing {
         return (long) XdpDesc.ADDR.get(mapping, entry(i));
     }
 
+    /** The options of the {@code i}-th ready frame: {@code XDP_PKT_CONTD} when the next descriptor continues its packet. */
+    public int options(int i) {
+        return (int) XdpDesc.OPTIONS.get(mapping, entry(i));
+    }
+
     /** The length in bytes of the {@code i}-th ready frame. */
     public int length(int i) {
         return (int) XdpDesc.LEN.get(mapping, entry(i));

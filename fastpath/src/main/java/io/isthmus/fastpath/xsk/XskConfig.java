@@ -11,8 +11,18 @@ import io.isthmus.fastpath.bpf.XdpMode;
  *                         the fill ring keeps at most half of {@code framesPerPort}
  * @param bindMode         copy / zero-copy choice of the first socket
  * @param xdpMode          XDP attach mode, or null to try native first and fall back to generic
+ * @param scatterGather    ask for multi-buffer AF_XDP ({@code XDP_USE_SG}, a redirect program
+ *                         loaded with {@code BPF_F_XDP_HAS_FRAGS}): frames larger than a UMEM frame
+ *                         (GSO super-packets of pods that keep TSO/GSO on) arrive as descriptor
+ *                         chains; when the kernel refuses it the socket binds without it (logged)
  */
-public record XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, XskBindMode bindMode, XdpMode xdpMode) {
+public record XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, XskBindMode bindMode, XdpMode xdpMode,
+                        boolean scatterGather) {
+
+    /** A configuration that asks for multi-buffer (the default). */
+    public XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, XskBindMode bindMode, XdpMode xdpMode) {
+        this(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, true);
+    }
 
     public XskConfig {
         if (Integer.bitCount(ringEntries) != 1) {
@@ -33,14 +43,18 @@ public record XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, 
      * worker will want a smaller share per port.
      */
     public static XskConfig defaults() {
-        return new XskConfig(2048, 8192, 4096, XskBindMode.AUTO, null);
+        return new XskConfig(2048, 8192, 4096, XskBindMode.AUTO, null, true);
+    }
+
+    public XskConfig withScatterGather(boolean on) {
+        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, on);
     }
 
     public XskConfig withBindMode(XskBindMode mode) {
-        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, mode, xdpMode);
+        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, mode, xdpMode, scatterGather);
     }
 
     public XskConfig withXdpMode(XdpMode mode) {
-        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, mode);
+        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, mode, scatterGather);
     }
 }

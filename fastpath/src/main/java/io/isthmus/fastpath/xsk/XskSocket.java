@@ -1,6 +1,8 @@
 package io.isthmus.fastpath.xsk;
 
+import io.isthmus.fastpath.linux.Errno;
 import io.isthmus.fastpath.linux.Libc;
+import io.isthmus.fastpath.linux.LinuxException;
 import io.isthmus.fastpath.linux.PosixConstants;
 import io.isthmus.fastpath.linux.SockaddrXdp;
 import io.isthmus.fastpath.linux.XdpConstants;
@@ -33,6 +35,7 @@ public final class XskSocket implements AutoCloseable {
     private final int ifindex;
     private final int queueId;
     private final boolean zeroCopy;
+    private final boolean scatterGather;
     private final FillRing fill;
     private final CompletionRing completion;
     private final RxRing rx;
@@ -40,13 +43,14 @@ public final class XskSocket implements AutoCloseable {
     private final MemorySegment[] mappings;
     private boolean closed;
 
-    private XskSocket(int fd, String interfaceName, int ifindex, int queueId, boolean zeroCopy, MemorySegment[] mappings,
-                      FillRing fill, CompletionRing completion, RxRing rx, TxRing tx) {
+    private XskSocket(int fd, String interfaceName, int ifindex, int queueId, boolean zeroCopy, boolean scatterGather,
+                      MemorySegment[] mappings, FillRing fill, CompletionRing completion, RxRing rx, TxRing tx) {
         this.fd = fd;
         this.interfaceName = interfaceName;
         this.ifindex = ifindex;
         this.queueId = queueId;
         this.zeroCopy = zeroCopy;
+        this.scatterGather = scatterGather;
         this.mappings = mappings;
         this.fill = fill;
         this.completion = completion;
@@ -100,20 +104,22 @@ public final class XskSocket implements AutoCloseable {
             SockaddrXdp.FAMILY.set(address, (short) XdpConstants.AF_XDP);
             SockaddrXdp.IFINDEX.set(address, ifindex);
             SockaddrXdp.QUEUE_ID.set(address, queueId);
+            final String bound = "AF_XDP " + interfaceName + " ifindex=" + ifindex + " queue=" + queueId;
+            final boolean scatterGather;
             if (first == null) {
-                SockaddrXdp.FLAGS.set(address, (short) (XdpConstants.XDP_USE_NEED_WAKEUP | config.bindMode().flags));
+                scatterGather = bindFirst(fd, address, config, bound);
             } else {
-                // The kernel refuses mode flags here: a shared socket inherits them from the first.
+                // The kernel refuses mode flags here: a shared socket inherits them (multi-buffer too) from the first.
                 SockaddrXdp.FLAGS.set(address, XdpConstants.XDP_SHARED_UMEM);
                 SockaddrXdp.SHARED_UMEM_FD.set(address, first.fd);
+                Libc.bind(fd, address, bound + " sharing the UMEM of fd " + first.fd);
+                scatterGather = first.scatterGather;
             }
-            Libc.bind(fd, address, "AF_XDP " + interfaceName + " ifindex=" + ifindex + " queue=" + queueId
-                    + (first == null ? " mode=" + config.bindMode() : " sharing the UMEM of fd " + first.fd));
 
             final MemorySegment options = arena.allocate(XdpOptions.LAYOUT);
             Libc.getsockopt(fd, XdpConstants.SOL_XDP, XdpConstants.XDP_OPTIONS, options, "XDP_OPTIONS" + on);
             final boolean zeroCopy = ((int) XdpOptions.FLAGS.get(options) & XdpConstants.XDP_OPTIONS_ZEROCOPY) != 0;
-            return new XskSocket(fd, interfaceName, ifindex, queueId, zeroCopy, mappings, fill, completion, rx, tx);
+            return new XskSocket(fd, interfaceName, ifindex, queueId, zeroCopy, scatterGather, mappings, fill, completion, rx, tx);
         } catch (RuntimeException e) {
             for (MemorySegment m : mappings) {
                 if (m != null) {
@@ -123,6 +129,33 @@ public final class XskSocket implements AutoCloseable {
             Libc.close(fd, "AF_XDP socket");
             throw e;
         }
+    }
+
+    /**
+     * Binds the worker's first socket with {@code XDP_USE_NEED_WAKEUP}, the copy mode and, when
+     * {@code config} asks, {@code XDP_USE_SG}; a kernel or driver that refuses multi-buffer
+     * (EINVAL before Linux 6.6, EOPNOTSUPP from a zero-copy driver without it) gets a second bind
+     * without it and a log line. Returns whether multi-buffer is on.
+     */
+    private static boolean bindFirst(int fd, MemorySegment address, XskConfig config, String bound) {
+        final short flags = (short) (XdpConstants.XDP_USE_NEED_WAKEUP | config.bindMode().flags);
+        if (config.scatterGather()) {
+            SockaddrXdp.FLAGS.set(address, (short) (flags | XdpConstants.XDP_USE_SG));
+            try {
+                Libc.bind(fd, address, bound + " mode=" + config.bindMode() + " multi-buffer");
+                return true;
+            } catch (LinuxException e) {
+                if (e.errno() != Errno.EINVAL && e.errno() != Errno.EOPNOTSUPP) {
+                    throw e;
+                }
+                System.err.println("isthmus fastpath: " + e.getMessage()
+                        + "; binding without multi-buffer (frames larger than " + config.frameSizeBytes()
+                        + " bytes will be dropped: keep the pods' TSO/GSO off)");
+            }
+        }
+        SockaddrXdp.FLAGS.set(address, flags);
+        Libc.bind(fd, address, bound + " mode=" + config.bindMode());
+        return false;
     }
 
     private static long off(VarHandle field, MemorySegment offsets) {
@@ -148,6 +181,11 @@ public final class XskSocket implements AutoCloseable {
     /** True when the kernel runs this socket zero-copy (XDP_OPTIONS_ZEROCOPY), false in copy mode. */
     public boolean zeroCopy() {
         return zeroCopy;
+    }
+
+    /** True when the socket is multi-buffer ({@code XDP_USE_SG}): RX and TX packets may be descriptor chains. */
+    public boolean scatterGather() {
+        return scatterGather;
     }
 
     public FillRing fill() {

@@ -107,6 +107,7 @@ class KernelHeadersLayoutTest {
         constant("BPF_PROG_TYPE_XDP", BpfConstants.BPF_PROG_TYPE_XDP);
         constant("BPF_XDP", BpfConstants.BPF_XDP);
         constant("BPF_ANY", BpfConstants.BPF_ANY);
+        constant("BPF_F_XDP_HAS_FRAGS", BpfConstants.BPF_F_XDP_HAS_FRAGS);
         constant("XDP_FLAGS_UPDATE_IF_NOEXIST", BpfConstants.XDP_FLAGS_UPDATE_IF_NOEXIST);
         constant("XDP_FLAGS_SKB_MODE", BpfConstants.XDP_FLAGS_SKB_MODE);
         constant("XDP_FLAGS_DRV_MODE", BpfConstants.XDP_FLAGS_DRV_MODE);

@@ -40,18 +40,29 @@ public final class Pod implements AutoCloseable {
     private final String hostInterface;
     private final String ip;
     private final boolean bare;
+    private final boolean offloads;
     private volatile boolean closed;
 
-    private Pod(String netns, String hostInterface, String ip, boolean bare) {
+    private Pod(String netns, String hostInterface, String ip, boolean bare, boolean offloads) {
         this.netns = netns;
         this.hostInterface = hostInterface;
         this.ip = ip;
         this.bare = bare;
+        this.offloads = offloads;
     }
 
     /** Makes a pod with address {@code ip} (dotted IPv4). On any failure removes what it made and throws. */
     public static Pod create(String ip) {
-        return make(ip, false);
+        return make(ip, false, false);
+    }
+
+    /**
+     * Makes a pod like {@link #create} whose eth0 keeps the veth defaults: TX checksum offload,
+     * TSO and GSO on, as a real pod has. Its kernel then sends partial checksums and, where the
+     * host end allows it, GSO super-packets: what multi-buffer AF_XDP and software GSO handle.
+     */
+    public static Pod createWithOffloads(String ip) {
+        return make(ip, false, true);
     }
 
     /**
@@ -60,12 +71,12 @@ public final class Pod implements AutoCloseable {
      * {@code ip} is only remembered (for the switch's route table).
      */
     public static Pod createBare(String ip) {
-        return make(ip, true);
+        return make(ip, true, false);
     }
 
-    private static Pod make(String ip, boolean bare) {
+    private static Pod make(String ip, boolean bare, boolean offloads) {
         final String suffix = HexFormat.of().formatHex(randomBytes(3));
-        final Pod pod = new Pod("isx-" + suffix, "isx" + suffix, ip, bare);
+        final Pod pod = new Pod("isx-" + suffix, "isx" + suffix, ip, bare, offloads);
         LIVE.add(pod);
         try {
             pod.build();
@@ -89,7 +100,9 @@ public final class Pod implements AutoCloseable {
         Shell.check("ip", "link", "set", hostInterface, "up");
         Shell.run(10, "ip", "netns", "exec", netns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
         Shell.check("ip", "-n", netns, "link", "set", "lo", "up");
-        Shell.check("ip", "netns", "exec", netns, "ethtool", "-K", "eth0", "tx", "off", "tso", "off", "gso", "off");
+        if (!offloads) {
+            Shell.check("ip", "netns", "exec", netns, "ethtool", "-K", "eth0", "tx", "off", "tso", "off", "gso", "off");
+        }
         if (!bare) {
             Shell.check("ip", "-n", netns, "addr", "add", ip + "/32", "dev", "eth0");
         }

@@ -24,6 +24,14 @@ public final class PodExtension implements AfterEachCallback, AutoCloseable {
         return pod;
     }
 
+    /** Skips (visibly) unless root + AF_XDP, then makes a pod that keeps its offloads (see {@link Pod#createWithOffloads}). */
+    public Pod podWithOffloads(String ip) {
+        Privileges.assumeRootAndAfXdp();
+        final Pod pod = Pod.createWithOffloads(ip);
+        resources.push(pod);
+        return pod;
+    }
+
     /** Skips (visibly) unless root + AF_XDP, then makes a bare pod (see {@link Pod#createBare}). */
     public Pod barePod(String ip) {
         Privileges.assumeRootAndAfXdp();
