@@ -12,7 +12,8 @@
 #   iptables        (b) kernel routing + kube-proxy-style iptables DNAT for a ClusterIP (statistic random)
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
-#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others
+#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others (the ClusterIP
+#                   figures: restarted with --services, the whole pipeline with a Service from YAML)
 #   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes
 #                   the pods and the ClusterIP from YAML; the harness only adds the load
 # Figures:
