@@ -12,13 +12,13 @@
 #   iptables        (b) kernel routing + kube-proxy-style iptables DNAT for a ClusterIP (statistic random)
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
-#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others (the ClusterIP
-#                   figures: restarted with --services, the whole pipeline with a Service from YAML)
+#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others
 #   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes
 #                   the pods and the ClusterIP from YAML; the harness only adds the load
 # Figures:
 #   pps-pod-N       64-byte UDP packets/s pod A -> pod B1 with N flows (isthmus pktgen, AF_XDP, both ends)
-#   pps-cip-N       the same to the ClusterIP, counted at the three backends after DNAT
+#   pps-cip-N       the same to the ClusterIP, counted at the three backends after DNAT (mode isthmus:
+#                   the fast path restarted with --services, the whole pipeline and a Service from YAML)
 #   tcp             TCP Gbps pod A -> pod B1 (iperf3)
 #   http-rps        HTTP requests/s to the ClusterIP, keep-alive (wrk; nginx in the backends)
 #   http-cps        the same with `Connection: close`: new connections/s
