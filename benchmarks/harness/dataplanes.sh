@@ -74,7 +74,7 @@ RESULTS=$OUT/results.tsv
 RUN_BOUND_S=$((DURATION * 60 + 600)) # no process of this run outlives this, whatever happens
 exec 3>&2
 # ISX_DEBUG=1 keeps the work directory (every process's output) for a look afterwards
-trap 'unwind_to 0; if [ "${ISX_DEBUG:-}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
+trap 'unwind_to 0; report_leftovers; if [ "${ISX_DEBUG:-}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
 trap 'exit 130' INT TERM HUP
 # a command that stops the run names itself (set -e would otherwise end it without a word)
 set -E
