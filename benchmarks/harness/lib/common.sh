@@ -205,7 +205,7 @@ ticks_of() { # pids...: "TICKS FOUND" (user + system ticks of those still alive,
   local p files=()
   for p in "$@"; do files+=("/proc/$p/stat"); done
   [ ${#files[@]} -gt 0 ] || { echo "0 0"; return; }
-  cat "${files[@]}" 2>/dev/null | awk '{ sub(/^.*\) /, ""); t += $12 + $13; n++ } END { print t + 0, n + 0 }'
+  { cat "${files[@]}" 2>/dev/null || true; } | awk '{ sub(/^.*\) /, ""); t += $12 + $13; n++ } END { print t + 0, n + 0 }'
 }
 
 # cpu_end: sets CPU_CORES[name] for each group and CPU_CORES[softirq]
