@@ -57,7 +57,7 @@ stop_bg() {
   local pid=$1
   [ -n "${STOPPED[$pid]:-}" ] && return 0
   STOPPED[$pid]=1
-  [ "$(awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)" = "$$" ] || { wait "$pid" 2>/dev/null; return 0; }
+  [ "$(awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)" = "$$" ] || { wait "$pid" 2>/dev/null || true; return 0; }
   stop_tree "$pid"
 }
 
