@@ -18,6 +18,15 @@ unwind_to() { # depth: runs (last first) every undo command pushed above that de
   done
 }
 
+# After the undo stack ran: names of this run (its tag) still in the kernel, said out loud, never
+# removed blindly (something failed to undo; a person should look).
+report_leftovers() {
+  local left
+  left=$( { ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E -- "^(isx-dp-.*-$TAG|isthmus-isxb-$TAG-.*)\$" || true
+            ip -o link 2>/dev/null | grep -oE -- "isxq[a-z0-9]$TAG|isxbr$TAG" || true; } | sort -u | paste -sd' ')
+  [ -z "$left" ] || log "LEFT BEHIND after clean-up (remove by hand, and report): $left"
+}
+
 # ---- processes ---------------------------------------------------------------------------------
 descendants() { # pid: the pid and every process below it, one per line
   ps -e -o pid=,ppid= | awk -v root="$1" '
@@ -48,7 +57,7 @@ stop_bg() {
   local pid=$1
   [ -n "${STOPPED[$pid]:-}" ] && return 0
   STOPPED[$pid]=1
-  [ "$(awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)" = "$$" ] || { wait "$pid" 2>/dev/null; return 0; }
+  [ "$(awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)" = "$$" ] || { wait "$pid" 2>/dev/null || true; return 0; }
   stop_tree "$pid"
 }
 

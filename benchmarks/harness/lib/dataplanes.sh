@@ -216,34 +216,72 @@ dp_isthmus_tools() { echo "@af_xdp ip"; }
 dp_isthmus_offloads() { echo off; }
 dp_isthmus_figures() { dp_ovs_figures; }
 isthmus_ports() { local i; for i in 0 1 2 3; do printf -- '--port %s=%s ' "${HOSTS[$i]}" "${IPS[$i]}"; done; }
-# The Service stage plugs in here: when `isthmus fastpath` takes a ClusterIP, this is where the
-# harness hands it one; until then the Service figures of Isthmus are reported as n/a.
-isthmus_service_args() {
-  if [[ "$(ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --help 2>&1)" == *--service* ]]; then
-    printf -- '--service %s:%s/udp=%s ' "$CLUSTER_IP" "$UDP_SERVICE_PORT" "$(backends "$UDP_TARGET_PORT")"
-    printf -- '--service %s:%s/tcp=%s ' "$CLUSTER_IP" "$TCP_SERVICE_PORT" "$(backends "$TCP_TARGET_PORT")"
-  fi
-}
+# The Service figures: `isthmus fastpath --services FILE` runs the node's whole pipeline
+# (conntrack, Service DNAT, policy, commit) on the same ports with a Service and EndpointSlice
+# from YAML the harness writes (ClusterIP UDP 5001 -> 9, TCP 80 -> 80 over the three backends).
+# The pod -> pod figures run first on the plain switching pipeline (`--port` alone, as before);
+# at the first Service figure the fast path is restarted with --services. An older `isthmus`
+# without --services leaves those cells n/a.
 backends() { echo "${IP_B[0]}:$1,${IP_B[1]}:$1,${IP_B[2]}:$1"; }
-dp_isthmus_start() {
-  local fastpath
-  ISTHMUS_SERVICE_ARGS=$(isthmus_service_args)
-  # after the fast path stops (undo runs last first): its final counters, drops by reason included
-  on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
-  # shellcheck disable=SC2046,SC2086
-  start_bg fastpath "$RUN_BOUND_S" "$WORK/fastpath.out" "$WORK/fastpath.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --idle "$ISTHMUS_IDLE" $(isthmus_ports) $ISTHMUS_SERVICE_ARGS
-  wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/fastpath.out" "$WORK/fastpath.err" >&2; return 1; }
-  DP_PIDS="$fastpath"
+isthmus_has_services() { [[ "$(ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --help 2>&1)" == *--services* ]]; }
+isthmus_services_yaml() { # the Service and its EndpointSlice, as a cluster's control plane would have them
+  local i
+  printf 'apiVersion: v1
+kind: Service
+metadata: {name: bench, namespace: isx-bench}
+spec:
+  type: ClusterIP
+  clusterIP: %s
+  ports:
+  - {name: udp, protocol: UDP, port: %s, targetPort: %s}
+  - {name: http, protocol: TCP, port: %s, targetPort: %s}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: bench-1
+  namespace: isx-bench
+  labels: {kubernetes.io/service-name: bench}
+addressType: IPv4
+ports:
+- {name: udp, protocol: UDP, port: %s}
+- {name: http, protocol: TCP, port: %s}
+endpoints:
+' "$CLUSTER_IP" "$UDP_SERVICE_PORT" "$UDP_TARGET_PORT" "$TCP_SERVICE_PORT" "$TCP_TARGET_PORT" "$UDP_TARGET_PORT" "$TCP_TARGET_PORT"
+  for i in 0 1 2; do printf -- '- addresses: ["%s"]\n  conditions: {ready: true}\n' "${IP_B[$i]}"; done
 }
+isthmus_fastpath_start() { # output-name [extra args...]: starts the fast path on the four ports, waits for XDP on each
+  local name=$1 pid
+  shift
+  # after the fast path stops (undo runs last first): its final counters, drops by reason included
+  on_undo "grep -hE '^(final|drop reasons)' $WORK/$name.out $WORK/$name.err | sed 's/^/dataplanes: isthmus ($name) /' >&3"
+  # shellcheck disable=SC2046
+  start_bg pid "$RUN_BOUND_S" "$WORK/$name.out" "$WORK/$name.err" \
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --idle "$ISTHMUS_IDLE" $(isthmus_ports) "$@"
+  ISTHMUS_FASTPATH_PID=$pid
+  wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/$name.out" "$WORK/$name.err" >&2; return 1; }
+  DP_PIDS="$pid"
+}
+dp_isthmus_start() { isthmus_fastpath_start fastpath; }
 isthmus_attached() {
   local i
   for i in 0 1 2 3; do [[ "$(ip -o link show "${HOSTS[$i]}")" == *" xdp"* ]] || return 1; done
 }
+isthmus_detached() {
+  local i
+  for i in 0 1 2 3; do [[ "$(ip -o link show "${HOSTS[$i]}")" != *" xdp"* ]] || return 1; done
+}
 dp_isthmus_service() {
-  [ -n "$ISTHMUS_SERVICE_ARGS" ] && return 0
-  SERVICE_REASON="n/a (isthmus fastpath --port takes no Service yet: see Isthmus via isthmus up)"
-  return 3
+  if ! isthmus_has_services; then
+    SERVICE_REASON="n/a (this isthmus fastpath takes no --services: see Isthmus via isthmus up)"
+    return 3
+  fi
+  isthmus_services_yaml >"$WORK/isthmus-services.yaml"
+  stop_bg "$ISTHMUS_FASTPATH_PID"
+  wait_for 15 "isthmus fastpath to detach" isthmus_detached || return 1
+  isthmus_fastpath_start fastpath-services --services "$WORK/isthmus-services.yaml" || return 1
+  wait_for 15 "isthmus fastpath to publish the Service" grep -q '^services: [1-9]' "$WORK/fastpath-services.out" \
+    || { cat "$WORK/fastpath-services.out" "$WORK/fastpath-services.err" >&2; return 1; }
 }
 
 # ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, session 3) ---------------

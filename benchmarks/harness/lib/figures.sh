@@ -25,8 +25,8 @@ fig_pps() {
   mkdir -p "$dir"
   warm_paths || log "$mode: the pods do not all reach each other before $figure"
   for i in "${sinks[@]}"; do
-    start_bg pid $((DURATION + 90)) "$dir/rx$i.out" "$dir/rx$i.err" \
-      env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --rx --netns "${NS_B[$i]}" --dst-port "$UDP_TARGET_PORT" --duration $((DURATION + 60)) --idle backoff
+    start_bg pid $((DURATION + 130)) "$dir/rx$i.out" "$dir/rx$i.err" \
+      env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --rx --netns "${NS_B[$i]}" --dst-port "$UDP_TARGET_PORT" --duration $((DURATION + 100)) --idle backoff
     sink_pids+=("$pid")
   done
   for i in "${sinks[@]}"; do

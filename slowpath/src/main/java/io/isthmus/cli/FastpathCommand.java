@@ -48,6 +48,8 @@ public final class FastpathCommand implements Subcommand {
               --copy | --zero-copy   force the AF_XDP copy mode (default: the kernel chooses)
               --duration SECONDS     stop by itself after this long (default: until SIGINT/SIGTERM)
               --quiet                no per-second counter lines
+              --services PATH        run the node's whole pipeline (conntrack, Service DNAT, policy) with
+                                     the Services and EndpointSlices of this YAML file or directory
             usage: isthmus fastpath --control aeron:ipc [--aeron-dir DIR] [--conntrack PATH] [--idle ...] [--duration S]
               --control aeron:ipc    serve the control channel; ports come from the slow path, not --port
               --aeron-dir DIR        the media driver's directory (default /dev/shm/isthmus-aeron)
@@ -85,6 +87,8 @@ public final class FastpathCommand implements Subcommand {
         Path conntrack = AgentConfig.DEFAULT_CONNTRACK;
         String nodeName = AgentConfig.hostName();
         final List<String> nodeIps = new ArrayList<>();
+        Path services = null;
+        List<io.isthmus.slowpath.reconcile.DesiredRecord> serviceRecords = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -100,6 +104,7 @@ public final class FastpathCommand implements Subcommand {
                     case "--conntrack" -> conntrack = Path.of(CliArgs.value(args, ++i, "--conntrack"));
                     case "--node-name" -> nodeName = CliArgs.value(args, ++i, "--node-name");
                     case "--node-ip" -> nodeIps.add(CliArgs.value(args, ++i, "--node-ip"));
+                    case "--services" -> services = Path.of(CliArgs.value(args, ++i, "--services"));
                     case "-h", "--help" -> {
                         out.print(USAGE);
                         return 0;
@@ -116,6 +121,12 @@ public final class FastpathCommand implements Subcommand {
             if (control == null && specs.isEmpty()) {
                 throw new IllegalArgumentException("at least one --port IFNAME=POD_IP (or --control aeron:ipc) is needed");
             }
+            if (services != null && control != null) {
+                throw new IllegalArgumentException("--services goes with --port: with --control the slow path sends the Services");
+            }
+            if (services != null) {
+                serviceRecords = FastpathWithServices.recordsOf(services, nodeName);
+            }
         } catch (IllegalArgumentException e) {
             err.println("isthmus fastpath: " + e.getMessage());
             err.print(USAGE);
@@ -129,6 +140,15 @@ public final class FastpathCommand implements Subcommand {
         if (control != null) {
             return serveControl(FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle), aeronDirectory,
                     new NodeSettings(nodeName, nodeIps, null), durationSeconds, quiet, out);
+        }
+        if (serviceRecords != null) {
+            final FastpathRuntimeConfig defaults = FastpathRuntimeConfig.defaults(FastpathWithServices.conntrackFile()).withIdleMode(idle);
+            final FastpathRuntimeConfig withPorts = new FastpathRuntimeConfig(defaults.workerName(), defaults.portSlots(),
+                    defaults.umemFrames(), defaults.xsk().withBindMode(config.bindMode()).withXdpMode(config.xdpMode()),
+                    idle, defaults.conntrack(), defaults.sweepInterval(), defaults.sweepEntriesPerCall(),
+                    defaults.commandTimeout(), defaults.flow());
+            return FastpathWithServices.serve(specs, serviceRecords, withPorts, new NodeSettings(nodeName, nodeIps, null),
+                    durationSeconds, quiet, out);
         }
         return serve(specs, config, idle, durationSeconds, quiet, out);
     }

@@ -20,7 +20,9 @@ import java.lang.foreign.MemorySegment;
  * The entry holds the original tuple (as the first packet arrived), the reply tuple with the NAT
  * mapping (DNAT to the backend; SNAT to the node address with a port the table's SNAT pool gives
  * as it inserts), and the decisions: the service port id, verdict "allowed" and the ingress port.
- * With SNAT the packet's source is rewritten here, to the node address and that port.
+ * With SNAT the packet's source is rewritten here, to the node address and that port; when the
+ * reply tuple is taken by another connection (the pod talked to the backend directly from the same
+ * port), the source port is remapped as Linux does ({@link ConntrackFlows#insert}) and rewritten here.
  *
  * <p>When another packet of the same flow inserted first (earlier in the batch, or on another
  * worker), the packet is rewritten to that entry's tuple instead, so both follow one mapping.
@@ -65,8 +67,9 @@ public final class ConntrackCommitStage implements Stage {
                     dnat, backend, backendPort, snat, node, batch.serviceId[i], batch.ingressPort[i]);
             switch (result) {
                 case ConntrackFlows.INSERTED -> {
-                    if (snat) {
-                        Ipv4TupleRewriter.rewrite(segment, l3, l4, protocol, node, flows.committedSnatPort(),
+                    final int sourcePort = flows.committedSourcePort();
+                    if (snat || sourcePort != ConntrackDescriptor.sourcePort(ports)) { // SNAT, or a clash remapped the port
+                        Ipv4TupleRewriter.rewrite(segment, l3, l4, protocol, snat ? node : batch.flowSrc[i], sourcePort,
                                 dnat ? backend : batch.flowDst[i],
                                 dnat ? backendPort : ConntrackDescriptor.destinationPort(ports));
                     }

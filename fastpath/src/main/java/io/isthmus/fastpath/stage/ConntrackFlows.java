@@ -7,6 +7,7 @@ import io.isthmus.conntrack.ConntrackDescriptor;
 import io.isthmus.conntrack.ConntrackLookupBatch;
 import io.isthmus.conntrack.ConntrackState;
 import io.isthmus.conntrack.proto.ConntrackTracking;
+import io.isthmus.fastpath.packet.Ipv4Descriptor;
 import io.isthmus.fastpath.pipeline.PacketBatch;
 
 /**
@@ -32,12 +33,16 @@ public final class ConntrackFlows {
     public static final int NO_SNAT_PORT = 4;
     public static final int NOT_TRACKABLE = 5;
 
+    /** Source ports tried, one after the other, when a new connection's reply tuple is taken. */
+    static final int REMAP_ATTEMPTS = 8;
+
     private final ConntrackCursor cursor;
     private final ConntrackLookupBatch lookups = new ConntrackLookupBatch(PacketBatch.CAPACITY);
     private int nowS;
     private int committedRef;
     private int committedSeqZone;
     private int committedSnatPort;
+    private int committedSourcePort;
 
     public ConntrackFlows(ConntrackCursor cursor) {
         this.cursor = cursor;
@@ -102,7 +107,8 @@ public final class ConntrackFlows {
      * port from the pool. Returns {@link #INSERTED} ({@link #committedRef}, {@link #committedSnatPort}),
      * {@link #EXISTS} (another packet of the flow inserted first: {@link #committedRef} is that
      * entry, the rewrite is in {@link #natSrc}(0) ... after {@link #lookupExisting}), {@link #FULL},
-     * {@link #CLASH}, {@link #NO_SNAT_PORT} or {@link #NOT_TRACKABLE} (this packet cannot open a
+     * {@link #CLASH} (the reply tuple taken even with a remapped source port: see
+     * {@link #insertWithRemappedSourcePort}), {@link #NO_SNAT_PORT} or {@link #NOT_TRACKABLE} (this packet cannot open a
      * connection, e.g. a lone TCP RST).
      */
     public int insert(int srcIpv4, int dstIpv4, int ports, int protocol, int tcpFlags,
@@ -119,13 +125,17 @@ public final class ConntrackFlows {
             spec.dnat(Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(backendIpv4), backendPort);
         }
         spec.state(first).decisions(serviceId & ConntrackDescriptor.MAX_SERVICE_ID, 1, outPort & ConntrackDescriptor.MAX_OUT_PORT);
-        final int result = snat
+        int result = snat
                 ? cursor.insertWithSnat(spec, Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(snatIpv4), nowS)
                 : cursor.insert(spec, nowS);
+        if (result == ConntrackCursor.INSERT_CLASH && !snat && hasPorts(protocol)) {
+            result = insertWithRemappedSourcePort(spec, ConntrackDescriptor.sourcePort(ports));
+        }
         if (result >= 0) {
             committedRef = result;
             committedSeqZone = cursor.insertedSeqZone();
-            committedSnatPort = snat ? ConntrackDescriptor.destinationPort(spec.replyPorts) : 0;
+            committedSourcePort = ConntrackDescriptor.destinationPort(spec.replyPorts);
+            committedSnatPort = snat ? committedSourcePort : 0;
             return INSERTED;
         }
         return switch (result) {
@@ -135,6 +145,40 @@ public final class ConntrackFlows {
             case ConntrackCursor.INSERT_INVALID -> NOT_TRACKABLE;
             default -> CLASH;
         };
+    }
+
+    private static boolean hasPorts(int protocol) {
+        return protocol == Ipv4Descriptor.PROTOCOL_TCP
+                || protocol == Ipv4Descriptor.PROTOCOL_UDP;
+    }
+
+    /**
+     * The reply tuple of a new connection is taken by another one: the client's source port is
+     * remapped, as Linux's NAT does on such a clash (its implicit source mapping,
+     * {@code nf_nat_l4proto_unique_tuple}), rather than dropping every packet of the flow until the
+     * other entry expires. The case: a pod sent from port P straight to a backend B:9 (an entry
+     * whose reply is B:9 → pod:P), then from the same port P to a ClusterIP DNATed to B:9, whose
+     * reply would be B:9 → pod:P too. A few ports in the source port's class (below 512, 512-1023,
+     * 1024 and up), from a hash of the tuple, are tried; the address stays the pod's own, so no
+     * SNAT port pool is involved and the entry carries no SNAT flag (the table gives nothing back
+     * to a pool when it is removed). Returns the last insert's result.
+     */
+    private int insertWithRemappedSourcePort(ConnectionSpec spec, int sourcePort) {
+        final int replySourcePort = ConntrackDescriptor.sourcePort(spec.replyPorts);
+        final int first = sourcePort < 512 ? 1 : sourcePort < 1024 ? 600 : 1024;
+        final int count = (sourcePort < 512 ? 512 : sourcePort < 1024 ? 1024 : 65536) - first;
+        int hint = spec.origPorts * 0x9E3779B1 ^ (int) spec.origSrcLo ^ (int) spec.replySrcLo;
+        int result = ConntrackCursor.INSERT_CLASH;
+        for (int attempt = 0; attempt < REMAP_ATTEMPTS && result == ConntrackCursor.INSERT_CLASH; attempt++) {
+            int port = first + Integer.remainderUnsigned(hint, count);
+            if (port == sourcePort) {
+                port = first + (port - first + 1) % count;
+            }
+            spec.replyPorts = ConntrackDescriptor.ports(replySourcePort, port);
+            result = cursor.insert(spec, nowS);
+            hint = hint * 0x9E3779B1 + 1;
+        }
+        return result;
     }
 
     /** After {@link #EXISTS}: looks the flow up again into lookup slot 0; returns its ref or -1. */
@@ -150,6 +194,14 @@ public final class ConntrackFlows {
 
     public int committedSeqZone() {
         return committedSeqZone;
+    }
+
+    /**
+     * The source port the last {@link #INSERTED} connection's packets leave with: the SNAT port,
+     * a remapped port after a reply-tuple clash, or else the packet's own.
+     */
+    public int committedSourcePort() {
+        return committedSourcePort;
     }
 
     /** The SNAT port the last {@link #insert} took (0 without SNAT). */
