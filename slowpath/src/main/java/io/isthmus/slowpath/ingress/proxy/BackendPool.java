@@ -7,7 +7,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -33,6 +35,9 @@ final class BackendPool {
     static final int IDLE_SECONDS = 60;
     static final int SWEEP_SECONDS = 15;
     static final int TIMEOUT_CHECK_MS = 250;
+    private static final HttpDecoderConfig RESPONSE_DECODING = new HttpDecoderConfig()
+            .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
+            .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
 
     /** A connection waiting in the pool, and since when (System.nanoTime()). */
     private record Idle(Channel channel, long sinceNs) {
@@ -61,7 +66,10 @@ final class BackendPool {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler()); // responses stream, never aggregated
+                        // Responses stream, never aggregated. Their headers are not validated
+                        // character by character: the decoder has already split them into lines, and
+                        // they go to the client as the pod wrote them (nginx does not check either).
+                        ch.pipeline().addLast(new HttpClientCodec(RESPONSE_DECODING, false, false), new BackendHandler());
                     }
                 });
         loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
@@ -44,8 +45,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final boolean http2;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
     private boolean busy;
-    private String clientIp;   // of this connection, computed on its first request
-    private String localPort;
+    private AsciiString clientIp;   // of this connection, computed on its first request
+    private AsciiString localPort;
     private ProxyExchange inFlight;
 
     FrontendHandler(ProxyContext proxy, boolean tls, boolean http2) {
@@ -117,7 +118,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         final boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
         final String target = query < 0 ? match.upstreamPath() : match.upstreamPath() + uri.substring(query);
-        final FullHttpRequest upstream = UpstreamRequests.rewrite(request, target, authority, clientIp, localPort, tls ? "https" : "http", http2);
+        final FullHttpRequest upstream = UpstreamRequests.rewrite(request, target, authority, clientIp, localPort, tls ? ForwardedHeaders.HTTPS : ForwardedHeaders.HTTP, http2);
         inFlight = new ProxyExchange(this, ctx, upstream, keepAlive, endpoint, proxy);
         inFlight.start();
     }

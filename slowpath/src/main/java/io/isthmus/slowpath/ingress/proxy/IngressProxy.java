@@ -138,6 +138,15 @@ public final class IngressProxy implements AutoCloseable {
         return String.join(", ", bound);
     }
 
+    /** How many event loops serve clients and backends ({@code threads}, or one per core when 0). */
+    public int eventLoops() {
+        int loops = 0;
+        for (EventExecutor ignored : group) {
+            loops++;
+        }
+        return loops;
+    }
+
     /** {@code epoll}, or {@code nio (...)} with why epoll is not used. */
     public String transport() {
         return transport.name();

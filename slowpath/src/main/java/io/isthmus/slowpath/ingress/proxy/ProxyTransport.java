@@ -28,7 +28,12 @@ record ProxyTransport(String name, IoHandlerFactory ioHandlers, Class<? extends 
                 NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
+    /**
+     * {@code threads} event loops, or with 0 one per core (the CPUs this process may run on): Netty's
+     * own default for 0 is two per core, more threads than cores for a proxy that never blocks.
+     */
     EventLoopGroup newGroup(int threads, String threadName) {
-        return new MultiThreadIoEventLoopGroup(threads, new io.netty.util.concurrent.DefaultThreadFactory(threadName, true), ioHandlers);
+        final int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return new MultiThreadIoEventLoopGroup(loops, new io.netty.util.concurrent.DefaultThreadFactory(threadName, true), ioHandlers);
     }
 }
