@@ -173,7 +173,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 head.headers().set(HttpHeaderNames.CONNECTION, "close");
             }
         }
-        ctx.write(head);
+        ctx.write(head, ctx.voidPromise()); // a failed write reaches exceptionCaught, which closes
     }
 
     /** Writes a piece of the body. Returns false when the client cannot take more for now. */
@@ -184,7 +184,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes the last piece and goes on with the next request (or closes). */
     void endResponse(ChannelHandlerContext ctx, LastHttpContent last, boolean keepAlive) {
-        next(ctx, ctx.writeAndFlush(last), keepAlive);
+        // Only a closing response needs its write's future (to close after it); the others take the
+        // void promise: nothing allocated per response, a failure reaches exceptionCaught.
+        next(ctx, keepAlive || http2 ? ctx.writeAndFlush(last, ctx.voidPromise()) : ctx.writeAndFlush(last), keepAlive);
     }
 
     /** The response broke after its head was sent: the only honest signal left is to cut the connection (or the stream). */
