@@ -43,7 +43,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext proxy;
     private final boolean tls;
     private final boolean http2;
-    private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    private ArrayDeque<FullHttpRequest> queued;   // pipelined requests waiting; made on the first one
     private boolean busy;
     private AsciiString clientIp;   // of this connection, computed on its first request
     private AsciiString localPort;
@@ -59,6 +59,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FullHttpRequest request) {
             if (busy) {
+                if (queued == null) {
+                    queued = new ArrayDeque<>();
+                }
                 queued.addLast(request);
                 if (queued.size() >= MAX_QUEUED) {
                     ctx.channel().config().setAutoRead(false);
@@ -206,7 +209,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             drop();
             return;
         }
-        final FullHttpRequest next = queued.pollFirst();
+        final FullHttpRequest next = queued == null ? null : queued.pollFirst();
         if (next != null) {
             handle(ctx, next);
         } else if (!ctx.channel().config().isAutoRead()) {
@@ -223,6 +226,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drop() {
+        if (queued == null) {
+            return;
+        }
         FullHttpRequest request;
         while ((request = queued.pollFirst()) != null) {
             request.release();

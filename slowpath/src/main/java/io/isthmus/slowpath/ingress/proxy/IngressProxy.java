@@ -28,9 +28,10 @@ import java.util.concurrent.TimeUnit;
  * thread.
  *
  * <pre>
- *   client ─► HTTP  :httpPort   HttpServerCodec ─► aggregator ─► FrontendHandler ─┐
- *   client ─► HTTPS :httpsPort  SniHandler ─► ALPN ─┬─ h2: frame codec ─► stream ─┤─► BackendPool (per loop)
- *                                                   └─ http/1.1 ──────────────────┘      └─► pod ip:targetPort
+ *   client ─► HTTP  :httpPort   HttpServerCodec ─► BodylessRequests (─► aggregator, for bodies) ─► FrontendHandler ─┐
+ *   client ─► HTTPS :httpsPort  SniHandler ─► ALPN ─┬─ h2: frame codec ─► stream ─► aggregator ─► FrontendHandler ─┤
+ *                                                   └─ http/1.1: as HTTP ───────────────────────────────────────────┤
+ *                                                                    BackendPool (per loop) ─► pod ip:targetPort ◄───┘
  * </pre>
  *
  * <p><b>Thread-safety:</b> {@link #publish} may be called from any one thread at a time (the
