@@ -220,7 +220,7 @@ measure() { # proxy mode seconds record(0|1)
 
 echo "wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo '?'); nginx $(dpkg-query -W -f='${Version}' nginx 2>/dev/null || echo '?'); $CPUS CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 grep -m1 'serving' "$work/isthmus.log" || true
-echo "isthmus JVM: $("$(readlink -f "/proc/$isthmus_pid/exe")" -version 2>&1 | head -1 || true); $("$(dirname "$(readlink -f "/proc/$isthmus_pid/exe")")/jcmd" "$isthmus_pid" VM.flags 2>/dev/null | grep -o -- '-XX:+Use[A-Za-z]*GC' | head -1 || true); ISTHMUS_JAVA_OPTS='${ISTHMUS_JAVA_OPTS:-}'"
+echo "isthmus JVM: $("$(readlink -f "/proc/$isthmus_pid/exe")" -version 2>&1 | head -1 || true); $("$(dirname "$(readlink -f "/proc/$isthmus_pid/exe")")/jcmd" "$isthmus_pid" VM.flags -all 2>/dev/null | awk '$2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC$/ && $4 == "true" {print $2}' || true); ISTHMUS_JAVA_OPTS='${ISTHMUS_JAVA_OPTS:-}'"
 if [ "$PIN" = 1 ]; then
   echo "pinned: both proxies on CPU $PROXY_CPUS, wrk and backend on CPU $LOAD_CPUS (taskset)"
 else
