@@ -15,17 +15,18 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
  * The Netty transport: native epoll when its library loads (Linux x86_64, the normal case), else
- * NIO, said in {@link #name()} so that a log line shows which one runs.
+ * NIO, said in {@link #name()} so that a log line shows which one runs. {@code reusePort}: the
+ * transport can open one listening socket per event loop on one port (SO_REUSEPORT, epoll only).
  */
 record ProxyTransport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel,
-                      Class<? extends Channel> clientChannel) {
+                      Class<? extends Channel> clientChannel, boolean reusePort) {
 
     static ProxyTransport best() {
         if (Epoll.isAvailable()) {
-            return new ProxyTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class);
+            return new ProxyTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class, true);
         }
         return new ProxyTransport("nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")",
-                NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+                NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, false);
     }
 
     /**
