@@ -126,7 +126,8 @@ public final class IngressProxy implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // No TCP_NODELAY child option: Netty's epoll and NIO socket configs already set it on
+                // every accepted socket; setting it again cost one more setsockopt per connection.
                 .childHandler(initializer);
         if (transport.reusePort()) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
