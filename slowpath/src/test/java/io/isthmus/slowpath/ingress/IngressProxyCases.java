@@ -152,6 +152,22 @@ abstract class IngressProxyCases {
     }
 
     @Test
+    void aBodyAfterBodylessRequestsOnOneConnectionIsRelayedWhole() {
+        // Bodyless requests pass without an aggregator; the first body on the connection brings one in.
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            assertEquals(200, http.get("shop.example.com", "/api").status());
+            for (String body : new String[]{"first body", "second, longer body"}) {
+                final RawHttp.Response response = http.exchange("POST /api/orders HTTP/1.1\r\nHost: shop.example.com\r\n"
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+                assertEquals(200, response.status(), response.body());
+                assertTrue(response.body().endsWith(body), response.body());
+                assertTrue(response.body().contains("header content-length: " + body.length() + "\n"), response.body());
+            }
+            assertEquals(200, http.get("shop.example.com", "/api").status(), "bodyless again after bodies");
+        }
+    }
+
+    @Test
     void largeAndChunkedResponsesStreamThrough() {
         final String payload = "0123456789abcdef".repeat(3 * 65536); // 3 MiB
         try (RawHttp http = RawHttp.connect(proxyAddress)) {

@@ -19,9 +19,19 @@ import java.nio.channels.ClosedChannelException;
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
+    private long idleSinceNs;   // System.nanoTime() when the pool last took the connection back
 
     void begin(Exchange next) {
         exchange = next;
+    }
+
+    /** Since when the connection waits in the pool (System.nanoTime()). */
+    long idleSinceNs() {
+        return idleSinceNs;
+    }
+
+    void idleSince(long nowNs) {
+        idleSinceNs = nowNs;
     }
 
     /** Forgets the current exchange (it timed out): whatever comes later is discarded. */

@@ -7,7 +7,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -33,10 +35,9 @@ final class BackendPool {
     static final int IDLE_SECONDS = 60;
     static final int SWEEP_SECONDS = 15;
     static final int TIMEOUT_CHECK_MS = 250;
-
-    /** A connection waiting in the pool, and since when (System.nanoTime()). */
-    private record Idle(Channel channel, long sinceNs) {
-    }
+    private static final HttpDecoderConfig RESPONSE_DECODING = new HttpDecoderConfig()
+            .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
+            .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
 
     /** How {@link #acquire} answers. */
     interface Callback {
@@ -47,7 +48,8 @@ final class BackendPool {
 
     private final Bootstrap bootstrap;
     private final int maxIdlePerEndpoint;
-    private final Map<InetSocketAddress, ArrayDeque<Idle>> idle = new HashMap<>();
+    /** Idle connections per pod, most recently used first; each one's BackendHandler knows since when it idles. */
+    private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
     private ProxyExchange oldest;   // in-flight exchanges, a doubly linked list in start order
     private ProxyExchange newest;
 
@@ -61,7 +63,10 @@ final class BackendPool {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler()); // responses stream, never aggregated
+                        // Responses stream, never aggregated. Their headers are not validated
+                        // character by character: the decoder has already split them into lines, and
+                        // they go to the client as the pod wrote them (nginx does not check either).
+                        ch.pipeline().addLast(new HttpClientCodec(RESPONSE_DECODING, false, false), new BackendHandler());
                     }
                 });
         loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
@@ -114,9 +119,9 @@ final class BackendPool {
     private void closeIdle() {
         final long oldestNs = System.nanoTime() - TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
         idle.values().removeIf(channels -> {
-            Idle last;
-            while ((last = channels.peekLast()) != null && last.sinceNs() - oldestNs < 0) {
-                channels.pollLast().channel().close(); // least recently used at the tail
+            Channel last;
+            while ((last = channels.peekLast()) != null && handlerOf(last).idleSinceNs() - oldestNs < 0) {
+                channels.pollLast().close(); // least recently used at the tail
             }
             return channels.isEmpty();
         });
@@ -124,12 +129,12 @@ final class BackendPool {
 
     /** An idle connection to {@code endpoint}, or a new one; {@code callback} runs on this event loop. */
     void acquire(InetSocketAddress endpoint, Callback callback) {
-        final ArrayDeque<Idle> channels = idle.get(endpoint);
+        final ArrayDeque<Channel> channels = idle.get(endpoint);
         if (channels != null) {
-            Idle entry;
-            while ((entry = channels.pollFirst()) != null) {
-                if (entry.channel().isActive()) {
-                    callback.acquired(entry.channel(), true);
+            Channel channel;
+            while ((channel = channels.pollFirst()) != null) {
+                if (channel.isActive()) {
+                    callback.acquired(channel, true);
                     return;
                 }
             }
@@ -144,9 +149,9 @@ final class BackendPool {
             if (f.isSuccess()) {
                 final Channel channel = future.channel();
                 channel.closeFuture().addListener(closed -> {
-                    final ArrayDeque<Idle> channels = idle.get(endpoint);
+                    final ArrayDeque<Channel> channels = idle.get(endpoint);
                     if (channels != null) {
-                        channels.removeIf(entry -> entry.channel() == channel);
+                        channels.remove(channel);
                     }
                 });
                 callback.acquired(channel, false);
@@ -156,16 +161,26 @@ final class BackendPool {
         });
     }
 
+    /** The last handler of every backend connection (set up by this pool's initializer). */
+    static BackendHandler handlerOf(Channel channel) {
+        return (BackendHandler) channel.pipeline().last();
+    }
+
     /** Gives back a connection whose last response was complete and keep-alive. */
     void release(InetSocketAddress endpoint, Channel channel) {
         if (!channel.isActive()) {
             return;
         }
-        final ArrayDeque<Idle> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        ArrayDeque<Channel> channels = idle.get(endpoint);
+        if (channels == null) {
+            channels = new ArrayDeque<>();
+            idle.put(endpoint, channels);
+        }
         if (channels.size() >= maxIdlePerEndpoint) {
             channel.close();
             return;
         }
-        channels.addFirst(new Idle(channel, System.nanoTime())); // most recently used first: warm connections stay in use
+        handlerOf(channel).idleSince(System.nanoTime());
+        channels.addFirst(channel); // most recently used first: warm connections stay in use
     }
 }

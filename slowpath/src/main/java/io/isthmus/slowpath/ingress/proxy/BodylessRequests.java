@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -13,14 +14,21 @@ import io.netty.handler.codec.http.LastHttpContent;
 /**
  * Turns a request without a body (no Content-Length or 0, not chunked, no Expect: most GETs) and
  * the empty last content that follows it into one {@link FullHttpRequest} with an empty buffer,
- * before {@link io.netty.handler.codec.http.HttpObjectAggregator} sees them: the aggregator then
- * passes it through instead of building a composite buffer for nothing. Everything else (bodies,
- * decoder failures) goes on untouched to the aggregator.
+ * without an {@link HttpObjectAggregator} and its composite buffer. Everything else (bodies,
+ * decoder failures) goes on untouched to an aggregator, which this handler puts right after
+ * itself the first time the connection needs one: a connection that only ever sends bodyless
+ * requests (most of them, and every one-request connection) never builds an aggregator.
  *
  * <p><b>Thread-safety:</b> one per HTTP/1.1 connection, on its event loop.
  */
 final class BodylessRequests extends ChannelInboundHandlerAdapter {
+    private final int maxBodyBytes;
     private HttpRequest held;
+    private boolean aggregating;
+
+    BodylessRequests(int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -34,11 +42,19 @@ final class BodylessRequests extends ChannelInboundHandlerAdapter {
                         Unpooled.EMPTY_BUFFER, request.headers(), last.trailingHeaders()));
                 return;
             }
-            ctx.fireChannelRead(request);
+            toAggregator(ctx, request);
         }
         if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest) && bodyless(request)) {
             held = request;
             return;
+        }
+        toAggregator(ctx, msg);
+    }
+
+    private void toAggregator(ChannelHandlerContext ctx, Object msg) {
+        if (!aggregating) {
+            aggregating = true;
+            ctx.pipeline().addAfter(ctx.name(), null, new HttpObjectAggregator(maxBodyBytes));
         }
         ctx.fireChannelRead(msg);
     }

@@ -61,18 +61,24 @@ final class ForwardedHeaders {
         }
     }
 
-    /** The client's address as X-Forwarded-For and X-Real-IP write it. */
-    static String clientIp(SocketAddress client) {
-        return client instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown";
+    static final AsciiString HTTP = AsciiString.cached("http");
+    static final AsciiString HTTPS = AsciiString.cached("https");
+
+    /**
+     * The client's address as X-Forwarded-For and X-Real-IP write it (an AsciiString: computed once per
+     * connection, and the encoder copies its bytes instead of converting a String char by char).
+     */
+    static AsciiString clientIp(SocketAddress client) {
+        return new AsciiString(client instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown");
     }
 
     /** The local port as X-Forwarded-Port writes it, or null. */
-    static String localPort(SocketAddress local) {
-        return local instanceof InetSocketAddress inet ? Integer.toString(inet.getPort()) : null;
+    static AsciiString localPort(SocketAddress local) {
+        return local instanceof InetSocketAddress inet ? AsciiString.of(Integer.toString(inet.getPort())) : null;
     }
 
     /** Adds the X-Forwarded-* headers for a request from {@code clientIp} arriving on {@code localPort} by {@code scheme}. */
-    static void addForwarded(HttpHeaders headers, String clientIp, String localPort, String scheme, String host) {
+    static void addForwarded(HttpHeaders headers, CharSequence clientIp, CharSequence localPort, CharSequence scheme, CharSequence host) {
         final String previous = headers.get(X_FORWARDED_FOR);
         headers.set(X_FORWARDED_FOR, previous == null || previous.isBlank() ? clientIp : previous + ", " + clientIp);
         headers.set(X_FORWARDED_PROTO, scheme);

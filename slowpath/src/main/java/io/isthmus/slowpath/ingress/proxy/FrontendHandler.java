@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
@@ -42,10 +43,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext proxy;
     private final boolean tls;
     private final boolean http2;
-    private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    private ArrayDeque<FullHttpRequest> queued;   // pipelined requests waiting; made on the first one
     private boolean busy;
-    private String clientIp;   // of this connection, computed on its first request
-    private String localPort;
+    private AsciiString clientIp;   // of this connection, computed on its first request
+    private AsciiString localPort;
     private ProxyExchange inFlight;
 
     FrontendHandler(ProxyContext proxy, boolean tls, boolean http2) {
@@ -58,6 +59,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FullHttpRequest request) {
             if (busy) {
+                if (queued == null) {
+                    queued = new ArrayDeque<>();
+                }
                 queued.addLast(request);
                 if (queued.size() >= MAX_QUEUED) {
                     ctx.channel().config().setAutoRead(false);
@@ -117,7 +121,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         final boolean keepAlive = http2 || HttpUtil.isKeepAlive(request);
         final String target = query < 0 ? match.upstreamPath() : match.upstreamPath() + uri.substring(query);
-        final FullHttpRequest upstream = UpstreamRequests.rewrite(request, target, authority, clientIp, localPort, tls ? "https" : "http", http2);
+        final FullHttpRequest upstream = UpstreamRequests.rewrite(request, target, authority, clientIp, localPort, tls ? ForwardedHeaders.HTTPS : ForwardedHeaders.HTTP, http2);
         inFlight = new ProxyExchange(this, ctx, upstream, keepAlive, endpoint, proxy);
         inFlight.start();
     }
@@ -172,7 +176,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 head.headers().set(HttpHeaderNames.CONNECTION, "close");
             }
         }
-        ctx.write(head);
+        ctx.write(head, ctx.voidPromise()); // a failed write reaches exceptionCaught, which closes
     }
 
     /** Writes a piece of the body. Returns false when the client cannot take more for now. */
@@ -183,7 +187,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes the last piece and goes on with the next request (or closes). */
     void endResponse(ChannelHandlerContext ctx, LastHttpContent last, boolean keepAlive) {
-        next(ctx, ctx.writeAndFlush(last), keepAlive);
+        // Only a closing response needs its write's future (to close after it); the others take the
+        // void promise: nothing allocated per response, a failure reaches exceptionCaught.
+        next(ctx, keepAlive || http2 ? ctx.writeAndFlush(last, ctx.voidPromise()) : ctx.writeAndFlush(last), keepAlive);
     }
 
     /** The response broke after its head was sent: the only honest signal left is to cut the connection (or the stream). */
@@ -203,7 +209,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             drop();
             return;
         }
-        final FullHttpRequest next = queued.pollFirst();
+        final FullHttpRequest next = queued == null ? null : queued.pollFirst();
         if (next != null) {
             handle(ctx, next);
         } else if (!ctx.channel().config().isAutoRead()) {
@@ -220,6 +226,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drop() {
+        if (queued == null) {
+            return;
+        }
         FullHttpRequest request;
         while ((request = queued.pollFirst()) != null) {
             request.release();

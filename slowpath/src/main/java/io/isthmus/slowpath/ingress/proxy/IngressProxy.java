@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
@@ -28,9 +29,10 @@ import java.util.concurrent.TimeUnit;
  * thread.
  *
  * <pre>
- *   client ─► HTTP  :httpPort   HttpServerCodec ─► aggregator ─► FrontendHandler ─┐
- *   client ─► HTTPS :httpsPort  SniHandler ─► ALPN ─┬─ h2: frame codec ─► stream ─┤─► BackendPool (per loop)
- *                                                   └─ http/1.1 ──────────────────┘      └─► pod ip:targetPort
+ *   client ─► HTTP  :httpPort   HttpServerCodec ─► BodylessRequests (─► aggregator, for bodies) ─► FrontendHandler ─┐
+ *   client ─► HTTPS :httpsPort  SniHandler ─► ALPN ─┬─ h2: frame codec ─► stream ─► aggregator ─► FrontendHandler ─┤
+ *                                                   └─ http/1.1: as HTTP ───────────────────────────────────────────┤
+ *                                                                    BackendPool (per loop) ─► pod ip:targetPort ◄───┘
  * </pre>
  *
  * <p><b>Thread-safety:</b> {@link #publish} may be called from any one thread at a time (the
@@ -40,15 +42,18 @@ public final class IngressProxy implements AutoCloseable {
     private final ProxyTransport transport;
     private final EventLoopGroup group;
     private final PublishedRoutes routes;
-    private final Channel http;
+    private final Channel http;    // the first HTTP listening socket (all share its address), or null
     private final Channel https;
+    private final List<Channel> listeners;
 
-    private IngressProxy(ProxyTransport transport, EventLoopGroup group, PublishedRoutes routes, Channel http, Channel https) {
+    private IngressProxy(ProxyTransport transport, EventLoopGroup group, PublishedRoutes routes, Channel http, Channel https,
+                         List<Channel> listeners) {
         this.transport = transport;
         this.group = group;
         this.routes = routes;
         this.http = http;
         this.https = https;
+        this.listeners = List.copyOf(listeners);
     }
 
     /** Binds the listeners of {@code settings} and serves an empty route table (404) until the first publish. */
@@ -72,14 +77,12 @@ public final class IngressProxy implements AutoCloseable {
             Channel http = null;
             Channel https = null;
             if (settings.httpPort() >= 0) {
-                http = bind(transport, group, settings, settings.httpPort(), new HttpFrontendInitializer(proxy));
-                listeners.add(http);
+                http = bind(transport, group, settings, settings.httpPort(), new HttpFrontendInitializer(proxy), listeners);
             }
             if (settings.httpsPort() >= 0) {
-                https = bind(transport, group, settings, settings.httpsPort(), new TlsFrontendInitializer(proxy));
-                listeners.add(https);
+                https = bind(transport, group, settings, settings.httpsPort(), new TlsFrontendInitializer(proxy), listeners);
             }
-            return new IngressProxy(transport, group, routes, http, https);
+            return new IngressProxy(transport, group, routes, http, https, listeners);
         } catch (RuntimeException e) {
             listeners.forEach(Channel::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -87,15 +90,48 @@ public final class IngressProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Listens on {@code port}. With epoll, one socket per event loop on the same port (SO_REUSEPORT,
+     * as nginx's {@code reuseport}): the kernel spreads new connections over the sockets, and each
+     * loop accepts and serves its own, so an accepted connection is never handed to another thread
+     * (with one shared socket, the accepting loop registers every other connection on another loop:
+     * a task and a wake-up per connection). Otherwise one socket for the whole group. Every socket
+     * bound is added to {@code bound} (closed by the caller on failure); returns the first.
+     */
     private static Channel bind(ProxyTransport transport, EventLoopGroup group, IngressSettings settings, int port,
-                                ChannelInitializer<SocketChannel> initializer) {
+                                ChannelInitializer<SocketChannel> initializer, List<Channel> bound) {
+        if (!transport.reusePort()) {
+            final Channel channel = bindOne(transport, group, settings, port, initializer);
+            bound.add(channel);
+            return channel;
+        }
+        Channel first = null;
+        int boundPort = port;
+        for (EventExecutor executor : group) {
+            final Channel channel = bindOne(transport, (EventLoop) executor, settings, boundPort, initializer);
+            bound.add(channel);
+            if (first == null) {
+                first = channel;
+                boundPort = ((InetSocketAddress) channel.localAddress()).getPort(); // port 0: the others join the one picked
+            }
+        }
+        return first;
+    }
+
+    /** One listening socket whose loop (or group) accepts and serves its connections. */
+    private static Channel bindOne(ProxyTransport transport, EventLoopGroup loops, IngressSettings settings, int port,
+                                   ChannelInitializer<SocketChannel> initializer) {
         final ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(group)
+                .group(loops, loops)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // No TCP_NODELAY child option: Netty's epoll and NIO socket configs already set it on
+                // every accepted socket; setting it again cost one more setsockopt per connection.
                 .childHandler(initializer);
+        if (transport.reusePort()) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
         try {
             return bootstrap.bind(settings.bindAddress(), port).sync().channel();
         } catch (InterruptedException e) {
@@ -138,6 +174,20 @@ public final class IngressProxy implements AutoCloseable {
         return String.join(", ", bound);
     }
 
+    /** How many listening sockets are open over all ports: one per port, or one per port and event loop with epoll. */
+    public int listeningSockets() {
+        return listeners.size();
+    }
+
+    /** How many event loops serve clients and backends ({@code threads}, or one per core when 0). */
+    public int eventLoops() {
+        int loops = 0;
+        for (EventExecutor ignored : group) {
+            loops++;
+        }
+        return loops;
+    }
+
     /** {@code epoll}, or {@code nio (...)} with why epoll is not used. */
     public String transport() {
         return transport.name();
@@ -145,10 +195,8 @@ public final class IngressProxy implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Channel listener : new Channel[]{http, https}) {
-            if (listener != null) {
-                listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-            }
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }

@@ -74,15 +74,13 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
         }
         backend = channel;
         reused = wasPooled;
-        ((BackendHandler) channel.pipeline().last()).begin(this);
+        BackendPool.handlerOf(channel).begin(this);
         // The request itself, retained (a duplicate would copy every header): the encoder releases
         // one reference; a retry rewinds the body, whose earlier write ended with its connection.
+        // No promise to allocate: a failed write reaches BackendHandler.exceptionCaught, which closes
+        // the connection, and channelInactive reports the failure to this exchange.
         request.content().readerIndex(bodyStart);
-        channel.writeAndFlush(request.retain()).addListener(f -> {
-            if (!f.isSuccess()) {
-                channel.close(); // BackendHandler.channelInactive reports the failure
-            }
-        });
+        channel.writeAndFlush(request.retain(), channel.voidPromise());
     }
 
     @Override
@@ -159,7 +157,7 @@ final class ProxyExchange implements Exchange, BackendPool.Callback {
             return;
         }
         if (backend != null) {
-            ((BackendHandler) backend.pipeline().last()).abandon();
+            BackendPool.handlerOf(backend).abandon();
             backend.close();
         }
         if (headSent) {

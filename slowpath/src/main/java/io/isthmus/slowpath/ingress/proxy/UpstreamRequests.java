@@ -12,7 +12,7 @@ final class UpstreamRequests {
 
     /** Rewrites {@code request} in place (the proxy owns it) and returns it. */
     static FullHttpRequest rewrite(FullHttpRequest request, String target, String authority,
-                                   String clientIp, String localPort, String scheme, boolean fromHttp2) {
+                                   CharSequence clientIp, CharSequence localPort, CharSequence scheme, boolean fromHttp2) {
         final boolean hadLength = request.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
         ForwardedHeaders.dropHopByHop(request.headers(), fromHttp2);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
