@@ -46,14 +46,14 @@ import java.util.function.Supplier;
  * list sees a store and resourceVersion consistent with each other. Watches are fabric8's
  * (under fabric8's own lock, which is always taken inside this one).
  */
-final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
+public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     private final StoreIndex index = new StoreIndex();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
     /** The last resourceVersion handed out; written under the write lock. */
     private long resourceVersion;
 
-    IndexedCrudDispatcher() {
+    public IndexedCrudDispatcher() {
         super(List.of());
     }
 
