@@ -32,8 +32,9 @@ import java.util.logging.StreamHandler;
  * log; the handler then serves every thread (java.util.logging serialises publication).
  */
 public final class LogSetup {
-    /** Loggers of libraries, kept at warn unless a stricter level is chosen. */
-    static final List<String> LIBRARIES = List.of("io.fabric8", "io.vertx", "io.netty", "okhttp3", "org.apache", "org.eclipse", "io.aeron");
+    /** Loggers of libraries and of the JDK (which logs every System.exit at debug), kept at warn unless a stricter level is chosen. */
+    static final List<String> LIBRARIES = List.of("io.fabric8", "io.vertx", "io.netty", "okhttp3", "org.apache", "org.eclipse", "io.aeron",
+            "java", "javax", "jdk", "sun");
     /** Strong references: java.util.logging holds loggers weakly, and would forget their levels. */
     private static final List<Logger> CONFIGURED = new ArrayList<>();
     private static volatile boolean installed;
