@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code isthmus slowpath}) attaches ports and sends desired state over the same protocol.
  */
 public final class FastpathCommand implements Subcommand {
+    private static final System.Logger LOG = System.getLogger(FastpathCommand.class.getName());
     private static final String USAGE = """
             usage: isthmus fastpath --port IFNAME=POD_IP [--port IFNAME=POD_IP ...] [options]
               --port IFNAME=POD_IP   a host-side interface (e.g. the host end of a pod's veth) and the
@@ -164,13 +165,12 @@ public final class FastpathCommand implements Subcommand {
                 final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(durationSeconds, 100L * 365 * 86_400)) : Long.MAX_VALUE;
                 while (!signal.await(1, TimeUnit.SECONDS)) {
                     if (!quiet) {
-                        out.println("ports " + service.runtime().ports().attached().size() + ", requests applied "
-                                + service.server().appliedRequests() + " refused " + service.server().refusedRequests()
-                                + ", conntrack " + service.runtime().conntrack().size() + ", drops " + service.runtime().worker().drops().total());
-                        out.flush();
+                        LOG.log(System.Logger.Level.INFO, "status", "ports", service.runtime().ports().attached().size(),
+                                "requests_applied", service.server().appliedRequests(), "requests_refused", service.server().refusedRequests(),
+                                "conntrack", service.runtime().conntrack().size(), "drops", service.runtime().worker().drops().total());
                     }
                     if (service.runtime().workerError() != null) {
-                        out.println("worker failed: " + service.runtime().workerError());
+                        LOG.log(System.Logger.Level.ERROR, "worker failed", service.runtime().workerError());
                         exit = 1;
                         break;
                     }

@@ -1,5 +1,8 @@
 package io.isthmus.cli;
 
+import io.isthmus.slowpath.log.LogSetup;
+import io.isthmus.slowpath.log.ShutdownSafeLogManager;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -26,10 +29,22 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.manager") == null) { // before anything logs
+            System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.CLASS_NAME);
+        }
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    static int run(String[] arguments) {
+        final LogSetup.CommandLine commandLine;
+        try {
+            commandLine = LogSetup.parse(arguments, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("isthmus: " + e.getMessage());
+            return 2;
+        }
+        LogSetup.install(commandLine.settings()); // every log line structured: slowpath README "Logs"
+        final String[] args = commandLine.arguments();
         final List<Subcommand> all = subcommands();
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             printHelp(all);
@@ -59,5 +74,7 @@ public final class Main {
             System.err.printf("  %-12s %s%n", subcommand.name(), subcommand.summary());
         }
         System.err.println("  help         this list");
+        System.err.println("\nglobal options (before COMMAND): --log-level error|warn|info|debug|trace, --log-format logfmt|json"
+                + "\n  (or ISTHMUS_LOG_LEVEL, ISTHMUS_LOG_FORMAT)");
     }
 }

@@ -33,10 +33,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * resynchronisation at start removes what changed meanwhile.
  *
  * <p>{@code --control local} compiles the tables in this process instead (no fast path needed):
- * it prints one line per publication, and with {@code --once} prints the compiled tables after
+ * it logs one line per publication, and with {@code --once} prints the compiled tables after
  * the first synchronisation and exits, a dry run of what the fast path would get.
  */
 public final class SlowpathCommand implements Subcommand {
+    private static final System.Logger LOG = System.getLogger(SlowpathCommand.class.getName());
     static final String USAGE = """
             usage: isthmus slowpath [--kubeconfig FILE] [--node NAME] [--control aeron:ipc --aeron-dir DIR | --control local [--node-ip ADDR]... [--once]]
               --kubeconfig FILE  the API server to watch (default: in-cluster service account, else ~/.kube/config)
@@ -138,13 +139,14 @@ public final class SlowpathCommand implements Subcommand {
              ClusterWatch watch = new ClusterWatch(client);
              Reconciler reconciler = new Reconciler(watch, control, new DesiredRecords(node), afterBatch).start()) {
             if (!watch.start(Duration.ofSeconds(30))) {
-                err.println("isthmus slowpath: the API server " + watch.client().getMasterUrl() + " did not answer a list within 30 s; still trying");
+                LOG.log(System.Logger.Level.WARNING, "the API server did not answer a list within 30 s; still trying",
+                        "server", watch.client().getMasterUrl());
             } else {
-                err.println("isthmus slowpath: watching " + watch.client().getMasterUrl() + " as node " + node + ", control " + options.control());
+                LOG.log(System.Logger.Level.INFO, "watching", "server", watch.client().getMasterUrl(), "node", node, "control", options.control());
             }
             if (options.once()) {
                 if (!stop.await(60, TimeUnit.SECONDS)) {
-                    err.println("isthmus slowpath: no synchronisation within 60 s");
+                    LOG.log(System.Logger.Level.ERROR, "no synchronisation within 60 s");
                     return 1;
                 }
                 out.print(firstDump.get());
@@ -162,9 +164,9 @@ public final class SlowpathCommand implements Subcommand {
     }
 
     private void report(AppliedChanges changes, DesiredStateTables tables, boolean once, AtomicReference<String> firstDump, CountDownLatch stop) {
-        err.printf("published services=%d policies=%d dns-serial=%d in %.1f ms%n", changes.serviceGeneration(),
-                changes.policyGeneration(), changes.zoneSerial(), changes.compileNs() / 1e6);
-        changes.warnings().forEach(warning -> err.println("  warning: " + warning));
+        LOG.log(System.Logger.Level.INFO, "published", "services", changes.serviceGeneration(), "policies", changes.policyGeneration(),
+                "dns_serial", changes.zoneSerial(), "compile_ms", String.format("%.1f", changes.compileNs() / 1e6));
+        changes.warnings().forEach(warning -> LOG.log(System.Logger.Level.WARNING, "compile warning", "warning", warning));
         if (once && firstDump.get() == null) {
             firstDump.set(TablesDump.of(tables));
             stop.countDown();

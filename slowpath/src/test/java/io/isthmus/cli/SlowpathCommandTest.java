@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
 import io.isthmus.slowpath.controlplane.ServiceAllocation;
+import io.isthmus.slowpath.log.LogSetup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,13 +31,20 @@ class SlowpathCommandTest {
             client.services().resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
                     .withNewSpec().withType("NodePort").addNewPort().withName("http").withPort(80).endPort().endSpec().build()).create();
             final Path kubeconfig = server.writeKubeconfig(dir.resolve("kubeconfig"));
-            assertEquals(0, run("--kubeconfig", kubeconfig.toString(), "--control", "local", "--node", "node-a",
-                    "--node-ip", "192.168.1.10", "--once"), err.toString());
+            final ByteArrayOutputStream log = new ByteArrayOutputStream();
+            LogSetup.install(LogSetup.Settings.DEFAULT, log);
+            try {
+                assertEquals(0, run("--kubeconfig", kubeconfig.toString(), "--control", "local", "--node", "node-a",
+                        "--node-ip", "192.168.1.10", "--once"), err.toString());
+            } finally {
+                LogSetup.install(LogSetup.Settings.DEFAULT);
+            }
             final String tables = out.toString();
             assertTrue(tables.contains("10.96.0.1:80/TCP cluster-ip no-endpoints=REJECT"), tables);
             assertTrue(tables.contains("192.168.1.10:30000/TCP node-port no-endpoints=REJECT"), tables);
             assertTrue(tables.contains("web.default.svc.cluster.local A: answer web.default.svc.cluster.local 5 A 10.96.0.1"), tables);
-            assertTrue(err.toString().contains("published services="), err.toString());
+            assertTrue(log.toString().matches("(?s).*level=info logger=io.isthmus.cli.SlowpathCommand thread=\\S+ msg=\"published\" services=\\d+ .*"),
+                    log.toString());
         }
     }
 

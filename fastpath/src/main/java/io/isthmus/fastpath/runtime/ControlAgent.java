@@ -24,6 +24,7 @@ import java.util.function.Consumer;
  * else on the agent's thread. {@link #failedRequests()} is readable anywhere.
  */
 final class ControlAgent implements Agent {
+    private static final System.Logger LOG = System.getLogger(ControlAgent.class.getName());
     static final int QUEUE_CAPACITY = 4096;
     static final int REQUESTS_PER_CYCLE = 64;
 
@@ -76,7 +77,7 @@ final class ControlAgent implements Agent {
             request.run();
         } catch (RuntimeException e) { // requests with a future complete it themselves; this is the rest
             failedRequests.incrementAndGet();
-            System.err.println("isthmus fastpath control: request failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "control request failed", "error", e.getMessage());
         }
     }
 

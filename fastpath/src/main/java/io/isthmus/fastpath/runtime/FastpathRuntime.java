@@ -141,7 +141,7 @@ public final class FastpathRuntime implements AutoCloseable {
                     config.sweepInterval(), config.commandTimeout(), () -> afterRequests.accept(desired, conntrack));
             controlAgent.logFlowEvents(new FlowEventLog(context.events(), System.err, 100, System::nanoTime));
             final AgentRunner controlRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L),
-                    error -> System.err.println("isthmus fastpath control agent: " + error), (AtomicCounter) null, controlAgent);
+                    error -> System.getLogger(FastpathRuntime.class.getName()).log(System.Logger.Level.ERROR, "control agent failed", error), (AtomicCounter) null, controlAgent);
             AgentRunner.startOnThread(controlRunner);
             return new FastpathRuntime(config, conntrack, portFactory, tables, worker, workerRunner, ports, controlAgent,
                     controlRunner, desired, affinity);

@@ -14,13 +14,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p><b>Thread-safety:</b> {@link #start} and {@link #close} from the owning (control) thread.
  */
 public final class WorkerRunner implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WorkerRunner.class.getName());
     private final AgentRunner runner;
     private final AtomicReference<Throwable> firstError = new AtomicReference<>();
 
     private WorkerRunner(Worker worker, IdleMode idleMode) {
         final ErrorHandler onError = error -> {
             if (firstError.compareAndSet(null, error)) {
-                System.err.println("worker " + worker.roleName() + " duty cycle failed: " + error);
+                LOG.log(System.Logger.Level.ERROR, "worker " + worker.roleName() + " duty cycle failed", error);
             }
         };
         this.runner = new AgentRunner(idleMode.newStrategy(), onError, (AtomicCounter) null, worker);

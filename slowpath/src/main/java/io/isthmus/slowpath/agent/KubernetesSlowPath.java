@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  * from any (volatile).
  */
 public final class KubernetesSlowPath implements SlowPath {
+    private static final System.Logger LOG = System.getLogger(KubernetesSlowPath.class.getName());
     private static final Duration FIRST_LIST_WAIT = Duration.ofSeconds(30);
 
     private final Supplier<KubernetesClient> clients;
@@ -42,8 +43,8 @@ public final class KubernetesSlowPath implements SlowPath {
         watch = new ClusterWatch(client);
         reconciler = new Reconciler(watch, control, new DesiredRecords(nodeName), () -> { }).start();
         if (!watch.start(FIRST_LIST_WAIT)) {
-            System.err.println("isthmus agent: the API server " + client.getMasterUrl()
-                    + " did not answer a list within " + FIRST_LIST_WAIT.toSeconds() + " s; the informers keep trying");
+            LOG.log(System.Logger.Level.WARNING, "the API server did not answer a list in time; the informers keep trying",
+                    "server", client.getMasterUrl(), "wait_s", FIRST_LIST_WAIT.toSeconds());
         }
     }
 

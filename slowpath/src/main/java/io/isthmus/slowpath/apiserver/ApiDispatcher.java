@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -25,7 +24,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The embedded API server's request handling, in front of fabric8's CRUD dispatcher:
+ * The embedded API server's request handling, in front of fabric8's CRUD dispatcher (with an
+ * index by kind, namespace and name: {@link IndexedCrudDispatcher}):
  * <ol>
  *   <li>discovery ({@code /api}, {@code /apis}, {@code /api/v1}, {@code /apis/G/V}) and
  *       {@code /version}, which the CRUD dispatcher does not answer and kubectl needs to resolve
@@ -43,7 +43,7 @@ import java.util.logging.Logger;
  *
  * <p><b>Thread-safety:</b> the server calls {@link #dispatch} from several threads; writes are
  * serialised by one lock so admission and storage happen in the same order. Reads and watches
- * go straight to the CRUD dispatcher (which has its own lock).
+ * go straight to the CRUD dispatcher (which has its own read/write lock).
  */
 final class ApiDispatcher extends Dispatcher {
     private static final Logger LOG = Logger.getLogger(ApiDispatcher.class.getName());
@@ -54,7 +54,7 @@ final class ApiDispatcher extends Dispatcher {
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String JSON_PATCH = "application/json-patch+json";
 
-    private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
+    private final IndexedCrudDispatcher crud = new IndexedCrudDispatcher();
     private final List<Admission> admissions;
     private final ReentrantLock writes = new ReentrantLock();
     private volatile String serverAddress = "127.0.0.1:0";

@@ -21,6 +21,7 @@ import java.util.Set;
  * it the single writer of the {@link IpamStore} and the backend.
  */
 public final class CniHandler {
+    private static final System.Logger LOG = System.getLogger(CniHandler.class.getName());
     private final IpamStore ipam;
     private final PodNetworkBackend backend;
 
@@ -60,8 +61,7 @@ public final class CniHandler {
         } catch (CniException e) {
             return failure(CniResultJson.error(version, e).toString());
         } catch (IOException | RuntimeException e) {
-            System.err.println("isthmus cni: " + environment.getOrDefault("CNI_COMMAND", "?") + " failed:");
-            e.printStackTrace(); // the agent's log keeps the stack; the runtime gets code 5 and the cause
+            LOG.log(System.Logger.Level.ERROR, "CNI " + environment.getOrDefault("CNI_COMMAND", "?") + " failed", e); // the runtime gets code 5
             return failure(CniResultJson.error(version, new CniException(CniException.IO_FAILURE, "internal error", e)).toString());
         }
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  * themselves run one at a time on a single thread, the only writer of addresses and interfaces.
  */
 public final class CniServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(CniServer.class.getName());
     private static final long REQUEST_TIMEOUT_SECONDS = 60;
 
     private final Path socketPath;
@@ -65,7 +66,7 @@ public final class CniServer implements AutoCloseable {
                 if (!server.isOpen()) {
                     return;
                 }
-                System.err.println("isthmus cni: accept failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "CNI accept failed", "error", e.getMessage());
             }
         }
     }
@@ -77,7 +78,7 @@ public final class CniServer implements AutoCloseable {
             final DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(connection)));
             CniWire.writeResponse(out, response.get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS));
         } catch (Exception e) {
-            System.err.println("isthmus cni: request failed: " + e);
+            LOG.log(System.Logger.Level.WARNING, "CNI request failed", e);
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.Optional;
  * nothing else writes the directory.
  */
 public final class IpamStore {
+    private static final System.Logger LOG = System.getLogger(IpamStore.class.getName());
     private static final String LAST_RESERVED = "last_reserved_ip";
 
     private final Path directory;
@@ -151,7 +152,7 @@ public final class IpamStore {
             Files.writeString(temporary, address.getHostAddress());
             Files.move(temporary, networkDir.resolve(LAST_RESERVED), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) { // only a hint for rotation: the allocation itself (the file) stands
-            System.err.println("isthmus ipam: cannot record the last reserved address in " + networkDir + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "cannot record the last reserved address", "dir", networkDir, "error", e.getMessage());
         }
     }
 }

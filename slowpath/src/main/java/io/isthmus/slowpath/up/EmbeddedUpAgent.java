@@ -193,7 +193,7 @@ public final class EmbeddedUpAgent implements UpAgent {
             try {
                 part.close();
             } catch (Exception e) {
-                System.err.println("isthmus up: stopping " + part.getClass().getSimpleName() + ": " + e.getMessage());
+                System.getLogger(EmbeddedUpAgent.class.getName()).log(System.Logger.Level.WARNING, "stopping " + part.getClass().getSimpleName() + " failed", e);
             }
         }
         parts.clear();

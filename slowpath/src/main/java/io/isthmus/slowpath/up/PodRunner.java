@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Thread-safety:</b> not thread-safe; the session's one thread uses it.
  */
 public final class PodRunner {
+    private static final System.Logger LOG = System.getLogger(PodRunner.class.getName());
     /** The pod's interface name, as kubelet asks for it. */
     public static final String POD_IFNAME = "eth0";
     private static final long STOP_GRACE_MS = 3_000;
@@ -141,7 +142,7 @@ public final class PodRunner {
                 try {
                     process.onExit().get(1, TimeUnit.SECONDS);
                 } catch (Exception stillThere) {
-                    System.err.println("isthmus: process " + process.pid() + " of Pod " + record.key() + " outlived SIGKILL for 1 s");
+                    LOG.log(System.Logger.Level.WARNING, "a pod process outlived SIGKILL for 1 s", "pid", process.pid(), "pod", record.key());
                 }
             }
         }

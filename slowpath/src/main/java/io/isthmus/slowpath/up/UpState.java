@@ -150,7 +150,7 @@ public final class UpState {
                 try {
                     records.add(PodRecord.read(file));
                 } catch (IOException | IllegalArgumentException e) {
-                    System.err.println("isthmus: ignoring unreadable pod record " + file + ": " + e.getMessage());
+                    System.getLogger(UpState.class.getName()).log(System.Logger.Level.WARNING, "ignoring an unreadable pod record", "file", file, "error", e.getMessage());
                 }
             }
         }

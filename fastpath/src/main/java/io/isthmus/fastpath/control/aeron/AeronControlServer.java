@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * go out through an {@link EventPublisher} per publishing thread ({@link #newEventPublisher()}).
  */
 public final class AeronControlServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AeronControlServer.class.getName());
     private final Aeron aeron;
     private final Subscription requests;
     private final Publication replies;
@@ -51,7 +52,7 @@ public final class AeronControlServer implements AutoCloseable {
         this.replies = aeron.addPublication(ControlProtocol.CHANNEL, ControlProtocol.REPLY_STREAM_ID);
         this.sender = new MessageSender(replies, sendTimeout);
         this.runner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000L, 1_000_000L),
-                error -> System.err.println("isthmus control server: " + error), (AtomicCounter) null, new Poller(target, drops));
+                error -> LOG.log(System.Logger.Level.ERROR, "control server failed", error), (AtomicCounter) null, new Poller(target, drops));
         AgentRunner.startOnThread(runner);
     }
 

@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * are handled on the client's polling thread ({@code isthmus-control-client}).
  */
 public final class AeronFastpathControl implements FastpathControl {
+    private static final System.Logger LOG = System.getLogger(AeronFastpathControl.class.getName());
     private final Aeron aeron;
     private final MessageSender sender;
     private final Subscription replies;
@@ -53,7 +54,7 @@ public final class AeronFastpathControl implements FastpathControl {
         this.sender = new MessageSender(aeron.addPublication(ControlProtocol.CHANNEL, ControlProtocol.REQUEST_STREAM_ID), sendTimeout);
         this.replies = aeron.addSubscription(ControlProtocol.CHANNEL, ControlProtocol.REPLY_STREAM_ID);
         this.runner = new AgentRunner(new BackoffIdleStrategy(10, 10, 1_000L, 1_000_000L),
-                error -> System.err.println("isthmus control client: " + error), (AtomicCounter) null, new Poller());
+                error -> LOG.log(System.Logger.Level.ERROR, "control client failed", error), (AtomicCounter) null, new Poller());
         AgentRunner.startOnThread(runner);
     }
 
@@ -198,7 +199,7 @@ public final class AeronFastpathControl implements FastpathControl {
                         final String why = ack.message();
                         failed.incrementAndGet();
                         lastFailure = why;
-                        System.err.println("isthmus control client: the fast path refused a request: " + why);
+                        LOG.log(System.Logger.Level.WARNING, "the fast path refused a request", "reason", why);
                         answer.completeExceptionally(new IllegalStateException(why));
                     }
                 }

@@ -47,6 +47,7 @@ import java.util.function.Consumer;
  * {@link #close} from the owner, once.
  */
 public final class HealthCheckServers implements Consumer<List<HealthCheckService>>, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HealthCheckServers.class.getName());
     private final InetAddress bindAddress;
     private final BooleanSupplier proxyHealthy;
     private final ExecutorService changes = Executors.newSingleThreadExecutor(runnable -> {
@@ -112,7 +113,7 @@ public final class HealthCheckServers implements Consumer<List<HealthCheckServic
                 final String failure = "health-check node port " + bindAddress.getHostAddress() + ":" + entry.getKey()
                         + " of Service " + entry.getValue().service() + ": " + e.getMessage();
                 failures.add(failure);
-                System.err.println("isthmus agent: cannot serve " + failure);
+                LOG.log(System.Logger.Level.WARNING, "cannot serve " + failure);
             }
         }
         bindFailures.set(List.copyOf(failures));
@@ -163,7 +164,7 @@ public final class HealthCheckServers implements Consumer<List<HealthCheckServic
                 openPorts.set(Set.of());
             }, changes).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
-            System.err.println("isthmus agent: closing the health-check node ports: " + e);
+            LOG.log(System.Logger.Level.WARNING, "closing the health-check node ports failed", e);
         } finally {
             changes.shutdownNow();
         }
