@@ -48,8 +48,8 @@ class AfXdpOffloadTrafficTest {
     @ParameterizedTest
     @EnumSource(XdpMode.class)
     void tcpStreamFromAPodWithOffloadsArrivesIntact(XdpMode mode) throws Exception {
-        final Pod a = pods.podWithOffloads("10.212.0.2");
-        final Pod b = pods.podWithOffloads("10.212.0.3");
+        final Pod a = pods.podWithOffloads("10.213.0.2");
+        final Pod b = pods.podWithOffloads("10.213.0.3");
         final AfXdpSwitch fastpath = pods.closeLater(AfXdpSwitch.start(List.of(
                 new AfXdpSwitch.PortSpec(a.hostInterface(), Ipv4Address.parse(a.ip())),
                 new AfXdpSwitch.PortSpec(b.hostInterface(), Ipv4Address.parse(b.ip()))),
