@@ -27,6 +27,14 @@
 # proxies, wrk) at that priority, so that other work on the machine disturbs the comparison less.
 # ISTHMUS_JAVA_OPTS reaches the isthmus JVM (e.g. a GC choice); the run prints what it was.
 #
+# Mode close opens 10-16k connections a second, all from 127.0.0.1 to one port: the machine's
+# ephemeral range (32768-60999, 28k ports) is used up within 2-3 s, after which every connect()
+# reuses a port whose connection is still in TIME_WAIT, and rounds of EITHER proxy show 150-700 ms
+# p99 spikes while the proxy is idle (most likely connection set-up in the client, not the proxy). Each close run prints how
+# many TIME_WAIT entries were reused (TWRecycled, from nstat). PORT_RANGE="1024 65000" (root, opt-in)
+# widens net.ipv4.ip_local_port_range for the run and puts the old value back on exit; it is a
+# machine-wide setting: only on a machine nobody else is using.
+#
 # Usage: benchmarks/ingress/run.sh [SECONDS_EACH]     (default 5; needs root to apt-get what is missing)
 # Bounded: about 4 * ROUNDS * SECONDS_EACH + 4 * WARMUP_SECONDS + start-up. Everything it starts is
 # stopped and its temp dir removed on any exit.
@@ -69,14 +77,21 @@ if [ "$NICE" != 0 ]; then
   if [ -w /proc/$$/autogroup ]; then echo "$NICE" >/proc/$$/autogroup; fi
 fi
 work=$(mktemp -d /tmp/isthmus-ingress-bench.XXXXXX)
+export NSTAT_HISTORY="$work/nstat.history"   # nstat's counters since OUR last call, not another user's
 pids=()
+old_port_range=
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "$old_port_range" ]; then sysctl -q -w net.ipv4.ip_local_port_range="$old_port_range" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ -n "${PORT_RANGE:-}" ]; then
+  old_port_range=$(sysctl -n net.ipv4.ip_local_port_range | tr -s '\t ' ' ')
+  sysctl -q -w net.ipv4.ip_local_port_range="$PORT_RANGE"
+fi
 
 # taskset execs the command: $! is the proxy's (or backend's) own pid.
 on_proxy=(); on_load=()
@@ -200,13 +215,17 @@ hz=$(getconf CLK_TCK)
 port_of() { if [ "$1" = nginx ]; then echo "$NGINX_PORT"; else echo "$ISTHMUS_PORT"; fi; }
 pid_of() { if [ "$1" = nginx ]; then echo "$nginx_pid"; else echo "$isthmus_pid"; fi; }
 measure() { # proxy mode seconds record(0|1)
-  local out rps p99 errors before after requests per_cpu pid close=()
+  local out rps p99 errors before after requests per_cpu pid close=() tw=
   pid=$(pid_of "$1")
   [ "$2" = close ] && close=(-H 'Connection: close')
   before=$(cpu_ticks "$pid")
+  command -v nstat >/dev/null && nstat -n >/dev/null 2>&1 || true
   out=$("${on_load[@]}" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${3}s" --latency -H 'Host: bench.local' "${close[@]}" \
         "http://127.0.0.1:$(port_of "$1")/" 2>&1)
   after=$(cpu_ticks "$pid")
+  if [ "$2" = close ] && command -v nstat >/dev/null; then
+    tw="TIME_WAIT reused $(nstat 2>/dev/null | awk '$1 == "TcpExtTWRecycled" {print $2}' || true)"
+  fi
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
   p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" {print $2}')")
@@ -217,7 +236,7 @@ measure() { # proxy mode seconds record(0|1)
   fi
   printf "%-9s %-8s %-7s requests/s %10s   p99 %8s ms   proxy CPU %5.2f s   requests per proxy CPU-second %8s   %s\n" \
     "$2" "$1" "$([ "$4" = 1 ] && echo "" || echo "warm-up")" "$rps" "$p99" \
-    "$(awk -v t="$((after - before))" -v hz="$hz" 'BEGIN{print t/hz}')" "$per_cpu" "$errors"
+    "$(awk -v t="$((after - before))" -v hz="$hz" 'BEGIN{print t/hz}')" "$per_cpu" "$tw $errors"
 }
 
 echo "wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo '?'); nginx $(dpkg-query -W -f='${Version}' nginx 2>/dev/null || echo '?'); $CPUS CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -228,6 +247,7 @@ if [ "$PIN" = 1 ]; then
 else
   echo "not pinned (PIN=0): every process may run on any CPU"
 fi
+echo "ephemeral ports $(sysctl -n net.ipv4.ip_local_port_range | tr -s '\t ' ' ')${PORT_RANGE:+ (PORT_RANGE, restored on exit)}"
 echo "nice $NICE ($(cat /proc/$$/autogroup 2>/dev/null || echo 'no autogroup')); modes: $MODES; each run ${SECONDS_EACH}s, $ROUNDS rounds (proxies in alternating order), after an uncounted ${WARMUP_SECONDS}s warm-up per proxy and mode; wrk -t$WRK_THREADS -c$CONNECTIONS; proxy threads $THREADS; backend nginx 1 worker"
 for mode in $MODES; do
   measure nginx "$mode" "$WARMUP_SECONDS" 0

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -49,6 +50,16 @@ class IngressProxyThreadsTest {
                     assertTrue(answer.startsWith("HTTP/1.1 404"), "connection " + i + ": " + answer);
                 }
             }
+        }
+    }
+
+    @Test
+    void aPortAnotherProxyListensOnIsRefusedNotShared() {
+        try (IngressProxy first = IngressProxy.start(IngressSettings.defaults().withPorts("127.0.0.1", 0, -1).withThreads(2))) {
+            final int port = first.httpPort();
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> IngressProxy.start(IngressSettings.defaults().withPorts("127.0.0.1", port, -1).withThreads(2)).close());
+            assertTrue(refused.getMessage().contains("cannot listen on 127.0.0.1:" + port), refused.getMessage());
         }
     }
 }

@@ -14,7 +14,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -105,6 +107,9 @@ public final class IngressProxy implements AutoCloseable {
             bound.add(channel);
             return channel;
         }
+        if (port != 0) {
+            refuseIfTaken(settings.bindAddress(), port);
+        }
         Channel first = null;
         int boundPort = port;
         for (EventExecutor executor : group) {
@@ -116,6 +121,21 @@ public final class IngressProxy implements AutoCloseable {
             }
         }
         return first;
+    }
+
+    /**
+     * Fails when something already listens on {@code address:port}. SO_REUSEPORT would otherwise let
+     * this proxy join another process's listening sockets on the port (any process of the same
+     * user that also set it: a second agent, an earlier proxy) and share its connections silently,
+     * where a plain bind fails. The check binds a plain socket (no SO_REUSEPORT) for a moment.
+     */
+    private static void refuseIfTaken(String address, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as the listeners: connections in TIME_WAIT do not count
+            probe.bind(new InetSocketAddress(address, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + address + ":" + port + ": " + e.getMessage(), e);
+        }
     }
 
     /** One listening socket whose loop (or group) accepts and serves its connections. */
