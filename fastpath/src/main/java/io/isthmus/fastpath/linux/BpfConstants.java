@@ -11,6 +11,7 @@ public final class BpfConstants {
     public static final int BPF_MAP_UPDATE_ELEM = 2;
     public static final int BPF_MAP_DELETE_ELEM = 3;
     public static final int BPF_PROG_LOAD = 5;
+    public static final int BPF_PROG_TEST_RUN = 10;
     public static final int BPF_LINK_CREATE = 28;
 
     // enum bpf_map_type

@@ -66,6 +66,9 @@ class KernelHeadersLayoutTest {
         attr(BpfAttrProgLoad.LAYOUT, "", "prog_type", "insn_cnt", "insns", "license", "log_level", "log_size",
                 "log_buf", "kern_version", "prog_flags", "prog_name", "prog_ifindex", "expected_attach_type");
         attr(BpfAttrLinkCreate.LAYOUT, "link_create.", "prog_fd", "target_ifindex", "attach_type", "flags");
+        attr(BpfAttrTestRun.LAYOUT, "test.", "prog_fd", "retval", "data_size_in", "data_size_out", "data_in",
+                "data_out", "repeat", "duration", "ctx_size_in", "ctx_size_out", "ctx_in", "ctx_out", "flags", "cpu",
+                "batch_size");
         EXPECTED.put("sizeof(((union bpf_attr *)0)->map_name)", (long) BpfAttrMapCreate.OBJ_NAME_LEN);
         EXPECTED.put("offsetof(struct xdp_md, data)", (long) BpfConstants.XDP_MD_DATA);
         EXPECTED.put("offsetof(struct xdp_md, data_end)", (long) BpfConstants.XDP_MD_DATA_END);
@@ -98,6 +101,7 @@ class KernelHeadersLayoutTest {
         constant("XDP_PACKET_HEADROOM", XdpConstants.XDP_PACKET_HEADROOM);
 
         constant("BPF_MAP_CREATE", BpfConstants.BPF_MAP_CREATE);
+        constant("BPF_PROG_TEST_RUN", BpfConstants.BPF_PROG_TEST_RUN);
         constant("BPF_MAP_LOOKUP_ELEM", BpfConstants.BPF_MAP_LOOKUP_ELEM);
         constant("BPF_MAP_UPDATE_ELEM", BpfConstants.BPF_MAP_UPDATE_ELEM);
         constant("BPF_MAP_DELETE_ELEM", BpfConstants.BPF_MAP_DELETE_ELEM);
