@@ -17,7 +17,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p><b>Reads:</b> batch {@code etherType}, {@code l3Offset}, {@code egressPort}; the IPv4
  * destination address; the route table.
- * <br><b>Writes:</b> {@code egressPort[i]} of IPv4 packets; {@code key[i]} (the destination) and
+ * <br><b>Writes:</b> {@code egressPort[i]} of IPv4 packets whose egress no earlier stage set (the uplink
+ * stage sends outside clients' replies back out of the uplink); {@code key[i]} (the destination) and
  * {@code scratch[i]} (its hash slot), between passes. Never the frame.
  * <br><b>Next:</b> routed IPv4 packets and packets whose egress port an earlier stage set (ARP
  * replies) stay; IPv4 without a route, or routed to a port this worker does not have, is dropped
@@ -46,8 +47,8 @@ public final class RouteStage implements Stage {
                 scratch[i] = table.slotOf(dst);
             }
         }
-        for (int i = 0; i < size; i++) { // pass 2: probe every slot
-            if (etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4) {
+        for (int i = 0; i < size; i++) { // pass 2: probe every slot (an egress an earlier stage chose stays)
+            if (etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4 && batch.egressPort[i] == PacketBatch.NO_PORT) {
                 batch.egressPort[i] = table.probe(scratch[i], key[i]);
             }
         }

@@ -1,0 +1,134 @@
+package io.isthmus.fastpath.runtime;
+
+import io.isthmus.fastpath.port.Port;
+import io.isthmus.fastpath.uplink.Uplink;
+import io.isthmus.fastpath.uplink.UplinkBinding;
+import io.isthmus.fastpath.uplink.UplinkConfig;
+import io.isthmus.fastpath.worker.Worker;
+import io.isthmus.fastpath.xsk.AfXdpInterface;
+import io.isthmus.fastpath.xsk.AfXdpPort;
+import io.isthmus.fastpath.xsk.AfXdpPortFactory;
+import io.isthmus.fastpath.xsk.AfXdpSwitch;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The node's uplink as a port of the worker: an AF_XDP socket on the uplink interface whose XDP
+ * program is the steering program ({@code UplinkSteeringProgramBuilder}: NodePorts on the node
+ * addresses and the service CIDRs come to the fast path, the host keeps the rest), in the highest
+ * free port slot (pods take the lowest), and the {@link Uplink} binding that tells the uplink
+ * stages which slot it is.
+ *
+ * <pre>
+ *   attach:  free slot ─▶ factory.open (socket, XSKMAP, steering program, BPF link)
+ *            ─▶ worker takes the port ─▶ bind (release): the uplink stages start
+ *   detach:  unbind (release) ─▶ worker lets go ─▶ factory.close (link first: the kernel gets
+ *            every frame again) ─▶ worker reclaims the port's frames
+ * </pre>
+ *
+ * <p><b>Thread-safety:</b> the runtime's control thread only (the same one that runs the
+ * {@link PortManager}, so the two never race for a slot); {@link #attached()} from any thread.
+ */
+public final class UplinkPort {
+    private final Worker worker;
+    private final AfXdpPortFactory factory;
+    private final PortManager pods;
+    private final Uplink uplink;
+    private final Duration commandTimeout;
+    private volatile UplinkConfig config;
+    private volatile String description;
+    private int slot = -1;
+
+    public UplinkPort(Worker worker, AfXdpPortFactory factory, PortManager pods, Uplink uplink, Duration commandTimeout) {
+        this.worker = worker;
+        this.factory = factory;
+        this.pods = pods;
+        this.uplink = uplink;
+        this.commandTimeout = commandTimeout;
+    }
+
+    /** Attaches the uplink; returns its slot. Throws (naming the interface) when it is already attached or the kernel refuses. */
+    public int attach(UplinkConfig uplinkConfig) {
+        if (config != null) {
+            throw new IllegalStateException("an uplink is attached already (" + config.interfaceName() + ")");
+        }
+        final int free = freeSlot();
+        final long localMac = AfXdpSwitch.macOf(uplinkConfig.interfaceName());
+        final AfXdpPort port = factory.open(free, uplinkConfig.interfaceName(), uplinkConfig::loadProgram);
+        try {
+            await(worker.attach(port, 0), "attach uplink " + uplinkConfig.interfaceName());
+        } catch (RuntimeException e) {
+            factory.close(free); // the worker never had it: no frame was lent
+            throw e;
+        }
+        final AfXdpInterface attached = factory.interfaceAt(free);
+        description = attached.describe() + "; " + uplinkConfig.describe();
+        slot = free;
+        config = uplinkConfig;
+        uplink.bindRelease(new UplinkBinding(free, localMac));
+        return free;
+    }
+
+    /** Detaches the uplink (the host gets all its frames again); false when none was attached. */
+    public boolean detach() {
+        final UplinkConfig attachedConfig = config;
+        if (attachedConfig == null) {
+            return false;
+        }
+        uplink.unbindRelease();
+        config = null;
+        description = null;
+        final Port released = await(worker.detach(slot), "detach uplink " + attachedConfig.interfaceName());
+        final AfXdpPort port = factory.close(slot);
+        if (released != null && port != null) {
+            await(worker.call(port::reclaimLentFrames), "reclaim the frames of uplink " + attachedConfig.interfaceName());
+        }
+        slot = -1;
+        return true;
+    }
+
+    /** Any thread: the attached uplink's configuration, or null. */
+    public UplinkConfig attached() {
+        return config;
+    }
+
+    /** Any thread: one line for logs ({@code eth1: XDP native, AF_XDP copy mode; NodePorts ...}), or null. */
+    public String describe() {
+        return description;
+    }
+
+    /** The slot of the uplink, or -1. */
+    public int slot() {
+        return slot;
+    }
+
+    private int freeSlot() {
+        final boolean[] used = new boolean[worker.slotCount()];
+        for (PortManager.AttachedPort pod : pods.attached()) {
+            used[pod.slot()] = true;
+        }
+        for (int s = used.length - 1; s >= 0; s--) {
+            if (!used[s] && factory.interfaceAt(s) == null) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("all " + used.length + " port slots of worker '" + worker.roleName() + "' are in use: no slot for the uplink");
+    }
+
+    private <T> T await(CompletableFuture<T> step, String what) {
+        try {
+            return step.get(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + ": the worker did not answer within " + commandTimeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " interrupted", e);
+        }
+    }
+}
