@@ -2,7 +2,9 @@ package io.isthmus.cli;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.isthmus.fastpath.testing.Pod;
 import io.isthmus.fastpath.testing.Privileges;
+import io.isthmus.fastpath.testing.Shell;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
 import io.isthmus.slowpath.agent.SlowPath;
 import org.junit.jupiter.api.Test;
@@ -56,8 +58,34 @@ class AgentCommandTest {
         assertEquals(2, run("--pod-cidr", "nonsense"));
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--cluster-dns", "dns.example"));
         assertTrue(err().contains("cluster DNS address 'dns.example' is not an IPv4 address"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--uplink", "eth9"));
+        assertTrue(err().contains("--uplink eth9 needs --node-ip"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--uplink-service-cidr", "203.0.113.7"));
+        assertTrue(err().contains("need --uplink IFACE"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--uplink", "eth9", "--node-ip", "192.0.2.10", "--uplink-node-ports", "30000"));
+        assertTrue(err().contains("NodePort range '30000' is not MIN-MAX"), err());
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: isthmus agent"));
+    }
+
+    @Test
+    void theUplinkFlagAttachesTheSteeringProgramForTheAgentsLifetime() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        final Path conntrack = Path.of("/dev/shm", "isthmus-agent-cmd-ct-" + UUID.randomUUID());
+        // a veth whose other end is in a namespace of its own stands in for the NIC: no address, nothing of the host's
+        try (Pod peer = Pod.create("10.216.9.2")) {
+            assertEquals(0, run("--pod-cidr", "10.216.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
+                    "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(), "--metrics-port", "-1",
+                    "--duration", "2", "--cluster-dns", "none", "--node-ip", "192.0.2.10",
+                    "--uplink", peer.hostInterface(), "--uplink-service-cidr", "203.0.113.0/28"), err());
+            final String printed = out.toString(StandardCharsets.UTF_8);
+            assertTrue(printed.contains("uplink " + peer.hostInterface() + ": XDP native, AF_XDP"), printed);
+            assertTrue(printed.contains("NodePorts 30000-32767 on [192.0.2.10], service CIDRs [203.0.113.0/28]"), printed);
+            assertFalse(Shell.check("ip", "-o", "link", "show", peer.hostInterface()).contains("prog/xdp"),
+                    "the agent detached the steering program when it stopped");
+        } finally {
+            Files.deleteIfExists(conntrack);
+        }
     }
 
     @Test
