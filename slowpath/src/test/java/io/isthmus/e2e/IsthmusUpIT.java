@@ -35,10 +35,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code ./isthmus up} as a user runs it, on examples/demo: {@code up --detach}; the client reaches
  * every echo backend, in the other namespace, through the fast path, and the echo Service through
  * its ClusterIP (spread over the backends) and its NodePort; the policy shuts the stranger out;
- * {@code exec} returns the command's exit code; a NetworkPolicy and a Service applied through the
+ * {@code exec} returns the command's exit code; the host port joins the node to the pod network (the
+ * node curls a pod, the demo Ingress answers through the proxy on the node, a pod reaches the node's
+ * address, a pod's DNS query over TCP is answered); a NetworkPolicy and a Service applied through the
  * written kubeconfig (kubectl when installed, else fabric8 with the same file) take effect;
  * {@code status} shows pods, Services, endpoints and counters; {@code down} leaves no namespace,
- * veth, XDP program, shared-memory file, process or state behind. Each step is bounded in time.
+ * veth (the host port's included), route, XDP program, shared-memory file, process or state behind. Each step is bounded in time.
  */
 class IsthmusUpIT {
     private static final Path HOME = Path.of(System.getProperty("isthmus.home", "..")).toAbsolutePath().normalize();
@@ -48,6 +50,8 @@ class IsthmusUpIT {
     private Path stateDir;
     private FakeUpstreamResolver upstream;
     private Path upstreamResolvConf = Path.of("/nonexistent");
+    /** This run's host port (unique: another agent on the machine keeps its own). */
+    private final String hostPort = "isu" + java.util.HexFormat.of().toHexDigits((int) (Math.random() * 0xFFFFFF)).substring(2);
 
     @AfterEach
     void down() throws InterruptedException {
@@ -114,9 +118,20 @@ class IsthmusUpIT {
             assertEquals("192.0.2.77", outside.output().strip(), "forwarded to the fake upstream: " + outside.output());
             assertTrue(upstream.queries() > 0, "the fake upstream was asked");
 
+            // ... and over TCP (what a resolver does after a truncated UDP answer): the fast path routes it out of
+            // the host port to the agent, which serves the zone on 10.96.0.10 on the host
+            final Shell.Result overTcp = retry(10, r -> r.ok() && r.output().strip().equals(clusterIp),
+                    () -> exec("default/client", "dig", "+tcp", "+short", "+tries=1", "+time=3", "echo.web.svc.cluster.local", "A"));
+            assertEquals(clusterIp, overTcp.output().strip(), "DNS over TCP from a pod: " + overTcp.output());
+
+            // The host port: pods reach the node's address, the node reaches pods (its pod CIDR route)
+            final Shell.Result hostVeth = Shell.run(10, "ip", "-4", "route", "show", "10.244.0.0/24");
+            assertTrue(hostVeth.output().contains("dev " + hostPort) && hostVeth.output().contains("src " + hostIp), hostVeth.output());
+            final Shell.Result fromNode = retry(10, r -> r.ok(), () -> Shell.run(10, "curl", "-sS", "--max-time", "3", "http://" + echo0.podIp() + ":8080/"));
+            assertEquals("pod=echo-0 client=" + hostIp + "\n", fromNode.output(), "node to pod, seen as the node address");
+
             // Ingress: the agent's controller serves the demo's Ingress (status = the node address) on the
-            // configured port. (Its proxy runs in the host's namespace, which has no route to pod addresses
-            // yet: forwarding to the echo pods is covered by IngressOverEmbeddedApiServerTest with a loopback endpoint.)
+            // configured port, and its proxy reaches the echo pods through the host port
             final String ingressIp = retryValue(20, () -> {
                 final var status = kube.network().v1().ingresses().inNamespace("web").withName("echo").get().getStatus();
                 return status == null || status.getLoadBalancer() == null || status.getLoadBalancer().getIngress() == null
@@ -125,6 +140,13 @@ class IsthmusUpIT {
             assertEquals(hostIp, ingressIp, "the demo Ingress is served, with the node address as its status");
             final Shell.Result unrouted = Shell.run(10, "curl", "-sS", "--max-time", "3", "-H", "Host: nobody.demo.local", "http://127.0.0.1:18080/");
             assertEquals("404 Not Found", unrouted.output().strip(), "the proxy listens on the configured port: " + unrouted.output());
+            final Shell.Result viaIngress = retry(20, r -> r.ok() && r.output().startsWith("pod=echo-"),
+                    () -> Shell.run(10, "curl", "-sS", "--max-time", "3", "-H", "Host: echo.demo.local", "http://" + hostIp + ":18080/"));
+            assertTrue(viaIngress.output().matches("pod=echo-[012] client=" + hostIp.replace(".", "\\.") + "\n"),
+                    "the README's ingress curl: the proxy reaches a backend pod from the node address: " + viaIngress.output());
+            final Shell.Result podToNode = retry(10, r -> r.ok() && r.output().startsWith("pod=echo-"),
+                    () -> exec("default/client", "curl", "-sS", "--max-time", "3", "-H", "Host: echo.demo.local", "http://" + hostIp + ":18080/"));
+            assertTrue(podToNode.output().startsWith("pod=echo-"), "a pod reaches the node's address (the ingress on the host): " + podToNode.output());
 
             final Shell.Result viaNodePort = retry(5, r -> r.ok(), () -> exec("default/client", "curl", "-sS", "--max-time", "3", "http://" + hostIp + ":30080/"));
             assertTrue(viaNodePort.output().startsWith("pod=echo-"), "the NodePort on the node address: " + viaNodePort.output());
@@ -179,6 +201,9 @@ class IsthmusUpIT {
             assertFalse(Shell.run(10, "ip", "link", "show", veth).ok(), "veth " + veth + " removed (and its XDP program with it)");
             assertTrue(ProcessHandle.of(pod.pid()).isEmpty(), "the command of " + pod.key() + " ended");
         }
+        assertFalse(Shell.run(10, "ip", "link", "show", hostPort).ok(), "the host port " + hostPort + " removed");
+        assertFalse(Shell.run(10, "ip", "link", "show", hostPort + "fp").ok(), "its fast-path end removed (and its XDP program with it)");
+        assertEquals("", Shell.run(10, "ip", "-4", "route", "show", "10.244.0.0/24").output().strip(), "the pod CIDR route removed");
         // (other links of this machine may carry XDP programs of other tests: only ours are checked, above)
         for (String leftover : leftovers) {
             assertFalse(Files.exists(Path.of(leftover)), leftover + " removed");
@@ -191,6 +216,7 @@ class IsthmusUpIT {
     private Shell.Result isthmus(long timeoutSeconds, String... args) {
         final List<String> command = new ArrayList<>(List.of("env", "ISTHMUS_NO_BUILD=1", "ISTHMUS_UP_STATE=" + stateDir,
                 "ISTHMUS_DNS_UPSTREAMS=" + upstreamResolvConf, "ISTHMUS_INGRESS_HTTP_PORT=18080", "ISTHMUS_INGRESS_HTTPS_PORT=18443",
+                "ISTHMUS_HOST_PORT=" + hostPort,
                 HOME.resolve("isthmus").toString()));
         command.addAll(List.of(args));
         return Shell.run(timeoutSeconds, command.toArray(String[]::new));

@@ -5,6 +5,7 @@ import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.dns.zone.Zone;
 import io.isthmus.fastpath.control.FastpathTables;
 import io.isthmus.fastpath.frame.FramePool;
+import io.isthmus.fastpath.packet.MacAddress;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.port.PortCounters;
 import io.isthmus.fastpath.uplink.Uplink;
@@ -19,7 +20,8 @@ import io.isthmus.policy.compile.PolicySnapshot;
  *
  * <p>{@link #beginBatch} is called by the worker (or a test harness) before each batch: it reads
  * each published table once (acquire) and, when the route generation changed, forgets the pods of
- * ports whose pod IP or local MAC changed.
+ * ports whose pod IP or local MAC changed (a port that was not in the previous table keeps the MAC
+ * its attach gave).
  *
  * <p>Without a conntrack table ({@link #hasConntrack()} false) the flow stages are not built: the
  * pipeline is the plain switching path.
@@ -91,7 +93,10 @@ public final class PipelineContext {
     private void adopt(RouteTable latest) {
         final RouteTable previous = table;
         for (int port = 0; port < ports.length; port++) {
-            if (previous.podIp(port) != latest.podIp(port) || previous.localMac(port) != latest.localMac(port)) {
+            // A port new to the table keeps what its attach taught (replacePort already forgot the
+            // slot's previous pod): the host port learns nothing from a pod IP, so its MAC must survive.
+            if (previous.localMac(port) != MacAddress.UNKNOWN
+                    && (previous.podIp(port) != latest.podIp(port) || previous.localMac(port) != latest.localMac(port))) {
                 neighbors.forget(port);
             }
         }

@@ -11,6 +11,10 @@ import java.util.Arrays;
  * ARP with and sends from on that port), each port's pod IP, and the pods' gateway address
  * (169.254.1.1 by default).
  *
+ * <p>At most one port is the {@linkplain PortKind#HOST host port} (the node's own namespace): it is
+ * the default route ({@link #defaultPort()}), where every IPv4 destination without a pod /32 goes,
+ * and the port on which the switch answers ARP for pod addresses (proxy ARP).
+ *
  * <p>The pod-IP → port map is an open-addressing table ({@code keys}/{@code ports}, load ≤ 0.5,
  * linear probing, key 0 = empty) so a stage can hash a whole batch in one pass
  * ({@link #slotOf}) and probe it in the next ({@link #probe}).
@@ -28,17 +32,19 @@ public final class RouteTable {
     private final int gatewayIp;
     private final long[] localMac;
     private final int[] podIp;
+    private final int defaultPort;
     private final int[] keys;
     private final int[] ports;
     private final int mask;
     /** Fibonacci hashing keeps the top bits of the product: as many as the table has slots. */
     private final int hashShift;
 
-    private RouteTable(long generation, int gatewayIp, long[] localMac, int[] podIp) {
+    private RouteTable(long generation, int gatewayIp, long[] localMac, int[] podIp, int defaultPort) {
         this.generation = generation;
         this.gatewayIp = gatewayIp;
         this.localMac = localMac;
         this.podIp = podIp;
+        this.defaultPort = defaultPort;
         int pods = 0;
         for (int ip : podIp) {
             pods += ip != 0 ? 1 : 0;
@@ -93,6 +99,24 @@ public final class RouteTable {
         return port >= 0 && port < podIp.length ? podIp[port] : 0;
     }
 
+    /** The kind of {@code port}; {@link PortKind#POD} for a port not in the table. */
+    public PortKind kind(int port) {
+        return isHostPort(port) ? PortKind.HOST : PortKind.POD;
+    }
+
+    /** Whether {@code port} is the host port (the default route, proxy ARP). */
+    public boolean isHostPort(int port) {
+        return port >= 0 && port == defaultPort;
+    }
+
+    /**
+     * The port that destinations without a pod /32 are routed to: the host port, or
+     * {@link #NO_PORT} when there is none (then such destinations have no route).
+     */
+    public int defaultPort() {
+        return defaultPort;
+    }
+
     /** First pass: the home slot of {@code ip}. */
     public int slotOf(int ip) {
         return (ip * 0x9E3779B9 >>> hashShift) & mask;
@@ -112,9 +136,15 @@ public final class RouteTable {
         return NO_PORT;
     }
 
-    /** Both passes at once (control side, tests). */
+    /** Both passes at once (control side, tests): the pod /32 of {@code ip}, or {@link #NO_PORT}. */
     public int lookup(int ip) {
         return ip == 0 ? NO_PORT : probe(slotOf(ip), ip);
+    }
+
+    /** {@link #lookup}, falling back to the default route: where {@code ip} is sent (control side, tests). */
+    public int route(int ip) {
+        final int port = lookup(ip);
+        return port == NO_PORT ? defaultPort : port;
     }
 
     @Override
@@ -133,6 +163,7 @@ public final class RouteTable {
         private int gatewayIp = GATEWAY_DEFAULT;
         private long[] localMac = new long[0];
         private int[] podIp = new int[0];
+        private int hostPort = NO_PORT;
 
         private Builder(long generation) {
             this.generation = generation;
@@ -171,8 +202,21 @@ public final class RouteTable {
             return this;
         }
 
+        /**
+         * Declares port {@code id} as the host port (the node's namespace; no pod behind it): the
+         * default route and the port where pod addresses are proxy-ARPed. One per table.
+         */
+        public Builder hostPort(int id, long localMacAddress) {
+            if (hostPort != NO_PORT) {
+                throw new IllegalArgumentException("port " + id + ": the table already has a host port (port " + hostPort + ")");
+            }
+            port(id, localMacAddress, 0);
+            hostPort = id;
+            return this;
+        }
+
         public RouteTable build() {
-            return new RouteTable(generation, gatewayIp, localMac.clone(), podIp.clone());
+            return new RouteTable(generation, gatewayIp, localMac.clone(), podIp.clone(), hostPort);
         }
     }
 }

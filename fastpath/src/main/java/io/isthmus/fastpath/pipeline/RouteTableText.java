@@ -15,6 +15,7 @@ import java.util.Locale;
  * port 0 mac 02:00:00:00:00:01 pod 10.244.1.2
  * port 1 mac 02:00:00:00:00:02 pod 10.244.1.3
  * port 2 mac 02:00:00:00:00:03            (a port with no pod)
+ * port 3 mac 02:00:00:00:00:04 host       (the host port: default route, proxy ARP)
  * </pre>
  *
  * Not for the fast path. Parsing errors name the source, the line number and the reason.
@@ -46,12 +47,13 @@ public final class RouteTableText {
                         gateway = Ipv4Address.parse(words[1]);
                     }
                     case "port" -> {
-                        if (words.length != 4 && words.length != 6 || !words[2].equals("mac")
+                        final boolean host = words.length == 5 && words[4].equals("host");
+                        if (words.length != 4 && words.length != 6 && !host || !words[2].equals("mac")
                                 || words.length == 6 && !words[4].equals("pod")) {
-                            throw new IllegalArgumentException("want 'port <id> mac <mac> [pod <ipv4>]'");
+                            throw new IllegalArgumentException("want 'port <id> mac <mac> [pod <ipv4> | host]'");
                         }
                         ports.add(new long[]{Integer.parseInt(words[1]), MacAddress.parse(words[3]),
-                                words.length == 6 ? Ipv4Address.parse(words[5]) : 0});
+                                words.length == 6 ? Ipv4Address.parse(words[5]) : 0, host ? 1 : 0});
                     }
                     default -> throw new IllegalArgumentException("unknown directive '" + words[0]
                             + "' (want generation, gateway or port)");
@@ -66,7 +68,11 @@ public final class RouteTableText {
         }
         for (long[] port : ports) {
             try {
-                builder.port((int) port[0], port[1], (int) port[2]);
+                if (port[3] == 1) {
+                    builder.hostPort((int) port[0], port[1]);
+                } else {
+                    builder.port((int) port[0], port[1], (int) port[2]);
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(sourceName + ": " + e.getMessage(), e);
             }
@@ -85,6 +91,8 @@ public final class RouteTableText {
             text.append("port ").append(port).append(" mac ").append(MacAddress.format(table.localMac(port)));
             if (table.podIp(port) != 0) {
                 text.append(" pod ").append(Ipv4Address.format(table.podIp(port)));
+            } else if (table.isHostPort(port)) {
+                text.append(" host");
             }
             text.append('\n');
         }

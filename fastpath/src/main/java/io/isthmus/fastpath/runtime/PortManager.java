@@ -2,6 +2,7 @@ package io.isthmus.fastpath.runtime;
 
 import io.isthmus.fastpath.control.PortAttachment;
 import io.isthmus.fastpath.packet.Ipv4Address;
+import io.isthmus.fastpath.pipeline.PortKind;
 import io.isthmus.fastpath.pipeline.RouteTable;
 import io.isthmus.fastpath.pipeline.RouteTableRef;
 import io.isthmus.fastpath.port.Port;
@@ -24,7 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Attaches and detaches pods' host-side interfaces on a running {@link Worker}, and keeps the
  * route table generation in step: pod IP /32 → port slot, the interface's own MAC as the local
- * (gateway) MAC.
+ * (gateway) MAC. A {@link PortKind#HOST} attachment (the fast-path end of the node's host veth;
+ * at most one) becomes the table's host port: the default route and the proxy-ARP port; the MAC
+ * it carries (the host end's) is where frames to the node are addressed.
  *
  * <pre>
  *   attach:  free slot ─▶ factory.open (socket, XDP link) ─▶ worker takes the port
@@ -63,15 +66,20 @@ public final class PortManager {
     public int attach(PortAttachment attachment) {
         final AttachedPort existing = byInterface.get(attachment.hostIfName());
         if (existing != null) {
-            if (existing.attachment().podIp() == attachment.podIp()) {
+            if (existing.attachment().podIp() == attachment.podIp() && existing.attachment().kind() == attachment.kind()
+                    && existing.attachment().podMac() == attachment.podMac()) {
                 return existing.slot();
             }
             detach(attachment.hostIfName());
         }
         for (AttachedPort other : byInterface.values()) {
-            if (other.attachment().podIp() == attachment.podIp()) {
+            if (attachment.kind() == PortKind.POD && other.attachment().podIp() == attachment.podIp()) {
                 throw new IllegalStateException("pod IP " + Ipv4Address.format(attachment.podIp()) + " is already on "
                         + other.attachment().hostIfName() + " (slot " + other.slot() + ")");
+            }
+            if (attachment.kind() == PortKind.HOST && other.attachment().kind() == PortKind.HOST) {
+                throw new IllegalStateException("the host port is already " + other.attachment().hostIfName()
+                        + " (slot " + other.slot() + "); cannot attach " + attachment.hostIfName() + " as a second one");
             }
         }
         final int slot = freeSlot();
@@ -141,7 +149,11 @@ public final class PortManager {
     private void publish() {
         final RouteTable.Builder table = RouteTable.builder(++generation);
         for (AttachedPort port : byInterface.values()) {
-            table.port(port.slot(), port.localMac(), port.attachment().podIp());
+            if (port.attachment().kind() == PortKind.HOST) {
+                table.hostPort(port.slot(), port.localMac());
+            } else {
+                table.port(port.slot(), port.localMac(), port.attachment().podIp());
+            }
         }
         routes.publish(table.build());
         snapshot = Collections.unmodifiableList(new ArrayList<>(byInterface.values()));

@@ -16,12 +16,16 @@ import java.lang.foreign.MemorySegment;
 /**
  * Answers the pods' ARP requests for their gateway (169.254.1.1 by default) with the switch's MAC
  * on the port the request came in on: the frame is turned into the reply in place and sent back
- * out of the ingress port.
+ * out of the ingress port. On the host port it is also the proxy ARP of the pod network: the
+ * host's requests for an address the route table puts behind a pod port are answered with the
+ * switch's MAC on the host port (the host has one on-link route for the whole pod CIDR, as with
+ * Calico's proxy_arp on a cali interface); addresses with no pod stay unanswered, so the host's
+ * neighbour entry fails instead of pointing into nowhere.
  *
  * <p><b>Reads:</b> batch {@code etherType}, {@code l3Offset}, {@code ingressPort}; the ARP operation
- * and target IP; the route table's gateway IP and local MAC of the ingress port.
+ * and target IP; the route table's gateway IP, host port, pod routes and local MAC of the ingress port.
  * <br><b>Writes:</b> for an answered request, the whole frame (Ethernet dst/src, ARP op = reply,
- * sender = switch MAC and gateway IP, target = the requester) and {@code egressPort[i] = ingressPort[i]}.
+ * sender = switch MAC and the asked-for IP, target = the requester) and {@code egressPort[i] = ingressPort[i]}.
  * <br><b>Next:</b> an answered request stays (with its egress port set, later stages leave it alone
  * and TX sends it); any other ARP packet is dropped ARP_CONSUMED (replies have already taught the
  * neighbor table); non-ARP packets stay untouched.
@@ -48,22 +52,34 @@ public final class ArpResponderStage implements Stage {
         return context.sweepDrops(batch);
     }
 
-    /** Rewrites a who-has for the gateway into the reply; false when this ARP packet needs no answer. */
+    /**
+     * Rewrites a who-has for the gateway (any port) or for a pod address (host port only) into the
+     * reply; false when this ARP packet needs no answer.
+     */
     private boolean answer(PacketBatch batch, int i, MemorySegment segment, RouteTable table) {
         final int port = batch.ingressPort[i];
         final long switchMac = table.localMac(port);
         arp.wrap(segment, batch.address[i] + batch.l3Offset[i], ArpDescriptor.LENGTH);
-        if (arp.operation() != ArpDescriptor.OPERATION_REQUEST || arp.targetIp() != table.gatewayIp()
-                || switchMac == MacAddress.UNKNOWN) {
+        if (arp.operation() != ArpDescriptor.OPERATION_REQUEST || switchMac == MacAddress.UNKNOWN) {
+            return false;
+        }
+        final int targetIp = arp.targetIp();
+        if (targetIp != table.gatewayIp() && !(table.isHostPort(port) && isPodBehindAnotherPort(table, targetIp, port))) {
             return false;
         }
         final long requesterMac = arp.senderMac();
         final int requesterIp = arp.senderIp();
         arp.operation(ArpDescriptor.OPERATION_REPLY)
-                .senderMac(switchMac).senderIp(table.gatewayIp())
+                .senderMac(switchMac).senderIp(targetIp)
                 .targetMac(requesterMac).targetIp(requesterIp);
         ethernet.wrap(segment, batch.address[i], batch.length[i]).dstMac(requesterMac).srcMac(switchMac);
         batch.egressPort[i] = port;
         return true;
+    }
+
+    /** Proxy ARP: {@code ip} is a pod's /32 on a port other than {@code port} (ARP is rare: one probe, no passes). */
+    private static boolean isPodBehindAnotherPort(RouteTable table, int ip, int port) {
+        final int podPort = table.lookup(ip);
+        return podPort != RouteTable.NO_PORT && podPort != port;
     }
 }

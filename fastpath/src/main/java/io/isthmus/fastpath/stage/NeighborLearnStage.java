@@ -18,6 +18,8 @@ import java.lang.foreign.MemorySegment;
  * port {@code p} and its sender address (IPv4 source, or ARP sender protocol address) is the pod IP
  * the route table gives for {@code p}, the frame's Ethernet source MAC becomes the pod's MAC on
  * {@code p}. Frames from any other address teach nothing (no flooding, no general MAC learning).
+ * On the host port (the node's namespace, one neighbor: the host end of its veth, whatever address
+ * it sends from) every IPv4 or ARP frame teaches the MAC; the attach gave it first.
  *
  * <p><b>Reads:</b> batch {@code etherType}, {@code l3Offset}, {@code ingressPort}; the Ethernet
  * source MAC; the IPv4 source or ARP sender IP; the route table's pod IP per port.
@@ -41,7 +43,8 @@ public final class NeighborLearnStage implements Stage {
         for (int i = 0; i < size; i++) {
             final int port = batch.ingressPort[i];
             final int podIp = table.podIp(port);
-            if (podIp == 0 || port >= portCount) {
+            final boolean hostPort = table.isHostPort(port);
+            if (podIp == 0 && !hostPort || port >= portCount) {
                 continue;
             }
             final long l3 = batch.address[i] + batch.l3Offset[i];
@@ -50,7 +53,7 @@ public final class NeighborLearnStage implements Stage {
                 case EthernetDescriptor.ETHER_TYPE_ARP -> NetworkOrder.u32(segment, l3 + ArpDescriptor.SENDER_IP_OFFSET);
                 default -> 0;
             };
-            if (senderIp == podIp) {
+            if (senderIp == podIp && senderIp != 0 || hostPort && senderIp != 0) {
                 final long mac = NetworkOrder.mac(segment, batch.address[i] + EthernetDescriptor.SRC_MAC_OFFSET);
                 if (mac != MacAddress.UNKNOWN && !MacAddress.isMulticast(mac)) {
                     neighbors.learn(port, mac);

@@ -14,6 +14,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * L3 routing of pod traffic: destination IPv4 address → egress port, from the route table
  * generation of this batch. Three passes: hash every destination, probe every slot, then act.
+ * A destination without a pod /32 takes the default route, the table's host port (the node's own
+ * namespace), when it has one; the default route never sends a packet back out of the port it
+ * came in on (the host sending to an address that is no pod would otherwise loop).
  *
  * <p><b>Reads:</b> batch {@code etherType}, {@code l3Offset}, {@code egressPort}; the IPv4
  * destination address; the route table.
@@ -21,8 +24,9 @@ import java.lang.foreign.MemorySegment;
  * stage sends outside clients' replies back out of the uplink); {@code key[i]} (the destination) and
  * {@code scratch[i]} (its hash slot), between passes. Never the frame.
  * <br><b>Next:</b> routed IPv4 packets and packets whose egress port an earlier stage set (ARP
- * replies) stay; IPv4 without a route, or routed to a port this worker does not have, is dropped
- * NO_ROUTE; IPv6 is dropped IPV6_NOT_ROUTED.
+ * replies) stay; IPv4 without a route (no pod /32 and no host port, or the default route back to
+ * the ingress port), or routed to a port this worker does not have, is dropped NO_ROUTE; IPv6 is
+ * dropped IPV6_NOT_ROUTED.
  */
 public final class RouteStage implements Stage {
     private final PipelineContext context;
@@ -47,9 +51,12 @@ public final class RouteStage implements Stage {
                 scratch[i] = table.slotOf(dst);
             }
         }
-        for (int i = 0; i < size; i++) { // pass 2: probe every slot (an egress an earlier stage chose stays)
+        final int defaultPort = table.defaultPort();
+        for (int i = 0; i < size; i++) { // pass 2: probe (no pod /32: default route); a preset egress stays
             if (etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4 && batch.egressPort[i] == PacketBatch.NO_PORT) {
-                batch.egressPort[i] = table.probe(scratch[i], key[i]);
+                final int podPort = table.probe(scratch[i], key[i]);
+                batch.egressPort[i] = podPort != RouteTable.NO_PORT ? podPort
+                        : defaultPort != batch.ingressPort[i] ? defaultPort : RouteTable.NO_PORT;
             }
         }
         final int portCount = context.portCount();

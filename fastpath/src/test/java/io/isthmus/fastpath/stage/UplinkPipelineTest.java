@@ -59,8 +59,12 @@ class UplinkPipelineTest {
     }
 
     private PipelineHarness start(TrafficPolicy policy, String backendNode) {
+        return start(policy, backendNode, ThreePods.routes());
+    }
+
+    private PipelineHarness start(TrafficPolicy policy, String backendNode, io.isthmus.fastpath.pipeline.RouteTable routes) {
         final FlowSettings settings = new FlowSettings(NODE, Ipv4Address.parse("10.244.1.0"), 24, null, 0);
-        final FlowTables tables = new FlowTables(ThreePods.routes(), settings, SNAT_PORT, SNAT_PORT);
+        final FlowTables tables = new FlowTables(routes, settings, SNAT_PORT, SNAT_PORT);
         tables.service(Service.builder("default", "web").type(ServiceType.NODE_PORT).clusterIPs("10.96.0.20")
                         .externalTrafficPolicy(policy)
                         .port(new ServicePort("p", Protocol.TCP, 80, TargetPort.of(8080), NODE_PORT)).build(),
@@ -69,7 +73,7 @@ class UplinkPipelineTest {
                         List.of(EndpointPort.of("p", Protocol.TCP, 8080)), Map.of()));
         tables.service(Service.builder("default", "empty").type(ServiceType.NODE_PORT).clusterIPs("10.96.0.21")
                 .port(new ServicePort("p", Protocol.TCP, 80, TargetPort.of(8080), 30081)).build());
-        harness = ThreePods.learnPods(new PipelineHarness(tables.tables(), tables.conntrack(), settings, 4));
+        harness = ThreePods.learnPods(new PipelineHarness(tables.tables(), tables.conntrack(), settings, 5));
         harness.worker().context().uplink().bindRelease(new UplinkBinding(UPLINK, UPLINK_MAC));
         return harness;
     }
@@ -135,6 +139,21 @@ class UplinkPipelineTest {
         assertEquals(NODE, u32(synAck, 26));
         assertEquals(NODE_PORT, u16(synAck, 34));
         assertEquals(FAR_CLIENT, u32(synAck, 30));
+    }
+
+    @Test
+    void withAHostPortTheDefaultRouteDoesNotTakeTheRepliesOfUplinkFlows() {
+        final int hostPort = 4;
+        start(TrafficPolicy.LOCAL, FlowTables.NODE_NAME, io.isthmus.fastpath.pipeline.RouteTable.builder(1)
+                .port(0, ThreePods.SWITCH_0, ThreePods.POD_A).port(1, SWITCH_1, POD_B).port(2, ThreePods.SWITCH_2, ThreePods.POD_C)
+                .hostPort(hostPort, FlowFrames.mac("02:00:00:00:00:44")).build());
+        harness.send(UPLINK, fromClient(CLIENT_MAC, CLIENT, NODE_PORT, FlowFrames.SYN));
+        harness.run();
+        assertEquals(1, harness.transmitted(1).size());
+        harness.send(1, FlowFrames.tcp(SWITCH_1, MAC_B, POD_B, 8080, CLIENT, 40000, 500, 101, FlowFrames.SYN_ACK, new byte[0]));
+        harness.run();
+        assertEquals(1, harness.transmitted(UPLINK).size(), "the reply left through the uplink");
+        assertTrue(harness.transmitted(hostPort).isEmpty(), "not through the host port, the default route for non-pod addresses");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
 import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.slowpath.agent.dns.ClusterDnsConfig;
+import io.isthmus.slowpath.agent.host.HostPortConfig;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 
 import java.nio.file.Path;
@@ -21,15 +22,24 @@ import java.time.Duration;
  * @param portTimeout    how long a CNI ADD/DEL waits for the fast path
  * @param node           this node's name and addresses, for the table compiler (local endpoints, NodePorts)
  * @param clusterDns     the cluster DNS answered by the fast path and its upstreams; null: no DNS stage
+ * @param hostPort       the node's port on the fast path (host veth, pod CIDR route); null: none
+ *                       (the node cannot reach pods). Needs a node address in {@code node}.
  */
 public record AgentConfig(FastpathRuntimeConfig runtime, Path aeronDirectory, Path cniSocket, Path ipamDirectory,
                           Ipv4Cidr podCidr, int metricsPort, Duration portTimeout, NodeSettings node,
-                          ClusterDnsConfig clusterDns) {
+                          ClusterDnsConfig clusterDns, HostPortConfig hostPort) {
+
+    /** Without a host port. */
+    public AgentConfig(FastpathRuntimeConfig runtime, Path aeronDirectory, Path cniSocket, Path ipamDirectory,
+                       Ipv4Cidr podCidr, int metricsPort, Duration portTimeout, NodeSettings node,
+                       ClusterDnsConfig clusterDns) {
+        this(runtime, aeronDirectory, cniSocket, ipamDirectory, podCidr, metricsPort, portTimeout, node, clusterDns, null);
+    }
 
     /** Without cluster DNS (the fast path passes DNS queries through like other traffic). */
     public AgentConfig(FastpathRuntimeConfig runtime, Path aeronDirectory, Path cniSocket, Path ipamDirectory,
                        Ipv4Cidr podCidr, int metricsPort, Duration portTimeout, NodeSettings node) {
-        this(runtime, aeronDirectory, cniSocket, ipamDirectory, podCidr, metricsPort, portTimeout, node, null);
+        this(runtime, aeronDirectory, cniSocket, ipamDirectory, podCidr, metricsPort, portTimeout, node, null, null);
     }
 
     public static final Path DEFAULT_CNI_SOCKET = Path.of("/run/isthmus/cni.sock");
@@ -38,7 +48,12 @@ public record AgentConfig(FastpathRuntimeConfig runtime, Path aeronDirectory, Pa
 
     /** The same with {@code dns} as the cluster DNS (null: none). */
     public AgentConfig withClusterDns(ClusterDnsConfig dns) {
-        return new AgentConfig(runtime, aeronDirectory, cniSocket, ipamDirectory, podCidr, metricsPort, portTimeout, node, dns);
+        return new AgentConfig(runtime, aeronDirectory, cniSocket, ipamDirectory, podCidr, metricsPort, portTimeout, node, dns, hostPort);
+    }
+
+    /** The same with {@code port} as the host port (null: none). */
+    public AgentConfig withHostPort(HostPortConfig port) {
+        return new AgentConfig(runtime, aeronDirectory, cniSocket, ipamDirectory, podCidr, metricsPort, portTimeout, node, clusterDns, port);
     }
 
     /** The defaults of {@code isthmus agent}: a unique Aeron directory, pods from {@code podCidr}, cluster DNS at 10.96.0.10. */

@@ -43,7 +43,8 @@ public final class FastpathMetrics {
 
     private void ports(PrometheusText text) {
         text.family("isthmus_ports_attached", "gauge", "Pod interfaces the fast path switches now.")
-                .sample("isthmus_ports_attached", runtime.ports().attached().size());
+                .sample("isthmus_ports_attached", runtime.ports().attached().stream()
+                        .filter(port -> port.attachment().kind() == io.isthmus.fastpath.pipeline.PortKind.POD).count());
         for (PortCounters.Counter counter : PortCounters.Counter.values()) {
             final String name = "isthmus_port_" + counter.name().toLowerCase(Locale.ROOT) + "_total";
             text.family(name, "counter", "Per-port " + counter.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ".");

@@ -5,11 +5,14 @@ import io.isthmus.fastpath.control.aeron.ControlEventListener;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
 import io.isthmus.fastpath.runtime.PipelineFactory;
 import io.isthmus.slowpath.agent.dns.AgentDns;
+import io.isthmus.slowpath.agent.dns.ClusterDnsOnHost;
+import io.isthmus.slowpath.agent.host.HostPort;
 import io.isthmus.slowpath.agent.health.NodeServices;
 import io.isthmus.slowpath.cni.CniHandler;
 import io.isthmus.slowpath.cni.CniServer;
 import io.isthmus.slowpath.cni.ControlFastpathPorts;
 import io.isthmus.slowpath.cni.IpamStore;
+import io.isthmus.slowpath.cni.Ipv4Cidr;
 import io.isthmus.slowpath.cni.PodReattachment;
 import io.isthmus.slowpath.cni.NetlinkPodNetworkBackend;
 
@@ -29,6 +32,8 @@ import java.util.Optional;
  *                                  FastpathService: AeronControlServer ─▶ FastpathRuntime
  *   /metrics (loopback) ◀─ FastpathMetrics ◀─ counters, tables, ReconcileLatency
  *   cluster DNS (AgentDns): worker's DnsStage ─ punts ─▶ dns-forwarder thread ─ injects ─▶ worker
+ *   host port (HostPort): isthmus0 ═ veth ═ isthmus0fp ─ attached as the fast path's HOST port;
+ *       pod CIDR route on the host; DNS over TCP served on the cluster DNS address (ClusterDnsOnHost)
  * </pre>
  *
  * The CNI server and the slow path each have their own control client, so the slow path can be
@@ -46,11 +51,13 @@ public final class IsthmusAgent implements AutoCloseable {
     private final SlowPath slowPath;
     private final NodeServices services;
     private final AgentDns dns;
+    private final HostPort hostPort;
+    private final ClusterDnsOnHost dnsOnHost;
     private AeronFastpathControl slowPathControl;
 
     private IsthmusAgent(AgentConfig config, FastpathService fastpath, AeronFastpathControl cniControl, CniServer cni,
                          MetricsServer metrics, ReconcileLatency reconcileLatency, SlowPath slowPath, NodeServices services,
-                         AgentDns dns) {
+                         AgentDns dns, HostPort hostPort, ClusterDnsOnHost dnsOnHost) {
         this.config = config;
         this.fastpath = fastpath;
         this.cniControl = cniControl;
@@ -60,6 +67,8 @@ public final class IsthmusAgent implements AutoCloseable {
         this.slowPath = slowPath;
         this.services = services;
         this.dns = dns;
+        this.hostPort = hostPort;
+        this.dnsOnHost = dnsOnHost;
     }
 
     /** Starts the fast path, the CNI server, /metrics and the slow path, in that order; undoes it all on failure. */
@@ -83,6 +92,18 @@ public final class IsthmusAgent implements AutoCloseable {
             final AeronFastpathControl cniControl = AeronFastpathControl.connect(fastpath.aeronDirectory(), Duration.ofSeconds(10),
                     ControlEventListener.NONE);
             made.add(cniControl);
+            HostPort hostPort = null;
+            ClusterDnsOnHost dnsOnHost = null;
+            if (config.hostPort() != null) {
+                hostPort = HostPort.create(config.hostPort(), config.podCidr(), nodeAddress(config),
+                        dns == null ? List.of() : List.of(Ipv4Cidr.parseAddress(dns.config().serviceIp())), cniControl, config.portTimeout());
+                made.add(hostPort);
+                if (dns != null) {
+                    dnsOnHost = ClusterDnsOnHost.start(Ipv4Cidr.parseAddress(dns.config().serviceIp()), dns.config().servicePort(),
+                            fastpath.runtime().tables().dnsZone());
+                    made.add(dnsOnHost);
+                }
+            }
             final ControlFastpathPorts ports = new ControlFastpathPorts(cniControl, config.portTimeout(),
                     () -> fastpath.runtime().workerError() == null ? Optional.empty()
                             : Optional.of("the fast path's worker failed: " + fastpath.runtime().workerError()));
@@ -99,7 +120,8 @@ public final class IsthmusAgent implements AutoCloseable {
                 metrics = MetricsServer.start(config.metricsPort(), exposition::scrape);
                 made.add(metrics);
             }
-            final IsthmusAgent agent = new IsthmusAgent(config, fastpath, cniControl, cni, metrics, reconcileLatency, slowPath, services, dns);
+            final IsthmusAgent agent = new IsthmusAgent(config, fastpath, cniControl, cni, metrics, reconcileLatency, slowPath, services, dns,
+                    hostPort, dnsOnHost);
             agent.connectSlowPath();
             return agent;
         } catch (Exception e) {
@@ -112,6 +134,33 @@ public final class IsthmusAgent implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The host port's preferred source: the node's first IPv4 address that is not loopback (a
+     * loopback source never leaves the host); {@link HostPort#FALLBACK_NODE_ADDRESS} when the node
+     * has only a loopback address (a machine without a default route); required with a host port.
+     */
+    private static java.net.Inet4Address nodeAddress(AgentConfig config) {
+        boolean loopbackOnly = false;
+        for (String address : config.node().nodeAddresses()) {
+            try {
+                final java.net.Inet4Address parsed = Ipv4Cidr.parseAddress(address);
+                if (!parsed.isLoopbackAddress()) {
+                    return parsed;
+                }
+                loopbackOnly = true;
+            } catch (IllegalArgumentException notIpv4) {
+                // an IPv6 node address: the host port routes IPv4 only
+            }
+        }
+        if (loopbackOnly) {
+            System.err.println("isthmus agent: the node address is loopback; the host port " + config.hostPort().hostIfName()
+                    + " uses " + HostPort.FALLBACK_NODE_ADDRESS.getHostAddress() + " as the node's source towards pods");
+            return HostPort.FALLBACK_NODE_ADDRESS;
+        }
+        throw new IllegalArgumentException("the host port " + config.hostPort().hostIfName()
+                + " needs an IPv4 node address (--node-ip): it is the source pods see the node as");
     }
 
     private void connectSlowPath() throws Exception {
@@ -165,11 +214,24 @@ public final class IsthmusAgent implements AutoCloseable {
         return dns;
     }
 
+    /** The node's port on the fast path, or null when the configuration has none. */
+    public HostPort hostPort() {
+        return hostPort;
+    }
+
+    /** The cluster zone served on the cluster DNS address on the host (DNS over TCP), or null. */
+    public ClusterDnsOnHost dnsOnHost() {
+        return dnsOnHost;
+    }
+
     public ReconcileLatency reconcileLatency() {
         return reconcileLatency;
     }
 
-    /** Stops the slow path, the CNI server, /metrics, the DNS forwarder, then the fast path (ports detached, driver directory deleted). */
+    /**
+     * Stops the slow path, the CNI server, /metrics, DNS on the host, the host port (detached, veth
+     * deleted), the DNS forwarder, then the fast path (ports detached, driver directory deleted).
+     */
     @Override
     public void close() {
         final IllegalStateException failure = new IllegalStateException("stopping the agent failed");
@@ -179,6 +241,12 @@ public final class IsthmusAgent implements AutoCloseable {
         steps.add(cni);
         if (metrics != null) {
             steps.add(metrics);
+        }
+        if (dnsOnHost != null) {
+            steps.add(dnsOnHost);
+        }
+        if (hostPort != null) {
+            steps.add(hostPort); // detached over cniControl, then the veth deleted
         }
         steps.add(cniControl);
         if (dns != null) {

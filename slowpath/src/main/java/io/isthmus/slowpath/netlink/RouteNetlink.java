@@ -118,6 +118,16 @@ public final class RouteNetlink implements AutoCloseable {
      * {@code gateway} (null for an on-link, scope-link route).
      */
     public void addRoute(Inet4Address destination, int prefixLength, Inet4Address gateway, int outputIndex) {
+        addRoute(destination, prefixLength, gateway, outputIndex, null);
+    }
+
+    /**
+     * As {@link #addRoute(Inet4Address, int, Inet4Address, int)}, with {@code preferredSource} (a
+     * local address; null for none) as the source the node picks for connections it opens over
+     * this route ({@code ip route ... src ADDRESS}).
+     */
+    public void addRoute(Inet4Address destination, int prefixLength, Inet4Address gateway, int outputIndex,
+                         Inet4Address preferredSource) {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_NEWROUTE,
                     (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL), socket.nextSequence())
@@ -129,9 +139,13 @@ public final class RouteNetlink implements AutoCloseable {
             if (gateway != null) {
                 request.attribute(Rtnl.RTA_GATEWAY, gateway.getAddress());
             }
+            if (preferredSource != null) {
+                request.attribute(Rtnl.RTA_PREFSRC, preferredSource.getAddress());
+            }
             request.attributeInt(Rtnl.RTA_OIF, outputIndex);
             socket.acknowledged(request, "RTM_NEWROUTE " + destination.getHostAddress() + "/" + prefixLength
-                    + (gateway == null ? "" : " via " + gateway.getHostAddress()) + " ifindex " + outputIndex);
+                    + (gateway == null ? "" : " via " + gateway.getHostAddress()) + " ifindex " + outputIndex
+                    + (preferredSource == null ? "" : " src " + preferredSource.getHostAddress()));
         }
     }
 

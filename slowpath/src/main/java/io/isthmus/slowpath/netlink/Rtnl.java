@@ -52,6 +52,7 @@ final class Rtnl {
     static final short RTA_DST = 1;
     static final short RTA_OIF = 4;
     static final short RTA_GATEWAY = 5;
+    static final short RTA_PREFSRC = 7;
     static final short RTA_TABLE = 15;
     static final byte RT_TABLE_MAIN = (byte) 254;
     static final byte RTPROT_BOOT = 3;

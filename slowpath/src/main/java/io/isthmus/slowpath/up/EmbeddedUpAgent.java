@@ -8,6 +8,7 @@ import io.isthmus.slowpath.agent.IsthmusAgent;
 import io.isthmus.slowpath.agent.KubernetesSlowPath;
 import io.isthmus.slowpath.agent.ReconcileLatency;
 import io.isthmus.slowpath.agent.dns.ClusterDnsConfig;
+import io.isthmus.slowpath.agent.host.HostPortConfig;
 import io.isthmus.slowpath.ingress.IngressController;
 import io.isthmus.slowpath.ingress.IngressSettings;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
@@ -33,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  * /metrics), whose slow path is the informers and the reconciler watching that API server. Its
  * fast path compiles what it receives into tables for this node (name and the default route's
  * address: local endpoints, NodePorts) and runs the whole pipeline: conntrack, Service DNAT, policy.
+ * Its host port ({@code isthmus0}, {@value #HOST_PORT_ENV}) joins the node to the pod network: the
+ * ingress proxy reaches the pods, pods reach the node, and DNS over TCP is served on 10.96.0.10.
  *
  * <pre>
  *   kubectl / up ──▶ EmbeddedApiServer ◀── EndpointSliceController
@@ -57,6 +60,8 @@ public final class EmbeddedUpAgent implements UpAgent {
     public static final String INGRESS_HTTPS_PORT_ENV = "ISTHMUS_INGRESS_HTTPS_PORT";
     public static final int DEFAULT_INGRESS_HTTP_PORT = 8080;
     public static final int DEFAULT_INGRESS_HTTPS_PORT = 8443;
+    /** Environment: the host end of the node's host port (default isthmus0; the fast-path end is NAME + "fp"). */
+    public static final String HOST_PORT_ENV = "ISTHMUS_HOST_PORT";
 
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Path aeronDirectory = EmbeddedMediaDriver.uniqueDirectory();
@@ -93,7 +98,9 @@ public final class EmbeddedUpAgent implements UpAgent {
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
                 state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
                 ClusterDnsConfig.defaults().withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
-        agent = step("the node agent", () -> IsthmusAgent.start(config, slowPath, new ReconcileLatency()));
+        final HostPortConfig hostPort = HostPortConfig.named(setting(HOST_PORT_ENV, HostPortConfig.DEFAULT_HOST_IFNAME));
+        UpState.writeAtomically(state.hostPortFile(), hostPort.hostIfName() + "\n"); // before it exists: down finds it after a crash
+        agent = step("the node agent", () -> IsthmusAgent.start(config.withHostPort(hostPort), slowPath, new ReconcileLatency()));
         parts.add(agent);
         final int httpPort = Integer.parseInt(setting(INGRESS_HTTP_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTP_PORT)));
         final int httpsPort = Integer.parseInt(setting(INGRESS_HTTPS_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTPS_PORT)));

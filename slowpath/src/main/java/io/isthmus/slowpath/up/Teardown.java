@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * after {@code up} crashed and when run twice. First it asks a live session to end itself (SIGTERM:
  * it stops its pods through CNI DEL and its agent); whatever is still there afterwards is removed
  * directly: the pods' processes, their namespaces (which take the veths, and so the XDP
- * attachments, with them), a host veth still left, the agent's shared-memory files, the state.
+ * attachments, with them), a host veth still left, the agent's host port veth (its addresses and
+ * pod CIDR route go with it), the agent's shared-memory files, the state.
  */
 public final class Teardown {
     private static final long SESSION_EXIT_TIMEOUT_SECONDS = 60;
@@ -54,6 +55,12 @@ public final class Teardown {
             PodResolvConf.delete(record.netnsName());
             deleteHostVeth(PodAttachment.hostInterfaceName(record.containerId(), PodRunner.POD_IFNAME), err);
             Files.deleteIfExists(state.podRecordFile(record.namespace(), record.name()));
+        }
+        if (Files.exists(state.hostPortFile())) { // the session's agent deletes it on a clean stop
+            final String hostPort = Files.readString(state.hostPortFile()).strip();
+            if (!hostPort.isEmpty()) {
+                deleteHostVeth(hostPort, err);
+            }
         }
         removeLeftoversAndState(state, err);
         return true;

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  *   kubeconfig         how kubectl reaches the embedded API server
  *   metrics.url        where the agent serves its counters
  *   leftovers          paths the agent makes that outlive it (shared memory), one a line
+ *   host-port          the host veth the agent makes (written before it exists), for down after a crash
  *   up.log             the detached session's own output
  *   cni/bin/isthmus    the CNI plugin (installed there by up), cni/net.conflist its configuration
  *   cni/ipam/          the addresses handed out
@@ -65,6 +66,11 @@ public final class UpState {
 
     public Path metricsUrlFile() {
         return dir.resolve("metrics.url");
+    }
+
+    /** The name of the host end of the agent's host port (the veth {@code down} deletes if a crashed session left it). */
+    public Path hostPortFile() {
+        return dir.resolve("host-port");
     }
 
     /** Paths the agent makes that outlive it, one a line ({@link UpAgent#leftovers()}). */

@@ -1,6 +1,7 @@
 package io.isthmus.fastpath.control.aeron;
 
 import io.isthmus.fastpath.control.PortAttachment;
+import io.isthmus.fastpath.pipeline.PortKind;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -17,7 +18,9 @@ import org.agrona.MutableDirectBuffer;
  *   |  interface name length (i32) | interface name, UTF-8 ...      |
  *   +---------------------------------------------------------------+
  *   |  pod key length (i32) | pod key, UTF-8 ...                    |
- *   +---------------------------------------------------------------+
+ *   +---------------+-----------------------------------------------+
+ *   | kind (u8)     |   (PortKind id; absent in messages of older
+ *   +---------------+    senders, which then mean POD)
  *   DETACH_PORT: IPv4 and MAC are 0, the pod key is empty.
  * </pre>
  */
@@ -33,7 +36,9 @@ public final class PortFlyweight extends MessageHeaderFlyweight {
         target.putInt(at + POD_IP_OFFSET, port.podIp());
         target.putLong(at + POD_MAC_OFFSET, port.podMac());
         final int keyAt = putString(INTERFACE_OFFSET, port.hostIfName());
-        final int length = putString(keyAt, port.podKey() == null ? "" : port.podKey());
+        final int kindAt = putString(keyAt, port.podKey() == null ? "" : port.podKey());
+        target.putByte(at + kindAt, (byte) port.kind().id());
+        final int length = kindAt + 1;
         length(length);
         return length;
     }
@@ -54,8 +59,15 @@ public final class PortFlyweight extends MessageHeaderFlyweight {
         return stringAt(INTERFACE_OFFSET + stringLengthAt(INTERFACE_OFFSET));
     }
 
+    /** The port's kind; {@link PortKind#POD} when the message ends after the pod key (an older sender). */
+    public PortKind kind() {
+        final int keyAt = INTERFACE_OFFSET + stringLengthAt(INTERFACE_OFFSET);
+        final int kindAt = keyAt + stringLengthAt(keyAt);
+        return length() > kindAt ? PortKind.ofId(buffer.getByte(offset + kindAt)) : PortKind.POD;
+    }
+
     /** The whole message as the seam's record (allocates). */
     public PortAttachment attachment() {
-        return new PortAttachment(hostIfName(), podIp(), podMac(), podKey());
+        return new PortAttachment(hostIfName(), podIp(), podMac(), podKey(), kind());
     }
 }
