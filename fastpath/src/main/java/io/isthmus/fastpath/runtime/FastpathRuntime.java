@@ -280,11 +280,22 @@ public final class FastpathRuntime implements AutoCloseable {
         try {
             final var detached = new java.util.concurrent.CompletableFuture<Void>();
             controlAgent.submit(() -> {
+                RuntimeException uplinkFailure = null;
                 try {
-                    uplink.detach();
+                    uplink.detach(); // first: the host gets every frame of its NIC back
+                } catch (RuntimeException e) {
+                    uplinkFailure = e; // the pods are still detached
+                }
+                try {
                     ports.detachAll();
+                    if (uplinkFailure != null) {
+                        throw uplinkFailure;
+                    }
                     detached.complete(null);
                 } catch (RuntimeException e) {
+                    if (uplinkFailure != null && e != uplinkFailure) {
+                        e.addSuppressed(uplinkFailure);
+                    }
                     detached.completeExceptionally(e);
                 }
             });

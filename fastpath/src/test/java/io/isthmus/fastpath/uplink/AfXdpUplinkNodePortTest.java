@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mount sees right; a setns'd thread would see the host's).
  *
  * <p>From the outside namespace, TCP connections to node-address:NodePort are answered by the
- * backends (all three used): with externalTrafficPolicy Cluster the backends see the node address,
+ * backends (all three used), and so are connections to the Service's externalIP (port 80): with externalTrafficPolicy Cluster the backends see the node address,
  * with Local the client's; Local with no endpoint on this node drops. The node address's other
  * ports (a kernel listener) and ICMP echo are still answered by the node's kernel: the uplink's
  * program leaves them to the host.
@@ -49,6 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AfXdpUplinkNodePortTest {
     static final String NODE_IP = "192.168.77.10";
     static final String CLIENT_IP = "192.168.77.1";
+    /** An externalIP of the Service: on the node's uplink (the kernel answers ARP for it), steered as a /32. */
+    static final String EXTERNAL_IP = "192.168.77.50";
     static final List<String> POD_IPS = List.of("10.215.0.2", "10.215.0.3", "10.215.0.4");
     static final int NODE_PORT = 30080;
     static final int KERNEL_LISTENER_PORT = 8081;
@@ -66,12 +68,20 @@ class AfXdpUplinkNodePortTest {
                 servers.add(server);
                 serveWhoAmI(server, ip);
             }
+            Shell.check("ip", "-n", node.nodeNs, "addr", "add", EXTERNAL_IP + "/32", "dev", node.uplink);
             try (NodeProcess fastpath = NodeProcess.start(node)) {
                 assertTrue(fastpath.ready.contains(node.uplink), fastpath.ready);
 
                 assertEquals("ok", fastpath.command("service cluster"));
                 final Map<String, Integer> cluster = connectMany(node, 41000, CONNECTIONS, NODE_IP);
                 assertEquals(3, cluster.size(), "all three backends answered: " + cluster + fastpath.log());
+                final Map<String, Integer> external = new TreeMap<>();
+                for (int i = 0; i < 15; i++) {
+                    final String backend = fetch(node, 44000 + i, EXTERNAL_IP, 80, 5000).split(" ")[0];
+                    assertTrue(POD_IPS.contains(backend), "the externalIP " + EXTERNAL_IP + ":80 is answered by a backend: " + backend);
+                    external.merge(backend, 1, Integer::sum);
+                }
+                assertTrue(external.size() >= 2, "the externalIP's connections are spread: " + external);
 
                 assertEquals("ok", fastpath.command("service local"));
                 final Map<String, Integer> local = connectMany(node, 42000, CONNECTIONS, CLIENT_IP);
@@ -176,7 +186,7 @@ class AfXdpUplinkNodePortTest {
             }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), UplinkNodeProcess.class.getName(),
                     conntrack.toString(), node.nodeIp, "10.215.0.0/24", node.uplink,
-                    Integer.toString(KERNEL_LISTENER_PORT), Integer.toString(NODE_PORT)));
+                    Integer.toString(KERNEL_LISTENER_PORT), Integer.toString(NODE_PORT), EXTERNAL_IP));
             for (int i = 0; i < node.podIf.size(); i++) {
                 command.add(node.podIf.get(i) + "," + node.podIp.get(i) + "," + NodeTopology.macIn(node.podNs.get(i)));
             }

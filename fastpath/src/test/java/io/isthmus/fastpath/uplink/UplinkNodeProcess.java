@@ -52,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  *   quit                                     closes the runtime, exits 0
  * </pre>
  *
- * Args: conntrackFile nodeIp podCidr uplinkIf listenerPort nodePort (ifname,podIp,podMac)...
+ * Args: conntrackFile nodeIp podCidr uplinkIf listenerPort nodePort externalIp (ifname,podIp,podMac)...
+ * (the Service also has {@code externalIp} as an externalIP, steered by the uplink as a /32 service CIDR).
  * Prints {@code ready <uplink description>} once it serves. Test code only.
  */
 public final class UplinkNodeProcess {
@@ -68,8 +69,9 @@ public final class UplinkNodeProcess {
         final String uplinkIf = args[3];
         final int listenerPort = Integer.parseInt(args[4]);
         final int nodePort = Integer.parseInt(args[5]);
+        final String externalIp = args[6];
         final List<String[]> pods = new ArrayList<>();
-        for (int i = 6; i < args.length; i++) {
+        for (int i = 7; i < args.length; i++) {
             pods.add(args[i].split(","));
         }
         final ServiceCompileCycle cycle = new ServiceCompileCycle();
@@ -81,7 +83,7 @@ public final class UplinkNodeProcess {
                 runtime.control().attachPort(new PortAttachment(pod[0], Ipv4Address.parse(pod[1]), MacAddress.parse(pod[2]), pod[0]))
                         .get(10, TimeUnit.SECONDS);
             }
-            runtime.attachUplink(UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of()));
+            runtime.attachUplink(UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of(externalIp + "/32")));
             final Thread kernelAnswers = Thread.ofPlatform().daemon().name("node-listener").start(() -> {
                 while (true) {
                     try (Socket s = listener.accept(); OutputStream out = s.getOutputStream()) {
@@ -98,7 +100,7 @@ public final class UplinkNodeProcess {
                 final String[] words = line.strip().split(" ");
                 switch (words[0]) {
                     case "service" -> {
-                        publish(runtime, cycle, words[1], nodePort, pods);
+                        publish(runtime, cycle, words[1], nodePort, externalIp, pods);
                         System.out.println("ok");
                     }
                     case "drops" -> System.out.println("drops no-local-endpoint="
@@ -120,12 +122,12 @@ public final class UplinkNodeProcess {
     }
 
     private static void publish(FastpathRuntime runtime, ServiceCompileCycle cycle, String policy, int nodePort,
-                                List<String[]> pods) throws Exception {
+                                String externalIp, List<String[]> pods) throws Exception {
         final long compiled = cycle.compilations();
         final TrafficPolicy traffic = policy.equals("cluster") ? TrafficPolicy.CLUSTER : TrafficPolicy.LOCAL;
         final String endpointNode = policy.equals("local-elsewhere") ? "node-b" : "node-a";
         runtime.control().upsert(DesiredKind.LB_SERVICE, "default/web", Service.builder("default", "web").type(ServiceType.NODE_PORT)
-                .clusterIPs("10.96.77.1").externalTrafficPolicy(traffic)
+                .clusterIPs("10.96.77.1").externalIPs(externalIp).externalTrafficPolicy(traffic)
                 .port(new ServicePort("http", Protocol.TCP, 80, TargetPort.of(TARGET_PORT), nodePort)).build());
         runtime.control().upsert(DesiredKind.LB_ENDPOINT_SLICE, "default/web-1", new EndpointSlice("default", "web-1", "web",
                 AddressType.IPV4, pods.stream().map(p -> Endpoint.of(p[1], EndpointConditions.READY, endpointNode)).toList(),
