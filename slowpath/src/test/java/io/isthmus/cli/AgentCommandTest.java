@@ -74,13 +74,34 @@ class AgentCommandTest {
         final Path conntrack = Path.of("/dev/shm", "isthmus-agent-cmd-ct-" + UUID.randomUUID());
         // a veth whose other end is in a namespace of its own stands in for the NIC: no address, nothing of the host's
         try (Pod peer = Pod.create("10.216.9.2")) {
-            assertEquals(0, run("--pod-cidr", "10.216.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
-                    "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(), "--metrics-port", "-1",
-                    "--duration", "2", "--cluster-dns", "none", "--node-ip", "192.0.2.10",
-                    "--uplink", peer.hostInterface(), "--uplink-service-cidr", "203.0.113.0/28"), err());
+            final AtomicReference<Integer> exit = new AtomicReference<>();
+            final Thread agent = Thread.ofPlatform().start(() -> {
+                try {
+                    exit.set(run("--pod-cidr", "10.216.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
+                            "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(), "--metrics-port", "0",
+                            "--duration", "4", "--cluster-dns", "none", "--node-ip", "192.0.2.10",
+                            "--uplink", peer.hostInterface(), "--uplink-service-cidr", "203.0.113.0/28"));
+                } catch (Exception e) {
+                    exit.set(-1);
+                }
+            });
+            final HttpClient http = HttpClient.newHttpClient();
+            String metrics = "";
+            final String uplinkSample = "interface=\"" + peer.hostInterface() + "\"";
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+            while (System.nanoTime() < deadline && !metrics.contains(uplinkSample)) {
+                Thread.sleep(200);
+                final Matcher url = Pattern.compile("metrics (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString(StandardCharsets.UTF_8));
+                if (url.find() && out.toString(StandardCharsets.UTF_8).contains("uplink ")) {
+                    metrics = http.send(HttpRequest.newBuilder(URI.create(url.group(1))).build(), HttpResponse.BodyHandlers.ofString()).body();
+                }
+            }
+            agent.join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(0, exit.get(), err());
             final String printed = out.toString(StandardCharsets.UTF_8);
             assertTrue(printed.contains("uplink " + peer.hostInterface() + ": XDP native, AF_XDP"), printed);
             assertTrue(printed.contains("NodePorts 30000-32767 on [192.0.2.10], service CIDRs [203.0.113.0/28]"), printed);
+            assertTrue(metrics.contains("isthmus_port_rx_packets_total{" + uplinkSample), "the uplink's counters are exported:\n" + metrics);
             assertFalse(Shell.check("ip", "-o", "link", "show", peer.hostInterface()).contains("prog/xdp"),
                     "the agent detached the steering program when it stopped");
         } finally {

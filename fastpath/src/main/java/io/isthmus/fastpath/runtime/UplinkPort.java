@@ -41,7 +41,7 @@ public final class UplinkPort {
     private final Duration commandTimeout;
     private volatile UplinkConfig config;
     private volatile String description;
-    private int slot = -1;
+    private volatile int slot = -1;
 
     public UplinkPort(Worker worker, AfXdpPortFactory factory, PortManager pods, Uplink uplink, Duration commandTimeout) {
         this.worker = worker;
