@@ -35,6 +35,7 @@ import java.util.List;
  *   r4 = destination port (host order)
  *   for each service CIDR: (r9 &amp; mask) == network → redirect
  *   r4 &lt; min or r4 &gt; max                 → pass
+ *   [kernel ports map] bit r4 set       → pass   (health-check node ports: the host serves them)
  *   for each node address: r9 == address → redirect
  *   pass:     r0 = XDP_PASS; exit
  *   redirect: r0 = bpf_redirect_map(xskmap, rx_queue_index, XDP_PASS); exit
@@ -67,6 +68,7 @@ public final class UplinkSteeringProgramBuilder {
     private final List<int[]> serviceCidrs = new ArrayList<>();
     private int nodePortMin = NODE_PORT_MIN_DEFAULT;
     private int nodePortMax = NODE_PORT_MAX_DEFAULT;
+    private int kernelPortsMapFd = -1;
 
     public UplinkSteeringProgramBuilder(int xskMapFd) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
@@ -102,6 +104,16 @@ public final class UplinkSteeringProgramBuilder {
         }
         final int mask = -1 << (32 - prefixBits);
         serviceCidrs.add(new int[] {networkIpv4 & mask, mask});
+        return this;
+    }
+
+    /**
+     * Ports of the node addresses inside the NodePort range that stay the kernel's (health-check
+     * node ports): the program looks each NodePort-range port up in {@code map} (one bit per port)
+     * and passes the marked ones.
+     */
+    public UplinkSteeringProgramBuilder kernelPorts(KernelPortsMap map) {
+        kernelPortsMapFd = map.fd();
         return this;
     }
 
@@ -159,6 +171,22 @@ public final class UplinkSteeringProgramBuilder {
         if (!nodeAddresses.isEmpty()) {
             asm.jump(JmpOp.JLT, dstPort, nodePortMin, "pass")
                     .jump(JmpOp.JGT, dstPort, nodePortMax, "pass");
+            if (kernelPortsMapFd >= 0) { // kernel ports: word = port >> 5 on the stack, bit = port & 31
+                final BpfRegister port = BpfRegister.R7; // survives the call; the packet pointer is not needed any more
+                asm.mov64(port, dstPort)
+                        .mov64(t2, dstPort).alu64(AluOp.RSH, t2, 5)
+                        .stx(BpfSize.W, BpfRegister.R10, -4, t2)
+                        .mov64(t2, BpfRegister.R10).alu64(AluOp.ADD, t2, -4)
+                        .ldMapFd(BpfRegister.R1, kernelPortsMapFd)
+                        .call(BpfConstants.BPF_FUNC_MAP_LOOKUP_ELEM)
+                        .jump(JmpOp.JEQ, BpfRegister.R0, 0, "node_addresses")
+                        .ldx(BpfSize.W, t3, BpfRegister.R0, 0)
+                        .mov64(t5, port).alu64(AluOp.AND, t5, 31)
+                        .alu64(AluOp.RSH, t3, t5)
+                        .alu64(AluOp.AND, t3, 1)
+                        .jump(JmpOp.JNE, t3, 0, "pass")
+                        .label("node_addresses");
+            }
             for (int address : nodeAddresses) {
                 asm.alu32(AluOp.MOV, t3, loaded(address)).jump(JmpOp.JEQ, dst, t3, "redirect");
             }

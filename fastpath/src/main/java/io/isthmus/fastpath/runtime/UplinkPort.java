@@ -1,5 +1,6 @@
 package io.isthmus.fastpath.runtime;
 
+import io.isthmus.fastpath.bpf.KernelPortsMap;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.uplink.Uplink;
 import io.isthmus.fastpath.uplink.UplinkBinding;
@@ -11,6 +12,8 @@ import io.isthmus.fastpath.xsk.AfXdpPortFactory;
 import io.isthmus.fastpath.xsk.AfXdpSwitch;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +33,10 @@ import java.util.concurrent.TimeoutException;
  *            every frame again) ─▶ worker reclaims the port's frames
  * </pre>
  *
- * <p><b>Thread-safety:</b> the runtime's control thread only (the same one that runs the
- * {@link PortManager}, so the two never race for a slot); {@link #attached()} from any thread.
+ * <p><b>Thread-safety:</b> {@link #attach} and {@link #detach} on the runtime's control thread (the
+ * same one that runs the {@link PortManager}, so the two never race for a slot); they and
+ * {@link #kernelPorts(Collection)} (any thread, e.g. the Service compile cycle's listener) hold
+ * this object's monitor, never taken on the fast path; {@link #attached()} from any thread.
  */
 public final class UplinkPort {
     private final Worker worker;
@@ -42,6 +47,8 @@ public final class UplinkPort {
     private volatile UplinkConfig config;
     private volatile String description;
     private volatile int slot = -1;
+    private KernelPortsMap kernelPortsMap;
+    private Set<Integer> kernelPorts = Set.of();
 
     public UplinkPort(Worker worker, AfXdpPortFactory factory, PortManager pods, Uplink uplink, Duration commandTimeout) {
         this.worker = worker;
@@ -52,19 +59,29 @@ public final class UplinkPort {
     }
 
     /** Attaches the uplink; returns its slot. Throws (naming the interface) when it is already attached or the kernel refuses. */
-    public int attach(UplinkConfig uplinkConfig) {
+    public synchronized int attach(UplinkConfig uplinkConfig) {
         if (config != null) {
             throw new IllegalStateException("an uplink is attached already (" + config.interfaceName() + ")");
         }
         final int free = freeSlot();
         final long localMac = AfXdpSwitch.macOf(uplinkConfig.interfaceName());
-        final AfXdpPort port = factory.open(free, uplinkConfig.interfaceName(), uplinkConfig::loadProgram);
+        final KernelPortsMap map = KernelPortsMap.create("isx_kernel_ports");
+        final AfXdpPort port;
+        try {
+            map.set(kernelPorts);
+            port = factory.open(free, uplinkConfig.interfaceName(), mapFd -> uplinkConfig.loadProgram(mapFd, map));
+        } catch (RuntimeException e) {
+            map.close();
+            throw e;
+        }
         try {
             await(worker.attach(port, 0), "attach uplink " + uplinkConfig.interfaceName());
         } catch (RuntimeException e) {
             factory.close(free); // the worker never had it: no frame was lent
+            map.close();
             throw e;
         }
+        kernelPortsMap = map;
         final AfXdpInterface attached = factory.interfaceAt(free);
         description = attached.describe() + "; " + uplinkConfig.describe();
         slot = free;
@@ -74,7 +91,7 @@ public final class UplinkPort {
     }
 
     /** Detaches the uplink (the host gets all its frames again); false when none was attached. */
-    public boolean detach() {
+    public synchronized boolean detach() {
         final UplinkConfig attachedConfig = config;
         if (attachedConfig == null) {
             return false;
@@ -83,12 +100,35 @@ public final class UplinkPort {
         config = null;
         description = null;
         final Port released = await(worker.detach(slot), "detach uplink " + attachedConfig.interfaceName());
-        final AfXdpPort port = factory.close(slot);
+        final AfXdpPort port;
+        try {
+            port = factory.close(slot); // the link first: the program (and its use of the map) is gone after
+        } finally {
+            kernelPortsMap.close();
+            kernelPortsMap = null;
+        }
         if (released != null && port != null) {
             await(worker.call(port::reclaimLentFrames), "reclaim the frames of uplink " + attachedConfig.interfaceName());
         }
         slot = -1;
         return true;
+    }
+
+    /**
+     * Any thread: the node-address ports inside the NodePort range that the host serves itself
+     * (kube-proxy's health-check node ports): the steering program passes them to the kernel. Kept
+     * while no uplink is attached and applied at the next attach.
+     */
+    public synchronized void kernelPorts(Collection<Integer> ports) {
+        kernelPorts = Set.copyOf(ports);
+        if (kernelPortsMap != null) {
+            kernelPortsMap.set(kernelPorts);
+        }
+    }
+
+    /** Any thread: the ports {@link #kernelPorts(Collection)} last gave. */
+    public synchronized Set<Integer> kernelPorts() {
+        return kernelPorts;
     }
 
     /** Any thread: the attached uplink's configuration, or null. */

@@ -1,6 +1,7 @@
 package io.isthmus.fastpath.uplink;
 
 import io.isthmus.fastpath.bpf.BpfProgram;
+import io.isthmus.fastpath.bpf.KernelPortsMap;
 import io.isthmus.fastpath.bpf.UplinkSteeringProgramBuilder;
 import io.isthmus.fastpath.packet.Ipv4Address;
 
@@ -98,9 +99,10 @@ public record UplinkConfig(String interfaceName, List<Integer> nodeAddresses, in
         }
     }
 
-    /** Builds and loads the steering program over the XSKMAP {@code xskMapFd}. */
-    public BpfProgram loadProgram(int xskMapFd) {
-        final UplinkSteeringProgramBuilder builder = new UplinkSteeringProgramBuilder(xskMapFd).nodePortRange(nodePortMin, nodePortMax);
+    /** Builds and loads the steering program over the XSKMAP {@code xskMapFd}, passing the ports {@code kernelPorts} marks. */
+    public BpfProgram loadProgram(int xskMapFd, KernelPortsMap kernelPorts) {
+        final UplinkSteeringProgramBuilder builder = new UplinkSteeringProgramBuilder(xskMapFd).nodePortRange(nodePortMin, nodePortMax)
+                .kernelPorts(kernelPorts);
         nodeAddresses.forEach(builder::nodeAddress);
         serviceCidrs.forEach(c -> builder.serviceCidr(c.networkIpv4(), c.prefixBits()));
         return builder.load("isx_uplink");

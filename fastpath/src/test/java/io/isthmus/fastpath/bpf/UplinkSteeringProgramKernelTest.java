@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,6 +41,7 @@ class UplinkSteeringProgramKernelTest {
     private Umem umem;
     private XskSocket socket;
     private XskMap map;
+    private KernelPortsMap kernelPorts;
     private BpfProgram program;
 
     @BeforeEach
@@ -49,7 +51,9 @@ class UplinkSteeringProgramKernelTest {
         socket = XskSocket.open(pod.hostInterface(), 0, umem, null, new XskConfig(2048, 64, 32, XskBindMode.AUTO, null));
         map = XskMap.create("isx_up_test", 4);
         map.put(0, socket.fd());
+        kernelPorts = KernelPortsMap.create("isx_kports_test");
         program = new UplinkSteeringProgramBuilder(map.fd())
+                .kernelPorts(kernelPorts)
                 .nodeAddress(NODE)
                 .nodePortRange(30000, 32767)
                 .serviceCidr(LB_IP, 32)
@@ -59,7 +63,7 @@ class UplinkSteeringProgramKernelTest {
 
     @AfterEach
     void close() {
-        for (AutoCloseable c : new AutoCloseable[] {program, map, socket, umem}) {
+        for (AutoCloseable c : new AutoCloseable[] {program, kernelPorts, map, socket, umem}) {
             try {
                 if (c != null) {
                     c.close();
@@ -99,6 +103,22 @@ class UplinkSteeringProgramKernelTest {
         assertEquals(BpfConstants.XDP_PASS, action(TestFrames.icmpEchoFrame(NODE_MAC, CLIENT_MAC, CLIENT, NODE, 64, 8, 1)), "ping");
         assertEquals(BpfConstants.XDP_PASS, action(TestFrames.arpRequestFrame(CLIENT_MAC, CLIENT, NODE)), "ARP");
         assertEquals(BpfConstants.XDP_PASS, action(tcpTo(OTHER_NODE_ADDRESS, 30080)), "a NodePort of another address");
+    }
+
+    @Test
+    void healthCheckNodePortsMarkedInTheKernelPortsMapStayTheKernelsWhileTheProgramRuns() {
+        assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(NODE, 32100)));
+        kernelPorts.set(java.util.List.of(32100, 30000));
+        assertEquals(BpfConstants.XDP_PASS, action(tcpTo(NODE, 32100)), "marked: the host's health-check server");
+        assertEquals(BpfConstants.XDP_PASS, action(tcpTo(NODE, 30000)));
+        assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(NODE, 32101)), "the next port (same map word) is still a NodePort");
+        assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(NODE, 32099)));
+        assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(NODE, 30001)));
+        assertTrue(kernelPorts.contains(32100));
+        kernelPorts.set(java.util.List.of(30000));
+        assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(NODE, 32100)), "unmarked again: back to the fast path");
+        assertEquals(BpfConstants.XDP_PASS, action(tcpTo(NODE, 30000)));
+        assertThrows(IllegalArgumentException.class, () -> kernelPorts.set(java.util.List.of(70000)));
     }
 
     @Test

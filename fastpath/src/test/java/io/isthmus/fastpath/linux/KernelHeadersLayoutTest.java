@@ -108,6 +108,7 @@ class KernelHeadersLayoutTest {
         constant("BPF_PROG_LOAD", BpfConstants.BPF_PROG_LOAD);
         constant("BPF_LINK_CREATE", BpfConstants.BPF_LINK_CREATE);
         constant("BPF_MAP_TYPE_XSKMAP", BpfConstants.BPF_MAP_TYPE_XSKMAP);
+        constant("BPF_MAP_TYPE_ARRAY", BpfConstants.BPF_MAP_TYPE_ARRAY);
         constant("BPF_PROG_TYPE_XDP", BpfConstants.BPF_PROG_TYPE_XDP);
         constant("BPF_XDP", BpfConstants.BPF_XDP);
         constant("BPF_ANY", BpfConstants.BPF_ANY);
@@ -120,6 +121,7 @@ class KernelHeadersLayoutTest {
         constant("XDP_TX", BpfConstants.XDP_TX);
         constant("XDP_REDIRECT", BpfConstants.XDP_REDIRECT);
         constant("BPF_FUNC_redirect_map", BpfConstants.BPF_FUNC_REDIRECT_MAP);
+        constant("BPF_FUNC_map_lookup_elem", BpfConstants.BPF_FUNC_MAP_LOOKUP_ELEM);
         constant("BPF_PSEUDO_MAP_FD", BpfConstants.BPF_PSEUDO_MAP_FD);
 
         constant("AF_PACKET", PacketSocketConstants.AF_PACKET);

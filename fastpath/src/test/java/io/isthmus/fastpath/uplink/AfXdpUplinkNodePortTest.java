@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * backends (all three used), and so are connections to the Service's externalIP (port 80): with externalTrafficPolicy Cluster the backends see the node address,
  * with Local the client's; Local with no endpoint on this node drops. The node address's other
  * ports (a kernel listener) and ICMP echo are still answered by the node's kernel: the uplink's
- * program leaves them to the host.
+ * program leaves them to the host, and so does a port of the NodePort range marked as the host's
+ * ({@code UplinkPort.kernelPorts}, where the agent puts the health-check node ports).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class AfXdpUplinkNodePortTest {
@@ -96,6 +97,8 @@ class AfXdpUplinkNodePortTest {
 
                 assertEquals("node kernel", fetch(node, 0, NODE_IP, KERNEL_LISTENER_PORT, 5000),
                         "a port outside the NodePort range on the node address is the kernel's");
+                assertEquals("node health check", fetch(node, 0, NODE_IP, UplinkNodeProcess.HEALTH_CHECK_PORT, 5000),
+                        "a NodePort-range port marked in the kernel ports map (a health-check node port) is the kernel's");
                 final Shell.Result ping = Shell.run(15, "ip", "netns", "exec", node.outsideNs, "ping", "-c", "2", "-W", "2", NODE_IP);
                 assertTrue(ping.ok(), "ICMP echo to the node address is the kernel's: " + ping.output());
             }

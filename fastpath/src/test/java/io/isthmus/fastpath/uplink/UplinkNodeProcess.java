@@ -58,6 +58,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UplinkNodeProcess {
     static final int TARGET_PORT = 8080;
+    /** A port of the NodePort range the host serves itself (like kube-proxy's health-check node ports). */
+    static final int HEALTH_CHECK_PORT = 30099;
 
     private UplinkNodeProcess() {
     }
@@ -78,21 +80,16 @@ public final class UplinkNodeProcess {
         try (FastpathRuntime runtime = FastpathRuntime.start(
                 FastpathRuntimeConfig.small(conntrack).withFlow(NodeFlowSettings.of(nodeIp, podCidr)),
                 tables -> new DesiredStateTables(tables, NodeSettings.of("node-a", nodeIp)), PipelineFactory.switching(), cycle);
-             ServerSocket listener = new ServerSocket(listenerPort, 16, InetAddress.getByName(nodeIp))) {
+             ServerSocket listener = new ServerSocket(listenerPort, 16, InetAddress.getByName(nodeIp));
+             ServerSocket healthCheck = new ServerSocket(HEALTH_CHECK_PORT, 16, InetAddress.getByName(nodeIp))) {
             for (String[] pod : pods) {
                 runtime.control().attachPort(new PortAttachment(pod[0], Ipv4Address.parse(pod[1]), MacAddress.parse(pod[2]), pod[0]))
                         .get(10, TimeUnit.SECONDS);
             }
+            runtime.uplink().kernelPorts(List.of(HEALTH_CHECK_PORT)); // before the attach: applied by it
             runtime.attachUplink(UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of(externalIp + "/32")));
-            final Thread kernelAnswers = Thread.ofPlatform().daemon().name("node-listener").start(() -> {
-                while (true) {
-                    try (Socket s = listener.accept(); OutputStream out = s.getOutputStream()) {
-                        out.write("node kernel\n".getBytes(StandardCharsets.US_ASCII));
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            });
+            final Thread kernelAnswers = answer(listener, "node kernel");
+            final Thread healthCheckAnswers = answer(healthCheck, "node health check");
             System.out.println("ready " + runtime.uplink().describe());
             System.out.flush();
             final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
@@ -109,7 +106,9 @@ public final class UplinkNodeProcess {
                             + " worker-error=" + runtime.workerError());
                     case "quit" -> {
                         listener.close();
+                        healthCheck.close();
                         kernelAnswers.join(1000);
+                        healthCheckAnswers.join(1000);
                         return;
                     }
                     default -> System.out.println("error unknown command " + line);
@@ -119,6 +118,19 @@ public final class UplinkNodeProcess {
         } finally {
             Files.deleteIfExists(conntrack);
         }
+    }
+
+    /** A kernel listener in the node namespace answering every connection with {@code line}. */
+    private static Thread answer(ServerSocket server, String line) {
+        return Thread.ofPlatform().daemon().name("node-listener-" + server.getLocalPort()).start(() -> {
+            while (true) {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
     }
 
     private static void publish(FastpathRuntime runtime, ServiceCompileCycle cycle, String policy, int nodePort,
