@@ -194,9 +194,8 @@ public final class AgentCommand implements Subcommand {
                 if (uplink != null) {
                     try {
                         out.println("uplink " + agent.runtime().attachUplink(uplink).describe());
-                        // kube-proxy's health-check node ports are in the NodePort range but served by the host
-                        agent.services().compileCycle().alsoTell(checks -> agent.runtime().uplink().kernelPorts(
-                                checks.stream().map(io.isthmus.lb.compile.HealthCheckService::healthCheckNodePort).toList()));
+                        // health-check node ports stay the host's; externalIPs and LB IPs of the Services are steered
+                        agent.services().compileCycle().alsoTell(agent.runtime().uplink()::follow);
                     } catch (RuntimeException e) {
                         err.println("isthmus agent: cannot attach the uplink " + uplink.interfaceName() + ": " + e.getMessage());
                         return 1;

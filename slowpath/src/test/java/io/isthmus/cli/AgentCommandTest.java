@@ -88,8 +88,8 @@ class AgentCommandTest {
             final HttpClient http = HttpClient.newHttpClient();
             String metrics = "";
             final String uplinkSample = "interface=\"" + peer.hostInterface() + "\"";
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-            while (System.nanoTime() < deadline && !metrics.contains(uplinkSample)) {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a loaded machine starts the agent slowly
+            while (System.nanoTime() < deadline && !metrics.contains(uplinkSample) && agent.isAlive()) {
                 Thread.sleep(200);
                 final Matcher url = Pattern.compile("metrics (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString(StandardCharsets.UTF_8));
                 if (url.find() && out.toString(StandardCharsets.UTF_8).contains("uplink ")) {

@@ -32,6 +32,7 @@ import java.util.List;
  *   MF flag or fragment offset set       → pass
  *   r9 = destination address; r7 = data + IHL*4
  *   r7 + 14 + 4 &gt; data_end               → pass   (the two ports)
+ *   [frontends map] (dst, port, proto) found  → redirect   (externalIPs / LB IPs of the Services)
  *   r4 = destination port (host order)
  *   for each service CIDR: (r9 &amp; mask) == network → redirect
  *   r4 &lt; min or r4 &gt; max                 → pass
@@ -69,6 +70,7 @@ public final class UplinkSteeringProgramBuilder {
     private int nodePortMin = NODE_PORT_MIN_DEFAULT;
     private int nodePortMax = NODE_PORT_MAX_DEFAULT;
     private int kernelPortsMapFd = -1;
+    private int frontendsMapFd = -1;
 
     public UplinkSteeringProgramBuilder(int xskMapFd) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
@@ -117,14 +119,24 @@ public final class UplinkSteeringProgramBuilder {
         return this;
     }
 
+    /**
+     * Exact Service frontends (externalIPs, LoadBalancer IPs compiled from the Services): a frame
+     * whose destination address, port and protocol are a key of {@code map} is redirected, on any
+     * address. Looked up before the CIDR and NodePort checks.
+     */
+    public UplinkSteeringProgramBuilder serviceFrontends(ServiceFrontendsMap map) {
+        frontendsMapFd = map.fd();
+        return this;
+    }
+
     /** The value a little-endian 32-bit load of {@code ipv4}'s network-order bytes gives. */
     static int loaded(int ipv4) {
         return Integer.reverseBytes(ipv4);
     }
 
     public long[] build() {
-        if (nodeAddresses.isEmpty() && serviceCidrs.isEmpty()) {
-            throw new IllegalStateException("the uplink program needs a node address or a service CIDR to steer");
+        if (nodeAddresses.isEmpty() && serviceCidrs.isEmpty() && frontendsMapFd < 0) {
+            throw new IllegalStateException("the uplink program needs a node address, a service CIDR or a frontends map to steer");
         }
         final BpfRegister ctx = BpfRegister.R6;
         final BpfRegister data = BpfRegister.R7;
@@ -150,8 +162,11 @@ public final class UplinkSteeringProgramBuilder {
                 .ldx(BpfSize.B, t3, data, ETHERNET_HEADER_BYTES + 9) // protocol
                 .jump(JmpOp.JEQ, t3, 6, "transport")
                 .jump(JmpOp.JNE, t3, 17, "pass")
-                .label("transport")
-                .ldx(BpfSize.H, t3, data, ETHERNET_HEADER_BYTES + 6) // flags | fragment offset
+                .label("transport");
+        if (frontendsMapFd >= 0) { // the lookup key, built on the stack as the frame's bytes: [-8] dst, [-4] port, [-2] proto, [-1] 0
+            asm.stx(BpfSize.B, BpfRegister.R10, -2, t3).st(BpfSize.B, BpfRegister.R10, -1, 0);
+        }
+        asm.ldx(BpfSize.H, t3, data, ETHERNET_HEADER_BYTES + 6) // flags | fragment offset
                 .alu64(AluOp.AND, t3, MORE_FRAGMENTS_OR_OFFSET_LOADED)
                 .jump(JmpOp.JNE, t3, 0, "pass")
                 .ldx(BpfSize.W, dst, data, ETHERNET_HEADER_BYTES + 16)
@@ -159,8 +174,17 @@ public final class UplinkSteeringProgramBuilder {
                 .alu64(AluOp.ADD, data, t2) // data now points IHL*4 bytes in: the ports are at +14
                 .mov64(t3, data).alu64(AluOp.ADD, t3, ETHERNET_HEADER_BYTES + 4)
                 .jump(JmpOp.JGT, t3, dataEnd, "pass")
-                .ldx(BpfSize.H, dstPort, data, ETHERNET_HEADER_BYTES + 2)
-                .mov64(t5, dstPort).alu64(AluOp.RSH, t5, 8)
+                .ldx(BpfSize.H, dstPort, data, ETHERNET_HEADER_BYTES + 2);
+        if (frontendsMapFd >= 0) { // r7..r9 survive the call; the port is reloaded from the key after it
+            asm.stx(BpfSize.W, BpfRegister.R10, -8, dst)
+                    .stx(BpfSize.H, BpfRegister.R10, -4, dstPort)
+                    .mov64(t2, BpfRegister.R10).alu64(AluOp.ADD, t2, -8)
+                    .ldMapFd(BpfRegister.R1, frontendsMapFd)
+                    .call(BpfConstants.BPF_FUNC_MAP_LOOKUP_ELEM)
+                    .jump(JmpOp.JNE, BpfRegister.R0, 0, "redirect")
+                    .ldx(BpfSize.H, dstPort, BpfRegister.R10, -4);
+        }
+        asm.mov64(t5, dstPort).alu64(AluOp.RSH, t5, 8)
                 .alu64(AluOp.AND, dstPort, 0xff).alu64(AluOp.LSH, dstPort, 8)
                 .alu64(AluOp.OR, dstPort, t5);
         for (int[] cidr : serviceCidrs) {

@@ -15,6 +15,7 @@ public final class BpfConstants {
     public static final int BPF_LINK_CREATE = 28;
 
     // enum bpf_map_type
+    public static final int BPF_MAP_TYPE_HASH = 1;
     public static final int BPF_MAP_TYPE_ARRAY = 2;
     public static final int BPF_MAP_TYPE_XSKMAP = 17;
 

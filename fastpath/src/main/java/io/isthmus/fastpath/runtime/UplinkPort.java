@@ -1,6 +1,7 @@
 package io.isthmus.fastpath.runtime;
 
 import io.isthmus.fastpath.bpf.KernelPortsMap;
+import io.isthmus.fastpath.bpf.ServiceFrontendsMap;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.uplink.Uplink;
 import io.isthmus.fastpath.uplink.UplinkBinding;
@@ -11,8 +12,16 @@ import io.isthmus.fastpath.xsk.AfXdpPort;
 import io.isthmus.fastpath.xsk.AfXdpPortFactory;
 import io.isthmus.fastpath.xsk.AfXdpSwitch;
 
+import io.isthmus.lb.compile.Compilation;
+import io.isthmus.lb.compile.HealthCheckService;
+import io.isthmus.lb.table.FrontendKey;
+import io.isthmus.lb.table.ServiceTable;
+import io.isthmus.lb.table.ServiceTableDescriptor;
+
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +58,8 @@ public final class UplinkPort {
     private volatile int slot = -1;
     private KernelPortsMap kernelPortsMap;
     private Set<Integer> kernelPorts = Set.of();
+    private ServiceFrontendsMap frontendsMap;
+    private Set<ServiceFrontendsMap.Frontend> frontends = Set.of();
 
     public UplinkPort(Worker worker, AfXdpPortFactory factory, PortManager pods, Uplink uplink, Duration commandTimeout) {
         this.worker = worker;
@@ -66,12 +77,21 @@ public final class UplinkPort {
         final int free = freeSlot();
         final long localMac = AfXdpSwitch.macOf(uplinkConfig.interfaceName());
         final KernelPortsMap map = KernelPortsMap.create("isx_kernel_ports");
+        final ServiceFrontendsMap external;
+        try {
+            external = ServiceFrontendsMap.create("isx_svc_fronts");
+        } catch (RuntimeException e) {
+            map.close();
+            throw e;
+        }
         final AfXdpPort port;
         try {
             map.set(kernelPorts);
-            port = factory.open(free, uplinkConfig.interfaceName(), mapFd -> uplinkConfig.loadProgram(mapFd, map));
+            external.set(frontends);
+            port = factory.open(free, uplinkConfig.interfaceName(), mapFd -> uplinkConfig.loadProgram(mapFd, map, external));
         } catch (RuntimeException e) {
             map.close();
+            external.close();
             throw e;
         }
         try {
@@ -79,9 +99,11 @@ public final class UplinkPort {
         } catch (RuntimeException e) {
             factory.close(free); // the worker never had it: no frame was lent
             map.close();
+            external.close();
             throw e;
         }
         kernelPortsMap = map;
+        frontendsMap = external;
         final AfXdpInterface attached = factory.interfaceAt(free);
         description = attached.describe() + "; " + uplinkConfig.describe();
         slot = free;
@@ -106,6 +128,8 @@ public final class UplinkPort {
         } finally {
             kernelPortsMap.close();
             kernelPortsMap = null;
+            frontendsMap.close();
+            frontendsMap = null;
         }
         if (released != null && port != null) {
             await(worker.call(port::reclaimLentFrames), "reclaim the frames of uplink " + attachedConfig.interfaceName());
@@ -129,6 +153,49 @@ public final class UplinkPort {
     /** Any thread: the ports {@link #kernelPorts(Collection)} last gave. */
     public synchronized Set<Integer> kernelPorts() {
         return kernelPorts;
+    }
+
+    /**
+     * Any thread: the exact frontends on addresses that are not the node's (externalIPs,
+     * LoadBalancer IPs) the steering program redirects besides the configured CIDRs. Kept while no
+     * uplink is attached and applied at the next attach.
+     */
+    public synchronized void serviceFrontends(Collection<ServiceFrontendsMap.Frontend> external) {
+        frontends = Set.copyOf(external);
+        if (frontendsMap != null) {
+            frontendsMap.set(frontends);
+        }
+    }
+
+    /** Any thread: the frontends {@link #serviceFrontends} last gave. */
+    public synchronized Set<ServiceFrontendsMap.Frontend> serviceFrontends() {
+        return frontends;
+    }
+
+    /**
+     * Follows one Service compilation (what the agent registers with
+     * {@code ServiceCompileCycle.alsoTell}): its health-check node ports become the kernel's, its
+     * externalIP and LoadBalancer frontends (IPv4, TCP/UDP) are steered to the fast path.
+     */
+    public void follow(Compilation compilation) {
+        kernelPorts(compilation.healthChecks().stream().map(HealthCheckService::healthCheckNodePort).toList());
+        serviceFrontends(externalFrontends(compilation.table()));
+    }
+
+    /** The frontends of {@code table} that outside clients reach on Service-owned addresses: externalIPs and LB IPs. */
+    public static List<ServiceFrontendsMap.Frontend> externalFrontends(ServiceTable table) {
+        final List<ServiceFrontendsMap.Frontend> out = new ArrayList<>();
+        final List<FrontendKey> keys = table.frontendKeys();
+        for (int k = 0; k < keys.size(); k++) {
+            final FrontendKey key = keys.get(k);
+            final int flags = table.flags(table.frontendId(k));
+            final int protocol = key.protocol().ipProtocolNumber();
+            if ((flags & (ServiceTableDescriptor.FLAG_EXTERNAL_IP | ServiceTableDescriptor.FLAG_LOAD_BALANCER)) != 0
+                    && key.address().isIpv4() && (protocol == 6 || protocol == 17)) {
+                out.add(new ServiceFrontendsMap.Frontend(key.address().ipv4(), key.port(), protocol));
+            }
+        }
+        return out;
     }
 
     /** Any thread: the attached uplink's configuration, or null. */

@@ -2,6 +2,7 @@ package io.isthmus.fastpath.uplink;
 
 import io.isthmus.fastpath.bpf.BpfProgram;
 import io.isthmus.fastpath.bpf.KernelPortsMap;
+import io.isthmus.fastpath.bpf.ServiceFrontendsMap;
 import io.isthmus.fastpath.bpf.UplinkSteeringProgramBuilder;
 import io.isthmus.fastpath.packet.Ipv4Address;
 
@@ -42,7 +43,7 @@ public record UplinkConfig(String interfaceName, List<Integer> nodeAddresses, in
         serviceCidrs = List.copyOf(serviceCidrs);
         if (nodeAddresses.isEmpty() && serviceCidrs.isEmpty()) {
             throw new IllegalArgumentException("uplink " + interfaceName + ": give a node address (NodePorts) or a service CIDR"
-                    + " (externalIPs, LoadBalancer IPs), or nothing would reach the fast path through it");
+                    + " (externalIPs, LoadBalancer IPs)");
         }
         if (nodePortMin < 1 || nodePortMax > 65535 || nodePortMin > nodePortMax) {
             throw new IllegalArgumentException("uplink " + interfaceName + ": NodePort range must be within 1..65535 and"
@@ -99,10 +100,13 @@ public record UplinkConfig(String interfaceName, List<Integer> nodeAddresses, in
         }
     }
 
-    /** Builds and loads the steering program over the XSKMAP {@code xskMapFd}, passing the ports {@code kernelPorts} marks. */
-    public BpfProgram loadProgram(int xskMapFd, KernelPortsMap kernelPorts) {
+    /**
+     * Builds and loads the steering program over the XSKMAP {@code xskMapFd}, passing the ports
+     * {@code kernelPorts} marks and redirecting the frontends {@code frontends} holds.
+     */
+    public BpfProgram loadProgram(int xskMapFd, KernelPortsMap kernelPorts, ServiceFrontendsMap frontends) {
         final UplinkSteeringProgramBuilder builder = new UplinkSteeringProgramBuilder(xskMapFd).nodePortRange(nodePortMin, nodePortMax)
-                .kernelPorts(kernelPorts);
+                .kernelPorts(kernelPorts).serviceFrontends(frontends);
         nodeAddresses.forEach(builder::nodeAddress);
         serviceCidrs.forEach(c -> builder.serviceCidr(c.networkIpv4(), c.prefixBits()));
         return builder.load("isx_uplink");

@@ -42,6 +42,7 @@ class UplinkSteeringProgramKernelTest {
     private XskSocket socket;
     private XskMap map;
     private KernelPortsMap kernelPorts;
+    private ServiceFrontendsMap frontends;
     private BpfProgram program;
 
     @BeforeEach
@@ -52,8 +53,10 @@ class UplinkSteeringProgramKernelTest {
         map = XskMap.create("isx_up_test", 4);
         map.put(0, socket.fd());
         kernelPorts = KernelPortsMap.create("isx_kports_test");
+        frontends = ServiceFrontendsMap.create("isx_fronts_test");
         program = new UplinkSteeringProgramBuilder(map.fd())
                 .kernelPorts(kernelPorts)
+                .serviceFrontends(frontends)
                 .nodeAddress(NODE)
                 .nodePortRange(30000, 32767)
                 .serviceCidr(LB_IP, 32)
@@ -63,7 +66,7 @@ class UplinkSteeringProgramKernelTest {
 
     @AfterEach
     void close() {
-        for (AutoCloseable c : new AutoCloseable[] {program, kernelPorts, map, socket, umem}) {
+        for (AutoCloseable c : new AutoCloseable[] {program, frontends, kernelPorts, map, socket, umem}) {
             try {
                 if (c != null) {
                     c.close();
@@ -119,6 +122,22 @@ class UplinkSteeringProgramKernelTest {
         assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(NODE, 32100)), "unmarked again: back to the fast path");
         assertEquals(BpfConstants.XDP_PASS, action(tcpTo(NODE, 30000)));
         assertThrows(IllegalArgumentException.class, () -> kernelPorts.set(java.util.List.of(70000)));
+    }
+
+    @Test
+    void exactFrontendsInTheFrontendsMapAreRedirectedWhileTheProgramRuns() {
+        final int lb = Ipv4Address.parse("192.0.2.200"); // in no configured CIDR
+        assertEquals(BpfConstants.XDP_PASS, action(tcpTo(lb, 443)));
+        frontends.set(java.util.List.of(new ServiceFrontendsMap.Frontend(lb, 443, 6), new ServiceFrontendsMap.Frontend(lb, 53, 17)));
+        assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(lb, 443)), "an LB IP's TCP frontend");
+        assertEquals(BpfConstants.XDP_REDIRECT, action(udpTo(lb, 53)), "its UDP frontend");
+        assertEquals(BpfConstants.XDP_PASS, action(udpTo(lb, 443)), "the same port over UDP is no frontend");
+        assertEquals(BpfConstants.XDP_PASS, action(tcpTo(lb, 22)), "another port of that address is the kernel's");
+        assertEquals(BpfConstants.XDP_REDIRECT, action(tcpTo(NODE, 30080)), "NodePorts still work after a lookup miss");
+        assertEquals(BpfConstants.XDP_PASS, action(tcpTo(NODE, 22)));
+        frontends.set(java.util.List.of(new ServiceFrontendsMap.Frontend(lb, 53, 17)));
+        assertEquals(BpfConstants.XDP_PASS, action(tcpTo(lb, 443)), "removed: back to the kernel");
+        assertEquals(BpfConstants.XDP_REDIRECT, action(udpTo(lb, 53)));
     }
 
     @Test

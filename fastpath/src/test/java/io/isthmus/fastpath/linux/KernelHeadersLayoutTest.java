@@ -109,6 +109,7 @@ class KernelHeadersLayoutTest {
         constant("BPF_LINK_CREATE", BpfConstants.BPF_LINK_CREATE);
         constant("BPF_MAP_TYPE_XSKMAP", BpfConstants.BPF_MAP_TYPE_XSKMAP);
         constant("BPF_MAP_TYPE_ARRAY", BpfConstants.BPF_MAP_TYPE_ARRAY);
+        constant("BPF_MAP_TYPE_HASH", BpfConstants.BPF_MAP_TYPE_HASH);
         constant("BPF_PROG_TYPE_XDP", BpfConstants.BPF_PROG_TYPE_XDP);
         constant("BPF_XDP", BpfConstants.BPF_XDP);
         constant("BPF_ANY", BpfConstants.BPF_ANY);

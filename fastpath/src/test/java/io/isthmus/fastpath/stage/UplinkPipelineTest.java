@@ -157,6 +157,27 @@ class UplinkPipelineTest {
     }
 
     @Test
+    void theExternalFrontendsOfTheCompiledServicesAreTheirExternalIpsAndLoadBalancerIps() {
+        final FlowSettings settings = new FlowSettings(NODE, Ipv4Address.parse("10.244.1.0"), 24, null, 0);
+        final FlowTables tables = new FlowTables(ThreePods.routes(), settings);
+        tables.service(Service.builder("default", "lb").type(ServiceType.LOAD_BALANCER).clusterIPs("10.96.0.30")
+                        .externalIPs("198.51.100.7").loadBalancerIngressIPs("203.0.113.9")
+                        .port(new ServicePort("https", Protocol.TCP, 443, TargetPort.of(8443), 31443))
+                        .port(new ServicePort("dns", Protocol.UDP, 53, TargetPort.of(5353), 31053)).build(),
+                new EndpointSlice("default", "lb-1", "lb", AddressType.IPV4,
+                        List.of(Endpoint.of(Ipv4Address.format(POD_B), EndpointConditions.READY, FlowTables.NODE_NAME)),
+                        List.of(EndpointPort.of("https", Protocol.TCP, 8443), EndpointPort.of("dns", Protocol.UDP, 5353)), Map.of()));
+        final java.util.Set<io.isthmus.fastpath.bpf.ServiceFrontendsMap.Frontend> frontends =
+                java.util.Set.copyOf(io.isthmus.fastpath.runtime.UplinkPort.externalFrontends(tables.serviceTable()));
+        assertEquals(java.util.Set.of(
+                new io.isthmus.fastpath.bpf.ServiceFrontendsMap.Frontend(Ipv4Address.parse("198.51.100.7"), 443, 6),
+                new io.isthmus.fastpath.bpf.ServiceFrontendsMap.Frontend(Ipv4Address.parse("198.51.100.7"), 53, 17),
+                new io.isthmus.fastpath.bpf.ServiceFrontendsMap.Frontend(Ipv4Address.parse("203.0.113.9"), 443, 6),
+                new io.isthmus.fastpath.bpf.ServiceFrontendsMap.Frontend(Ipv4Address.parse("203.0.113.9"), 53, 17)), frontends,
+                "neither the ClusterIP nor the NodePorts (the range covers those) are listed");
+    }
+
+    @Test
     void localPolicyWithoutALocalEndpointDropsExternalTraffic() {
         start(TrafficPolicy.LOCAL, "node-b");
         harness.send(UPLINK, fromClient(CLIENT_MAC, CLIENT, NODE_PORT, FlowFrames.SYN));

@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AfXdpUplinkNodePortTest {
     static final String NODE_IP = "192.168.77.10";
     static final String CLIENT_IP = "192.168.77.1";
-    /** An externalIP of the Service: on the node's uplink (the kernel answers ARP for it), steered as a /32. */
+    /** An externalIP of the Service: on the node's uplink (the kernel answers ARP for it), steered as compiled. */
     static final String EXTERNAL_IP = "192.168.77.50";
     static final List<String> POD_IPS = List.of("10.215.0.2", "10.215.0.3", "10.215.0.4");
     static final int NODE_PORT = 30080;

@@ -10,6 +10,7 @@ import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.PipelineFactory;
+import io.isthmus.fastpath.runtime.UplinkPort;
 import io.isthmus.fastpath.runtime.services.NodeFlowSettings;
 import io.isthmus.fastpath.runtime.services.ServiceCompileCycle;
 import io.isthmus.lb.model.AddressType;
@@ -53,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * Args: conntrackFile nodeIp podCidr uplinkIf listenerPort nodePort externalIp (ifname,podIp,podMac)...
- * (the Service also has {@code externalIp} as an externalIP, steered by the uplink as a /32 service CIDR).
+ * (the Service also has {@code externalIp} as an externalIP, steered by the uplink's frontends map as compiled).
  * Prints {@code ready <uplink description>} once it serves. Test code only.
  */
 public final class UplinkNodeProcess {
@@ -87,7 +88,9 @@ public final class UplinkNodeProcess {
                         .get(10, TimeUnit.SECONDS);
             }
             runtime.uplink().kernelPorts(List.of(HEALTH_CHECK_PORT)); // before the attach: applied by it
-            runtime.attachUplink(UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of(externalIp + "/32")));
+            // the externalIP is steered from the compiled Services (no CIDR flag): what the agent does with UplinkPort::follow
+            cycle.alsoTell(compilation -> runtime.uplink().serviceFrontends(UplinkPort.externalFrontends(compilation.table())));
+            runtime.attachUplink(UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of()));
             final Thread kernelAnswers = answer(listener, "node kernel");
             final Thread healthCheckAnswers = answer(healthCheck, "node health check");
             System.out.println("ready " + runtime.uplink().describe());

@@ -175,7 +175,7 @@ class ServiceGlueFlowTest {
         service(Service.builder("default", "web").clusterIPs("10.96.0.10").type(io.isthmus.lb.model.ServiceType.LOAD_BALANCER)
                 .externalTrafficPolicy(io.isthmus.lb.model.TrafficPolicy.LOCAL).healthCheckNodePort(32100), Protocol.TCP, "10.244.1.3");
         final List<List<Integer>> told = new ArrayList<>();
-        cycle.alsoTell(checks -> told.add(checks.stream().map(HealthCheckService::healthCheckNodePort).toList()));
+        cycle.alsoTell(compilation -> told.add(compilation.healthChecks().stream().map(HealthCheckService::healthCheckNodePort).toList()));
         assertEquals(List.of(List.of(32100)), told, "the uplink attached after the first compilation still learns its ports");
         service(Service.builder("default", "web").clusterIPs("10.96.0.10").type(io.isthmus.lb.model.ServiceType.LOAD_BALANCER)
                 .externalTrafficPolicy(io.isthmus.lb.model.TrafficPolicy.LOCAL).healthCheckNodePort(32101), Protocol.TCP, "10.244.1.3");
