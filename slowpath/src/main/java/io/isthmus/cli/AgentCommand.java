@@ -48,6 +48,9 @@ public final class AgentCommand implements Subcommand {
                                        there; everything else on IFACE stays the host's (needs --node-ip)
               --uplink-node-ports MIN-MAX   the NodePort range steered from the uplink (default 30000-32767)
               --uplink-service-cidr CIDR    externalIPs / LoadBalancer IPs steered from the uplink, every port (repeatable)
+              --host-port NAME|none    the node's port on the fast path: host veth NAME (its other end NAMEfp), the pod
+                                       CIDR routed through it from the first --node-ip, DNS over TCP on the cluster DNS
+                                       address (default isthmus0 when --node-ip is given, else none)
             """;
 
     @Override
@@ -86,6 +89,8 @@ public final class AgentCommand implements Subcommand {
         String uplinkNodePorts = null;
         final List<String> uplinkServiceCidrs = new java.util.ArrayList<>();
         UplinkConfig uplink = null;
+        String hostPortName = null;
+        io.isthmus.slowpath.agent.host.HostPortConfig hostPort;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -105,6 +110,7 @@ public final class AgentCommand implements Subcommand {
                     case "--uplink" -> uplinkInterface = value(args, ++i, "--uplink");
                     case "--uplink-node-ports" -> uplinkNodePorts = value(args, ++i, "--uplink-node-ports");
                     case "--uplink-service-cidr" -> uplinkServiceCidrs.add(value(args, ++i, "--uplink-service-cidr"));
+                    case "--host-port" -> hostPortName = value(args, ++i, "--host-port");
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
                         out.print(USAGE);
@@ -134,6 +140,12 @@ public final class AgentCommand implements Subcommand {
             }
             clusterDns = "none".equals(clusterDnsIp) ? null
                     : new io.isthmus.slowpath.agent.dns.ClusterDnsConfig(clusterDnsIp, 53, dnsUpstreams);
+            if (hostPortName == null) {
+                hostPortName = nodeIps.isEmpty() ? "none" : io.isthmus.slowpath.agent.host.HostPortConfig.DEFAULT_HOST_IFNAME;
+            } else if (!"none".equals(hostPortName) && nodeIps.isEmpty()) {
+                throw new IllegalArgumentException("--host-port " + hostPortName + " needs --node-ip (the source pods see the node as)");
+            }
+            hostPort = "none".equals(hostPortName) ? null : io.isthmus.slowpath.agent.host.HostPortConfig.named(hostPortName);
         } catch (IllegalArgumentException e) {
             err.println("isthmus agent: " + e.getMessage());
             err.print(USAGE);
@@ -147,7 +159,7 @@ public final class AgentCommand implements Subcommand {
         final AgentConfig defaults = AgentConfig.defaults(podCidr);
         final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
         final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
-                new NodeSettings(nodeName, nodeIps, null), clusterDns);
+                new NodeSettings(nodeName, nodeIps, null), clusterDns, hostPort);
         return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, uplink,
                 out, err);
     }

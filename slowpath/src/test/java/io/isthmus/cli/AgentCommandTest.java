@@ -64,6 +64,10 @@ class AgentCommandTest {
         assertTrue(err().contains("need --uplink IFACE"), err());
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--uplink", "eth9", "--node-ip", "192.0.2.10", "--uplink-node-ports", "30000"));
         assertTrue(err().contains("NodePort range '30000' is not MIN-MAX"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--host-port", "isthmus7"));
+        assertTrue(err().contains("--host-port isthmus7 needs --node-ip"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--node-ip", "192.0.2.10", "--host-port", "a/b"));
+        assertTrue(err().contains("the host port's host end 'a/b' is not an interface name"), err());
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: isthmus agent"));
     }
@@ -79,7 +83,7 @@ class AgentCommandTest {
                 try {
                     exit.set(run("--pod-cidr", "10.216.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
                             "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(), "--metrics-port", "0",
-                            "--duration", "4", "--cluster-dns", "none", "--node-ip", "192.0.2.10",
+                            "--duration", "4", "--cluster-dns", "none", "--node-ip", "192.0.2.10", "--host-port", "none",
                             "--uplink", peer.hostInterface(), "--uplink-service-cidr", "203.0.113.0/28"));
                 } catch (Exception e) {
                     exit.set(-1);
@@ -156,8 +160,8 @@ class AgentCommandTest {
             });
             final HttpClient http = HttpClient.newHttpClient();
             String metrics = "";
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
-            while (System.nanoTime() < deadline && !metrics.contains("isthmus_service_frontends 1")) {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a loaded machine starts the agent slowly
+            while (System.nanoTime() < deadline && !metrics.contains("isthmus_service_frontends 1") && agent.isAlive()) {
                 Thread.sleep(200);
                 final Matcher url = Pattern.compile("metrics (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString(StandardCharsets.UTF_8));
                 if (url.find()) {

@@ -30,6 +30,9 @@ public final class GoldenCaseWriter {
     static final int POD_A = Ipv4Address.parse("10.244.1.2");
     static final int POD_B = Ipv4Address.parse("10.244.1.3");
     static final int GATEWAY = Ipv4Address.parse("169.254.1.1");
+    static final long SWITCH_MAC_2 = MacAddress.parse("02:00:00:00:00:03");
+    static final long HOST_MAC = MacAddress.parse("0e:00:00:00:00:99");
+    static final int NODE_IP = Ipv4Address.parse("192.168.7.10");
 
     private final Path root;
 
@@ -90,6 +93,8 @@ public final class GoldenCaseWriter {
         noRoute.drop("NO_ROUTE", 1);
         noRoute.write();
 
+        writeHostPortCase();
+
         final Case malformed = new Case("malformed-frames-dropped", "Each malformed frame is a counted drop with its reason.");
         final byte[] udp = TestFrames.udpFrame(SWITCH_MAC_0, POD_MAC_A, POD_A, POD_B, 64, 1000, 2000, new byte[10]);
         malformed.in(0, Arrays.copyOf(udp, 12));
@@ -128,6 +133,29 @@ public final class GoldenCaseWriter {
         c.out(0, arpReply(SWITCH_MAC_0, POD_MAC_A, POD_A));
         c.in(1, TestFrames.arpRequestFrame(POD_MAC_B, POD_B, GATEWAY));
         c.out(1, arpReply(SWITCH_MAC_1, POD_MAC_B, POD_B));
+    }
+
+    /** Pods A (port 0) and B (port 1) and the node's namespace on the host port (port 2). */
+    static RouteTable twoPodsAndTheHost() {
+        return RouteTable.builder(1).port(0, SWITCH_MAC_0, POD_A).port(1, SWITCH_MAC_1, POD_B).hostPort(2, SWITCH_MAC_2).build();
+    }
+
+    private void writeHostPortCase() throws IOException {
+        final Case host = new Case("host-port", "The host port: proxy ARP for pods, the default route to the node, node to pod.")
+                .table(twoPodsAndTheHost());
+        host.in(2, TestFrames.arpRequestFrame(HOST_MAC, NODE_IP, POD_A));           // the node asks for pod A: proxy ARP
+        host.out(2, TestFrames.ethernet(HOST_MAC, SWITCH_MAC_2, TestFrames.ETHER_ARP, TestFrames.arp(2, SWITCH_MAC_2, POD_A, HOST_MAC, NODE_IP)));
+        final byte[] toNode = TestFrames.udpFrame(SWITCH_MAC_0, POD_MAC_A, POD_A, NODE_IP, 64, 5353, 80, new byte[8]);
+        host.in(0, toNode);                                                          // pod A to the node: default route
+        host.out(2, TestFrames.routed(toNode, HOST_MAC, SWITCH_MAC_2));
+        final byte[] toPod = TestFrames.udpFrame(SWITCH_MAC_2, HOST_MAC, NODE_IP, POD_A, 64, 80, 5353, new byte[8]);
+        host.in(2, toPod);                                                           // the node to pod A
+        host.out(0, TestFrames.routed(toPod, POD_MAC_A, SWITCH_MAC_0));
+        host.in(2, TestFrames.arpRequestFrame(HOST_MAC, NODE_IP, Ipv4Address.parse("10.244.1.99"))); // no such pod: no answer
+        host.drop("ARP_CONSUMED", 1);
+        host.in(2, TestFrames.udpFrame(SWITCH_MAC_2, HOST_MAC, NODE_IP, Ipv4Address.parse("10.9.9.9"), 64, 1, 2, new byte[8]));
+        host.drop("NO_ROUTE", 1);                                                    // never back to the node
+        host.write();
     }
 
     private void writeFlowCases() throws IOException {
@@ -226,10 +254,17 @@ public final class GoldenCaseWriter {
         final List<Integer> egress = new ArrayList<>();
         final List<String> drops = new ArrayList<>();
         final List<String> flowLines = new ArrayList<>();
+        RouteTable table = twoPods();
 
         Case(String name, String description) {
             this.name = name;
             this.description = description;
+        }
+
+        /** The route table of this case (default: {@link #twoPods()}). */
+        Case table(RouteTable routes) {
+            this.table = routes;
+            return this;
         }
 
         void in(int port, byte[] frame) {
@@ -256,7 +291,7 @@ public final class GoldenCaseWriter {
             Files.createDirectories(dir);
             writePcap(dir.resolve("in.pcap"), in);
             writePcap(dir.resolve("expected.pcap"), out);
-            Files.writeString(dir.resolve("tables.txt"), "# " + description + "\n" + RouteTableText.format(twoPods()));
+            Files.writeString(dir.resolve("tables.txt"), "# " + description + "\n" + RouteTableText.format(table));
             final StringBuilder text = new StringBuilder();
             if (!flowLines.isEmpty()) {
                 text.append("# flow tables (GoldenFlowTables)\n");

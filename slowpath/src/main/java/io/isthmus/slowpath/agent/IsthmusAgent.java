@@ -99,9 +99,14 @@ public final class IsthmusAgent implements AutoCloseable {
                         dns == null ? List.of() : List.of(Ipv4Cidr.parseAddress(dns.config().serviceIp())), cniControl, config.portTimeout());
                 made.add(hostPort);
                 if (dns != null) {
-                    dnsOnHost = ClusterDnsOnHost.start(Ipv4Cidr.parseAddress(dns.config().serviceIp()), dns.config().servicePort(),
-                            fastpath.runtime().tables().dnsZone());
-                    made.add(dnsOnHost);
+                    try {
+                        dnsOnHost = ClusterDnsOnHost.start(Ipv4Cidr.parseAddress(dns.config().serviceIp()), dns.config().servicePort(),
+                                fastpath.runtime().tables().dnsZone(), dns.upstreamsOverTcp());
+                        made.add(dnsOnHost);
+                    } catch (java.io.IOException | RuntimeException e) { // e.g. a DNS server of the machine holds *:53: the rest still works
+                        System.err.println("isthmus agent: DNS over TCP on " + dns.config().serviceIp() + ":" + dns.config().servicePort()
+                                + " is not served (pods' TCP queries will not be answered): " + e.getMessage());
+                    }
                 }
             }
             final ControlFastpathPorts ports = new ControlFastpathPorts(cniControl, config.portTimeout(),

@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  *       virtual thread per connection.</li>
  * </ul>
  * A query the engine will not answer (shorter than a header, or a response) is dropped; over TCP
- * it also closes the connection.
+ * it also closes the connection. Over TCP, names outside the cluster domain are REFUSED, or handed
+ * to an {@link OutsideZone} when one is given (the agent forwards them upstream over TCP).
  *
  * <p>Thread-safety: {@link #zone(Zone)} may be called from any thread: the zone is a volatile
  * reference read once per query, so a query sees either the old zone or the new one, whole.
@@ -101,8 +102,28 @@ public final class DnsServer implements Closeable {
     private final InetSocketAddress boundAddress;
     private volatile Zone zone;
     private volatile boolean closed;
+    /** TCP queries for names outside the cluster domain go here; null: they are REFUSED. */
+    private final OutsideZone outsideZone;
+
+    /**
+     * Answers a TCP query for a name outside the cluster domain (the agent: an upstream over TCP).
+     * Called on the connection's own virtual thread; may block up to its own timeout.
+     */
+    @FunctionalInterface
+    public interface OutsideZone {
+        /**
+         * The response to {@code query[offset, offset + length)}, written at {@code response[responseOffset..]};
+         * returns its length, or 0 for no answer (the connection is closed).
+         */
+        int answer(byte[] query, int offset, int length, byte[] response, int responseOffset);
+    }
 
     private DnsServer(Zone zone, InetSocketAddress listen, Options options) throws IOException {
+        this(zone, listen, options, null);
+    }
+
+    private DnsServer(Zone zone, InetSocketAddress listen, Options options, OutsideZone outsideZone) throws IOException {
+        this.outsideZone = outsideZone;
         this.zone = zone;
         this.options = options;
         this.engine = new AnswerEngine(options.maxUdpPayloadBytes());
@@ -159,6 +180,14 @@ public final class DnsServer implements Closeable {
     /** Binds UDP and TCP on {@code listen} (port 0: one ephemeral port for both) and starts serving. */
     public static DnsServer start(Zone zone, InetSocketAddress listen, Options options) throws IOException {
         return new DnsServer(zone, listen, options);
+    }
+
+    /**
+     * As {@link #start(Zone, InetSocketAddress, Options)}; TCP queries for names outside the
+     * cluster domain are handed to {@code outsideZone} instead of being REFUSED (UDP unchanged).
+     */
+    public static DnsServer start(Zone zone, InetSocketAddress listen, Options options, OutsideZone outsideZone) throws IOException {
+        return new DnsServer(zone, listen, options, outsideZone);
     }
 
     /** The address and port actually bound (the same port for UDP and TCP). */
@@ -267,8 +296,14 @@ public final class DnsServer implements Closeable {
                     return; // the client closed, or stayed idle too long
                 }
                 in.readFully(buffer, 2, length);
-                final int responseLength = engine.answer(zone, segment, 2, length, DnsHeaderDescriptor.MAX_MESSAGE_BYTES, Transport.TCP);
-                if (responseLength == AnswerEngine.NO_RESPONSE) {
+                int responseLength = outsideZone == null
+                        ? engine.answer(zone, segment, 2, length, DnsHeaderDescriptor.MAX_MESSAGE_BYTES, Transport.TCP)
+                        : engine.answerOrPunt(zone, segment, 2, length, DnsHeaderDescriptor.MAX_MESSAGE_BYTES, Transport.TCP);
+                if (responseLength == AnswerEngine.OUTSIDE_ZONE) {
+                    final byte[] query = java.util.Arrays.copyOfRange(buffer, 2, 2 + length);
+                    responseLength = outsideZone.answer(query, 0, length, buffer, 2);
+                }
+                if (responseLength <= AnswerEngine.NO_RESPONSE) {
                     return;
                 }
                 buffer[0] = (byte) (responseLength >>> 8);

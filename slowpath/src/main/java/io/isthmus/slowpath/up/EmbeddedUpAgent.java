@@ -60,7 +60,10 @@ public final class EmbeddedUpAgent implements UpAgent {
     public static final String INGRESS_HTTPS_PORT_ENV = "ISTHMUS_INGRESS_HTTPS_PORT";
     public static final int DEFAULT_INGRESS_HTTP_PORT = 8080;
     public static final int DEFAULT_INGRESS_HTTPS_PORT = 8443;
-    /** Environment: the host end of the node's host port (default isthmus0; the fast-path end is NAME + "fp"). */
+    /**
+     * Environment: the host end of the node's host port (default isthmus0; the fast-path end is
+     * NAME + "fp"); {@code none}: no host port (the node cannot reach pods, no DNS over TCP).
+     */
     public static final String HOST_PORT_ENV = "ISTHMUS_HOST_PORT";
 
     private final List<AutoCloseable> parts = new ArrayList<>();
@@ -98,8 +101,11 @@ public final class EmbeddedUpAgent implements UpAgent {
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
                 state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
                 ClusterDnsConfig.defaults().withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
-        final HostPortConfig hostPort = HostPortConfig.named(setting(HOST_PORT_ENV, HostPortConfig.DEFAULT_HOST_IFNAME));
-        UpState.writeAtomically(state.hostPortFile(), hostPort.hostIfName() + "\n"); // before it exists: down finds it after a crash
+        final String hostPortName = setting(HOST_PORT_ENV, HostPortConfig.DEFAULT_HOST_IFNAME);
+        final HostPortConfig hostPort = "none".equals(hostPortName) ? null : HostPortConfig.named(hostPortName);
+        if (hostPort != null) {
+            UpState.writeAtomically(state.hostPortFile(), hostPort.hostIfName() + "\n"); // before it exists: down finds it after a crash
+        }
         agent = step("the node agent", () -> IsthmusAgent.start(config.withHostPort(hostPort), slowPath, new ReconcileLatency()));
         parts.add(agent);
         final int httpPort = Integer.parseInt(setting(INGRESS_HTTP_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTP_PORT)));

@@ -13,6 +13,7 @@ import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.testing.Privileges;
 import io.isthmus.fastpath.testing.Shell;
 import io.isthmus.slowpath.agent.dns.ClusterDnsConfig;
+import io.isthmus.slowpath.agent.dns.FakeTcpUpstream;
 import io.isthmus.slowpath.agent.host.HostPortConfig;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +73,7 @@ class AgentHostPortTest {
     private final HostPortConfig hostPort = HostPortConfig.named("ish" + HexFormat.of().formatHex(randomBytes(3)));
     private IsthmusAgent agent;
     private CniNode node;
+    private FakeTcpUpstream upstream;
 
     private static byte[] randomBytes(int count) {
         final byte[] bytes = new byte[count];
@@ -107,7 +109,9 @@ class AgentHostPortTest {
     @BeforeEach
     void startAgent() throws Exception {
         Privileges.assumeRootAndAfXdp();
-        final Path resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver 127.0.0.1\n"); // never asked here
+        upstream = new FakeTcpUpstream(new InetSocketAddress(InetAddress.ofLiteral("127.53." + octet + "." + (1 + RANDOM.nextInt(250))), 53),
+                "192.0.2.77"); // loopback, never the machine's resolver
+        final Path resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver " + upstream.address().getAddress().getHostAddress() + "\n");
         final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.small(conntrack), EmbeddedMediaDriver.uniqueDirectory(),
                 dir.resolve("run/cni.sock"), dir.resolve("ipam"), Ipv4Cidr.parse(podCidr), -1, Duration.ofSeconds(10),
                 NodeSettings.of("node-h", nodeIp), new ClusterDnsConfig(dnsIp, 53, resolvConf), hostPort);
@@ -129,6 +133,9 @@ class AgentHostPortTest {
             } finally {
                 CniNode.removeLink(hostPort.hostIfName()); // only when the agent failed to
                 Files.deleteIfExists(conntrack);
+                if (upstream != null) {
+                    upstream.close();
+                }
             }
         }
     }
@@ -216,6 +223,10 @@ class AgentHostPortTest {
         assertTrue(retried.ok() && retried.output().contains("Truncated, retrying in TCP mode"), retried.output());
         assertEquals(MANY_ENDPOINTS, retried.output().lines().filter(l -> l.startsWith(name + ".") && l.contains("\tA\t")).count(),
                 "the TCP retry has every record: " + retried.output());
+
+        final Shell.Result outside = pod.exec(20, "dig", "+tcp", "+short", "+tries=1", "+time=5", "@" + dnsIp, "www.example.org", "A");
+        assertEquals("192.0.2.77", outside.output().strip(), "a name outside the cluster over TCP, relayed upstream over TCP: " + outside.output());
+        assertEquals(1, upstream.queries());
     }
 
     private static long lines(String text) {

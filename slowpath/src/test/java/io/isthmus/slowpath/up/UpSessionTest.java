@@ -146,4 +146,27 @@ class UpSessionTest {
         assertFalse(Files.exists(state.dir()));
         assertFalse(Teardown.down(state, new PrintStream(new ByteArrayOutputStream()), err), "a second down has nothing to do");
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void downRemovesTheHostPortOfASessionThatDied() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        final UpState state = new UpState(dir.resolve("state"));
+        state.createDirectories();
+        final String hostPort = "isd" + ns.substring(1);
+        try {
+            Shell.check("ip", "link", "add", hostPort, "type", "veth", "peer", "name", hostPort + "fp");
+            UpState.writeAtomically(state.hostPortFile(), hostPort + "\n"); // as EmbeddedUpAgent writes it before making it
+
+            assertTrue(Teardown.down(state, new PrintStream(new ByteArrayOutputStream()), err));
+
+            assertFalse(Shell.run(10, "ip", "link", "show", hostPort).ok(), "the host port's veth removed");
+            assertFalse(Shell.run(10, "ip", "link", "show", hostPort + "fp").ok(), "its other end with it");
+            assertFalse(Files.exists(state.dir()));
+        } finally {
+            if (Shell.run(10, "ip", "link", "show", hostPort).ok()) {
+                Shell.run(10, "ip", "link", "del", hostPort);
+            }
+        }
+    }
 }

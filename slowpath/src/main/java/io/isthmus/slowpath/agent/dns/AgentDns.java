@@ -73,6 +73,16 @@ public final class AgentDns implements AutoCloseable {
         AgentRunner.startOnThread(runner);
     }
 
+    /** Names outside the cluster asked over TCP: relayed to the same upstreams over TCP, 2 s each. */
+    public UpstreamTcpResolver upstreamsOverTcp() throws IOException {
+        try {
+            return new UpstreamTcpResolver(DnsForwarderSettings.fromResolvConf(config.upstreamResolvConf()).upstreams(),
+                    java.time.Duration.ofSeconds(2));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cluster DNS upstreams from " + config.upstreamResolvConf() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Stops the forwarder thread (its upstream socket closed); the queues stay until {@link #close()}. */
     public void stopForwarder() {
         if (runner != null) {

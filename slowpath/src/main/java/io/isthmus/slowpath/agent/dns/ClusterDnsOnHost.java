@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * The zone is the one the fast path publishes ({@code FastpathTables.dnsZone()}); a follower
- * thread hands each new generation to the server (an empty zone before the first one). Names
- * outside the cluster domain are REFUSED here (only the inline UDP path forwards them upstream).
+ * thread hands each new generation to the server (an empty zone before the first one). TCP
+ * queries for names outside the cluster domain are relayed to the upstream nameservers over TCP
+ * ({@link UpstreamTcpResolver}); over UDP (host processes only) they are REFUSED.
  *
  * <p><b>Thread-safety:</b> started and closed by the agent's owning thread; the follower thread
  * only reads the published reference (acquire) and swaps the server's zone (volatile).
@@ -43,11 +44,15 @@ public final class ClusterDnsOnHost implements AutoCloseable {
         this.follower = follower;
     }
 
-    /** Binds UDP and TCP on {@code address:port} (the address must be local) and follows {@code zones}. */
-    public static ClusterDnsOnHost start(InetAddress address, int port, Published<Zone> zones) throws IOException {
+    /**
+     * Binds UDP and TCP on {@code address:port} (the address must be local) and follows {@code zones};
+     * TCP queries for names outside the cluster go to {@code outsideZone} (null: REFUSED).
+     */
+    public static ClusterDnsOnHost start(InetAddress address, int port, Published<Zone> zones, DnsServer.OutsideZone outsideZone)
+            throws IOException {
         final Zone first = zones.current();
         final DnsServer server = DnsServer.start(first != null ? first : new ZoneBuilder(ZoneSettings.defaults()).build(),
-                new InetSocketAddress(address, port), DnsServer.Options.defaults().withUdpThreads(1));
+                new InetSocketAddress(address, port), DnsServer.Options.defaults().withUdpThreads(1), outsideZone);
         final AgentRunner follower = new AgentRunner(new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(100),
                 TimeUnit.MILLISECONDS.toNanos(20)), error -> System.err.println("isthmus dns-on-host: " + error),
                 (AtomicCounter) null, new ZoneFollower(zones, server, first));

@@ -39,7 +39,7 @@ public record HostPortConfig(String hostIfName, String fastpathIfName) {
 
     private static void check(String what, String name) {
         if (name == null || !INTERFACE_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("host port " + what + " name '" + name
+            throw new IllegalArgumentException("the host port's " + what + " '" + name
                     + "' is not an interface name (1..15 characters, no '/', ':' or white space)");
         }
     }
