@@ -3,6 +3,7 @@ package io.isthmus.cli;
 import io.isthmus.fastpath.control.aeron.EmbeddedMediaDriver;
 import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.fastpath.uplink.UplinkConfig;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
@@ -42,6 +43,11 @@ public final class AgentCommand implements Subcommand {
               --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
               --cluster-dns IP         the cluster DNS Service address answered by the fast path (default 10.96.0.10; 'none': off)
               --dns-upstreams PATH     resolv.conf naming the nameservers for other names (default /etc/resolv.conf)
+              --uplink IFACE           the NIC outside traffic arrives on: NodePorts on the --node-ip addresses
+                                       (and --uplink-service-cidr) enter the fast path there, replies leave
+                                       there; everything else on IFACE stays the host's (needs --node-ip)
+              --uplink-node-ports MIN-MAX   the NodePort range steered from the uplink (default 30000-32767)
+              --uplink-service-cidr CIDR    externalIPs / LoadBalancer IPs steered from the uplink, every port (repeatable)
               --host-port NAME|none    the node's port on the fast path: host veth NAME (its other end NAMEfp), the pod
                                        CIDR routed through it from the first --node-ip, DNS over TCP on the cluster DNS
                                        address (default isthmus0 when --node-ip is given, else none)
@@ -79,6 +85,10 @@ public final class AgentCommand implements Subcommand {
         String clusterDnsIp = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP;
         Path dnsUpstreams = io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_UPSTREAM_RESOLV_CONF;
         io.isthmus.slowpath.agent.dns.ClusterDnsConfig clusterDns;
+        String uplinkInterface = null;
+        String uplinkNodePorts = null;
+        final List<String> uplinkServiceCidrs = new java.util.ArrayList<>();
+        UplinkConfig uplink = null;
         String hostPortName = null;
         io.isthmus.slowpath.agent.host.HostPortConfig hostPort;
         try {
@@ -97,6 +107,9 @@ public final class AgentCommand implements Subcommand {
                     case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
                     case "--cluster-dns" -> clusterDnsIp = value(args, ++i, "--cluster-dns");
                     case "--dns-upstreams" -> dnsUpstreams = Path.of(value(args, ++i, "--dns-upstreams"));
+                    case "--uplink" -> uplinkInterface = value(args, ++i, "--uplink");
+                    case "--uplink-node-ports" -> uplinkNodePorts = value(args, ++i, "--uplink-node-ports");
+                    case "--uplink-service-cidr" -> uplinkServiceCidrs.add(value(args, ++i, "--uplink-service-cidr"));
                     case "--host-port" -> hostPortName = value(args, ++i, "--host-port");
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
@@ -114,6 +127,16 @@ public final class AgentCommand implements Subcommand {
             }
             if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
                 throw new IllegalArgumentException("kubeconfig " + kubeconfig + " does not exist or cannot be read");
+            }
+            if (uplinkInterface == null && (uplinkNodePorts != null || !uplinkServiceCidrs.isEmpty())) {
+                throw new IllegalArgumentException("--uplink-node-ports and --uplink-service-cidr need --uplink IFACE");
+            }
+            if (uplinkInterface != null) {
+                if (nodeIps.isEmpty() && uplinkServiceCidrs.isEmpty()) {
+                    throw new IllegalArgumentException("--uplink " + uplinkInterface + " needs --node-ip (the address its NodePorts"
+                            + " are on) or --uplink-service-cidr");
+                }
+                uplink = UplinkConfig.parse(uplinkInterface, nodeIps, uplinkNodePorts, uplinkServiceCidrs);
             }
             clusterDns = "none".equals(clusterDnsIp) ? null
                     : new io.isthmus.slowpath.agent.dns.ClusterDnsConfig(clusterDnsIp, 53, dnsUpstreams);
@@ -137,7 +160,8 @@ public final class AgentCommand implements Subcommand {
         final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
         final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
                 new NodeSettings(nodeName, nodeIps, null), clusterDns, hostPort);
-        return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, out);
+        return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, uplink,
+                out, err);
     }
 
     /** The slow path over the API server of {@code kubeconfig} (null: in-cluster config). */
@@ -170,7 +194,8 @@ public final class AgentCommand implements Subcommand {
         return args[i];
     }
 
-    private static int serve(AgentConfig config, SlowPath slowPath, long durationSeconds, PrintStream out) throws Exception {
+    private static int serve(AgentConfig config, SlowPath slowPath, long durationSeconds, UplinkConfig uplink, PrintStream out,
+                             PrintStream err) throws Exception {
         int exit = 0;
         try (StopOnSignal signal = new StopOnSignal("isthmus-agent-stop", Duration.ofSeconds(20))) { // until every port is detached
             try (IsthmusAgent agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency())) {
@@ -178,6 +203,16 @@ public final class AgentCommand implements Subcommand {
                         + ", control channel " + agent.fastpath().aeronDirectory()
                         + (agent.metrics() == null ? "" : ", metrics http://127.0.0.1:" + agent.metrics().port() + "/metrics")
                         + ", conntrack " + config.runtime().conntrack().path());
+                if (uplink != null) {
+                    try {
+                        out.println("uplink " + agent.runtime().attachUplink(uplink).describe());
+                        // health-check node ports stay the host's; externalIPs and LB IPs of the Services are steered
+                        agent.services().compileCycle().alsoTell(agent.runtime().uplink()::follow);
+                    } catch (RuntimeException e) {
+                        err.println("isthmus agent: cannot attach the uplink " + uplink.interfaceName() + ": " + e.getMessage());
+                        return 1;
+                    }
+                }
                 out.println("Ctrl-C or SIGTERM stops it");
                 out.flush();
                 final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;

@@ -2,7 +2,9 @@ package io.isthmus.cli;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.isthmus.fastpath.testing.Pod;
 import io.isthmus.fastpath.testing.Privileges;
+import io.isthmus.fastpath.testing.Shell;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
 import io.isthmus.slowpath.agent.SlowPath;
 import org.junit.jupiter.api.Test;
@@ -56,12 +58,59 @@ class AgentCommandTest {
         assertEquals(2, run("--pod-cidr", "nonsense"));
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--cluster-dns", "dns.example"));
         assertTrue(err().contains("cluster DNS address 'dns.example' is not an IPv4 address"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--uplink", "eth9"));
+        assertTrue(err().contains("--uplink eth9 needs --node-ip"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--uplink-service-cidr", "203.0.113.7"));
+        assertTrue(err().contains("need --uplink IFACE"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--uplink", "eth9", "--node-ip", "192.0.2.10", "--uplink-node-ports", "30000"));
+        assertTrue(err().contains("NodePort range '30000' is not MIN-MAX"), err());
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--host-port", "isthmus7"));
         assertTrue(err().contains("--host-port isthmus7 needs --node-ip"), err());
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--node-ip", "192.0.2.10", "--host-port", "a/b"));
         assertTrue(err().contains("the host port's host end 'a/b' is not an interface name"), err());
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: isthmus agent"));
+    }
+
+    @Test
+    void theUplinkFlagAttachesTheSteeringProgramForTheAgentsLifetime() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        final Path conntrack = Path.of("/dev/shm", "isthmus-agent-cmd-ct-" + UUID.randomUUID());
+        // a veth whose other end is in a namespace of its own stands in for the NIC: no address, nothing of the host's
+        try (Pod peer = Pod.create("10.216.9.2")) {
+            final AtomicReference<Integer> exit = new AtomicReference<>();
+            final Thread agent = Thread.ofPlatform().start(() -> {
+                try {
+                    exit.set(run("--pod-cidr", "10.216.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
+                            "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(), "--metrics-port", "0",
+                            "--duration", "4", "--cluster-dns", "none", "--node-ip", "192.0.2.10", "--host-port", "none",
+                            "--uplink", peer.hostInterface(), "--uplink-service-cidr", "203.0.113.0/28"));
+                } catch (Exception e) {
+                    exit.set(-1);
+                }
+            });
+            final HttpClient http = HttpClient.newHttpClient();
+            String metrics = "";
+            final String uplinkSample = "interface=\"" + peer.hostInterface() + "\"";
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a loaded machine starts the agent slowly
+            while (System.nanoTime() < deadline && !metrics.contains(uplinkSample) && agent.isAlive()) {
+                Thread.sleep(200);
+                final Matcher url = Pattern.compile("metrics (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString(StandardCharsets.UTF_8));
+                if (url.find() && out.toString(StandardCharsets.UTF_8).contains("uplink ")) {
+                    metrics = http.send(HttpRequest.newBuilder(URI.create(url.group(1))).build(), HttpResponse.BodyHandlers.ofString()).body();
+                }
+            }
+            agent.join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(0, exit.get(), err());
+            final String printed = out.toString(StandardCharsets.UTF_8);
+            assertTrue(printed.contains("uplink " + peer.hostInterface() + ": XDP native, AF_XDP"), printed);
+            assertTrue(printed.contains("NodePorts 30000-32767 on [192.0.2.10], service CIDRs [203.0.113.0/28]"), printed);
+            assertTrue(metrics.contains("isthmus_port_rx_packets_total{" + uplinkSample), "the uplink's counters are exported:\n" + metrics);
+            assertFalse(Shell.check("ip", "-o", "link", "show", peer.hostInterface()).contains("prog/xdp"),
+                    "the agent detached the steering program when it stopped");
+        } finally {
+            Files.deleteIfExists(conntrack);
+        }
     }
 
     @Test
@@ -111,8 +160,8 @@ class AgentCommandTest {
             });
             final HttpClient http = HttpClient.newHttpClient();
             String metrics = "";
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
-            while (System.nanoTime() < deadline && !metrics.contains("isthmus_service_frontends 1")) {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a loaded machine starts the agent slowly
+            while (System.nanoTime() < deadline && !metrics.contains("isthmus_service_frontends 1") && agent.isAlive()) {
                 Thread.sleep(200);
                 final Matcher url = Pattern.compile("metrics (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString(StandardCharsets.UTF_8));
                 if (url.find()) {

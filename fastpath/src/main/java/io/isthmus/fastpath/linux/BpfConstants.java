@@ -11,9 +11,12 @@ public final class BpfConstants {
     public static final int BPF_MAP_UPDATE_ELEM = 2;
     public static final int BPF_MAP_DELETE_ELEM = 3;
     public static final int BPF_PROG_LOAD = 5;
+    public static final int BPF_PROG_TEST_RUN = 10;
     public static final int BPF_LINK_CREATE = 28;
 
     // enum bpf_map_type
+    public static final int BPF_MAP_TYPE_HASH = 1;
+    public static final int BPF_MAP_TYPE_ARRAY = 2;
     public static final int BPF_MAP_TYPE_XSKMAP = 17;
 
     // enum bpf_prog_type
@@ -42,6 +45,7 @@ public final class BpfConstants {
     public static final int XDP_REDIRECT = 4;
 
     // helper function ids (enum bpf_func_id)
+    public static final int BPF_FUNC_MAP_LOOKUP_ELEM = 1;
     public static final int BPF_FUNC_REDIRECT_MAP = 51;
 
     /** src_reg of a LD_IMM64 whose immediate is a map file descriptor. */

@@ -21,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  *   <li>conntrack: {@code flowState[i]} ({@link FlowState}), the flow's tuple as it arrived
  *       ({@code flowSrc/flowDst} IPv4, {@code flowPorts} = source port &lt;&lt; 16 | destination
  *       port, {@code flowProto}), {@code flowHash[i]}, and for a hit the entry's node
- *       {@code ctRef[i]} and {@code ctSeqZone[i]};</li>
+ *       {@code ctRef[i]}, {@code ctSeqZone[i]} and {@code ctOutPort[i]} (the port its first packet came in on);</li>
  *   <li>service DNAT: {@code flowFlags[i]} ({@link FlowFlags}: DNAT, SNAT wanted, hairpin,
  *       generated reply) and {@code serviceId[i]} (the stable service port id, 0 when none);</li>
  *   <li>{@code key[i]} and {@code scratch[i]} carry values from one pass of a stage to its next
@@ -63,6 +63,8 @@ public final class PacketBatch {
     public final int[] flowProto = new int[CAPACITY];
     public final int[] ctRef = new int[CAPACITY];
     public final int[] ctSeqZone = new int[CAPACITY];
+    /** Conntrack hit: the port the connection's first packet came in on (the entry's decision); NO_PORT otherwise. */
+    public final int[] ctOutPort = new int[CAPACITY];
     public final int[] serviceId = new int[CAPACITY];
 
     /** Why packet {@code i} is marked to leave ({@link DropReason}); meaningful only with its bit in the drop mask. */
@@ -169,6 +171,7 @@ public final class PacketBatch {
         flowProto[to] = flowProto[from];
         ctRef[to] = ctRef[from];
         ctSeqZone[to] = ctSeqZone[from];
+        ctOutPort[to] = ctOutPort[from];
         serviceId[to] = serviceId[from];
     }
 

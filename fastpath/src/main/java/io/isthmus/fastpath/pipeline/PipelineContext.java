@@ -8,6 +8,7 @@ import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.packet.MacAddress;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.port.PortCounters;
+import io.isthmus.fastpath.uplink.Uplink;
 import io.isthmus.lb.table.ServiceTable;
 import io.isthmus.policy.compile.PolicySnapshot;
 
@@ -38,6 +39,7 @@ public final class PipelineContext {
     private final ConntrackCursor conntrack;
     private final FlowSettings flowSettings;
     private final FlowEvents events;
+    private final Uplink uplink = new Uplink();
     private RouteTable table;
     private ServiceTable services;
     private PolicySnapshot policies;
@@ -224,5 +226,10 @@ public final class PipelineContext {
     /** Flow events (policy denials, rejections) for the agent to drain. */
     public FlowEvents events() {
         return events;
+    }
+
+    /** The node's uplink as this worker sees it (bound by the runtime's {@code UplinkPort}, else unbound). */
+    public Uplink uplink() {
+        return uplink;
     }
 }

@@ -58,6 +58,7 @@ public final class FastpathRuntime implements AutoCloseable {
     private final LocalFastpathControl control;
     private final DesiredState desired;
     private final AffinityTable affinity;
+    private final UplinkPort uplink;
     private boolean closed;
 
     private FastpathRuntime(FastpathRuntimeConfig config, ConntrackTable conntrack, AfXdpPortFactory portFactory,
@@ -75,6 +76,7 @@ public final class FastpathRuntime implements AutoCloseable {
         this.desired = desired;
         this.affinity = affinity;
         this.control = new LocalFastpathControl(controlAgent, desired, ports);
+        this.uplink = new UplinkPort(worker, portFactory, ports, worker.context().uplink(), config.commandTimeout());
     }
 
     /**
@@ -215,6 +217,50 @@ public final class FastpathRuntime implements AutoCloseable {
         return affinity != null ? affinity : config.flow() == null ? null : config.flow().affinity();
     }
 
+    /**
+     * Attaches the node's uplink (see {@link UplinkPort}): outside traffic to NodePorts on the node
+     * addresses and to the service CIDRs enters the pipeline, replies leave through the uplink; the
+     * host keeps the rest of the interface's traffic. Runs on the control agent; blocks until done
+     * and throws what the attachment threw (e.g. the kernel refused the program).
+     */
+    public UplinkPort attachUplink(io.isthmus.fastpath.uplink.UplinkConfig uplinkConfig) {
+        onControlAgent(() -> uplink.attach(uplinkConfig));
+        return uplink;
+    }
+
+    /** Detaches the uplink (the host gets every frame of it again); nothing when none is attached. */
+    public void detachUplink() {
+        onControlAgent(uplink::detach);
+    }
+
+    /** The uplink port (attached or not). */
+    public UplinkPort uplink() {
+        return uplink;
+    }
+
+    private void onControlAgent(Runnable step) {
+        final var done = new java.util.concurrent.CompletableFuture<Void>();
+        controlAgent.submit(() -> {
+            try {
+                step.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(config.commandTimeout().toMillis() * 4, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the fast path's control agent did not answer within "
+                    + config.commandTimeout().toMillis() * 4 + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the control agent", e);
+        }
+    }
+
     /** The first error the worker's duty cycle threw (a bug), or null. */
     public Throwable workerError() {
         return workerRunner.firstError();
@@ -234,10 +280,22 @@ public final class FastpathRuntime implements AutoCloseable {
         try {
             final var detached = new java.util.concurrent.CompletableFuture<Void>();
             controlAgent.submit(() -> {
+                RuntimeException uplinkFailure = null;
+                try {
+                    uplink.detach(); // first: the host gets every frame of its NIC back
+                } catch (RuntimeException e) {
+                    uplinkFailure = e; // the pods are still detached
+                }
                 try {
                     ports.detachAll();
+                    if (uplinkFailure != null) {
+                        throw uplinkFailure;
+                    }
                     detached.complete(null);
                 } catch (RuntimeException e) {
+                    if (uplinkFailure != null && e != uplinkFailure) {
+                        e.addSuppressed(uplinkFailure);
+                    }
                     detached.completeExceptionally(e);
                 }
             });

@@ -93,6 +93,11 @@ public final class ConntrackFlows {
         return lookups.natPorts[j];
     }
 
+    /** Hit {@code j}: the port the connection's first packet came in on (stored at insert as the decision's out port). */
+    public int outPort(int j) {
+        return ConntrackDescriptor.decisionOutPort(lookups.decision[j]);
+    }
+
     /**
      * Accounts a packet on its connection and advances the protocol state. Returns
      * {@link ConntrackCursor#TRACK_ACCEPT}, {@code TRACK_INVALID} or {@code TRACK_STALE}.

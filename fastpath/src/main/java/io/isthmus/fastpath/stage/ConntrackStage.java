@@ -39,7 +39,7 @@ import java.lang.foreign.MemorySegment;
  * table.
  * <br><b>Writes:</b> batch {@code flowState}, {@code flowFlags} (0), {@code serviceId} (0),
  * {@code flowSrc/flowDst/flowPorts/flowProto} (the tuple as it arrived), {@code flowHash},
- * {@code ctRef}, {@code ctSeqZone}; for a hit the packet's addresses, ports and checksums and the
+ * {@code ctRef}, {@code ctSeqZone}, {@code ctOutPort}; for a hit the packet's addresses, ports and checksums and the
  * entry's state and counters.
  * <br><b>Next:</b> every packet stays, except one its connection's state refuses (conntrack
  * INVALID, as kube-proxy drops): dropped CONNTRACK_INVALID.
@@ -65,6 +65,7 @@ public final class ConntrackStage implements Stage {
             batch.flowFlags[i] = 0;
             batch.serviceId[i] = 0;
             batch.ctRef[i] = -1;
+            batch.ctOutPort[i] = PacketBatch.NO_PORT;
             batch.flowState[i] = FlowState.UNTRACKED;
             if (batch.etherType[i] != EthernetDescriptor.ETHER_TYPE_IPV4 || !readTuple(batch, i, segment)) {
                 batch.flowState[i] = FlowState.UNTRACKED; // readTuple may have said RELATED before giving up
@@ -101,6 +102,7 @@ public final class ConntrackStage implements Stage {
                     batch.flowState[i] = ConntrackFlows.isReply(ref) ? FlowState.REPLY : FlowState.ESTABLISHED;
                     batch.ctRef[i] = ref;
                     batch.ctSeqZone[i] = seqZone;
+                    batch.ctOutPort[i] = flows.outPort(j);
                     applyNat(batch, i, segment, j);
                 }
                 case ConntrackCursor.TRACK_INVALID -> {

@@ -20,7 +20,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p><b>Reads:</b> batch {@code etherType}, {@code l3Offset}, {@code egressPort}; the IPv4
  * destination address; the route table.
- * <br><b>Writes:</b> {@code egressPort[i]} of IPv4 packets; {@code key[i]} (the destination) and
+ * <br><b>Writes:</b> {@code egressPort[i]} of IPv4 packets whose egress no earlier stage set (the uplink
+ * stage sends outside clients' replies back out of the uplink); {@code key[i]} (the destination) and
  * {@code scratch[i]} (its hash slot), between passes. Never the frame.
  * <br><b>Next:</b> routed IPv4 packets and packets whose egress port an earlier stage set (ARP
  * replies) stay; IPv4 without a route (no pod /32 and no host port, or the default route back to
@@ -51,8 +52,8 @@ public final class RouteStage implements Stage {
             }
         }
         final int defaultPort = table.defaultPort();
-        for (int i = 0; i < size; i++) { // pass 2: probe every slot; no pod /32: the default route
-            if (etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4) {
+        for (int i = 0; i < size; i++) { // pass 2: probe (no pod /32: default route); a preset egress stays
+            if (etherType[i] == EthernetDescriptor.ETHER_TYPE_IPV4 && batch.egressPort[i] == PacketBatch.NO_PORT) {
                 final int podPort = table.probe(scratch[i], key[i]);
                 batch.egressPort[i] = podPort != RouteTable.NO_PORT ? podPort
                         : defaultPort != batch.ingressPort[i] ? defaultPort : RouteTable.NO_PORT;

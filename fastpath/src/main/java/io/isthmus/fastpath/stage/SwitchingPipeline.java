@@ -18,6 +18,12 @@ import java.util.List;
  *
  * (established packets go through the Service, policy and commit stages too, but those only look
  * at NEW packets). Without a conntrack table: parse → learn → ARP → route → rewrite → TX.
+ *
+ * <p>The uplink stages do nothing until a node uplink is attached ({@code UplinkPort}): then
+ * {@link UplinkLearnStage} (after learn) remembers which MAC each outside source sits behind,
+ * {@link UplinkEgressStage} (after commit, flow pipeline only) sends replies of connections that
+ * came in on the uplink back out of it, and {@link UplinkNextHopStage} (after rewrite) addresses
+ * those frames to the client's MAC from the uplink's own.
  * With {@link DnsStageSettings} the cluster DNS is answered inline right after the ARP responder.
  */
 public final class SwitchingPipeline {
@@ -33,6 +39,7 @@ public final class SwitchingPipeline {
         final List<Stage> stages = new ArrayList<>();
         stages.add(new ParseStage(context));
         stages.add(new NeighborLearnStage(context));
+        stages.add(new UplinkLearnStage(context));
         stages.add(new ArpResponderStage(context));
         if (dns != null) {
             stages.add(new DnsStage(context, dns));
@@ -43,9 +50,11 @@ public final class SwitchingPipeline {
             stages.add(new ServiceDnatStage(context));
             stages.add(new PolicyStage(context));
             stages.add(new ConntrackCommitStage(context, flows));
+            stages.add(new UplinkEgressStage(context));
         }
         stages.add(new RouteStage(context));
         stages.add(new ForwardRewriteStage(context));
+        stages.add(new UplinkNextHopStage(context));
         stages.add(new TransmitStage(context));
         return new Pipeline(stages.toArray(Stage[]::new));
     }

@@ -7,6 +7,8 @@ import io.isthmus.fastpath.bpf.XdpRedirectProgramBuilder;
 import io.isthmus.fastpath.bpf.XskMap;
 import io.isthmus.fastpath.linux.LinuxException;
 
+import java.util.function.IntFunction;
+
 /**
  * Everything that makes one interface's frames arrive on an AF_XDP socket: the socket (queue 0),
  * an XSKMAP with the socket at its queue index, the redirect program, and the BPF link that
@@ -45,20 +47,33 @@ public final class AfXdpInterface implements AutoCloseable {
      * (the worker has no open socket: the first port, or every earlier port was detached).
      */
     public static AfXdpInterface attachSharing(String interfaceName, Umem umem, XskSocket shareWith, XskConfig config) {
+        return attachSharing(interfaceName, umem, shareWith, config, REDIRECT_EVERYTHING);
+    }
+
+    /** The pods' program: every frame of the port to its socket. */
+    public static final IntFunction<BpfProgram> REDIRECT_EVERYTHING = mapFd -> new XdpRedirectProgramBuilder(mapFd).load("isx_redirect");
+
+    /**
+     * As {@link #attachSharing(String, Umem, XskSocket, XskConfig)} with the XDP program that
+     * {@code program} loads over the XSKMAP's fd (the uplink's steering program takes only the
+     * fast path's frames and passes the host's).
+     */
+    public static AfXdpInterface attachSharing(String interfaceName, Umem umem, XskSocket shareWith, XskConfig config,
+                                               IntFunction<BpfProgram> program) {
         final XskSocket socket = XskSocket.open(interfaceName, 0, umem, shareWith, config);
         XskMap map = null;
-        BpfProgram program = null;
+        BpfProgram loaded = null;
         try {
             map = XskMap.create("isx_xsks", MAX_QUEUES);
             map.put(socket.queueId(), socket.fd());
-            program = loadRedirect(map.fd(), socket.scatterGather());
+            loaded = program == REDIRECT_EVERYTHING ? loadRedirect(map.fd(), socket.scatterGather()) : program.apply(map.fd());
             final XdpLink link = config.xdpMode() == null
-                    ? XdpLink.attachPreferNative(program, socket.ifindex())
-                    : XdpLink.attach(program, socket.ifindex(), config.xdpMode());
-            return new AfXdpInterface(socket, map, program, link);
+                    ? XdpLink.attachPreferNative(loaded, socket.ifindex())
+                    : XdpLink.attach(loaded, socket.ifindex(), config.xdpMode());
+            return new AfXdpInterface(socket, map, loaded, link);
         } catch (RuntimeException e) {
-            if (program != null) {
-                program.close();
+            if (loaded != null) {
+                loaded.close();
             }
             if (map != null) {
                 map.close();

@@ -1,5 +1,6 @@
 package io.isthmus.fastpath.xsk;
 
+import io.isthmus.fastpath.bpf.BpfProgram;
 import io.isthmus.fastpath.frame.FrameLoans;
 import io.isthmus.fastpath.frame.FrameMemory;
 import io.isthmus.fastpath.frame.FramePool;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The AF_XDP side of a worker whose ports come and go: ONE UMEM (with its {@link FramePool} and
@@ -70,11 +72,16 @@ public final class AfXdpPortFactory implements AutoCloseable {
 
     /** Attaches {@code interfaceName} as port {@code slot}; the slot must not be open. */
     public AfXdpPort open(int slot, String interfaceName) {
+        return open(slot, interfaceName, AfXdpInterface.REDIRECT_EVERYTHING);
+    }
+
+    /** As {@link #open(int, String)} with the XDP program {@code program} loads over the XSKMAP fd (the uplink's steering program). */
+    public AfXdpPort open(int slot, String interfaceName, IntFunction<BpfProgram> program) {
         if (interfaces.containsKey(slot)) {
             throw new IllegalStateException("slot " + slot + " already holds " + interfaces.get(slot).interfaceName());
         }
         final XskSocket shareWith = interfaces.isEmpty() ? null : interfaces.values().iterator().next().socket();
-        final AfXdpInterface attached = attachRetryingWhileBusy(interfaceName, shareWith);
+        final AfXdpInterface attached = attachRetryingWhileBusy(interfaceName, shareWith, program);
         final AfXdpPort port = new AfXdpPort(slot, attached.socket(), pool, loans, 0);
         interfaces.put(slot, attached);
         ports.put(slot, port);
@@ -86,11 +93,11 @@ public final class AfXdpPortFactory implements AutoCloseable {
      * detach the same interface queue still has a pool and bind fails with EBUSY; a pod whose
      * interface is detached and attached again at once (CNI DEL then ADD) meets it. Retry then.
      */
-    private AfXdpInterface attachRetryingWhileBusy(String interfaceName, XskSocket shareWith) {
+    private AfXdpInterface attachRetryingWhileBusy(String interfaceName, XskSocket shareWith, IntFunction<BpfProgram> program) {
         final long deadlineNs = System.nanoTime() + BIND_BUSY_RETRY_NS;
         while (true) {
             try {
-                return AfXdpInterface.attachSharing(interfaceName, umem, shareWith, config);
+                return AfXdpInterface.attachSharing(interfaceName, umem, shareWith, config, program);
             } catch (LinuxException e) {
                 if (e.errno() != Errno.EBUSY || !e.call().startsWith("bind") || System.nanoTime() > deadlineNs) {
                     throw e;

@@ -66,6 +66,9 @@ class KernelHeadersLayoutTest {
         attr(BpfAttrProgLoad.LAYOUT, "", "prog_type", "insn_cnt", "insns", "license", "log_level", "log_size",
                 "log_buf", "kern_version", "prog_flags", "prog_name", "prog_ifindex", "expected_attach_type");
         attr(BpfAttrLinkCreate.LAYOUT, "link_create.", "prog_fd", "target_ifindex", "attach_type", "flags");
+        attr(BpfAttrTestRun.LAYOUT, "test.", "prog_fd", "retval", "data_size_in", "data_size_out", "data_in",
+                "data_out", "repeat", "duration", "ctx_size_in", "ctx_size_out", "ctx_in", "ctx_out", "flags", "cpu",
+                "batch_size");
         EXPECTED.put("sizeof(((union bpf_attr *)0)->map_name)", (long) BpfAttrMapCreate.OBJ_NAME_LEN);
         EXPECTED.put("offsetof(struct xdp_md, data)", (long) BpfConstants.XDP_MD_DATA);
         EXPECTED.put("offsetof(struct xdp_md, data_end)", (long) BpfConstants.XDP_MD_DATA_END);
@@ -98,12 +101,15 @@ class KernelHeadersLayoutTest {
         constant("XDP_PACKET_HEADROOM", XdpConstants.XDP_PACKET_HEADROOM);
 
         constant("BPF_MAP_CREATE", BpfConstants.BPF_MAP_CREATE);
+        constant("BPF_PROG_TEST_RUN", BpfConstants.BPF_PROG_TEST_RUN);
         constant("BPF_MAP_LOOKUP_ELEM", BpfConstants.BPF_MAP_LOOKUP_ELEM);
         constant("BPF_MAP_UPDATE_ELEM", BpfConstants.BPF_MAP_UPDATE_ELEM);
         constant("BPF_MAP_DELETE_ELEM", BpfConstants.BPF_MAP_DELETE_ELEM);
         constant("BPF_PROG_LOAD", BpfConstants.BPF_PROG_LOAD);
         constant("BPF_LINK_CREATE", BpfConstants.BPF_LINK_CREATE);
         constant("BPF_MAP_TYPE_XSKMAP", BpfConstants.BPF_MAP_TYPE_XSKMAP);
+        constant("BPF_MAP_TYPE_ARRAY", BpfConstants.BPF_MAP_TYPE_ARRAY);
+        constant("BPF_MAP_TYPE_HASH", BpfConstants.BPF_MAP_TYPE_HASH);
         constant("BPF_PROG_TYPE_XDP", BpfConstants.BPF_PROG_TYPE_XDP);
         constant("BPF_XDP", BpfConstants.BPF_XDP);
         constant("BPF_ANY", BpfConstants.BPF_ANY);
@@ -117,6 +123,7 @@ class KernelHeadersLayoutTest {
         constant("XDP_TX", BpfConstants.XDP_TX);
         constant("XDP_REDIRECT", BpfConstants.XDP_REDIRECT);
         constant("BPF_FUNC_redirect_map", BpfConstants.BPF_FUNC_REDIRECT_MAP);
+        constant("BPF_FUNC_map_lookup_elem", BpfConstants.BPF_FUNC_MAP_LOOKUP_ELEM);
         constant("BPF_PSEUDO_MAP_FD", BpfConstants.BPF_PSEUDO_MAP_FD);
 
         constant("AF_PACKET", PacketSocketConstants.AF_PACKET);

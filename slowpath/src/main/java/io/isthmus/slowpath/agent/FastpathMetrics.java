@@ -54,6 +54,12 @@ public final class FastpathMetrics {
                         "pod", attached.attachment().podKey() == null ? "" : attached.attachment().podKey(),
                         "slot", Integer.toString(attached.slot()));
             }
+            final io.isthmus.fastpath.uplink.UplinkConfig uplink = runtime.uplink().attached();
+            final int uplinkSlot = runtime.uplink().slot();
+            if (uplink != null && uplinkSlot >= 0) { // the node's NIC (isthmus agent --uplink): pod label empty
+                text.sample(name, runtime.worker().portAt(uplinkSlot).counters().get(counter), "interface", uplink.interfaceName(),
+                        "pod", "", "slot", Integer.toString(uplinkSlot));
+            }
         }
     }
 

@@ -34,6 +34,9 @@ public final class ServiceCompileCycle implements BiConsumer<DesiredState, Connt
     private final Consumer<List<HealthCheckService>> healthChecks;
     private final AtomicLong flushedUdpEntries = new AtomicLong();
     private final AtomicLong compilations = new AtomicLong();
+    /** Guarded by this: the last compilation, and the second listener (the uplink), set once the uplink is up. */
+    private Compilation last;
+    private Consumer<Compilation> alsoTold;
 
     /** @param healthChecks told the health-check node ports to serve after every Service compilation */
     public ServiceCompileCycle(Consumer<List<HealthCheckService>> healthChecks) {
@@ -65,7 +68,28 @@ public final class ServiceCompileCycle implements BiConsumer<DesiredState, Connt
         }
         flushedUdpEntries.addAndGet(StaleUdpFlush.flush(services.staleUdpBackends(), conntrack.flusher()));
         healthChecks.accept(services.healthChecks());
+        tellAlso(services);
         compilations.incrementAndGet(); // last: who sees the count change sees this compilation's flush too
+    }
+
+    private synchronized void tellAlso(Compilation compilation) {
+        last = compilation;
+        if (alsoTold != null) {
+            alsoTold.accept(compilation);
+        }
+    }
+
+    /**
+     * Any thread: also tells {@code listener} every Service compilation, now (the last one, if
+     * any) and after every new one, in order ({@code UplinkPort::follow}: the health-check node
+     * ports stay the host's, externalIP / LB frontends are steered). It runs under this object's
+     * monitor, on the control agent thread after compilations: quick, and never calling back in.
+     */
+    public synchronized void alsoTell(Consumer<Compilation> listener) {
+        alsoTold = listener;
+        if (last != null) {
+            listener.accept(last);
+        }
     }
 
     /** UDP conntrack entries removed because their backend went away, since start. */

@@ -169,4 +169,16 @@ class ServiceGlueFlowTest {
         assertEquals(List.of(32100), healthChecks.getLast().stream().map(HealthCheckService::healthCheckNodePort).toList());
         assertEquals(1, healthChecks.getLast().getFirst().localReadyEndpoints());
     }
+
+    @Test
+    void aLaterListenerGetsTheLastHealthChecksAtOnceAndEveryCompilationAfter() {
+        service(Service.builder("default", "web").clusterIPs("10.96.0.10").type(io.isthmus.lb.model.ServiceType.LOAD_BALANCER)
+                .externalTrafficPolicy(io.isthmus.lb.model.TrafficPolicy.LOCAL).healthCheckNodePort(32100), Protocol.TCP, "10.244.1.3");
+        final List<List<Integer>> told = new ArrayList<>();
+        cycle.alsoTell(compilation -> told.add(compilation.healthChecks().stream().map(HealthCheckService::healthCheckNodePort).toList()));
+        assertEquals(List.of(List.of(32100)), told, "the uplink attached after the first compilation still learns its ports");
+        service(Service.builder("default", "web").clusterIPs("10.96.0.10").type(io.isthmus.lb.model.ServiceType.LOAD_BALANCER)
+                .externalTrafficPolicy(io.isthmus.lb.model.TrafficPolicy.LOCAL).healthCheckNodePort(32101), Protocol.TCP, "10.244.1.3");
+        assertEquals(List.of(List.of(32100), List.of(32101)), told, "the Service's new health-check port replaced the old one");
+    }
 }
