@@ -94,7 +94,7 @@ public final class AfXdpInterface implements AutoCloseable {
             try {
                 return builder.loadAcceptingFragments("isx_redirect");
             } catch (LinuxException e) {
-                System.err.println("isthmus fastpath: " + e.getMessage().lines().findFirst().orElse("")
+                System.getLogger(AfXdpInterface.class.getName()).log(System.Logger.Level.WARNING, e.getMessage().lines().findFirst().orElse("")
                         + "; loading the redirect program without BPF_F_XDP_HAS_FRAGS");
             }
         }

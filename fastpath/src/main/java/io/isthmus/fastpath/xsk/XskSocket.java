@@ -148,7 +148,7 @@ public final class XskSocket implements AutoCloseable {
                 if (e.errno() != Errno.EINVAL && e.errno() != Errno.EOPNOTSUPP) {
                     throw e;
                 }
-                System.err.println("isthmus fastpath: " + e.getMessage()
+                System.getLogger(XskSocket.class.getName()).log(System.Logger.Level.WARNING, e.getMessage()
                         + "; binding without multi-buffer (frames larger than " + config.frameSizeBytes()
                         + " bytes will be dropped: keep the pods' TSO/GSO off)");
             }
