@@ -13,6 +13,7 @@ import io.isthmus.slowpath.agent.MetricsServer;
 import io.isthmus.slowpath.agent.ReconcileLatency;
 import io.isthmus.slowpath.agent.SlowPath;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
+import io.isthmus.slowpath.ingress.IngressSettings;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -51,6 +52,8 @@ public final class AgentCommand implements Subcommand {
               --host-port NAME|none    the node's port on the fast path: host veth NAME (its other end NAMEfp), the pod
                                        CIDR routed through it from the first --node-ip, DNS over TCP on the cluster DNS
                                        address (default isthmus0 when --node-ip is given, else none)
+              --ingress HTTP:HTTPS|none the Ingress proxy's ports on every address, serving the cluster's Ingresses of
+                                       class isthmus (default 80:443 with --kubeconfig/--in-cluster; needs one of them)
             """;
 
     @Override
@@ -90,6 +93,8 @@ public final class AgentCommand implements Subcommand {
         final List<String> uplinkServiceCidrs = new java.util.ArrayList<>();
         UplinkConfig uplink = null;
         String hostPortName = null;
+        String ingressPorts = null;
+        IngressSettings ingress = null;
         io.isthmus.slowpath.agent.host.HostPortConfig hostPort;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -111,6 +116,7 @@ public final class AgentCommand implements Subcommand {
                     case "--uplink-node-ports" -> uplinkNodePorts = value(args, ++i, "--uplink-node-ports");
                     case "--uplink-service-cidr" -> uplinkServiceCidrs.add(value(args, ++i, "--uplink-service-cidr"));
                     case "--host-port" -> hostPortName = value(args, ++i, "--host-port");
+                    case "--ingress" -> ingressPorts = value(args, ++i, "--ingress");
                     case "--duration" -> durationSeconds = parseInt(value(args, ++i, "--duration"), 1, Integer.MAX_VALUE, "--duration");
                     case "-h", "--help" -> {
                         out.print(USAGE);
@@ -145,6 +151,12 @@ public final class AgentCommand implements Subcommand {
             } else if (!"none".equals(hostPortName) && nodeIps.isEmpty()) {
                 throw new IllegalArgumentException("--host-port " + hostPortName + " needs --node-ip (the source pods see the node as)");
             }
+            if (ingressPorts != null && !"none".equals(ingressPorts) && kubeconfig == null && !inCluster) {
+                throw new IllegalArgumentException("--ingress " + ingressPorts + " needs --kubeconfig or --in-cluster (the Ingresses come from the API server)");
+            }
+            if (kubeconfig != null || inCluster) {
+                ingress = AgentIngress.settings(ingressPorts == null ? AgentIngress.DEFAULT_PORTS : ingressPorts, nodeIps);
+            }
             hostPort = "none".equals(hostPortName) ? null : io.isthmus.slowpath.agent.host.HostPortConfig.named(hostPortName);
         } catch (IllegalArgumentException e) {
             err.println("isthmus agent: " + e.getMessage());
@@ -161,7 +173,7 @@ public final class AgentCommand implements Subcommand {
         final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
                 new NodeSettings(nodeName, nodeIps, null), clusterDns, hostPort);
         return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, uplink,
-                out, err);
+                ingress == null ? null : new AgentIngress(kubeconfig, ingress), out, err);
     }
 
     /** The slow path over the API server of {@code kubeconfig} (null: in-cluster config). */
@@ -194,8 +206,8 @@ public final class AgentCommand implements Subcommand {
         return args[i];
     }
 
-    private static int serve(AgentConfig config, SlowPath slowPath, long durationSeconds, UplinkConfig uplink, PrintStream out,
-                             PrintStream err) throws Exception {
+    private static int serve(AgentConfig config, SlowPath slowPath, long durationSeconds, UplinkConfig uplink, AgentIngress ingress,
+                             PrintStream out, PrintStream err) throws Exception {
         int exit = 0;
         try (StopOnSignal signal = new StopOnSignal("isthmus-agent-stop", Duration.ofSeconds(20))) { // until every port is detached
             try (IsthmusAgent agent = IsthmusAgent.start(config, slowPath, new ReconcileLatency())) {
@@ -213,6 +225,14 @@ public final class AgentCommand implements Subcommand {
                         return 1;
                     }
                 }
+                if (ingress != null) {
+                    try {
+                        out.println("ingress " + ingress.start());
+                    } catch (RuntimeException e) {
+                        err.println("isthmus agent: cannot start the Ingress proxy: " + e.getMessage());
+                        return 1;
+                    }
+                }
                 out.println("Ctrl-C or SIGTERM stops it");
                 out.flush();
                 final long deadlineNs = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
@@ -226,9 +246,15 @@ public final class AgentCommand implements Subcommand {
                         break;
                     }
                 }
+                if (ingress != null) {
+                    ingress.close();
+                }
                 out.println("stopping: " + agent.runtime().ports().attached().size() + " ports attached; drops "
                         + agent.runtime().worker().drops().total());
             } finally {
+                if (ingress != null) {
+                    ingress.close();
+                }
                 out.println("stopped: ports detached, CNI socket removed, control channel closed");
                 out.flush();
             }

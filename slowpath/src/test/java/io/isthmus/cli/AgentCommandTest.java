@@ -68,6 +68,10 @@ class AgentCommandTest {
         assertTrue(err().contains("--host-port isthmus7 needs --node-ip"), err());
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--node-ip", "192.0.2.10", "--host-port", "a/b"));
         assertTrue(err().contains("the host port's host end 'a/b' is not an interface name"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--ingress", "80:443"));
+        assertTrue(err().contains("--ingress 80:443 needs --kubeconfig or --in-cluster"), err());
+        assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--in-cluster", "--ingress", "80"));
+        assertTrue(err().contains("--ingress wants HTTP:HTTPS ports"), err());
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: isthmus agent"));
     }
@@ -147,13 +151,16 @@ class AgentCommandTest {
                     .addNewPort().withName("http").withProtocol("TCP").withPort(80).withTargetPort(new IntOrString(8080)).endPort()
                     .endSpec().build());
             final Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+            final int httpPort = freePort();
+            final int httpsPort = freePort();
             final AtomicReference<Integer> exit = new AtomicReference<>();
             final Thread agent = Thread.ofPlatform().start(() -> {
                 try {
                     exit.set(run("--pod-cidr", "10.217.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
                             "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(),
                             "--aeron-dir", aeron.toString(), "--metrics-port", "0", "--duration", "8",
-                            "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a"));
+                            "--kubeconfig", kubeconfig.toString(), "--node-name", "node-a",
+                            "--ingress", httpPort + ":" + httpsPort));
                 } catch (Exception e) {
                     exit.set(-1);
                 }
@@ -168,7 +175,12 @@ class AgentCommandTest {
                     metrics = http.send(HttpRequest.newBuilder(URI.create(url.group(1))).build(), HttpResponse.BodyHandlers.ofString()).body();
                 }
             }
+            // the Ingress proxy runs beside it, fed by the same API server: no Ingress matches, so 404
+            final int ingressStatus = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/"))
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             agent.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(out.toString(StandardCharsets.UTF_8).contains("ingress proxy on HTTP :" + httpPort), out.toString(StandardCharsets.UTF_8));
+            assertEquals(404, ingressStatus, "the agent's Ingress proxy answers");
             assertTrue(metrics.contains("isthmus_services 1"), "the slow path announced the Service:\n" + metrics + err());
             assertTrue(metrics.contains("isthmus_service_frontends 1"), "the fast path's table serves its ClusterIP:\n" + metrics);
             assertEquals(0, exit.get(), err());
@@ -183,5 +195,11 @@ class AgentCommandTest {
         assertTrue(err().contains("kubeconfig " + dir.resolve("absent") + " does not exist or cannot be read"), err());
         assertEquals(2, run("--pod-cidr", "10.1.0.0/24", "--kubeconfig", dir.resolve("absent").toString(), "--in-cluster"));
         assertTrue(err().contains("--kubeconfig and --in-cluster exclude each other"), err());
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }
