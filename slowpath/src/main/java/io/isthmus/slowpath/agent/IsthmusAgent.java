@@ -42,6 +42,8 @@ import java.util.Optional;
  * <p><b>Thread-safety:</b> start, {@link #restartSlowPath()} and close from the owning thread.
  */
 public final class IsthmusAgent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(IsthmusAgent.class.getName());
+
     private final AgentConfig config;
     private final FastpathService fastpath;
     private final AeronFastpathControl cniControl;
@@ -104,7 +106,7 @@ public final class IsthmusAgent implements AutoCloseable {
                                 fastpath.runtime().tables().dnsZone(), dns.upstreamsOverTcp());
                         made.add(dnsOnHost);
                     } catch (java.io.IOException | RuntimeException e) { // e.g. a DNS server of the machine holds *:53: the rest still works
-                        System.err.println("isthmus agent: DNS over TCP on " + dns.config().serviceIp() + ":" + dns.config().servicePort()
+                        LOG.log(System.Logger.Level.WARNING, "DNS over TCP on " + dns.config().serviceIp() + ":" + dns.config().servicePort()
                                 + " is not served (pods' TCP queries will not be answered): " + e.getMessage());
                     }
                 }
@@ -115,7 +117,7 @@ public final class IsthmusAgent implements AutoCloseable {
             final IpamStore ipam = new IpamStore(config.ipamDirectory(), config.podCidr());
             final List<String> reattached = PodReattachment.reattach(ipam, ports, System.err); // pods of an earlier agent
             if (!reattached.isEmpty()) {
-                System.err.println("isthmus agent: re-attached " + reattached.size() + " pod interfaces of an earlier agent: " + reattached);
+                LOG.log(System.Logger.Level.INFO, "re-attached " + reattached.size() + " pod interfaces of an earlier agent: " + reattached);
             }
             final CniServer cni = CniServer.start(config.cniSocket(), new CniHandler(ipam, new NetlinkPodNetworkBackend(ports)));
             made.add(cni);
@@ -160,7 +162,7 @@ public final class IsthmusAgent implements AutoCloseable {
             }
         }
         if (loopbackOnly) {
-            System.err.println("isthmus agent: the node address is loopback; the host port " + config.hostPort().hostIfName()
+            LOG.log(System.Logger.Level.WARNING, "the node address is loopback; the host port " + config.hostPort().hostIfName()
                     + " uses " + HostPort.FALLBACK_NODE_ADDRESS.getHostAddress() + " as the node's source towards pods");
             return HostPort.FALLBACK_NODE_ADDRESS;
         }

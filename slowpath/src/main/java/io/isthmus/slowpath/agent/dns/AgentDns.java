@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link PuntChannel}'s rules (the worker produces punts and consumes injects, the forwarder the reverse).
  */
 public final class AgentDns implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AgentDns.class.getName());
+
     private final ClusterDnsConfig config;
     private final PuntChannel channel;
     private final AtomicReference<Throwable> forwarderError = new AtomicReference<>();
@@ -68,7 +70,7 @@ public final class AgentDns implements AutoCloseable {
         forwarder = new DnsForwarder(settings, List.of(channel), new SystemNanoClock());
         runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L), error -> {
             forwarderError.compareAndSet(null, error);
-            System.err.println("isthmus dns forwarder: " + error);
+            LOG.log(System.Logger.Level.ERROR, "dns forwarder failed", error);
         }, (AtomicCounter) null, forwarder);
         AgentRunner.startOnThread(runner);
     }

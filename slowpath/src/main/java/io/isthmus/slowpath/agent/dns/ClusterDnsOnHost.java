@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  * only reads the published reference (acquire) and swaps the server's zone (volatile).
  */
 public final class ClusterDnsOnHost implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClusterDnsOnHost.class.getName());
+
     private final DnsServer server;
     private final AgentRunner follower;
 
@@ -54,7 +56,7 @@ public final class ClusterDnsOnHost implements AutoCloseable {
         final DnsServer server = DnsServer.start(first != null ? first : new ZoneBuilder(ZoneSettings.defaults()).build(),
                 new InetSocketAddress(address, port), DnsServer.Options.defaults().withUdpThreads(1), outsideZone);
         final AgentRunner follower = new AgentRunner(new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(100),
-                TimeUnit.MILLISECONDS.toNanos(20)), error -> System.err.println("isthmus dns-on-host: " + error),
+                TimeUnit.MILLISECONDS.toNanos(20)), error -> LOG.log(System.Logger.Level.ERROR, "dns-on-host zone follower failed", error),
                 (AtomicCounter) null, new ZoneFollower(zones, server, first));
         AgentRunner.startOnThread(follower);
         return new ClusterDnsOnHost(server, follower);
