@@ -1,6 +1,5 @@
 package io.isthmus.fastpath.bpf;
 
-import io.isthmus.fastpath.linux.BpfAttrMapCreate;
 import io.isthmus.fastpath.linux.BpfAttrMapElem;
 import io.isthmus.fastpath.linux.BpfConstants;
 import io.isthmus.fastpath.linux.Libc;
@@ -37,15 +36,7 @@ public final class KernelPortsMap implements AutoCloseable {
     }
 
     public static KernelPortsMap create(String name) {
-        try (Arena arena = Arena.ofConfined()) {
-            final MemorySegment attr = arena.allocate(BpfAttrMapCreate.LAYOUT);
-            BpfAttrMapCreate.MAP_TYPE.set(attr, BpfConstants.BPF_MAP_TYPE_ARRAY);
-            BpfAttrMapCreate.KEY_SIZE.set(attr, 4);
-            BpfAttrMapCreate.VALUE_SIZE.set(attr, 4);
-            BpfAttrMapCreate.MAX_ENTRIES.set(attr, WORDS);
-            XskMap.copyName(attr, BpfAttrMapCreate.MAP_NAME_OFFSET, name);
-            return new KernelPortsMap((int) Libc.bpf(BpfConstants.BPF_MAP_CREATE, attr, "BPF_MAP_CREATE ARRAY " + name));
-        }
+        return new KernelPortsMap(BpfMaps.create(BpfConstants.BPF_MAP_TYPE_ARRAY, 4, 4, WORDS, name, "ARRAY"));
     }
 
     public int fd() {

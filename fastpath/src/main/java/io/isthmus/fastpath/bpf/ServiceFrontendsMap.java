@@ -1,6 +1,5 @@
 package io.isthmus.fastpath.bpf;
 
-import io.isthmus.fastpath.linux.BpfAttrMapCreate;
 import io.isthmus.fastpath.linux.BpfAttrMapElem;
 import io.isthmus.fastpath.linux.BpfConstants;
 import io.isthmus.fastpath.linux.Libc;
@@ -50,15 +49,7 @@ public final class ServiceFrontendsMap implements AutoCloseable {
     }
 
     public static ServiceFrontendsMap create(String name) {
-        try (Arena arena = Arena.ofConfined()) {
-            final MemorySegment attr = arena.allocate(BpfAttrMapCreate.LAYOUT);
-            BpfAttrMapCreate.MAP_TYPE.set(attr, BpfConstants.BPF_MAP_TYPE_HASH);
-            BpfAttrMapCreate.KEY_SIZE.set(attr, 8);
-            BpfAttrMapCreate.VALUE_SIZE.set(attr, 4);
-            BpfAttrMapCreate.MAX_ENTRIES.set(attr, MAX_ENTRIES);
-            XskMap.copyName(attr, BpfAttrMapCreate.MAP_NAME_OFFSET, name);
-            return new ServiceFrontendsMap((int) Libc.bpf(BpfConstants.BPF_MAP_CREATE, attr, "BPF_MAP_CREATE HASH " + name));
-        }
+        return new ServiceFrontendsMap(BpfMaps.create(BpfConstants.BPF_MAP_TYPE_HASH, 8, 4, MAX_ENTRIES, name, "HASH"));
     }
 
     public int fd() {

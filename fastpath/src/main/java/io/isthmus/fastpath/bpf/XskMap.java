@@ -1,7 +1,7 @@
 package io.isthmus.fastpath.bpf;
 
-import io.isthmus.fastpath.linux.BpfAttrMapCreate;
 import io.isthmus.fastpath.linux.BpfAttrMapElem;
+import io.isthmus.fastpath.linux.BpfAttrMapCreate;
 import io.isthmus.fastpath.linux.BpfConstants;
 import io.isthmus.fastpath.linux.Libc;
 
@@ -32,16 +32,8 @@ public final class XskMap implements AutoCloseable {
 
     /** Creates a map for queues {@code 0 .. maxEntries-1}; {@code name} (at most 15 chars) shows in bpftool. */
     public static XskMap create(String name, int maxEntries) {
-        try (Arena arena = Arena.ofConfined()) {
-            final MemorySegment attr = arena.allocate(BpfAttrMapCreate.LAYOUT);
-            BpfAttrMapCreate.MAP_TYPE.set(attr, BpfConstants.BPF_MAP_TYPE_XSKMAP);
-            BpfAttrMapCreate.KEY_SIZE.set(attr, 4);
-            BpfAttrMapCreate.VALUE_SIZE.set(attr, 4);
-            BpfAttrMapCreate.MAX_ENTRIES.set(attr, maxEntries);
-            copyName(attr, BpfAttrMapCreate.MAP_NAME_OFFSET, name);
-            final int fd = (int) Libc.bpf(BpfConstants.BPF_MAP_CREATE, attr, "BPF_MAP_CREATE XSKMAP " + name);
-            return new XskMap(fd, maxEntries);
-        }
+        final int fd = BpfMaps.create(BpfConstants.BPF_MAP_TYPE_XSKMAP, 4, 4, maxEntries, name, "XSKMAP");
+        return new XskMap(fd, maxEntries);
     }
 
     /** Writes {@code name} as a NUL-terminated BPF object name (letters, digits, '_' and '.'; 15 bytes at most). */
