@@ -25,7 +25,7 @@ public final class JsonLogFormatter extends java.util.logging.Formatter {
         return line.append("}\n").toString();
     }
 
-    /** A JSON string literal (RFC 8259 escapes; control characters as {@code \\uXXXX}). */
+    /** A JSON string literal (RFC 8259 escapes; control characters and DEL as {@code \\uXXXX}). */
     static void appendString(StringBuilder line, String value) {
         line.append('"');
         for (int i = 0; i < value.length(); i++) {
@@ -37,7 +37,7 @@ public final class JsonLogFormatter extends java.util.logging.Formatter {
                 case '\r' -> line.append("\\r");
                 case '\t' -> line.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (c < 0x20 || c == 0x7f) {
                         line.append(String.format("\\u%04x", (int) c));
                     } else {
                         line.append(c);

@@ -36,25 +36,7 @@ public final class LogfmtFormatter extends java.util.logging.Formatter {
             line.append(value);
             return;
         }
-        line.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            final char c = value.charAt(i);
-            switch (c) {
-                case '"' -> line.append("\\\"");
-                case '\\' -> line.append("\\\\");
-                case '\n' -> line.append("\\n");
-                case '\r' -> line.append("\\r");
-                case '\t' -> line.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        line.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        line.append(c);
-                    }
-                }
-            }
-        }
-        line.append('"');
+        JsonLogFormatter.appendString(line, value); // the same escapes: a quoted logfmt value reads as a JSON string
     }
 
     private static boolean needsQuotes(String value) {
