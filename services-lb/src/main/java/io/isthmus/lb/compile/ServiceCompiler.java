@@ -8,6 +8,7 @@ import io.isthmus.lb.model.ServiceName;
 import io.isthmus.lb.table.FrontendKey;
 import io.isthmus.lb.table.FrontendSpec;
 import io.isthmus.lb.table.ServiceTableBuilder;
+import io.isthmus.lb.table.StagingBuffers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -48,6 +49,8 @@ public final class ServiceCompiler {
     private final StableIds servicePortIds = new StableIds();
     private final StableIds backendIds = new StableIds();
     private final ServicePieceCompiler pieces;
+    /** Staging arrays reused by every generation's builder (no megabyte-sized garbage per update). */
+    private final StagingBuffers staging = new StagingBuffers();
 
     private final Map<ServiceName, Service> services = new HashMap<>();
     private final Map<String, SliceEntry> slicesByKey = new HashMap<>();
@@ -192,7 +195,7 @@ public final class ServiceCompiler {
                 maglevBytes += port.maglev() == null ? 0 : port.maglev().byteCount();
             }
         }
-        ServiceTableBuilder builder = new ServiceTableBuilder(++generation, frontends, backendSlots, maglevBytes);
+        ServiceTableBuilder builder = new ServiceTableBuilder(++generation, frontends, backendSlots, maglevBytes, staging);
         List<String> warnings = new ArrayList<>(sliceWarnings.values());
         List<HealthCheckService> healthChecks = new ArrayList<>();
         Set<FrontendKey> servedUdpFrontends = new HashSet<>();
