@@ -8,6 +8,7 @@ import io.isthmus.lb.model.ServiceName;
 import io.isthmus.lb.table.FrontendKey;
 import io.isthmus.lb.table.FrontendSpec;
 import io.isthmus.lb.table.ServiceTableBuilder;
+import io.isthmus.lb.table.StagingBuffers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -48,12 +49,22 @@ public final class ServiceCompiler {
     private final StableIds servicePortIds = new StableIds();
     private final StableIds backendIds = new StableIds();
     private final ServicePieceCompiler pieces;
+    /** Staging arrays reused by every generation's builder (no megabyte-sized garbage per update). */
+    private final StagingBuffers staging = new StagingBuffers();
 
     private final Map<ServiceName, Service> services = new HashMap<>();
     private final Map<String, SliceEntry> slicesByKey = new HashMap<>();
     private final Map<ServiceName, Map<String, EndpointSlice>> slicesByService = new HashMap<>();
     private final Map<String, String> sliceWarnings = new TreeMap<>();
     private final TreeMap<ServiceName, CompiledService> compiled = new TreeMap<>();
+    /**
+     * {@code compiled}'s values in Service order as an array, and each Service's position in it:
+     * the assembly walks this instead of the tree (the tree walk was a fifth of the assembly's
+     * samples at 10,000 Services). A recompiled Service is replaced in place; the array is
+     * rebuilt only when a Service appears or goes.
+     */
+    private CompiledService[] ordered = new CompiledService[0];
+    private final Map<ServiceName, Integer> orderedIndex = new HashMap<>();
     private final Set<ServiceName> dirty = new HashSet<>();
 
     private final Map<StaleUdpBackend, Integer> udpBackendUsers = new HashMap<>();
@@ -147,6 +158,7 @@ public final class ServiceCompiler {
     /** A new generation: recompiles the changed Services, then assembles the table from every piece. */
     public Compilation compile() {
         List<CompiledService> replaced = new ArrayList<>();
+        boolean orderChanged = false;
         for (ServiceName name : new TreeSet<>(dirty)) { // sorted: new ids are handed out in Service order
             CompiledService old = compiled.get(name);
             Service service = services.get(name);
@@ -154,6 +166,7 @@ public final class ServiceCompiler {
                 if (old != null) {
                     compiled.remove(name);
                     replaced.add(old);
+                    orderChanged = true;
                 }
                 continue;
             }
@@ -163,9 +176,23 @@ public final class ServiceCompiler {
             compiled.put(name, piece);
             if (old != null) {
                 replaced.add(old);
+                if (!orderChanged) {
+                    ordered[orderedIndex.get(name)] = piece;
+                }
+            } else {
+                orderChanged = true;
             }
         }
         dirty.clear();
+        if (orderChanged) {
+            ordered = new CompiledService[compiled.size()];
+            orderedIndex.clear();
+            int i = 0;
+            for (Map.Entry<ServiceName, CompiledService> e : compiled.entrySet()) {
+                orderedIndex.put(e.getKey(), i);
+                ordered[i++] = e.getValue();
+            }
+        }
         Set<StaleUdpBackend> staleCandidates = new TreeSet<>();
         for (CompiledService old : replaced) {
             old.servicePortNames().forEach(servicePortIds::release);
@@ -185,19 +212,19 @@ public final class ServiceCompiler {
         int frontends = 0;
         int backendSlots = 0;
         int maglevBytes = 0;
-        for (CompiledService piece : compiled.values()) {
+        for (CompiledService piece : ordered) {
             for (CompiledService.Port port : piece.ports()) {
                 frontends += port.frontends().size();
                 backendSlots += port.frontends().isEmpty() ? 0 : port.backends().size();
                 maglevBytes += port.maglev() == null ? 0 : port.maglev().byteCount();
             }
         }
-        ServiceTableBuilder builder = new ServiceTableBuilder(++generation, frontends, backendSlots, maglevBytes);
+        ServiceTableBuilder builder = new ServiceTableBuilder(++generation, frontends, backendSlots, maglevBytes, staging);
         List<String> warnings = new ArrayList<>(sliceWarnings.values());
         List<HealthCheckService> healthChecks = new ArrayList<>();
         Set<FrontendKey> servedUdpFrontends = new HashSet<>();
         int ignored = 0;
-        for (CompiledService piece : compiled.values()) {
+        for (CompiledService piece : ordered) {
             if (piece.ignored()) {
                 ignored++;
                 continue;

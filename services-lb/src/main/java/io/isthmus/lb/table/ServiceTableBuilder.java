@@ -43,6 +43,8 @@ public final class ServiceTableBuilder {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final long generation;
+    /** Where the staging arrays come from and go back to (see {@link StagingBuffers}). */
+    private final StagingBuffers staging;
     /** Backend records as they will be laid out in the region (native byte order). */
     private byte[] backends;
     private int backendBytesUsed;
@@ -79,14 +81,27 @@ public final class ServiceTableBuilder {
      * @param maglevBytes  Maglev bytes expected ({@link MaglevBlock#byteCount()} of every block)
      */
     public ServiceTableBuilder(long generation, int frontends, int backendSlots, int maglevBytes) {
+        this(generation, frontends, backendSlots, maglevBytes, new StagingBuffers());
+    }
+
+    /**
+     * A sized builder that stages into {@code staging} (kept by the caller from one generation to
+     * the next, grown here when too small and handed back by {@link #build()}), so that a
+     * generation allocates no staging arrays of its own.
+     */
+    public ServiceTableBuilder(long generation, int frontends, int backendSlots, int maglevBytes, StagingBuffers staging) {
         this.generation = generation;
+        this.staging = staging;
         this.keys = new ArrayList<>(frontends);
         this.specs = new ArrayList<>(frontends);
         this.keySet = HashSet.newHashSet(frontends);
-        this.sizeMs = new int[Math.max(16, frontends)];
-        this.widthLog2s = new int[Math.max(16, frontends)];
-        this.backends = new byte[Math.max(BACKEND_BYTES, backendSlots * BACKEND_BYTES)];
-        this.maglev = new byte[Math.max(1, maglevBytes)];
+        int specSlots = Math.max(16, frontends);
+        this.sizeMs = staging.sizeMs.length >= specSlots ? staging.sizeMs : new int[specSlots];
+        this.widthLog2s = staging.widthLog2s.length >= specSlots ? staging.widthLog2s : new int[specSlots];
+        int backendBytes = Math.max(BACKEND_BYTES, backendSlots * BACKEND_BYTES);
+        this.backends = staging.backends.length >= backendBytes ? staging.backends : new byte[backendBytes];
+        int maglevNeed = Math.max(1, maglevBytes);
+        this.maglev = staging.maglev.length >= maglevNeed ? staging.maglev : new byte[maglevNeed];
     }
 
     /**
@@ -326,6 +341,10 @@ public final class ServiceTableBuilder {
             m.set(ValueLayout.JAVA_INT, at + SERVICE_PORT_ID, spec.servicePortId());
             m.set(ValueLayout.JAVA_INT, at + MAGLEV_ENTRY_WIDTH_LOG2, widthLog2s[i]);
         }
+        staging.backends = backends;
+        staging.maglev = maglev;
+        staging.sizeMs = sizeMs;
+        staging.widthLog2s = widthLog2s;
         return new ServiceTable(generation, index, region.hugePagesAdvised(), Arrays.copyOf(ranges, rangesUsed), keys, ids);
     }
 }
