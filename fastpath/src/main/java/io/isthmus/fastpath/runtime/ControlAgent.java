@@ -5,6 +5,9 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -16,7 +19,7 @@ import java.util.function.Consumer;
  * never the worker.
  *
  * <pre>
- *   doWork():  requests.drain(≤ 64, in order) ─▶ afterRequests (if any applied)
+ *   doWork():  requests.drain(≤ 64, in order) ─▶ afterRequests (if any applied) ─▶ barriers drained complete
  *              ─▶ (every sweepInterval) sweeper.sweep(now)
  * </pre>
  *
@@ -35,6 +38,8 @@ final class ControlAgent implements Agent {
     private final AtomicLong failedRequests = new AtomicLong();
     private final Consumer<Runnable> run = this::runOne;
     private final Runnable afterRequests;
+    /** Agent thread only: barriers drained this cycle, completed after {@code afterRequests}. */
+    private final List<CompletableFuture<Void>> barriersThisCycle = new ArrayList<>();
     private FlowEventLog flowEvents;
     private long nextSweepNs;
 
@@ -54,6 +59,7 @@ final class ControlAgent implements Agent {
         int work = requests.drain(run, REQUESTS_PER_CYCLE);
         if (work != 0) {
             runOne(afterRequests);
+            completeBarriers();
         }
         final long nowNs = System.nanoTime();
         if (nowNs - nextSweepNs >= 0) {
@@ -65,6 +71,23 @@ final class ControlAgent implements Agent {
             work += events.drain();
         }
         return work;
+    }
+
+    /**
+     * Any thread: queues a barrier that completes {@code done} at the end of the cycle that drains
+     * it, AFTER {@code afterRequests}: whoever waits for it sees what every earlier request changed
+     * compiled and published, not only applied (a barrier completed during the drain let a test
+     * send its first datagram while the Service's new table was still being compiled).
+     */
+    void submitBarrier(CompletableFuture<Void> done) {
+        submit(() -> barriersThisCycle.add(done));
+    }
+
+    private void completeBarriers() {
+        for (int i = 0; i < barriersThisCycle.size(); i++) {
+            barriersThisCycle.get(i).complete(null);
+        }
+        barriersThisCycle.clear();
     }
 
     /** Before the agent runs: the worker's flow events this agent logs each cycle. */

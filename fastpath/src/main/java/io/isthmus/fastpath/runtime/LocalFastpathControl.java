@@ -76,10 +76,14 @@ public final class LocalFastpathControl implements FastpathControl {
         return done;
     }
 
-    /** Completes once the control agent has applied everything queued before it (tests, shutdown). */
+    /**
+     * Completes once the control agent has applied everything queued before it AND run its
+     * after-requests step (the Service / policy / DNS compile and publish) for that cycle (tests,
+     * shutdown, the slow path's barrier over Aeron).
+     */
     public CompletableFuture<Void> barrier() {
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        agent.submit(() -> done.complete(null));
+        agent.submitBarrier(done);
         return done;
     }
 

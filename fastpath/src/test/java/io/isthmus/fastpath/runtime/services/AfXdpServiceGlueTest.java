@@ -106,14 +106,10 @@ class AfXdpServiceGlueTest {
         runtime.control().upsert(DesiredKind.LB_ENDPOINT_SLICE, "default/" + name + "-1", new EndpointSlice("default", name + "-1", name,
                 AddressType.IPV4, endpoints.stream().map(p -> Endpoint.of(p.ip(), EndpointConditions.READY, "node-a")).toList(),
                 List.of(EndpointPort.of("p", protocol, 8080)), Map.of()));
-        runtime.control().barrier().get(10, TimeUnit.SECONDS); // the slice is applied (in some control cycle)...
-        // ...and compiled at the end of that cycle; a second barrier is answered in a later cycle, after that compile
-        // (waiting for the count alone raced: a compile of the Service without its slice could bump it first)
+        // A barrier is answered after the compile of the cycle that applied the slice (ControlAgentTest), so the
+        // table the workers read now has its endpoints. (Waiting for the compile count instead raced: a compile of
+        // the Service alone, in the cycle before, could bump it while the slice's compile was still running.)
         runtime.control().barrier().get(10, TimeUnit.SECONDS);
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (cycle.compilations() == compiled && System.nanoTime() < deadlineNs) {
-            Thread.sleep(10);
-        }
         assertTrue(cycle.compilations() > compiled, "the control agent compiled the slice");
     }
 
