@@ -1,5 +1,6 @@
 package io.isthmus.fastpath.xsk;
 
+import io.isthmus.fastpath.testing.StreamDigest;
 import io.isthmus.fastpath.packet.Ipv4Address;
 import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.port.PortCounters;
@@ -115,14 +116,7 @@ class AfXdpTrafficTest {
             final CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
                     s.setSoTimeout(30_000);
-                    final MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                    final byte[] buffer = new byte[64 * 1024];
-                    long count = 0;
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        sha.update(buffer, 0, n);
-                        count += n;
-                    }
-                    return count + " " + HexFormat.of().formatHex(sha.digest());
+                    return StreamDigest.countAndSha256(in);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
