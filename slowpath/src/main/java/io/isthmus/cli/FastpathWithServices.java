@@ -10,7 +10,6 @@ import io.isthmus.fastpath.runtime.PipelineFactory;
 import io.isthmus.fastpath.runtime.services.ServiceCompileCycle;
 import io.isthmus.fastpath.xsk.AfXdpSwitch;
 import io.isthmus.lb.table.ServiceTable;
-import io.isthmus.slowpath.agent.CompiledDesiredState;
 import io.isthmus.slowpath.manifest.Manifest;
 import io.isthmus.slowpath.manifest.ManifestDirectory;
 import io.isthmus.slowpath.manifest.ManifestError;
@@ -76,8 +75,7 @@ final class FastpathWithServices {
         boolean failed = false;
         try (StopOnSignal signal = new StopOnSignal("isthmus-fastpath-stop", Duration.ofSeconds(20))) {
             try (FastpathRuntime runtime = FastpathRuntime.start(config,
-                    tables -> new CompiledDesiredState(new DesiredStateTables(tables, node)), PipelineFactory.switching(),
-                    (desired, table) -> services.afterRequests(((CompiledDesiredState) desired).compiler(), table))) {
+                    tables -> new DesiredStateTables(tables, node), PipelineFactory.switching(), services)) {
                 runtime.control().beginSync(1);
                 for (DesiredRecord record : records) {
                     runtime.control().upsert(record.kind(), record.key(), record.payload());

@@ -2,6 +2,7 @@ package io.isthmus.slowpath.agent;
 
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.fastpath.control.DesiredKind;
+import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.pipeline.DropReason;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.port.PortCounters;
@@ -87,7 +88,7 @@ public final class FastpathMetrics {
                 .sample("isthmus_table_generation", services == null ? 0 : services.generation(), "table", "services")
                 .sample("isthmus_table_generation", policies == null ? 0 : policies.generation(), "table", "policies");
         final ToIntFunction<DesiredKind> records = switch (runtime.desired()) {
-            case CompiledDesiredState compiled -> compiled.compiler()::recordCount;
+            case DesiredStateTables compiler -> compiler::recordCount;
             case DesiredRecords store -> store::count;
             default -> null;
         };

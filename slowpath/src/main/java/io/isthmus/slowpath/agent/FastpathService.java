@@ -54,8 +54,7 @@ public final class FastpathService implements AutoCloseable {
     public static FastpathService start(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node,
                                         ServiceCompileCycle services, PipelineFactory pipelines) {
         return start(config, aeronDirectory, FastpathRuntime.start(config,
-                tables -> new CompiledDesiredState(new DesiredStateTables(tables, node)), pipelines,
-                (desired, conntrack) -> services.afterRequests(((CompiledDesiredState) desired).compiler(), conntrack)));
+                tables -> new DesiredStateTables(tables, node), pipelines, services));
     }
 
     /** As above with a record store and no compiler (the tables stay empty): protocol tests. */

@@ -194,7 +194,7 @@ class AgentTest {
     void aSlowPathRestartDoesNotInterruptAnEstablishedStream() throws Exception {
         final CniNode.Container a = node.add(node.newNetns());
         final CniNode.Container b = node.add(node.newNetns());
-        final DesiredStateTables desired = ((CompiledDesiredState) agent.runtime().desired()).compiler();
+        final DesiredStateTables desired = (DesiredStateTables) agent.runtime().desired();
         try (TcpStream stream = TcpStream.start(a, b, 7401)) {
             stream.awaitReceived(128 * 1024, 30);
             for (int restart = 1; restart <= 3; restart++) {
