@@ -7,8 +7,6 @@ import io.isthmus.fastpath.bpf.XdpRedirectProgramBuilder;
 import io.isthmus.fastpath.bpf.XskMap;
 import io.isthmus.fastpath.linux.LinuxException;
 
-import java.util.function.IntFunction;
-
 /**
  * Everything that makes one interface's frames arrive on an AF_XDP socket: the socket (queue 0),
  * an XSKMAP with the socket at its queue index, the redirect program, and the BPF link that
@@ -51,7 +49,7 @@ public final class AfXdpInterface implements AutoCloseable {
     }
 
     /** The pods' program: every frame of the port to its socket. */
-    public static final IntFunction<BpfProgram> REDIRECT_EVERYTHING = mapFd -> new XdpRedirectProgramBuilder(mapFd).load("isx_redirect");
+    public static final XdpProgramLoader REDIRECT_EVERYTHING = AfXdpInterface::loadRedirect;
 
     /**
      * As {@link #attachSharing(String, Umem, XskSocket, XskConfig)} with the XDP program that
@@ -59,14 +57,14 @@ public final class AfXdpInterface implements AutoCloseable {
      * fast path's frames and passes the host's).
      */
     public static AfXdpInterface attachSharing(String interfaceName, Umem umem, XskSocket shareWith, XskConfig config,
-                                               IntFunction<BpfProgram> program) {
+                                               XdpProgramLoader program) {
         final XskSocket socket = XskSocket.open(interfaceName, 0, umem, shareWith, config);
         XskMap map = null;
         BpfProgram loaded = null;
         try {
             map = XskMap.create("isx_xsks", MAX_QUEUES);
             map.put(socket.queueId(), socket.fd());
-            loaded = program == REDIRECT_EVERYTHING ? loadRedirect(map.fd(), socket.scatterGather()) : program.apply(map.fd());
+            loaded = program.load(map.fd(), socket.scatterGather());
             final XdpLink link = config.xdpMode() == null
                     ? XdpLink.attachPreferNative(loaded, socket.ifindex())
                     : XdpLink.attach(loaded, socket.ifindex(), config.xdpMode());

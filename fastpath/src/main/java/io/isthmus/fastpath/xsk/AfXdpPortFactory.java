@@ -1,6 +1,5 @@
 package io.isthmus.fastpath.xsk;
 
-import io.isthmus.fastpath.bpf.BpfProgram;
 import io.isthmus.fastpath.frame.FrameLoans;
 import io.isthmus.fastpath.frame.FrameMemory;
 import io.isthmus.fastpath.frame.FramePool;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * The AF_XDP side of a worker whose ports come and go: ONE UMEM (with its {@link FramePool} and
@@ -76,7 +74,7 @@ public final class AfXdpPortFactory implements AutoCloseable {
     }
 
     /** As {@link #open(int, String)} with the XDP program {@code program} loads over the XSKMAP fd (the uplink's steering program). */
-    public AfXdpPort open(int slot, String interfaceName, IntFunction<BpfProgram> program) {
+    public AfXdpPort open(int slot, String interfaceName, XdpProgramLoader program) {
         if (interfaces.containsKey(slot)) {
             throw new IllegalStateException("slot " + slot + " already holds " + interfaces.get(slot).interfaceName());
         }
@@ -93,7 +91,7 @@ public final class AfXdpPortFactory implements AutoCloseable {
      * detach the same interface queue still has a pool and bind fails with EBUSY; a pod whose
      * interface is detached and attached again at once (CNI DEL then ADD) meets it. Retry then.
      */
-    private AfXdpInterface attachRetryingWhileBusy(String interfaceName, XskSocket shareWith, IntFunction<BpfProgram> program) {
+    private AfXdpInterface attachRetryingWhileBusy(String interfaceName, XskSocket shareWith, XdpProgramLoader program) {
         final long deadlineNs = System.nanoTime() + BIND_BUSY_RETRY_NS;
         while (true) {
             try {
