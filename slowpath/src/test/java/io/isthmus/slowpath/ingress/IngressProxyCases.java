@@ -13,7 +13,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,6 +141,34 @@ abstract class IngressProxyCases {
         }
         assertTrue(login.connections() - before <= 2, "30 requests from 3 clients over at most one new backend connection per event loop, saw "
                 + (login.connections() - before));
+    }
+
+    @Test
+    void ipv4AddressesGetIpv4SocketsNotMappedIpv6Ones() throws IOException {
+        final EchoBackend login = backends.get("default/login:80");
+        try (RawHttp http = RawHttp.connect(proxyAddress)) {
+            assertEquals(200, http.get("shop.example.com", "/login").status()); // leaves a pooled backend connection
+        }
+        final int proxyPort = proxy.httpPort();
+        final int backendPort = login.address().getPort();
+        assertTrue(hasSocket("/proc/net/tcp", proxyPort, -1, "0A"), "the listener on 127.0.0.1:" + proxyPort + " is an IPv4 socket");
+        assertTrue(!hasSocket("/proc/net/tcp6", proxyPort, -1, "0A"), "no IPv6 listener on port " + proxyPort);
+        assertTrue(hasSocket("/proc/net/tcp", -1, backendPort, "01"), "the pooled connection to " + login.address() + " is an IPv4 socket");
+        assertTrue(!hasSocket("/proc/net/tcp6", -1, backendPort, "01"), "no IPv6 connection to port " + backendPort);
+    }
+
+    /** Whether {@code table} (/proc/net/tcp or tcp6) lists a socket in state {@code state} with that local or remote port (-1: any). */
+    private static boolean hasSocket(String table, int localPort, int remotePort, String state) throws IOException {
+        final List<String> lines = Files.readAllLines(Path.of(table));
+        for (String line : lines.subList(1, lines.size())) { // after the column titles
+            final String[] fields = line.strip().split("\\s+");
+            final int local = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1), 16);
+            final int remote = Integer.parseInt(fields[2].substring(fields[2].indexOf(':') + 1), 16);
+            if (fields[3].equals(state) && (localPort < 0 || local == localPort) && (remotePort < 0 || remote == remotePort)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.isthmus.slowpath.ingress.proxy;
 import io.isthmus.slowpath.ingress.IngressSettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -46,7 +48,8 @@ final class BackendPool {
         void failed(Throwable cause);
     }
 
-    private final Bootstrap bootstrap;
+    private final Bootstrap ipv4;   // connections to IPv4 pods (IPv4 sockets)
+    private final Bootstrap other;  // to IPv6 pods
     private final int maxIdlePerEndpoint;
     /** Idle connections per pod, most recently used first; each one's BackendHandler knows since when it idles. */
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
@@ -55,9 +58,16 @@ final class BackendPool {
 
     BackendPool(EventLoop loop, ProxyTransport transport, IngressSettings settings) {
         this.maxIdlePerEndpoint = settings.maxIdlePerEndpoint();
-        this.bootstrap = new Bootstrap()
+        this.ipv4 = bootstrap(loop, transport.clientChannels(true), settings);
+        this.other = bootstrap(loop, transport.clientChannels(false), settings);
+        loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        loop.scheduleAtFixedRate(this::expire, TIMEOUT_CHECK_MS, TIMEOUT_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static Bootstrap bootstrap(EventLoop loop, ChannelFactory<Channel> channels, IngressSettings settings) {
+        return new Bootstrap()
                 .group(loop)
-                .channel(transport.clientChannel())
+                .channelFactory(channels)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMs())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<>() {
@@ -69,8 +79,6 @@ final class BackendPool {
                         ch.pipeline().addLast(new HttpClientCodec(RESPONSE_DECODING, false, false), new BackendHandler());
                     }
                 });
-        loop.scheduleAtFixedRate(this::closeIdle, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
-        loop.scheduleAtFixedRate(this::expire, TIMEOUT_CHECK_MS, TIMEOUT_CHECK_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Starts timing {@code exchange} (appended as the newest). */
@@ -144,7 +152,7 @@ final class BackendPool {
 
     /** A new connection to {@code endpoint}, never a pooled one (the retry after a pooled one failed). */
     void connect(InetSocketAddress endpoint, Callback callback) {
-        final ChannelFuture future = bootstrap.connect(endpoint);
+        final ChannelFuture future = (endpoint.getAddress() instanceof Inet4Address ? ipv4 : other).connect(endpoint);
         future.addListener(f -> {
             if (f.isSuccess()) {
                 final Channel channel = future.channel();

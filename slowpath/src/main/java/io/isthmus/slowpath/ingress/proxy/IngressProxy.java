@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ResourceLeakDetector;
@@ -143,9 +144,15 @@ public final class IngressProxy implements AutoCloseable {
                                    ChannelInitializer<SocketChannel> initializer) {
         final ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops, loops)
-                .channel(transport.serverChannel())
+                .channelFactory(transport.serverChannels(settings.bindAddress()))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // One connection accepted per readiness of the listening socket (as nginx's default,
+                // multi_accept off), not Netty's 16: between two accepts the loop serves what is
+                // ready on its open connections, so requests in flight do not wait behind the set-up
+                // of a burst of new ones. The socket is level-triggered: the next wait returns at once
+                // while connections are queued.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
                 // No TCP_NODELAY child option: Netty's epoll and NIO socket configs already set it on
                 // every accepted socket; setting it again cost one more setsockopt per connection.
                 .childHandler(initializer);

@@ -1,6 +1,7 @@
 package io.isthmus.slowpath.ingress.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -10,23 +11,32 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * The Netty transport: native epoll when its library loads (Linux x86_64, the normal case), else
  * NIO, said in {@link #name()} so that a log line shows which one runs. {@code reusePort}: the
  * transport can open one listening socket per event loop on one port (SO_REUSEPORT, epoll only).
+ *
+ * <p>With epoll, sockets for IPv4 addresses are IPv4 sockets ({@code AF_INET}, as nginx opens
+ * them): Netty's default is a dual-stack IPv6 socket even for an IPv4 address, so every accepted
+ * client and every backend connection would be an IPv4-mapped IPv6 socket, which the kernel sets
+ * up and tears down through its IPv6 code (a larger socket, more work per connection).
  */
-record ProxyTransport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel,
-                      Class<? extends Channel> clientChannel, boolean reusePort) {
+record ProxyTransport(String name, IoHandlerFactory ioHandlers, boolean epoll, boolean reusePort) {
 
     static ProxyTransport best() {
         if (Epoll.isAvailable()) {
-            return new ProxyTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class, EpollSocketChannel.class, true);
+            return new ProxyTransport("epoll", EpollIoHandler.newFactory(), true, true);
         }
         return new ProxyTransport("nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")",
-                NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class, false);
+                NioIoHandler.newFactory(), false, false);
     }
 
     /**
@@ -36,5 +46,29 @@ record ProxyTransport(String name, IoHandlerFactory ioHandlers, Class<? extends 
     EventLoopGroup newGroup(int threads, String threadName) {
         final int loops = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         return new MultiThreadIoEventLoopGroup(loops, new io.netty.util.concurrent.DefaultThreadFactory(threadName, true), ioHandlers);
+    }
+
+    /** Listening sockets for {@code bindAddress} (a literal or a name; IPv4 gets IPv4 sockets). */
+    ChannelFactory<ServerChannel> serverChannels(String bindAddress) {
+        if (!epoll) {
+            return NioServerSocketChannel::new;
+        }
+        return isIpv4(bindAddress) ? () -> new EpollServerSocketChannel(SocketProtocolFamily.INET) : EpollServerSocketChannel::new;
+    }
+
+    /** Connections to backends at {@code ipv4} addresses (true) or any other (false). */
+    ChannelFactory<Channel> clientChannels(boolean ipv4) {
+        if (!epoll) {
+            return NioSocketChannel::new;
+        }
+        return ipv4 ? () -> new EpollSocketChannel(SocketProtocolFamily.INET) : EpollSocketChannel::new;
+    }
+
+    private static boolean isIpv4(String address) {
+        try {
+            return InetAddress.getByName(address) instanceof Inet4Address;
+        } catch (UnknownHostException e) {
+            return false; // the bind itself reports the bad address
+        }
     }
 }
