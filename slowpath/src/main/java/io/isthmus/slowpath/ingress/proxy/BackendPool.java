@@ -76,7 +76,7 @@ final class BackendPool {
                         // Responses stream, never aggregated. Their headers are not validated
                         // character by character: the decoder has already split them into lines, and
                         // they go to the client as the pod wrote them (nginx does not check either).
-                        ch.pipeline().addLast(new HttpClientCodec(RESPONSE_DECODING, false, false), new BackendHandler());
+                        ch.pipeline().addLast("http-codec", new HttpClientCodec(RESPONSE_DECODING, false, false)).addLast("backend", new BackendHandler());
                     }
                 });
     }

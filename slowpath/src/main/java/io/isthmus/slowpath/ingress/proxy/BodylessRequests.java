@@ -54,7 +54,7 @@ final class BodylessRequests extends ChannelInboundHandlerAdapter {
     private void toAggregator(ChannelHandlerContext ctx, Object msg) {
         if (!aggregating) {
             aggregating = true;
-            ctx.pipeline().addAfter(ctx.name(), null, new HttpObjectAggregator(maxBodyBytes));
+            ctx.pipeline().addAfter(ctx.name(), "aggregator", new HttpObjectAggregator(maxBodyBytes));
         }
         ctx.fireChannelRead(msg);
     }

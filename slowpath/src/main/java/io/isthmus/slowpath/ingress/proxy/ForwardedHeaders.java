@@ -3,7 +3,9 @@ package io.isthmus.slowpath.ingress.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -16,6 +18,9 @@ import java.util.Map;
  * ingress-nginx sends: {@code X-Forwarded-For} (the client address appended to any list the
  * client sent), {@code X-Forwarded-Proto}, {@code X-Forwarded-Host}, {@code X-Forwarded-Port} and
  * {@code X-Real-IP}.
+ *
+ * <p><b>Thread-safety:</b> static methods, safe from any thread; the only state is each thread's
+ * own memo of the last client address and local port it formatted.
  */
 final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -67,14 +72,49 @@ final class ForwardedHeaders {
     /**
      * The client's address as X-Forwarded-For and X-Real-IP write it (an AsciiString: computed once per
      * connection, and the encoder copies its bytes instead of converting a String char by char).
+     * Each thread remembers the last address it formatted: consecutive connections from one address
+     * (a load balancer, a node-local client) share one value instead of formatting it again.
      */
     static AsciiString clientIp(SocketAddress client) {
-        return new AsciiString(client instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "unknown");
+        if (!(client instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+            return UNKNOWN;
+        }
+        final LastFormatted last = LAST.get();
+        final InetAddress address = inet.getAddress();
+        if (!address.equals(last.address)) {
+            last.address = address;
+            last.addressText = new AsciiString(address.getHostAddress());
+        }
+        return last.addressText;
     }
 
-    /** The local port as X-Forwarded-Port writes it, or null. */
+    /** The local port as X-Forwarded-Port writes it, or null (remembered per thread, as {@link #clientIp}). */
     static AsciiString localPort(SocketAddress local) {
-        return local instanceof InetSocketAddress inet ? AsciiString.of(Integer.toString(inet.getPort())) : null;
+        if (!(local instanceof InetSocketAddress inet)) {
+            return null;
+        }
+        final LastFormatted last = LAST.get();
+        if (inet.getPort() != last.port || last.portText == null) {
+            last.port = inet.getPort();
+            last.portText = AsciiString.of(Integer.toString(inet.getPort()));
+        }
+        return last.portText;
+    }
+
+    private static final AsciiString UNKNOWN = AsciiString.cached("unknown");
+    private static final FastThreadLocal<LastFormatted> LAST = new FastThreadLocal<>() {
+        @Override
+        protected LastFormatted initialValue() {
+            return new LastFormatted();
+        }
+    };
+
+    /** The last address and port one thread formatted. Thread-safety: one instance per thread ({@link #LAST}). */
+    private static final class LastFormatted {
+        InetAddress address;
+        AsciiString addressText;
+        int port = -1;
+        AsciiString portText;
     }
 
     /** Adds the X-Forwarded-* headers for a request from {@code clientIp} arriving on {@code localPort} by {@code scheme}. */

@@ -21,9 +21,13 @@ final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
         addHttp1(ch.pipeline(), proxy, false);
     }
 
+    /**
+     * Named handlers: with a null name Netty makes one per handler and connection (a class-name
+     * cache lookup, a string, a scan of the pipeline for duplicates), on every accepted connection.
+     */
     static void addHttp1(ChannelPipeline pipeline, ProxyContext proxy, boolean tls) {
-        pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192),
-                new BodylessRequests(proxy.settings().maxBodyBytes()), // adds an aggregator when a request has a body
-                new FrontendHandler(proxy, tls, false));
+        pipeline.addLast("http-codec", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+                .addLast("bodyless-requests", new BodylessRequests(proxy.settings().maxBodyBytes())) // adds an aggregator when a request has a body
+                .addLast("proxy", new FrontendHandler(proxy, tls, false));
     }
 }
