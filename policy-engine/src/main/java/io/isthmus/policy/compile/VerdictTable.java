@@ -82,6 +82,20 @@ public final class VerdictTable {
         }
     }
 
+    /** Adds every port set id this table names (slots and any-remote sets) to {@code sets}. Slow path. */
+    void addPortSetsTo(java.util.BitSet sets) {
+        for (int d = 0; d < 2; d++) {
+            for (int p = 0; p < 4; p++) {
+                sets.set(anyRemote(d, p));
+            }
+            for (int slot = 0; slot < capacity(d); slot++) {
+                if (keyAt(d, slot) != EMPTY_KEY) {
+                    sets.set(setAt(d, slot));
+                }
+            }
+        }
+    }
+
     int anyRemote(int direction, int protocolIndex) {
         return layout[ANY_REMOTE + 4 * direction + protocolIndex];
     }
