@@ -3,6 +3,7 @@ package io.isthmus.slowpath.cni;
 import io.isthmus.cni.shim.CniErrorJson;
 import io.isthmus.cni.shim.CniVersions;
 import io.isthmus.cni.shim.CniWire;
+import io.isthmus.slowpath.net.AcceptLoop;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -56,7 +57,8 @@ public final class CniServer implements AutoCloseable {
         this.socketPath = socketPath;
         this.handler = handler;
         this.server = server;
-        this.acceptor = Thread.ofPlatform().name("isthmus-cni-accept").daemon().start(this::acceptLoop);
+        this.acceptor = Thread.ofPlatform().name("isthmus-cni-accept").daemon().start(new AcceptLoop<>("CNI server", server::accept,
+                connection -> Thread.ofVirtual().name("isthmus-cni-conn").start(() -> serve(connection)), server::isOpen));
     }
 
     /** Listens on {@code socketPath}, replacing a stale socket file left by a previous agent. */
@@ -77,20 +79,6 @@ public final class CniServer implements AutoCloseable {
 
     public Path socketPath() {
         return socketPath;
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                final SocketChannel connection = server.accept();
-                Thread.ofVirtual().name("isthmus-cni-conn").start(() -> serve(connection));
-            } catch (IOException e) {
-                if (!server.isOpen()) {
-                    return;
-                }
-                LOG.log(System.Logger.Level.WARNING, "CNI accept failed", "error", e.getMessage());
-            }
-        }
     }
 
     private void serve(SocketChannel connection) {
