@@ -52,10 +52,7 @@ class PcapPortTest {
             }
             batch.clear();
             assertEquals(6, port.receive(batch));
-            for (int i = 0; i < batch.size(); i++) {
-                pool.release(batch.address[i]);
-            }
-            batch.clear();
+            releaseAll(pool, batch);
             assertEquals(0, port.receive(batch));
             assertTrue(port.isInputDrained());
             assertEquals(1, port.oversizedFrames());
@@ -107,10 +104,7 @@ class PcapPortTest {
             final PcapPort port = new PcapPort(0, "complete", pool, new PcapReader(channel, inFile.toString()), null, () -> 0L, 8);
             final PacketBatch batch = new PacketBatch(pool.memory());
             assertEquals(5, port.receive(batch));
-            for (int i = 0; i < batch.size(); i++) {
-                pool.release(batch.address[i]);
-            }
-            batch.clear();
+            releaseAll(pool, batch);
             assertEquals(0, port.receive(batch));
             assertTrue(port.isInputDrained());
             final long readsAtEnd = channel.reads;
@@ -123,6 +117,13 @@ class PcapPortTest {
             port.close();
             assertEquals(pool.capacity(), pool.available());
         }
+    }
+
+    private static void releaseAll(FramePool pool, PacketBatch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            pool.release(batch.address[i]);
+        }
+        batch.clear();
     }
 
     /** A channel that counts read() calls (each one a system call on a file). */
