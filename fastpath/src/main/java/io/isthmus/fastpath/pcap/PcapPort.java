@@ -11,8 +11,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.LongSupplier;
 
 /**
- * A port whose wire is a pair of pcap files: frames come in from a {@link PcapReader} (which may
- * follow a file still being written) and go out to a {@link PcapWriter}. For golden tests, the
+ * A port whose wire is a pair of pcap files: frames come in from a {@link PcapReader} (a complete
+ * file, after whose end a cycle costs no system call, or one it follows while it is being written)
+ * and go out to a {@link PcapWriter}. For golden tests, the
  * traffic suite and offline replays; not a production port (it does file I/O on the worker thread).
  *
  * <p>No exception leaves {@link #receive}, {@link #transmit} or {@link #flush}: an I/O or format
@@ -68,8 +69,8 @@ public final class PcapPort implements Port {
 
     @Override
     public int receive(PacketBatch batch) {
-        if (in == null || inFailed) {
-            return 0;
+        if (in == null || inFailed || in.isFinished()) {
+            return 0; // a drained complete file: no frame taken, no system call
         }
         int received = 0;
         long bytes = 0;

@@ -15,15 +15,21 @@ import static io.isthmus.fastpath.pcap.PcapDescriptor.*;
  * Reads frames from a libpcap file (layout: {@link PcapDescriptor}) in either byte order, with
  * microsecond or nanosecond timestamps, link type Ethernet only.
  *
- * <p>It also follows a file that is still being written (like {@code tail -f}): {@link #next}
- * returns -1 when no complete record is there yet and picks up where it stopped on the next call.
- * {@link #isAtEnd()} tells whether the last read hit the end of what was there.
+ * <p>Two ways to read: {@link #open} a complete file, whose end is final: once a read found the
+ * end of the file, {@link #next} returns -1 without another {@code read(2)} ({@link #isFinished()}),
+ * so a port polling a drained capture costs no system call per cycle; or {@link #follow} a file that
+ * is still being written (like {@code tail -f}): {@link #next} returns -1 when no complete record is
+ * there yet and reads again on the next call, picking up where it stopped. {@link #isAtEnd()}
+ * tells whether the last read hit the end of what was there.
  *
  * <p><b>Thread-safety:</b> one thread. Buffers are allocated once; reading a record allocates nothing.
  */
 public final class PcapReader implements AutoCloseable {
     private final ReadableByteChannel channel;
     private final String sourceName;
+    private final boolean follow;
+    /** A complete file's end was reached: nothing more will come (never set when following). */
+    private boolean finished;
     private final ByteBuffer buffer = ByteBuffer.allocate(MAX_SNAPLEN + RECORD_HEADER_LENGTH);
     private final MemorySegment bufferSegment = MemorySegment.ofArray(buffer.array());
     private boolean headerRead;
@@ -33,15 +39,31 @@ public final class PcapReader implements AutoCloseable {
     private long lastTimestampNs;
     private int lastOriginalLength;
 
+    /** Reads a complete capture from {@code channel}: its end of stream is final. */
     public PcapReader(ReadableByteChannel channel, String sourceName) {
+        this(channel, sourceName, false);
+    }
+
+    /** @param follow true to keep reading after the end of stream, for a file still being written */
+    public PcapReader(ReadableByteChannel channel, String sourceName, boolean follow) {
         this.channel = channel;
         this.sourceName = sourceName;
+        this.follow = follow;
         buffer.limit(0);
     }
 
-    /** Opens {@code file} and reads its file header if it is already there (a followed file may still be empty). */
+    /** Opens a complete capture file and reads its file header. */
     public static PcapReader open(Path file) throws IOException {
-        final PcapReader reader = new PcapReader(FileChannel.open(file, StandardOpenOption.READ), file.toString());
+        return open(file, false);
+    }
+
+    /** Opens a file that may still be growing (even empty: its header is read when it comes), to follow it. */
+    public static PcapReader follow(Path file) throws IOException {
+        return open(file, true);
+    }
+
+    private static PcapReader open(Path file, boolean follow) throws IOException {
+        final PcapReader reader = new PcapReader(FileChannel.open(file, StandardOpenOption.READ), file.toString(), follow);
         try {
             reader.readFileHeader();
         } catch (IOException e) {
@@ -115,6 +137,11 @@ public final class PcapReader implements AutoCloseable {
         return atEnd;
     }
 
+    /** True when a complete file was read to its end: {@link #next} will only return -1 (never when following). */
+    public boolean isFinished() {
+        return finished;
+    }
+
     public String sourceName() {
         return sourceName;
     }
@@ -161,12 +188,16 @@ public final class PcapReader implements AutoCloseable {
         if (buffer.remaining() >= bytes) {
             return true;
         }
+        if (finished) { // a complete file's end: no read(2) to find it again
+            return false;
+        }
         buffer.compact();
         try {
             while (buffer.position() < bytes) {
                 final int read = channel.read(buffer);
                 if (read <= 0) {
                     atEnd = true;
+                    finished = read < 0 && !follow;
                     return false;
                 }
             }

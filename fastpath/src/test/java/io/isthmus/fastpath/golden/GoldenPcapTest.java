@@ -110,7 +110,7 @@ class GoldenPcapTest {
             final io.isthmus.fastpath.port.Port[] ports = new io.isthmus.fastpath.port.Port[portCount];
             for (int p = 0; p < portCount; p++) {
                 wires[p] = PcapWriter.create(work.resolve("in-" + p + ".pcap"));
-                ports[p] = new PcapPort(p, "pcap" + p, pool, PcapReader.open(work.resolve("in-" + p + ".pcap")),
+                ports[p] = new PcapPort(p, "pcap" + p, pool, PcapReader.follow(work.resolve("in-" + p + ".pcap")),
                         PcapWriter.create(work.resolve("out-" + p + ".pcap")), () -> 0L, 256);
             }
             final io.isthmus.fastpath.testing.FlowTables flow = golden.flow();

@@ -72,7 +72,7 @@ class PcapReaderWriterTest {
     void followsAFileThatIsStillBeingWritten() throws IOException {
         final Path file = dir.resolve("tail.pcap");
         try (FileChannel sink = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             PcapReader reader = PcapReader.open(file)) {
+             PcapReader reader = PcapReader.follow(file)) {
             assertNull(reader.nextFrame(), "empty file: no header yet");
             final Path whole = dir.resolve("whole.pcap");
             try (PcapWriter writer = PcapWriter.create(whole)) {
@@ -99,7 +99,7 @@ class PcapReaderWriterTest {
         final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
         int read = 0;
         try (FileChannel sink = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             PcapReader reader = PcapReader.open(file)) {
+             PcapReader reader = PcapReader.follow(file)) {
             for (int written = 0; written < all.length; ) {
                 final int chunk = Math.min(all.length - written, 1 + random.nextInt(300));
                 sink.write(ByteBuffer.wrap(all, written, chunk));

@@ -97,12 +97,12 @@ final class PcapPodNetwork implements PodNetwork {
         }
 
         PcapPort openPort(int id, FramePool pool) throws IOException {
-            return new PcapPort(id, "pcap:" + sends.getFileName(), pool, PcapReader.open(sends), PcapWriter.create(receives),
+            return new PcapPort(id, "pcap:" + sends.getFileName(), pool, PcapReader.follow(sends), PcapWriter.create(receives),
                     System::currentTimeMillis, 256);
         }
 
         void openReceiver() throws IOException {
-            in = PcapReader.open(receives);
+            in = PcapReader.follow(receives);
         }
 
         @Override

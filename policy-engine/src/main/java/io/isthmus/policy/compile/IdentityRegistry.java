@@ -13,7 +13,10 @@ import java.util.Map;
  * <p><b>Thread-safety:</b> written and read only by the compiler's thread (the slow path).
  */
 final class IdentityRegistry {
-    /** Identities 0 is never handed out (an empty table slot must not look like an identity). */
+    /**
+     * Identity 0 is never handed out: {@link VerdictTable#EMPTY_KEY} (0) marks a free slot, and only
+     * identity 0 with protocol index 0 encodes to it.
+     */
     static final int FIRST_ID = 1;
 
     private final Map<IdentityKey, Integer> ids = new HashMap<>();

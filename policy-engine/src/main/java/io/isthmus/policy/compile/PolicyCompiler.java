@@ -237,6 +237,9 @@ public final class PolicyCompiler {
             addressesChanged = false;
         }
         hostRouteUpdates.clear();
+        if (portSets.reclaimDue()) {
+            portSets.reclaim(portSetsInUse());
+        }
         final byte[] kinds = new byte[capacity];
         for (int id = IdentityRegistry.FIRST_ID; id < capacity; id++) {
             final IdentityKey key = registry.key(id);
@@ -258,6 +261,22 @@ public final class PolicyCompiler {
     /** How many verdict tables the last {@link #snapshot()} patched for appeared or vanished remote identities. */
     public int tablesPatchedLastSnapshot() {
         return tablesPatchedLastSnapshot;
+    }
+
+    /** The port sets the current tables name: all that a snapshot built now can read. */
+    private BitSet portSetsInUse() {
+        final BitSet live = new BitSet();
+        for (VerdictTable table : tables) {
+            if (table != null) {
+                table.addPortSetsTo(live);
+            }
+        }
+        return live;
+    }
+
+    /** How many port set ids the pool spans (live or free; for tests and metrics). */
+    int portSetCapacity() {
+        return portSets.size();
     }
 
     /** The reference ({@link PolicySnapshot}) of a pod by namespace/name, or -1 when unknown. Slow path. */

@@ -27,7 +27,13 @@ import java.util.Arrays;
  * fast-path workers through a safely published {@link PolicySnapshot}.
  */
 public final class VerdictTable {
-    static final int EMPTY_KEY = -1;
+    /**
+     * The key of a free slot. Keys are {@code remoteIdentity << 2 | protocolIndex} over all 32 bits
+     * (identities go up to 2^30 - 1), so no bit pattern is spare; but identity 0 is never handed out
+     * ({@link IdentityRegistry#FIRST_ID}), so no valid key is 0. (-1 was the free mark before, and
+     * identity 2^30 - 1 with protocol index 3 encoded to it.)
+     */
+    static final int EMPTY_KEY = 0;
 
     private final int[] layout;
 
@@ -35,6 +41,7 @@ public final class VerdictTable {
         this.layout = layout;
     }
 
+    /** Never {@link #EMPTY_KEY} for an identity from {@link IdentityRegistry#FIRST_ID} to 2^30 - 1. */
     static int key(int remoteIdentity, int protocolIndex) {
         return (remoteIdentity << 2) | protocolIndex;
     }
@@ -65,13 +72,27 @@ public final class VerdictTable {
         int slot = slot(key, mask);
         while (true) { // load <= 0.5: an empty slot is always reached
             final int found = layout[base + SLOT_INTS * slot];
+            if (found == EMPTY_KEY) { // first: an (invalid) identity 0 must not match a free slot
+                return layout[ANY_REMOTE + 4 * direction + protocolIndex];
+            }
             if (found == key) {
                 return layout[base + SLOT_INTS * slot + 1];
             }
-            if (found == EMPTY_KEY) {
-                return layout[ANY_REMOTE + 4 * direction + protocolIndex];
-            }
             slot = (slot + 1) & mask;
+        }
+    }
+
+    /** Adds every port set id this table names (slots and any-remote sets) to {@code sets}. Slow path. */
+    void addPortSetsTo(java.util.BitSet sets) {
+        for (int d = 0; d < 2; d++) {
+            for (int p = 0; p < 4; p++) {
+                sets.set(anyRemote(d, p));
+            }
+            for (int slot = 0; slot < capacity(d); slot++) {
+                if (keyAt(d, slot) != EMPTY_KEY) {
+                    sets.set(setAt(d, slot));
+                }
+            }
         }
     }
 
@@ -113,6 +134,10 @@ public final class VerdictTable {
                 layout[offset + SLOT_INTS * slot] = EMPTY_KEY;
             }
             for (int i = 0; i < entryCounts[d]; i++) {
+                if (entryKeys[d][i] == EMPTY_KEY) {
+                    throw new IllegalArgumentException("verdict table entry " + i + " of direction " + d
+                            + " has the free-slot key: remote identity 0 is never handed out");
+                }
                 int slot = slot(entryKeys[d][i], mask);
                 while (layout[offset + SLOT_INTS * slot] != EMPTY_KEY) {
                     slot = (slot + 1) & mask;

@@ -17,7 +17,8 @@ package io.isthmus.policy.compile;
  *            +-----------------------------------+----------------------+
  *            | key = remoteIdentity &lt;&lt; 2 | proto | port set id          |
  *            +-----------------------------------+----------------------+
- *            key EMPTY_KEY (-1) marks a free slot; linear probing; load &lt;= 0.5
+ *            key EMPTY_KEY (0) marks a free slot: identity 0 is never handed out, so
+ *            no valid key is 0 (keys use all 32 bits); linear probing; load &lt;= 0.5
  * </pre>
  */
 final class VerdictTableDescriptor {

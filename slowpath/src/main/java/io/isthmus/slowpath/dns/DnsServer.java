@@ -4,6 +4,7 @@ import io.isthmus.dns.answer.AnswerEngine;
 import io.isthmus.dns.answer.Transport;
 import io.isthmus.dns.wire.DnsHeaderDescriptor;
 import io.isthmus.dns.zone.Zone;
+import io.isthmus.slowpath.net.AcceptLoop;
 
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -255,29 +256,22 @@ public final class DnsServer implements Closeable {
     }
 
     private void acceptTcp() {
-        while (!closed) {
-            final Socket socket;
-            try {
-                socket = tcpListener.accept();
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                continue;
-            }
-            if (!tcpSlots.tryAcquire()) {
-                closeQuietly(socket);
-                continue;
-            }
-            tcpConnections.execute(() -> {
-                try {
-                    serveTcp(socket);
-                } finally {
-                    tcpSlots.release();
-                    closeQuietly(socket);
-                }
-            });
+        new AcceptLoop<>("DNS over TCP", tcpListener::accept, this::dispatchTcp, () -> !closed).run(); // pauses after failed accepts
+    }
+
+    private void dispatchTcp(Socket socket) {
+        if (!tcpSlots.tryAcquire()) {
+            closeQuietly(socket);
+            return;
         }
+        tcpConnections.execute(() -> {
+            try {
+                serveTcp(socket);
+            } finally {
+                tcpSlots.release();
+                closeQuietly(socket);
+            }
+        });
     }
 
     private void serveTcp(Socket socket) {

@@ -15,6 +15,15 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 
+import static io.isthmus.fastpath.linux.PosixConstants.AF_INET;
+import static io.isthmus.fastpath.linux.PosixConstants.AF_INET6;
+import static io.isthmus.fastpath.linux.PosixConstants.MSG_WAITFORONE;
+import static io.isthmus.fastpath.linux.PosixConstants.SOCK_DGRAM;
+import static io.isthmus.fastpath.linux.PosixConstants.SOL_SOCKET;
+import static io.isthmus.fastpath.linux.PosixConstants.SO_RCVBUF;
+import static io.isthmus.fastpath.linux.PosixConstants.SO_RCVTIMEO;
+import static io.isthmus.fastpath.linux.PosixConstants.SO_REUSEPORT;
+
 /**
  * A Linux UDP socket driven through FFM with {@code recvmmsg(2)} and {@code sendmmsg(2)}: up to
  * {@link #BATCH} datagrams per system call each way. Each slot of the batch has its own buffer
@@ -35,14 +44,6 @@ final class MmsgUdpSocket implements Closeable {
     static final int BATCH = 32;
     static final int RECEIVE_TIMEOUT_MS = 200;
 
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
-    private static final int SOCK_DGRAM = 2;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_RCVBUF = 8;
-    private static final int SO_RCVTIMEO = 20;
-    private static final int SO_REUSEPORT = 15;
-    private static final int MSG_WAITFORONE = 0x10000;
     private static final int NAME_BYTES = MmsgHeaderDescriptor.SOCKADDR_BYTES;
     private static final int MMSGHDR_BYTES = MmsgHeaderDescriptor.LENGTH_BYTES;
     private static final int IOVEC_BYTES = MmsgHeaderDescriptor.IOVEC_LENGTH_BYTES;

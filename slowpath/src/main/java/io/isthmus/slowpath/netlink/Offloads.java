@@ -25,8 +25,6 @@ public final class Offloads {
     private static final int ETHTOOL_SSG = 0x19;
     private static final int ETHTOOL_STSO = 0x1f;
     private static final int ETHTOOL_SGSO = 0x24;
-    private static final int AF_INET = 2;
-    private static final int SOCK_DGRAM = 2;
     private static final int IFREQ_BYTES = 40;
     private static final int IFNAMSIZ = 16;
 
@@ -35,7 +33,7 @@ public final class Offloads {
 
     /** TX checksum, scatter-gather, TSO and GSO off on {@code ifName} in the calling thread's namespace. */
     public static void disableForUserspaceSwitching(String ifName) {
-        final int fd = Libc.socket(AF_INET, SOCK_DGRAM | PosixConstants.SOCK_CLOEXEC, 0);
+        final int fd = Libc.socket(PosixConstants.AF_INET, PosixConstants.SOCK_DGRAM | PosixConstants.SOCK_CLOEXEC, 0);
         try (Arena arena = Arena.ofConfined()) {
             for (int command : new int[]{ETHTOOL_STSO, ETHTOOL_SGSO, ETHTOOL_SSG, ETHTOOL_STXCSUM}) {
                 final MemorySegment value = arena.allocate(8, 4); // struct ethtool_value { u32 cmd; u32 data; }

@@ -2,6 +2,7 @@ package io.isthmus.slowpath.netlink;
 
 import io.isthmus.fastpath.linux.Errno;
 import io.isthmus.fastpath.linux.LinuxException;
+import io.isthmus.fastpath.linux.PosixConstants;
 
 import java.lang.foreign.Arena;
 import java.net.Inet4Address;
@@ -28,13 +29,13 @@ public final class RouteNetlink implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_NEWLINK,
                     (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL), socket.nextSequence())
-                    .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0)
+                    .ifinfomsg(PosixConstants.AF_UNSPEC, 0, 0, 0)
                     .attributeString(Rtnl.IFLA_IFNAME, hostName)
                     .beginNested(Rtnl.IFLA_LINKINFO)
                     .attributeString(Rtnl.IFLA_INFO_KIND, "veth")
                     .beginNested(Rtnl.IFLA_INFO_DATA)
                     .beginNested(Rtnl.VETH_INFO_PEER)
-                    .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0)
+                    .ifinfomsg(PosixConstants.AF_UNSPEC, 0, 0, 0)
                     .attributeString(Rtnl.IFLA_IFNAME, peerName)
                     .attributeInt(Rtnl.IFLA_NET_NS_FD, peerNetnsFd)
                     .endNested()
@@ -48,7 +49,7 @@ public final class RouteNetlink implements AutoCloseable {
     public Optional<Link> link(String name) {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_GETLINK, Rtnl.NLM_F_REQUEST, socket.nextSequence())
-                    .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0)
+                    .ifinfomsg(PosixConstants.AF_UNSPEC, 0, 0, 0)
                     .attributeString(Rtnl.IFLA_IFNAME, name);
             final List<NetlinkReply> replies = socket.query(request, "RTM_GETLINK " + name, 16);
             return replies.isEmpty() ? Optional.empty() : Optional.of(toLink(replies.getFirst()));
@@ -64,7 +65,7 @@ public final class RouteNetlink implements AutoCloseable {
     public void setUp(int index) {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_NEWLINK, (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK), socket.nextSequence())
-                    .ifinfomsg(Rtnl.AF_UNSPEC, index, Rtnl.IFF_UP, Rtnl.IFF_UP);
+                    .ifinfomsg(PosixConstants.AF_UNSPEC, index, Rtnl.IFF_UP, Rtnl.IFF_UP);
             socket.acknowledged(request, "RTM_NEWLINK up ifindex " + index);
         }
     }
@@ -73,7 +74,7 @@ public final class RouteNetlink implements AutoCloseable {
     public boolean deleteLink(String name) {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_DELLINK, (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK), socket.nextSequence())
-                    .ifinfomsg(Rtnl.AF_UNSPEC, 0, 0, 0)
+                    .ifinfomsg(PosixConstants.AF_UNSPEC, 0, 0, 0)
                     .attributeString(Rtnl.IFLA_IFNAME, name);
             socket.acknowledged(request, "RTM_DELLINK " + name);
             return true;
@@ -90,7 +91,7 @@ public final class RouteNetlink implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_NEWADDR,
                     (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL), socket.nextSequence())
-                    .ifaddrmsg(Rtnl.AF_INET, prefixLength, Rtnl.RT_SCOPE_UNIVERSE, index)
+                    .ifaddrmsg(PosixConstants.AF_INET, prefixLength, Rtnl.RT_SCOPE_UNIVERSE, index)
                     .attribute(Rtnl.IFA_LOCAL, address.getAddress())
                     .attribute(Rtnl.IFA_ADDRESS, address.getAddress());
             socket.acknowledged(request, "RTM_NEWADDR " + address.getHostAddress() + "/" + prefixLength + " ifindex " + index);
@@ -101,7 +102,7 @@ public final class RouteNetlink implements AutoCloseable {
     public List<String> addresses(int index) {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_GETADDR, (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP), socket.nextSequence())
-                    .ifaddrmsg(Rtnl.AF_INET, 0, 0, 0);
+                    .ifaddrmsg(PosixConstants.AF_INET, 0, 0, 0);
             final List<String> found = new ArrayList<>();
             for (NetlinkReply reply : socket.query(request, "RTM_GETADDR", 8)) {
                 final byte[] local = reply.attribute(Rtnl.IFA_LOCAL);
@@ -131,7 +132,7 @@ public final class RouteNetlink implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_NEWROUTE,
                     (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL), socket.nextSequence())
-                    .rtmsg(Rtnl.AF_INET, prefixLength, Rtnl.RT_TABLE_MAIN, Rtnl.RTPROT_BOOT,
+                    .rtmsg(PosixConstants.AF_INET, prefixLength, Rtnl.RT_TABLE_MAIN, Rtnl.RTPROT_BOOT,
                             gateway == null ? Rtnl.RT_SCOPE_LINK : Rtnl.RT_SCOPE_UNIVERSE, Rtnl.RTN_UNICAST);
             if (prefixLength > 0) {
                 request.attribute(Rtnl.RTA_DST, destination.getAddress());
@@ -153,7 +154,7 @@ public final class RouteNetlink implements AutoCloseable {
     public List<Route> routes() {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_GETROUTE, (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP), socket.nextSequence())
-                    .rtmsg(Rtnl.AF_INET, 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0);
+                    .rtmsg(PosixConstants.AF_INET, 0, (byte) 0, (byte) 0, (byte) 0, (byte) 0);
             final List<Route> found = new ArrayList<>();
             for (NetlinkReply reply : socket.query(request, "RTM_GETROUTE", 12)) {
                 final int table = reply.intAttribute(Rtnl.RTA_TABLE, reply.familyByte(4));
@@ -174,7 +175,7 @@ public final class RouteNetlink implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_NEWNEIGH,
                     (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_REPLACE), socket.nextSequence())
-                    .ndmsg(Rtnl.AF_INET, index, Rtnl.NUD_PERMANENT)
+                    .ndmsg(PosixConstants.AF_INET, index, Rtnl.NUD_PERMANENT)
                     .attribute(Rtnl.NDA_DST, address.getAddress())
                     .attribute(Rtnl.NDA_LLADDR, HexFormat.ofDelimiter(":").parseHex(mac));
             socket.acknowledged(request, "RTM_NEWNEIGH " + address.getHostAddress() + " lladdr " + mac + " ifindex " + index);
@@ -185,7 +186,7 @@ public final class RouteNetlink implements AutoCloseable {
     public Optional<Neighbour> neighbour(int index, Inet4Address address) {
         try (Arena arena = Arena.ofConfined()) {
             final NetlinkRequest request = new NetlinkRequest(arena, Rtnl.RTM_GETNEIGH, (short) (Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP), socket.nextSequence())
-                    .ndmsg(Rtnl.AF_INET, 0, (short) 0);
+                    .ndmsg(PosixConstants.AF_INET, 0, (short) 0);
             for (NetlinkReply reply : socket.query(request, "RTM_GETNEIGH", 12)) {
                 final byte[] destination = reply.attribute(Rtnl.NDA_DST);
                 final byte[] mac = reply.attribute(Rtnl.NDA_LLADDR);

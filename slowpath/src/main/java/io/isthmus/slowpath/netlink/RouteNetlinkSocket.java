@@ -22,8 +22,6 @@ import java.util.function.Consumer;
 final class RouteNetlinkSocket implements AutoCloseable {
     private static final int SOL_NETLINK = 270;
     private static final int NETLINK_EXT_ACK = 11;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_RCVTIMEO = 20;
     /** recv fails with EAGAIN after this long without a reply. */
     private static final long RECEIVE_TIMEOUT_SECONDS = 10;
     private static final short NLM_F_CAPPED = 0x100;
@@ -40,15 +38,15 @@ final class RouteNetlinkSocket implements AutoCloseable {
     private int sequence = (int) (System.nanoTime() & 0x7fffffff);
 
     RouteNetlinkSocket() {
-        fd = Libc.socket(Rtnl.AF_NETLINK, PosixConstants.SOCK_RAW | PosixConstants.SOCK_CLOEXEC, Rtnl.NETLINK_ROUTE);
+        fd = Libc.socket(PosixConstants.AF_NETLINK, PosixConstants.SOCK_RAW | PosixConstants.SOCK_CLOEXEC, Rtnl.NETLINK_ROUTE);
         try {
             final MemorySegment address = arena.allocate(12, 4); // sockaddr_nl: family, pad, pid 0 (kernel assigns), groups 0
-            address.set(ValueLayout.JAVA_SHORT, 0, (short) Rtnl.AF_NETLINK);
+            address.set(ValueLayout.JAVA_SHORT, 0, (short) PosixConstants.AF_NETLINK);
             Libc.bind(fd, address, "AF_NETLINK NETLINK_ROUTE");
             Libc.setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
             final MemorySegment timeout = arena.allocate(16, 8); // struct timeval: a kernel that never answers
             timeout.set(ValueLayout.JAVA_LONG, 0, RECEIVE_TIMEOUT_SECONDS);
-            Libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, "SO_RCVTIMEO");
+            Libc.setsockopt(fd, PosixConstants.SOL_SOCKET, PosixConstants.SO_RCVTIMEO, timeout, "SO_RCVTIMEO");
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -8,9 +8,7 @@ final class Rtnl {
     private Rtnl() {
     }
 
-    static final int AF_UNSPEC = 0;
-    static final int AF_INET = 2;
-    static final int AF_NETLINK = 16;
+    // address families: io.isthmus.fastpath.linux.PosixConstants
     static final int NETLINK_ROUTE = 0;
 
     // nlmsghdr types and flags

@@ -27,6 +27,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The reference plugins portmap, bandwidth and tuning (Debian's containernetworking-plugins)
  * chained after Isthmus in one conflist, run as a container runtime runs them: they need a
  * prevResult with the host veth and the container interface, which is what Isthmus returns.
+ *
+ * <p>Nothing happens in the machine's own namespace: a namespace of the test's own plays the node
+ * (the plugins run in it through {@code ip netns exec}, the CNI server's netlink work through
+ * {@link NodeNamespaceBackend}), so portmap's nat rules and chains, bandwidth's qdiscs and the host
+ * veth live and die with it. Both namespaces have unique names and are deleted even when the test
+ * fails. The one thing a namespace cannot hold: loading the ifb module (bandwidth) creates ifb0/ifb1
+ * in the machine's namespace; those that were not there before are deleted.
  */
 class ChainedPluginsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,10 +41,11 @@ class ChainedPluginsTest {
 
     @TempDir
     Path dir;
-    private String namespace;
+    private String node;
+    private String pod;
     private CniServer server;
-    private boolean hostportChainsBefore;
     private List<String> linksBefore;
+    private String hostNatBefore;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -46,44 +54,37 @@ class ChainedPluginsTest {
                 "SKIPPED: Debian's containernetworking-plugins is not installed (scripts/install-deps.sh installs it)");
         String location = io.isthmus.cni.shim.CniShim.class.getProtectionDomain().getCodeSource().getLocation().getPath();
         assumeTrue(location.endsWith(".jar"), "SKIPPED: the cni-shim module is not packaged as a jar in this run");
-        hostportChainsBefore = Shell.check("iptables-save", "-t", "nat").contains("CNI-HOSTPORT");
         linksBefore = linkNames();
-        namespace = "isx-chain-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        Shell.check("ip", "netns", "add", namespace);
+        hostNatBefore = Shell.check("iptables", "-t", "nat", "-S");
+        final String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        node = "isx-chnode-" + suffix;
+        Shell.check("ip", "netns", "add", node);
+        pod = "isx-chpod-" + suffix;
+        Shell.check("ip", "netns", "add", pod);
         server = CniServer.start(dir.resolve("run/cni.sock"), new CniHandler(
-                new IpamStore(dir.resolve("ipam"), Ipv4Cidr.parse("10.244.9.0/24")), new NetlinkPodNetworkBackend(new RecordingFastpathPorts())));
+                new IpamStore(dir.resolve("ipam"), Ipv4Cidr.parse("10.244.9.0/24")),
+                new NodeNamespaceBackend(Path.of("/var/run/netns", node), new NetlinkPodNetworkBackend(new RecordingFastpathPorts()))));
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void tearDown() {
         if (server != null) {
-            server.close();
-        }
-        if (namespace != null) {
-            Shell.run(30, "ip", "netns", "del", namespace);
-        }
-        if (linksBefore != null) {
-            removeWhatThePluginsLeft();
-        }
-    }
-
-    /**
-     * portmap keeps its shared CNI-HOSTPORT-* chains after the last DEL (by design: other pods may
-     * use them), and loading the ifb module creates ifb0/ifb1. Remove what was not here before.
-     */
-    private void removeWhatThePluginsLeft() {
-        if (!hostportChainsBefore) {
-            Shell.run(10, "iptables", "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-            Shell.run(10, "iptables", "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", "CNI-HOSTPORT-DNAT");
-            Shell.run(10, "iptables", "-t", "nat", "-D", "POSTROUTING", "-m", "comment", "--comment", "CNI portfwd requiring masquerade", "-j", "CNI-HOSTPORT-MASQ");
-            for (String chain : List.of("CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK")) {
-                Shell.run(10, "iptables", "-t", "nat", "-F", chain);
-                Shell.run(10, "iptables", "-t", "nat", "-X", chain);
+            try {
+                server.close();
+            } catch (java.io.IOException | RuntimeException e) {
+                // the namespaces must go all the same
             }
         }
-        for (String link : linkNames()) {
-            if (!linksBefore.contains(link) && link.startsWith("ifb")) {
-                Shell.run(10, "ip", "link", "del", link);
+        for (String namespace : new String[] {pod, node}) {
+            if (namespace != null) {
+                Shell.run(30, "ip", "netns", "del", namespace); // takes the veth, the nat rules and the qdiscs with it
+            }
+        }
+        if (linksBefore != null) {
+            for (String link : linkNames()) {
+                if (!linksBefore.contains(link) && link.startsWith("ifb")) {
+                    Shell.run(10, "ip", "link", "del", link); // made by loading the ifb module, in the machine's namespace
+                }
             }
         }
     }
@@ -93,6 +94,13 @@ class ChainedPluginsTest {
                 .map(line -> line.split(": ")[1].split("@")[0]).toList();
     }
 
+    /** A command run in the node's namespace. */
+    private String inNode(String... command) {
+        final List<String> line = new java.util.ArrayList<>(List.of("ip", "netns", "exec", node));
+        line.addAll(List.of(command));
+        return Shell.check(line.toArray(String[]::new));
+    }
+
     @Test
     void portmapBandwidthAndTuningWorkAfterIsthmus() throws Exception {
         Path bin = dir.resolve("bin");
@@ -100,13 +108,13 @@ class ChainedPluginsTest {
         Path confDir = dir.resolve("net.d");
         String conflist = Files.readString(InstallCniCommand.writeExampleConflist(confDir));
         ConflistRuntime runtime = new ConflistRuntime(List.of(bin, REFERENCE_PLUGINS),
-                Map.of("ISTHMUS_CNI_SOCKET", server.socketPath().toString()));
+                Map.of("ISTHMUS_CNI_SOCKET", server.socketPath().toString()), List.of("ip", "netns", "exec", node));
         ObjectNode runtimeConfig = JSON.createObjectNode();
         runtimeConfig.putArray("portMappings").addObject().put("hostPort", 18080).put("containerPort", 80).put("protocol", "tcp");
         runtimeConfig.putObject("bandwidth").put("ingressRate", 1_000_000).put("ingressBurst", 100_000)
                 .put("egressRate", 1_000_000).put("egressBurst", 100_000);
-        String containerId = "chain-" + namespace;
-        String netns = "/var/run/netns/" + namespace;
+        String containerId = "chain-" + pod;
+        String netns = "/var/run/netns/" + pod;
         String hostIf = PodAttachment.hostInterfaceName(containerId, "eth0");
 
         ConflistRuntime.Invocation added = runtime.add(conflist, containerId, netns, "eth0", runtimeConfig);
@@ -116,19 +124,22 @@ class ChainedPluginsTest {
             assertEquals(hostIf, result.path("interfaces").get(0).path("name").asText(), result.toString());
             String podIp = result.path("ips").get(0).path("address").asText().replace("/32", "");
 
+            assertEquals(hostNatBefore, Shell.check("iptables", "-t", "nat", "-S"), "the host's nat table is untouched");
+            assertFalse(Shell.run(10, "ip", "link", "show", "dev", hostIf).ok(), "the host veth is in the node's namespace, not the machine's");
             // portmap: a DNAT of host port 18080 to the pod's port 80
-            String nat = Shell.check("iptables-save", "-t", "nat");
+            String nat = inNode("iptables-save", "-t", "nat");
             assertTrue(nat.contains("--dport 18080") && nat.contains(podIp + ":80"), nat);
             // bandwidth: ingress shaping on the host veth (traffic towards the pod)
-            assertTrue(Shell.check("tc", "qdisc", "show", "dev", hostIf).contains("tbf"), "tbf on " + hostIf);
+            assertTrue(inNode("tc", "qdisc", "show", "dev", hostIf).contains("tbf"), "tbf on " + hostIf);
             // tuning: the sysctl inside the pod's namespace
-            assertEquals("0", Shell.check("ip", "netns", "exec", namespace, "sysctl", "-n", "net.ipv4.conf.eth0.accept_redirects").trim());
+            assertEquals("0", Shell.check("ip", "netns", "exec", pod, "sysctl", "-n", "net.ipv4.conf.eth0.accept_redirects").trim());
         } finally {
             JsonNode addResult = added.exitCode() == 0 ? JSON.readTree(added.stdout()) : null;
             ConflistRuntime.Invocation deleted = runtime.delete(conflist, containerId, netns, "eth0", runtimeConfig, addResult);
             assertEquals(0, deleted.exitCode(), deleted.plugin() + ": " + deleted.stdout() + deleted.stderr());
         }
-        assertFalse(Shell.check("iptables-save", "-t", "nat").contains("--dport 18080"), "portmap's rule is gone after DEL");
-        assertFalse(Shell.run(10, "ip", "link", "show", "dev", hostIf).ok(), "the host veth is gone after DEL");
+        assertFalse(inNode("iptables-save", "-t", "nat").contains("--dport 18080"), "portmap's rule is gone after DEL");
+        assertFalse(Shell.run(10, "ip", "netns", "exec", node, "ip", "link", "show", "dev", hostIf).ok(), "the host veth is gone after DEL");
+        assertEquals(hostNatBefore, Shell.check("iptables", "-t", "nat", "-S"), "the host's nat table is untouched");
     }
 }

@@ -23,10 +23,17 @@ final class ConflistRuntime {
 
     private final List<Path> pluginDirs;
     private final Map<String, String> extraEnvironment;
+    private final List<String> commandPrefix;
 
     ConflistRuntime(List<Path> pluginDirs, Map<String, String> extraEnvironment) {
+        this(pluginDirs, extraEnvironment, List.of());
+    }
+
+    /** Every plugin runs as {@code commandPrefix + plugin} (e.g. {@code ip netns exec NODE}, to run it in a namespace playing the node). */
+    ConflistRuntime(List<Path> pluginDirs, Map<String, String> extraEnvironment, List<String> commandPrefix) {
         this.pluginDirs = pluginDirs;
         this.extraEnvironment = extraEnvironment;
+        this.commandPrefix = commandPrefix;
     }
 
     record Invocation(int exitCode, String stdout, String stderr, String plugin) {
@@ -81,7 +88,9 @@ final class ConflistRuntime {
         }
         String type = plugin.path("type").asText();
         Path executable = find(type);
-        ProcessBuilder builder = new ProcessBuilder(executable.toString());
+        List<String> commandLine = new java.util.ArrayList<>(commandPrefix);
+        commandLine.add(executable.toString());
+        ProcessBuilder builder = new ProcessBuilder(commandLine);
         builder.environment().keySet().removeIf(k -> k.startsWith("CNI_"));
         builder.environment().putAll(extraEnvironment);
         builder.environment().put("CNI_COMMAND", command);

@@ -8,7 +8,7 @@ import java.util.Optional;
  * A backend that keeps attachments in a map: for testing the CNI semantics (versions, codes,
  * idempotency, GC) apart from netlink. The real backend is tested in namespaces.
  */
-final class InMemoryPodNetworkBackend implements PodNetworkBackend {
+class InMemoryPodNetworkBackend implements PodNetworkBackend {
     final Map<String, PodAttachment> attachments = new LinkedHashMap<>();
     String unavailable;
     boolean failNextAdd;
