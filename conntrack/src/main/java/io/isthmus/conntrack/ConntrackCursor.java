@@ -667,9 +667,10 @@ public final class ConntrackCursor {
      * or {@link #TRACK_STALE} (the entry was removed, reused or claimed for removal since the
      * lookup: treat the packet as a miss).
      *
-     * <p>Last seen is written before the control word's compare-and-set (which toggles
-     * {@link ConntrackFlags#TICK} whenever last seen moved), so a sweeper that decided from an
-     * older last seen fails its claim and the connection stays. (The counters are added after
+     * <p>Last seen is written before the control word is read again and its compare-and-set
+     * (which sets {@link ConntrackFlags#TICK} whenever last seen moved; only the sweeper clears
+     * it), so a sweeper that decided from an older last seen fails its claim, or sees the new
+     * last seen, and the connection stays (see {@link ConntrackSweeper}). (The counters are added after
      * the check: a packet counted in the very instant its connection is removed can be
      * credited to the next connection using that entry.)
      */
@@ -693,8 +694,13 @@ public final class ConntrackCursor {
             }
             int newStatus = (int) advanced;
             if (tick) {
-                INT.setOpaque(MEMORY, base + LAST_SEEN_S, nowS);
-                newStatus ^= ConntrackFlags.TICK << 16;
+                // Once per connection and second: last seen, a full fence, then the control
+                // word again; TICK stays set until the sweeper clears it (ConntrackSweeper).
+                INT.setVolatile(MEMORY, base + LAST_SEEN_S, nowS);
+                if ((long) LONG.getVolatile(MEMORY, base + CONTROL) != control) {
+                    continue;
+                }
+                newStatus |= ConntrackFlags.TICK << 16;
             }
             if (newStatus == status || LONG.compareAndSet(MEMORY, base + CONTROL, control, control(seq, newStatus))) {
                 break;
