@@ -233,60 +233,45 @@ public final class ConntrackCursor {
         int compared = 0;
         for (int i = 0; i < count; i++) {
             final int statusKey = statusKey(protoA[i], zoneA[i]);
-            int candidate = firstRefA[i];
-            int mask = tagMaskA[i];
+            final int candidate = firstRefA[i];
             int result = -1;
-            while (true) {
-                if (candidate >= 0) {
-                    compared++;
-                    final int dir = candidate & 1;
-                    final long base = entries + (long) ENTRY_BYTES * (candidate >>> 1);
-                    // Acquire by a fence: the aligned VarHandle's getAcquire tests the alignment
-                    // of every address; a plain load of the aligned word and the fence order the
-                    // same loads (on x86 the fence is free).
-                    final long control = MEMORY.get(PLAIN_LONG, base + CONTROL);
-                    VarHandle.acquireFence();
-                    final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-                    // One test for the whole key: odd seqlock, protocol and zone, both addresses, ports.
-                    final long differ = (control & 1)
-                        | ((controlStatus(control) & STATUS_KEY_MASK) ^ statusKey)
-                        | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) ^ srcLoA[i])
-                        | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) ^ dstLoA[i])
-                        | (MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ portsA[i])
-                        | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_HI) ^ srcHiA[i])
-                        | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_HI) ^ dstHiA[i]);
-                    if (differ == 0) {
-                        final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-                        natSrcHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_HI);
-                        natSrcLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
-                        natDstHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_HI);
-                        natDstLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
-                        final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
-                        natPortsA[i] = otherPorts << 16 | otherPorts >>> 16;
-                        decisionA[i] = MEMORY.get(PLAIN_INT, base + DECISION);
-                        VarHandle.loadLoadFence();
-                        final long recheck = (long) LONG.getOpaque(MEMORY, base + CONTROL);
-                        if ((int) recheck == (int) control && (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) == 0) {
-                            controlA[i] = recheck;
-                            result = candidate;
-                            break;
-                        }
+            if (candidate >= 0) {
+                compared++;
+                final int dir = candidate & 1;
+                final long base = entries + (long) ENTRY_BYTES * (candidate >>> 1);
+                // Acquire by a fence: the aligned VarHandle's getAcquire tests the alignment
+                // of every address; a plain load of the aligned word and the fence order the
+                // same loads (on x86 the fence is free).
+                final long control = MEMORY.get(PLAIN_LONG, base + CONTROL);
+                VarHandle.acquireFence();
+                final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
+                // One test for the whole key: odd seqlock, protocol and zone, both addresses, ports.
+                final long differ = (control & 1)
+                    | ((controlStatus(control) & STATUS_KEY_MASK) ^ statusKey)
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) ^ srcLoA[i])
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) ^ dstLoA[i])
+                    | (MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ portsA[i])
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_HI) ^ srcHiA[i])
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_HI) ^ dstHiA[i]);
+                if (differ == 0) {
+                    final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
+                    natSrcHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_HI);
+                    natSrcLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
+                    natDstHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_HI);
+                    natDstLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
+                    final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+                    natPortsA[i] = otherPorts << 16 | otherPorts >>> 16;
+                    decisionA[i] = MEMORY.get(PLAIN_INT, base + DECISION);
+                    VarHandle.loadLoadFence();
+                    final long recheck = (long) LONG.getOpaque(MEMORY, base + CONTROL);
+                    if ((int) recheck == (int) control && (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) == 0) {
+                        controlA[i] = recheck;
+                        result = candidate;
                     }
                 }
-                if (mask == 0) {
-                    break;
-                }
-                // Another tag match (about 6% of keys): the slot may have changed since the
-                // mask was taken, so its tag is checked again.
-                final int slot = Integer.numberOfTrailingZeros(mask);
-                mask &= mask - 1;
-                final int value = MEMORY.get(PLAIN_INT, bucketAddressA[i] + 4L * slot);
-                final int ref = slotRef(value);
-                candidate = slotTag(value) == tagA[i] && ref >>> 1 < capacity ? ref : -1;
             }
-            if (result < 0 && (int) INT.getAcquire(MEMORY, bucketAddressA[i] + 4L * OVERFLOW) != 0) {
-                result = probe(t.bucketIndex(bucketAddressA[i]), tagA[i], srcHiA[i], srcLoA[i],
-                    dstHiA[i], dstLoA[i], portsA[i], statusKey, -1, batch, i);
+            if (result < 0 && (tagMaskA[i] != 0 || (int) INT.getAcquire(MEMORY, bucketAddressA[i] + 4L * OVERFLOW) != 0)) {
+                result = compareOthers(batch, i, statusKey);
             }
             refA[i] = result;
             hits += result >= 0 ? 1 : 0;
@@ -295,16 +280,46 @@ public final class ConntrackCursor {
         return hits;
     }
 
+    /**
+     * The rare rest of pass 5 for key {@code i} (its first tag match was not it): the other tag
+     * matches of its home bucket in slot order (the slot may have changed since the mask was
+     * taken, so its tag is checked again), then, if the bucket has overflowed, the buckets after
+     * it. Out of the hot loop so that the loop stays short. Returns the node ref or -1.
+     */
+    private int compareOthers(ConntrackLookupBatch batch, int i, int statusKey) {
+        final long bucket = batch.bucketAddress[i];
+        final int tag = batch.tag[i];
+        int mask = batch.tagMask[i];
+        while (mask != 0) {
+            final int slot = Integer.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            final int value = MEMORY.get(PLAIN_INT, bucket + 4L * slot);
+            if (slotTag(value) == tag) {
+                VarHandle.acquireFence();
+                final int ref = slotRef(value);
+                if (matches(ref, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i], batch.ports[i], statusKey,
+                    -1, batch, i)) {
+                    return ref;
+                }
+            }
+        }
+        if ((int) INT.getAcquire(MEMORY, bucket + 4L * OVERFLOW) != 0) {
+            return probe(table.bucketIndex(bucket), tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
+                batch.ports[i], statusKey, -1, batch, i);
+        }
+        return -1;
+    }
+
     /** The rewrite target of a hit in direction {@code dir}: the other direction's tuple, mirrored; and the decisions. */
     private static void copyAnswer(long base, int dir, ConntrackLookupBatch out, int i) {
         final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-        out.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
-        out.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
-        out.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
-        out.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
-        final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+        out.natSrcHi[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_HI);
+        out.natSrcLo[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
+        out.natDstHi[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_HI);
+        out.natDstLo[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
+        final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
         out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
-        out.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
+        out.decision[i] = MEMORY.get(PLAIN_INT, base + DECISION);
     }
 
     /** The tag bits of both slots of a long (slot bits 25..31 and 57..63). */
@@ -365,18 +380,18 @@ public final class ConntrackCursor {
             return false;
         }
         final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-        if (MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) != srcLo
-            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) != dstLo
-            || MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != ports
-            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) != srcHi
-            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) != dstHi) {
+        if (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) != srcLo
+            || MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) != dstLo
+            || MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != ports
+            || MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_HI) != srcHi
+            || MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_HI) != dstHi) {
             return false;
         }
         if (out != null) {
             copyAnswer(base, dir, out, i);
         }
         VarHandle.loadLoadFence();
-        final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);
+        final long recheck = MEMORY.get(PLAIN_LONG, base + CONTROL);
         if ((int) recheck != (int) control || (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) != 0) {
             return false;
         }
