@@ -101,7 +101,7 @@ public final class ConntrackSweeper implements Agent {
      * <li>TICK clear in {@code control}: any refresh after that read sets TICK, the word is no
      *     longer {@code control} and the claim fails (or the packet's compareAndSet fails after
      *     the claim, and it is told TRACK_STALE). A refresh cannot be undone before the claim
-     *     (the earlier layout toggled TICK, and two refreshes in two seconds toggled it back: the
+     *     (the earlier code toggled TICK, and two refreshes in two seconds toggled it back: the
      *     claim then removed a connection that had just been refreshed).</li>
      * <li>TICK set: the sweeper clears it (compareAndSet; it gives up on a failure), then reads
      *     last seen again; a refresh that saw TICK still set skipped its compareAndSet, but its
