@@ -4,6 +4,7 @@
  * section conntrack).
  *
  *   gcc -O2 -o /tmp/memory_floor benchmarks/conntrack/memory_floor.c && /tmp/memory_floor
+ *   /tmp/memory_floor one-line     (only the one-line and the hit-shaped batch-64 patterns)
  *
  * Three measurements, thread CPU time, on anonymous memory with and without 2 MiB pages
  * (madvise), 2 MiB aligned:
@@ -14,6 +15,9 @@
  *               buckets (capacity/4), 112-byte entries; per key read its bucket line, then the
  *               entry the bucket names (bytes 0..8, or 0..88 as a hit reads: two or three
  *               lines), in passes over a batch as ConntrackCursor.lookupBatch does
+ *   one-line    the pattern of a layout where a hit needs ONE line found from the hash alone
+ *               (each direction a self-contained 64-byte node: key, answer, seqlock): per key
+ *               touch its line in one pass, then read key and answer words from it (session 4)
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -102,12 +106,38 @@ static void hit_shaped(int huge, int batch, int entry_bytes) {
     munmap(p, bytes);
 }
 
-int main(void) {
+static void one_line(int huge, int batch) {
+    const size_t capacity = 1048576 + 65536, lines = 2 * capacity, n = 4000000;
+    const size_t bytes = lines * 64;
+    char *p = map_aligned(bytes, huge);
+    uint64_t line[256], sink = 0;
+    double t0 = thread_ns();
+    for (size_t i = 0; i < n; i += batch) {
+        for (int k = 0; k < batch; k++) line[k] = (next_random() % lines) * 64;
+        for (int k = 0; k < batch; k++) sink += *(volatile uint64_t *) (p + line[k]);
+        for (int k = 0; k < batch; k++) {
+            const char *node = p + line[k];
+            sink += *(uint64_t *) (node + 8) ^ *(uint64_t *) (node + 16) ^ *(uint64_t *) (node + 24)
+                ^ *(uint64_t *) (node + 32) ^ *(uint64_t *) (node + 40) ^ *(uint64_t *) (node + 48);
+        }
+    }
+    printf("one-line, 1M connections (2 x 64-byte nodes each), %s pages, batch %d: %.1f ns per key (%lu)\n",
+           huge ? "2 MiB" : "4 KiB", batch, (thread_ns() - t0) / n, (unsigned long) (sink & 1));
+    munmap(p, bytes);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "one-line") == 0) {
+        one_line(1, 64);
+        hit_shaped(1, 64, 88);
+        return 0;
+    }
     lines(0);
     lines(1);
     for (int huge = 0; huge <= 1; huge++) {
         for (int batch = 16; batch <= 64; batch *= 2) hit_shaped(huge, batch, 88);
     }
     hit_shaped(1, 64, 8);
+    one_line(1, 64);
     return 0;
 }

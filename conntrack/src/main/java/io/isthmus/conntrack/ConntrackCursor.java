@@ -39,6 +39,13 @@ public final class ConntrackCursor {
     static final int EARLY_DROP_BUCKETS = 2;
 
     private static final MemorySegment MEMORY = ConntrackTable.MEMORY;
+    /**
+     * Plain reads on the lookup path use the unaligned layouts: the fields are aligned anyway
+     * (one x86 load each), and the aligned layouts make every access test the address's low
+     * bits. Atomic accesses (getAcquire, compareAndSet) keep the aligned VarHandles.
+     */
+    private static final ValueLayout.OfLong PLAIN_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfInt PLAIN_INT = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final ConntrackTable table;
     private final MemorySegment segment;
@@ -105,47 +112,46 @@ public final class ConntrackCursor {
      */
     public int lookupBatch(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
-        // Pass 1: hash every key.
+        final int capacity = t.capacity;
+        final long entries = t.entriesAddress;
+        // Pass 1: hash every key: its home bucket's address and its tag.
         for (int i = 0; i < count; i++) {
             final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
                 batch.ports[i], batch.proto[i], batch.zone[i]);
-            batch.bucket[i] = t.bucketOf(hash);
+            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
             batch.tag[i] = ConntrackTable.tagOf(hash);
         }
         // Pass 2: touch every home bucket (one cache line each; independent loads, they overlap).
         long sink = 0;
         for (int i = 0; i < count; i++) {
-            sink += MEMORY.get(ValueLayout.JAVA_INT, t.bucketAddress(batch.bucket[i]));
+            sink += MEMORY.get(PLAIN_LONG, batch.bucketAddress[i]);
         }
         VarHandle.acquireFence();
-        // Pass 3: find the tag matches of every bucket (in cache now, eight long compares each)
-        // and note the entry of the first one. No memory misses here: kept apart from the touch
-        // below so that this long loop body does not fill the reorder window between misses.
+        // Pass 3: find the tag matches of every bucket (in cache now, eight long compares each);
+        // note the first one's node and keep the others. No memory misses here: kept apart from
+        // the touch below so that this long loop body does not fill the reorder window between
+        // misses.
         for (int i = 0; i < count; i++) {
-            final long bucket = t.bucketAddress(batch.bucket[i]);
+            final long bucket = batch.bucketAddress[i];
             final int mask = tagMatches(bucket, batch.tag[i]);
-            batch.tagMask[i] = mask;
-            long entry = 0;
-            if (mask != 0) {
-                final int ref = slotRef(MEMORY.get(ValueLayout.JAVA_INT, bucket + 4L * Integer.numberOfTrailingZeros(mask)));
-                if (ref >>> 1 < t.capacity) {
-                    entry = t.entryAddress(ref >>> 1);
-                }
-            }
-            batch.entryAddress[i] = entry;
+            // An empty slot (0) gives ref -1; a corrupt one a ref beyond the capacity: neither is a candidate.
+            final int ref = slotRef(MEMORY.get(PLAIN_INT, bucket + 4L * Integer.numberOfTrailingZeros(mask | 1 << 16)));
+            batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
+            batch.tagMask[i] = mask & mask - 1;
         }
         // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
         // reads bytes 0..88 of its entry (two or three lines): touch each of them.
         for (int i = 0; i < count; i++) {
-            final long entry = batch.entryAddress[i];
-            if (entry != 0) {
-                sink += MEMORY.get(ValueLayout.JAVA_LONG, entry + CONTROL)
-                    + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_DST_LO)
-                    + MEMORY.get(ValueLayout.JAVA_LONG, entry + ORIG_PORTS);
+            final int ref = batch.firstRef[i];
+            if (ref >= 0) {
+                final long entry = entries + (long) ENTRY_BYTES * (ref >>> 1);
+                sink += MEMORY.get(PLAIN_LONG, entry + CONTROL)
+                    + MEMORY.get(PLAIN_LONG, entry + ORIG_DST_LO)
+                    + MEMORY.get(PLAIN_LONG, entry + ORIG_PORTS);
             }
         }
         touched = sink;
-        // Pass 5: compare the tag matches (bucket and entry are in cache now); the rare
+        // Pass 5: compare the candidates (bucket and entry are in cache now); the rare
         // overflowed bucket goes on probing.
         final int hits = compareKeys(batch, count);
         maybeFlushSearched();
@@ -179,7 +185,7 @@ public final class ConntrackCursor {
     private int scanBucket(long bucket, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int statusKey,
                            int selfIndex, ConntrackLookupBatch out, int i) {
         for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
-            final int value = MEMORY.get(ValueLayout.JAVA_INT, bucket + 4L * slot);
+            final int value = MEMORY.get(PLAIN_INT, bucket + 4L * slot);
             if (value != 0 && slotTag(value) == tag) {
                 VarHandle.acquireFence();
                 final int ref = slotRef(value);
@@ -202,76 +208,118 @@ public final class ConntrackCursor {
     private int compareKeys(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
         final int capacity = t.capacity;
+        final long entries = t.entriesAddress;
+        // The arrays in locals: the fences below would otherwise make the JIT reload each field.
+        final long[] srcHiA = batch.srcHi;
+        final long[] srcLoA = batch.srcLo;
+        final long[] dstHiA = batch.dstHi;
+        final long[] dstLoA = batch.dstLo;
+        final int[] portsA = batch.ports;
+        final int[] protoA = batch.proto;
+        final int[] zoneA = batch.zone;
+        final int[] refA = batch.ref;
+        final long[] controlA = batch.control;
+        final int[] decisionA = batch.decision;
+        final long[] natSrcHiA = batch.natSrcHi;
+        final long[] natSrcLoA = batch.natSrcLo;
+        final long[] natDstHiA = batch.natDstHi;
+        final long[] natDstLoA = batch.natDstLo;
+        final int[] natPortsA = batch.natPorts;
+        final long[] bucketAddressA = batch.bucketAddress;
+        final int[] tagA = batch.tag;
+        final int[] firstRefA = batch.firstRef;
+        final int[] tagMaskA = batch.tagMask;
         int hits = 0;
         int compared = 0;
         for (int i = 0; i < count; i++) {
-            final long home = t.bucketAddress(batch.bucket[i]);
-            final int tag = batch.tag[i];
-            final int statusKey = statusKey(batch.proto[i], batch.zone[i]);
+            final int statusKey = statusKey(protoA[i], zoneA[i]);
+            final int candidate = firstRefA[i];
             int result = -1;
-            int mask = batch.tagMask[i];
-            if (mask != 0) {
-                VarHandle.acquireFence();
-            }
-            while (mask != 0) {
-                final int slot = Integer.numberOfTrailingZeros(mask);
-                mask &= mask - 1;
-                final int value = MEMORY.get(ValueLayout.JAVA_INT, home + 4L * slot);
-                final int ref = slotRef(value);
-                // The slot may have changed since the mask was taken: its tag is checked again.
-                if (slotTag(value) != tag || ref >>> 1 >= capacity) {
-                    continue;
-                }
+            if (candidate >= 0) {
                 compared++;
-                final int dir = ref & 1;
-                final long base = t.entryAddress(ref >>> 1);
-                final long control = (long) LONG.getAcquire(MEMORY, base + CONTROL);
+                final int dir = candidate & 1;
+                final long base = entries + (long) ENTRY_BYTES * (candidate >>> 1);
+                // Acquire by a fence: the aligned VarHandle's getAcquire tests the alignment
+                // of every address; a plain load of the aligned word and the fence order the
+                // same loads (on x86 the fence is free).
+                final long control = MEMORY.get(PLAIN_LONG, base + CONTROL);
+                VarHandle.acquireFence();
                 final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-                if (seqOdd(control) || (controlStatus(control) & STATUS_KEY_MASK) != statusKey
-                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) != batch.srcLo[i]
-                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) != batch.dstLo[i]
-                    || MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != batch.ports[i]
-                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) != batch.srcHi[i]
-                    || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) != batch.dstHi[i]) {
-                    continue;
-                }
-                final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-                batch.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
-                batch.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
-                batch.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
-                batch.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
-                final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
-                batch.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
-                batch.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
-                VarHandle.loadLoadFence();
-                final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);
-                if ((int) recheck == (int) control && (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) == 0) {
-                    batch.control[i] = recheck;
-                    result = ref;
-                    break;
+                // One test for the whole key: odd seqlock, protocol and zone, both addresses, ports.
+                final long differ = (control & 1)
+                    | ((controlStatus(control) & STATUS_KEY_MASK) ^ statusKey)
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) ^ srcLoA[i])
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) ^ dstLoA[i])
+                    | (MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ portsA[i])
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_HI) ^ srcHiA[i])
+                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_HI) ^ dstHiA[i]);
+                if (differ == 0) {
+                    final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
+                    natSrcHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_HI);
+                    natSrcLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
+                    natDstHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_HI);
+                    natDstLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
+                    final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+                    natPortsA[i] = otherPorts << 16 | otherPorts >>> 16;
+                    decisionA[i] = MEMORY.get(PLAIN_INT, base + DECISION);
+                    VarHandle.loadLoadFence();
+                    final long recheck = (long) LONG.getOpaque(MEMORY, base + CONTROL);
+                    if ((int) recheck == (int) control && (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) == 0) {
+                        controlA[i] = recheck;
+                        result = candidate;
+                    }
                 }
             }
-            if (result < 0 && (int) INT.getAcquire(MEMORY, home + 4L * OVERFLOW) != 0) {
-                result = probe(batch.bucket[i], tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
-                    batch.dstLo[i], batch.ports[i], statusKey, -1, batch, i);
+            if (result < 0 && (tagMaskA[i] != 0 || (int) INT.getAcquire(MEMORY, bucketAddressA[i] + 4L * OVERFLOW) != 0)) {
+                result = compareOthers(batch, i, statusKey);
             }
-            batch.ref[i] = result;
+            refA[i] = result;
             hits += result >= 0 ? 1 : 0;
         }
         searched += compared;
         return hits;
     }
 
+    /**
+     * The rare rest of pass 5 for key {@code i} (its first tag match was not it): the other tag
+     * matches of its home bucket in slot order (the slot may have changed since the mask was
+     * taken, so its tag is checked again), then, if the bucket has overflowed, the buckets after
+     * it. Out of the hot loop so that the loop stays short. Returns the node ref or -1.
+     */
+    private int compareOthers(ConntrackLookupBatch batch, int i, int statusKey) {
+        final long bucket = batch.bucketAddress[i];
+        final int tag = batch.tag[i];
+        int mask = batch.tagMask[i];
+        while (mask != 0) {
+            final int slot = Integer.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            final int value = MEMORY.get(PLAIN_INT, bucket + 4L * slot);
+            if (slotTag(value) == tag) {
+                VarHandle.acquireFence();
+                final int ref = slotRef(value);
+                if (matches(ref, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i], batch.ports[i], statusKey,
+                    -1, batch, i)) {
+                    return ref;
+                }
+            }
+        }
+        if ((int) INT.getAcquire(MEMORY, bucket + 4L * OVERFLOW) != 0) {
+            return probe(table.bucketIndex(bucket), tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
+                batch.ports[i], statusKey, -1, batch, i);
+        }
+        return -1;
+    }
+
     /** The rewrite target of a hit in direction {@code dir}: the other direction's tuple, mirrored; and the decisions. */
     private static void copyAnswer(long base, int dir, ConntrackLookupBatch out, int i) {
         final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-        out.natSrcHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_HI);
-        out.natSrcLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_DST_LO);
-        out.natDstHi[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_HI);
-        out.natDstLo[i] = MEMORY.get(ValueLayout.JAVA_LONG, other + ORIG_SRC_LO);
-        final int otherPorts = MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+        out.natSrcHi[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_HI);
+        out.natSrcLo[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
+        out.natDstHi[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_HI);
+        out.natDstLo[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
+        final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
         out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
-        out.decision[i] = MEMORY.get(ValueLayout.JAVA_INT, base + DECISION);
+        out.decision[i] = MEMORY.get(PLAIN_INT, base + DECISION);
     }
 
     /** The tag bits of both slots of a long (slot bits 25..31 and 57..63). */
@@ -284,26 +332,34 @@ public final class ConntrackCursor {
      * 64-byte line read as 8 longs, two slots per long, compared without a branch (SWAR: the
      * tag bits of each 32-bit lane of {@code word ^ pattern} are zero exactly when the tag
      * matches; adding 0x7F to the 7-bit lane carries into bit 7 unless it is zero). Random
-     * per-slot branches here cost more than the arithmetic (mispredictions). An empty slot
-     * never matches: tags are never 0 ({@link ConntrackTable#tagOf}).
+     * per-slot branches here cost more than the arithmetic (mispredictions). The eight longs'
+     * "differs" bits are gathered into one long first and interleaved back into slot order at
+     * the end (two {@code Integer.expand}), not extracted pair by pair. An empty slot never
+     * matches: tags are never 0 ({@link ConntrackTable#tagOf}).
      */
     static int tagMatches(long bucket, int tag) {
         final long pattern = (long) tag << SLOT_REF_BITS | (long) tag << (32 + SLOT_REF_BITS);
-        return (pairMatches(bucket, pattern) & ~(1 << OVERFLOW))
-            | pairMatches(bucket + 8, pattern) << 2
-            | pairMatches(bucket + 16, pattern) << 4
-            | pairMatches(bucket + 24, pattern) << 6
-            | pairMatches(bucket + 32, pattern) << 8
-            | pairMatches(bucket + 40, pattern) << 10
-            | pairMatches(bucket + 48, pattern) << 12
-            | pairMatches(bucket + 56, pattern) << 14;
+        // Bit 7 + k: the tag of slot 2k differs; bit 39 + k: that of slot 2k + 1.
+        final long differ = laneDiffers(bucket, pattern)
+            | laneDiffers(bucket + 8, pattern) << 1
+            | laneDiffers(bucket + 16, pattern) << 2
+            | laneDiffers(bucket + 24, pattern) << 3
+            | laneDiffers(bucket + 32, pattern) << 4
+            | laneDiffers(bucket + 40, pattern) << 5
+            | laneDiffers(bucket + 48, pattern) << 6
+            | laneDiffers(bucket + 56, pattern) << 7;
+        final int even = ~(int) (differ >>> 7) & 0xFF;
+        final int odd = ~(int) (differ >>> 39) & 0xFF;
+        // Interleaved back into slot order (one pdep each on x86 with BMI2).
+        return (Integer.expand(even, 0x5555) | Integer.expand(odd, 0xAAAA)) & ~(1 << OVERFLOW);
     }
 
-    /** Bits 0 and 1: whether the two slots of the long at {@code address} have the tag of {@code pattern}. */
-    private static int pairMatches(long address, long pattern) {
-        final long differ = ((MEMORY.get(ValueLayout.JAVA_LONG, address) ^ pattern) & TAG_BITS_PAIR) >>> SLOT_REF_BITS;
-        final long equal = ~(differ + LANE_LOW7) & LANE_BIT7;
-        return (int) equal >>> 7 | (int) (equal >>> 38);
+    /**
+     * Bits 7 and 39: set when the tag of the low / high slot of the long at {@code address}
+     * differs from {@code pattern}'s (adding 0x7F to a 7-bit lane carries into bit 7 unless it is zero).
+     */
+    private static long laneDiffers(long address, long pattern) {
+        return ((((MEMORY.get(PLAIN_LONG, address) ^ pattern) & TAG_BITS_PAIR) >>> SLOT_REF_BITS) + LANE_LOW7) & LANE_BIT7;
     }
 
     /**
@@ -324,18 +380,18 @@ public final class ConntrackCursor {
             return false;
         }
         final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-        if (MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_LO) != srcLo
-            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_LO) != dstLo
-            || MEMORY.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != ports
-            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_SRC_HI) != srcHi
-            || MEMORY.get(ValueLayout.JAVA_LONG, tuple + ORIG_DST_HI) != dstHi) {
+        if (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) != srcLo
+            || MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) != dstLo
+            || MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != ports
+            || MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_HI) != srcHi
+            || MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_HI) != dstHi) {
             return false;
         }
         if (out != null) {
             copyAnswer(base, dir, out, i);
         }
         VarHandle.loadLoadFence();
-        final long recheck = MEMORY.get(ValueLayout.JAVA_LONG, base + CONTROL);
+        final long recheck = MEMORY.get(PLAIN_LONG, base + CONTROL);
         if ((int) recheck != (int) control || (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) != 0) {
             return false;
         }
@@ -667,9 +723,10 @@ public final class ConntrackCursor {
      * or {@link #TRACK_STALE} (the entry was removed, reused or claimed for removal since the
      * lookup: treat the packet as a miss).
      *
-     * <p>Last seen is written before the control word's compare-and-set (which toggles
-     * {@link ConntrackFlags#TICK} whenever last seen moved), so a sweeper that decided from an
-     * older last seen fails its claim and the connection stays. (The counters are added after
+     * <p>Last seen is written before the control word is read again and its compare-and-set
+     * (which sets {@link ConntrackFlags#TICK} whenever last seen moved; only the sweeper clears
+     * it), so a sweeper that decided from an older last seen fails its claim, or sees the new
+     * last seen, and the connection stays (see {@link ConntrackSweeper}). (The counters are added after
      * the check: a packet counted in the very instant its connection is removed can be
      * credited to the next connection using that entry.)
      */
@@ -693,8 +750,13 @@ public final class ConntrackCursor {
             }
             int newStatus = (int) advanced;
             if (tick) {
-                INT.setOpaque(MEMORY, base + LAST_SEEN_S, nowS);
-                newStatus ^= ConntrackFlags.TICK << 16;
+                // Once per connection and second: last seen, a full fence, then the control
+                // word again; TICK stays set until the sweeper clears it (ConntrackSweeper).
+                INT.setVolatile(MEMORY, base + LAST_SEEN_S, nowS);
+                if ((long) LONG.getVolatile(MEMORY, base + CONTROL) != control) {
+                    continue;
+                }
+                newStatus |= ConntrackFlags.TICK << 16;
             }
             if (newStatus == status || LONG.compareAndSet(MEMORY, base + CONTROL, control, control(seq, newStatus))) {
                 break;

@@ -19,9 +19,10 @@ public final class ConntrackFlags {
     /** Claimed for deletion: lookups ignore it, the claimant (or the sweeper) unlinks it. */
     public static final int DYING = 1 << 5;
     /**
-     * Toggled by {@code track} (compare-and-set of the control word) each time it moves the
-     * entry's last-seen second, after writing it: a sweeper that read the control word before
-     * and decided the entry had expired then fails its claim and keeps the connection.
+     * Set by {@code track} (compare-and-set of the control word) when it moves the entry's
+     * last-seen second, after writing it; cleared only by the sweeper. A sweeper that read the
+     * control word without TICK and decided the entry had expired then fails its claim and
+     * keeps the connection; one that sees TICK clears it and reads last seen again.
      */
     public static final int TICK = 1 << 6;
     /**

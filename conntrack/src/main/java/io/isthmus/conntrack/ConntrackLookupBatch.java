@@ -33,13 +33,13 @@ public final class ConntrackLookupBatch {
     public final long[] natDstLo;
     public final int[] natPorts;
 
-    /** Scratch: home bucket and tag of each key. */
-    final int[] bucket;
+    /** Scratch: absolute address of each key's home bucket, and its tag. */
+    final long[] bucketAddress;
     final int[] tag;
-    /** Scratch: the slots of each key's home bucket whose tag matches (bit per slot). */
+    /** Scratch: the node named by each key's first tag match, -1 if none. */
+    final int[] firstRef;
+    /** Scratch: the other slots of each key's home bucket whose tag matches (bit per slot). */
     final int[] tagMask;
-    /** Scratch: absolute address of the entry named by each key's first tag match, 0 if none. */
-    final long[] entryAddress;
 
     public ConntrackLookupBatch(int capacity) {
         this.capacity = capacity;
@@ -58,10 +58,10 @@ public final class ConntrackLookupBatch {
         natDstHi = new long[capacity];
         natDstLo = new long[capacity];
         natPorts = new int[capacity];
-        bucket = new int[capacity];
+        bucketAddress = new long[capacity];
         tag = new int[capacity];
+        firstRef = new int[capacity];
         tagMask = new int[capacity];
-        entryAddress = new long[capacity];
     }
 
     /** Sets key {@code i}. */

@@ -10,11 +10,11 @@ import org.agrona.concurrent.Agent;
  * heartbeat. Scans a bounded slice of entries per call, so a duty cycle stays short whatever
  * the capacity (a pending flush request is the exception: it scans the whole table once).
  *
- * <p>Expiry and a packet at the same instant: the sweeper reads the control word, then last
- * seen, and claims with a compareAndSet of the exact control word it read. {@code track}
- * writes last seen first and then toggles {@link ConntrackFlags#TICK} by compareAndSet, so
- * either the sweeper sees the new last seen, or one of the two compareAndSets fails: the
- * sweeper keeps the connection, or the worker is told {@code TRACK_STALE}.
+ * <p>Expiry and a packet at the same instant: {@code track} writes last seen, then sets
+ * {@link ConntrackFlags#TICK} in the control word; only the sweeper clears TICK, and it claims
+ * an expired entry with a compareAndSet of a control word without TICK. Either the sweeper
+ * sees the new last seen, or one of the two compareAndSets fails: the connection stays, or
+ * the worker is told {@code TRACK_STALE} (see {@link #removeIfStillExpired}).
  *
  * <p>Thread-safety: exactly one sweeper per table, on one thread (it owns the sweeper counter
  * stripe and its cursor). Runs concurrently with the workers.
@@ -71,18 +71,61 @@ public final class ConntrackSweeper implements Agent {
     }
 
     private boolean sweepEntry(int index, int nowS) {
+        final long control = expiredControl(index, nowS);
+        return control != 0 && removeIfStillExpired(index, control, nowS);
+    }
+
+    /**
+     * The control word of entry {@code index} if it is a confirmed, live connection whose last
+     * seen is older than its state's timeout at {@code nowS}; else 0 (a live control word is
+     * never 0: its status names a protocol).
+     */
+    long expiredControl(int index, int nowS) {
         final long base = table.entryBase(index);
         final long control = (long) ConntrackTable.LONG.getAcquire(table.segment, base + CONTROL);
         final int status = controlStatus(control);
         if (seqOdd(control) || status == 0
             || (statusFlags(status) & (ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) != ConntrackFlags.CONFIRMED) {
-            return false; // free, being inserted (its inserter owns it) or being removed by its claimant
+            return 0; // free, being inserted (its inserter owns it) or being removed by its claimant
         }
-        final int lastSeenS = (int) ConntrackTable.INT.getOpaque(table.segment, base + LAST_SEEN_S);
-        final long expiresS = (long) lastSeenS + table.timeoutS(statusState(status));
-        if (expiresS > nowS) {
-            return false;
+        return expired(base, status, nowS) ? control : 0;
+    }
+
+    /**
+     * Removes entry {@code index} if it is still expired and unrefreshed. {@code control} is
+     * the word {@link #expiredControl} read, and the claim is a compareAndSet from exactly that
+     * word. A packet that refreshes last seen sets TICK (it writes last seen, a full fence, then
+     * reads the control word and compareAndSets TICK in if it is not there); only the sweeper
+     * clears TICK. So:
+     * <ul>
+     * <li>TICK clear in {@code control}: any refresh after that read sets TICK, the word is no
+     *     longer {@code control} and the claim fails (or the packet's compareAndSet fails after
+     *     the claim, and it is told TRACK_STALE). A refresh cannot be undone before the claim
+     *     (the earlier code toggled TICK, and two refreshes in two seconds toggled it back: the
+     *     claim then removed a connection that had just been refreshed).</li>
+     * <li>TICK set: the sweeper clears it (compareAndSet; it gives up on a failure), then reads
+     *     last seen again; a refresh that saw TICK still set skipped its compareAndSet, but its
+     *     last seen is visible now (both sides have a full fence between their write and their
+     *     read). Still expired: it claims from the word it wrote.</li>
+     * </ul>
+     * Returns whether it removed the entry.
+     */
+    boolean removeIfStillExpired(int index, long control, int nowS) {
+        final long base = table.entryBase(index);
+        long expected = control;
+        final int status = controlStatus(control);
+        if ((statusFlags(status) & ConntrackFlags.TICK) != 0) {
+            expected = control(controlSeq(control), status & ~(ConntrackFlags.TICK << 16));
+            if (!ConntrackTable.LONG.compareAndSet(table.segment, base + CONTROL, control, expected)
+                || !expired(base, status, nowS)) {
+                return false;
+            }
         }
-        return table.claimIfUnchanged(index, control) && table.removeClaimed(index, SWEEPER_STRIPE);
+        return table.claimIfUnchanged(index, expected) && table.removeClaimed(index, SWEEPER_STRIPE);
+    }
+
+    private boolean expired(long base, int status, int nowS) {
+        final int lastSeenS = (int) ConntrackTable.INT.getVolatile(table.segment, base + LAST_SEEN_S);
+        return (long) lastSeenS + table.timeoutS(statusState(status)) <= nowS;
     }
 }

@@ -40,7 +40,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *     getAcquire the seqlock, read plainly, {@link VarHandle#loadLoadFence()}, re-read and
  *     skip the entry if it was odd or moved.</li>
  * <li>status word (state, flags): compareAndSet of the whole control word; counters:
- *     getAndAdd; last seen: setOpaque, then a TICK compareAndSet (see {@link ConntrackFlags#TICK}).</li>
+ *     getAndAdd; last seen: setVolatile, then a compareAndSet setting TICK, which only the
+ *     sweeper clears (see {@link ConntrackFlags#TICK}).</li>
  * <li>free list: a Treiber stack whose head carries an ABA stamp, compareAndSet; a free
  *     entry's link to the next free one is kept in its decision field.</li>
  * </ul>
@@ -130,13 +131,14 @@ public final class ConntrackTable implements AutoCloseable {
         final MemorySegment segment;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            channel.truncate(bytes);
-            // tmpfs files are sparse: make sure the size is real before mapping.
-            channel.write(java.nio.ByteBuffer.wrap(new byte[1]), bytes - 1);
+            // tmpfs files are sparse: reserve every block now, so that a filesystem too small
+            // for the table fails here with a clear message instead of SIGBUS on a later store.
+            FileSpace.reserve(file, bytes);
             segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
             HugePages.advise(segment);
         } catch (IOException | RuntimeException e) {
             arena.close();
+            Files.deleteIfExists(file);
             throw new IOException("cannot create conntrack table " + file + ": " + e.getMessage(), e);
         }
         initialize(segment, capacity, bucketCount, config.timeouts());
@@ -472,6 +474,11 @@ public final class ConntrackTable implements AutoCloseable {
     /** Absolute address of a bucket (for {@link #MEMORY}). */
     long bucketAddress(int bucket) {
         return indexAddress + (long) BUCKET_BYTES * bucket;
+    }
+
+    /** The bucket at an address from {@link #bucketAddress}. */
+    int bucketIndex(long bucketAddress) {
+        return (int) ((bucketAddress - indexAddress) / BUCKET_BYTES);
     }
 
     int nextBucket(int home, int distance) {

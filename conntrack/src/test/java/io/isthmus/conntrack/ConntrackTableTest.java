@@ -186,6 +186,65 @@ class ConntrackTableTest {
         }
     }
 
+    /**
+     * A full table (the index at its designed load, some buckets overflowed), IPv4 and IPv6
+     * connections with DNAT, every key looked up in batches by both tuples plus as many misses:
+     * the batch must agree with single lookups and return each connection's own answer. Misses
+     * meet chance tag matches (several per hundred), hits the overflowed buckets.
+     */
+    @Test
+    void batchLookupsOfAFullTableAgreeWithSingleLookupsAndCarryEachAnswer() {
+        final int capacity = 4096;
+        final ConntrackTable table = ConntrackTable.createInMemory(capacity, ConntrackTimeouts.linuxDefaults(), null);
+        final ConntrackCursor cursor = table.cursor(0);
+        for (int n = 0; n < capacity; n++) {
+            final long hi = (n & 3) == 3 ? 0x2001_0db8_0000_0000L : 0;
+            assertTrue(cursor.insert(cursor.spec().tuple(hi, CLIENT + n, hi, VIP + (n & 7), 1024 + n, 80, TCP, n & 1)
+                .dnat(hi, BACKEND + n, 8080).state(ConntrackState.TCP_SYN_SENT).decisions(n, 1, n & 0xFF), 1) >= 0, "insert " + n);
+        }
+        int overflowed = 0;
+        for (int b = 0; b < table.bucketCount(); b++) {
+            overflowed += table.slotValue(b, OVERFLOW) != 0 ? 1 : 0;
+        }
+        assertTrue(overflowed > 0, "some buckets overflowed at this load");
+        final ConntrackLookupBatch batch = new ConntrackLookupBatch(64);
+        int hits = 0;
+        for (int first = 0; first < 3 * capacity; first += 64) {
+            for (int i = 0; i < 64; i++) {
+                final int k = first + i;
+                final int n = k % capacity;
+                final long hi = (n & 3) == 3 ? 0x2001_0db8_0000_0000L : 0;
+                switch (k / capacity) {
+                    case 0 -> batch.key(i, hi, CLIENT + n, hi, VIP + (n & 7), ports(1024 + n, 80), TCP, n & 1);
+                    case 1 -> batch.key(i, hi, BACKEND + n, hi, CLIENT + n, ports(8080, 1024 + n), TCP, n & 1);
+                    default -> batch.key(i, hi, CLIENT + n, hi, VIP + (n & 7), ports(1024 + n, 80), TCP, (n & 1) ^ 1);
+                }
+            }
+            hits += cursor.lookupBatch(batch, 64);
+            for (int i = 0; i < 64; i++) {
+                final int k = first + i;
+                final int n = k % capacity;
+                final int single = cursor.lookup(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i], batch.ports[i],
+                    TCP, batch.zone[i]);
+                assertEquals(single, batch.ref[i], "key " + k);
+                if (k / capacity == 2) {
+                    assertEquals(-1, batch.ref[i], "another zone is another key: " + k);
+                    continue;
+                }
+                assertEquals(k / capacity, batch.ref[i] & 1, "direction of key " + k);
+                assertEquals(n, decisionServiceId(batch.decision[i]), "decision of key " + k);
+                if (k < capacity) {
+                    assertEquals(BACKEND + n, batch.natDstLo[i], "DNAT of key " + k);
+                    assertEquals(ports(1024 + n, 8080), batch.natPorts[i]);
+                } else {
+                    assertEquals(VIP + (n & 7), batch.natSrcLo[i], "un-DNAT of reply " + k);
+                    assertEquals(ports(80, 1024 + n), batch.natPorts[i]);
+                }
+            }
+        }
+        assertEquals(2 * capacity, hits);
+    }
+
     @Test
     void icmpErrorFindsTheConnectionItIsAbout() throws Exception {
         try (TestTable t = new TestTable(16, null)) {
