@@ -16,7 +16,10 @@ public final class PortCounters {
      * that the pipeline dropped, whatever the {@code DropReason}; written by the worker, not the port.
      */
     public enum Counter {
-        RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL, RX_FILL_EMPTY, RX_DROPPED,
+        RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL,
+        /** Times the port's receive side found the worker's pool empty (AF_XDP: once per starved episode, not per cycle). */
+        RX_FILL_EMPTY,
+        RX_DROPPED,
         /** Super-packets (larger than the MTU: a pod's TSO/GSO) split into MTU segments by the port (software GSO). */
         RX_GSO_PACKETS,
         /** Segments those super-packets became. */
