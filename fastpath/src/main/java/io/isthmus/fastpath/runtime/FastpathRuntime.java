@@ -134,7 +134,7 @@ public final class FastpathRuntime implements AutoCloseable {
                     ? new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS)
                     : new PipelineContext(slots, portFactory.pool(), tables, conntrack,
                             affinity == null ? config.flow() : ServiceAffinity.withTable(config.flow(), affinity), Worker.ARP_REQUEST_INTERVAL_NS);
-            final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
+            final Worker worker = new Worker(config.workerName(), context, pipelines.create(context, tables, conntrack),
                     new SystemNanoClock()).injectFrom(pipelines.injects());
             final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode(), config.workerThread());
             made.add(workerRunner);
