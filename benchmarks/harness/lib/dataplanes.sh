@@ -210,7 +210,9 @@ dp_ovs_service() {
 }
 
 # ---- (d) Isthmus ----------------------------------------------------------------------------------
-ISTHMUS_IDLE=${ISTHMUS_IDLE:-backoff}
+# The worker's idle strategy: busy-spin, as a performance node that gives the fast path a core would
+# run it (OVS's PMD thread busy-spins here too); ISTHMUS_IDLE=backoff for the commands' default.
+ISTHMUS_IDLE=${ISTHMUS_IDLE:-busy-spin}
 # The worker thread's nice value (--worker-nice); empty: each command's default (`isthmus fastpath`:
 # inherited, i.e. 0 like ovs-vswitchd here; `isthmus up`: -5, the node's default).
 ISTHMUS_WORKER_NICE=${ISTHMUS_WORKER_NICE:-}

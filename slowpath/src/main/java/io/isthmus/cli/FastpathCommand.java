@@ -280,9 +280,10 @@ public final class FastpathCommand implements Subcommand {
         final StringBuilder line = new StringBuilder();
         for (AfXdpPort port : fastpath.ports().ports()) {
             final XskStatistics kernel = port.socket().statistics();
-            line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d | ", port.name(),
+            line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d kicks %d | ", port.name(),
                     port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
-                    port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL)));
+                    port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL),
+                    port.counters().get(Counter.TX_KICKS)));
             final long gso = port.counters().get(Counter.RX_GSO_PACKETS);
             final long completed = port.counters().get(Counter.RX_CHECKSUMS_COMPLETED);
             final long oversize = port.counters().get(Counter.RX_OVERSIZE_DROPPED);

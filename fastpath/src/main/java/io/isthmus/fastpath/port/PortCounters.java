@@ -27,7 +27,9 @@ public final class PortCounters {
         /** TCP/UDP checksums the pod left partial (TX checksum offload) that the port completed. */
         RX_CHECKSUMS_COMPLETED,
         /** Packets larger than the MTU the port could not segment (not IPv4 TCP, malformed, no frames): dropped. */
-        RX_OVERSIZE_DROPPED
+        RX_OVERSIZE_DROPPED,
+        /** AF_XDP: sendto calls that woke the kernel's TX (copy mode: each sends at most 32 frames), i.e. TX syscalls. */
+        TX_KICKS
     }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

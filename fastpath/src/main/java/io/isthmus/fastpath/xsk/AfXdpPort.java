@@ -281,11 +281,13 @@ public final class AfXdpPort implements Port {
      */
     private void kickTx() {
         int outstanding = tx.outstanding();
-        for (int kick = 0; kick < MAX_TX_KICKS && outstanding != 0 && tx.needsWakeup(); kick++) {
+        int kicks = 0;
+        while (kicks < MAX_TX_KICKS && outstanding != 0 && tx.needsWakeup()) {
             final long result = Libc.sendtoRaw(callState, fd, PosixConstants.MSG_DONTWAIT);
+            kicks++;
             final int left = tx.outstanding();
             if (left >= outstanding) {
-                return; // no progress: the next flush tries again
+                break; // no progress: the next flush tries again
             }
             outstanding = left;
             if (result < 0) {
@@ -293,9 +295,12 @@ public final class AfXdpPort implements Port {
                 if (errno != Errno.EAGAIN && errno != Errno.EBUSY && errno != Errno.ENOBUFS && errno != Errno.EINTR) {
                     lastKickErrno = errno;
                     kickErrors = kickErrors + 1; // single writer
-                    return;
+                    break;
                 }
             }
+        }
+        if (kicks != 0) {
+            counters.add(PortCounters.Counter.TX_KICKS, kicks);
         }
     }
 
