@@ -37,6 +37,12 @@ public final class WorkerRunner implements AutoCloseable {
 
     /** Starts {@code worker} on a new thread named after its role, placed as {@code placement} says. */
     public static WorkerRunner start(Worker worker, IdleMode idleMode, WorkerThread placement) {
+        if (idleMode == IdleMode.BUSY_SPIN && placement.nice() != WorkerThread.KEEP_NICE && placement.nice() < 0
+                && placement.cpu() == WorkerThread.ANY_CPU) {
+            LOG.log(System.Logger.Level.WARNING, "worker " + worker.roleName() + " busy-spins at nice " + placement.nice()
+                    + " on any CPU: it will take a CPU whole and starve other work there; give it its own (--worker-cpu)"
+                    + " or let it back off");
+        }
         final WorkerRunner workerRunner = new WorkerRunner(worker, idleMode, placement);
         AgentRunner.startOnThread(workerRunner.runner);
         return workerRunner;
