@@ -210,7 +210,19 @@ dp_ovs_service() {
 }
 
 # ---- (d) Isthmus ----------------------------------------------------------------------------------
-ISTHMUS_IDLE=${ISTHMUS_IDLE:-backoff}
+# The worker's idle strategy. `isthmus fastpath` (modes isthmus, isthmus-offload*): busy-spin at
+# nice 0, like OVS's PMD thread here (what a performance node giving the fast path a core runs).
+# `isthmus up`: the node's defaults, backoff at nice -5 (a busy-spinning thread at nice -5 takes its
+# CPU whole and, on this 2-CPU machine, starves the generator: RESULTS.md, "Session 4 (worker)").
+ISTHMUS_IDLE=${ISTHMUS_IDLE:-busy-spin}
+ISTHMUS_UP_IDLE=${ISTHMUS_UP_IDLE:-backoff}
+# The worker thread's nice value (--worker-nice); empty: each command's default (`isthmus fastpath`:
+# inherited, i.e. 0 like ovs-vswitchd here; `isthmus up`: -5, the node's default).
+ISTHMUS_WORKER_NICE=${ISTHMUS_WORKER_NICE:-}
+isthmus_worker_options() { # [idle]
+  printf -- '--idle %s ' "${1:-$ISTHMUS_IDLE}"
+  [ -z "$ISTHMUS_WORKER_NICE" ] || printf -- '--worker-nice %s ' "$ISTHMUS_WORKER_NICE"
+}
 dp_isthmus_title() { echo "Isthmus (isthmus fastpath)"; }
 dp_isthmus_tools() { echo "@af_xdp ip"; }
 dp_isthmus_offloads() { echo off; }
@@ -257,7 +269,7 @@ isthmus_fastpath_start() { # output-name [extra args...]: starts the fast path o
   on_undo "grep -hE '^(final|drop reasons)' $WORK/$name.out $WORK/$name.err | sed 's/^/dataplanes: isthmus ($name) /' >&3"
   # shellcheck disable=SC2046
   start_bg pid "$RUN_BOUND_S" "$WORK/$name.out" "$WORK/$name.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --idle "$ISTHMUS_IDLE" $(isthmus_ports) "$@"
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_worker_options) $(isthmus_ports) "$@"
   ISTHMUS_FASTPATH_PID=$pid
   wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/$name.out" "$WORK/$name.err" >&2; return 1; }
   DP_PIDS="$pid"
@@ -363,7 +375,8 @@ spec:
     return 1
   fi
   on_undo "timeout -k 10 120 env ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 $ISTHMUS down"
-  timeout -k 10 300 env ISTHMUS_UP_STATE="$WORK/up" ISTHMUS_NO_BUILD=1 "$ISTHMUS" up -f "$dir" --detach >"$WORK/up.out" 2>&1 \
+  # shellcheck disable=SC2046
+  timeout -k 10 300 env ISTHMUS_UP_STATE="$WORK/up" ISTHMUS_NO_BUILD=1 "$ISTHMUS" up -f "$dir" --detach $(isthmus_worker_options "$ISTHMUS_UP_IDLE") >"$WORK/up.out" 2>&1 \
     || { log "isthmus up failed:"; tail -20 "$WORK/up.out" >&2; return 1; }
   NS_A=isthmus-$ns-client
   NS_B=("isthmus-$ns-b0" "isthmus-$ns-b1" "isthmus-$ns-b2")

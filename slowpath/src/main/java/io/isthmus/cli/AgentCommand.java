@@ -5,6 +5,7 @@ import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.uplink.UplinkConfig;
 import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.worker.WorkerThread;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
 import io.isthmus.slowpath.agent.KubernetesSlowPath;
@@ -40,7 +41,10 @@ public final class AgentCommand implements Subcommand {
               --kubeconfig FILE        watch this API server (informers -> reconciler -> fast-path tables)
               --in-cluster             watch the API server of the pod's service account
                                        (neither: no slow path; pods are switched by CNI alone)
-              --idle backoff|busy-spin what the worker does when idle (default backoff)
+              --idle backoff|busy-spin what the worker does when idle (default backoff; busy-spin: a core of its own)
+              --worker-nice N          the worker thread's nice value, -20..19 (default -5: ahead of the agent's
+                                       own threads and the node's other processes when CPUs are short)
+              --worker-cpu N           pin the worker thread to CPU N (default: any)
               --duration SECONDS       stop by itself after this long (default: until SIGINT/SIGTERM)
               --cluster-dns IP         the cluster DNS Service address answered by the fast path (default 10.96.0.10; 'none': off)
               --dns-upstreams PATH     resolv.conf naming the nameservers for other names (default /etc/resolv.conf)
@@ -80,6 +84,7 @@ public final class AgentCommand implements Subcommand {
         Path aeron = EmbeddedMediaDriver.uniqueDirectory();
         int metricsPort = MetricsServer.DEFAULT_PORT;
         IdleMode idle = IdleMode.BACKOFF;
+        WorkerThread placement = WorkerThread.NODE;
         long durationSeconds = 0;
         String nodeName = AgentConfig.hostName();
         final java.util.List<String> nodeIps = new java.util.ArrayList<>();
@@ -110,6 +115,8 @@ public final class AgentCommand implements Subcommand {
                     case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i, "--kubeconfig"));
                     case "--in-cluster" -> inCluster = true;
                     case "--idle" -> idle = IdleMode.parse(value(args, ++i, "--idle"));
+                    case "--worker-nice" -> placement = placement.withNice(WorkerThread.parseNice(value(args, ++i, "--worker-nice")));
+                    case "--worker-cpu" -> placement = placement.withCpu(WorkerThread.parseCpu(value(args, ++i, "--worker-cpu")));
                     case "--cluster-dns" -> clusterDnsIp = value(args, ++i, "--cluster-dns");
                     case "--dns-upstreams" -> dnsUpstreams = Path.of(value(args, ++i, "--dns-upstreams"));
                     case "--uplink" -> uplinkInterface = value(args, ++i, "--uplink");
@@ -169,7 +176,7 @@ public final class AgentCommand implements Subcommand {
             return 1;
         }
         final AgentConfig defaults = AgentConfig.defaults(podCidr);
-        final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle);
+        final FastpathRuntimeConfig runtime = FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle).withWorkerThread(placement);
         final AgentConfig config = new AgentConfig(runtime, aeron, cniSocket, ipam, podCidr, metricsPort, defaults.portTimeout(),
                 new NodeSettings(nodeName, nodeIps, null), clusterDns, hostPort);
         return serve(config, kubeconfig != null || inCluster ? watching(kubeconfig, nodeName) : slowPath, durationSeconds, uplink,

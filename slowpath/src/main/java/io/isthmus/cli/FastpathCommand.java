@@ -13,6 +13,7 @@ import io.isthmus.fastpath.linux.PosixConstants;
 import io.isthmus.fastpath.linux.XdpConstants;
 import io.isthmus.fastpath.port.PortCounters.Counter;
 import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.worker.WorkerThread;
 import io.isthmus.fastpath.xsk.AfXdpInterface;
 import io.isthmus.fastpath.xsk.AfXdpPort;
 import io.isthmus.fastpath.xsk.AfXdpSwitch;
@@ -44,14 +45,17 @@ public final class FastpathCommand implements Subcommand {
             usage: isthmus fastpath --port IFNAME=POD_IP [--port IFNAME=POD_IP ...] [options]
               --port IFNAME=POD_IP   a host-side interface (e.g. the host end of a pod's veth) and the
                                      pod IPv4 address behind it; repeat for every port
-              --idle backoff|busy-spin   what the worker does when idle (default backoff)
+              --idle backoff|busy-spin   what the worker does when idle (default backoff; busy-spin
+                                     keeps a core busy, for a node that gives the fast path one)
+              --worker-nice N        the worker thread's nice value, -20..19 (default: inherited)
+              --worker-cpu N         pin the worker thread to CPU N (default: any)
               --xdp-mode auto|native|generic   XDP attach mode (default auto: native, else generic)
               --copy | --zero-copy   force the AF_XDP copy mode (default: the kernel chooses)
               --duration SECONDS     stop by itself after this long (default: until SIGINT/SIGTERM)
               --quiet                no per-second counter lines
               --services PATH        run the node's whole pipeline (conntrack, Service DNAT, policy) with
                                      the Services and EndpointSlices of this YAML file or directory
-            usage: isthmus fastpath --control aeron:ipc [--aeron-dir DIR] [--conntrack PATH] [--idle ...] [--duration S]
+            usage: isthmus fastpath --control aeron:ipc [--aeron-dir DIR] [--conntrack PATH] [--idle ...] [--worker-nice N] [--worker-cpu N] [--duration S]
               --control aeron:ipc    serve the control channel; ports come from the slow path, not --port
               --aeron-dir DIR        the media driver's directory (default /dev/shm/isthmus-aeron)
               --conntrack PATH       the conntrack table, kept across restarts (default /dev/shm/isthmus-conntrack)
@@ -80,6 +84,7 @@ public final class FastpathCommand implements Subcommand {
     int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         final List<AfXdpSwitch.PortSpec> specs = new ArrayList<>();
         IdleMode idle = IdleMode.BACKOFF;
+        WorkerThread placement = WorkerThread.INHERIT;
         XskConfig config = XskConfig.defaults();
         long durationSeconds = 0;
         boolean quiet = false;
@@ -95,6 +100,8 @@ public final class FastpathCommand implements Subcommand {
                 switch (args[i]) {
                     case "--port" -> specs.add(AfXdpSwitch.PortSpec.parse(CliArgs.value(args, ++i, "--port")));
                     case "--idle" -> idle = IdleMode.parse(CliArgs.value(args, ++i, "--idle"));
+                    case "--worker-nice" -> placement = placement.withNice(WorkerThread.parseNice(CliArgs.value(args, ++i, "--worker-nice")));
+                    case "--worker-cpu" -> placement = placement.withCpu(WorkerThread.parseCpu(CliArgs.value(args, ++i, "--worker-cpu")));
                     case "--xdp-mode" -> config = config.withXdpMode(parseXdpMode(CliArgs.value(args, ++i, "--xdp-mode")));
                     case "--copy" -> config = config.withBindMode(XskBindMode.COPY);
                     case "--zero-copy" -> config = config.withBindMode(XskBindMode.ZEROCOPY);
@@ -139,7 +146,7 @@ public final class FastpathCommand implements Subcommand {
             return 1;
         }
         if (control != null) {
-            return serveControl(FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle), aeronDirectory,
+            return serveControl(FastpathRuntimeConfig.defaults(conntrack).withIdleMode(idle).withWorkerThread(placement), aeronDirectory,
                     new NodeSettings(nodeName, nodeIps, null), durationSeconds, quiet, out);
         }
         if (serviceRecords != null) {
@@ -147,11 +154,11 @@ public final class FastpathCommand implements Subcommand {
             final FastpathRuntimeConfig withPorts = new FastpathRuntimeConfig(defaults.workerName(), defaults.portSlots(),
                     defaults.umemFrames(), defaults.xsk().withBindMode(config.bindMode()).withXdpMode(config.xdpMode()),
                     idle, defaults.conntrack(), defaults.sweepInterval(), defaults.sweepEntriesPerCall(),
-                    defaults.commandTimeout(), defaults.flow());
+                    defaults.commandTimeout(), defaults.flow(), placement);
             return FastpathWithServices.serve(specs, serviceRecords, withPorts, new NodeSettings(nodeName, nodeIps, null),
                     durationSeconds, quiet, out);
         }
-        return serve(specs, config, idle, durationSeconds, quiet, out);
+        return serve(specs, config, idle, placement, durationSeconds, quiet, out);
     }
 
     private static int serveControl(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node, long durationSeconds,
@@ -234,11 +241,11 @@ public final class FastpathCommand implements Subcommand {
         return null;
     }
 
-    private static int serve(List<AfXdpSwitch.PortSpec> specs, XskConfig config, IdleMode idle, long durationSeconds,
+    private static int serve(List<AfXdpSwitch.PortSpec> specs, XskConfig config, IdleMode idle, WorkerThread placement, long durationSeconds,
                              boolean quiet, PrintStream out) throws InterruptedException {
         boolean failed = false;
         try (StopOnSignal signal = new StopOnSignal("isthmus-fastpath-stop", Duration.ofSeconds(10))) { // until everything is detached
-            try (AfXdpSwitch fastpath = AfXdpSwitch.start(specs, config, idle)) {
+            try (AfXdpSwitch fastpath = AfXdpSwitch.start(specs, config, idle, placement)) {
             for (AfXdpInterface attached : fastpath.ports().interfaces()) {
                 out.println("attached " + attached.describe());
             }
@@ -273,9 +280,10 @@ public final class FastpathCommand implements Subcommand {
         final StringBuilder line = new StringBuilder();
         for (AfXdpPort port : fastpath.ports().ports()) {
             final XskStatistics kernel = port.socket().statistics();
-            line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d | ", port.name(),
+            line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d kicks %d | ", port.name(),
                     port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
-                    port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL)));
+                    port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL),
+                    port.counters().get(Counter.TX_KICKS)));
             final long gso = port.counters().get(Counter.RX_GSO_PACKETS);
             final long completed = port.counters().get(Counter.RX_CHECKSUMS_COMPLETED);
             final long oversize = port.counters().get(Counter.RX_OVERSIZE_DROPPED);

@@ -1,6 +1,8 @@
 package io.isthmus.cli;
 
 import io.isthmus.fastpath.linux.Libc;
+import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.worker.WorkerThread;
 import io.isthmus.slowpath.up.NetworkNamespaces;
 import io.isthmus.slowpath.up.Teardown;
 import io.isthmus.slowpath.up.UpAgent;
@@ -32,17 +34,25 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class UpCommand implements Subcommand {
     private static final String USAGE = """
-            usage: isthmus up [-f DIR] [--detach]
+            usage: isthmus up [-f DIR] [--detach] [--idle backoff|busy-spin] [--worker-nice N] [--worker-cpu N]
               -f DIR      a directory (or file) of Kubernetes YAML (default: examples/demo)
               --detach    return once everything runs; 'isthmus down' stops it
+              --idle backoff|busy-spin   what the fast-path worker does when idle (default backoff;
+                          busy-spin keeps one core busy: for a machine that can give it one)
+              --worker-nice N   the worker thread's nice value, -20..19 (default %d: ahead of the
+                          agent's own threads and the pods when CPUs are short)
+              --worker-cpu N    pin the worker thread to CPU N (default: any)
             State (pids, kubeconfig, pod logs) goes to /run/isthmus/up (ISTHMUS_UP_STATE overrides).
             The Ingress proxy listens on ports 8080/8443 (ISTHMUS_INGRESS_HTTP_PORT, ISTHMUS_INGRESS_HTTPS_PORT);
             cluster DNS forwards other names to the nameservers of /etc/resolv.conf (ISTHMUS_DNS_UPSTREAMS: another file).
             """;
+    private static final String HELP = USAGE.formatted(WorkerThread.NODE_NICE);
     private static final String SESSION_FLAG = "--session"; // the detached process itself
     private static final long DETACH_TIMEOUT_SECONDS = 300;
 
     private final UpAgent.Launcher launcher;
+    private IdleMode idle = IdleMode.BACKOFF;
+    private WorkerThread workerThread = WorkerThread.NODE;
 
     public UpCommand() {
         this(null);
@@ -68,8 +78,31 @@ public final class UpCommand implements Subcommand {
         Path dir = defaultDirectory();
         boolean detach = false;
         boolean session = false;
+        IdleMode idle = IdleMode.BACKOFF;
+        WorkerThread workerThread = WorkerThread.NODE;
+        final List<String> fastpathOptions = new ArrayList<>(); // given again to the detached session
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--idle", "--worker-nice", "--worker-cpu" -> {
+                    if (i + 1 == args.length) {
+                        System.err.println("isthmus up: " + args[i] + " needs a value");
+                        return 2;
+                    }
+                    final String option = args[i];
+                    final String value = args[++i];
+                    try {
+                        switch (option) {
+                            case "--idle" -> idle = IdleMode.parse(value);
+                            case "--worker-nice" -> workerThread = workerThread.withNice(WorkerThread.parseNice(value));
+                            default -> workerThread = workerThread.withCpu(WorkerThread.parseCpu(value));
+                        }
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("isthmus up: " + e.getMessage());
+                        return 2;
+                    }
+                    fastpathOptions.add(option);
+                    fastpathOptions.add(value);
+                }
                 case "-f", "--filename" -> {
                     if (i + 1 == args.length) {
                         System.err.println("isthmus up: -f needs a directory");
@@ -80,12 +113,12 @@ public final class UpCommand implements Subcommand {
                 case "--detach", "-d" -> detach = true;
                 case SESSION_FLAG -> session = true;
                 case "-h", "--help" -> {
-                    System.out.print(USAGE);
+                    System.out.print(HELP);
                     return 0;
                 }
                 default -> {
                     System.err.println("isthmus up: unknown option '" + args[i] + "'");
-                    System.err.print(USAGE);
+                    System.err.print(HELP);
                     return 2;
                 }
             }
@@ -111,7 +144,9 @@ public final class UpCommand implements Subcommand {
                 Teardown.down(state, System.err, System.err);
             }
         }
-        return detach && !session ? detach(dir, state) : foreground(dir, state, System.out, System.err);
+        this.idle = idle;
+        this.workerThread = workerThread;
+        return detach && !session ? detach(dir, state, fastpathOptions) : foreground(dir, state, System.out, System.err);
     }
 
     private static Path defaultDirectory() {
@@ -140,7 +175,7 @@ public final class UpCommand implements Subcommand {
             final String node = nodeName();
             final String hostIp = hostAddress();
             session = UpSession.start(new UpSession.Options(dir, node, hostIp, NetworkNamespaces.PREFIX), state,
-                    launcher != null ? launcher : UpAgents.embedded(node, hostIp), out, err);
+                    launcher != null ? launcher : UpAgents.embedded(node, hostIp, idle, workerThread), out, err);
         } catch (Exception e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             err.println("isthmus up: " + e.getMessage());
@@ -158,11 +193,12 @@ public final class UpCommand implements Subcommand {
     }
 
     /** Starts this command again as a background session and waits for its ready file. */
-    private static int detach(Path dir, UpState state) throws IOException, InterruptedException {
+    private static int detach(Path dir, UpState state, List<String> fastpathOptions) throws IOException, InterruptedException {
         Files.createDirectories(state.dir());
         final List<String> command = new ArrayList<>(List.of("setsid", ProcessHandle.current().info().command().orElse("java")));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "-f", dir.toString(), SESSION_FLAG));
+        command.addAll(fastpathOptions);
         final Process child = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectErrorStream(true)

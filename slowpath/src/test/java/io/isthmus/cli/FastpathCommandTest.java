@@ -54,6 +54,10 @@ class FastpathCommandTest {
         assertTrue(err().contains("bad port 'eth0=10.1.2'"), err());
         assertEquals(2, run("--port", "eth0=10.1.2.3", "--bogus"));
         assertTrue(err().contains("unknown option '--bogus'"), err());
+        assertEquals(2, run("--port", "eth0=10.1.2.3", "--worker-nice", "20"));
+        assertTrue(err().contains("--worker-nice must be -20..19, not 20"), err());
+        assertEquals(2, run("--port", "eth0=10.1.2.3", "--worker-cpu", "first"));
+        assertTrue(err().contains("--worker-cpu takes a CPU number, not 'first'"), err());
         assertEquals(2, run("--port", "eth0=10.1.2.3", "--duration", "soon"));
         assertTrue(err().contains("--duration wants a positive number of seconds, got 'soon'"), err());
     }

@@ -16,7 +16,10 @@ public final class PortCounters {
      * that the pipeline dropped, whatever the {@code DropReason}; written by the worker, not the port.
      */
     public enum Counter {
-        RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL, RX_FILL_EMPTY, RX_DROPPED,
+        RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, TX_RING_FULL,
+        /** Times the port's receive side found the worker's pool empty (AF_XDP: once per starved episode, not per cycle). */
+        RX_FILL_EMPTY,
+        RX_DROPPED,
         /** Super-packets (larger than the MTU: a pod's TSO/GSO) split into MTU segments by the port (software GSO). */
         RX_GSO_PACKETS,
         /** Segments those super-packets became. */
@@ -24,7 +27,9 @@ public final class PortCounters {
         /** TCP/UDP checksums the pod left partial (TX checksum offload) that the port completed. */
         RX_CHECKSUMS_COMPLETED,
         /** Packets larger than the MTU the port could not segment (not IPv4 TCP, malformed, no frames): dropped. */
-        RX_OVERSIZE_DROPPED
+        RX_OVERSIZE_DROPPED,
+        /** AF_XDP: sendto calls that woke the kernel's TX (copy mode: each sends at most 32 frames), i.e. TX syscalls. */
+        TX_KICKS
     }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

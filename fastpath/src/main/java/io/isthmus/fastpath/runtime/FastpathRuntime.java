@@ -134,9 +134,9 @@ public final class FastpathRuntime implements AutoCloseable {
                     ? new PipelineContext(slots, portFactory.pool(), routes, Worker.ARP_REQUEST_INTERVAL_NS)
                     : new PipelineContext(slots, portFactory.pool(), tables, conntrack,
                             affinity == null ? config.flow() : ServiceAffinity.withTable(config.flow(), affinity), Worker.ARP_REQUEST_INTERVAL_NS);
-            final Worker worker = new Worker(config.workerName(), slots, context, pipelines.create(context, tables, conntrack),
+            final Worker worker = new Worker(config.workerName(), context, pipelines.create(context, tables, conntrack),
                     new SystemNanoClock()).injectFrom(pipelines.injects());
-            final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode());
+            final WorkerRunner workerRunner = WorkerRunner.start(worker, config.idleMode(), config.workerThread());
             made.add(workerRunner);
             final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());
             final ControlAgent controlAgent = new ControlAgent(new ConntrackSweeper(conntrack, config.sweepEntriesPerCall()),

@@ -3,6 +3,7 @@ package io.isthmus.fastpath.runtime;
 import io.isthmus.conntrack.ConntrackConfig;
 import io.isthmus.fastpath.pipeline.FlowSettings;
 import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.worker.WorkerThread;
 import io.isthmus.fastpath.xsk.XskBindMode;
 import io.isthmus.fastpath.xsk.XskConfig;
 
@@ -23,10 +24,11 @@ import java.time.Duration;
  * @param commandTimeout      how long a port change may wait for the worker
  * @param flow                the flow stages' settings (SNAT address, pod CIDR, conntrack stripe);
  *                            null: no flow stages (routes only, conntrack opened but not used by the worker)
+ * @param workerThread        the worker thread's nice value and CPU ({@link WorkerThread#INHERIT}: as started)
  */
 public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFrames, XskConfig xsk, IdleMode idleMode,
                                     ConntrackConfig conntrack, Duration sweepInterval, int sweepEntriesPerCall,
-                                    Duration commandTimeout, FlowSettings flow) {
+                                    Duration commandTimeout, FlowSettings flow, WorkerThread workerThread) {
 
     public FastpathRuntimeConfig {
         if (portSlots < 1 || portSlots > 4096) {
@@ -36,6 +38,17 @@ public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFr
             throw new IllegalArgumentException("UMEM frames (" + umemFrames + ") must be at least twice the ring entries ("
                     + xsk.ringEntries() + ")");
         }
+        if (workerThread == null) {
+            throw new IllegalArgumentException("worker thread placement is required (WorkerThread.INHERIT: none)");
+        }
+    }
+
+    /** Without a thread placement: the worker thread inherits its nice value and CPUs. */
+    public FastpathRuntimeConfig(String workerName, int portSlots, int umemFrames, XskConfig xsk, IdleMode idleMode,
+                                 ConntrackConfig conntrack, Duration sweepInterval, int sweepEntriesPerCall,
+                                 Duration commandTimeout, FlowSettings flow) {
+        this(workerName, portSlots, umemFrames, xsk, idleMode, conntrack, sweepInterval, sweepEntriesPerCall, commandTimeout,
+                flow, WorkerThread.INHERIT);
     }
 
     /**
@@ -60,12 +73,18 @@ public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFr
 
     public FastpathRuntimeConfig withIdleMode(IdleMode mode) {
         return new FastpathRuntimeConfig(workerName, portSlots, umemFrames, xsk, mode, conntrack, sweepInterval,
-                sweepEntriesPerCall, commandTimeout, flow);
+                sweepEntriesPerCall, commandTimeout, flow, workerThread);
+    }
+
+    /** The same with the worker thread placed as {@code placement} says. */
+    public FastpathRuntimeConfig withWorkerThread(WorkerThread placement) {
+        return new FastpathRuntimeConfig(workerName, portSlots, umemFrames, xsk, idleMode, conntrack, sweepInterval,
+                sweepEntriesPerCall, commandTimeout, flow, placement);
     }
 
     /** The same with other flow settings (null: routes only, no flow stages). */
     public FastpathRuntimeConfig withFlow(FlowSettings settings) {
         return new FastpathRuntimeConfig(workerName, portSlots, umemFrames, xsk, idleMode, conntrack, sweepInterval,
-                sweepEntriesPerCall, commandTimeout, settings);
+                sweepEntriesPerCall, commandTimeout, settings, workerThread);
     }
 }

@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  *   doWork():  commands.drain(≤ 8) ─▶ now = clock ─▶ context.beginBatch(now)
  *              ─▶ active[k..k-1].receive(batch) ─▶ pipeline.run(batch) ─▶ active[*].flush()
  *
- *   slots (fixed count, index = port id = what route tables and stages name):
+ *   slots (fixed count, index = port id = what route tables and stages name; the table is the
+ *   {@link PipelineContext}'s, its one owner: the worker changes it only through
+ *   {@link PipelineContext#replacePort}):
  *   +--------+--------+--------+-- ... --+
  *   | port 0 | empty  | port 2 |         |     empty = {@link EmptyPort}; ids stay stable
  *   +--------+--------+--------+-- ... --+
@@ -64,7 +66,6 @@ public final class Worker implements Agent {
     public static final int COMMANDS_PER_CYCLE = 8;
 
     private final String roleName;
-    private final Port[] slots;
     private final EmptyPort[] emptySlots;
     /** The slots as other threads may read them (release on change). */
     private final AtomicReferenceArray<Port> published;
@@ -85,7 +86,7 @@ public final class Worker implements Agent {
     /** A worker running the standard {@link SwitchingPipeline} over fixed ports (port {@code i} at index {@code i}). */
     public static Worker switching(String roleName, Port[] ports, FramePool pool, RouteTableRef routes, NanoClock clock) {
         final PipelineContext context = new PipelineContext(ports, pool, routes, ARP_REQUEST_INTERVAL_NS);
-        return new Worker(roleName, ports, context, SwitchingPipeline.create(context), clock);
+        return new Worker(roleName, context, SwitchingPipeline.create(context), clock);
     }
 
     /** A worker running the standard {@link SwitchingPipeline} with {@code slotCount} free slots, ports to be attached. */
@@ -113,28 +114,37 @@ public final class Worker implements Agent {
     public static Worker switching(String roleName, Port[] ports, FramePool pool, FastpathTables tables,
                                    ConntrackTable conntrack, FlowSettings settings, NanoClock clock) {
         final PipelineContext context = new PipelineContext(ports, pool, tables, conntrack, settings, ARP_REQUEST_INTERVAL_NS);
-        return new Worker(roleName, ports, context, SwitchingPipeline.create(context), clock);
+        return new Worker(roleName, context, SwitchingPipeline.create(context), clock);
     }
 
     /**
-     * @param ports    the worker's port slots, {@code ports[i].id() == i}, all on {@code context}'s pool;
-     *                 {@link EmptyPort}s are free slots
-     * @param pipeline stages built over {@code context}
+     * As {@link #Worker(String, PipelineContext, Pipeline, NanoClock)}; {@code ports} must be the
+     * context's port table, slot by slot (kept for callers that hold the array they built the context from).
      */
     public Worker(String roleName, Port[] ports, PipelineContext context, Pipeline pipeline, NanoClock clock) {
-        if (ports.length == 0) {
+        this(roleName, checkSameTable(roleName, ports, context), pipeline, clock);
+    }
+
+    /**
+     * @param context  its port table ({@link PipelineContext#port}: {@code ports[i].id() == i}, all on
+     *                 the context's pool; {@link EmptyPort}s are free slots) is the worker's
+     * @param pipeline stages built over {@code context}
+     */
+    public Worker(String roleName, PipelineContext context, Pipeline pipeline, NanoClock clock) {
+        final int slotCount = context.portCount();
+        if (slotCount == 0) {
             throw new IllegalArgumentException("worker '" + roleName + "' needs at least one port slot");
         }
         this.roleName = roleName;
-        this.slots = ports.clone();
-        this.emptySlots = new EmptyPort[ports.length];
-        this.published = new AtomicReferenceArray<>(ports.length);
-        this.active = new Port[ports.length];
-        for (int id = 0; id < ports.length; id++) {
-            emptySlots[id] = slots[id] instanceof EmptyPort empty ? empty : new EmptyPort(id);
-            published.set(id, slots[id]);
-            if (!slots[id].isEmpty()) {
-                active[activeCount++] = slots[id];
+        this.emptySlots = new EmptyPort[slotCount];
+        this.published = new AtomicReferenceArray<>(slotCount);
+        this.active = new Port[slotCount];
+        for (int id = 0; id < slotCount; id++) {
+            final Port port = context.port(id);
+            emptySlots[id] = port instanceof EmptyPort empty ? empty : new EmptyPort(id);
+            published.set(id, port);
+            if (!port.isEmpty()) {
+                active[activeCount++] = port;
             }
         }
         this.context = context;
@@ -142,6 +152,20 @@ public final class Worker implements Agent {
         this.batch = new PacketBatch(context.pool().memory());
         this.clock = clock;
         shareFrames();
+    }
+
+    private static PipelineContext checkSameTable(String roleName, Port[] ports, PipelineContext context) {
+        if (ports.length != context.portCount()) {
+            throw new IllegalArgumentException("worker '" + roleName + "' got " + ports.length + " ports for a context of "
+                    + context.portCount() + " slots");
+        }
+        for (int id = 0; id < ports.length; id++) {
+            if (ports[id] != context.port(id)) {
+                throw new IllegalArgumentException("worker '" + roleName + "': port '" + ports[id].name() + "' in slot " + id
+                        + " is not the context's ('" + context.port(id).name() + "')");
+            }
+        }
+        return context;
     }
 
     @Override
@@ -232,14 +256,13 @@ public final class Worker implements Agent {
     private void attachNow(WorkerCommand.AttachPort attach) {
         final Port port = attach.port();
         final int slot = port.id();
-        if (slot < 0 || slot >= slots.length) {
+        if (slot < 0 || slot >= context.portCount()) {
             throw new IllegalArgumentException("port '" + port.name() + "' has id " + slot + ", outside the worker's "
-                    + slots.length + " slots");
+                    + context.portCount() + " slots");
         }
-        if (!slots[slot].isEmpty()) {
-            throw new IllegalStateException("slot " + slot + " already holds port '" + slots[slot].name() + "'");
+        if (!context.port(slot).isEmpty()) {
+            throw new IllegalStateException("slot " + slot + " already holds port '" + context.port(slot).name() + "'");
         }
-        slots[slot] = port;
         published.set(slot, port);
         active[activeCount++] = port;
         context.replacePort(port);
@@ -251,10 +274,10 @@ public final class Worker implements Agent {
     }
 
     private Port detachNow(int slot) {
-        if (slot < 0 || slot >= slots.length || slots[slot].isEmpty()) {
+        if (slot < 0 || slot >= context.portCount() || context.port(slot).isEmpty()) {
             return null;
         }
-        final Port port = slots[slot];
+        final Port port = context.port(slot);
         for (int i = 0; i < activeCount; i++) {
             if (active[i] == port) {
                 System.arraycopy(active, i + 1, active, i, activeCount - i - 1);
@@ -262,7 +285,6 @@ public final class Worker implements Agent {
                 break;
             }
         }
-        slots[slot] = emptySlots[slot];
         published.set(slot, emptySlots[slot]);
         context.replacePort(emptySlots[slot]);
         shareFrames();
@@ -309,7 +331,7 @@ public final class Worker implements Agent {
 
     /** Worker thread (or before it starts): the port in slot {@code id} ({@link EmptyPort} when free). */
     public Port port(int id) {
-        return slots[id];
+        return context.port(id);
     }
 
     /** Any thread: the port in slot {@code id} as last published by the worker ({@link EmptyPort} when free). */
@@ -318,6 +340,6 @@ public final class Worker implements Agent {
     }
 
     public int slotCount() {
-        return slots.length;
+        return context.portCount();
     }
 }

@@ -78,6 +78,8 @@ public final class AfXdpPort implements Port {
     private long gsoPackets;
     private long gsoSegments;
     private long oversizeDropped;
+    /** The last refill ran out of pool frames before its target; RX_FILL_EMPTY counts the start of each such episode. */
+    private boolean fillStarved;
     private int pendingTxPackets;
     private long pendingTxBytes;
     private boolean closed;
@@ -279,11 +281,13 @@ public final class AfXdpPort implements Port {
      */
     private void kickTx() {
         int outstanding = tx.outstanding();
-        for (int kick = 0; kick < MAX_TX_KICKS && outstanding != 0 && tx.needsWakeup(); kick++) {
+        int kicks = 0;
+        while (kicks < MAX_TX_KICKS && outstanding != 0 && tx.needsWakeup()) {
             final long result = Libc.sendtoRaw(callState, fd, PosixConstants.MSG_DONTWAIT);
+            kicks++;
             final int left = tx.outstanding();
             if (left >= outstanding) {
-                return; // no progress: the next flush tries again
+                break; // no progress: the next flush tries again
             }
             outstanding = left;
             if (result < 0) {
@@ -291,9 +295,12 @@ public final class AfXdpPort implements Port {
                 if (errno != Errno.EAGAIN && errno != Errno.EBUSY && errno != Errno.ENOBUFS && errno != Errno.EINTR) {
                     lastKickErrno = errno;
                     kickErrors = kickErrors + 1; // single writer
-                    return;
+                    break;
                 }
             }
+        }
+        if (kicks != 0) {
+            counters.add(PortCounters.Counter.TX_KICKS, kicks);
         }
     }
 
@@ -310,23 +317,34 @@ public final class AfXdpPort implements Port {
         return count;
     }
 
-    /** Puts frames from the pool into the fill ring until it holds {@link #fillTarget}. */
+    /**
+     * Puts frames from the pool into the fill ring until it holds {@link #fillTarget}. Running out
+     * of pool frames counts one RX_FILL_EMPTY per episode (from the first refill that fell short
+     * to the next one that reached its target), not one per duty cycle of a starved port.
+     */
     private int refill() {
         final int inKernel = fill.outstanding();
         if (inKernel >= fillTarget) {
-            return 0; // the share shrank (another port came): wait until the kernel used some
+            fillStarved = false;
+            return 0; // full, or the share shrank (another port came): wait until the kernel used some
         }
         final int wanted = Math.min(fillTarget - inKernel, fill.free(fillTarget - inKernel));
         int added = 0;
         while (added < wanted) {
             final long frame = pool.acquire();
             if (frame < 0) {
-                counters.add(PortCounters.Counter.RX_FILL_EMPTY, 1);
+                if (!fillStarved) {
+                    fillStarved = true;
+                    counters.add(PortCounters.Counter.RX_FILL_EMPTY, 1);
+                }
                 break;
             }
             fill.put(frame);
             loans.lend(frame, id);
             added++;
+        }
+        if (added == wanted) {
+            fillStarved = false;
         }
         if (added != 0) {
             fill.submit();

@@ -8,6 +8,7 @@ import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.fastpath.worker.Worker;
 import io.isthmus.fastpath.worker.WorkerRunner;
+import io.isthmus.fastpath.worker.WorkerThread;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
@@ -55,8 +56,13 @@ public final class AfXdpSwitch implements AutoCloseable {
         this.routes = routes;
     }
 
-    /** Attaches to every interface, builds the route table and starts the worker thread. */
+    /** Attaches to every interface, builds the route table and starts the worker thread (inheriting nice value and CPUs). */
     public static AfXdpSwitch start(List<PortSpec> specs, XskConfig config, IdleMode idleMode) {
+        return start(specs, config, idleMode, WorkerThread.INHERIT);
+    }
+
+    /** Attaches to every interface, builds the route table and starts the worker thread, placed as {@code placement} says. */
+    public static AfXdpSwitch start(List<PortSpec> specs, XskConfig config, IdleMode idleMode, WorkerThread placement) {
         final RouteTable.Builder table = RouteTable.builder(1);
         for (int id = 0; id < specs.size(); id++) {
             table.port(id, macOf(specs.get(id).interfaceName()), specs.get(id).podIp());
@@ -66,7 +72,7 @@ public final class AfXdpSwitch implements AutoCloseable {
         try {
             final Worker worker = Worker.switching("isthmus-fastpath", ports.asPorts().toArray(Port[]::new), ports.pool(),
                     new RouteTableRef(routes), new SystemNanoClock());
-            return new AfXdpSwitch(ports, worker, WorkerRunner.start(worker, idleMode), routes);
+            return new AfXdpSwitch(ports, worker, WorkerRunner.start(worker, idleMode, placement), routes);
         } catch (RuntimeException e) {
             ports.close();
             throw e;

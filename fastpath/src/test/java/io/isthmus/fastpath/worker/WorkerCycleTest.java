@@ -73,6 +73,34 @@ class WorkerCycleTest {
     }
 
     @Test
+    void theContextsPortTableIsTheWorkersOnlyOne() throws Exception {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            final io.isthmus.fastpath.frame.FramePool pool = new io.isthmus.fastpath.frame.FramePool(
+                    io.isthmus.fastpath.frame.FrameMemory.allocate(arena, 64, 2048));
+            final Worker worker = Worker.switchingWithSlots("one-table", 3, pool,
+                    new io.isthmus.fastpath.pipeline.RouteTableRef(RouteTable.empty()), () -> 0);
+            final io.isthmus.fastpath.port.InMemoryPort port = new io.isthmus.fastpath.port.InMemoryPort(2, "p2", pool);
+            final java.util.concurrent.CompletableFuture<Void> attached = worker.attach(port, 0);
+            worker.doWork();
+            attached.get(1, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(port, worker.context().port(2));
+            assertEquals(port, worker.port(2));
+            assertEquals(port, worker.portAt(2));
+            final java.util.concurrent.CompletableFuture<io.isthmus.fastpath.port.Port> detached = worker.detach(2);
+            worker.doWork();
+            assertEquals(port, detached.get(1, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(true, worker.context().port(2).isEmpty());
+            assertEquals(worker.context().port(2), worker.portAt(2));
+
+            // a worker over a port array that is not its context's table is refused
+            final io.isthmus.fastpath.port.Port[] other = Worker.emptySlots(3);
+            final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new Worker("mismatch", other,
+                    worker.context(), new io.isthmus.fastpath.pipeline.Pipeline(), () -> 0));
+            assertEquals("worker 'mismatch': port '(free slot 0)' in slot 0 is not the context's ('(free slot 0)')", error.getMessage());
+        }
+    }
+
+    @Test
     void idleModesParseAndRunAWorkerThread() throws Exception {
         assertEquals(IdleMode.BUSY_SPIN, IdleMode.parse("busy-spin"));
         assertEquals(IdleMode.BACKOFF, IdleMode.parse("BACKOFF"));

@@ -67,6 +67,9 @@ class AfXdpPortTest {
             final PortCounters counters = set.ports().get(0).counters();
             assertTrue(counters.get(PortCounters.Counter.RX_PACKETS) >= 10003, "rx " + counters.get(PortCounters.Counter.RX_PACKETS));
             assertTrue(counters.get(PortCounters.Counter.TX_PACKETS) >= 10003);
+            // copy mode on veth: TX needs a sendto per flush that has frames, at most one per frame
+            final long kicks = counters.get(PortCounters.Counter.TX_KICKS);
+            assertTrue(kicks >= 1 && kicks <= counters.get(PortCounters.Counter.TX_PACKETS), "kicks " + kicks);
             assertEquals(0, set.ports().get(0).kickErrors());
             // No frame is lost: each is in the pool, a fill ring, an RX/TX/completion ring, or briefly
             // in the kernel (copy mode completes a TX frame when its skb is freed). The forwarder has
@@ -103,6 +106,47 @@ class AfXdpPortTest {
             assertNull(wire.failure());
             assertEquals(0, set.ports().get(1).socket().statistics().rxInvalidDescs());
         }
+    }
+
+    @Test
+    void aStarvedFillRingCountsOneEventPerEpisodeNotOnePerFlush() throws Exception {
+        final Pod a = pods.pod("10.201.3.1");
+        final Pod b = pods.pod("10.201.3.2");
+        linkPeers(a, b);
+        try (AfXdpPortSet set = AfXdpPortSet.open(List.of(a.hostInterface()), XskConfig.defaults())) {
+            final AfXdpPort port = set.ports().get(0);
+            final long[] taken = new long[set.pool().capacity()];
+            for (int episode = 1; episode <= 2; episode++) {
+                final int count = drain(set, taken);
+                takeFillFrames(a, b, port); // the kernel takes fill frames for what it receives (nobody forwards)
+                for (int flush = 0; flush < 5; flush++) {
+                    port.flush();
+                }
+                assertEquals(episode, port.counters().get(PortCounters.Counter.RX_FILL_EMPTY), "five starved flushes, one more episode");
+                for (int i = 0; i < count; i++) {
+                    set.pool().release(taken[i]);
+                }
+                port.flush(); // reaches its target: the episode ends
+                assertEquals(port.fillTarget(), port.socket().fill().outstanding());
+            }
+        }
+    }
+
+    private static void takeFillFrames(Pod a, Pod b, AfXdpPort port) throws Exception {
+        a.exec(10, "ping", "-c", "2", "-i", "0.2", "-W", "1", b.ip());
+        final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+        while (port.socket().fill().outstanding() >= port.fillTarget() && System.nanoTime() < deadlineNs) {
+            Thread.sleep(20);
+        }
+        assertTrue(port.socket().fill().outstanding() < port.fillTarget(), "the kernel took no fill frame");
+    }
+
+    private static int drain(AfXdpPortSet set, long[] into) {
+        int count = 0;
+        for (long frame; (frame = set.pool().acquire()) >= 0; ) {
+            into[count++] = frame;
+        }
+        return count;
     }
 
     @Test

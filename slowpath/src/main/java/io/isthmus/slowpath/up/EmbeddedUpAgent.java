@@ -3,6 +3,8 @@ package io.isthmus.slowpath.up;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.worker.WorkerThread;
 import io.isthmus.slowpath.agent.AgentConfig;
 import io.isthmus.slowpath.agent.IsthmusAgent;
 import io.isthmus.slowpath.agent.KubernetesSlowPath;
@@ -78,11 +80,18 @@ public final class EmbeddedUpAgent implements UpAgent {
     private EmbeddedUpAgent() {
     }
 
-    /** Starts every part; on failure stops what started and throws naming the part. */
+    /** Starts every part (the worker backing off when idle, at the node's nice value); on failure stops what started and throws naming the part. */
     public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp) throws Exception {
+        return start(state, nodeName, hostIp, IdleMode.BACKOFF, WorkerThread.NODE);
+    }
+
+    /** Starts every part, the fast-path worker idling and placed as given; on failure stops what started and throws naming the part. */
+    public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp, IdleMode idle, WorkerThread workerThread)
+            throws Exception {
         final EmbeddedUpAgent agent = new EmbeddedUpAgent();
         try {
-            agent.startParts(state, nodeName, hostIp);
+            agent.startParts(state, nodeName, hostIp, FastpathRuntimeConfig.defaults(CONNTRACK_FILE).withIdleMode(idle)
+                    .withWorkerThread(workerThread));
             return agent;
         } catch (Exception | Error e) {
             agent.close();
@@ -90,7 +99,7 @@ public final class EmbeddedUpAgent implements UpAgent {
         }
     }
 
-    private void startParts(UpState state, String nodeName, String hostIp) throws Exception {
+    private void startParts(UpState state, String nodeName, String hostIp, FastpathRuntimeConfig runtime) throws Exception {
         apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.defaults())));
         parts.add(apiServer);
         client = apiServer.newClient();
@@ -98,7 +107,7 @@ public final class EmbeddedUpAgent implements UpAgent {
         endpointSlices = new EndpointSliceController(apiServer.newClient()).start();
         parts.add(endpointSlices);
         slowPath = new KubernetesSlowPath(apiServer::newClient, nodeName);
-        final AgentConfig config = new AgentConfig(FastpathRuntimeConfig.defaults(CONNTRACK_FILE), aeronDirectory,
+        final AgentConfig config = new AgentConfig(runtime, aeronDirectory,
                 state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
                 ClusterDnsConfig.defaults().withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
         final String hostPortName = setting(HOST_PORT_ENV, HostPortConfig.DEFAULT_HOST_IFNAME);

@@ -1,5 +1,8 @@
 package io.isthmus.slowpath.up;
 
+import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.worker.WorkerThread;
+
 /** The agents {@code isthmus up} can start. */
 public final class UpAgents {
     private UpAgents() {
@@ -7,6 +10,11 @@ public final class UpAgents {
 
     /** The node agent behind the embedded API server on loopback, in this process ({@link EmbeddedUpAgent}). */
     public static UpAgent.Launcher embedded(String nodeName, String hostIp) {
-        return state -> EmbeddedUpAgent.start(state, nodeName, hostIp);
+        return embedded(nodeName, hostIp, IdleMode.BACKOFF, WorkerThread.NODE);
+    }
+
+    /** As {@link #embedded(String, String)}, its fast-path worker idling and placed as given. */
+    public static UpAgent.Launcher embedded(String nodeName, String hostIp, IdleMode idle, WorkerThread workerThread) {
+        return state -> EmbeddedUpAgent.start(state, nodeName, hostIp, idle, workerThread);
     }
 }
