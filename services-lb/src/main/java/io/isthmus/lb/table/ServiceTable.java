@@ -47,7 +47,9 @@ import java.util.List;
 /**
  * One compiled, immutable generation of every Service frontend on this node: the frontend buckets
  * (key + slot 0), the backend records and the packed Maglev tables in one off-heap region, and the
- * source ranges ({@link ServiceTableDescriptor}). The fast path asks it one question per new flow —
+ * source ranges ({@link ServiceTableDescriptor}); a frontend that needs nothing but Maglev over 1-3
+ * IPv4 backends has a compact bucket holding its whole decision, so deciding it reads one line.
+ * The fast path asks it one question per new flow —
  * {@link #decide} — and gets a verdict and, for FORWARD, a backend, with no allocation, no lock
  * and no exception.
  *
