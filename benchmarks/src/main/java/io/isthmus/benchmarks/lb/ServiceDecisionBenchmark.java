@@ -60,8 +60,16 @@ public class ServiceDecisionBenchmark {
         flows = new RandomFlows(services, 2026);
     }
 
-    /** {@code services} ClusterIP Services 10.96.x.y:80/TCP with 3 ready endpoints each, compiled. */
+    /**
+     * {@code services} ClusterIP Services 10.96.x.y:80/TCP with 3 ready endpoints each, compiled:
+     * every frontend gets a compact bucket (one line holds its decision).
+     */
     static ServiceTable compileServices(int services) {
+        return compileServices(services, 3);
+    }
+
+    /** {@code services} ClusterIP Services 10.96.x.y:80/TCP with {@code endpointsPerService} (at most 16) ready endpoints each, compiled. */
+    static ServiceTable compileServices(int services, int endpointsPerService) {
         List<Service> svcs = new ArrayList<>(services);
         List<EndpointSlice> slices = new ArrayList<>(services);
         for (int s = 0; s < services; s++) {
@@ -69,8 +77,8 @@ public class ServiceDecisionBenchmark {
             svcs.add(Service.builder("bench", name).clusterIPs(IpAddress.ofIpv4(RandomFlows.FIRST_CLUSTER_IP + s).toString())
                     .port("http", Protocol.TCP, 80).build());
             List<Endpoint> endpoints = new ArrayList<>();
-            for (int e = 0; e < 3; e++) {
-                endpoints.add(Endpoint.of(IpAddress.ofIpv4(0x0af4_0000 + s * 4 + e).toString(), EndpointConditions.READY, "node-" + e));
+            for (int e = 0; e < endpointsPerService; e++) {
+                endpoints.add(Endpoint.of(IpAddress.ofIpv4(0x0a00_0000 + s * 16 + e).toString(), EndpointConditions.READY, "node-" + e));
             }
             slices.add(new EndpointSlice("bench", name + "-1", name, AddressType.IPV4, endpoints,
                     List.of(EndpointPort.of("http", Protocol.TCP, 8080)), Map.of()));

@@ -25,7 +25,9 @@ import java.lang.foreign.MemorySegment;
  * asks, each a set of independent memory loads so that their cache misses overlap: find the
  * frontend of every NEW packet; load every flow's Maglev entry ({@code ServiceTable.backendHint});
  * load every chosen backend record; then decide each (traffic policy, session affinity, Maglev
- * over the flow hash, hairpin) from lines already loaded.
+ * over the flow hash, hairpin) from lines already loaded. For a compact frontend (at most 3 IPv4
+ * backends, nothing but Maglev: the common Service) the bucket the first pass loaded holds the
+ * whole decision, and the two middle passes skip it.
  *
  * <ul>
  *   <li>FORWARD: the packet is DNATed to the backend now (so policy judges the backend pod);
@@ -102,7 +104,7 @@ public final class ServiceDnatStage implements Stage {
             final ServiceVerdict verdict = services.decide(frontend[i], hint[i], Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(src),
                     batch.flowHash[i], sourceOf(settings, src), nowNs, settings.affinity(), decision);
             switch (verdict) {
-                case FORWARD -> forward(batch, i, segment, services, frontend[i]);
+                case FORWARD -> forward(batch, i, segment);
                 case REJECT -> reject(batch, i, segment);
                 case DROP_NO_LOCAL_ENDPOINT -> batch.markDrop(i, DropReason.SERVICE_NO_LOCAL_ENDPOINT);
                 case DROP_SOURCE_NOT_ALLOWED -> batch.markDrop(i, DropReason.SERVICE_SOURCE_NOT_ALLOWED);
@@ -120,7 +122,7 @@ public final class ServiceDnatStage implements Stage {
         return settings.isPod(src) ? TrafficSource.CLUSTER_POD : TrafficSource.EXTERNAL;
     }
 
-    private void forward(PacketBatch batch, int i, MemorySegment segment, ServiceTable services, int frontend) {
+    private void forward(PacketBatch batch, int i, MemorySegment segment) {
         if (!Addresses.isIpv4Mapped(decision.backendAddressHi(), decision.backendAddressLo())) {
             batch.markDrop(i, DropReason.NO_ROUTE); // an IPv6 backend for an IPv4 frontend: the compiler never makes one
             return;
@@ -137,7 +139,7 @@ public final class ServiceDnatStage implements Stage {
             flags |= FlowFlags.HAIRPIN | FlowFlags.SNAT;
         }
         batch.flowFlags[i] = flags;
-        batch.serviceId[i] = services.servicePortId(frontend);
+        batch.serviceId[i] = decision.servicePortId();
     }
 
     private void reject(PacketBatch batch, int i, MemorySegment segment) {

@@ -23,8 +23,9 @@ import java.lang.invoke.VarHandle;
  * <p><b>Thread-safety.</b> Every fast-path worker reads <em>and</em> writes it concurrently; no
  * locks. Each entry is a seqlock: a writer claims an entry by {@code compareAndSet} of its
  * version from even {@code v} to odd {@code v+1}, writes the fields, and publishes with
- * {@code setRelease(v+2)}. A writer that loses the race gives up (the flow keeps its Maglev
- * choice; the affinity is recorded by the next new flow). A reader takes the version with
+ * {@code setRelease(v+2)}. A writer that loses the race, or finds an entry of its probe window
+ * being written, gives up (the flow keeps its Maglev choice; the affinity is recorded by the next
+ * new flow), so that two workers pinning the same client at once never leave two entries for it. A reader takes the version with
  * {@code getAcquire}, reads the fields, issues an acquire fence and re-reads the version; a torn
  * or odd read counts as a miss. No one waits for anyone. Entries are never emptied, only
  * overwritten when expired (or when their key is recorded again), so a probe chain stops at the
@@ -109,28 +110,35 @@ public final class AffinityTable implements AutoCloseable {
     }
 
     /**
-     * Records (or refreshes) the client's backend. Reuses the client's own entry if present, else
-     * the first never-used or expired entry of the probe window.
+     * Records (or refreshes) the client's backend, keeping at most one entry per (client, service
+     * port) in the probe window. The entry written is chosen from the window's contents alone, the
+     * same for every worker whatever its clock: the client's own entry if present; else the first
+     * never-used entry (the client cannot be further on); else the window's earliest-expiring
+     * entry, if it has expired at {@code nowNs}. When an entry of the window is being written by
+     * another worker (odd version, or it changed while read) the call gives up: that write may be
+     * this very client's, and writing elsewhere would leave two copies of it.
      *
-     * @return false when the window is full of live entries or another worker won the entry
+     * @return false when the window is full of live entries, another worker is writing in it, or
+     *         another worker won the entry
      */
     public boolean remember(long clientHi, long clientLo, int servicePortId,
                             long backendHi, long backendLo, int backendPort, long expiresAtNs, long nowNs) {
         int start = home(clientHi, clientLo, servicePortId);
         long target = -1;
         long targetVersion = 0;
+        long oldest = -1;
+        long oldestVersion = 0;
+        long oldestExpiresNs = 0;
         for (int probe = 0; probe < MAX_PROBES; probe++) {
             long entry = (long) ((start + probe) & mask) * ENTRY_BYTES;
             long version = (long) LONG.getAcquire(entries, entry + VERSION);
             if (version == 0) {
-                if (target < 0) {
-                    target = entry;
-                    targetVersion = 0;
-                }
+                target = entry;
+                targetVersion = 0;
                 break;
             }
             if ((version & 1) != 0) {
-                continue;
+                return false;
             }
             long cHi = entries.get(ValueLayout.JAVA_LONG, entry + CLIENT_HI);
             long cLo = entries.get(ValueLayout.JAVA_LONG, entry + CLIENT_LO);
@@ -138,17 +146,22 @@ public final class AffinityTable implements AutoCloseable {
             long expires = entries.get(ValueLayout.JAVA_LONG, entry + EXPIRES_AT_NS);
             VarHandle.acquireFence();
             if ((long) LONG.getAcquire(entries, entry + VERSION) != version) {
-                continue;
+                return false;
             }
             if (cHi == clientHi && cLo == clientLo && spId == servicePortId) {
                 target = entry;
                 targetVersion = version;
                 break;
             }
-            if (target < 0 && expires - nowNs <= 0) {
-                target = entry;
-                targetVersion = version;
+            if (oldest < 0 || expires - oldestExpiresNs < 0) {
+                oldest = entry;
+                oldestVersion = version;
+                oldestExpiresNs = expires;
             }
+        }
+        if (target < 0 && oldest >= 0 && oldestExpiresNs - nowNs <= 0) {
+            target = oldest;
+            targetVersion = oldestVersion;
         }
         if (target < 0 || !LONG.compareAndSet(entries, target + VERSION, targetVersion, targetVersion + 1)) {
             return false;
@@ -163,6 +176,31 @@ public final class AffinityTable implements AutoCloseable {
         entries.set(ValueLayout.JAVA_LONG, target + EXPIRES_AT_NS, expiresAtNs);
         LONG.setRelease(entries, target + VERSION, targetVersion + 2);
         return true;
+    }
+
+    /**
+     * Stable entries of the client's probe window holding (client, service port), live or not
+     * (tests: the table keeps at most one). Reads only.
+     */
+    int copiesOf(long clientHi, long clientLo, int servicePortId) {
+        int start = home(clientHi, clientLo, servicePortId);
+        int copies = 0;
+        for (int probe = 0; probe < MAX_PROBES; probe++) {
+            long entry = (long) ((start + probe) & mask) * ENTRY_BYTES;
+            long version = (long) LONG.getAcquire(entries, entry + VERSION);
+            if (version != 0 && (version & 1) == 0
+                    && entries.get(ValueLayout.JAVA_LONG, entry + CLIENT_HI) == clientHi
+                    && entries.get(ValueLayout.JAVA_LONG, entry + CLIENT_LO) == clientLo
+                    && entries.get(ValueLayout.JAVA_INT, entry + SERVICE_PORT_ID) == servicePortId) {
+                copies++;
+            }
+        }
+        return copies;
+    }
+
+    /** The entries (tests in this package play a worker caught in the middle of a write). */
+    MemorySegment segment() {
+        return entries;
     }
 
     private int home(long clientHi, long clientLo, int servicePortId) {

@@ -13,7 +13,9 @@ import java.util.Map;
  *
  * <p>M is sticky: a set keeps its previous M while that is still larger than the backend count and
  * within a factor of the sizing policy's choice (a quarter to eight times; a quarter still gives each backend its share within 4%), so scaling a Deployment
- * from 2 to 3 replicas does not change M (a new M reshuffles almost every flow).
+ * from 2 to 3 replicas does not change M (a new M reshuffles almost every flow). A small set's
+ * M = 71 (see MaglevSizing) also stays while it gives each backend at least 16 entries, so a
+ * Service going from 3 to 4 backends keeps it (17-18 entries each) instead of moving to 401.
  *
  * <p>Thread-safety: none; owned by the compiler's thread.
  */
@@ -21,6 +23,9 @@ final class MaglevHistory {
 
     private record Table(String[] names, int[] entries, int sizeM) {
     }
+
+    /** A previous M is kept while it gives each backend at least this many entries (shares within ~6%). */
+    private static final int MIN_STICKY_ENTRIES_PER_BACKEND = 16;
 
     private final MaglevSizing sizing;
     private Map<String, Table> previous = new HashMap<>();
@@ -43,7 +48,8 @@ final class MaglevHistory {
     int sizeFor(String setKey, int backendCount) {
         int wanted = sizing.sizeFor(backendCount);
         Table old = previous.get(setKey);
-        if (old != null && old.sizeM > backendCount && (long) old.sizeM * 4 >= wanted && old.sizeM <= (long) wanted * 8) {
+        if (old != null && old.sizeM > backendCount && old.sizeM <= (long) wanted * 8
+                && ((long) old.sizeM * 4 >= wanted || old.sizeM >= (long) MIN_STICKY_ENTRIES_PER_BACKEND * backendCount)) {
             return old.sizeM;
         }
         return wanted;

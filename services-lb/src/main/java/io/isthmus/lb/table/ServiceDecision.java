@@ -19,6 +19,12 @@ public final class ServiceDecision {
     private boolean snat;
     private boolean hairpin;
     private boolean affinityHit;
+    private int servicePortId;
+    /** For a compact frontend's decision the backend id is looked up when asked for (it is not in the bucket). */
+    private boolean backendIdPending;
+    private int compactBackend;
+    /** The table of the last compact decision (kept, not cleared, so that a decision stores no reference). */
+    private ServiceTable compactTable;
     private final AffinityBackend affinityScratch = new AffinityBackend();
 
     /** The frontend the decision was made for (its slot 0 index), -1 before any. */
@@ -38,8 +44,14 @@ public final class ServiceDecision {
         return backendPort;
     }
 
+    /** The backend's stable id (for a compact frontend read from the table's cold record now: not for the fast path). */
     public int backendId() {
-        return backendId;
+        return backendIdPending ? compactTable.compactBackendId(frontend, compactBackend) : backendId;
+    }
+
+    /** The stable id of the frontend's service port (the affinity key; the fast path's {@code serviceId}). */
+    public int servicePortId() {
+        return servicePortId;
     }
 
     /**
@@ -69,6 +81,20 @@ public final class ServiceDecision {
         this.snat = false;
         this.hairpin = false;
         this.affinityHit = false;
+        this.servicePortId = 0;
+        this.backendIdPending = false;
+    }
+
+    void setServicePortId(int id) {
+        this.servicePortId = id;
+    }
+
+    void setCompactBackend(ServiceTable table, int k) {
+        if (compactTable != table) {
+            compactTable = table;
+        }
+        compactBackend = k;
+        backendIdPending = true;
     }
 
     AffinityBackend affinityScratch() {

@@ -13,6 +13,12 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_TERMINATING;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_FIRST_SLOT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_BACKEND_IPV4;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_BACKEND_PORT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_MAGLEV;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_SERVICE_PORT_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_SIZE_M;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_COMPACT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_AFFINITY_CLIENT_IP;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_EXTERNAL_POLICY_LOCAL;
@@ -41,7 +47,9 @@ import java.util.List;
 /**
  * One compiled, immutable generation of every Service frontend on this node: the frontend buckets
  * (key + slot 0), the backend records and the packed Maglev tables in one off-heap region, and the
- * source ranges ({@link ServiceTableDescriptor}). The fast path asks it one question per new flow —
+ * source ranges ({@link ServiceTableDescriptor}); a frontend that needs nothing but Maglev over 1-3
+ * IPv4 backends has a compact bucket holding its whole decision, so deciding it reads one line.
+ * The fast path asks it one question per new flow —
  * {@link #decide} — and gets a verdict and, for FORWARD, a backend, with no allocation, no lock
  * and no exception.
  *
@@ -64,9 +72,11 @@ public final class ServiceTable {
     private final long[] ranges;
     private final List<FrontendKey> keys;
     private final int[] frontendIds;
+    /** Byte offset of each frontend's full record (its bucket, or the cold record of a compact one), by frontend id. */
+    private final int[] records;
 
     ServiceTable(long generation, FrontendIndex index, boolean hugePagesAdvised, long[] ranges,
-                 List<FrontendKey> keys, int[] frontendIds) {
+                 List<FrontendKey> keys, int[] frontendIds, int[] records) {
         this.generation = generation;
         this.index = index;
         this.region = index.region();
@@ -74,6 +84,7 @@ public final class ServiceTable {
         this.ranges = ranges;
         this.keys = List.copyOf(keys);
         this.frontendIds = frontendIds;
+        this.records = records;
     }
 
     public long generation() {
@@ -126,11 +137,15 @@ public final class ServiceTable {
         final MemorySegment m = region;
         final long at = (long) frontend * BUCKET_BYTES;
         out.reset(frontend);
+        int flags = m.get(INT, at + FLAGS);
+        if ((flags & FLAG_COMPACT) != 0) {
+            return decideCompact(m, at, frontend, flags, srcHi, srcLo, flowHash, source, out);
+        }
+        out.setServicePortId(m.get(INT, at + SERVICE_PORT_ID));
         int clusterCount = m.get(INT, at + CLUSTER_COUNT);
         if (clusterCount == 0) {
             return ServiceVerdict.REJECT;
         }
-        int flags = m.get(INT, at + FLAGS);
         if ((flags & FLAG_SOURCE_RANGES) != 0 && !sourceAllowed(m.get(INT, at + SOURCE_RANGE_BLOCK), srcHi, srcLo)) {
             return ServiceVerdict.DROP_SOURCE_NOT_ALLOWED;
         }
@@ -205,13 +220,42 @@ public final class ServiceTable {
     }
 
     /**
+     * The decision of a compact bucket ({@link ServiceTableDescriptor}, "compact bucket"): Maglev
+     * over its at most 3 IPv4 backends, all read from the bucket's one line. Same verdict, backend
+     * and SNAT as the general path would give (no affinity, Local policy or source ranges here).
+     */
+    private ServiceVerdict decideCompact(MemorySegment m, long at, int frontend, int flags, long srcHi, long srcLo, int flowHash,
+                                         TrafficSource source, ServiceDecision out) {
+        final int entry = MaglevTable.entryIndex(flowHash, COMPACT_SIZE_M);
+        final int k = (m.get(ValueLayout.JAVA_BYTE, at + COMPACT_MAGLEV + (entry >>> 2)) >>> ((entry & 3) << 1)) & 3;
+        final long backendLo = IpAddress.IPV4_MAPPED_PREFIX_LO | (m.get(INT, at + COMPACT_BACKEND_IPV4 + 4L * k) & 0xffff_ffffL);
+        out.setBackend(0, backendLo, m.get(ValueLayout.JAVA_SHORT, at + COMPACT_BACKEND_PORT + 2L * k) & 0xffff);
+        out.setServicePortId(m.get(INT, at + COMPACT_SERVICE_PORT_ID));
+        out.setCompactBackend(this, k);
+        boolean snat = (flags & FLAG_EXTERNAL_SCOPE) != 0 || source != TrafficSource.CLUSTER_POD;
+        if (srcHi == 0 && backendLo == srcLo) {
+            out.setHairpin(true);
+            snat = true;
+        }
+        out.setSnat(snat);
+        return ServiceVerdict.FORWARD;
+    }
+
+    /** The backend id of backend {@code k} of a compact frontend (from its cold record; not the fast path). */
+    int compactBackendId(int frontend, int k) {
+        long s = field(frontend, BACKEND_BASE) + (long) (field(frontend, CLUSTER_FIRST_SLOT) - 1 + k) * BACKEND_BYTES;
+        return region.get(INT, s + BACKEND_ID);
+    }
+
+    /**
      * For a stage that decides a batch in passes (find every frontend, then this for every flow,
      * then {@link #touchBackend} for every flow, then {@link #decide} for every flow): loads the
      * Maglev entry of the cluster-wide set this flow hashes to and returns the position of its
      * backend record, or -1 when there is none. The loads of different flows are independent, so
      * their cache misses overlap instead of each {@link #decide} waiting for two in a row; the
      * decision itself then reads lines already in L1. Only a hint: {@link #decide} stays correct
-     * whatever it picks (local set, affinity).
+     * whatever it picks (local set, affinity). -1 for a compact frontend too: its decision needs
+     * nothing but the bucket.
      */
     public int backendHint(int frontend, int flowHash) {
         if (frontend < 0) {
@@ -219,6 +263,9 @@ public final class ServiceTable {
         }
         final MemorySegment m = region;
         final long at = (long) frontend * BUCKET_BYTES;
+        if ((m.get(INT, at + FLAGS) & FLAG_COMPACT) != 0) {
+            return -1; // the decision reads nothing but the bucket
+        }
         final int sizeM = m.get(INT, at + MAGLEV_SIZE_M);
         if (sizeM == 0 || m.get(INT, at + CLUSTER_COUNT) == 0) {
             return -1;
@@ -286,7 +333,12 @@ public final class ServiceTable {
     }
 
     private int field(int frontend, long offset) {
-        return region.get(INT, (long) frontend * BUCKET_BYTES + offset);
+        return region.get(INT, records[frontend] + offset);
+    }
+
+    /** Whether the frontend's bucket is a compact one ({@link ServiceTableDescriptor}): its decision reads one line. */
+    public boolean isCompact(int frontend) {
+        return (region.get(INT, (long) frontend * BUCKET_BYTES + FLAGS) & FLAG_COMPACT) != 0;
     }
 
     public int flags(int frontend) {
@@ -352,7 +404,7 @@ public final class ServiceTable {
 
     /** Bytes of the off-heap region (buckets, backend records, Maglev blocks) plus the source ranges, for metrics. */
     public long footprintBytes() {
-        return region.byteSize() + (long) ranges.length * 8 + (long) frontendIds.length * 4;
+        return region.byteSize() + (long) ranges.length * 8 + (long) frontendIds.length * 4 + (long) records.length * 4;
     }
 
     /** Whether the kernel was asked to back the region with 2 MiB pages ({@code madvise(MADV_HUGEPAGE)}). */

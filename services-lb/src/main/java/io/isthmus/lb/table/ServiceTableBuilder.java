@@ -11,7 +11,18 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.BACKEND_PORT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.BUCKET_BYTES;
 import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.CLUSTER_FIRST_SLOT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_BACKEND_IPV4;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_BACKEND_PORT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_MAGLEV;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_MAX_BACKENDS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_SERVICE_PORT_ID;
+import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_SIZE_M;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS_NOT_COMPACT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_COMPACT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_HI;
+import static io.isthmus.lb.table.ServiceTableDescriptor.ADDRESS_LO;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.KEY_TAG;
 import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_ENTRY_WIDTH_LOG2;
@@ -67,6 +78,8 @@ public final class ServiceTableBuilder {
     /** Blocks already stored, by content: an identical block (say, every 1-backend Service's) is stored once. */
     private final Map<MaglevBlock, Integer> storedBlocks = new HashMap<>();
     private final Map<List<BackendSlot>, Integer> backendBases = new IdentityHashMap<>();
+    /** Whether eligible frontends get a compact bucket (on unless a test or benchmark compares). */
+    private boolean compactFrontends = true;
 
     public ServiceTableBuilder(long generation) {
         this(generation, 16, 1024, 1024);
@@ -102,6 +115,16 @@ public final class ServiceTableBuilder {
         this.backends = staging.backends.length >= backendBytes ? staging.backends : new byte[backendBytes];
         int maglevNeed = Math.max(1, maglevBytes);
         this.maglev = staging.maglev.length >= maglevNeed ? staging.maglev : new byte[maglevNeed];
+    }
+
+    /**
+     * Whether frontends that qualify get a compact bucket holding their whole decision
+     * ({@link ServiceTableDescriptor}, "compact bucket"); on by default. Off gives the same
+     * decisions from the three-line layout (for comparisons).
+     */
+    public ServiceTableBuilder compactFrontends(boolean enabled) {
+        this.compactFrontends = enabled;
+        return this;
     }
 
     /**
@@ -300,8 +323,8 @@ public final class ServiceTableBuilder {
     }
 
     /**
-     * Lays the region out (buckets, backend records, Maglev blocks), fills the buckets and hands
-     * it to a new table.
+     * Lays the region out (buckets, backend records, Maglev blocks, cold records of compact
+     * frontends), fills the buckets and hands it to a new table.
      *
      * @throws IllegalStateException when the region would exceed 2 GiB (the bucket offsets are ints)
      */
@@ -310,7 +333,14 @@ public final class ServiceTableBuilder {
         int capacity = FrontendIndex.capacityFor(n);
         long backendStart = (long) capacity * BUCKET_BYTES;
         long maglevStart = backendStart + backendBytesUsed;
-        long regionBytes = maglevStart + maglevBytesUsed + ServiceTableDescriptor.REGION_PAD_BYTES;
+        boolean[] compact = new boolean[n];
+        int compactCount = 0;
+        for (int i = 0; i < n; i++) {
+            compact[i] = compactFrontends && fitsCompactBucket(specs.get(i), sizeMs[i], widthLog2s[i]);
+            compactCount += compact[i] ? 1 : 0;
+        }
+        long coldStart = (maglevStart + maglevBytesUsed + ServiceTableDescriptor.REGION_PAD_BYTES + BUCKET_BYTES - 1) & -BUCKET_BYTES;
+        long regionBytes = coldStart + (long) compactCount * BUCKET_BYTES;
         if (regionBytes > Integer.MAX_VALUE) {
             throw new IllegalStateException("service table of " + n + " frontends would take " + regionBytes
                     + " bytes; at most 2 GiB (Maglev blocks " + maglevBytesUsed + " bytes)");
@@ -321,30 +351,80 @@ public final class ServiceTableBuilder {
         MemorySegment.copy(MemorySegment.ofArray(maglev), 0, m, maglevStart, maglevBytesUsed);
         FrontendIndex index = new FrontendIndex(m, capacity);
         int[] ids = new int[n];
+        int[] records = new int[capacity];
+        long cold = coldStart;
         for (int i = 0; i < n; i++) {
             FrontendKey k = keys.get(i);
             FrontendSpec spec = specs.get(i);
-            int id = index.insert(k.address().hi(), k.address().lo(),
-                    ServiceTableDescriptor.keyTag(k.port(), k.protocol().ipProtocolNumber()));
+            int tag = ServiceTableDescriptor.keyTag(k.port(), k.protocol().ipProtocolNumber());
+            int id = index.insert(k.address().hi(), k.address().lo(), tag);
             ids[i] = id;
             long at = (long) id * BUCKET_BYTES;
+            long record = at;
+            if (compact[i]) {
+                record = cold;
+                cold += BUCKET_BYTES;
+                m.set(ValueLayout.JAVA_LONG, record + ADDRESS_HI, k.address().hi());
+                m.set(ValueLayout.JAVA_LONG, record + ADDRESS_LO, k.address().lo());
+                m.set(ValueLayout.JAVA_INT, record + KEY_TAG, tag);
+                writeCompactBucket(m, at, spec, sizeMs[i], widthLog2s[i]);
+            }
+            records[id] = (int) record;
             Integer backendBase = backendBases.get(spec.backends());
-            m.set(ValueLayout.JAVA_INT, at + FLAGS, spec.flags());
-            m.set(ValueLayout.JAVA_INT, at + AFFINITY_TIMEOUT_SECONDS, spec.affinityTimeoutSeconds());
-            m.set(ValueLayout.JAVA_INT, at + CLUSTER_FIRST_SLOT, spec.clusterFirstSlot());
-            m.set(ValueLayout.JAVA_INT, at + CLUSTER_COUNT, spec.clusterCount());
-            m.set(ValueLayout.JAVA_INT, at + LOCAL_COUNT, spec.localCount());
-            m.set(ValueLayout.JAVA_INT, at + MAGLEV_SIZE_M, sizeMs[i]);
-            m.set(ValueLayout.JAVA_INT, at + MAGLEV_BLOCK, spec.maglevBlock() < 0 ? -1 : (int) (maglevStart + spec.maglevBlock()));
-            m.set(ValueLayout.JAVA_INT, at + BACKEND_BASE, backendBase == null ? -1 : (int) (backendStart + backendBase));
-            m.set(ValueLayout.JAVA_INT, at + SOURCE_RANGE_BLOCK, spec.sourceRangeBlock());
-            m.set(ValueLayout.JAVA_INT, at + SERVICE_PORT_ID, spec.servicePortId());
-            m.set(ValueLayout.JAVA_INT, at + MAGLEV_ENTRY_WIDTH_LOG2, widthLog2s[i]);
+            m.set(ValueLayout.JAVA_INT, record + FLAGS, spec.flags());
+            m.set(ValueLayout.JAVA_INT, record + AFFINITY_TIMEOUT_SECONDS, spec.affinityTimeoutSeconds());
+            m.set(ValueLayout.JAVA_INT, record + CLUSTER_FIRST_SLOT, spec.clusterFirstSlot());
+            m.set(ValueLayout.JAVA_INT, record + CLUSTER_COUNT, spec.clusterCount());
+            m.set(ValueLayout.JAVA_INT, record + LOCAL_COUNT, spec.localCount());
+            m.set(ValueLayout.JAVA_INT, record + MAGLEV_SIZE_M, sizeMs[i]);
+            m.set(ValueLayout.JAVA_INT, record + MAGLEV_BLOCK, spec.maglevBlock() < 0 ? -1 : (int) (maglevStart + spec.maglevBlock()));
+            m.set(ValueLayout.JAVA_INT, record + BACKEND_BASE, backendBase == null ? -1 : (int) (backendStart + backendBase));
+            m.set(ValueLayout.JAVA_INT, record + SOURCE_RANGE_BLOCK, spec.sourceRangeBlock());
+            m.set(ValueLayout.JAVA_INT, record + SERVICE_PORT_ID, spec.servicePortId());
+            m.set(ValueLayout.JAVA_INT, record + MAGLEV_ENTRY_WIDTH_LOG2, widthLog2s[i]);
         }
         staging.backends = backends;
         staging.maglev = maglev;
         staging.sizeMs = sizeMs;
         staging.widthLog2s = widthLog2s;
-        return new ServiceTable(generation, index, region.hugePagesAdvised(), Arrays.copyOf(ranges, rangesUsed), keys, ids);
+        return new ServiceTable(generation, index, region.hugePagesAdvised(), Arrays.copyOf(ranges, rangesUsed), keys, ids, records);
+    }
+
+    /**
+     * Whether a frontend's decision is Maglev over at most {@link ServiceTableDescriptor#COMPACT_MAX_BACKENDS}
+     * IPv4 backends with M = {@link ServiceTableDescriptor#COMPACT_SIZE_M} and nothing else.
+     */
+    private boolean fitsCompactBucket(FrontendSpec spec, int sizeM, int widthLog2) {
+        if ((spec.flags() & FLAGS_NOT_COMPACT) != 0 || spec.clusterCount() < 1 || spec.clusterCount() > COMPACT_MAX_BACKENDS
+                || sizeM != COMPACT_SIZE_M) {
+            return false;
+        }
+        for (int k = 0; k < spec.clusterCount(); k++) {
+            if (!spec.backends().get(spec.clusterFirstSlot() - 1 + k).address().isIpv4()) {
+                return false;
+            }
+        }
+        for (int e = 0; e < sizeM; e++) {
+            int backend = PackedMaglev.get(maglev, spec.maglevBlock(), e, widthLog2) + 1 - spec.clusterFirstSlot();
+            if (backend < 0 || backend >= spec.clusterCount()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void writeCompactBucket(MemorySegment m, long at, FrontendSpec spec, int sizeM, int widthLog2) {
+        m.set(ValueLayout.JAVA_INT, at + FLAGS, spec.flags() | FLAG_COMPACT);
+        m.set(ValueLayout.JAVA_INT, at + COMPACT_SERVICE_PORT_ID, spec.servicePortId());
+        for (int k = 0; k < spec.clusterCount(); k++) {
+            BackendSlot b = spec.backends().get(spec.clusterFirstSlot() - 1 + k);
+            m.set(ValueLayout.JAVA_INT, at + COMPACT_BACKEND_IPV4 + 4L * k, b.address().ipv4());
+            m.set(ValueLayout.JAVA_SHORT, at + COMPACT_BACKEND_PORT + 2L * k, (short) b.port());
+        }
+        for (int e = 0; e < sizeM; e++) {
+            int backend = PackedMaglev.get(maglev, spec.maglevBlock(), e, widthLog2) + 1 - spec.clusterFirstSlot();
+            long b = at + COMPACT_MAGLEV + (e >>> 2);
+            m.set(ValueLayout.JAVA_BYTE, b, (byte) (m.get(ValueLayout.JAVA_BYTE, b) | backend << ((e & 3) << 1)));
+        }
     }
 }

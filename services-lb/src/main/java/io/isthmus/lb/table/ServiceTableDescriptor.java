@@ -14,6 +14,7 @@ package io.isthmus.lb.table;
  *
  * <pre>
  *  region:  | buckets (capacity x 64 B) | backend records (32 B each) | Maglev blocks (packed) | 8 B pad |
+ *           | cold records of compact frontends (64 B each, 64-byte aligned) |
  *
  *  bucket, one per frontend (64 bytes, 64-byte aligned); frontend id = bucket index
  *   0                   1                   2                   3
@@ -41,6 +42,26 @@ package io.isthmus.lb.table;
  *  |        service port id (stable across table generations)      | +56                   |
  *  |   log2 of the Maglev entry width in bits (1..4: 2..16 bits)   | +60                  /
  *  +---------------------------------------------------------------+
+ *
+ *
+ *  compact bucket (FLAG_COMPACT): a frontend whose decision needs nothing but Maglev over at most
+ *  3 IPv4 backends (no session affinity, no Local traffic policy, no source ranges) with M = 71
+ *  (MaglevSizing.SMALL_SET_SIZE_M) holds the whole decision in its bucket, so that deciding it reads
+ *  one cache line instead of three (bucket, Maglev entry, backend record). Bytes 0-23 as above, then:
+ *  +---------------------------------------------------------------+
+ *  |                 service port id                               | +24 COMPACT_SERVICE_PORT_ID
+ *  |     backend 0 IPv4 address (int, as in the low word of the     | +28 COMPACT_BACKEND_IPV4
+ *  |     IPv4-mapped address); backend 1 at +32; backend 2 at +36  |
+ *  +-------------------------------+-------------------------------+
+ *  |  backend 0 port (16 bits)     |  backend 1 port               | +40 COMPACT_BACKEND_PORT
+ *  |  backend 2 port               |  Maglev entries ...           | +44, +46 COMPACT_MAGLEV
+ *  |  ... 71 entries of 2 bits (backend 0..2), entry e in byte     |
+ *  |  e / 4 at bit 2 * (e mod 4); 18 bytes, to +63                 |
+ *  +---------------------------------------------------------------+
+ *  Backend k of a compact bucket is cluster slot CLUSTER_FIRST_SLOT + k. The frontend's full slot 0,
+ *  its backend records and its Maglev block are still laid out (in a "cold" record at the end of
+ *  the region, in the bucket's format) for the read-back methods, dumps and backend ids; the fast
+ *  path never reads them.
  *
  *  backend record, slot i (1 &lt;= i &lt;= n) at BACKEND_BASE + (i - 1) * BACKEND_BYTES
  *  (32 bytes, 32-byte aligned: a record never straddles two cache lines)
@@ -111,6 +132,15 @@ public final class ServiceTableDescriptor {
     /** Bytes after the last Maglev block, so that the 16-bit window of the last entry stays inside the region. */
     public static final int REGION_PAD_BYTES = 8;
 
+    // compact bucket
+    public static final long COMPACT_SERVICE_PORT_ID = 24;
+    public static final long COMPACT_BACKEND_IPV4 = 28;
+    public static final long COMPACT_BACKEND_PORT = 40;
+    public static final long COMPACT_MAGLEV = 46;
+    public static final int COMPACT_MAX_BACKENDS = 3;
+    /** Maglev entries a compact bucket holds (2 bits each, bytes 46..63), the largest prime M that fits. */
+    public static final int COMPACT_SIZE_M = 71;
+
     // frontend flags
     public static final int FLAG_CLUSTER_IP = 1;
     public static final int FLAG_NODE_PORT = 1 << 1;
@@ -122,6 +152,10 @@ public final class ServiceTableDescriptor {
     public static final int FLAG_EXTERNAL_POLICY_LOCAL = 1 << 5;
     public static final int FLAG_INTERNAL_POLICY_LOCAL = 1 << 6;
     public static final int FLAG_SOURCE_RANGES = 1 << 7;
+    /** The bucket is a compact one (set in the bucket only, not in the cold record's flags). */
+    public static final int FLAG_COMPACT = 1 << 8;
+    /** Flags that need more than a compact bucket holds. */
+    public static final int FLAGS_NOT_COMPACT = FLAG_AFFINITY_CLIENT_IP | FLAG_EXTERNAL_POLICY_LOCAL | FLAG_INTERNAL_POLICY_LOCAL | FLAG_SOURCE_RANGES;
 
     // backend flags
     public static final int BACKEND_LOCAL = 1;

@@ -35,6 +35,11 @@ final class AffinityRaceFixture {
         return whole ? backend : TORN;
     }
 
+    /** Entries holding the client (the table keeps at most one). */
+    int copies() {
+        return table.copiesOf(CLIENT_HI, CLIENT_LO, SERVICE_PORT);
+    }
+
     private static long hi(int backend) {
         return backend;
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -53,6 +55,60 @@ class AffinityTableTest {
             assertEquals(8, found);
             assertTrue(t.remember(0, 99, 1, 0, 99, 1, 5_000, 2_000), "expired entries are reused");
         }
+    }
+
+    /**
+     * Review finding (session 4): a worker that met another worker's half-written entry skipped it
+     * and wrote the client into the next entry; when that entry was the same client's (being
+     * refreshed), the window held the client twice. Here the other worker is played by hand: the
+     * client's entry is claimed (odd version) while a second remember runs, then published.
+     */
+    @Test
+    void aClientBeingRewrittenElsewhereIsNotWrittenASecondTime() {
+        try (AffinityTable t = new AffinityTable(64)) {
+            long client = 0xffff_0a00_0001L;
+            assertTrue(t.remember(0, client, 7, 0, 0xffff_0af4_0102L, 8080, 1_000, 0));
+            MemorySegment m = t.segment();
+            long entry = entryOf(m, client, 7);
+            long version = m.get(ValueLayout.JAVA_LONG, entry + AffinityTableDescriptor.VERSION);
+            m.set(ValueLayout.JAVA_LONG, entry + AffinityTableDescriptor.VERSION, version + 1);
+            assertFalse(t.remember(0, client, 7, 0, 0xffff_0af4_0103L, 8080, 1_000, 10),
+                    "gives up while an entry of the window is being written");
+            m.set(ValueLayout.JAVA_LONG, entry + AffinityTableDescriptor.VERSION, version + 2);
+            assertEquals(1, t.copiesOf(0, client, 7), "one entry per client and service port");
+            assertTrue(t.remember(0, client, 7, 0, 0xffff_0af4_0103L, 8080, 1_000, 20), "once published, the entry is refreshed");
+            assertEquals(1, t.copiesOf(0, client, 7));
+        }
+    }
+
+    /**
+     * Which entry a new client takes depends only on the window, not on the caller's clock (two
+     * workers' clocks differ): a never-used entry before an expired one, else the earliest-expiring.
+     */
+    @Test
+    void theEntryANewClientTakesDoesNotDependOnTheClock() {
+        try (AffinityTable t = new AffinityTable(8)) {
+            for (int client = 1; client <= 8; client++) {
+                assertTrue(t.remember(0, client, 1, 0, client, 1, client * 100L, 0));
+            }
+            assertFalse(t.remember(0, 99, 1, 0, 99, 1, 5_000, 50), "every entry live at 50");
+            assertTrue(t.remember(0, 99, 1, 0, 99, 1, 5_000, 350), "entries expiring at 100, 200, 300 are free at 350");
+            assertEquals(0, t.copiesOf(0, 1, 1), "the earliest-expiring entry is the one reused");
+            assertEquals(1, t.copiesOf(0, 2, 1));
+            assertEquals(1, t.copiesOf(0, 3, 1));
+            assertEquals(1, t.copiesOf(0, 99, 1));
+        }
+    }
+
+    private static long entryOf(MemorySegment m, long clientLo, int servicePortId) {
+        for (long at = 0; at < m.byteSize(); at += AffinityTableDescriptor.ENTRY_BYTES) {
+            if (m.get(ValueLayout.JAVA_LONG, at + AffinityTableDescriptor.VERSION) != 0
+                    && m.get(ValueLayout.JAVA_LONG, at + AffinityTableDescriptor.CLIENT_LO) == clientLo
+                    && m.get(ValueLayout.JAVA_INT, at + AffinityTableDescriptor.SERVICE_PORT_ID) == servicePortId) {
+                return at;
+            }
+        }
+        throw new AssertionError("client not in the table");
     }
 
     /**

@@ -71,6 +71,24 @@ class MaglevAcrossGenerationsTest {
         assertTrue(share <= 1.2 / 3, "moved " + share);
     }
 
+    /** Session 4: 3 backends have the small-set M = 71; a fourth keeps it (17-18 entries each) instead of reshuffling to 401. */
+    @Test
+    void scalingFrom3To4ReplicasKeepsTheSmallSetM() {
+        ServiceCompiler compiler = new ServiceCompiler(NODE_A);
+        ServiceTable three = compiler.compile(List.of(WEB), List.of(slice("web", "s", endpoints(3), tcp("http", 8080)))).table();
+        ServiceTable four = compiler.compile(List.of(WEB), List.of(slice("web", "s", endpoints(4), tcp("http", 8080)))).table();
+        int f3 = three.findFrontend(key("10.96.0.10", 80, TCP));
+        int f4 = four.findFrontend(key("10.96.0.10", 80, TCP));
+        assertEquals(71, three.maglevSize(f3));
+        assertTrue(three.isCompact(f3), "3 IPv4 backends, nothing but Maglev: one line");
+        assertEquals(71, four.maglevSize(f4));
+        double share = movedShare(three, four, 30_000);
+        assertTrue(share <= 1.2 / 4, "moved " + share);
+        ServiceTable backToThree = compiler.compile(List.of(WEB), List.of(slice("web", "s", endpoints(3), tcp("http", 8080)))).table();
+        assertTrue(backToThree.isCompact(backToThree.findFrontend(key("10.96.0.10", 80, TCP))));
+        assertTrue(movedShare(four, backToThree, 30_000) <= 1.2 / 4, "removing one of 4 moves about 1/4");
+    }
+
     @Test
     void aFreshCompilerBuildsTheSameTableFromTheSameSet() {
         List<Endpoint> all = endpoints(20);

@@ -140,8 +140,11 @@ class MaglevTableTest {
     @Test
     void adaptiveSizingGivesAtLeast100EntriesPerBackendUpTo65537() {
         MaglevSizing s = MaglevSizing.ADAPTIVE;
-        assertEquals(251, s.sizeFor(1));
-        assertEquals(307, s.sizeFor(3));
+        assertEquals(71, s.sizeFor(1), "small sets: what a compact bucket holds");
+        assertEquals(71, s.sizeFor(3));
+        assertEquals(401, s.sizeFor(4));
+        assertEquals(307, new MaglevSizing(251, 65_537, 100).sizeFor(3), "without small sets");
+        assertEquals(251, new MaglevSizing(251, 65_537, 100).sizeFor(1));
         assertEquals(1_009, s.sizeFor(10));
         assertEquals(65_519, s.sizeFor(655), "the smallest prime >= 65,500");
         assertEquals(65_537, s.sizeFor(656));
