@@ -24,7 +24,17 @@ public final class PortCounters {
         /** TCP/UDP checksums the pod left partial (TX checksum offload) that the port completed. */
         RX_CHECKSUMS_COMPLETED,
         /** Packets larger than the MTU the port could not segment (not IPv4 TCP, malformed, no frames): dropped. */
-        RX_OVERSIZE_DROPPED
+        RX_OVERSIZE_DROPPED,
+        /** TCP super-packets the port kept whole (a chain of frames through the pipeline) instead of segmenting on receive. */
+        RX_GSO_KEPT_WHOLE,
+        /** Super-packets sent whole to this port's interface with a virtio_net_hdr (AF_PACKET, PACKET_VNET_HDR): one skb each. */
+        TX_VNET_SENDS,
+        /** The MTU segments those super-packets stand for (what AF_XDP TX would have sent one by one). */
+        TX_VNET_SEGMENTS,
+        /** Super-packets the kernel refused on the vnet-header socket (send buffer full, device down): dropped. */
+        TX_VNET_FAILED,
+        /** Super-packets this port split into MTU segments on transmit (software GSO: no vnet-header socket). */
+        TX_SOFTWARE_GSO_PACKETS
     }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

@@ -15,13 +15,25 @@ import io.isthmus.fastpath.bpf.XdpMode;
  *                         loaded with {@code BPF_F_XDP_HAS_FRAGS}): frames larger than a UMEM frame
  *                         (GSO super-packets of pods that keep TSO/GSO on) arrive as descriptor
  *                         chains; when the kernel refuses it the socket binds without it (logged)
+ * @param gsoTransmit      with {@code scatterGather}: keep TCP super-packets whole (a frame chain
+ *                         through the pipeline) and send each to its egress interface as ONE packet
+ *                         with a virtio_net_hdr (AF_PACKET, {@code PACKET_VNET_HDR}: the receiving pod's
+ *                         stack runs once per super-packet), segmenting in software only where that
+ *                         socket could not be opened; off: segment on receive (software GSO), as
+ *                         before. Only for workers whose ports are all AF_XDP ports.
  */
 public record XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, XskBindMode bindMode, XdpMode xdpMode,
-                        boolean scatterGather) {
+                        boolean scatterGather, boolean gsoTransmit) {
 
-    /** A configuration that asks for multi-buffer (the default). */
+    /** A configuration that asks for multi-buffer and GSO transmit (the default). */
     public XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, XskBindMode bindMode, XdpMode xdpMode) {
-        this(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, true);
+        this(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, true, true);
+    }
+
+    /** A configuration with GSO transmit as {@code scatterGather} says (on with it). */
+    public XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, XskBindMode bindMode, XdpMode xdpMode,
+                     boolean scatterGather) {
+        this(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, scatterGather, scatterGather);
     }
 
     public XskConfig {
@@ -43,18 +55,22 @@ public record XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, 
      * worker will want a smaller share per port.
      */
     public static XskConfig defaults() {
-        return new XskConfig(2048, 8192, 4096, XskBindMode.AUTO, null, true);
+        return new XskConfig(2048, 8192, 4096, XskBindMode.AUTO, null, true, true);
     }
 
     public XskConfig withScatterGather(boolean on) {
-        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, on);
+        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, on, gsoTransmit);
+    }
+
+    public XskConfig withGsoTransmit(boolean on) {
+        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, xdpMode, scatterGather, on);
     }
 
     public XskConfig withBindMode(XskBindMode mode) {
-        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, mode, xdpMode, scatterGather);
+        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, mode, xdpMode, scatterGather, gsoTransmit);
     }
 
     public XskConfig withXdpMode(XdpMode mode) {
-        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, mode, scatterGather);
+        return new XskConfig(frameSizeBytes, framesPerPort, ringEntries, bindMode, mode, scatterGather, gsoTransmit);
     }
 }
