@@ -34,7 +34,9 @@ public final class PortCounters {
         /** Super-packets the kernel refused on the vnet-header socket (send buffer full, device down): dropped. */
         TX_VNET_FAILED,
         /** Super-packets this port split into MTU segments on transmit (software GSO: no vnet-header socket). */
-        TX_SOFTWARE_GSO_PACKETS
+        TX_SOFTWARE_GSO_PACKETS,
+        /** MTU segments merged on receive into the super-packet of an earlier segment of their flow (GRO in userspace). */
+        RX_GRO_MERGED
     }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

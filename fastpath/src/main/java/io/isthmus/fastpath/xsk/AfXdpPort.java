@@ -4,6 +4,7 @@ import io.isthmus.fastpath.frame.FrameLoans;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.gso.PartialChecksums;
 import io.isthmus.fastpath.gso.PartialTcpChecksum;
+import io.isthmus.fastpath.gso.TcpCoalescer;
 import io.isthmus.fastpath.gso.TcpSegmenter;
 import io.isthmus.fastpath.linux.XdpConstants;
 import io.isthmus.fastpath.packet.EthernetDescriptor;
@@ -88,6 +89,9 @@ public final class AfXdpPort implements Port {
     private long gsoSegments;
     private long oversizeDropped;
     private long keptWhole;
+    private long coalesced;
+    /** Receive-side coalescing of MTU segments into super-packets (with a vnet-header socket), or null. */
+    private final TcpCoalescer coalescer;
     private final boolean keepSuperPacketsWhole;
     /** The vnet-header socket on this port's interface, or null (software GSO on transmit). */
     private final VnetPacketSender vnet;
@@ -124,6 +128,7 @@ public final class AfXdpPort implements Port {
                      boolean keepSuperPacketsWhole, VnetPacketSender vnet) {
         this.keepSuperPacketsWhole = keepSuperPacketsWhole;
         this.vnet = vnet;
+        this.coalescer = keepSuperPacketsWhole ? new TcpCoalescer(pool.memory().segment(), pool) : null;
         this.id = id;
         this.memory = pool.memory().segment();
         this.segmenter = new TcpSegmenter(memory, podMtuBytes);
@@ -199,6 +204,18 @@ public final class AfXdpPort implements Port {
             final int length = rx.length(consumed);
             if ((rx.options(consumed) & XdpConstants.XDP_PKT_CONTD) == 0 && length <= maxUnsegmentedFrameBytes) {
                 loans.returned(address);
+                if (coalescer != null) {
+                    consumed++;
+                    bytes += length;
+                    if (coalescer.offer(batch, address, length)) {
+                        continue; // now a link of the super-packet the batch holds
+                    }
+                    packets++;
+                    if (coalescer.added(batch, batch.add(address, length, id), address, length)) {
+                        checksumsCompleted++;
+                    }
+                    continue;
+                }
                 if (PartialChecksums.completeIfPartial(memory, address, length)) {
                     checksumsCompleted++;
                 }
@@ -207,6 +224,9 @@ public final class AfXdpPort implements Port {
                 packets++;
                 bytes += length;
                 continue;
+            }
+            if (coalescer != null) {
+                coalescer.close(batch);
             }
             final int end = chainEnd(consumed, ready);
             if (end < 0) {
@@ -241,6 +261,10 @@ public final class AfXdpPort implements Port {
             releaseChain(links);
             consumed = end + 1;
             bytes += totalBytes;
+        }
+        if (coalescer != null) {
+            coalescer.close(batch);
+            coalesced += coalescer.takeMerged();
         }
         rx.release(consumed);
         counters.addReceived(packets, bytes);
@@ -307,6 +331,10 @@ public final class AfXdpPort implements Port {
         if (keptWhole != 0) {
             counters.add(PortCounters.Counter.RX_GSO_KEPT_WHOLE, keptWhole);
             keptWhole = 0;
+        }
+        if (coalesced != 0) {
+            counters.add(PortCounters.Counter.RX_GRO_MERGED, coalesced);
+            coalesced = 0;
         }
     }
 
