@@ -146,14 +146,15 @@ public final class AfXdpPort implements Port {
     }
 
     /**
-     * A port as {@code config} asks: with {@link XskConfig#gsoTransmit()} on a multi-buffer socket,
-     * super-packets are kept whole and leave by a {@link VnetPacketSender} on the socket's interface
-     * (when that cannot be opened, a warning is logged and they are segmented on transmit).
+     * A port as {@code config} asks: on a multi-buffer socket, unless {@link XskConfig#gsoTransmit()}
+     * is SEGMENT_ON_RECEIVE, super-packets are kept whole; with VNET_HEADER they leave by a
+     * {@link VnetPacketSender} on the socket's interface (when that cannot be opened, a warning is
+     * logged and they are segmented on transmit, as with SEGMENT_ON_TRANSMIT).
      */
     public static AfXdpPort open(int id, XskSocket socket, FramePool pool, FrameLoans loans, int fillTarget, XskConfig config) {
-        final boolean whole = config.gsoTransmit() && socket.scatterGather();
+        final boolean whole = config.gsoTransmit() != XskConfig.GsoTransmit.SEGMENT_ON_RECEIVE && socket.scatterGather();
         VnetPacketSender sender = null;
-        if (whole) {
+        if (whole && config.gsoTransmit() == XskConfig.GsoTransmit.VNET_HEADER) {
             try {
                 sender = VnetPacketSender.open(socket.interfaceName(), pool.memory().segment());
             } catch (RuntimeException e) {

@@ -17,7 +17,7 @@ import io.isthmus.fastpath.xsk.XskBindMode;
 import io.isthmus.fastpath.xsk.XskConfig;
 import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,9 +43,9 @@ class OffloadFrameLedgerTest {
     @RegisterExtension
     final PodExtension pods = new PodExtension();
 
-    @ParameterizedTest(name = "GSO transmit {0}")
-    @ValueSource(booleans = {true, false})
-    void everyFrameOfEveryChainComesBack(boolean gsoTransmit) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(XskConfig.GsoTransmit.class)
+    void everyFrameOfEveryChainComesBack(XskConfig.GsoTransmit gsoTransmit) throws Exception {
         final Pod a = pods.podWithOffloads("10.216.0.2");
         final Pod b = pods.podWithOffloads("10.216.0.3");
         final XskConfig config = new XskConfig(2048, 2048, 1024, XskBindMode.AUTO, XdpMode.GENERIC).withGsoTransmit(gsoTransmit);
@@ -65,11 +65,17 @@ class OffloadFrameLedgerTest {
             }
             final PortCounters fromA = worker.call(() -> worker.port(slotA).counters()).get(5, TimeUnit.SECONDS);
             final PortCounters toB = worker.call(() -> worker.port(slotB).counters()).get(5, TimeUnit.SECONDS);
-            if (gsoTransmit) {
-                assertTrue(fromA.get(PortCounters.Counter.RX_GSO_KEPT_WHOLE) > 0, "super-packets were kept whole");
-                assertTrue(toB.get(PortCounters.Counter.TX_VNET_SENDS) > 0, "and sent whole with a vnet header");
-            } else {
-                assertTrue(fromA.get(PortCounters.Counter.RX_GSO_PACKETS) > 0, "super-packets were segmented");
+            switch (gsoTransmit) {
+                case SEGMENT_ON_RECEIVE -> assertTrue(fromA.get(PortCounters.Counter.RX_GSO_PACKETS) > 0, "super-packets were segmented");
+                case SEGMENT_ON_TRANSMIT -> {
+                    assertTrue(fromA.get(PortCounters.Counter.RX_GSO_KEPT_WHOLE) > 0, "super-packets were kept whole");
+                    assertTrue(toB.get(PortCounters.Counter.TX_SOFTWARE_GSO_PACKETS) > 0, "and segmented onto B's TX ring");
+                    assertEquals(0, toB.get(PortCounters.Counter.TX_VNET_SENDS));
+                }
+                case VNET_HEADER -> {
+                    assertTrue(fromA.get(PortCounters.Counter.RX_GSO_KEPT_WHOLE) > 0, "super-packets were kept whole");
+                    assertTrue(toB.get(PortCounters.Counter.TX_VNET_SENDS) > 0, "and sent whole with a vnet header");
+                }
             }
         } finally {
             ports.detachAll();

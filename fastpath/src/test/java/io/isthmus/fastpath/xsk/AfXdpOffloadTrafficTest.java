@@ -57,7 +57,8 @@ class AfXdpOffloadTrafficTest {
         final AfXdpSwitch fastpath = pods.closeLater(AfXdpSwitch.start(List.of(
                 new AfXdpSwitch.PortSpec(a.hostInterface(), Ipv4Address.parse(a.ip())),
                 new AfXdpSwitch.PortSpec(b.hostInterface(), Ipv4Address.parse(b.ip()))),
-                XskConfig.defaults().withXdpMode(mode).withGsoTransmit(gsoTransmit), IdleMode.BACKOFF));
+                XskConfig.defaults().withXdpMode(mode).withGsoTransmit(gsoTransmit
+                        ? XskConfig.GsoTransmit.VNET_HEADER : XskConfig.GsoTransmit.SEGMENT_ON_RECEIVE), IdleMode.BACKOFF));
         assertEquals(gsoTransmit, fastpath.ports().ports().get(1).sendsSuperPacketsWhole(), "a vnet-header socket on B's port");
         assertTrue(fastpath.ports().ports().get(0).socket().scatterGather(), fastpath.ports().interfaces().get(0).describe());
         final String features = a.exec(10, "ethtool", "-k", "eth0").output();
