@@ -34,6 +34,8 @@ public final class FramePool {
     private final int[] linkLength;
     private final int frameShift;
     private int count;
+    /** Chains made and not yet released: while 0 (no multi-buffer traffic), release reads no link. */
+    private int liveChains;
 
     /** A pool that owns every frame of {@code memory}. */
     public FramePool(FrameMemory memory) {
@@ -59,16 +61,24 @@ public final class FramePool {
 
     /** Gives back the frame that contains {@code address} (any offset inside the frame), and the rest of its chain if it heads one. */
     public void release(long address) {
-        long frame = address;
-        while (true) {
-            final int index = (int) (frame >>> frameShift);
-            free[count++] = memory.frameBase(frame);
-            final long link = next[index];
-            if (link == NO_LINK) {
-                return;
-            }
+        free[count++] = memory.frameBase(address);
+        if (liveChains != 0) {
+            releaseLinks((int) (address >>> frameShift));
+        }
+    }
+
+    /** The links after frame {@code index} (already released), if it heads a chain. */
+    private void releaseLinks(int index) {
+        long link = next[index];
+        if (link == NO_LINK) {
+            return;
+        }
+        liveChains--;
+        while (link != NO_LINK) {
             next[index] = NO_LINK;
-            frame = link;
+            index = (int) (link >>> frameShift);
+            free[count++] = memory.frameBase(link);
+            link = next[index];
         }
     }
 
@@ -78,6 +88,9 @@ public final class FramePool {
      * caller's (taken from a ring), and from now on releasing the head releases them all.
      */
     public void chain(long[] address, int[] length, int frameCount) {
+        if (frameCount > 1) {
+            liveChains++;
+        }
         for (int k = 0; k < frameCount; k++) {
             final int index = (int) (address[k] >>> frameShift);
             linkLength[index] = length[k];
