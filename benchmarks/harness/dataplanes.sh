@@ -13,7 +13,7 @@
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
 #   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others
-#   isthmus-offload (d) the same with the pods' offloads on (multi-buffer AF_XDP, software GSO);
+#   isthmus-offload (d) the same with the pods' offloads on (multi-buffer AF_XDP, GSO transmit);
 #                   isthmus-offload-generic: the same with XDP attached in generic mode
 #   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes
 #                   the pods and the ClusterIP from YAML; the harness only adds the load

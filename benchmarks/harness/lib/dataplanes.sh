@@ -296,12 +296,14 @@ dp_isthmus_service() {
     || { cat "$WORK/fastpath-services.out" "$WORK/fastpath-services.err" >&2; return 1; }
 }
 
-# ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, session 3) ---------------
+# ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, sessions 3-4) ------------
 # The same `isthmus fastpath` on pods that keep TSO/GSO, scatter-gather and TX checksum offload on,
-# as real pods do: its multi-buffer AF_XDP ports complete the partial checksums and split GSO
-# super-packets into MTU segments (software GSO). isthmus-offload: XDP attached natively (the veth
-# then turns the pod's TSO off; its software GSO and checksum offload stay); isthmus-offload-generic:
-# XDP attached generically (the pod keeps TSO: 64 KiB super-packets reach Isthmus as frame chains).
+# as real pods do: its multi-buffer AF_XDP ports keep TCP super-packets whole and send each to the
+# receiving pod's veth as ONE GSO packet (AF_PACKET with PACKET_VNET_HDR; session 4; before: software
+# GSO into MTU segments). isthmus-offload: XDP attached natively (the veth then turns the pod's TSO
+# off; its software GSO and checksum offload stay, and the port coalesces the MTU segments back);
+# isthmus-offload-generic: XDP attached generically (the pod keeps TSO: 64 KiB super-packets reach
+# Isthmus whole, as frame chains).
 dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on"; }
 dp_isthmus_offload_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_offloads() { echo on; }

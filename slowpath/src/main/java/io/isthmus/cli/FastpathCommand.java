@@ -292,6 +292,15 @@ public final class FastpathCommand implements Subcommand {
                 line.append(String.format(Locale.ROOT, " gso %d->%d checksums %d oversize %d | ", gso,
                         port.counters().get(Counter.RX_GSO_SEGMENTS), completed, oversize));
             }
+            final long whole = port.counters().get(Counter.RX_GSO_KEPT_WHOLE);
+            final long vnetSends = port.counters().get(Counter.TX_VNET_SENDS);
+            final long softwareGso = port.counters().get(Counter.TX_SOFTWARE_GSO_PACKETS);
+            final long vnetFailed = port.counters().get(Counter.TX_VNET_FAILED);
+            if (whole + vnetSends + softwareGso + vnetFailed != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " whole %d vnet %d->%d vnet-failed %d tx-gso %d | ", whole, vnetSends,
+                        port.counters().get(Counter.TX_VNET_SEGMENTS), vnetFailed, softwareGso));
+            }
             if (port.kickErrors() != 0) {
                 line.setLength(line.length() - 3);
                 line.append(String.format(Locale.ROOT, " kick errors %d (last %s) | ", port.kickErrors(),

@@ -225,8 +225,20 @@ public final class UplinkSteeringProgramBuilder {
         return asm.assemble();
     }
 
-    /** Builds and loads the program. */
+    /** Builds and loads the program (single-buffer frames only). */
     public BpfProgram load(String name) {
         return BpfProgram.loadXdp(name, build());
+    }
+
+    /**
+     * Builds and loads the program with {@code BPF_F_XDP_HAS_FRAGS}, as the pods' redirect program
+     * is for a multi-buffer socket: the kernel then hands it multi-buffer frames (a NIC's jumbo or
+     * GRO frame, a super-packet) instead of refusing the program on a device whose MTU exceeds a
+     * page or linearising/dropping the frame. It may: every packet read above is bound-checked
+     * against {@code data_end}, the end of the first buffer, and the headers it reads (Ethernet,
+     * IPv4, the two ports) are in the first buffer of any frame a device builds.
+     */
+    public BpfProgram loadAcceptingFragments(String name) {
+        return BpfProgram.loadXdp(name, build(), BpfConstants.BPF_F_XDP_HAS_FRAGS);
     }
 }

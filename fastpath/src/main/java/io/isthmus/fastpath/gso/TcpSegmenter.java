@@ -50,6 +50,8 @@ public final class TcpSegmenter {
     private int payloadBytes;
     private int mssBytes;
     private int segments;
+    private final long[] segmentAddress = new long[PacketBatch.CAPACITY];
+    private final int[] segmentLength = new int[PacketBatch.CAPACITY];
 
     /** @param mtuBytes the largest IPv4 packet the receiving pods take (their veth MTU) */
     public TcpSegmenter(MemorySegment memory, int mtuBytes) {
@@ -59,6 +61,21 @@ public final class TcpSegmenter {
 
     public int mtuBytes() {
         return mtuBytes;
+    }
+
+    /** The IPv4 header length of the packet last {@link #plan planned}. */
+    public int ipHeaderBytes() {
+        return ipHeaderBytes;
+    }
+
+    /** The TCP header length (options included) of the packet last planned. */
+    public int tcpHeaderBytes() {
+        return tcpHeaderBytes;
+    }
+
+    /** The TCP payload bytes per segment for the packet last planned (the MSS of the MTU). */
+    public int mssBytes() {
+        return mssBytes;
     }
 
     /**
@@ -103,6 +120,20 @@ public final class TcpSegmenter {
      */
     public int segment(long[] chainAddress, int[] chainLength, int chainCount, FramePool pool, PacketBatch batch,
                        int ingressPort) {
+        final int made = segmentInto(chainAddress, chainLength, chainCount, pool, segmentAddress, segmentLength);
+        for (int k = 0; k < made; k++) {
+            batch.add(segmentAddress[k], segmentLength[k], ingressPort);
+        }
+        return made;
+    }
+
+    /**
+     * As {@link #segment(long[], int[], int, FramePool, PacketBatch, int)}, writing the segments'
+     * addresses and lengths into {@code outAddress}/{@code outLength} (room for the planned count;
+     * the transmit side puts them on a TX ring) instead of a batch. Returns the segments made.
+     */
+    public int segmentInto(long[] chainAddress, int[] chainLength, int chainCount, FramePool pool, long[] outAddress,
+                           int[] outLength) {
         final long first = chainAddress[0];
         final int headerBytes = L3 + ipHeaderBytes + tcpHeaderBytes;
         final long ipFirst = first + L3;
@@ -152,7 +183,8 @@ public final class TcpSegmenter {
             final int l4Bytes = tcpHeaderBytes + chunk;
             NetworkOrder.putU16(memory, tcp + TcpDescriptor.CHECKSUM_OFFSET,
                     PartialChecksums.fullChecksum(pseudoAddresses + l4Bytes, memory, tcp, l4Bytes, Ipv4Descriptor.PROTOCOL_TCP));
-            batch.add(out, headerBytes + chunk, ingressPort);
+            outAddress[k] = out;
+            outLength[k] = headerBytes + chunk;
             left -= chunk;
         }
         return segments;

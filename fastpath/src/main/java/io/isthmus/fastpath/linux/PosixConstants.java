@@ -26,6 +26,8 @@ public final class PosixConstants {
     public static final int SO_RCVBUF = 8;
     public static final int SO_REUSEPORT = 15;
     public static final int SO_RCVTIMEO = 20;
+    /** The send buffer size, past {@code wmem_max} (needs CAP_NET_ADMIN). */
+    public static final int SO_SNDBUFFORCE = 32;
 
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;

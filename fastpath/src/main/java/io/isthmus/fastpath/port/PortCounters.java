@@ -29,7 +29,19 @@ public final class PortCounters {
         /** Packets larger than the MTU the port could not segment (not IPv4 TCP, malformed, no frames): dropped. */
         RX_OVERSIZE_DROPPED,
         /** AF_XDP: sendto calls that woke the kernel's TX (copy mode: each sends at most 32 frames), i.e. TX syscalls. */
-        TX_KICKS
+        TX_KICKS,
+        /** TCP super-packets the port kept whole (a chain of frames through the pipeline) instead of segmenting on receive. */
+        RX_GSO_KEPT_WHOLE,
+        /** Super-packets sent whole to this port's interface with a virtio_net_hdr (AF_PACKET, PACKET_VNET_HDR): one skb each. */
+        TX_VNET_SENDS,
+        /** The MTU segments those super-packets stand for (what AF_XDP TX would have sent one by one). */
+        TX_VNET_SEGMENTS,
+        /** Super-packets the kernel refused on the vnet-header socket (send buffer full, device down): dropped. */
+        TX_VNET_FAILED,
+        /** Super-packets this port split into MTU segments on transmit (software GSO: no vnet-header socket). */
+        TX_SOFTWARE_GSO_PACKETS,
+        /** MTU segments merged on receive into the super-packet of an earlier segment of their flow (GRO in userspace). */
+        RX_GRO_MERGED
     }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

@@ -88,7 +88,7 @@ public final class UplinkPort {
         try {
             map.set(kernelPorts);
             external.set(frontends);
-            port = factory.open(free, uplinkConfig.interfaceName(), (mapFd, multiBuffer) -> uplinkConfig.loadProgram(mapFd, map, external));
+            port = factory.open(free, uplinkConfig.interfaceName(), (mapFd, multiBuffer) -> uplinkConfig.loadProgram(mapFd, map, external, multiBuffer));
         } catch (RuntimeException e) {
             map.close();
             external.close();

@@ -4,6 +4,7 @@ import io.isthmus.fastpath.bpf.BpfProgram;
 import io.isthmus.fastpath.bpf.KernelPortsMap;
 import io.isthmus.fastpath.bpf.ServiceFrontendsMap;
 import io.isthmus.fastpath.bpf.UplinkSteeringProgramBuilder;
+import io.isthmus.fastpath.linux.LinuxException;
 import io.isthmus.fastpath.packet.Ipv4Address;
 
 import java.util.ArrayList;
@@ -105,10 +106,27 @@ public record UplinkConfig(String interfaceName, List<Integer> nodeAddresses, in
      * {@code kernelPorts} marks and redirecting the frontends {@code frontends} holds.
      */
     public BpfProgram loadProgram(int xskMapFd, KernelPortsMap kernelPorts, ServiceFrontendsMap frontends) {
+        return loadProgram(xskMapFd, kernelPorts, frontends, false);
+    }
+
+    /**
+     * As {@link #loadProgram(int, KernelPortsMap, ServiceFrontendsMap)}; for a multi-buffer socket
+     * ({@code multiBuffer}) loaded with {@code BPF_F_XDP_HAS_FRAGS} like the pods' redirect program,
+     * falling back to a plain program where the kernel does not know the flag (logged).
+     */
+    public BpfProgram loadProgram(int xskMapFd, KernelPortsMap kernelPorts, ServiceFrontendsMap frontends, boolean multiBuffer) {
         final UplinkSteeringProgramBuilder builder = new UplinkSteeringProgramBuilder(xskMapFd).nodePortRange(nodePortMin, nodePortMax)
                 .kernelPorts(kernelPorts).serviceFrontends(frontends);
         nodeAddresses.forEach(builder::nodeAddress);
         serviceCidrs.forEach(c -> builder.serviceCidr(c.networkIpv4(), c.prefixBits()));
+        if (multiBuffer) {
+            try {
+                return builder.loadAcceptingFragments("isx_uplink");
+            } catch (LinuxException e) {
+                System.getLogger(UplinkConfig.class.getName()).log(System.Logger.Level.WARNING, e.getMessage().lines().findFirst().orElse("")
+                        + "; loading the uplink program without BPF_F_XDP_HAS_FRAGS");
+            }
+        }
         return builder.load("isx_uplink");
     }
 

@@ -3,6 +3,8 @@ package io.isthmus.fastpath.xsk;
 import io.isthmus.fastpath.frame.FrameLoans;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.gso.PartialChecksums;
+import io.isthmus.fastpath.gso.PartialTcpChecksum;
+import io.isthmus.fastpath.gso.TcpCoalescer;
 import io.isthmus.fastpath.gso.TcpSegmenter;
 import io.isthmus.fastpath.linux.XdpConstants;
 import io.isthmus.fastpath.packet.EthernetDescriptor;
@@ -13,6 +15,7 @@ import io.isthmus.fastpath.linux.PosixConstants;
 import io.isthmus.fastpath.pipeline.PacketBatch;
 import io.isthmus.fastpath.port.Port;
 import io.isthmus.fastpath.port.PortCounters;
+import io.isthmus.fastpath.vnet.VnetPacketSender;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,8 +27,15 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@link #receive}: takes RX descriptors into the batch (the frames are the batch's now);
  *       completes TCP/UDP checksums the pod left partial ({@link PartialChecksums}) and splits
  *       packets larger than the pods' MTU, whole frames or multi-buffer chains, into MTU segments
- *       ({@link TcpSegmenter}: software GSO), so pods may keep TSO/GSO and checksum offload on.</li>
- *   <li>{@link #transmit}: writes a TX descriptor; nothing reaches the kernel before {@link #flush}.</li>
+ *       ({@link TcpSegmenter}: software GSO), so pods may keep TSO/GSO and checksum offload on.
+ *       With GSO transmit on, an IPv4 TCP super-packet with a partial checksum is instead kept
+ *       whole: its frames become a chain in the {@link FramePool} and the batch gets its head with
+ *       the packet's total length (the stages read and rewrite the headers in the head; the
+ *       checksum field is complemented while it travels, see {@link PartialTcpChecksum}).</li>
+ *   <li>{@link #transmit}: writes a TX descriptor; nothing reaches the kernel before {@link #flush}.
+ *       A chain longer than the MTU (a super-packet kept whole) goes to the port's
+ *       {@link VnetPacketSender} (one AF_PACKET send with a virtio_net_hdr: the receiving pod gets
+ *       one GSO packet), or, without one, is split into MTU segments on the TX ring.</li>
  *   <li>{@link #flush}: publishes TX, kicks the kernel with {@code sendto(MSG_DONTWAIT)} only when
  *       the TX ring's need_wakeup flag asks (a copy-mode device sends a few frames per kick, so it
  *       keeps kicking while the kernel leaves work, at most {@link #MAX_TX_KICKS} times), returns
@@ -80,6 +90,15 @@ public final class AfXdpPort implements Port {
     private long oversizeDropped;
     /** The last refill ran out of pool frames before its target; RX_FILL_EMPTY counts the start of each such episode. */
     private boolean fillStarved;
+    private long keptWhole;
+    private long coalesced;
+    /** Receive-side coalescing of MTU segments into super-packets (with a vnet-header socket), or null. */
+    private final TcpCoalescer coalescer;
+    private final boolean keepSuperPacketsWhole;
+    /** The vnet-header socket on this port's interface, or null (software GSO on transmit). */
+    private final VnetPacketSender vnet;
+    private final long[] segmentAddress = new long[MAX_CHAIN_FRAMES];
+    private final int[] segmentLength = new int[MAX_CHAIN_FRAMES];
     private int pendingTxPackets;
     private long pendingTxBytes;
     private boolean closed;
@@ -97,6 +116,21 @@ public final class AfXdpPort implements Port {
      *                    super-packets) are split into segments that fit it
      */
     public AfXdpPort(int id, XskSocket socket, FramePool pool, FrameLoans loans, int fillTarget, int podMtuBytes) {
+        this(id, socket, pool, loans, fillTarget, podMtuBytes, false, null);
+    }
+
+    /**
+     * @param keepSuperPacketsWhole keep IPv4 TCP super-packets with a partial checksum whole (a
+     *                              chain) instead of segmenting them on receive; every port of the
+     *                              worker must then be an AF_XDP port (they transmit chains)
+     * @param vnet                  the vnet-header socket super-packets leave by, or null (they are
+     *                              segmented on transmit); the port closes it
+     */
+    public AfXdpPort(int id, XskSocket socket, FramePool pool, FrameLoans loans, int fillTarget, int podMtuBytes,
+                     boolean keepSuperPacketsWhole, VnetPacketSender vnet) {
+        this.keepSuperPacketsWhole = keepSuperPacketsWhole;
+        this.vnet = vnet;
+        this.coalescer = keepSuperPacketsWhole ? new TcpCoalescer(pool.memory().segment(), pool) : null;
         this.id = id;
         this.memory = pool.memory().segment();
         this.segmenter = new TcpSegmenter(memory, podMtuBytes);
@@ -111,6 +145,31 @@ public final class AfXdpPort implements Port {
         this.fd = socket.fd();
         this.fillTarget = Math.min(fillTarget, fill.size());
         refill();
+    }
+
+    /**
+     * A port as {@code config} asks: on a multi-buffer socket, unless {@link XskConfig#gsoTransmit()}
+     * is SEGMENT_ON_RECEIVE, super-packets are kept whole; with VNET_HEADER they leave by a
+     * {@link VnetPacketSender} on the socket's interface (when that cannot be opened, a warning is
+     * logged and they are segmented on transmit, as with SEGMENT_ON_TRANSMIT).
+     */
+    public static AfXdpPort open(int id, XskSocket socket, FramePool pool, FrameLoans loans, int fillTarget, XskConfig config) {
+        final boolean whole = config.gsoTransmit() != XskConfig.GsoTransmit.SEGMENT_ON_RECEIVE && socket.scatterGather();
+        VnetPacketSender sender = null;
+        if (whole && config.gsoTransmit() == XskConfig.GsoTransmit.VNET_HEADER) {
+            try {
+                sender = VnetPacketSender.open(socket.interfaceName(), pool.memory().segment());
+            } catch (RuntimeException e) {
+                System.getLogger(AfXdpPort.class.getName()).log(System.Logger.Level.WARNING, "no vnet-header socket on "
+                        + socket.interfaceName() + " (" + e.getMessage() + "): its super-packets are segmented on transmit");
+            }
+        }
+        return new AfXdpPort(id, socket, pool, loans, fillTarget, DEFAULT_POD_MTU_BYTES, whole, sender);
+    }
+
+    /** True when this port sends super-packets whole through a vnet-header socket. */
+    public boolean sendsSuperPacketsWhole() {
+        return vnet != null;
     }
 
     @Override
@@ -148,6 +207,18 @@ public final class AfXdpPort implements Port {
             final int length = rx.length(consumed);
             if ((rx.options(consumed) & XdpConstants.XDP_PKT_CONTD) == 0 && length <= maxUnsegmentedFrameBytes) {
                 loans.returned(address);
+                if (coalescer != null) {
+                    consumed++;
+                    bytes += length;
+                    if (coalescer.offer(batch, address, length)) {
+                        continue; // now a link of the super-packet the batch holds
+                    }
+                    packets++;
+                    if (coalescer.added(batch, batch.add(address, length, id), address, length)) {
+                        checksumsCompleted++;
+                    }
+                    continue;
+                }
                 if (PartialChecksums.completeIfPartial(memory, address, length)) {
                     checksumsCompleted++;
                 }
@@ -157,6 +228,9 @@ public final class AfXdpPort implements Port {
                 bytes += length;
                 continue;
             }
+            if (coalescer != null) {
+                coalescer.close(batch);
+            }
             final int end = chainEnd(consumed, ready);
             if (end < 0) {
                 rx.refreshProducer(); // the rest of the chain is not visible yet: look again next time
@@ -165,6 +239,16 @@ public final class AfXdpPort implements Port {
             final int links = end - consumed + 1;
             final int totalBytes = takeChain(consumed, links);
             final int planned = links <= MAX_CHAIN_FRAMES ? segmenter.plan(address, length, totalBytes) : TcpSegmenter.NOT_SEGMENTABLE;
+            if (keepSuperPacketsWhole && planned > 1 && PartialTcpChecksum.isPartial(memory, address, segmenter.ipHeaderBytes())) {
+                PartialTcpChecksum.complement(memory, address, segmenter.ipHeaderBytes());
+                pool.chain(chainAddress, chainLength, links);
+                batch.add(address, totalBytes, id);
+                keptWhole++;
+                packets++;
+                bytes += totalBytes;
+                consumed = end + 1;
+                continue;
+            }
             if (planned > batch.free() && planned <= PacketBatch.CAPACITY) {
                 untakeChain(links);
                 break; // fits in the next batch
@@ -180,6 +264,10 @@ public final class AfXdpPort implements Port {
             releaseChain(links);
             consumed = end + 1;
             bytes += totalBytes;
+        }
+        if (coalescer != null) {
+            coalescer.close(batch);
+            coalesced += coalescer.takeMerged();
         }
         rx.release(consumed);
         counters.addReceived(packets, bytes);
@@ -243,10 +331,21 @@ public final class AfXdpPort implements Port {
             counters.add(PortCounters.Counter.RX_OVERSIZE_DROPPED, oversizeDropped);
             oversizeDropped = 0;
         }
+        if (keptWhole != 0) {
+            counters.add(PortCounters.Counter.RX_GSO_KEPT_WHOLE, keptWhole);
+            keptWhole = 0;
+        }
+        if (coalesced != 0) {
+            counters.add(PortCounters.Counter.RX_GRO_MERGED, coalesced);
+            coalesced = 0;
+        }
     }
 
     @Override
     public boolean transmit(long address, int lengthBytes) {
+        if (lengthBytes > maxUnsegmentedFrameBytes && pool.isChained(address)) {
+            return transmitSuperPacket(address, lengthBytes);
+        }
         if (tx.free(1) < 1) {
             counters.add(PortCounters.Counter.TX_RING_FULL, 1);
             return false;
@@ -258,9 +357,53 @@ public final class AfXdpPort implements Port {
         return true;
     }
 
+    /**
+     * A super-packet kept whole (the chain headed by {@code head}, {@code lengthBytes} in all): queued
+     * on the vnet-header socket with its checksum partial again, or split into MTU segments on the
+     * TX ring and its chain released. False (the caller drops the chain) when there is no room, or
+     * when its headers no longer plan as a segmentable TCP packet (counted RX_OVERSIZE_DROPPED's
+     * transmit twin: TX_VNET_FAILED).
+     */
+    private boolean transmitSuperPacket(long head, int lengthBytes) {
+        final int links = pool.chainOf(head, chainAddress, chainLength, MAX_CHAIN_FRAMES);
+        final int planned = links < 0 ? TcpSegmenter.NOT_SEGMENTABLE : segmenter.plan(head, chainLength[0], lengthBytes);
+        if (planned == TcpSegmenter.NOT_SEGMENTABLE || planned > MAX_CHAIN_FRAMES) {
+            counters.add(PortCounters.Counter.TX_VNET_FAILED, 1);
+            return false;
+        }
+        final int ipHeaderBytes = segmenter.ipHeaderBytes();
+        if (vnet != null) {
+            if (!vnet.hasRoom()) {
+                counters.add(PortCounters.Counter.TX_RING_FULL, 1);
+                return false;
+            }
+            PartialTcpChecksum.complement(memory, head, ipHeaderBytes);
+            vnet.queue(head, chainAddress, chainLength, links, lengthBytes, ipHeaderBytes, segmenter.tcpHeaderBytes(),
+                    segmenter.mssBytes(), PartialTcpChecksum.congestionWindowReduced(memory, head, ipHeaderBytes), planned);
+            return true;
+        }
+        if (tx.free(planned) < planned || pool.available() < planned) {
+            counters.add(PortCounters.Counter.TX_RING_FULL, 1);
+            return false;
+        }
+        final int made = segmenter.segmentInto(chainAddress, chainLength, links, pool, segmentAddress, segmentLength);
+        for (int k = 0; k < made; k++) {
+            tx.put(segmentAddress[k], segmentLength[k]);
+            loans.lend(segmentAddress[k], id);
+            pendingTxPackets++;
+            pendingTxBytes += segmentLength[k];
+        }
+        pool.release(head);
+        counters.add(PortCounters.Counter.TX_SOFTWARE_GSO_PACKETS, 1);
+        return true;
+    }
+
     @Override
     public int flush() {
         int work = 0;
+        if (vnet != null) {
+            work += vnet.flush(pool, counters);
+        }
         if (pendingTxPackets != 0) {
             tx.submit();
             counters.addTransmitted(pendingTxPackets, pendingTxBytes);
@@ -393,7 +536,13 @@ public final class AfXdpPort implements Port {
     public void close() {
         if (!closed) {
             closed = true;
-            arena.close();
+            try {
+                if (vnet != null) {
+                    vnet.close();
+                }
+            } finally {
+                arena.close();
+            }
         }
     }
 }

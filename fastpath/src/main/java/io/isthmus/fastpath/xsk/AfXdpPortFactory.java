@@ -80,7 +80,7 @@ public final class AfXdpPortFactory implements AutoCloseable {
         }
         final XskSocket shareWith = interfaces.isEmpty() ? null : interfaces.values().iterator().next().socket();
         final AfXdpInterface attached = attachRetryingWhileBusy(interfaceName, shareWith, program);
-        final AfXdpPort port = new AfXdpPort(slot, attached.socket(), pool, loans, 0);
+        final AfXdpPort port = AfXdpPort.open(slot, attached.socket(), pool, loans, 0, config);
         interfaces.put(slot, attached);
         ports.put(slot, port);
         return port;

@@ -44,7 +44,7 @@ public final class AfXdpPortSet implements AutoCloseable {
                 final AfXdpInterface attached = AfXdpInterface.attach(name, umem,
                         interfaces.isEmpty() ? null : interfaces.getFirst(), config);
                 interfaces.add(attached);
-                ports.add(new AfXdpPort(ports.size(), attached.socket(), pool, loans, config.framesPerPort() / 2));
+                ports.add(AfXdpPort.open(ports.size(), attached.socket(), pool, loans, config.framesPerPort() / 2, config));
             }
             return new AfXdpPortSet(umem, pool, List.copyOf(interfaces), List.copyOf(ports));
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.isthmus.fastpath.bpf;
 
 import io.isthmus.fastpath.linux.BpfConstants;
 import io.isthmus.fastpath.linux.Libc;
+import io.isthmus.fastpath.linux.LinuxException;
 import io.isthmus.fastpath.packet.Ipv4Address;
 import io.isthmus.fastpath.testing.FlowFrames;
 import io.isthmus.fastpath.testing.Pod;
@@ -44,24 +45,28 @@ class UplinkSteeringProgramKernelTest {
     private KernelPortsMap kernelPorts;
     private ServiceFrontendsMap frontends;
     private BpfProgram program;
+    private Pod pod;
 
     @BeforeEach
     void load() {
-        final Pod pod = pods.pod("10.201.0.2"); // skips visibly without root + AF_XDP
+        pod = pods.pod("10.201.0.2"); // skips visibly without root + AF_XDP
         umem = Umem.allocate(64, 2048);
         socket = XskSocket.open(pod.hostInterface(), 0, umem, null, new XskConfig(2048, 64, 32, XskBindMode.AUTO, null));
         map = XskMap.create("isx_up_test", 4);
         map.put(0, socket.fd());
         kernelPorts = KernelPortsMap.create("isx_kports_test");
         frontends = ServiceFrontendsMap.create("isx_fronts_test");
-        program = new UplinkSteeringProgramBuilder(map.fd())
+        program = builder().load("isx_uplink");
+    }
+
+    private UplinkSteeringProgramBuilder builder() {
+        return new UplinkSteeringProgramBuilder(map.fd())
                 .kernelPorts(kernelPorts)
                 .serviceFrontends(frontends)
                 .nodeAddress(NODE)
                 .nodePortRange(30000, 32767)
                 .serviceCidr(LB_IP, 32)
-                .serviceCidr(Ipv4Address.parse("198.51.100.0"), 24)
-                .load("isx_uplink");
+                .serviceCidr(Ipv4Address.parse("198.51.100.0"), 24);
     }
 
     @AfterEach
@@ -203,5 +208,26 @@ class UplinkSteeringProgramKernelTest {
             assertTrue(link.fd() > 0);
         }
         assertFalse(Shell.check("ip", "-o", "link", "show", ifname).contains("prog/xdp"));
+    }
+
+    /**
+     * A veth refuses a native XDP program that cannot take multi-buffer frames once its peer's MTU
+     * is larger than a page holds; the uplink program loaded accepting fragments attaches there, and
+     * a multi-buffer test frame (larger than a page) is steered like a single-buffer one.
+     */
+    @Test
+    void loadedAcceptingFragmentsItTakesFramesLargerThanAPage() {
+        pod.exec(10, "ip", "link", "set", "eth0", "mtu", "9000").orThrow();
+        final int ifindex = Libc.ifNameToIndex(socket.interfaceName());
+        assertThrows(LinuxException.class, () -> XdpLink.attach(program, ifindex, XdpMode.NATIVE).close(),
+                "the plain program on a veth whose peer sends 9000-byte frames");
+        try (BpfProgram fragments = builder().loadAcceptingFragments("isx_uplink_mb");
+             XdpLink link = XdpLink.attach(fragments, ifindex, XdpMode.NATIVE)) {
+            assertEquals(XdpMode.NATIVE, link.mode());
+            final byte[] jumbo = FlowFrames.tcp(NODE_MAC, CLIENT_MAC, CLIENT, 40000, NODE, 30080, 1, 0, FlowFrames.ACK, new byte[6000]);
+            assertEquals(BpfConstants.XDP_REDIRECT, BpfTestRun.xdpAction(fragments, jumbo), "a NodePort frame in several buffers");
+            final byte[] jumboToHost = FlowFrames.tcp(NODE_MAC, CLIENT_MAC, CLIENT, 40000, NODE, 22, 1, 0, FlowFrames.ACK, new byte[6000]);
+            assertEquals(BpfConstants.XDP_PASS, BpfTestRun.xdpAction(fragments, jumboToHost), "the host's own, in several buffers");
+        }
     }
 }

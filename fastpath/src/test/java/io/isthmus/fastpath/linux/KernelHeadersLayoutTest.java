@@ -57,6 +57,20 @@ class KernelHeadersLayoutTest {
                 "rx_ring_full", "rx_fill_ring_empty_descs", "tx_ring_empty_descs");
         struct("struct xdp_options", XdpOptions.LAYOUT, "flags");
         struct("struct pollfd", PollFd.LAYOUT, "fd", "events", "revents");
+        struct("struct virtio_net_hdr", io.isthmus.fastpath.vnet.VirtioNetHeaderDescriptor.LAYOUT, "flags", "gso_type",
+                "hdr_len", "gso_size", "csum_start", "csum_offset");
+        struct("struct msghdr", io.isthmus.fastpath.vnet.MmsgDescriptor.MSGHDR, "msg_name", "msg_namelen", "msg_iov",
+                "msg_iovlen", "msg_control", "msg_controllen", "msg_flags");
+        struct("struct mmsghdr", io.isthmus.fastpath.vnet.MmsgDescriptor.MMSGHDR, "msg_hdr", "msg_len");
+        struct("struct iovec", io.isthmus.fastpath.vnet.MmsgDescriptor.IOVEC, "iov_base", "iov_len");
+        constant("VIRTIO_NET_HDR_F_NEEDS_CSUM", io.isthmus.fastpath.vnet.VirtioNetHeaderDescriptor.F_NEEDS_CSUM);
+        constant("VIRTIO_NET_HDR_GSO_TCPV4", io.isthmus.fastpath.vnet.VirtioNetHeaderDescriptor.GSO_TCPV4);
+        constant("VIRTIO_NET_HDR_GSO_TCPV6", io.isthmus.fastpath.vnet.VirtioNetHeaderDescriptor.GSO_TCPV6);
+        constant("VIRTIO_NET_HDR_GSO_ECN", io.isthmus.fastpath.vnet.VirtioNetHeaderDescriptor.GSO_ECN);
+        constant("PACKET_VNET_HDR", PacketSocketConstants.PACKET_VNET_HDR);
+        constant("PACKET_QDISC_BYPASS", PacketSocketConstants.PACKET_QDISC_BYPASS);
+        constant("SOL_SOCKET", PosixConstants.SOL_SOCKET);
+        constant("SO_SNDBUFFORCE", PosixConstants.SO_SNDBUFFORCE);
         struct("struct sockaddr_ll", SockaddrLl.LAYOUT, "sll_family", "sll_protocol", "sll_ifindex", "sll_hatype",
                 "sll_pkttype", "sll_halen", "sll_addr");
         attr(BpfAttrMapCreate.LAYOUT, "", "map_type", "key_size", "value_size", "max_entries", "map_flags",
@@ -175,6 +189,7 @@ class KernelHeadersLayoutTest {
                     #include <linux/if_xdp.h>
                     #include <linux/if_link.h>
                     #include <linux/bpf.h>
+                    #include <linux/virtio_net.h>
                     int main(void) {
                     """);
             int i = 0;
