@@ -65,6 +65,7 @@ public final class GenerationReclaimer {
     @SuppressWarnings("unused") // accessed through EPOCH
     private long epoch = 1;
     private long freedCount; // under the monitor
+    private long failedFrees; // under the monitor
 
     private record Retired(long epoch, Runnable free) {
     }
@@ -146,7 +147,13 @@ public final class GenerationReclaimer {
         final long oldest = oldestObserved();
         int freed = 0;
         while (!retired.isEmpty() && retired.peekFirst().epoch() <= oldest) {
-            retired.pollFirst().free().run();
+            try {
+                retired.pollFirst().free().run();
+            } catch (RuntimeException e) { // never fail the publisher: the region stays mapped (a leak, not a crash)
+                failedFrees++;
+                System.getLogger(GenerationReclaimer.class.getName()).log(System.Logger.Level.WARNING,
+                        "freeing a retired table generation failed", e);
+            }
             freed++;
         }
         freedCount += freed;
@@ -169,6 +176,11 @@ public final class GenerationReclaimer {
     /** Generations freed since start. */
     public synchronized long freedCount() {
         return freedCount;
+    }
+
+    /** Retired generations whose free action threw (logged; their memory stays allocated). */
+    public synchronized long failedFrees() {
+        return failedFrees;
     }
 
     /** The current epoch (each {@link #retire} ends one). */
