@@ -4,6 +4,7 @@ import io.isthmus.conntrack.ConntrackCursor;
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.dns.zone.Zone;
 import io.isthmus.fastpath.control.FastpathTables;
+import io.isthmus.fastpath.control.GenerationReclaimer;
 import io.isthmus.fastpath.frame.FramePool;
 import io.isthmus.fastpath.packet.MacAddress;
 import io.isthmus.fastpath.port.Port;
@@ -26,6 +27,12 @@ import io.isthmus.policy.compile.PolicySnapshot;
  * <p>Without a conntrack table ({@link #hasConntrack()} false) the flow stages are not built: the
  * pipeline is the plain switching path.
  *
+ * <p>The context holds a reader slot of the tables' {@code GenerationReclaimer} from construction
+ * to {@link #close()}: {@link #beginBatch} declares (one release store) that the previous batch's
+ * generations are no longer used, so the control side may free them; the table references kept
+ * here are valid only until the next {@code beginBatch}. A worker that stops calls {@link #close()}
+ * so that it pins no generation.
+ *
  * <p><b>Thread-safety:</b> owned by one worker thread. The counters inside it may be read from
  * other threads (see {@link DropCounters}, {@link NeighborTable}, {@link PortCounters}).
  */
@@ -40,6 +47,8 @@ public final class PipelineContext {
     private final FlowSettings flowSettings;
     private final FlowEvents events;
     private final Uplink uplink = new Uplink();
+    /** This worker's slot: written by the worker each batch (release), read by the reclaimer. */
+    private final GenerationReclaimer.Reader reader;
     private RouteTable table;
     private ServiceTable services;
     private PolicySnapshot policies;
@@ -76,11 +85,13 @@ public final class PipelineContext {
         this.flowSettings = settings;
         this.events = new FlowEvents(1024);
         this.table = this.routes.current();
+        this.reader = tables.reclaimer().register("worker context");
     }
 
     /** Worker: picks up the latest route table generation and the clock reading for this batch. */
     public void beginBatch(long nowNs) {
         this.nowNs = nowNs;
+        reader.observe(); // before reading any table: the previous batch's generations may go
         final RouteTable latest = routes.current();
         if (latest != table) {
             adopt(latest);
@@ -161,6 +172,14 @@ public final class PipelineContext {
     public void replacePort(Port port) {
         ports[port.id()] = port;
         neighbors.forget(port.id());
+    }
+
+    /**
+     * The worker stopped (or the context is dropped): gives back the reader slot so that this
+     * context pins no table generation. The table getters must not be used afterwards. Idempotent.
+     */
+    public void close() {
+        reader.close();
     }
 
     public RouteTable table() {

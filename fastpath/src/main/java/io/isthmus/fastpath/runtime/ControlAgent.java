@@ -1,6 +1,7 @@
 package io.isthmus.fastpath.runtime;
 
 import io.isthmus.conntrack.ConntrackSweeper;
+import io.isthmus.fastpath.control.GenerationReclaimer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
@@ -41,6 +42,8 @@ final class ControlAgent implements Agent {
     /** Agent thread only: barriers drained this cycle, completed after {@code afterRequests}. */
     private final List<CompletableFuture<Void>> barriersThisCycle = new ArrayList<>();
     private FlowEventLog flowEvents;
+    /** Set before the agent runs; agent thread: frees retired table generations each cycle. */
+    private GenerationReclaimer reclaimer;
     private long nextSweepNs;
 
     /**
@@ -66,6 +69,10 @@ final class ControlAgent implements Agent {
             nextSweepNs = nowNs + sweepIntervalNs;
             work += sweeper.sweep(System.currentTimeMillis());
         }
+        final GenerationReclaimer retired = reclaimer;
+        if (retired != null) {
+            work += retired.reclaim(); // the workers moved past a retired generation since it was published
+        }
         final FlowEventLog events = flowEvents;
         if (events != null) {
             work += events.drain();
@@ -88,6 +95,11 @@ final class ControlAgent implements Agent {
             barriersThisCycle.get(i).complete(null);
         }
         barriersThisCycle.clear();
+    }
+
+    /** Before the agent runs: the table generations this agent frees once the workers moved past them. */
+    void reclaimEachCycle(GenerationReclaimer generations) {
+        this.reclaimer = generations;
     }
 
     /** Before the agent runs: the worker's flow events this agent logs each cycle. */

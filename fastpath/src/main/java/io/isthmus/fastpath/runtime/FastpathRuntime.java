@@ -141,6 +141,7 @@ public final class FastpathRuntime implements AutoCloseable {
             final PortManager ports = new PortManager(worker, portFactory, routes, config.commandTimeout());
             final ControlAgent controlAgent = new ControlAgent(new ConntrackSweeper(conntrack, config.sweepEntriesPerCall()),
                     config.sweepInterval(), config.commandTimeout(), () -> afterRequests.accept(desired, conntrack));
+            controlAgent.reclaimEachCycle(tables.reclaimer());
             controlAgent.logFlowEvents(new FlowEventLog(context.events(), System.err, 100, System::nanoTime));
             final AgentRunner controlRunner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000L, 1_000_000L),
                     error -> System.getLogger(FastpathRuntime.class.getName()).log(System.Logger.Level.ERROR, "control agent failed", error), (AtomicCounter) null, controlAgent);

@@ -306,9 +306,13 @@ public final class Worker implements Agent {
         return roleName;
     }
 
-    /** Closes the active ports and fails commands nobody will apply; call after the runner stopped. */
+    /**
+     * Closes the active ports, fails commands nobody will apply and gives back the context's
+     * table reader slot (a stopped worker pins no table generation); call after the runner stopped.
+     */
     @Override
     public void onClose() {
+        context.close();
         for (int i = 0; i < activeCount; i++) {
             active[i].close();
         }

@@ -23,7 +23,11 @@ public final class ServiceDecision {
     /** For a compact frontend's decision the backend id is looked up when asked for (it is not in the bucket). */
     private boolean backendIdPending;
     private int compactBackend;
-    /** The table of the last compact decision (kept, not cleared, so that a decision stores no reference). */
+    /**
+     * The table of the last compact decision (kept, not cleared, so that a decision stores no
+     * reference). Valid only within the batch that made the decision: the generation may be freed
+     * once the worker has moved on, so {@link #backendId()} checks it.
+     */
     private ServiceTable compactTable;
     private final AffinityBackend affinityScratch = new AffinityBackend();
 
@@ -44,9 +48,18 @@ public final class ServiceDecision {
         return backendPort;
     }
 
-    /** The backend's stable id (for a compact frontend read from the table's cold record now: not for the fast path). */
+    /**
+     * The backend's stable id (for a compact frontend read from the table's cold record now: not
+     * for the fast path). Ask within the batch that made the decision (while its table generation
+     * is held); for a compact decision whose generation was freed since, -1 (unknown) rather than
+     * a read of freed memory.
+     */
     public int backendId() {
-        return backendIdPending ? compactTable.compactBackendId(frontend, compactBackend) : backendId;
+        if (!backendIdPending) {
+            return backendId;
+        }
+        final ServiceTable table = compactTable;
+        return table.freed() ? -1 : table.compactBackendId(frontend, compactBackend);
     }
 
     /** The stable id of the frontend's service port (the affinity key; the fast path's {@code serviceId}). */

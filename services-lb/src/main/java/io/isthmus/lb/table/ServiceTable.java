@@ -56,7 +56,10 @@ import java.util.List;
  * <p>Thread-safety: immutable after {@link ServiceTableBuilder#build()}; published to workers by
  * the slow path (read-copy-update: a worker picks up the newest generation at the start of a
  * batch, through a volatile reference the slow path writes). Any number of workers read it. Its
- * off-heap region is freed by the garbage collector when no one holds the table.
+ * off-heap region is freed explicitly by {@link #free()}, which the fast path's generation
+ * reclaimer calls on a slow-path thread once every worker has moved past the generation (see
+ * {@code io.isthmus.fastpath.control.GenerationReclaimer}); nothing may read the table after that.
+ * A table nobody frees (tests, benchmarks, a CLI dump) is freed by a cleaner once unreachable.
  */
 public final class ServiceTable {
 
@@ -68,19 +71,20 @@ public final class ServiceTable {
     private final FrontendIndex index;
     /** Buckets, backend records and Maglev blocks ({@link ServiceTableDescriptor}). */
     private final MemorySegment region;
-    private final boolean hugePagesAdvised;
+    private final TableMemory.Region memory;
     private final long[] ranges;
     private final List<FrontendKey> keys;
     private final int[] frontendIds;
     /** Byte offset of each frontend's full record (its bucket, or the cold record of a compact one), by frontend id. */
     private final int[] records;
 
-    ServiceTable(long generation, FrontendIndex index, boolean hugePagesAdvised, long[] ranges,
+    ServiceTable(long generation, FrontendIndex index, TableMemory.Region memory, long[] ranges,
                  List<FrontendKey> keys, int[] frontendIds, int[] records) {
         this.generation = generation;
         this.index = index;
         this.region = index.region();
-        this.hugePagesAdvised = hugePagesAdvised;
+        this.memory = memory;
+        memory.freeWhenUnreachable(this);
         this.ranges = ranges;
         this.keys = List.copyOf(keys);
         this.frontendIds = frontendIds;
@@ -409,6 +413,30 @@ public final class ServiceTable {
 
     /** Whether the kernel was asked to back the region with 2 MiB pages ({@code madvise(MADV_HUGEPAGE)}). */
     public boolean hugePagesAdvised() {
-        return hugePagesAdvised;
+        return memory.hugePagesAdvised();
+    }
+
+    /**
+     * Frees the off-heap region now (idempotent). Only for the owner of the generation once no
+     * reader can still use it (the fast path's generation reclaimer): a read afterwards fails
+     * with an {@link IllegalStateException} (the arena is closed), never reads freed memory.
+     */
+    public void free() {
+        memory.free();
+    }
+
+    /** Whether {@link #free()} (or the cleaner) freed the region. */
+    public boolean freed() {
+        return memory.freed();
+    }
+
+    /** Table regions allocated and not freed yet, in this JVM (for tests and metrics). */
+    public static long liveRegions() {
+        return TableMemory.liveRegions();
+    }
+
+    /** Bytes of the table regions allocated and not freed yet, in this JVM (for tests and metrics). */
+    public static long liveRegionBytes() {
+        return TableMemory.liveBytes();
     }
 }

@@ -387,7 +387,7 @@ public final class ServiceTableBuilder {
         staging.maglev = maglev;
         staging.sizeMs = sizeMs;
         staging.widthLog2s = widthLog2s;
-        return new ServiceTable(generation, index, region.hugePagesAdvised(), Arrays.copyOf(ranges, rangesUsed), keys, ids, records);
+        return new ServiceTable(generation, index, region, Arrays.copyOf(ranges, rangesUsed), keys, ids, records);
     }
 
     /**

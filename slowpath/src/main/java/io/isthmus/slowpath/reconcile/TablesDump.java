@@ -3,6 +3,8 @@ package io.isthmus.slowpath.reconcile;
 import io.isthmus.dns.zone.ZoneDump;
 import io.isthmus.fastpath.control.DesiredStateTables;
 import io.isthmus.fastpath.control.FastpathTables;
+import io.isthmus.fastpath.control.GenerationReclaimer;
+import io.isthmus.lb.table.ServiceTable;
 import io.isthmus.lb.table.ServiceTableDump;
 
 /**
@@ -22,8 +24,11 @@ public final class TablesDump {
     public static String of(DesiredStateTables desired) {
         final FastpathTables tables = desired.tables();
         final StringBuilder out = new StringBuilder("# services\n");
-        if (tables.services().current() != null) {
-            out.append(ServiceTableDump.dump(tables.services().current()));
+        try (GenerationReclaimer.Reader pin = tables.reclaimer().pin()) { // the table is not freed while dumped
+            final ServiceTable services = tables.services().current();
+            if (services != null) {
+                out.append(ServiceTableDump.dump(services));
+            }
         }
         out.append("# policy\n");
         if (tables.policies().current() != null) {

@@ -3,9 +3,12 @@ package io.isthmus.fastpath.runtime.services;
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.fastpath.control.DesiredState;
 import io.isthmus.fastpath.control.DesiredStateTables;
+import io.isthmus.fastpath.control.GenerationReclaimer;
+import io.isthmus.fastpath.control.Published;
 import io.isthmus.fastpath.control.compile.AppliedChanges;
 import io.isthmus.lb.compile.Compilation;
 import io.isthmus.lb.compile.HealthCheckService;
+import io.isthmus.lb.table.ServiceTable;
 
 import java.util.List;
 import java.util.Objects;
@@ -37,6 +40,8 @@ public final class ServiceCompileCycle implements BiConsumer<DesiredState, Connt
     /** Guarded by this: the last compilation, and the second listener (the uplink), set once the uplink is up. */
     private Compilation last;
     private Consumer<Compilation> alsoTold;
+    /** Guarded by this: where {@code last}'s table was published (its reclaimer frees replaced tables). */
+    private Published<ServiceTable> published;
 
     /** @param healthChecks told the health-check node ports to serve after every Service compilation */
     public ServiceCompileCycle(Consumer<List<HealthCheckService>> healthChecks) {
@@ -68,12 +73,13 @@ public final class ServiceCompileCycle implements BiConsumer<DesiredState, Connt
         }
         flushedUdpEntries.addAndGet(StaleUdpFlush.flush(services.staleUdpBackends(), conntrack.flusher()));
         healthChecks.accept(services.healthChecks());
-        tellAlso(services);
+        tellAlso(services, compiler.tables().services());
         compilations.incrementAndGet(); // last: who sees the count change sees this compilation's flush too
     }
 
-    private synchronized void tellAlso(Compilation compilation) {
+    private synchronized void tellAlso(Compilation compilation, Published<ServiceTable> where) {
         last = compilation;
+        published = where;
         if (alsoTold != null) {
             alsoTold.accept(compilation);
         }
@@ -84,11 +90,23 @@ public final class ServiceCompileCycle implements BiConsumer<DesiredState, Connt
      * any) and after every new one, in order ({@code UplinkPort::follow}: the health-check node
      * ports stay the host's, externalIP / LB frontends are steered). It runs under this object's
      * monitor, on the control agent thread after compilations: quick, and never calling back in.
+     * Told now from this (another) thread, the last compilation's table is read under a reclaimer
+     * pin and only while it is still the published one: a replaced table may already be freed,
+     * and the control thread tells its successor anyway.
      */
     public synchronized void alsoTell(Consumer<Compilation> listener) {
         alsoTold = listener;
-        if (last != null) {
+        if (last == null) {
+            return;
+        }
+        if (published == null || published.reclaimer() == null) {
             listener.accept(last);
+            return;
+        }
+        try (GenerationReclaimer.Reader pin = published.reclaimer().pin()) {
+            if (published.current() == last.table()) {
+                listener.accept(last);
+            }
         }
     }
 
