@@ -41,7 +41,8 @@ public final class AgentCommand implements Subcommand {
               --kubeconfig FILE        watch this API server (informers -> reconciler -> fast-path tables)
               --in-cluster             watch the API server of the pod's service account
                                        (neither: no slow path; pods are switched by CNI alone)
-              --idle backoff|busy-spin what the worker does when idle (default backoff; busy-spin: a core of its own)
+              --idle backoff|yield|busy-spin  what the worker does when idle (default backoff; yield: never
+                                       sleeps, lets other runnable threads go first; busy-spin: a core of its own)
               --worker-nice N          the worker thread's nice value, -20..19 (default -5: ahead of the agent's
                                        own threads and the node's other processes when CPUs are short)
               --worker-cpu N           pin the worker thread to CPU N (default: any)

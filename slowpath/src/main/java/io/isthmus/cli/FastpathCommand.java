@@ -45,7 +45,8 @@ public final class FastpathCommand implements Subcommand {
             usage: isthmus fastpath --port IFNAME=POD_IP [--port IFNAME=POD_IP ...] [options]
               --port IFNAME=POD_IP   a host-side interface (e.g. the host end of a pod's veth) and the
                                      pod IPv4 address behind it; repeat for every port
-              --idle backoff|busy-spin   what the worker does when idle (default backoff; busy-spin
+              --idle backoff|yield|busy-spin   what the worker does when idle (default backoff; yield
+                                     never sleeps but lets other runnable threads go first; busy-spin
                                      keeps a core busy, for a node that gives the fast path one)
               --worker-nice N        the worker thread's nice value, -20..19 (default: inherited)
               --worker-cpu N         pin the worker thread to CPU N (default: any)

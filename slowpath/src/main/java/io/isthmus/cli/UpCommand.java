@@ -34,10 +34,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class UpCommand implements Subcommand {
     private static final String USAGE = """
-            usage: isthmus up [-f DIR] [--detach] [--idle backoff|busy-spin] [--worker-nice N] [--worker-cpu N]
+            usage: isthmus up [-f DIR] [--detach] [--idle backoff|yield|busy-spin] [--worker-nice N] [--worker-cpu N]
               -f DIR      a directory (or file) of Kubernetes YAML (default: examples/demo)
               --detach    return once everything runs; 'isthmus down' stops it
-              --idle backoff|busy-spin   what the fast-path worker does when idle (default backoff;
+              --idle backoff|yield|busy-spin   what the fast-path worker does when idle (default backoff;
+                          yield never sleeps but lets any other runnable thread go first;
                           busy-spin keeps one core busy: for a machine that can give it one)
               --worker-nice N   the worker thread's nice value, -20..19 (default %d: ahead of the
                           agent's own threads and the pods when CPUs are short)

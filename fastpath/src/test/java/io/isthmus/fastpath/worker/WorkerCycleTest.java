@@ -104,6 +104,7 @@ class WorkerCycleTest {
     void idleModesParseAndRunAWorkerThread() throws Exception {
         assertEquals(IdleMode.BUSY_SPIN, IdleMode.parse("busy-spin"));
         assertEquals(IdleMode.BACKOFF, IdleMode.parse("BACKOFF"));
+        assertEquals(IdleMode.YIELD, IdleMode.parse("yield"));
         assertThrows(IllegalArgumentException.class, () -> IdleMode.parse("sleep"));
         for (IdleMode mode : IdleMode.values()) {
             try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
