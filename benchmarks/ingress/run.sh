@@ -26,6 +26,9 @@
 # on a shared, noisy machine). NICE=-10 (root) runs every process of the benchmark (backend, both
 # proxies, wrk) at that priority, so that other work on the machine disturbs the comparison less.
 # ISTHMUS_JAVA_OPTS reaches the isthmus JVM (e.g. a GC choice); the run prints what it was.
+# VARIANT_OPTS (A/B of a proxy change in one run): when set, a second `isthmus ingress serve`
+# ("variant", on VARIANT_PORT) runs with ISTHMUS_JAVA_OPTS plus VARIANT_OPTS (e.g. a -D switch or a
+# GC flag) and joins the rotation; the summary gives its ratios to nginx and to the first isthmus.
 #
 # Mode close opens 10-16k connections a second, all from 127.0.0.1 to one port: the machine's
 # ephemeral range (32768-60999, 28k ports) is used up within 2-3 s, after which every connect()
@@ -49,6 +52,10 @@ MODES=${MODES:-keepalive close}
 BACKEND_PORT=${BACKEND_PORT:-18380}
 NGINX_PORT=${NGINX_PORT:-18381}
 ISTHMUS_PORT=${ISTHMUS_PORT:-18382}
+VARIANT_PORT=${VARIANT_PORT:-18383}
+VARIANT_OPTS=${VARIANT_OPTS:-}
+proxies=(nginx isthmus)
+[ -n "$VARIANT_OPTS" ] && proxies+=(variant)
 NICE=${NICE:-0}
 CPUS=$(nproc)
 PIN=${PIN:-0}
@@ -66,7 +73,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
-for port in "$BACKEND_PORT" "$NGINX_PORT" "$ISTHMUS_PORT"; do
+for port in "$BACKEND_PORT" "$NGINX_PORT" "$ISTHMUS_PORT" $([ -n "$VARIANT_OPTS" ] && echo "$VARIANT_PORT"); do
   if ss -ltnH "sport = :$port" | grep -q .; then echo "port $port is in use; set BACKEND_PORT/NGINX_PORT/ISTHMUS_PORT" >&2; exit 1; fi
 done
 
@@ -183,18 +190,29 @@ ISTHMUS_NO_BUILD=1 "${on_proxy[@]}" "$ROOT/isthmus" ingress serve -f "$work/clus
   --threads "$THREADS" >"$work/isthmus.log" 2>&1 &
 pids+=($!)
 isthmus_pid=$!
+variant_pid=
+if [ -n "$VARIANT_OPTS" ]; then
+  ISTHMUS_NO_BUILD=1 ISTHMUS_JAVA_OPTS="${ISTHMUS_JAVA_OPTS:-} $VARIANT_OPTS" "${on_proxy[@]}" "$ROOT/isthmus" ingress serve -f "$work/cluster" \
+    --bind 127.0.0.1 --http-port "$VARIANT_PORT" --threads "$THREADS" >"$work/variant.log" 2>&1 &
+  pids+=($!)
+  variant_pid=$!
+fi
 
+port_of() { case "$1" in nginx) echo "$NGINX_PORT" ;; isthmus) echo "$ISTHMUS_PORT" ;; *) echo "$VARIANT_PORT" ;; esac; }
+pid_of() { case "$1" in nginx) echo "$nginx_pid" ;; isthmus) echo "$isthmus_pid" ;; *) echo "$variant_pid" ;; esac; }
 wait_for() { # port
   for _ in $(seq 1 150); do
     curl -s -o /dev/null -m 1 -H 'Host: bench.local' "http://127.0.0.1:$1/" && return 0
     sleep 0.2
   done
   echo "nothing answers on 127.0.0.1:$1" >&2
-  cat "$work"/*/stderr "$work/isthmus.log" >&2 2>/dev/null || true
+  cat "$work"/*/stderr "$work"/*.log >&2 2>/dev/null || true
   exit 1
 }
-wait_for "$BACKEND_PORT"; wait_for "$NGINX_PORT"; wait_for "$ISTHMUS_PORT"
-for port in "$NGINX_PORT" "$ISTHMUS_PORT"; do
+wait_for "$BACKEND_PORT"
+for proxy in "${proxies[@]}"; do wait_for "$(port_of "$proxy")"; done
+for proxy in "${proxies[@]}"; do
+  port=$(port_of "$proxy")
   body=$(curl -s -m 10 -H 'Host: bench.local' "http://127.0.0.1:$port/" || true)
   [ "${#body}" -ge 60 ] || { echo "127.0.0.1:$port does not relay the backend's answer: '$body'" >&2; exit 1; }
 done
@@ -212,8 +230,6 @@ cpu_ticks() { # pid: utime + stime of it and its children processes (nginx worke
   echo "$total"
 }
 hz=$(getconf CLK_TCK)
-port_of() { if [ "$1" = nginx ]; then echo "$NGINX_PORT"; else echo "$ISTHMUS_PORT"; fi; }
-pid_of() { if [ "$1" = nginx ]; then echo "$nginx_pid"; else echo "$isthmus_pid"; fi; }
 measure() { # proxy mode seconds record(0|1)
   local out rps p99 errors before after requests per_cpu pid close=() tw=
   pid=$(pid_of "$1")
@@ -241,7 +257,7 @@ measure() { # proxy mode seconds record(0|1)
 
 echo "wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo '?'); nginx $(dpkg-query -W -f='${Version}' nginx 2>/dev/null || echo '?'); $CPUS CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 grep -m1 'serving' "$work/isthmus.log" || true
-echo "isthmus JVM: $("$(readlink -f "/proc/$isthmus_pid/exe")" -version 2>&1 | head -1 || true); $("$(dirname "$(readlink -f "/proc/$isthmus_pid/exe")")/jcmd" "$isthmus_pid" VM.flags -all 2>/dev/null | awk '$2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC$/ && $4 == "true" {print $2}' || true); ISTHMUS_JAVA_OPTS='${ISTHMUS_JAVA_OPTS:-}'"
+echo "isthmus JVM: $("$(readlink -f "/proc/$isthmus_pid/exe")" -version 2>&1 | head -1 || true); $("$(dirname "$(readlink -f "/proc/$isthmus_pid/exe")")/jcmd" "$isthmus_pid" VM.flags -all 2>/dev/null | awk '$2 ~ /^Use(Serial|Parallel|G1|Z|Shenandoah|Epsilon)GC$/ && $4 == "true" {print $2}' || true); ISTHMUS_JAVA_OPTS='${ISTHMUS_JAVA_OPTS:-}'${VARIANT_OPTS:+; variant: VARIANT_OPTS='$VARIANT_OPTS'}"
 if [ "$PIN" = 1 ]; then
   echo "pinned: both proxies on CPU $PROXY_CPUS, wrk and backend on CPU $LOAD_CPUS (taskset)"
 else
@@ -250,18 +266,17 @@ fi
 echo "ephemeral ports $(sysctl -n net.ipv4.ip_local_port_range | tr -s '\t ' ' ')${PORT_RANGE:+ (PORT_RANGE, restored on exit)}"
 echo "nice $NICE ($(cat /proc/$$/autogroup 2>/dev/null || echo 'no autogroup')); modes: $MODES; each run ${SECONDS_EACH}s, $ROUNDS rounds (proxies in alternating order), after an uncounted ${WARMUP_SECONDS}s warm-up per proxy and mode; wrk -t$WRK_THREADS -c$CONNECTIONS; proxy threads $THREADS; backend nginx 1 worker"
 for mode in $MODES; do
-  measure nginx "$mode" "$WARMUP_SECONDS" 0
-  measure isthmus "$mode" "$WARMUP_SECONDS" 0
+  for proxy in "${proxies[@]}"; do measure "$proxy" "$mode" "$WARMUP_SECONDS" 0; done
 done
 for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) = 1 ]; then order="nginx isthmus"; else order="isthmus nginx"; fi
+  if [ $((round % 2)) = 1 ]; then order="${proxies[*]}"; else order=$(printf '%s\n' "${proxies[@]}" | tac | tr '\n' ' '); fi
   for mode in $MODES; do
     for proxy in $order; do
       measure "$proxy" "$mode" "$SECONDS_EACH" 1
     done
   done
 done
-awk -v rounds="$ROUNDS" '
+awk -v rounds="$ROUNDS" -v proxies="${proxies[*]}" '
   { key = $1 " " $2; rps[key] = rps[key] " " $3; p99[key] = p99[key] " " $4; cpu[key] = cpu[key] " " $5; modes[$1] = 1 }
   function median(list,   a, n, i, j, t) {
     n = split(list, a, " ")
@@ -270,9 +285,10 @@ awk -v rounds="$ROUNDS" '
   }
   END {
     printf "\n| client mode | proxy | requests/s (median of %d) | p99 ms (median of %d) | requests per proxy CPU-second (median) |\n|---|---|---|---|---|\n", rounds, rounds
+    np = split(proxies, names, " ")
     for (m in modes) {
-      for (k = 1; k <= 2; k++) {
-        p = k == 1 ? "nginx" : "isthmus"
+      for (k = 1; k <= np; k++) {
+        p = names[k]
         printf "| %s | %s | %.0f | %.2f | %.0f |\n", m, p, median(rps[m " " p]), median(p99[m " " p]), median(cpu[m " " p])
       }
     }
@@ -282,5 +298,10 @@ awk -v rounds="$ROUNDS" '
       ci = median(cpu[m " isthmus"]); cn = median(cpu[m " nginx"])
       printf "%s: isthmus / nginx: requests/s %.2fx, p99 %.2fx, requests per CPU-second %.2fx -> %s\n", m, ni / nn, pi / pn, ci / cn,
         (ni / nn >= 0.8 && pi <= pn) ? "target met (>= 0.80x requests/s at p99 no worse)" : "target NOT met (>= 0.80x requests/s at p99 no worse)"
+      if (np > 2) {
+        nv = median(rps[m " variant"]); pv = median(p99[m " variant"]); cv = median(cpu[m " variant"])
+        printf "%s: variant / nginx: requests/s %.2fx, p99 %.2fx, requests per CPU-second %.2fx; variant / isthmus: requests/s %.2fx, p99 %.2fx, per CPU-second %.2fx\n",
+          m, nv / nn, pv / pn, cv / cn, nv / ni, pv / pi, cv / ci
+      }
     }
   }' "$results"
