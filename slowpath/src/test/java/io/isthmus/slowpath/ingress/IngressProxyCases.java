@@ -53,6 +53,16 @@ abstract class IngressProxyCases {
         resources.add(resource);
     }
 
+    /** The proxy under test (the default transport; a subclass may choose another). */
+    protected IngressProxy startProxy(IngressSettings settings) {
+        return IngressProxy.start(settings);
+    }
+
+    /** The running proxy. */
+    protected IngressProxy proxy() {
+        return proxy;
+    }
+
     /** Runs first, before any backend starts (the pods of the namespace variant). */
     protected void prepare() throws Exception {
     }
@@ -78,7 +88,7 @@ abstract class IngressProxyCases {
         }
         final CompiledIngresses compiled = IngressCompiler.compile(EchoCluster.inputs(IngressCases.directory(), endpoints, List.of()),
                 IngressClassPolicy.of(IngressCases.CONTROLLER, EchoCluster.inputs(IngressCases.directory(), Map.of(), List.of()).ingressClasses()));
-        proxy = IngressProxy.start(IngressSettings.defaults().withPorts("127.0.0.1", 0, -1).withThreads(2).withTimeouts(2_000, RESPONSE_TIMEOUT_MS));
+        proxy = startProxy(IngressSettings.defaults().withPorts("127.0.0.1", 0, -1).withThreads(2).withTimeouts(2_000, RESPONSE_TIMEOUT_MS));
         proxy.publish(compiled.routes(), CertificateStore.empty());
         proxyAddress = new InetSocketAddress("127.0.0.1", proxy.httpPort());
     }

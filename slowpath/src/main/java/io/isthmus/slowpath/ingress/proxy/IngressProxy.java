@@ -10,7 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
@@ -42,6 +42,13 @@ import java.util.concurrent.TimeUnit;
  * controller's compile thread); {@link #close} once, by the owner.
  */
 public final class IngressProxy implements AutoCloseable {
+    /**
+     * The system property that chooses the Netty transport of {@link #start(IngressSettings)}: {@code epoll}
+     * (the default) or {@code io_uring} (opt-in; see {@code ProxyTransport}). {@code isthmus agent},
+     * {@code isthmus up} and {@code isthmus ingress serve} take it from {@code ISTHMUS_JAVA_OPTS}.
+     */
+    public static final String TRANSPORT_PROPERTY = "isthmus.ingress.transport";
+
     private final ProxyTransport transport;
     private final EventLoopGroup group;
     private final PublishedRoutes routes;
@@ -61,12 +68,17 @@ public final class IngressProxy implements AutoCloseable {
 
     /** Binds the listeners of {@code settings} and serves an empty route table (404) until the first publish. */
     public static IngressProxy start(IngressSettings settings) {
+        return start(settings, System.getProperty(TRANSPORT_PROPERTY, "epoll"));
+    }
+
+    /** As {@link #start(IngressSettings)}, over {@code transport}: {@code epoll} or {@code io_uring} (epoll when the kernel refuses io_uring). */
+    public static IngressProxy start(IngressSettings settings, String transportName) {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // Sampling leak detection builds a stack trace for one buffer in 128: a proxy's hot path
             // cannot afford it. -Dio.netty.leakDetection.level=... turns it back on.
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
-        final ProxyTransport transport = ProxyTransport.best();
+        final ProxyTransport transport = ProxyTransport.of(transportName);
         final EventLoopGroup group = transport.newGroup(settings.threads(), "isthmus-ingress");
         final List<Channel> listeners = new ArrayList<>();
         try {
@@ -94,7 +106,7 @@ public final class IngressProxy implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code port}. With epoll, one socket per event loop on the same port (SO_REUSEPORT,
+     * Listens on {@code port}. With epoll or io_uring, one socket per event loop on the same port (SO_REUSEPORT,
      * as nginx's {@code reuseport}): the kernel spreads new connections over the sockets, and each
      * loop accepts and serves its own, so an accepted connection is never handed to another thread
      * (with one shared socket, the accepting loop registers every other connection on another loop:
@@ -157,7 +169,7 @@ public final class IngressProxy implements AutoCloseable {
                 // every accepted socket; setting it again cost one more setsockopt per connection.
                 .childHandler(initializer);
         if (transport.reusePort()) {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
         }
         try {
             return bootstrap.bind(settings.bindAddress(), port).sync().channel();
@@ -215,7 +227,7 @@ public final class IngressProxy implements AutoCloseable {
         return loops;
     }
 
-    /** {@code epoll}, or {@code nio (...)} with why epoll is not used. */
+    /** {@code epoll}, {@code io_uring}, {@code epoll (io_uring unavailable: ...)}, or {@code nio (...)} with why epoll is not used. */
     public String transport() {
         return transport.name();
     }

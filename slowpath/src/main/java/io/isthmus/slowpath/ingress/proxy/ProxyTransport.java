@@ -14,6 +14,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -22,21 +26,38 @@ import java.net.UnknownHostException;
 /**
  * The Netty transport: native epoll when its library loads (Linux x86_64, the normal case), else
  * NIO, said in {@link #name()} so that a log line shows which one runs. {@code reusePort}: the
- * transport can open one listening socket per event loop on one port (SO_REUSEPORT, epoll only).
+ * transport can open one listening socket per event loop on one port (SO_REUSEPORT; epoll and
+ * io_uring).
  *
  * <p>With epoll, sockets for IPv4 addresses are IPv4 sockets ({@code AF_INET}, as nginx opens
  * them): Netty's default is a dual-stack IPv6 socket even for an IPv4 address, so every accepted
  * client and every backend connection would be an IPv4-mapped IPv6 socket, which the kernel sets
  * up and tears down through its IPv6 code (a larger socket, more work per connection).
+ *
+ * <p>{@code -D}{@value IngressProxy#TRANSPORT_PROPERTY}{@code =io_uring} chooses Netty's io_uring transport instead of
+ * epoll when the kernel offers it (else epoll, and the name says why): fewer system calls per request
+ * (submissions and completions go through rings shared with the kernel). Opt-in, not the default:
+ * side by side it served more requests per CPU-second than epoll (benchmarks/RESULTS.md, ingress,
+ * session 5), but its channels cannot be told the address family, so its sockets are dual-stack
+ * IPv6 ones (IPv4-mapped for IPv4 addresses), and it is the younger transport.
  */
-record ProxyTransport(String name, IoHandlerFactory ioHandlers, boolean epoll, boolean reusePort) {
-
-    static ProxyTransport best() {
+record ProxyTransport(String name, IoHandlerFactory ioHandlers, boolean epoll, boolean reusePort, boolean ioUring) {
+    /** Epoll, or io_uring when {@code wanted} is {@code io_uring} and the kernel offers it; NIO without either. */
+    static ProxyTransport of(String wanted) {
+        String fallback = "";
+        if (wanted.equals("io_uring")) {
+            if (IoUring.isAvailable()) {
+                return new ProxyTransport("io_uring", IoUringIoHandler.newFactory(), false, true, true);
+            }
+            fallback = " (io_uring unavailable: " + IoUring.unavailabilityCause() + ")";
+        } else if (!wanted.equals("epoll")) {
+            throw new IllegalArgumentException("transport " + wanted + ": expected epoll or io_uring");
+        }
         if (Epoll.isAvailable()) {
-            return new ProxyTransport("epoll", EpollIoHandler.newFactory(), true, true);
+            return new ProxyTransport("epoll" + fallback, EpollIoHandler.newFactory(), true, true, false);
         }
         return new ProxyTransport("nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")",
-                NioIoHandler.newFactory(), false, false);
+                NioIoHandler.newFactory(), false, false, false);
     }
 
     /**
@@ -48,16 +69,22 @@ record ProxyTransport(String name, IoHandlerFactory ioHandlers, boolean epoll, b
         return new MultiThreadIoEventLoopGroup(loops, new io.netty.util.concurrent.DefaultThreadFactory(threadName, true), ioHandlers);
     }
 
-    /** Listening sockets for {@code bindAddress} (a literal or a name; IPv4 gets IPv4 sockets). */
+    /** Listening sockets for {@code bindAddress} (a literal or a name; with epoll IPv4 gets IPv4 sockets). */
     ChannelFactory<ServerChannel> serverChannels(String bindAddress) {
+        if (ioUring) {
+            return IoUringServerSocketChannel::new;
+        }
         if (!epoll) {
             return NioServerSocketChannel::new;
         }
         return isIpv4(bindAddress) ? () -> new EpollServerSocketChannel(SocketProtocolFamily.INET) : EpollServerSocketChannel::new;
     }
 
-    /** Connections to backends at {@code ipv4} addresses (true) or any other (false). */
+    /** Connections to backends at {@code ipv4} addresses (true) or any other (false); io_uring: dual-stack sockets for both. */
     ChannelFactory<Channel> clientChannels(boolean ipv4) {
+        if (ioUring) {
+            return IoUringSocketChannel::new;
+        }
         if (!epoll) {
             return NioSocketChannel::new;
         }
