@@ -81,13 +81,19 @@ if [ "$NICE" != 0 ]; then
   renice -n "$NICE" -p $$ >/dev/null   # children inherit it
   # With autogroup scheduling (Linux's default for sessions), a process's nice value only ranks it
   # within its session's group; the group itself competes with the others' builds by ITS nice value.
-  if [ -w /proc/$$/autogroup ]; then echo "$NICE" >/proc/$$/autogroup; fi
+  # The group is the caller's whole session (its shell, and whatever it starts later): its old
+  # nice value is put back on exit (cleanup), or the session would go on running above the others.
+  if [ -w /proc/$$/autogroup ]; then
+    old_autogroup_nice=$(awk '{print $3}' /proc/$$/autogroup)
+    echo "$NICE" >/proc/$$/autogroup
+  fi
 fi
 work=$(mktemp -d /tmp/isthmus-ingress-bench.XXXXXX)
 export NSTAT_HISTORY="$work/nstat.history"   # nstat's counters since OUR last call, not another user's
 pids=()
 old_port_range=
 cleanup() {
+  if [ -n "${old_autogroup_nice:-}" ]; then echo "$old_autogroup_nice" >/proc/$$/autogroup 2>/dev/null || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$old_port_range" ]; then sysctl -q -w net.ipv4.ip_local_port_range="$old_port_range" || true; fi
