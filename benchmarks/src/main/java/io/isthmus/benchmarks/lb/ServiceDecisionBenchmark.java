@@ -5,6 +5,7 @@ import static io.isthmus.benchmarks.lb.RandomFlows.BATCH;
 import io.isthmus.lb.compile.NodeContext;
 import io.isthmus.lb.compile.ServiceCompiler;
 import io.isthmus.lb.ip.IpAddress;
+import io.isthmus.lb.maglev.MaglevSizing;
 import io.isthmus.lb.model.AddressType;
 import io.isthmus.lb.model.Endpoint;
 import io.isthmus.lb.model.EndpointConditions;
@@ -70,6 +71,11 @@ public class ServiceDecisionBenchmark {
 
     /** {@code services} ClusterIP Services 10.96.x.y:80/TCP with {@code endpointsPerService} (at most 16) ready endpoints each, compiled. */
     static ServiceTable compileServices(int services, int endpointsPerService) {
+        return compileServices(services, endpointsPerService, MaglevSizing.ADAPTIVE);
+    }
+
+    /** The same, with the given Maglev sizing (a sizing without paired sets keeps 4-16 backends in the three-line layout). */
+    static ServiceTable compileServices(int services, int endpointsPerService, MaglevSizing sizing) {
         List<Service> svcs = new ArrayList<>(services);
         List<EndpointSlice> slices = new ArrayList<>(services);
         for (int s = 0; s < services; s++) {
@@ -83,7 +89,7 @@ public class ServiceDecisionBenchmark {
             slices.add(new EndpointSlice("bench", name + "-1", name, AddressType.IPV4, endpoints,
                     List.of(EndpointPort.of("http", Protocol.TCP, 8080)), Map.of()));
         }
-        return new ServiceCompiler(NodeContext.of("node-0", "192.168.1.10")).compile(svcs, slices).table();
+        return new ServiceCompiler(NodeContext.of("node-0", "192.168.1.10"), sizing).compile(svcs, slices).table();
     }
 
     /** Drawing 64 flows and nothing else: the part of every other benchmark that is not the decision. */

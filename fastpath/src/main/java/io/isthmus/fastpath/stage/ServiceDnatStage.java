@@ -27,7 +27,9 @@ import java.lang.foreign.MemorySegment;
  * load every chosen backend record; then decide each (traffic policy, session affinity, Maglev
  * over the flow hash, hairpin) from lines already loaded. For a compact frontend (at most 3 IPv4
  * backends, nothing but Maglev: the common Service) the bucket the first pass loaded holds the
- * whole decision, and the two middle passes skip it.
+ * whole decision, and the two middle passes skip it. For a paired frontend (at most 16 IPv4
+ * backends of one port, nothing but Maglev) the second pass names its backend line and the third
+ * loads it: the decision reads that line and the bucket.
  *
  * <ul>
  *   <li>FORWARD: the packet is DNATed to the backend now (so policy judges the backend pod);
