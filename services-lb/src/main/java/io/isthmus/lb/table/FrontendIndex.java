@@ -65,8 +65,23 @@ final class FrontendIndex {
 
     /** The frontend id (bucket index) for the key, or -1. */
     int find(long addressHi, long addressLo, int keyTag) {
+        return findFrom(home(addressHi, addressLo, keyTag), addressHi, addressLo, keyTag);
+    }
+
+    /** The key's home bucket, where its probe sequence starts (no memory read). */
+    int home(long addressHi, long addressLo, int keyTag) {
+        return hash(addressHi, addressLo, keyTag) & mask;
+    }
+
+    /** Loads a home bucket's line (its key tag, returned to sink): a read nothing waits on, so a batch's misses overlap. */
+    int touch(int home) {
+        return buckets.get(ValueLayout.JAVA_INT, (long) home * BUCKET_BYTES + KEY_TAG);
+    }
+
+    /** {@link #find}, from the key's {@link #home} bucket. */
+    int findFrom(int home, long addressHi, long addressLo, int keyTag) {
         final MemorySegment m = buckets;
-        int i = hash(addressHi, addressLo, keyTag) & mask;
+        int i = home;
         for (int probes = 0; probes <= mask; probes++) {
             long at = (long) i * BUCKET_BYTES;
             int tag = m.get(ValueLayout.JAVA_INT, at + KEY_TAG);

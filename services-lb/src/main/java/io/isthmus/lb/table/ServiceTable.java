@@ -111,6 +111,26 @@ public final class ServiceTable {
         return index.find(addressHi, addressLo, ServiceTableDescriptor.keyTag(port, protocol));
     }
 
+    /**
+     * The first step of {@link #findFrontend}, for a stage that looks up a batch in passes: the
+     * home bucket of a destination (no memory read). Then {@link #touchFrontend} for every flow
+     * (loads nothing depends on, so that the batch's bucket misses overlap), then
+     * {@link #findFrontendFrom} for every flow (from lines already loaded).
+     */
+    public int frontendHome(long addressHi, long addressLo, int port, int protocol) {
+        return index.home(addressHi, addressLo, ServiceTableDescriptor.keyTag(port, protocol));
+    }
+
+    /** Loads the bucket {@link #frontendHome} named; returns a value to sink. */
+    public int touchFrontend(int home) {
+        return index.touch(home);
+    }
+
+    /** {@link #findFrontend} from the destination's {@link #frontendHome}. */
+    public int findFrontendFrom(int home, long addressHi, long addressLo, int port, int protocol) {
+        return index.findFrom(home, addressHi, addressLo, ServiceTableDescriptor.keyTag(port, protocol));
+    }
+
     /** {@link #findFrontend} then {@link #decide}: the whole per-new-flow question. */
     public ServiceVerdict decideNewFlow(long dstHi, long dstLo, int dstPort, int protocol,
                                        long srcHi, long srcLo, int flowHash, TrafficSource source,
