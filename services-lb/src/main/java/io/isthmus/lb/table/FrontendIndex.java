@@ -16,8 +16,12 @@ import java.lang.foreign.ValueLayout;
  * decision needs before choosing a backend in one cache line. No boxing, no allocation per lookup;
  * a probe sequence is bounded by the capacity.
  *
- * <p>The region ({@link TableMemory}) is freed by the garbage collector once no worker holds the
- * table any more, which is exactly when read-copy-update makes it safe.
+ * <p>A stage looking up a batch splits {@link #find} in three passes: {@link #home} for every key
+ * (arithmetic), {@link #touch} for every home bucket (loads nothing waits on, so the batch's
+ * misses overlap), {@link #findFrom} for every key (from lines already loaded).
+ *
+ * <p>The region ({@link TableMemory}) is freed by the table's owner once no worker can read it
+ * ({@link ServiceTable#free()}), or by a cleaner once unreachable.
  *
  * <p>Thread-safety: written only while the builder fills it, before publication; then read-only,
  * by any number of workers.
