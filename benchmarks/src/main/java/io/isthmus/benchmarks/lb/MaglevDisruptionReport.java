@@ -52,7 +52,7 @@ public final class MaglevDisruptionReport {
         }
         System.out.println("adaptive M (MaglevSizing.ADAPTIVE, what the compiler gives a backend set), update after one removal");
         System.out.println("    N |      M | entries per backend min..max | update moved | x(1/N)");
-        for (int n : new int[] {2, 3, 4, 10, 100, 1000}) {
+        for (int n : new int[] {2, 3, 4, 5, 6, 8, 10, 12, 13, 14, 15, 16, 17, 100, 1000}) {
             int sizeM = MaglevSizing.ADAPTIVE.sizeFor(n);
             String[] all = backendNames(n);
             int[] before = MaglevTable.build(all, sizeM);

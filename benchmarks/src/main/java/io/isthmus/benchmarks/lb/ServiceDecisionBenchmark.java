@@ -5,6 +5,7 @@ import static io.isthmus.benchmarks.lb.RandomFlows.BATCH;
 import io.isthmus.lb.compile.NodeContext;
 import io.isthmus.lb.compile.ServiceCompiler;
 import io.isthmus.lb.ip.IpAddress;
+import io.isthmus.lb.maglev.MaglevSizing;
 import io.isthmus.lb.model.AddressType;
 import io.isthmus.lb.model.Endpoint;
 import io.isthmus.lb.model.EndpointConditions;
@@ -70,6 +71,11 @@ public class ServiceDecisionBenchmark {
 
     /** {@code services} ClusterIP Services 10.96.x.y:80/TCP with {@code endpointsPerService} (at most 16) ready endpoints each, compiled. */
     static ServiceTable compileServices(int services, int endpointsPerService) {
+        return compileServices(services, endpointsPerService, MaglevSizing.ADAPTIVE);
+    }
+
+    /** The same, with the given Maglev sizing (a sizing without paired sets keeps 4-16 backends in the three-line layout). */
+    static ServiceTable compileServices(int services, int endpointsPerService, MaglevSizing sizing) {
         List<Service> svcs = new ArrayList<>(services);
         List<EndpointSlice> slices = new ArrayList<>(services);
         for (int s = 0; s < services; s++) {
@@ -83,7 +89,7 @@ public class ServiceDecisionBenchmark {
             slices.add(new EndpointSlice("bench", name + "-1", name, AddressType.IPV4, endpoints,
                     List.of(EndpointPort.of("http", Protocol.TCP, 8080)), Map.of()));
         }
-        return new ServiceCompiler(NodeContext.of("node-0", "192.168.1.10")).compile(svcs, slices).table();
+        return new ServiceCompiler(NodeContext.of("node-0", "192.168.1.10"), sizing).compile(svcs, slices).table();
     }
 
     /** Drawing 64 flows and nothing else: the part of every other benchmark that is not the decision. */
@@ -109,9 +115,12 @@ public class ServiceDecisionBenchmark {
     }
 
     /**
-     * Batch mode, as the ServiceDnatStage decides a batch: four passes, each a set of independent
-     * loads — every frontend bucket, every Maglev entry ({@link ServiceTable#backendHint}), every
-     * backend record ({@link ServiceTable#touchBackend}), then every decision from lines already loaded.
+     * Batch mode, as the ServiceDnatStage decides a batch: six passes, each a set of independent
+     * loads or arithmetic — every flow's home bucket (arithmetic), a load of each (nothing waits
+     * on them, so the batch's bucket misses are in flight together), every lookup from lines
+     * already loaded, every Maglev entry or backend line ({@link ServiceTable#backendHint}), every
+     * backend record or line ({@link ServiceTable#touchBackend}), then every decision from lines
+     * already loaded.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
@@ -122,6 +131,34 @@ public class ServiceDecisionBenchmark {
     }
 
     static int decideInStagePasses(ServiceTable table, RandomFlows f, int[] frontends, int[] hints, ServiceDecision decision) {
+        for (int k = 0; k < BATCH; k++) {
+            frontends[k] = table.frontendHome(0, f.dstLo[k], 80, 6);
+        }
+        int acc = 0;
+        for (int k = 0; k < BATCH; k++) {
+            acc += table.touchFrontend(frontends[k]);
+        }
+        for (int k = 0; k < BATCH; k++) {
+            frontends[k] = table.findFrontendFrom(frontends[k], 0, f.dstLo[k], 80, 6);
+        }
+        for (int k = 0; k < BATCH; k++) {
+            hints[k] = table.backendHint(frontends[k], f.flowHash[k]);
+        }
+        for (int k = 0; k < BATCH; k++) {
+            acc += table.touchBackend(hints[k]);
+        }
+        for (int k = 0; k < BATCH; k++) {
+            acc += table.decide(frontends[k], hints[k], 0, f.srcLo[k], f.flowHash[k], TrafficSource.CLUSTER_POD, 0, null, decision).id();
+            acc += decision.backendPort();
+        }
+        return acc;
+    }
+
+    /**
+     * The stage's batch as session 4 decided it, for comparison: four passes (lookups, Maglev
+     * entries, backend records, decisions), each lookup computing its hash and reading its bucket.
+     */
+    static int decideInFourPasses(ServiceTable table, RandomFlows f, int[] frontends, int[] hints, ServiceDecision decision) {
         for (int k = 0; k < BATCH; k++) {
             frontends[k] = table.findFrontend(0, f.dstLo[k], 80, 6);
         }

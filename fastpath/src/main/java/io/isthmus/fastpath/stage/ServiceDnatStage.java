@@ -22,12 +22,16 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Decides new flows to Service frontends (kube-proxy's job), in passes as the services-lb README
- * asks, each a set of independent memory loads so that their cache misses overlap: find the
- * frontend of every NEW packet; load every flow's Maglev entry ({@code ServiceTable.backendHint});
+ * asks, each a set of independent memory loads so that their cache misses overlap: compute the
+ * home bucket of every NEW packet's destination, load each (a load nothing waits on, so the whole
+ * batch's bucket misses are in flight together), find the frontend from those lines; load every
+ * flow's Maglev entry ({@code ServiceTable.backendHint});
  * load every chosen backend record; then decide each (traffic policy, session affinity, Maglev
  * over the flow hash, hairpin) from lines already loaded. For a compact frontend (at most 3 IPv4
  * backends, nothing but Maglev: the common Service) the bucket the first pass loaded holds the
- * whole decision, and the two middle passes skip it.
+ * whole decision, and the two middle passes skip it. For a paired frontend (at most 16 IPv4
+ * backends of one port, nothing but Maglev) the second pass names its backend line and the third
+ * loads it: the decision reads that line and the bucket.
  *
  * <ul>
  *   <li>FORWARD: the packet is DNATed to the backend now (so policy judges the backend pod);
@@ -45,7 +49,7 @@ import java.lang.foreign.MemorySegment;
  * <br><b>Writes:</b> for FORWARD the packet's destination address, port and checksums,
  * {@code flowFlags} (DNAT, SNAT, HAIRPIN), {@code serviceId}; for REJECT the whole frame,
  * {@code length}, {@code flowFlags = GENERATED}, {@code flowState = UNTRACKED},
- * {@code ingressPort = NO_PORT}; {@code scratch} (frontend id) and {@code key} (backend hint)
+ * {@code ingressPort = NO_PORT}; {@code scratch} (home bucket, then frontend id) and {@code key} (backend hint)
  * between passes; the affinity table.
  * <br><b>Next:</b> everything stays except DROP verdicts. Packets that are not NEW, or not to a
  * frontend, pass untouched.
@@ -72,31 +76,48 @@ public final class ServiceDnatStage implements Stage {
         }
         final int[] frontend = batch.scratch;
         boolean any = false;
-        for (int i = 0; i < size; i++) { // pass 1: every new flow's frontend (independent bucket reads)
+        for (int i = 0; i < size; i++) { // pass 1: every new flow's home bucket (arithmetic only)
             frontend[i] = NO_FRONTEND;
             final int protocol = batch.flowProto[i];
             if (batch.flowState[i] == FlowState.NEW && protocol != Ipv4Descriptor.PROTOCOL_ICMP) {
-                frontend[i] = services.findFrontend(Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(batch.flowDst[i]),
+                frontend[i] = services.frontendHome(Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(batch.flowDst[i]),
                         ConntrackDescriptor.destinationPort(batch.flowPorts[i]), protocol);
-                any |= frontend[i] != NO_FRONTEND;
+                any = true;
             }
         }
         if (!any) {
             return size;
         }
+        int touched = 0;
+        for (int i = 0; i < size; i++) { // pass 2: load every home bucket (nothing waits on these loads: their misses overlap)
+            if (frontend[i] != NO_FRONTEND) {
+                touched += services.touchFrontend(frontend[i]);
+            }
+        }
+        any = false;
+        for (int i = 0; i < size; i++) { // pass 3: every new flow's frontend, from buckets now in L1
+            if (frontend[i] != NO_FRONTEND) {
+                frontend[i] = services.findFrontendFrom(frontend[i], Addresses.IPV4_MAPPED_HI, Addresses.ipv4Lo(batch.flowDst[i]),
+                        ConntrackDescriptor.destinationPort(batch.flowPorts[i]), batch.flowProto[i]);
+                any |= frontend[i] != NO_FRONTEND;
+            }
+        }
+        if (!any) {
+            sink = touched;
+            return size;
+        }
         final int[] hint = batch.key;
-        for (int i = 0; i < size; i++) { // pass 2: every flow's Maglev entry (independent loads)
+        for (int i = 0; i < size; i++) { // pass 4: every flow's Maglev entry (independent loads)
             hint[i] = services.backendHint(frontend[i], batch.flowHash[i]);
         }
-        int touched = 0;
-        for (int i = 0; i < size; i++) { // pass 3: every chosen backend record (independent loads)
+        for (int i = 0; i < size; i++) { // pass 5: every chosen backend record or backend line (independent loads)
             touched += services.touchBackend(hint[i]);
         }
         sink = touched;
         final MemorySegment segment = batch.segment();
         final FlowSettings settings = context.flowSettings();
         final long nowNs = context.nowNs();
-        for (int i = 0; i < size; i++) { // pass 4: decide (from lines now in L1, reusing the hint) and act
+        for (int i = 0; i < size; i++) { // pass 6: decide (from lines now in L1, reusing the hint) and act
             if (frontend[i] == NO_FRONTEND) {
                 continue;
             }

@@ -44,12 +44,20 @@ final class MaglevHistory {
         previous = current;
     }
 
-    /** M for a set of {@code backendCount}, reusing the previous M when it is still good. */
+    /**
+     * M for a set of {@code backendCount}, reusing the previous M when it is still good: larger
+     * than the count, within the factors above, removing a backend still moves at most 1.2/N of
+     * the flows, and, when the policy's own M gives the set a one-line or two-line frontend bucket,
+     * the previous M does too (a Service going from 10 to 11 backends does not keep an M whose
+     * decision would read three lines).
+     */
     int sizeFor(String setKey, int backendCount) {
         int wanted = sizing.sizeFor(backendCount);
         Table old = previous.get(setKey);
         if (old != null && old.sizeM > backendCount && old.sizeM <= (long) wanted * 8
-                && ((long) old.sizeM * 4 >= wanted || old.sizeM >= (long) MIN_STICKY_ENTRIES_PER_BACKEND * backendCount)) {
+                && ((long) old.sizeM * 4 >= wanted || old.sizeM >= (long) MIN_STICKY_ENTRIES_PER_BACKEND * backendCount)
+                && MaglevSizing.removalMovesAtMost1point2OverN(old.sizeM, backendCount)
+                && (!sizing.fitsLineBuckets(backendCount, wanted) || sizing.fitsLineBuckets(backendCount, old.sizeM))) {
             return old.sizeM;
         }
         return wanted;

@@ -16,8 +16,12 @@ import java.lang.foreign.ValueLayout;
  * decision needs before choosing a backend in one cache line. No boxing, no allocation per lookup;
  * a probe sequence is bounded by the capacity.
  *
- * <p>The region ({@link TableMemory}) is freed by the garbage collector once no worker holds the
- * table any more, which is exactly when read-copy-update makes it safe.
+ * <p>A stage looking up a batch splits {@link #find} in three passes: {@link #home} for every key
+ * (arithmetic), {@link #touch} for every home bucket (loads nothing waits on, so the batch's
+ * misses overlap), {@link #findFrom} for every key (from lines already loaded).
+ *
+ * <p>The region ({@link TableMemory}) is freed by the table's owner once no worker can read it
+ * ({@link ServiceTable#free()}), or by a cleaner once unreachable.
  *
  * <p>Thread-safety: written only while the builder fills it, before publication; then read-only,
  * by any number of workers.
@@ -65,8 +69,23 @@ final class FrontendIndex {
 
     /** The frontend id (bucket index) for the key, or -1. */
     int find(long addressHi, long addressLo, int keyTag) {
+        return findFrom(home(addressHi, addressLo, keyTag), addressHi, addressLo, keyTag);
+    }
+
+    /** The key's home bucket, where its probe sequence starts (no memory read). */
+    int home(long addressHi, long addressLo, int keyTag) {
+        return hash(addressHi, addressLo, keyTag) & mask;
+    }
+
+    /** Loads a home bucket's line (its key tag, returned to sink): a read nothing waits on, so a batch's misses overlap. */
+    int touch(int home) {
+        return buckets.get(ValueLayout.JAVA_INT, (long) home * BUCKET_BYTES + KEY_TAG);
+    }
+
+    /** {@link #find}, from the key's {@link #home} bucket. */
+    int findFrom(int home, long addressHi, long addressLo, int keyTag) {
         final MemorySegment m = buckets;
-        int i = hash(addressHi, addressLo, keyTag) & mask;
+        int i = home;
         for (int probes = 0; probes <= mask; probes++) {
             long at = (long) i * BUCKET_BYTES;
             int tag = m.get(ValueLayout.JAVA_INT, at + KEY_TAG);

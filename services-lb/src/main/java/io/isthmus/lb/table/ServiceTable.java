@@ -19,6 +19,12 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_MAGLEV;
 import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_SERVICE_PORT_ID;
 import static io.isthmus.lb.table.ServiceTableDescriptor.COMPACT_SIZE_M;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_COMPACT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_PAIRED;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_BACKEND_PORT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_BUCKET_ENTRIES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_LINE_AND_M;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_LINE_BACKEND_0;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_MAGLEV;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_AFFINITY_CLIENT_IP;
 import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_EXTERNAL_POLICY_LOCAL;
@@ -48,7 +54,8 @@ import java.util.List;
  * One compiled, immutable generation of every Service frontend on this node: the frontend buckets
  * (key + slot 0), the backend records and the packed Maglev tables in one off-heap region, and the
  * source ranges ({@link ServiceTableDescriptor}); a frontend that needs nothing but Maglev over 1-3
- * IPv4 backends has a compact bucket holding its whole decision, so deciding it reads one line.
+ * IPv4 backends has a compact bucket holding its whole decision, so deciding it reads one line,
+ * and one over up to 16 IPv4 backends of one port a paired bucket (the bucket and one backend line).
  * The fast path asks it one question per new flow —
  * {@link #decide} — and gets a verdict and, for FORWARD, a backend, with no allocation, no lock
  * and no exception.
@@ -104,6 +111,26 @@ public final class ServiceTable {
         return index.find(addressHi, addressLo, ServiceTableDescriptor.keyTag(port, protocol));
     }
 
+    /**
+     * The first step of {@link #findFrontend}, for a stage that looks up a batch in passes: the
+     * home bucket of a destination (no memory read). Then {@link #touchFrontend} for every flow
+     * (loads nothing depends on, so that the batch's bucket misses overlap), then
+     * {@link #findFrontendFrom} for every flow (from lines already loaded).
+     */
+    public int frontendHome(long addressHi, long addressLo, int port, int protocol) {
+        return index.home(addressHi, addressLo, ServiceTableDescriptor.keyTag(port, protocol));
+    }
+
+    /** Loads the bucket {@link #frontendHome} named; returns a value to sink. */
+    public int touchFrontend(int home) {
+        return index.touch(home);
+    }
+
+    /** {@link #findFrontend} from the destination's {@link #frontendHome}. */
+    public int findFrontendFrom(int home, long addressHi, long addressLo, int port, int protocol) {
+        return index.findFrom(home, addressHi, addressLo, ServiceTableDescriptor.keyTag(port, protocol));
+    }
+
     /** {@link #findFrontend} then {@link #decide}: the whole per-new-flow question. */
     public ServiceVerdict decideNewFlow(long dstHi, long dstLo, int dstPort, int protocol,
                                        long srcHi, long srcLo, int flowHash, TrafficSource source,
@@ -144,6 +171,9 @@ public final class ServiceTable {
         int flags = m.get(INT, at + FLAGS);
         if ((flags & FLAG_COMPACT) != 0) {
             return decideCompact(m, at, frontend, flags, srcHi, srcLo, flowHash, source, out);
+        }
+        if ((flags & FLAG_PAIRED) != 0) {
+            return decidePaired(m, at, flags, srcHi, srcLo, flowHash, source, out);
         }
         out.setServicePortId(m.get(INT, at + SERVICE_PORT_ID));
         int clusterCount = m.get(INT, at + CLUSTER_COUNT);
@@ -245,6 +275,34 @@ public final class ServiceTable {
         return ServiceVerdict.FORWARD;
     }
 
+    /**
+     * The decision of a paired bucket ({@link ServiceTableDescriptor}, "paired bucket"): Maglev over
+     * its at most 16 IPv4 backends of one port, read from the bucket and its backend line. Entries
+     * 0..59 are in the bucket, the rest in the line; which one is chosen without a branch (the
+     * entry is random, a branch would mispredict half the time).
+     */
+    private ServiceVerdict decidePaired(MemorySegment m, long at, int flags, long srcHi, long srcLo, int flowHash,
+                                        TrafficSource source, ServiceDecision out) {
+        final int lineAndM = m.get(INT, at + PAIRED_LINE_AND_M);
+        final long line = (long) (lineAndM >>> 8) << 6;
+        final int entry = MaglevTable.entryIndex(flowHash, lineAndM & 0xff);
+        final int inLine = (PAIRED_BUCKET_ENTRIES - 1 - entry) >> 31; // -1 when the entry is in the line
+        // bucket + 34 + entry / 2, or (entry >= 60) line + (entry - 60) / 2 = bucket + 34 + entry / 2 + (line - bucket - 64)
+        final long entryByte = at + PAIRED_MAGLEV + (entry >>> 1) + ((line - at - BUCKET_BYTES) & inLine);
+        final int k = (m.get(ValueLayout.JAVA_BYTE, entryByte) >>> ((entry & 1) << 2)) & 15;
+        final long backendLo = IpAddress.IPV4_MAPPED_PREFIX_LO | (m.get(INT, line + PAIRED_LINE_BACKEND_0 - 4L * k) & 0xffff_ffffL);
+        out.setBackend(0, backendLo, m.get(ValueLayout.JAVA_SHORT, at + PAIRED_BACKEND_PORT) & 0xffff);
+        out.setServicePortId(m.get(INT, at + COMPACT_SERVICE_PORT_ID));
+        out.setCompactBackend(this, k);
+        boolean snat = (flags & FLAG_EXTERNAL_SCOPE) != 0 || source != TrafficSource.CLUSTER_POD;
+        if (srcHi == 0 && backendLo == srcLo) {
+            out.setHairpin(true);
+            snat = true;
+        }
+        out.setSnat(snat);
+        return ServiceVerdict.FORWARD;
+    }
+
     /** The backend id of backend {@code k} of a compact frontend (from its cold record; not the fast path). */
     int compactBackendId(int frontend, int k) {
         long s = field(frontend, BACKEND_BASE) + (long) (field(frontend, CLUSTER_FIRST_SLOT) - 1 + k) * BACKEND_BYTES;
@@ -259,7 +317,8 @@ public final class ServiceTable {
      * their cache misses overlap instead of each {@link #decide} waiting for two in a row; the
      * decision itself then reads lines already in L1. Only a hint: {@link #decide} stays correct
      * whatever it picks (local set, affinity). -1 for a compact frontend too: its decision needs
-     * nothing but the bucket.
+     * nothing but the bucket. For a paired frontend, the position of its backend line (the one
+     * line its decision reads besides the bucket; {@link #touchBackend} loads it).
      */
     public int backendHint(int frontend, int flowHash) {
         if (frontend < 0) {
@@ -267,8 +326,12 @@ public final class ServiceTable {
         }
         final MemorySegment m = region;
         final long at = (long) frontend * BUCKET_BYTES;
-        if ((m.get(INT, at + FLAGS) & FLAG_COMPACT) != 0) {
+        final int flags = m.get(INT, at + FLAGS);
+        if ((flags & FLAG_COMPACT) != 0) {
             return -1; // the decision reads nothing but the bucket
+        }
+        if ((flags & FLAG_PAIRED) != 0) {
+            return (m.get(INT, at + PAIRED_LINE_AND_M) >>> 8) << 6; // the backend line: the decision reads it and the bucket
         }
         final int sizeM = m.get(INT, at + MAGLEV_SIZE_M);
         if (sizeM == 0 || m.get(INT, at + CLUSTER_COUNT) == 0) {
@@ -280,8 +343,8 @@ public final class ServiceTable {
     }
 
     /**
-     * Loads the backend record {@link #backendHint} named (one cache line: records are 32-byte
-     * aligned); returns a value to sink.
+     * Loads the backend record (or a paired frontend's backend line) {@link #backendHint} named
+     * (one cache line: records are 32-byte aligned, lines 64-byte aligned); returns a value to sink.
      */
     public int touchBackend(int hint) {
         return hint < 0 ? 0 : region.get(INT, hint + BACKEND_ID);
@@ -343,6 +406,16 @@ public final class ServiceTable {
     /** Whether the frontend's bucket is a compact one ({@link ServiceTableDescriptor}): its decision reads one line. */
     public boolean isCompact(int frontend) {
         return (region.get(INT, (long) frontend * BUCKET_BYTES + FLAGS) & FLAG_COMPACT) != 0;
+    }
+
+    /** Whether the frontend's bucket is a paired one ({@link ServiceTableDescriptor}): its decision reads the bucket and one backend line. */
+    public boolean isPaired(int frontend) {
+        return (region.get(INT, (long) frontend * BUCKET_BYTES + FLAGS) & FLAG_PAIRED) != 0;
+    }
+
+    /** Cache lines a Maglev decision of this frontend reads: 1 (compact), 2 (paired) or 3 (bucket, Maglev entry, backend record). */
+    public int decisionLines(int frontend) {
+        return isCompact(frontend) ? 1 : isPaired(frontend) ? 2 : 3;
     }
 
     public int flags(int frontend) {

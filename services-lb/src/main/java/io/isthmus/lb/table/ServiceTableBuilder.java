@@ -27,6 +27,14 @@ import static io.isthmus.lb.table.ServiceTableDescriptor.LOCAL_COUNT;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_BLOCK;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_ENTRY_WIDTH_LOG2;
 import static io.isthmus.lb.table.ServiceTableDescriptor.MAGLEV_SIZE_M;
+import static io.isthmus.lb.table.ServiceTableDescriptor.FLAG_PAIRED;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_BACKEND_PORT;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_BUCKET_ENTRIES;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_LINE_AND_M;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_LINE_BACKEND_0;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_MAGLEV;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_MAX_BACKENDS;
+import static io.isthmus.lb.table.ServiceTableDescriptor.PAIRED_MAX_SIZE_M;
 import static io.isthmus.lb.table.ServiceTableDescriptor.RANGE_LONGS;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SERVICE_PORT_ID;
 import static io.isthmus.lb.table.ServiceTableDescriptor.SOURCE_RANGE_BLOCK;
@@ -118,9 +126,10 @@ public final class ServiceTableBuilder {
     }
 
     /**
-     * Whether frontends that qualify get a compact bucket holding their whole decision
-     * ({@link ServiceTableDescriptor}, "compact bucket"); on by default. Off gives the same
-     * decisions from the three-line layout (for comparisons).
+     * Whether frontends that qualify get a compact bucket holding their whole decision, or a
+     * paired bucket holding it with one backend line ({@link ServiceTableDescriptor}, "compact
+     * bucket", "paired bucket"); on by default. Off gives the same decisions from the three-line
+     * layout (for comparisons).
      */
     public ServiceTableBuilder compactFrontends(boolean enabled) {
         this.compactFrontends = enabled;
@@ -322,28 +331,45 @@ public final class ServiceTableBuilder {
         return base;
     }
 
+    /** What a backend line depends on: frontends with the same key share one line. */
+    private record LineKey(int backendBase, int clusterFirstSlot, int clusterCount, int maglevBlock) {
+    }
+
     /**
-     * Lays the region out (buckets, backend records, Maglev blocks, cold records of compact
-     * frontends), fills the buckets and hands it to a new table.
+     * Lays the region out (buckets, backend lines of paired buckets, backend records, Maglev
+     * blocks, cold records of compact and paired frontends), fills the buckets and hands it to a
+     * new table.
      *
      * @throws IllegalStateException when the region would exceed 2 GiB (the bucket offsets are ints)
      */
     public ServiceTable build() {
         int n = keys.size();
         int capacity = FrontendIndex.capacityFor(n);
-        long backendStart = (long) capacity * BUCKET_BYTES;
-        long maglevStart = backendStart + backendBytesUsed;
-        boolean[] compact = new boolean[n];
-        int compactCount = 0;
+        // 0: three lines, 1: compact (one line), 2: paired (two lines)
+        byte[] form = new byte[n];
+        int coldCount = 0;
+        Map<LineKey, Integer> lineIndex = new HashMap<>();
+        int[] lineOf = new int[n];
         for (int i = 0; i < n; i++) {
-            compact[i] = compactFrontends && fitsCompactBucket(specs.get(i), sizeMs[i], widthLog2s[i]);
-            compactCount += compact[i] ? 1 : 0;
+            FrontendSpec spec = specs.get(i);
+            if (compactFrontends && fitsCompactBucket(spec, sizeMs[i], widthLog2s[i])) {
+                form[i] = 1;
+            } else if (compactFrontends && fitsPairedBucket(spec, sizeMs[i], widthLog2s[i])) {
+                form[i] = 2;
+                LineKey key = new LineKey(backendBases.get(spec.backends()), spec.clusterFirstSlot(), spec.clusterCount(), spec.maglevBlock());
+                Integer line = lineIndex.putIfAbsent(key, lineIndex.size());
+                lineOf[i] = line == null ? lineIndex.size() - 1 : line;
+            }
+            coldCount += form[i] != 0 ? 1 : 0;
         }
+        long linesStart = (long) capacity * BUCKET_BYTES;
+        long backendStart = linesStart + (long) lineIndex.size() * BUCKET_BYTES;
+        long maglevStart = backendStart + backendBytesUsed;
         long coldStart = (maglevStart + maglevBytesUsed + ServiceTableDescriptor.REGION_PAD_BYTES + BUCKET_BYTES - 1) & -BUCKET_BYTES;
-        long regionBytes = coldStart + (long) compactCount * BUCKET_BYTES;
-        if (regionBytes > Integer.MAX_VALUE) {
+        long regionBytes = coldStart + (long) coldCount * BUCKET_BYTES;
+        if (regionBytes > Integer.MAX_VALUE || backendStart > 1L << 30) {
             throw new IllegalStateException("service table of " + n + " frontends would take " + regionBytes
-                    + " bytes; at most 2 GiB (Maglev blocks " + maglevBytesUsed + " bytes)");
+                    + " bytes; at most 2 GiB (Maglev blocks " + maglevBytesUsed + " bytes), backend lines in the first GiB");
         }
         TableMemory.Region region = TableMemory.allocate(regionBytes);
         MemorySegment m = region.segment();
@@ -352,6 +378,7 @@ public final class ServiceTableBuilder {
         FrontendIndex index = new FrontendIndex(m, capacity);
         int[] ids = new int[n];
         int[] records = new int[capacity];
+        boolean[] lineWritten = new boolean[lineIndex.size()];
         long cold = coldStart;
         for (int i = 0; i < n; i++) {
             FrontendKey k = keys.get(i);
@@ -361,13 +388,22 @@ public final class ServiceTableBuilder {
             ids[i] = id;
             long at = (long) id * BUCKET_BYTES;
             long record = at;
-            if (compact[i]) {
+            if (form[i] != 0) {
                 record = cold;
                 cold += BUCKET_BYTES;
                 m.set(ValueLayout.JAVA_LONG, record + ADDRESS_HI, k.address().hi());
                 m.set(ValueLayout.JAVA_LONG, record + ADDRESS_LO, k.address().lo());
                 m.set(ValueLayout.JAVA_INT, record + KEY_TAG, tag);
-                writeCompactBucket(m, at, spec, sizeMs[i], widthLog2s[i]);
+                if (form[i] == 1) {
+                    writeCompactBucket(m, at, spec, sizeMs[i], widthLog2s[i]);
+                } else {
+                    long line = linesStart + (long) lineOf[i] * BUCKET_BYTES;
+                    writePairedBucket(m, at, line, spec, sizeMs[i], widthLog2s[i]);
+                    if (!lineWritten[lineOf[i]]) {
+                        lineWritten[lineOf[i]] = true;
+                        writeBackendLine(m, line, spec, sizeMs[i], widthLog2s[i]);
+                    }
+                }
             }
             records[id] = (int) record;
             Integer backendBase = backendBases.get(spec.backends());
@@ -390,6 +426,71 @@ public final class ServiceTableBuilder {
         return new ServiceTable(generation, index, region, Arrays.copyOf(ranges, rangesUsed), keys, ids, records);
     }
 
+    /** The cluster backend (0-based within the cluster set) Maglev entry {@code e} names. */
+    private int clusterBackendAt(FrontendSpec spec, int e, int widthLog2) {
+        return PackedMaglev.get(maglev, spec.maglevBlock(), e, widthLog2) + 1 - spec.clusterFirstSlot();
+    }
+
+    /** Whether every entry names a cluster backend and every cluster backend is IPv4. */
+    private boolean clusterOnlyAndIpv4(FrontendSpec spec, int sizeM, int widthLog2) {
+        for (int k = 0; k < spec.clusterCount(); k++) {
+            if (!spec.backends().get(spec.clusterFirstSlot() - 1 + k).address().isIpv4()) {
+                return false;
+            }
+        }
+        for (int e = 0; e < sizeM; e++) {
+            int backend = clusterBackendAt(spec, e, widthLog2);
+            if (backend < 0 || backend >= spec.clusterCount()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a frontend's decision is Maglev over at most {@link ServiceTableDescriptor#PAIRED_MAX_BACKENDS}
+     * IPv4 backends of one port, with an M its bucket and backend line hold, and nothing else.
+     */
+    private boolean fitsPairedBucket(FrontendSpec spec, int sizeM, int widthLog2) {
+        int count = spec.clusterCount();
+        if ((spec.flags() & FLAGS_NOT_COMPACT) != 0 || count < 1 || count > PAIRED_MAX_BACKENDS
+                || sizeM <= count || sizeM > PAIRED_MAX_SIZE_M || sizeM > ServiceTableDescriptor.pairedCapacity(count)) {
+            return false;
+        }
+        int port = spec.backends().get(spec.clusterFirstSlot() - 1).port();
+        for (int k = 1; k < count; k++) {
+            if (spec.backends().get(spec.clusterFirstSlot() - 1 + k).port() != port) {
+                return false;
+            }
+        }
+        return clusterOnlyAndIpv4(spec, sizeM, widthLog2);
+    }
+
+    private void writePairedBucket(MemorySegment m, long at, long line, FrontendSpec spec, int sizeM, int widthLog2) {
+        m.set(ValueLayout.JAVA_INT, at + FLAGS, spec.flags() | FLAG_PAIRED);
+        m.set(ValueLayout.JAVA_INT, at + COMPACT_SERVICE_PORT_ID, spec.servicePortId());
+        m.set(ValueLayout.JAVA_INT, at + PAIRED_LINE_AND_M, (int) (line >>> 6) << 8 | sizeM);
+        m.set(ValueLayout.JAVA_SHORT, at + PAIRED_BACKEND_PORT, (short) spec.backends().get(spec.clusterFirstSlot() - 1).port());
+        for (int e = 0; e < Math.min(sizeM, PAIRED_BUCKET_ENTRIES); e++) {
+            orNibble(m, at + PAIRED_MAGLEV, e, clusterBackendAt(spec, e, widthLog2));
+        }
+    }
+
+    private void writeBackendLine(MemorySegment m, long line, FrontendSpec spec, int sizeM, int widthLog2) {
+        for (int e = PAIRED_BUCKET_ENTRIES; e < sizeM; e++) {
+            orNibble(m, line, e - PAIRED_BUCKET_ENTRIES, clusterBackendAt(spec, e, widthLog2));
+        }
+        for (int k = 0; k < spec.clusterCount(); k++) {
+            m.set(ValueLayout.JAVA_INT, line + PAIRED_LINE_BACKEND_0 - 4L * k, spec.backends().get(spec.clusterFirstSlot() - 1 + k).address().ipv4());
+        }
+    }
+
+    /** Sets 4-bit entry {@code e} of the entries starting at byte {@code at} (zeroed beforehand). */
+    private static void orNibble(MemorySegment m, long at, int e, int value) {
+        long b = at + (e >>> 1);
+        m.set(ValueLayout.JAVA_BYTE, b, (byte) (m.get(ValueLayout.JAVA_BYTE, b) | value << ((e & 1) << 2)));
+    }
+
     /**
      * Whether a frontend's decision is Maglev over at most {@link ServiceTableDescriptor#COMPACT_MAX_BACKENDS}
      * IPv4 backends with M = {@link ServiceTableDescriptor#COMPACT_SIZE_M} and nothing else.
@@ -399,18 +500,7 @@ public final class ServiceTableBuilder {
                 || sizeM != COMPACT_SIZE_M) {
             return false;
         }
-        for (int k = 0; k < spec.clusterCount(); k++) {
-            if (!spec.backends().get(spec.clusterFirstSlot() - 1 + k).address().isIpv4()) {
-                return false;
-            }
-        }
-        for (int e = 0; e < sizeM; e++) {
-            int backend = PackedMaglev.get(maglev, spec.maglevBlock(), e, widthLog2) + 1 - spec.clusterFirstSlot();
-            if (backend < 0 || backend >= spec.clusterCount()) {
-                return false;
-            }
-        }
-        return true;
+        return clusterOnlyAndIpv4(spec, sizeM, widthLog2);
     }
 
     private void writeCompactBucket(MemorySegment m, long at, FrontendSpec spec, int sizeM, int widthLog2) {
@@ -422,7 +512,7 @@ public final class ServiceTableBuilder {
             m.set(ValueLayout.JAVA_SHORT, at + COMPACT_BACKEND_PORT + 2L * k, (short) b.port());
         }
         for (int e = 0; e < sizeM; e++) {
-            int backend = PackedMaglev.get(maglev, spec.maglevBlock(), e, widthLog2) + 1 - spec.clusterFirstSlot();
+            int backend = clusterBackendAt(spec, e, widthLog2);
             long b = at + COMPACT_MAGLEV + (e >>> 2);
             m.set(ValueLayout.JAVA_BYTE, b, (byte) (m.get(ValueLayout.JAVA_BYTE, b) | backend << ((e & 3) << 1)));
         }

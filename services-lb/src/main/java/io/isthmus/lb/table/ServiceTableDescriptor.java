@@ -13,7 +13,8 @@ package io.isthmus.lb.table;
  * entries) rather than a bucket segment plus two heap arrays:
  *
  * <pre>
- *  region:  | buckets (capacity x 64 B) | backend records (32 B each) | Maglev blocks (packed) | 8 B pad |
+ *  region:  | buckets (capacity x 64 B) | backend lines of paired buckets (64 B each) |
+ *           | backend records (32 B each) | Maglev blocks (packed) | 8 B pad |
  *           | cold records of compact frontends (64 B each, 64-byte aligned) |
  *
  *  bucket, one per frontend (64 bytes, 64-byte aligned); frontend id = bucket index
@@ -62,6 +63,26 @@ package io.isthmus.lb.table;
  *  its backend records and its Maglev block are still laid out (in a "cold" record at the end of
  *  the region, in the bucket's format) for the read-back methods, dumps and backend ids; the fast
  *  path never reads them.
+ *
+ *  paired bucket (FLAG_PAIRED): a frontend that would be compact but for its size — at most 16 IPv4
+ *  backends sharing one port, nothing but Maglev, M at most 60 + 2 * (64 - 4 * N) — holds its
+ *  decision in its bucket and one 64-byte "backend line", so deciding it reads two lines instead of
+ *  three (MaglevSizing gives sets of 4 to 16 backends the largest prime M that fits: 151 for 4, 107
+ *  for 10, 59 for 16). Bytes 0-27 as in the compact bucket (service port id at +24), then:
+ *  +---------------------------------------------------------------+
+ *  | backend line (byte offset / 64, 24 bits)  |  Maglev M (8 bits)| +28 PAIRED_LINE_AND_M
+ *  +-------------------------------+-------------------------------+
+ *  |  backend port (16 bits, all)  |  Maglev entries 0..59, 4 bits | +32 PAIRED_BACKEND_PORT, +34 PAIRED_MAGLEV
+ *  |  each: entry e in byte e / 2 at bit 4 * (e mod 2); to +63     |
+ *  +---------------------------------------------------------------+
+ *  backend line (64 bytes, 64-byte aligned; frontends of one service port share it):
+ *  +---------------------------------------------------------------+
+ *  |  Maglev entries 60..M-1, 4 bits each: entry e in byte          | +0
+ *  |  (e - 60) / 2 at bit 4 * (e mod 2)                             |
+ *  |  ...                         | backend N-1 IPv4 | ... | backend 0 IPv4 | backend k at +60 - 4k
+ *  +---------------------------------------------------------------+
+ *  Like a compact bucket, a paired one keeps its full slot 0, backend records and Maglev block in a
+ *  cold record for read-backs, dumps and backend ids.
  *
  *  backend record, slot i (1 &lt;= i &lt;= n) at BACKEND_BASE + (i - 1) * BACKEND_BYTES
  *  (32 bytes, 32-byte aligned: a record never straddles two cache lines)
@@ -141,6 +162,23 @@ public final class ServiceTableDescriptor {
     /** Maglev entries a compact bucket holds (2 bits each, bytes 46..63), the largest prime M that fits. */
     public static final int COMPACT_SIZE_M = 71;
 
+    // paired bucket and its backend line
+    public static final long PAIRED_LINE_AND_M = 28;
+    public static final long PAIRED_BACKEND_PORT = 32;
+    public static final long PAIRED_MAGLEV = 34;
+    /** Maglev entries a paired bucket holds itself (4 bits each, bytes 34..63); the rest are in its backend line. */
+    public static final int PAIRED_BUCKET_ENTRIES = 60;
+    /** Backend k's IPv4 address is at this offset of the backend line minus 4 k (the backends fill the line from its end). */
+    public static final long PAIRED_LINE_BACKEND_0 = 60;
+    public static final int PAIRED_MAX_BACKENDS = 16;
+    /** The largest M a paired bucket takes (8 bits in PAIRED_LINE_AND_M). */
+    public static final int PAIRED_MAX_SIZE_M = 255;
+
+    /** The most Maglev entries a paired bucket and its line hold for {@code backends} backends (60 + 2 * (64 - 4 N)). */
+    public static int pairedCapacity(int backends) {
+        return PAIRED_BUCKET_ENTRIES + 2 * (BUCKET_BYTES - 4 * backends);
+    }
+
     // frontend flags
     public static final int FLAG_CLUSTER_IP = 1;
     public static final int FLAG_NODE_PORT = 1 << 1;
@@ -154,6 +192,8 @@ public final class ServiceTableDescriptor {
     public static final int FLAG_SOURCE_RANGES = 1 << 7;
     /** The bucket is a compact one (set in the bucket only, not in the cold record's flags). */
     public static final int FLAG_COMPACT = 1 << 8;
+    /** The bucket is a paired one: its decision reads it and its backend line (bucket only, not the cold record). */
+    public static final int FLAG_PAIRED = 1 << 9;
     /** Flags that need more than a compact bucket holds. */
     public static final int FLAGS_NOT_COMPACT = FLAG_AFFINITY_CLIENT_IP | FLAG_EXTERNAL_POLICY_LOCAL | FLAG_INTERNAL_POLICY_LOCAL | FLAG_SOURCE_RANGES;
 

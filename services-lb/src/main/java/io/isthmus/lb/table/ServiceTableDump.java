@@ -54,7 +54,7 @@ public final class ServiceTableDump {
                 continue;
             }
             out.append(" cluster=").append(clusterCount).append(" local=").append(table.localBackendCount(f))
-                    .append(" M=").append(table.maglevSize(f)).append(table.isCompact(f) ? " compact" : "").append('\n');
+                    .append(" M=").append(table.maglevSize(f)).append(table.isCompact(f) ? " compact" : table.isPaired(f) ? " paired" : "").append('\n');
             for (BackendView b : table.backends(f)) {
                 out.append("  ").append(b.slot()).append(' ').append(b).append('\n');
             }

@@ -138,14 +138,18 @@ class MaglevTableTest {
     }
 
     @Test
-    void adaptiveSizingGivesAtLeast100EntriesPerBackendUpTo65537() {
+    void adaptiveSizingGivesAtLeast100EntriesPerBackendAbove16BackendsUpTo65537() {
         MaglevSizing s = MaglevSizing.ADAPTIVE;
         assertEquals(71, s.sizeFor(1), "small sets: what a compact bucket holds");
         assertEquals(71, s.sizeFor(3));
-        assertEquals(401, s.sizeFor(4));
+        assertEquals(151, s.sizeFor(4), "paired sets: the largest prime a paired bucket and its line hold");
+        assertEquals(107, s.sizeFor(10));
+        assertEquals(59, s.sizeFor(16));
+        assertEquals(1_709, s.sizeFor(17), "above 16 backends: at least 100 entries each");
+        assertEquals(401, new MaglevSizing(251, 65_537, 100, 3, 71).sizeFor(4), "without paired sets");
+        assertEquals(1_009, new MaglevSizing(251, 65_537, 100, 3, 71).sizeFor(10));
         assertEquals(307, new MaglevSizing(251, 65_537, 100).sizeFor(3), "without small sets");
         assertEquals(251, new MaglevSizing(251, 65_537, 100).sizeFor(1));
-        assertEquals(1_009, s.sizeFor(10));
         assertEquals(65_519, s.sizeFor(655), "the smallest prime >= 65,500");
         assertEquals(65_537, s.sizeFor(656));
         assertEquals(65_537, s.sizeFor(5_000));
@@ -153,6 +157,40 @@ class MaglevTableTest {
         for (int n = 1; n <= 2_000; n++) {
             int m = s.sizeFor(n);
             assertTrue(MaglevSizing.isPrime(m) && m > n, "n=" + n + " m=" + m);
+        }
+    }
+
+    /** Issue #6: removing one of N backends moves at most 1.2/N of the flows, also at the small paired M. */
+    @Test
+    void pairedSizesFitTheirBucketAndMoveAtMost1point2OverNOnARemoval() {
+        for (int n = 4; n <= 16; n++) {
+            int m = MaglevSizing.ADAPTIVE.sizeFor(n);
+            assertTrue(m <= MaglevSizing.pairedCapacity(n) && MaglevSizing.ADAPTIVE.fitsLineBuckets(n, m), "n=" + n + " m=" + m);
+            String[] all = backends(n);
+            int[] before = MaglevTable.build(all, m);
+            int[] counts = new int[n];
+            for (int b : before) {
+                counts[b]++;
+            }
+            for (int c : counts) {
+                assertTrue(c == m / n || c == (m + n - 1) / n, "n=" + n + " m=" + m + ": a backend holds floor or ceil of M/N");
+            }
+            for (int gone = 0; gone < n; gone++) {
+                String[] rest = new String[n - 1];
+                for (int i = 0, j = 0; i < n; i++) {
+                    if (i != gone) {
+                        rest[j++] = all[i];
+                    }
+                }
+                int[] after = MaglevTable.update(before, all, rest, m);
+                int moved = 0;
+                for (int e = 0; e < m; e++) {
+                    if (!all[before[e]].equals(rest[after[e]])) {
+                        moved++;
+                    }
+                }
+                assertTrue(moved * (double) n <= 1.2 * m, "n=" + n + " m=" + m + " removing " + gone + " moved " + moved + " entries");
+            }
         }
     }
 }
