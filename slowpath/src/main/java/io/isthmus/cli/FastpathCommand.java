@@ -290,50 +290,50 @@ public final class FastpathCommand implements Subcommand {
 
     private static void printCounters(AfXdpSwitch fastpath, PrintStream out) {
         final StringBuilder line = new StringBuilder();
-        for (AfXdpPort port : fastpath.ports().ports()) {
-            appendPortCounters(line, port);
-        }
+        appendPortCounters(line, fastpath.ports().ports());
         final String reasons = fastpath.worker().drops().describe();
         line.append("drops ").append(fastpath.worker().drops().total()).append(reasons.isEmpty() ? "" : " " + reasons);
         out.println(line);
         out.flush();
     }
 
-    /** One port's counters as {@code isthmus fastpath} prints them ("NAME rx N tx N ... | "); also used with --services. */
-    static void appendPortCounters(StringBuilder line, AfXdpPort port) {
-        final XskStatistics kernel = port.socket().statistics();
-        line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d kicks %d | ", port.name(),
-                port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
-                port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL),
-                port.counters().get(Counter.TX_KICKS)));
-        final long gso = port.counters().get(Counter.RX_GSO_PACKETS);
-        final long completed = port.counters().get(Counter.RX_CHECKSUMS_COMPLETED);
-        final long oversize = port.counters().get(Counter.RX_OVERSIZE_DROPPED);
-        if (gso + completed + oversize != 0) {
-            line.setLength(line.length() - 3);
-            line.append(String.format(Locale.ROOT, " gso %d->%d checksums %d oversize %d | ", gso,
-                    port.counters().get(Counter.RX_GSO_SEGMENTS), completed, oversize));
-        }
-        final long whole = port.counters().get(Counter.RX_GSO_KEPT_WHOLE);
-        final long vnetSends = port.counters().get(Counter.TX_VNET_SENDS);
-        final long softwareGso = port.counters().get(Counter.TX_SOFTWARE_GSO_PACKETS);
-        final long vnetFailed = port.counters().get(Counter.TX_VNET_FAILED);
-        if (whole + vnetSends + softwareGso + vnetFailed != 0) {
-            line.setLength(line.length() - 3);
-            line.append(String.format(Locale.ROOT, " whole %d vnet %d->%d vnet-failed %d tx-gso %d | ", whole, vnetSends,
-                    port.counters().get(Counter.TX_VNET_SEGMENTS), vnetFailed, softwareGso));
-        }
-        if (port.kickErrors() != 0) {
-            line.setLength(line.length() - 3);
-            line.append(String.format(Locale.ROOT, " kick errors %d (last %s) | ", port.kickErrors(),
-                    Errno.name(port.lastKickErrno())));
-        }
-        if (kernel.rxDropped() + kernel.rxRingFull() + kernel.rxFillRingEmptyDescs() + kernel.rxInvalidDescs()
-                + kernel.txInvalidDescs() != 0) {
-            line.setLength(line.length() - 3);
-            line.append(String.format(Locale.ROOT, " kernel: rx_dropped %d rx_ring_full %d fill_empty %d invalid %d/%d | ",
-                    kernel.rxDropped(), kernel.rxRingFull(), kernel.rxFillRingEmptyDescs(),
-                    kernel.rxInvalidDescs(), kernel.txInvalidDescs()));
+    /** Each port's counters as {@code isthmus fastpath} prints them ("NAME rx N tx N ... | "); also used with --services. */
+    static void appendPortCounters(StringBuilder line, List<AfXdpPort> ports) {
+        for (AfXdpPort port : ports) {
+            final XskStatistics kernel = port.socket().statistics();
+            line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d kicks %d | ", port.name(),
+                    port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
+                    port.counters().get(Counter.RX_DROPPED), port.counters().get(Counter.TX_RING_FULL),
+                    port.counters().get(Counter.TX_KICKS)));
+            final long gso = port.counters().get(Counter.RX_GSO_PACKETS);
+            final long completed = port.counters().get(Counter.RX_CHECKSUMS_COMPLETED);
+            final long oversize = port.counters().get(Counter.RX_OVERSIZE_DROPPED);
+            if (gso + completed + oversize != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " gso %d->%d checksums %d oversize %d | ", gso,
+                        port.counters().get(Counter.RX_GSO_SEGMENTS), completed, oversize));
+            }
+            final long whole = port.counters().get(Counter.RX_GSO_KEPT_WHOLE);
+            final long vnetSends = port.counters().get(Counter.TX_VNET_SENDS);
+            final long softwareGso = port.counters().get(Counter.TX_SOFTWARE_GSO_PACKETS);
+            final long vnetFailed = port.counters().get(Counter.TX_VNET_FAILED);
+            if (whole + vnetSends + softwareGso + vnetFailed != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " whole %d vnet %d->%d vnet-failed %d tx-gso %d | ", whole, vnetSends,
+                        port.counters().get(Counter.TX_VNET_SEGMENTS), vnetFailed, softwareGso));
+            }
+            if (port.kickErrors() != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " kick errors %d (last %s) | ", port.kickErrors(),
+                        Errno.name(port.lastKickErrno())));
+            }
+            if (kernel.rxDropped() + kernel.rxRingFull() + kernel.rxFillRingEmptyDescs() + kernel.rxInvalidDescs()
+                    + kernel.txInvalidDescs() != 0) {
+                line.setLength(line.length() - 3);
+                line.append(String.format(Locale.ROOT, " kernel: rx_dropped %d rx_ring_full %d fill_empty %d invalid %d/%d | ",
+                        kernel.rxDropped(), kernel.rxRingFull(), kernel.rxFillRingEmptyDescs(),
+                        kernel.rxInvalidDescs(), kernel.txInvalidDescs()));
+            }
         }
     }
 

@@ -141,12 +141,14 @@ final class FastpathWithServices {
 
     /** The plain fast path's per-port counters (packets, kicks, the kernel's ring drops), then conntrack and drops. */
     private static void printCounters(FastpathRuntime runtime, PrintStream out) {
-        final StringBuilder line = new StringBuilder();
+        final List<AfXdpPort> ports = new ArrayList<>();
         for (PortManager.AttachedPort attached : runtime.ports().attached()) {
             if (runtime.worker().portAt(attached.slot()) instanceof AfXdpPort port) {
-                FastpathCommand.appendPortCounters(line, port);
+                ports.add(port);
             }
         }
+        final StringBuilder line = new StringBuilder();
+        FastpathCommand.appendPortCounters(line, ports);
         line.append("ports ").append(runtime.ports().attached().size()).append(", conntrack ").append(runtime.conntrack().size())
                 .append(", drops ").append(runtime.worker().drops().total()).append(' ').append(runtime.worker().drops().describe());
         out.println(line);
