@@ -13,6 +13,12 @@
 
 pktgen() { ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen "$@"; }
 
+# ISX_PPS_RATE=N: the pps figures' generator offers N packets a second instead of all it can (a
+# diagnosis, not a figure: at a rate every dataplane forwards, dp_cores / pps is the dataplane's CPU
+# per packet; with ISTHMUS_IDLE=backoff for the Isthmus modes, whose busy-spinning worker otherwise
+# shows a whole core whatever it forwards). The sinks park up to 1 ms when nothing comes (two of the
+# three sinks of a 1-flow ClusterIP figure never receive; RESULTS.md, "Session 5 (clusterip)").
+
 # Every load runs DURATION + 3 s; the CPU window opens once the load is steady (about 1.5 s in)
 # and lasts DURATION - 1 s, so it closes before the load ends even on a busy machine.
 LOAD_S() { echo $((DURATION + 3)); }
@@ -33,7 +39,8 @@ fig_pps() {
     wait_for 40 "the sink in ${NS_B[$i]}" grep -q 'counting frames' "$dir/rx$i.err" || { cat "$dir/rx$i.err" >&2; FIG_RESULT="0 pps|the sink did not start"; return 0; }
   done
   start_bg gen $((DURATION + 60)) "$dir/tx.out" "$dir/tx.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --netns "$NS_A" --dst-ip "$dst" --dst-port "$port" --size 64 --flows "$flows" --duration "$(LOAD_S)"
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --netns "$NS_A" --dst-ip "$dst" --dst-port "$port" --size 64 --flows "$flows" --duration "$(LOAD_S)" \
+    ${ISX_PPS_RATE:+--rate "$ISX_PPS_RATE"}
   if wait_for 40 "the generator's first second" grep -q 'pktgen tx: [0-9,]* pps' "$dir/tx.err"; then
     cpu_begin "gen=$gen" "dp=$DP_PIDS" "other=${sink_pids[*]}"
     [ "${ISX_DEBUG:-}" = 1 ] && log "cpu window from $(date +%T.%N)"

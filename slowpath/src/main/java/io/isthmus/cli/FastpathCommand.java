@@ -151,15 +151,26 @@ public final class FastpathCommand implements Subcommand {
                     new NodeSettings(nodeName, nodeIps, null), durationSeconds, quiet, out);
         }
         if (serviceRecords != null) {
-            final FastpathRuntimeConfig defaults = FastpathRuntimeConfig.defaults(FastpathWithServices.conntrackFile()).withIdleMode(idle);
-            final FastpathRuntimeConfig withPorts = new FastpathRuntimeConfig(defaults.workerName(), defaults.portSlots(),
-                    defaults.umemFrames(), defaults.xsk().withBindMode(config.bindMode()).withXdpMode(config.xdpMode()),
-                    idle, defaults.conntrack(), defaults.sweepInterval(), defaults.sweepEntriesPerCall(),
-                    defaults.commandTimeout(), defaults.flow(), placement);
+            final FastpathRuntimeConfig withPorts = servicesRuntime(config, idle, placement, specs.size());
             return FastpathWithServices.serve(specs, serviceRecords, withPorts, new NodeSettings(nodeName, nodeIps, null),
                     durationSeconds, quiet, out);
         }
         return serve(specs, config, idle, placement, durationSeconds, quiet, out);
+    }
+
+    /**
+     * The runtime of {@code --services}: the sockets of the plain {@code --port} fast path
+     * ({@code ports}: its XskConfig, 4096-entry rings by default, and a UMEM of framesPerPort per
+     * port, so each of four ports gets a 4096-frame share), so that the harness's pod -> pod and
+     * ClusterIP figures differ by the pipeline only. The runtime's own defaults (2048-entry rings,
+     * sized for many pods per worker) halved the client port's fill and RX rings (RESULTS.md,
+     * "Session 5 (clusterip)"). The rest (conntrack, sweeper, flow settings) as the node's runtime.
+     */
+    static FastpathRuntimeConfig servicesRuntime(XskConfig ports, IdleMode idle, WorkerThread placement, int portCount) {
+        final FastpathRuntimeConfig defaults = FastpathRuntimeConfig.defaults(FastpathWithServices.conntrackFile());
+        return new FastpathRuntimeConfig(defaults.workerName(), defaults.portSlots(),
+                Math.max(defaults.umemFrames(), ports.framesPerPort() * portCount), ports, idle, defaults.conntrack(),
+                defaults.sweepInterval(), defaults.sweepEntriesPerCall(), defaults.commandTimeout(), defaults.flow(), placement);
     }
 
     private static int serveControl(FastpathRuntimeConfig config, Path aeronDirectory, NodeSettings node, long durationSeconds,
@@ -279,7 +290,16 @@ public final class FastpathCommand implements Subcommand {
 
     private static void printCounters(AfXdpSwitch fastpath, PrintStream out) {
         final StringBuilder line = new StringBuilder();
-        for (AfXdpPort port : fastpath.ports().ports()) {
+        appendPortCounters(line, fastpath.ports().ports());
+        final String reasons = fastpath.worker().drops().describe();
+        line.append("drops ").append(fastpath.worker().drops().total()).append(reasons.isEmpty() ? "" : " " + reasons);
+        out.println(line);
+        out.flush();
+    }
+
+    /** Each port's counters as {@code isthmus fastpath} prints them ("NAME rx N tx N ... | "); also used with --services. */
+    static void appendPortCounters(StringBuilder line, List<AfXdpPort> ports) {
+        for (AfXdpPort port : ports) {
             final XskStatistics kernel = port.socket().statistics();
             line.append(String.format(Locale.ROOT, "%s rx %d tx %d drop %d txfull %d kicks %d | ", port.name(),
                     port.counters().get(Counter.RX_PACKETS), port.counters().get(Counter.TX_PACKETS),
@@ -315,10 +335,6 @@ public final class FastpathCommand implements Subcommand {
                         kernel.rxInvalidDescs(), kernel.txInvalidDescs()));
             }
         }
-        final String reasons = fastpath.worker().drops().describe();
-        line.append("drops ").append(fastpath.worker().drops().total()).append(reasons.isEmpty() ? "" : " " + reasons);
-        out.println(line);
-        out.flush();
     }
 
     private static void printDropReasons(AfXdpSwitch fastpath, PrintStream out) {

@@ -7,7 +7,9 @@ import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntime;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
 import io.isthmus.fastpath.runtime.PipelineFactory;
+import io.isthmus.fastpath.runtime.PortManager;
 import io.isthmus.fastpath.runtime.services.ServiceCompileCycle;
+import io.isthmus.fastpath.xsk.AfXdpPort;
 import io.isthmus.fastpath.xsk.AfXdpSwitch;
 import io.isthmus.lb.table.ServiceTable;
 import io.isthmus.slowpath.manifest.Manifest;
@@ -137,9 +139,19 @@ final class FastpathWithServices {
         return null;
     }
 
+    /** The plain fast path's per-port counters (packets, kicks, the kernel's ring drops), then conntrack and drops. */
     private static void printCounters(FastpathRuntime runtime, PrintStream out) {
-        out.println("ports " + runtime.ports().attached().size() + ", conntrack " + runtime.conntrack().size()
-                + ", drops " + runtime.worker().drops().total() + " " + runtime.worker().drops().describe());
+        final List<AfXdpPort> ports = new ArrayList<>();
+        for (PortManager.AttachedPort attached : runtime.ports().attached()) {
+            if (runtime.worker().portAt(attached.slot()) instanceof AfXdpPort port) {
+                ports.add(port);
+            }
+        }
+        final StringBuilder line = new StringBuilder();
+        FastpathCommand.appendPortCounters(line, ports);
+        line.append("ports ").append(runtime.ports().attached().size()).append(", conntrack ").append(runtime.conntrack().size())
+                .append(", drops ").append(runtime.worker().drops().total()).append(' ').append(runtime.worker().drops().describe());
+        out.println(line);
         out.flush();
     }
 

@@ -133,7 +133,7 @@ public final class PktgenCommand implements Subcommand {
                 options.ratePps() == 0 ? "as fast as possible" : options.ratePps() + " pps");
         final long startNs = System.nanoTime();
         generator.start(startNs);
-        final long elapsedNs = loop(options, generator::doWork, generator::sent, "tx");
+        final long elapsedNs = loop(options, generator::doWork, generator::sent, "tx", GENERATOR_MAX_PARK_NS);
         for (int i = 0; i < 100; i++) { // let the last queued frames go
             generator.doWork(System.nanoTime());
         }
@@ -145,14 +145,27 @@ public final class PktgenCommand implements Subcommand {
     private static int sink(Options options, AfXdpPortSet ports) {
         final PacketSink sink = new PacketSink(ports.ports().getFirst(), ports.pool(), options.dstPort());
         System.err.printf("pktgen: counting frames to port %s for %d s%n", options.dstPort() == 0 ? "any" : options.dstPort(), options.durationMs() / 1000);
-        loop(options, sink::doWork, sink::packets, "rx");
+        loop(options, sink::doWork, sink::packets, "rx", SINK_MAX_PARK_NS);
         System.out.printf(Locale.ROOT, "pktgen rx: received=%d bytes=%d rate_pps=%.0f%n", sink.packets(), sink.bytes(), sink.ratePps());
         return 0;
     }
 
+    /** A backing-off generator (--idle backoff, e.g. with --rate) parks at most this long. */
+    static final long GENERATOR_MAX_PARK_NS = 100_000;
+    /**
+     * A backing-off sink parks at most this long once nothing arrives. The benchmark harness runs a
+     * sink in each of the three backends of a ClusterIP, and with one flow two of them receive
+     * nothing for the whole cell: at 100 µs each woke about 10,000 times a second and took 0.1 of
+     * a core on the machine it measures (RESULTS.md, "Session 5 (clusterip)"). At 1 ms an idle sink
+     * costs a tenth of that, and a sink that starts receiving after a park finds at most 1 ms of
+     * frames waiting (a few hundred at the harness's rates; its rings hold 4096).
+     */
+    static final long SINK_MAX_PARK_NS = 1_000_000;
+
     /** Runs a duty cycle until the duration is up or the process is interrupted; prints a rate each second. */
-    private static long loop(Options options, java.util.function.LongToIntFunction dutyCycle, LongSupplier count, String label) {
-        final IdleStrategy idle = options.spin() ? new BusySpinIdleStrategy() : new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+    private static long loop(Options options, java.util.function.LongToIntFunction dutyCycle, LongSupplier count, String label,
+                             long maxParkNs) {
+        final IdleStrategy idle = options.spin() ? new BusySpinIdleStrategy() : new BackoffIdleStrategy(100, 10, 1_000, maxParkNs);
         final long startNs = System.nanoTime();
         final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
         long nextReportNs = startNs + 1_000_000_000L;

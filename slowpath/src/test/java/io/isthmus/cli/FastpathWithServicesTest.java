@@ -1,6 +1,10 @@
 package io.isthmus.cli;
 
 import io.isthmus.fastpath.control.DesiredKind;
+import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.fastpath.worker.IdleMode;
+import io.isthmus.fastpath.worker.WorkerThread;
+import io.isthmus.fastpath.xsk.XskConfig;
 import io.isthmus.slowpath.reconcile.DesiredRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,5 +83,18 @@ class FastpathWithServicesTest {
         assertEquals(2, new FastpathCommand().run(new String[]{"--port", "eth0=10.1.2.3", "--services", dir.resolve("missing.yaml").toString()},
                 out, errStream));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing.yaml"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theServicesRuntimeHasThePlainFastPathsSocketsSoTheTwoFiguresDifferByThePipelineOnly() {
+        final XskConfig plain = XskConfig.defaults();
+        final FastpathRuntimeConfig config = FastpathCommand.servicesRuntime(plain, IdleMode.BUSY_SPIN, WorkerThread.INHERIT, 4);
+        assertEquals(plain, config.xsk(), "the --port fast path's rings and modes");
+        // the worker gives each of the 4 ports pool / (2 x 4) frames to receive into: as many as --port gives
+        assertEquals(plain.framesPerPort() * 4, config.umemFrames());
+        assertEquals(IdleMode.BUSY_SPIN, config.idleMode());
+        assertEquals(FastpathRuntimeConfig.defaults(dir.resolve("ct")).flow(), config.flow(), "the node's flow stages");
+        final XskConfig copy = plain.withBindMode(io.isthmus.fastpath.xsk.XskBindMode.COPY);
+        assertEquals(copy, FastpathCommand.servicesRuntime(copy, IdleMode.BACKOFF, WorkerThread.INHERIT, 4).xsk(), "--copy kept");
     }
 }

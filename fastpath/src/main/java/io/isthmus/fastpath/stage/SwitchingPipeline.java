@@ -36,6 +36,14 @@ public final class SwitchingPipeline {
 
     /** The switching path with the inline {@link DnsStage} after the ARP responder; {@code dns == null}: without it. */
     public static Pipeline create(PipelineContext context, DnsStageSettings dns) {
+        return new Pipeline(stages(context, dns).toArray(Stage[]::new));
+    }
+
+    /**
+     * The stages {@link #create(PipelineContext, DnsStageSettings)} runs, in order: for a benchmark
+     * or a diagnosis that wraps each one (e.g. timing it) and builds its own {@link Pipeline}.
+     */
+    public static List<Stage> stages(PipelineContext context, DnsStageSettings dns) {
         final List<Stage> stages = new ArrayList<>();
         stages.add(new ParseStage(context));
         stages.add(new NeighborLearnStage(context));
@@ -56,6 +64,6 @@ public final class SwitchingPipeline {
         stages.add(new ForwardRewriteStage(context));
         stages.add(new UplinkNextHopStage(context));
         stages.add(new TransmitStage(context));
-        return new Pipeline(stages.toArray(Stage[]::new));
+        return stages;
     }
 }
