@@ -163,6 +163,27 @@ public final class ConntrackCursor {
     }
 
     /**
+     * For a caller that will {@link #track} the hits of a {@link #lookupBatch} (a worker's
+     * conntrack stage): touches each hit's cold word that holds its byte counters (layout 3
+     * keeps them outside the window a lookup reads), all hits in one short loop so that those
+     * misses overlap, instead of one non-overlapped miss per packet in {@code track}'s
+     * getAndAdd. Reads only; a stale ref (entry reused since) costs a useless load, nothing else.
+     */
+    public void touchForTrack(ConntrackLookupBatch batch, int count) {
+        final long entries = table.entriesAddress;
+        final int capacity = table.capacity;
+        long sink = 0;
+        for (int i = 0; i < count; i++) {
+            final int ref = batch.ref[i];
+            if (ref >= 0 && ref >>> 1 < capacity) {
+                final int entryIndex = ref >>> 1;
+                sink += MEMORY.get(PLAIN_LONG, entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
+            }
+        }
+        touched += sink;
+    }
+
+    /**
      * Looks for a live node with this key in its home bucket and, if the bucket has overflowed,
      * the buckets after it, in probe order; ignores entry {@code selfIndex}. On a hit with
      * {@code out != null}, copies the snapshot into {@code out[i]}. Returns the node ref or -1.
