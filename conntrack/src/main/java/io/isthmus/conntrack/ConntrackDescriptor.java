@@ -23,7 +23,7 @@ package io.isthmus.conntrack;
  * Header (offsets in bytes)
  *  0                   8          12          16          20          24
  * +-------------------+-----------+-----------+-----------+-----------+
- * | magic "ISTHCT02"  | version   | entryBytes| capacity  | buckets   |
+ * | magic "ISTHCT03"  | version   | entryBytes| capacity  | buckets   |
  * +-------------------+-----------+-----------+-----------+-----------+
  * 24 hashSeed u64 | 32 epochUnixMs u64 | 40 ownerPid u64 | 48 ownerStartMs u64
  * 64  (own cache line) ownerHeartbeatMs u64       written (release) by the owner's housekeeping

@@ -321,6 +321,18 @@ class ConntrackTableTest {
         }
     }
 
+    /** A file of layout 2 (same entry size, no window) is refused with a reason, not misread. */
+    @Test
+    void aLayout2FileIsRefused() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            final java.lang.foreign.MemorySegment segment = arena.allocate(HEADER_BYTES, 64);
+            segment.set(java.lang.foreign.ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC_VERSION_2);
+            final String problem = ConntrackTable.validate(segment);
+            assertNotNull(problem);
+            assertTrue(problem.contains("layout version 2"), problem);
+        }
+    }
+
     /**
      * Layout 3 reads the high address words only for IPv6 keys or entries: an IPv4-mapped
      * connection and an IPv6 one whose low words are the same must each be found by its own
