@@ -5,6 +5,7 @@
  *
  *   gcc -O2 -o /tmp/memory_floor benchmarks/conntrack/memory_floor.c && /tmp/memory_floor
  *   /tmp/memory_floor one-line     (only the one-line and the hit-shaped batch-64 patterns)
+ *   /tmp/memory_floor window       (hit-shaped, window and one-line, three rounds interleaved)
  *
  * Three measurements, thread CPU time, on anonymous memory with and without 2 MiB pages
  * (madvise), 2 MiB aligned:
@@ -106,6 +107,36 @@ static void hit_shaped(int huge, int batch, int entry_bytes) {
     munmap(p, bytes);
 }
 
+/*
+ * window: the hit-shaped pattern with session 5's entry layout: the same 112-byte entries and
+ * buckets, but everything a hit reads (control, decision, the low address words, ports) lies
+ * in one aligned 64-byte window of the entry, at 16 x (index mod 4) bytes into it; per key
+ * read its bucket line, then that ONE entry line.
+ */
+static void hit_shaped_window(int huge, int batch) {
+    const size_t capacity = 1048576 + 65536, buckets = capacity / 4, n = 4000000;
+    const size_t bytes = buckets * 64 + capacity * 112;
+    char *p = map_aligned(bytes, huge);
+    char *entries = p + buckets * 64;
+    for (size_t b = 0; b < buckets; b++) *(uint32_t *) (p + b * 64) = (uint32_t) (next_random() % capacity);
+    uint64_t bucket[256], sink = 0;
+    char *entry[256];
+    double t0 = thread_ns();
+    for (size_t i = 0; i < n; i += batch) {
+        for (int k = 0; k < batch; k++) bucket[k] = next_random() % buckets;
+        for (int k = 0; k < batch; k++) sink += *(volatile uint32_t *) (p + bucket[k] * 64 + 4);
+        for (int k = 0; k < batch; k++) {
+            const size_t e = *(uint32_t *) (p + bucket[k] * 64);
+            entry[k] = entries + e * 112 + 16 * (e & 3);
+        }
+        for (int k = 0; k < batch; k++) sink += *(volatile uint64_t *) entry[k];
+        for (int k = 0; k < batch; k++) sink += *(uint64_t *) (entry[k] + 16) ^ *(uint64_t *) (entry[k] + 24) ^ *(uint64_t *) (entry[k] + 48);
+    }
+    printf("window, 1M connections, %s pages, batch %d, one 64-byte line of each 112-byte entry: %.1f ns per key (%lu)\n",
+           huge ? "2 MiB" : "4 KiB", batch, (thread_ns() - t0) / n, (unsigned long) (sink & 1));
+    munmap(p, bytes);
+}
+
 static void one_line(int huge, int batch) {
     const size_t capacity = 1048576 + 65536, lines = 2 * capacity, n = 4000000;
     const size_t bytes = lines * 64;
@@ -130,6 +161,14 @@ int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "one-line") == 0) {
         one_line(1, 64);
         hit_shaped(1, 64, 88);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "window") == 0) {
+        for (int round = 0; round < 3; round++) {
+            hit_shaped(1, 64, 88);
+            hit_shaped_window(1, 64);
+            one_line(1, 64);
+        }
         return 0;
     }
     lines(0);

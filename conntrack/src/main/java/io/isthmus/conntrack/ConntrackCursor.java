@@ -140,14 +140,18 @@ public final class ConntrackCursor {
             batch.tagMask[i] = mask & mask - 1;
         }
         // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
-        // reads bytes 0..88 of its entry (two or three lines): touch each of them.
+        // of an IPv4 key reads its entry's window only (one line); a key with high address
+        // words (IPv6) also reads the entry's cold words: touch those too.
         for (int i = 0; i < count; i++) {
             final int ref = batch.firstRef[i];
             if (ref >= 0) {
-                final long entry = entries + (long) ENTRY_BYTES * (ref >>> 1);
-                sink += MEMORY.get(PLAIN_LONG, entry + CONTROL)
-                    + MEMORY.get(PLAIN_LONG, entry + ORIG_DST_LO)
-                    + MEMORY.get(PLAIN_LONG, entry + ORIG_PORTS);
+                final int entryIndex = ref >>> 1;
+                final long window = entries + windowOffset(entryIndex);
+                sink += MEMORY.get(PLAIN_LONG, window + CONTROL);
+                if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
+                    sink += MEMORY.get(PLAIN_LONG, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI))
+                        + MEMORY.get(PLAIN_LONG, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
+                }
             }
         }
         touched = sink;
@@ -156,6 +160,27 @@ public final class ConntrackCursor {
         final int hits = compareKeys(batch, count);
         maybeFlushSearched();
         return hits;
+    }
+
+    /**
+     * For a caller that will {@link #track} the hits of a {@link #lookupBatch} (a worker's
+     * conntrack stage): touches each hit's cold word that holds its byte counters (layout 3
+     * keeps them outside the window a lookup reads), all hits in one short loop so that those
+     * misses overlap, instead of one non-overlapped miss per packet in {@code track}'s
+     * getAndAdd. Reads only; a stale ref (entry reused since) costs a useless load, nothing else.
+     */
+    public void touchForTrack(ConntrackLookupBatch batch, int count) {
+        final long entries = table.entriesAddress;
+        final int capacity = table.capacity;
+        long sink = 0;
+        for (int i = 0; i < count; i++) {
+            final int ref = batch.ref[i];
+            if (ref >= 0 && ref >>> 1 < capacity) {
+                final int entryIndex = ref >>> 1;
+                sink += MEMORY.get(PLAIN_LONG, entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
+            }
+        }
+        touched += sink;
     }
 
     /**
@@ -238,26 +263,42 @@ public final class ConntrackCursor {
             if (candidate >= 0) {
                 compared++;
                 final int dir = candidate & 1;
-                final long base = entries + (long) ENTRY_BYTES * (candidate >>> 1);
+                final int entryIndex = candidate >>> 1;
+                final long base = entries + windowOffset(entryIndex);
                 // Acquire by a fence: the aligned VarHandle's getAcquire tests the alignment
                 // of every address; a plain load of the aligned word and the fence order the
                 // same loads (on x86 the fence is free).
                 final long control = MEMORY.get(PLAIN_LONG, base + CONTROL);
                 VarHandle.acquireFence();
                 final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-                // One test for the whole key: odd seqlock, protocol and zone, both addresses, ports.
-                final long differ = (control & 1)
+                final long srcHi = srcHiA[i];
+                final long dstHi = dstHiA[i];
+                // One test for the whole key in the window: odd seqlock, protocol and zone, the
+                // low address words, ports.
+                long differ = (control & 1)
                     | ((controlStatus(control) & STATUS_KEY_MASK) ^ statusKey)
                     | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) ^ srcLoA[i])
                     | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) ^ dstLoA[i])
-                    | (MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ portsA[i])
-                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_HI) ^ srcHiA[i])
-                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_HI) ^ dstHiA[i]);
+                    | (MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ portsA[i]);
+                // The high words only when the key or the entry has any (IPv6): an entry
+                // without the IPV6 flag has all four at 0.
+                final boolean wideEntry = (controlStatus(control) & STATUS_IPV6) != 0;
+                if (wideEntry || (srcHi | dstHi) != 0) {
+                    final int c = dir * REPLY_COLD_DELTA;
+                    differ |= (MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c)) ^ srcHi)
+                        | (MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c)) ^ dstHi);
+                }
                 if (differ == 0) {
                     final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-                    natSrcHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_HI);
+                    if (wideEntry) {
+                        final int c = (1 - dir) * REPLY_COLD_DELTA;
+                        natSrcHiA[i] = MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c));
+                        natDstHiA[i] = MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c));
+                    } else {
+                        natSrcHiA[i] = 0L;
+                        natDstHiA[i] = 0L;
+                    }
                     natSrcLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
-                    natDstHiA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_HI);
                     natDstLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
                     final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
                     natPortsA[i] = otherPorts << 16 | otherPorts >>> 16;
@@ -310,12 +351,21 @@ public final class ConntrackCursor {
         return -1;
     }
 
-    /** The rewrite target of a hit in direction {@code dir}: the other direction's tuple, mirrored; and the decisions. */
-    private static void copyAnswer(long base, int dir, ConntrackLookupBatch out, int i) {
+    /**
+     * The rewrite target of a hit in direction {@code dir} of entry {@code entryIndex} (window at
+     * {@code base}, status {@code status}): the other direction's tuple, mirrored; and the decisions.
+     */
+    private static void copyAnswer(long base, int entryIndex, int status, int dir, ConntrackLookupBatch out, int i) {
         final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
-        out.natSrcHi[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_HI);
+        if ((status & STATUS_IPV6) != 0) {
+            final int c = (1 - dir) * REPLY_COLD_DELTA;
+            out.natSrcHi[i] = MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c));
+            out.natDstHi[i] = MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c));
+        } else {
+            out.natSrcHi[i] = 0L;
+            out.natDstHi[i] = 0L;
+        }
         out.natSrcLo[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
-        out.natDstHi[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_HI);
         out.natDstLo[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
         final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
         out.natPorts[i] = otherPorts << 16 | otherPorts >>> 16;
@@ -382,13 +432,20 @@ public final class ConntrackCursor {
         final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
         if (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) != srcLo
             || MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) != dstLo
-            || MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != ports
-            || MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_HI) != srcHi
-            || MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_HI) != dstHi) {
+            || MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) != ports) {
             return false;
         }
+        // High words: 0 in an entry without the IPV6 flag; read from the cold words otherwise.
+        final boolean wideEntry = (controlStatus(control) & STATUS_IPV6) != 0;
+        if (wideEntry || (srcHi | dstHi) != 0) {
+            final int c = dir * REPLY_COLD_DELTA;
+            if (MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c)) != srcHi
+                || MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c)) != dstHi) {
+                return false;
+            }
+        }
         if (out != null) {
-            copyAnswer(base, dir, out, i);
+            copyAnswer(base, entryIndex, controlStatus(control), dir, out, i);
         }
         VarHandle.loadLoadFence();
         final long recheck = MEMORY.get(PLAIN_LONG, base + CONTROL);
@@ -464,22 +521,26 @@ public final class ConntrackCursor {
         final long freeControl = (long) LONG.getAcquire(segment, base + CONTROL);
         segment.set(ValueLayout.JAVA_INT, base + DECISION, decision(c.serviceId, c.outPort));
         segment.set(ValueLayout.JAVA_INT, base + LAST_SEEN_S, nowS);
-        segment.set(ValueLayout.JAVA_LONG, base + ORIG_SRC_HI, c.origSrcHi);
+        segment.set(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI), c.origSrcHi);
         segment.set(ValueLayout.JAVA_LONG, base + ORIG_SRC_LO, c.origSrcLo);
-        segment.set(ValueLayout.JAVA_LONG, base + ORIG_DST_HI, c.origDstHi);
+        segment.set(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI), c.origDstHi);
         segment.set(ValueLayout.JAVA_LONG, base + ORIG_DST_LO, c.origDstLo);
-        segment.set(ValueLayout.JAVA_LONG, base + REPLY_SRC_HI, c.replySrcHi);
+        segment.set(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_REPLY_SRC_HI), c.replySrcHi);
         segment.set(ValueLayout.JAVA_LONG, base + REPLY_SRC_LO, c.replySrcLo);
-        segment.set(ValueLayout.JAVA_LONG, base + REPLY_DST_HI, c.replyDstHi);
+        segment.set(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_REPLY_DST_HI), c.replyDstHi);
         segment.set(ValueLayout.JAVA_LONG, base + REPLY_DST_LO, c.replyDstLo);
         segment.set(ValueLayout.JAVA_INT, base + ORIG_PORTS, c.origPorts);
         segment.set(ValueLayout.JAVA_INT, base + REPLY_PORTS, c.replyPorts);
         segment.set(ValueLayout.JAVA_LONG, base + ORIG_PACKETS, 0L);
-        segment.set(ValueLayout.JAVA_LONG, base + ORIG_BYTES, 0L);
-        segment.set(ValueLayout.JAVA_LONG, base + REPLY_BYTES, 0L);
+        segment.set(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_ORIG_BYTES), 0L);
+        segment.set(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_REPLY_BYTES), 0L);
         final int seq = (int) freeControl + 1;
-        final int status = status(c.proto, c.stateId,
-            c.flags & ~(ConntrackFlags.DYING | ConntrackFlags.TICK | ConntrackFlags.CONFIRMED), c.verdict, c.zone);
+        // IPV6 whenever any high address word is not 0: a lookup skips the high words (cold)
+        // of an entry without it (ConntrackDescriptor, "Entry").
+        final boolean wide = (c.origSrcHi | c.origDstHi | c.replySrcHi | c.replyDstHi) != 0;
+        final int flags = (c.flags & ~(ConntrackFlags.DYING | ConntrackFlags.TICK | ConntrackFlags.CONFIRMED))
+            | (wide ? ConntrackFlags.IPV6 : 0);
+        final int status = status(c.proto, c.stateId, flags, c.verdict, c.zone);
         // Publish: even seqlock, release, after every field above and before any slot names it.
         LONG.setRelease(segment, base + CONTROL, control(seq, status));
 
@@ -763,7 +824,7 @@ public final class ConntrackCursor {
             }
         }
         INT.getAndAdd(MEMORY, base + (direction == 0 ? ORIG_PACKETS : REPLY_PACKETS), 1);
-        LONG.getAndAdd(MEMORY, base + (direction == 0 ? ORIG_BYTES : REPLY_BYTES), (long) lengthBytes);
+        LONG.getAndAdd(MEMORY, base + coldOffset(entryIndex, COLD_ORIG_BYTES + direction), (long) lengthBytes);
         return TRACK_ACCEPT;
     }
 

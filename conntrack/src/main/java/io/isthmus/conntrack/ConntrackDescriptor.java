@@ -16,13 +16,14 @@ package io.isthmus.conntrack;
  * +------------------------------+ HEADER_BYTES
  * | index: buckets x 64 B        |   one cache line per bucket: overflow count + 15 slots
  * +------------------------------+ entriesOffset = HEADER_BYTES + 64 x buckets
- * | entries: capacity x 112 B    |   one entry per connection, found from two slots
+ * | entries: capacity x 112 B    |   one entry per connection, found from two slots;
+ * |                              |   a hot 64-byte window inside each (see Entry)
  * +------------------------------+
  *
  * Header (offsets in bytes)
  *  0                   8          12          16          20          24
  * +-------------------+-----------+-----------+-----------+-----------+
- * | magic "ISTHCT02"  | version   | entryBytes| capacity  | buckets   |
+ * | magic "ISTHCT03"  | version   | entryBytes| capacity  | buckets   |
  * +-------------------+-----------+-----------+-----------+-----------+
  * 24 hashSeed u64 | 32 epochUnixMs u64 | 40 ownerPid u64 | 48 ownerStartMs u64
  * 64  (own cache line) ownerHeartbeatMs u64       written (release) by the owner's housekeeping
@@ -57,7 +58,21 @@ package io.isthmus.conntrack;
  * node ref = (entryIndex << 1) | direction   (0 = original, 1 = reply)
  * tag = 7 bits of the key's hash that did not choose the bucket
  *
- * Entry (ENTRY_BYTES = 112)
+ * Entry (ENTRY_BYTES = 112; layout 3): a hot window and cold words
+ *
+ * Entry i starts at entriesOffset + 112 x i. Entries are not line-aligned (112 = 1.75 lines),
+ * but every entry holds exactly one aligned 64-byte line, at 16 x (i mod 4) bytes into it:
+ *
+ *   i mod 4 = 0   [ window 0..63        ][ cold 64..111 ]
+ *   i mod 4 = 1   [ cold 0..15 ][ window 16..79  ][ cold 80..111 ]
+ *   i mod 4 = 2   [ cold 0..31 ][ window 32..95  ][ cold 96..111 ]
+ *   i mod 4 = 3   [ cold 0..47 ][ window 48..111 ]
+ *
+ * The window holds everything a lookup hit of an IPv4 connection reads, so such a hit costs
+ * its bucket line and ONE entry line (layout 2 spread the same fields over two or three).
+ * Offsets below are from the window's start (the "entry address" of the code):
+ *
+ * Window (64 B, one aligned cache line)
  *  0                         4                                   8
  * +-------------------------+-----------------------------------+
  * | seq (32)                | status: proto | state+verdict |    |
@@ -67,11 +82,19 @@ package io.isthmus.conntrack;
  *  8 decision u32 = serviceId (low 20 bits) | outPort (high 12 bits);
  *                   while the entry is free: the next free entry's index + 1 (0 = none)
  * 12 lastSeenS u32  (seconds since epochUnixMs)
- * 16 origSrc (hi, lo) | 32 origDst (hi, lo)      original tuple addresses
- * 48 replySrc (hi, lo) | 64 replyDst (hi, lo)    reply tuple addresses
- * 80 origPorts u32 | 84 replyPorts u32           (sport << 16) | dport
- * 88 origPackets u32 | 92 replyPackets u32       wrap at 2^32
- * 96 origBytes u64 | 104 replyBytes u64
+ * 16 origSrcLo u64 | 24 origDstLo u64            low 64 bits of the original tuple's addresses
+ * 32 replySrcLo u64 | 40 replyDstLo u64          low 64 bits of the reply tuple's addresses
+ * 48 origPorts u32 | 52 replyPorts u32           (sport << 16) | dport
+ * 56 origPackets u32 | 60 replyPackets u32       wrap at 2^32
+ *
+ * Cold words (six u64, the entry's other 48 bytes, in this order around the window: cold word
+ * c sits at entry byte 8c when 8c < 16 x (i mod 4), else at 8c + 64)
+ *  c0 origSrcHi | c1 origDstHi | c2 replySrcHi | c3 replyDstHi   high 64 bits of the addresses
+ *  c4 origBytes | c5 replyBytes
+ *
+ * The high address words of an IPv4 connection are all 0 (IPv4-mapped); the table keeps the
+ * {@link ConntrackFlags#IPV6} flag set on every entry where any of the four is not 0, so a
+ * lookup of an IPv4 key (both high words 0) in an entry without that flag needs no cold word.
  *
  * status u32: proto (bits 0-7) | state (8-12) | verdict (13-15) | flags (16-23) | zone (24-31)
  * </pre>
@@ -80,11 +103,11 @@ package io.isthmus.conntrack;
  * {@code int}) and the status (high 32 bits). The seqlock is odd while the entry is free or
  * being filled in, even while it is live; every free-and-reuse adds 2, so a reader is fooled
  * only if it stalls while the same entry is freed and reused 2^31 times. The key fields (both
- * tuples, ports, zone, protocol, decision) change only while it is odd. State and flags change
+ * tuples, ports, zone, protocol, the {@link ConntrackFlags#IPV6} flag, decision) change only while it is odd. State and flags change
  * by compare-and-set of the whole control word, so an update can never land on an entry that
  * was freed and reused meanwhile.
  *
- * <p>Bytes per connection: 112 (entry) + 16 (index: a quarter of a 64-byte bucket, 3.75 slots
+ * <p>Bytes per connection: 112 (entry, IPv4 or IPv6) + 16 (index: a quarter of a 64-byte bucket, 3.75 slots
  * for the connection's two nodes, about half full) = 128, both directions included.
  *
  * <p>Thread-safety: this class holds constants only.
@@ -94,9 +117,11 @@ public final class ConntrackDescriptor {
     private ConntrackDescriptor() {
     }
 
-    /** "ISTHCT02" as a little-endian long. */
-    public static final long MAGIC = 0x3230544348545349L;
-    public static final int VERSION = 2;
+    /** "ISTHCT03" as a little-endian long. */
+    public static final long MAGIC = 0x3330544348545349L;
+    /** "ISTHCT02": layout 2 (the same index, entries without the hot window). */
+    public static final long MAGIC_VERSION_2 = 0x3230544348545349L;
+    public static final int VERSION = 3;
 
     public static final int HEADER_BYTES = 8192;
     public static final int MAGIC_OFFSET = 0;
@@ -162,29 +187,52 @@ public final class ConntrackDescriptor {
     // ------------------------------------------------------------------ entry
 
     public static final int ENTRY_BYTES = 112;
+    /** Bytes the window moves, from one entry to the next, within its entry (0, 16, 32, 48). */
+    public static final int WINDOW_STEP = 16;
+    public static final int WINDOW_BYTES = 64;
+    // Window fields: offsets from the window's start.
     public static final int CONTROL = 0;
     public static final int SEQ = 0;
     public static final int STATUS = 4;
     public static final int DECISION = 8;
     public static final int LAST_SEEN_S = 12;
-    public static final int ORIG_SRC_HI = 16;
-    public static final int ORIG_SRC_LO = 24;
-    public static final int ORIG_DST_HI = 32;
-    public static final int ORIG_DST_LO = 40;
-    public static final int REPLY_SRC_HI = 48;
-    public static final int REPLY_SRC_LO = 56;
-    public static final int REPLY_DST_HI = 64;
-    public static final int REPLY_DST_LO = 72;
-    public static final int ORIG_PORTS = 80;
-    public static final int REPLY_PORTS = 84;
-    public static final int ORIG_PACKETS = 88;
-    public static final int REPLY_PACKETS = 92;
-    public static final int ORIG_BYTES = 96;
-    public static final int REPLY_BYTES = 104;
+    public static final int ORIG_SRC_LO = 16;
+    public static final int ORIG_DST_LO = 24;
+    public static final int REPLY_SRC_LO = 32;
+    public static final int REPLY_DST_LO = 40;
+    public static final int ORIG_PORTS = 48;
+    public static final int REPLY_PORTS = 52;
+    public static final int ORIG_PACKETS = 56;
+    public static final int REPLY_PACKETS = 60;
+    // Cold words: numbers c for coldOffset.
+    public static final int COLD_ORIG_SRC_HI = 0;
+    public static final int COLD_ORIG_DST_HI = 1;
+    public static final int COLD_REPLY_SRC_HI = 2;
+    public static final int COLD_REPLY_DST_HI = 3;
+    public static final int COLD_ORIG_BYTES = 4;
+    public static final int COLD_REPLY_BYTES = 5;
+    public static final int COLD_WORDS = 6;
 
-    /** Distance between the original and reply copies of the address and port fields. */
-    public static final int REPLY_ADDRESS_DELTA = REPLY_SRC_HI - ORIG_SRC_HI;
+    /** Distance between the original and reply copies of the low address words and the ports in the window. */
+    public static final int REPLY_ADDRESS_DELTA = REPLY_SRC_LO - ORIG_SRC_LO;
     public static final int REPLY_PORTS_DELTA = REPLY_PORTS - ORIG_PORTS;
+    /** Distance between the original and reply high address words, in cold word numbers. */
+    public static final int REPLY_COLD_DELTA = COLD_REPLY_SRC_HI - COLD_ORIG_SRC_HI;
+
+    /** Offset of entry {@code entryIndex}'s window from the start of the entries. */
+    public static long windowOffset(int entryIndex) {
+        return (long) ENTRY_BYTES * entryIndex + WINDOW_STEP * (entryIndex & 3);
+    }
+
+    /**
+     * Offset of cold word {@code c} of entry {@code entryIndex} from the entry's window (negative
+     * for the words before the window).
+     */
+    public static long coldOffset(int entryIndex, int c) {
+        final int windowStart = WINDOW_STEP * (entryIndex & 3);
+        final int at = 8 * c;
+        return at < windowStart ? at - windowStart : at + WINDOW_BYTES - windowStart;
+    }
 
     public static final int DIR_ORIGINAL = 0;
     public static final int DIR_REPLY = 1;
@@ -213,6 +261,9 @@ public final class ConntrackDescriptor {
     public static int statusZone(int status) {
         return status >>> 24;
     }
+
+    /** The {@link ConntrackFlags#IPV6} bit in a status word: set when any high address word is not 0. */
+    public static final int STATUS_IPV6 = ConntrackFlags.IPV6 << 16;
 
     /** The key half of a status word: protocol and zone (what a lookup compares). */
     public static final int STATUS_KEY_MASK = 0xFF00_00FF;

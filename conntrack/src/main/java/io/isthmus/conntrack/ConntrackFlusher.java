@@ -46,7 +46,7 @@ public final class ConntrackFlusher {
             }
             // Key fields cannot change while the seqlock stays even; the claim below re-checks it.
             final boolean match = filter.matches(statusProto(status),
-                segment.get(ValueLayout.JAVA_LONG, base + REPLY_SRC_HI), segment.get(ValueLayout.JAVA_LONG, base + REPLY_SRC_LO),
+                segment.get(ValueLayout.JAVA_LONG, base + coldOffset(i, COLD_REPLY_SRC_HI)), segment.get(ValueLayout.JAVA_LONG, base + REPLY_SRC_LO),
                 sourcePort(segment.get(ValueLayout.JAVA_INT, base + REPLY_PORTS)));
             if (match && table.claimForRemoval(i, controlSeq(control)) && table.removeClaimed(i, FLUSHER_STRIPE)) {
                 removed++;

@@ -202,7 +202,7 @@ public final class ConntrackTable implements AutoCloseable {
         final long entries = ConntrackDescriptor.entriesOffset(bucketCount);
         // Every entry starts free (seqlock odd), chained into the free list in index order.
         for (int i = 0; i < capacity; i++) {
-            final long base = entries + (long) ENTRY_BYTES * i;
+            final long base = entries + windowOffset(i);
             segment.set(ValueLayout.JAVA_LONG, base + CONTROL, control(1, 0));
             segment.set(ValueLayout.JAVA_INT, base + FREE_NEXT, i + 1 < capacity ? i + 2 : 0);
         }
@@ -266,6 +266,10 @@ public final class ConntrackTable implements AutoCloseable {
         final long magic = (long) LONG.getAcquire(segment, (long) MAGIC_OFFSET);
         if (magic == 0x3130544348545349L) {
             return "has layout version 1 (chained buckets), this program reads version " + VERSION + "; remove it to start afresh";
+        }
+        if (magic == MAGIC_VERSION_2) {
+            return "has layout version 2 (entries without the hot window), this program reads version " + VERSION
+                + "; remove it to start afresh";
         }
         if (magic != MAGIC) {
             return "is not a conntrack table (bad magic)";
@@ -337,7 +341,7 @@ public final class ConntrackTable implements AutoCloseable {
                 && (statusFlags(status) & (ConntrackFlags.DYING | ConntrackFlags.CONFIRMED)) == ConntrackFlags.CONFIRMED;
             if (live && placeForRebuild(i)) {
                 if ((statusFlags(status) & ConntrackFlags.SNAT) != 0 && snatPool != null) {
-                    snatPool.markUsed(segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_HI),
+                    snatPool.markUsed(segment.get(ValueLayout.JAVA_LONG, base + coldOffset(i, COLD_REPLY_DST_HI)),
                         segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_LO), statusProto(status),
                         destinationPort(segment.get(ValueLayout.JAVA_INT, base + REPLY_PORTS)));
                 }
@@ -353,12 +357,11 @@ public final class ConntrackTable implements AutoCloseable {
 
     /** Puts both nodes of live entry {@code i} in the index (single-threaded rebuild); false if there was no room. */
     private boolean placeForRebuild(int entryIndex) {
-        final long base = entryBase(entryIndex);
-        final long hashOrig = hashOfEntry(base, DIR_ORIGINAL);
+        final long hashOrig = hashOfEntry(entryIndex, DIR_ORIGINAL);
         if (!placeNode(bucketOf(hashOrig), slot(tagOf(hashOrig), entryIndex << 1 | DIR_ORIGINAL))) {
             return false;
         }
-        final long hashReply = hashOfEntry(base, DIR_REPLY);
+        final long hashReply = hashOfEntry(entryIndex, DIR_REPLY);
         if (!placeNode(bucketOf(hashReply), slot(tagOf(hashReply), entryIndex << 1 | DIR_REPLY))) {
             unlinkNode(hashOrig, entryIndex << 1 | DIR_ORIGINAL);
             return false;
@@ -461,14 +464,17 @@ public final class ConntrackTable implements AutoCloseable {
 
     // ------------------------------------------------------------------ addressing and hashing
 
-    /** Offset of an entry in {@link #segment}. */
+    /**
+     * Offset in {@link #segment} of an entry's window (its hot 64-byte line, see
+     * {@link ConntrackDescriptor}): the base every field offset is taken from.
+     */
     long entryBase(int entryIndex) {
-        return entriesOffset + (long) ENTRY_BYTES * entryIndex;
+        return entriesOffset + windowOffset(entryIndex);
     }
 
-    /** Absolute address of an entry (for {@link #MEMORY}). */
+    /** Absolute address of an entry's window (for {@link #MEMORY}). */
     long entryAddress(int entryIndex) {
-        return entriesAddress + (long) ENTRY_BYTES * entryIndex;
+        return entriesAddress + windowOffset(entryIndex);
     }
 
     /** Absolute address of a bucket (for {@link #MEMORY}). */
@@ -511,11 +517,15 @@ public final class ConntrackTable implements AutoCloseable {
         return h ^ h >>> 29;
     }
 
-    long hashOfEntry(long base, int dir) {
+    long hashOfEntry(int entryIndex, int dir) {
+        final long base = entryBase(entryIndex);
         final long a = base + dir * (long) REPLY_ADDRESS_DELTA;
+        final int c = dir * REPLY_COLD_DELTA;
         final int status = segment.get(ValueLayout.JAVA_INT, base + STATUS);
-        return hash(segment.get(ValueLayout.JAVA_LONG, a + ORIG_SRC_HI), segment.get(ValueLayout.JAVA_LONG, a + ORIG_SRC_LO),
-            segment.get(ValueLayout.JAVA_LONG, a + ORIG_DST_HI), segment.get(ValueLayout.JAVA_LONG, a + ORIG_DST_LO),
+        return hash(segment.get(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c)),
+            segment.get(ValueLayout.JAVA_LONG, a + ORIG_SRC_LO),
+            segment.get(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c)),
+            segment.get(ValueLayout.JAVA_LONG, a + ORIG_DST_LO),
             segment.get(ValueLayout.JAVA_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA),
             statusProto(status), statusZone(status));
     }
@@ -590,12 +600,12 @@ public final class ConntrackTable implements AutoCloseable {
      */
     boolean removeClaimed(int entryIndex, int stripe) {
         final long base = entryBase(entryIndex);
-        unlinkNode(hashOfEntry(base, DIR_ORIGINAL), entryIndex << 1 | DIR_ORIGINAL);
-        unlinkNode(hashOfEntry(base, DIR_REPLY), entryIndex << 1 | DIR_REPLY);
+        unlinkNode(hashOfEntry(entryIndex, DIR_ORIGINAL), entryIndex << 1 | DIR_ORIGINAL);
+        unlinkNode(hashOfEntry(entryIndex, DIR_REPLY), entryIndex << 1 | DIR_REPLY);
         final long control = (long) LONG.getAcquire(segment, base + CONTROL);
         final int status = controlStatus(control);
         if ((statusFlags(status) & ConntrackFlags.SNAT) != 0 && snatPool != null) {
-            snatPool.release(segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_HI),
+            snatPool.release(segment.get(ValueLayout.JAVA_LONG, base + coldOffset(entryIndex, COLD_REPLY_DST_HI)),
                 segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_LO), statusProto(status),
                 destinationPort(segment.get(ValueLayout.JAVA_INT, base + REPLY_PORTS)));
         }
@@ -679,7 +689,7 @@ public final class ConntrackTable implements AutoCloseable {
                 }
                 seen[ref] = true;
                 nodes++;
-                final long hash = hashOfEntry(base, ref & 1);
+                final long hash = hashOfEntry(ref >>> 1, ref & 1);
                 if (tagOf(hash) != slotTag(value)) {
                     return "node " + ref + " has tag " + slotTag(value) + ", its key hashes to " + tagOf(hash);
                 }

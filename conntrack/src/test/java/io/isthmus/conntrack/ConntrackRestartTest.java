@@ -62,7 +62,7 @@ class ConntrackRestartTest {
                 final int replyPackets = 1 + PACKETS_EACH_WAY;
                 assertEquals(origPackets, table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + ORIG_PACKETS));
                 assertEquals(replyPackets, table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + REPLY_PACKETS));
-                assertEquals(60 + 52 + 1000L * PACKETS_EACH_WAY, table.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, base + ORIG_BYTES));
+                assertEquals(60 + 52 + 1000L * PACKETS_EACH_WAY, table.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, base + coldOffset(ref >>> 1, COLD_ORIG_BYTES)));
 
                 // The new owner keeps updating it.
                 final int nowS = table.nowS(System.currentTimeMillis());

@@ -106,7 +106,7 @@ class ConntrackTableTest {
                 statusFlags(status) & (ConntrackFlags.SEEN_REPLY | ConntrackFlags.ASSURED));
             final long base = t.table.entryBase(ref >>> 1);
             assertEquals(2, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + ORIG_PACKETS));
-            assertEquals(1560, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, base + ORIG_BYTES));
+            assertEquals(1560, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_LONG, base + coldOffset(ref >>> 1, COLD_ORIG_BYTES)));
             assertEquals(1, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + REPLY_PACKETS));
             assertEquals(12, t.table.segment.get(java.lang.foreign.ValueLayout.JAVA_INT, base + LAST_SEEN_S));
         }
@@ -297,7 +297,84 @@ class ConntrackTableTest {
         assertTrue(2.0 / ((SLOTS_PER_BUCKET - FIRST_SLOT) * bucketCountFor(capacity) / (double) capacity) < 0.55,
             "the index is about half full when the table is full");
         assertEquals(0, ENTRY_BYTES % 8, "u64 fields stay aligned");
-        assertEquals(ORIG_BYTES + 8, REPLY_BYTES);
-        assertEquals(ENTRY_BYTES, REPLY_BYTES + 8);
+        assertEquals(ENTRY_BYTES, WINDOW_BYTES + 8 * COLD_WORDS, "window and cold words fill the entry exactly");
+        assertEquals(WINDOW_BYTES, REPLY_PACKETS + 4, "the window's fields fill its 64 bytes");
+        assertEquals(0, entriesOffset(bucketCountFor(capacity)) % 64, "the entries start on a cache line");
+        for (int i = 0; i < 8; i++) {
+            final long entryStart = (long) ENTRY_BYTES * i;
+            final long window = windowOffset(i);
+            assertEquals(0, window % 64, "entry " + i + ": the window is one aligned cache line");
+            assertTrue(window >= entryStart && window + WINDOW_BYTES <= entryStart + ENTRY_BYTES, "entry " + i + ": window inside the entry");
+            final boolean[] used = new boolean[ENTRY_BYTES];
+            for (int b = 0; b < WINDOW_BYTES; b++) {
+                used[(int) (window - entryStart) + b] = true;
+            }
+            for (int c = 0; c < COLD_WORDS; c++) {
+                final long at = window + coldOffset(i, c) - entryStart;
+                assertEquals(0, at % 8, "entry " + i + " cold word " + c + " aligned");
+                for (int b = 0; b < 8; b++) {
+                    assertTrue(at + b >= 0 && at + b < ENTRY_BYTES, "entry " + i + " cold word " + c + " inside the entry");
+                    assertFalse(used[(int) at + b], "entry " + i + " cold word " + c + " overlaps another field");
+                    used[(int) at + b] = true;
+                }
+            }
+        }
+    }
+
+    /** A file of layout 2 (same entry size, no window) is refused with a reason, not misread. */
+    @Test
+    void aLayout2FileIsRefused() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            final java.lang.foreign.MemorySegment segment = arena.allocate(HEADER_BYTES, 64);
+            segment.set(java.lang.foreign.ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC_VERSION_2);
+            final String problem = ConntrackTable.validate(segment);
+            assertNotNull(problem);
+            assertTrue(problem.contains("layout version 2"), problem);
+        }
+    }
+
+    /**
+     * Layout 3 reads the high address words only for IPv6 keys or entries: an IPv4-mapped
+     * connection and an IPv6 one whose low words are the same must each be found by its own
+     * tuple only, in both directions, one key or batched, with the right rewrite answer.
+     */
+    @Test
+    void ipv4AndIpv6WithTheSameLowWordsStayApart() throws Exception {
+        try (TestTable t = new TestTable(64, null)) {
+            final ConntrackCursor cursor = t.table.cursor(0);
+            final long hi = 0x2001_0db8_0000_0000L;
+            final int ref4 = cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 40000, 80, TCP, 0)
+                .dnat(0, BACKEND, 8080).state(ConntrackState.TCP_SYN_SENT), 1);
+            final int ref6 = cursor.insert(cursor.spec().tuple(hi, CLIENT, hi, VIP, 40000, 80, TCP, 0)
+                .dnat(hi, BACKEND, 8080).state(ConntrackState.TCP_SYN_SENT), 1);
+            assertTrue(ref4 >= 0 && ref6 >= 0 && ref4 != ref6);
+            assertEquals(ref4, cursor.lookup(0, CLIENT, 0, VIP, ports(40000, 80), TCP, 0));
+            assertEquals(ref6, cursor.lookup(hi, CLIENT, hi, VIP, ports(40000, 80), TCP, 0));
+            assertEquals(hi, cursor.lastLookup().natDstHi[0], "the IPv6 answer keeps its high words");
+            assertEquals(BACKEND, cursor.lastLookup().natDstLo[0]);
+            assertEquals(ref6 | 1, cursor.lookup(hi, BACKEND, hi, CLIENT, ports(8080, 40000), TCP, 0));
+            assertEquals(ref4 | 1, cursor.lookup(0, BACKEND, 0, CLIENT, ports(8080, 40000), TCP, 0));
+            assertEquals(0L, cursor.lastLookup().natSrcHi[0]);
+            assertEquals(-1, cursor.lookup(hi, CLIENT, 0, VIP, ports(40000, 80), TCP, 0), "mixed high words match neither");
+            assertEquals(-1, cursor.lookup(0, CLIENT, hi, VIP, ports(40000, 80), TCP, 0));
+            final ConntrackLookupBatch batch = new ConntrackLookupBatch(4);
+            batch.key(0, 0, CLIENT, 0, VIP, ports(40000, 80), TCP, 0);
+            batch.key(1, hi, CLIENT, hi, VIP, ports(40000, 80), TCP, 0);
+            batch.key(2, hi, BACKEND, hi, CLIENT, ports(8080, 40000), TCP, 0);
+            batch.key(3, 0, CLIENT, hi, VIP, ports(40000, 80), TCP, 0);
+            assertEquals(3, cursor.lookupBatch(batch, 4));
+            assertEquals(ref4, batch.ref[0]);
+            assertEquals(0L, batch.natDstHi[0]);
+            assertEquals(BACKEND, batch.natDstLo[0]);
+            assertEquals(ref6, batch.ref[1]);
+            assertEquals(hi, batch.natDstHi[1]);
+            assertEquals(ref6 | 1, batch.ref[2]);
+            assertEquals(hi, batch.natSrcHi[2]);
+            assertEquals(VIP, batch.natSrcLo[2], "the reply is un-DNATed to the VIP");
+            assertEquals(-1, batch.ref[3]);
+            assertEquals(ConntrackFlags.IPV6, statusFlags(batch.status(1)) & ConntrackFlags.IPV6);
+            assertEquals(0, statusFlags(batch.status(0)) & ConntrackFlags.IPV6);
+            assertNull(t.table.checkIndex());
+        }
     }
 }

@@ -22,11 +22,12 @@ import net.openhft.chronicle.map.ChronicleMap;
  * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
  *
  * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
- * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N]}
+ * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]]}
  */
 public final class ConntrackSideBySide {
 
     private static final int OPS_PER_ROUND = 1 << 17;
+    private static final int TCP_ACK = 0x10;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private ConntrackSideBySide() {
@@ -95,6 +96,34 @@ public final class ConntrackSideBySide {
             position[0] = p;
             return sink;
         });
+        if (Arrays.asList(args).contains("--track")) {
+            // What a worker's conntrack stage does per established packet: the batch lookup,
+            // then track each hit (ACK, same second: counters only). With --touch, the hits'
+            // byte counters are touched first (ConntrackCursor.touchForTrack, session 5; the
+            // call is never made without --touch, so the row also runs on older classes).
+            final boolean touch = Arrays.asList(args).contains("--touch");
+            variants.put("isthmus hit+track b" + batchSize, () -> {
+                long sink = 0;
+                int p = position[0];
+                for (int n = 0; n < OPS_PER_ROUND; n += batchSize) {
+                    for (int k = 0; k < batchSize; k++) {
+                        final int i = draws[p++ & mask];
+                        batch.key(k, 0, Flows.clientLo(i), 0, Flows.vipLo(i), Flows.origPorts(i), Flows.TCP, 0);
+                    }
+                    sink += cursor.lookupBatch(batch, batchSize);
+                    if (touch) {
+                        cursor.touchForTrack(batch, batchSize);
+                    }
+                    for (int k = 0; k < batchSize; k++) {
+                        if (batch.ref[k] >= 0) {
+                            sink += cursor.track(batch.ref[k], batch.seq(k), TCP_ACK, 100, 1);
+                        }
+                    }
+                }
+                position[0] = p;
+                return sink;
+            });
+        }
         variants.put("chm hit", () -> {
             long sink = 0;
             int p = position[0];

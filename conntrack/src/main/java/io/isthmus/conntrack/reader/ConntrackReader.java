@@ -158,7 +158,7 @@ public final class ConntrackReader implements AutoCloseable {
     public int count() {
         int live = 0;
         for (int i = 0; i < capacity; i++) {
-            final long control = (long) LONG.getAcquire(segment, entriesOffset + (long) ENTRY_BYTES * i);
+            final long control = (long) LONG.getAcquire(segment, entriesOffset + windowOffset(i) + CONTROL);
             final int status = controlStatus(control);
             if (!seqOdd(control) && (statusFlags(status) & (io.isthmus.conntrack.ConntrackFlags.DYING
                 | io.isthmus.conntrack.ConntrackFlags.CONFIRMED)) == io.isthmus.conntrack.ConntrackFlags.CONFIRMED) {
@@ -169,7 +169,8 @@ public final class ConntrackReader implements AutoCloseable {
     }
 
     private ConntrackRecord copy(int index, int nowS) {
-        final long base = entriesOffset + (long) ENTRY_BYTES * index;
+        // The entry's window (layout 3): the hot fields are offsets from it, the cold ones coldOffset.
+        final long base = entriesOffset + windowOffset(index);
         for (int attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
             final long control = (long) LONG.getAcquire(segment, base + CONTROL);
             final int status = controlStatus(control);
@@ -179,19 +180,19 @@ public final class ConntrackReader implements AutoCloseable {
             final int decision = segment.get(ValueLayout.JAVA_INT, base + DECISION);
             final int origPorts = segment.get(ValueLayout.JAVA_INT, base + ORIG_PORTS);
             final int replyPorts = segment.get(ValueLayout.JAVA_INT, base + REPLY_PORTS);
-            final long osh = segment.get(ValueLayout.JAVA_LONG, base + ORIG_SRC_HI);
+            final long osh = segment.get(ValueLayout.JAVA_LONG, base + coldOffset(index, COLD_ORIG_SRC_HI));
             final long osl = segment.get(ValueLayout.JAVA_LONG, base + ORIG_SRC_LO);
-            final long odh = segment.get(ValueLayout.JAVA_LONG, base + ORIG_DST_HI);
+            final long odh = segment.get(ValueLayout.JAVA_LONG, base + coldOffset(index, COLD_ORIG_DST_HI));
             final long odl = segment.get(ValueLayout.JAVA_LONG, base + ORIG_DST_LO);
-            final long rsh = segment.get(ValueLayout.JAVA_LONG, base + REPLY_SRC_HI);
+            final long rsh = segment.get(ValueLayout.JAVA_LONG, base + coldOffset(index, COLD_REPLY_SRC_HI));
             final long rsl = segment.get(ValueLayout.JAVA_LONG, base + REPLY_SRC_LO);
-            final long rdh = segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_HI);
+            final long rdh = segment.get(ValueLayout.JAVA_LONG, base + coldOffset(index, COLD_REPLY_DST_HI));
             final long rdl = segment.get(ValueLayout.JAVA_LONG, base + REPLY_DST_LO);
             final int lastSeen = (int) INT.getOpaque(segment, base + LAST_SEEN_S);
             final long op = Integer.toUnsignedLong((int) INT.getOpaque(segment, base + ORIG_PACKETS));
             final long rp = Integer.toUnsignedLong((int) INT.getOpaque(segment, base + REPLY_PACKETS));
-            final long ob = (long) LONG.getOpaque(segment, base + ORIG_BYTES);
-            final long rb = (long) LONG.getOpaque(segment, base + REPLY_BYTES);
+            final long ob = (long) LONG.getOpaque(segment, base + coldOffset(index, COLD_ORIG_BYTES));
+            final long rb = (long) LONG.getOpaque(segment, base + coldOffset(index, COLD_REPLY_BYTES));
             VarHandle.loadLoadFence();
             final long recheck = segment.get(ValueLayout.JAVA_LONG, base + CONTROL);
             if ((int) recheck != (int) control) {

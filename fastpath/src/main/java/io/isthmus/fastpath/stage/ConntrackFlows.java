@@ -63,9 +63,14 @@ public final class ConntrackFlows {
                 Addresses.ipv4Lo(dstIpv4), ports, protocol, ZONE);
     }
 
-    /** Looks up keys {@code 0..count-1} in passes (hash all, load all bucket heads, then walk). */
+    /**
+     * Looks up keys {@code 0..count-1} in passes (hash all, touch all buckets, touch the
+     * candidates' entry windows, compare), then touches the hits' byte counters for
+     * {@link #track} (a separate cache line of the entry since conntrack layout 3).
+     */
     public void lookup(int count) {
         cursor.lookupBatch(lookups, count);
+        cursor.touchForTrack(lookups, count);
     }
 
     /** Node ref of hit {@code j} (entry &lt;&lt; 1 | direction), or -1 on a miss. */
