@@ -8,66 +8,85 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 
 /**
- * Poll while packets come, sleep once they stop: the worker keeps polling (a pause instruction per
- * empty duty cycle, no syscall) until its ports have been quiet for {@code spinNs} of wall-clock
- * time, then parks for {@code minParkNs}, doubling each empty cycle up to {@code maxParkNs}. Any
- * duty cycle that does work starts over. The same idea as NAPI busy-polling ({@code
- * net.core.busy_poll}, 50 µs) or a DPDK/OVS PMD thread's sleep after empty polls: under load (gaps
- * between bursts shorter than the quiet period) the worker never sleeps, so the RX rings do not
- * overflow while it waits for a timer, and an idle node costs a wake-up every {@code maxParkNs}
- * (about 0.1% of a core at 1 ms), not a core.
+ * Poll while packets come, sleep once they stop, in proportion: the worker keeps polling (a pause
+ * instruction per empty duty cycle, no syscall) through a quiet period that grows with the work it
+ * just did ({@value #SPIN_PER_BUSY}x the last busy stretch, between {@code minSpinNs} and {@code
+ * maxSpinNs}), then parks for an eighth of the time its ports have been quiet so far (between
+ * {@code minParkNs} and {@code maxParkNs}). Any duty cycle that does work starts over.
  *
  * <pre>
- *   work ─▶ spin (onSpinWait) ──quiet ≥ spinNs──▶ park minParkNs ▶ 2× ▶ 4× ... ▶ maxParkNs, maxParkNs ...
- *    ▲                                                                                       │
- *    └──────────────────────────── a duty cycle with work (reset) ◀──────────────────────────┘
+ *   busy stretch B ─▶ spin until quiet ≥ clamp(4·B, minSpin, maxSpin) ─▶ park clamp(quiet/8, minPark, maxPark) ─▶ ...
+ *        ▲                                                                                              │
+ *        └────────────────────────────── a duty cycle with work (reset) ◀───────────────────────────────┘
  * </pre>
  *
- * <p>Unlike Agrona's {@code BackoffIdleStrategy}, the spin phase is measured in time, not in empty
- * cycles: an empty cycle's cost grows with the number of ports polled, the quiet period must not.
- * A park sleeps at least the thread's timer slack (50 µs by default on Linux), so the first park
- * is that long whatever {@code minParkNs} says.
+ * <p>Why these rules. Under load (a worker busy for milliseconds at a time) the gaps between a
+ * sender's bursts are shorter than the longest quiet period, so the worker never sleeps and its RX
+ * rings do not overflow while it waits for a timer: it forwards like a busy-spinning worker. Under a
+ * light load (one packet every 100 µs) each packet buys only a few µs of polling, so the worker
+ * does not turn a trickle into a whole core, as a fixed quiet period would once packets arrive
+ * faster than it. After a long quiet the parks reach {@code maxParkNs} (an idle node costs a
+ * wake-up a millisecond), but only after 8x that much silence: a sender that pauses for a few ms
+ * (descheduled on a shared CPU) finds the worker awake again within an eighth of its pause, before
+ * a 2048-entry ring fills at line rate. Agrona's {@code BackoffIdleStrategy} counts empty cycles
+ * instead (their cost depends on the number of ports) and reaches its longest park after about
+ * a millisecond of silence. The same idea as NAPI busy polling ({@code net.core.busy_poll}) and the
+ * load-based sleep of an OVS PMD thread ({@code pmd-sleep-max}).
+ *
+ * <p>A park sleeps at least the thread's timer slack (50 µs by default on Linux).
  *
  * <p><b>Thread-safety:</b> keeps state; one instance per worker thread, used only by it.
  */
 public final class AdaptiveIdleStrategy implements IdleStrategy {
-    /** How long the ports must be quiet before the worker parks (measured: RESULTS.md "Session 5 (up)"). */
-    public static final long DEFAULT_SPIN_NS = 200_000L;
+    /** The quiet period polled through is this many times the busy stretch before it. */
+    public static final int SPIN_PER_BUSY = 4;
+    /** A park is the quiet time so far shifted right by this (an eighth). */
+    private static final int PARK_SHIFT = 3;
+    public static final long DEFAULT_MIN_SPIN_NS = 10_000L;
+    /** The longest quiet period polled through (measured: RESULTS.md "Session 5 (up)"). */
+    public static final long DEFAULT_MAX_SPIN_NS = 200_000L;
     public static final long DEFAULT_MIN_PARK_NS = 10_000L;
     public static final long DEFAULT_MAX_PARK_NS = 1_000_000L;
-    /** System property overriding {@link #DEFAULT_SPIN_NS}, in µs (tuning and measurement). */
+    /** System property overriding {@link #DEFAULT_MAX_SPIN_NS}, in µs (tuning and measurement). */
     public static final String SPIN_US_PROPERTY = "isthmus.worker.idleSpinUs";
-    private static final long NOT_QUIET = Long.MIN_VALUE;
+    private static final long NONE = Long.MIN_VALUE;
 
-    private final long spinNs;
+    private final long minSpinNs;
+    private final long maxSpinNs;
     private final long minParkNs;
     private final long maxParkNs;
     private final NanoClock clock;
     private final LongConsumer park;
-    /** When the current quiet period began ({@link #NOT_QUIET}: the last cycle did work). */
-    private long quietSinceNs = NOT_QUIET;
-    /** The next park's length; 0 while still spinning. */
-    private long parkNs;
+    /** When the current busy stretch began ({@link #NONE}: the last cycle found nothing). */
+    private long busySinceNs = NONE;
+    /** When the current quiet period began ({@link #NONE}: the last cycle did work). */
+    private long quietSinceNs = NONE;
+    /** How long this quiet period is polled through before parking. */
+    private long spinNs;
 
-    /** The defaults, the spin phase overridable by {@value #SPIN_US_PROPERTY}. */
+    /** The defaults, the longest quiet period overridable by {@value #SPIN_US_PROPERTY}. */
     public static AdaptiveIdleStrategy withDefaults() {
-        return new AdaptiveIdleStrategy(spinNsFromProperty(System.getProperty(SPIN_US_PROPERTY)),
-                DEFAULT_MIN_PARK_NS, DEFAULT_MAX_PARK_NS, new SystemNanoClock(), LockSupport::parkNanos);
+        final long maxSpinNs = maxSpinNsFromProperty(System.getProperty(SPIN_US_PROPERTY));
+        return new AdaptiveIdleStrategy(Math.min(DEFAULT_MIN_SPIN_NS, maxSpinNs), maxSpinNs, DEFAULT_MIN_PARK_NS,
+                DEFAULT_MAX_PARK_NS, new SystemNanoClock(), LockSupport::parkNanos);
     }
 
     /**
-     * @param spinNs    the quiet period polled through before the first park (0: park at once)
-     * @param minParkNs the first park
+     * @param minSpinNs the shortest quiet period polled through before the first park
+     * @param maxSpinNs the longest (0 with minSpinNs 0: park at once)
+     * @param minParkNs the shortest park
      * @param maxParkNs the longest park (how late an idle worker sees the first packet, at most)
      * @param clock     the time source (tests: a manual clock)
      * @param park      parks the calling thread for the given nanoseconds (tests: records them)
      */
-    public AdaptiveIdleStrategy(long spinNs, long minParkNs, long maxParkNs, NanoClock clock, LongConsumer park) {
-        if (spinNs < 0 || minParkNs < 1 || maxParkNs < minParkNs) {
-            throw new IllegalArgumentException("adaptive idle needs spinNs >= 0 and 1 <= minParkNs <= maxParkNs, was "
-                    + spinNs + ", " + minParkNs + ", " + maxParkNs);
+    public AdaptiveIdleStrategy(long minSpinNs, long maxSpinNs, long minParkNs, long maxParkNs, NanoClock clock,
+                                LongConsumer park) {
+        if (minSpinNs < 0 || maxSpinNs < minSpinNs || minParkNs < 1 || maxParkNs < minParkNs) {
+            throw new IllegalArgumentException("adaptive idle needs 0 <= minSpinNs <= maxSpinNs and 1 <= minParkNs <= maxParkNs, was "
+                    + minSpinNs + ", " + maxSpinNs + ", " + minParkNs + ", " + maxParkNs);
         }
-        this.spinNs = spinNs;
+        this.minSpinNs = minSpinNs;
+        this.maxSpinNs = maxSpinNs;
         this.minParkNs = minParkNs;
         this.maxParkNs = maxParkNs;
         this.clock = clock;
@@ -75,9 +94,9 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     }
 
     /** Parses the property's value (µs); null or blank: the default. The error names the property. */
-    static long spinNsFromProperty(String micros) {
+    static long maxSpinNsFromProperty(String micros) {
         if (micros == null || micros.isBlank()) {
-            return DEFAULT_SPIN_NS;
+            return DEFAULT_MAX_SPIN_NS;
         }
         try {
             final long value = Long.parseLong(micros.trim());
@@ -93,7 +112,10 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     @Override
     public void idle(int workCount) {
         if (workCount > 0) {
-            reset();
+            if (busySinceNs == NONE) { // a busy stretch begins: one clock read per quiet-to-busy change
+                busySinceNs = clock.nanoTime();
+                quietSinceNs = NONE;
+            }
         } else {
             idle();
         }
@@ -101,30 +123,25 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
 
     @Override
     public void idle() {
-        if (parkNs == 0) {
-            final long nowNs = clock.nanoTime();
-            if (quietSinceNs == NOT_QUIET) {
-                quietSinceNs = nowNs;
-            }
-            if (nowNs - quietSinceNs < spinNs) {
-                Thread.onSpinWait();
-                return;
-            }
-            parkNs = minParkNs;
+        final long nowNs = clock.nanoTime();
+        if (quietSinceNs == NONE) {
+            final long busyNs = busySinceNs == NONE ? 0 : nowNs - busySinceNs;
+            spinNs = Math.clamp(busyNs * SPIN_PER_BUSY, minSpinNs, maxSpinNs);
+            quietSinceNs = nowNs;
+            busySinceNs = NONE;
         }
-        park.accept(parkNs);
-        parkNs = Math.min(parkNs << 1, maxParkNs);
+        final long quietNs = nowNs - quietSinceNs;
+        if (quietNs < spinNs) {
+            Thread.onSpinWait();
+            return;
+        }
+        park.accept(Math.clamp(quietNs >> PARK_SHIFT, minParkNs, maxParkNs));
     }
 
     @Override
     public void reset() {
-        quietSinceNs = NOT_QUIET;
-        parkNs = 0;
-    }
-
-    /** The quiet period in ns (what the log and tests show). */
-    public long spinNs() {
-        return spinNs;
+        busySinceNs = NONE;
+        quietSinceNs = NONE;
     }
 
     @Override

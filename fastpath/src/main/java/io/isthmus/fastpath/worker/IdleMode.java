@@ -9,8 +9,9 @@ import java.util.Locale;
 
 /**
  * How a worker waits when a duty cycle found nothing: spin on a dedicated core; poll through a
- * quiet period of {@value AdaptiveIdleStrategy#DEFAULT_SPIN_NS} ns and only then park, up to 1 ms
- * ({@link #ADAPTIVE}, {@link AdaptiveIdleStrategy}: the node default, {@link #NODE_DEFAULT});
+ * quiet period that grows with the work just done (10..200 µs) and only then park, longer the
+ * longer the quiet, up to 1 ms ({@link #ADAPTIVE}, {@link AdaptiveIdleStrategy}: the node default,
+ * {@link #NODE_DEFAULT});
  * back off after 110 empty cycles (spin, yield, then park up to 1 ms: Agrona's count-based
  * backoff, which parks between the bursts of a loaded port and lets its RX ring overflow); or
  * yield the CPU on every idle cycle ({@code sched_yield}: the thread never sleeps, so it never
