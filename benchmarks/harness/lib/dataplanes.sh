@@ -213,7 +213,7 @@ dp_ovs_service() {
 # The worker's idle strategy. `isthmus fastpath` (modes isthmus, isthmus-offload*): busy-spin at
 # nice 0, like OVS's PMD thread here (what a performance node giving the fast path a core runs).
 # `isthmus up`: the node's defaults, adaptive at nice -5 (polls while packets arrive, parks after
-# 200 us without any; RESULTS.md "Session 5 (up)"; a busy-spinning thread at nice -5 takes its CPU
+# 10-200 us without any; RESULTS.md "Session 5 (up)"; a busy-spinning thread at nice -5 takes its CPU
 # whole and, on this 2-CPU machine, starves the generator: RESULTS.md, "Session 4 (worker)").
 ISTHMUS_IDLE=${ISTHMUS_IDLE:-busy-spin}
 ISTHMUS_UP_IDLE=${ISTHMUS_UP_IDLE:-adaptive}

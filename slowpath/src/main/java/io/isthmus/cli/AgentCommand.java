@@ -42,7 +42,7 @@ public final class AgentCommand implements Subcommand {
               --in-cluster             watch the API server of the pod's service account
                                        (neither: no slow path; pods are switched by CNI alone)
               --idle adaptive|busy-spin|backoff|yield  what the worker does when idle (default adaptive:
-                                       polls on while packets arrive, sleeps after 200 us without any;
+                                       polls on while packets arrive, sleeps after 10-200 us without any;
                                        busy-spin: a core of its own, with --worker-cpu; backoff: sleeps after
                                        ~110 empty polls; yield: never sleeps, lets other runnable threads go first)
               --worker-nice N          the worker thread's nice value, -20..19 (default -5: ahead of the agent's

@@ -46,7 +46,7 @@ public final class FastpathCommand implements Subcommand {
               --port IFNAME=POD_IP   a host-side interface (e.g. the host end of a pod's veth) and the
                                      pod IPv4 address behind it; repeat for every port
               --idle adaptive|busy-spin|backoff|yield   what the worker does when idle (default
-                                     adaptive: polls on while packets arrive, sleeps after 200 us
+                                     adaptive: polls on while packets arrive, sleeps after 10-200 us
                                      without any; busy-spin keeps a core busy, for a node that gives
                                      the fast path one; backoff sleeps after ~110 empty polls; yield
                                      never sleeps but lets other runnable threads go first)

@@ -38,7 +38,7 @@ public final class UpCommand implements Subcommand {
               -f DIR      a directory (or file) of Kubernetes YAML (default: examples/demo)
               --detach    return once everything runs; 'isthmus down' stops it
               --idle adaptive|busy-spin|backoff|yield   what the fast-path worker does when idle (default
-                          adaptive: polls on while packets arrive and sleeps after 200 us without any;
+                          adaptive: polls on while packets arrive, sleeps after 10-200 us without any;
                           busy-spin keeps one core busy: for a machine that can give it one, with
                           --worker-cpu; backoff sleeps after ~110 empty polls; yield never sleeps
                           but lets any other runnable thread go first)
