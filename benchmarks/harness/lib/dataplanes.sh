@@ -212,10 +212,11 @@ dp_ovs_service() {
 # ---- (d) Isthmus ----------------------------------------------------------------------------------
 # The worker's idle strategy. `isthmus fastpath` (modes isthmus, isthmus-offload*): busy-spin at
 # nice 0, like OVS's PMD thread here (what a performance node giving the fast path a core runs).
-# `isthmus up`: the node's defaults, backoff at nice -5 (a busy-spinning thread at nice -5 takes its
-# CPU whole and, on this 2-CPU machine, starves the generator: RESULTS.md, "Session 4 (worker)").
+# `isthmus up`: the node's defaults, adaptive at nice -5 (polls while packets arrive, parks after
+# 10-200 us without any; RESULTS.md "Session 5 (up)"; a busy-spinning thread at nice -5 takes its CPU
+# whole and, on this 2-CPU machine, starves the generator: RESULTS.md, "Session 4 (worker)").
 ISTHMUS_IDLE=${ISTHMUS_IDLE:-busy-spin}
-ISTHMUS_UP_IDLE=${ISTHMUS_UP_IDLE:-backoff}
+ISTHMUS_UP_IDLE=${ISTHMUS_UP_IDLE:-adaptive}
 # The worker thread's nice value (--worker-nice); empty: each command's default (`isthmus fastpath`:
 # inherited, i.e. 0 like ovs-vswitchd here; `isthmus up`: -5, the node's default).
 ISTHMUS_WORKER_NICE=${ISTHMUS_WORKER_NICE:-}

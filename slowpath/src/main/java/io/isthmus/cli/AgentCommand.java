@@ -41,8 +41,10 @@ public final class AgentCommand implements Subcommand {
               --kubeconfig FILE        watch this API server (informers -> reconciler -> fast-path tables)
               --in-cluster             watch the API server of the pod's service account
                                        (neither: no slow path; pods are switched by CNI alone)
-              --idle backoff|yield|busy-spin  what the worker does when idle (default backoff; yield: never
-                                       sleeps, lets other runnable threads go first; busy-spin: a core of its own)
+              --idle adaptive|busy-spin|backoff|yield  what the worker does when idle (default adaptive:
+                                       polls on while packets arrive, sleeps after 10-200 us without any;
+                                       busy-spin: a core of its own, with --worker-cpu; backoff: sleeps after
+                                       ~110 empty polls; yield: never sleeps, lets other runnable threads go first)
               --worker-nice N          the worker thread's nice value, -20..19 (default -5: ahead of the agent's
                                        own threads and the node's other processes when CPUs are short)
               --worker-cpu N           pin the worker thread to CPU N (default: any)
@@ -84,7 +86,7 @@ public final class AgentCommand implements Subcommand {
         Path conntrack = AgentConfig.DEFAULT_CONNTRACK;
         Path aeron = EmbeddedMediaDriver.uniqueDirectory();
         int metricsPort = MetricsServer.DEFAULT_PORT;
-        IdleMode idle = IdleMode.BACKOFF;
+        IdleMode idle = IdleMode.NODE_DEFAULT;
         WorkerThread placement = WorkerThread.NODE;
         long durationSeconds = 0;
         String nodeName = AgentConfig.hostName();

@@ -45,9 +45,11 @@ public final class FastpathCommand implements Subcommand {
             usage: isthmus fastpath --port IFNAME=POD_IP [--port IFNAME=POD_IP ...] [options]
               --port IFNAME=POD_IP   a host-side interface (e.g. the host end of a pod's veth) and the
                                      pod IPv4 address behind it; repeat for every port
-              --idle backoff|yield|busy-spin   what the worker does when idle (default backoff; yield
-                                     never sleeps but lets other runnable threads go first; busy-spin
-                                     keeps a core busy, for a node that gives the fast path one)
+              --idle adaptive|busy-spin|backoff|yield   what the worker does when idle (default
+                                     adaptive: polls on while packets arrive, sleeps after 10-200 us
+                                     without any; busy-spin keeps a core busy, for a node that gives
+                                     the fast path one; backoff sleeps after ~110 empty polls; yield
+                                     never sleeps but lets other runnable threads go first)
               --worker-nice N        the worker thread's nice value, -20..19 (default: inherited)
               --worker-cpu N         pin the worker thread to CPU N (default: any)
               --xdp-mode auto|native|generic   XDP attach mode (default auto: native, else generic)
@@ -84,7 +86,7 @@ public final class FastpathCommand implements Subcommand {
     /** {@link #run(String[])} with the output streams given (tests). */
     int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         final List<AfXdpSwitch.PortSpec> specs = new ArrayList<>();
-        IdleMode idle = IdleMode.BACKOFF;
+        IdleMode idle = IdleMode.NODE_DEFAULT;
         WorkerThread placement = WorkerThread.INHERIT;
         XskConfig config = XskConfig.defaults();
         long durationSeconds = 0;

@@ -34,12 +34,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class UpCommand implements Subcommand {
     private static final String USAGE = """
-            usage: isthmus up [-f DIR] [--detach] [--idle backoff|yield|busy-spin] [--worker-nice N] [--worker-cpu N]
+            usage: isthmus up [-f DIR] [--detach] [--idle adaptive|busy-spin|backoff|yield] [--worker-nice N] [--worker-cpu N]
               -f DIR      a directory (or file) of Kubernetes YAML (default: examples/demo)
               --detach    return once everything runs; 'isthmus down' stops it
-              --idle backoff|yield|busy-spin   what the fast-path worker does when idle (default backoff;
-                          yield never sleeps but lets any other runnable thread go first;
-                          busy-spin keeps one core busy: for a machine that can give it one)
+              --idle adaptive|busy-spin|backoff|yield   what the fast-path worker does when idle (default
+                          adaptive: polls on while packets arrive, sleeps after 10-200 us without any;
+                          busy-spin keeps one core busy: for a machine that can give it one, with
+                          --worker-cpu; backoff sleeps after ~110 empty polls; yield never sleeps
+                          but lets any other runnable thread go first)
               --worker-nice N   the worker thread's nice value, -20..19 (default %d: ahead of the
                           agent's own threads and the pods when CPUs are short)
               --worker-cpu N    pin the worker thread to CPU N (default: any)
@@ -52,7 +54,7 @@ public final class UpCommand implements Subcommand {
     private static final long DETACH_TIMEOUT_SECONDS = 300;
 
     private final UpAgent.Launcher launcher;
-    private IdleMode idle = IdleMode.BACKOFF;
+    private IdleMode idle = IdleMode.NODE_DEFAULT;
     private WorkerThread workerThread = WorkerThread.NODE;
 
     public UpCommand() {
@@ -79,7 +81,7 @@ public final class UpCommand implements Subcommand {
         Path dir = defaultDirectory();
         boolean detach = false;
         boolean session = false;
-        IdleMode idle = IdleMode.BACKOFF;
+        IdleMode idle = IdleMode.NODE_DEFAULT;
         WorkerThread workerThread = WorkerThread.NODE;
         final List<String> fastpathOptions = new ArrayList<>(); // given again to the detached session
         for (int i = 0; i < args.length; i++) {

@@ -52,13 +52,13 @@ public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFr
     }
 
     /**
-     * 256 port slots, a 64 MiB UMEM (32768 frames of 2 KiB), 2048-entry rings, backoff idling,
+     * 256 port slots, a 64 MiB UMEM (32768 frames of 2 KiB), 2048-entry rings, adaptive idling ({@link IdleMode#NODE_DEFAULT}),
      * a 262144-entry conntrack table (30 MiB) at {@code conntrackPath}, a sweeper slice of 4096
      * entries every 10 ms, the full flow pipeline ({@link FlowSettings#defaults()}).
      */
     public static FastpathRuntimeConfig defaults(Path conntrackPath) {
         return new FastpathRuntimeConfig("isthmus-worker-0", 256, 32768,
-                new XskConfig(2048, 4096, 2048, XskBindMode.AUTO, null), IdleMode.BACKOFF,
+                new XskConfig(2048, 4096, 2048, XskBindMode.AUTO, null), IdleMode.NODE_DEFAULT,
                 ConntrackConfig.defaults().withPath(conntrackPath).withCapacity(1 << 18),
                 Duration.ofMillis(10), 4096, Duration.ofSeconds(5), FlowSettings.defaults());
     }

@@ -80,9 +80,9 @@ public final class EmbeddedUpAgent implements UpAgent {
     private EmbeddedUpAgent() {
     }
 
-    /** Starts every part (the worker backing off when idle, at the node's nice value); on failure stops what started and throws naming the part. */
+    /** Starts every part (the worker idling as {@link IdleMode#NODE_DEFAULT}, at the node's nice value); on failure stops what started and throws naming the part. */
     public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp) throws Exception {
-        return start(state, nodeName, hostIp, IdleMode.BACKOFF, WorkerThread.NODE);
+        return start(state, nodeName, hostIp, IdleMode.NODE_DEFAULT, WorkerThread.NODE);
     }
 
     /** Starts every part, the fast-path worker idling and placed as given; on failure stops what started and throws naming the part. */

@@ -10,7 +10,7 @@ public final class UpAgents {
 
     /** The node agent behind the embedded API server on loopback, in this process ({@link EmbeddedUpAgent}). */
     public static UpAgent.Launcher embedded(String nodeName, String hostIp) {
-        return embedded(nodeName, hostIp, IdleMode.BACKOFF, WorkerThread.NODE);
+        return embedded(nodeName, hostIp, IdleMode.NODE_DEFAULT, WorkerThread.NODE);
     }
 
     /** As {@link #embedded(String, String)}, its fast-path worker idling and placed as given. */
