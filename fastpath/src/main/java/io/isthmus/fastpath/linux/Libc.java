@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Two kinds of entry points:
  * <ul>
  *   <li><b>Slow path</b> (setup, teardown): {@link #socket}, {@link #bind}, {@link #setsockopt},
- *       {@link #getsockopt}, {@link #mmap}, {@link #munmap}, {@link #madvise}, {@link #close}, {@link #ifNameToIndex},
+ *       {@link #getsockopt}, {@link #mmap}, {@link #munmap}, {@link #close}, {@link #ifNameToIndex},
  *       {@link #bpf}, {@link #setns}, {@link #open}. They throw {@link LinuxException} naming the
  *       call and the errno.</li>
  *   <li><b>Fast path</b> (ring wake-ups): {@link #sendtoRaw}, {@link #recvfromRaw}, {@link #pollRaw}.
@@ -44,7 +44,6 @@ public final class Libc {
     private static final MethodHandle MMAP = withErrno("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = withErrno("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle MADVISE = withErrno("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle POLL = withErrno("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDTO = withErrno("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -186,20 +185,6 @@ public final class Libc {
             check("munmap(" + what + ")", r, state);
         } catch (Throwable t) {
             throw unexpected("munmap", t);
-        }
-    }
-
-    /**
-     * {@code madvise(region, advice)}: 0, or the errno (advice is a hint: the caller decides whether
-     * a refusal matters, e.g. EINVAL for huge pages on a kernel built without THP).
-     */
-    public static int madvise(MemorySegment region, int advice) {
-        try (Arena arena = Arena.ofConfined()) {
-            final CallState state = new CallState(arena);
-            final int r = (int) MADVISE.invokeExact(state.segment(), region, region.byteSize(), advice);
-            return r == 0 ? 0 : state.errno();
-        } catch (Throwable t) {
-            throw unexpected("madvise", t);
         }
     }
 

@@ -35,10 +35,6 @@ public final class PosixConstants {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_POPULATE = 0x8000;
-    /** {@code madvise}: back the range with transparent huge pages (THP "madvise" mode). */
-    public static final int MADV_HUGEPAGE = 14;
-    /** {@code madvise}: fault the range in, writable (Linux 5.14+), instead of MAP_POPULATE before MADV_HUGEPAGE. */
-    public static final int MADV_POPULATE_WRITE = 23;
     /** {@code mmap}'s error return, {@code (void *) -1}. */
     public static final long MAP_FAILED = -1L;
 
