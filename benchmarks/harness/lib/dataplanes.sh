@@ -214,7 +214,6 @@ dp_ovs_service() {
 # nice 0, like OVS's PMD thread here (what a performance node giving the fast path a core runs).
 # `isthmus up`: the node's defaults, backoff at nice -5 (a busy-spinning thread at nice -5 takes its
 # CPU whole and, on this 2-CPU machine, starves the generator: RESULTS.md, "Session 4 (worker)").
-ISTHMUS_IDLE_GIVEN=${ISTHMUS_IDLE:-} # (the offload modes default to backoff unless this was set: see there)
 ISTHMUS_IDLE=${ISTHMUS_IDLE:-busy-spin}
 ISTHMUS_UP_IDLE=${ISTHMUS_UP_IDLE:-backoff}
 # The worker thread's nice value (--worker-nice); empty: each command's default (`isthmus fastpath`:
@@ -317,11 +316,10 @@ dp_isthmus_offload_generic_offloads() { echo on; }
 dp_isthmus_offload_generic_figures() { echo "tcp"; }
 dp_isthmus_offload_generic_start() { isthmus_fastpath_offload generic; }
 dp_isthmus_offload_generic_service() { dp_kernel_service; }
-# Their worker backs off by default (ISTHMUS_OFFLOAD_IDLE; ISTHMUS_IDLE, when set, applies to them
-# too): TCP needs the kernel's copies (AF_XDP receive, AF_PACKET send, the pods' stacks) to get the
-# CPU, and on 2 CPUs a busy-spinning worker takes it (RESULTS.md, session 4: 0.36x kernel backing
-# off, 0.24x spinning, same run).
-ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-${ISTHMUS_IDLE_GIVEN:-backoff}}
+# Their worker backs off by default (ISTHMUS_OFFLOAD_IDLE, not ISTHMUS_IDLE): TCP needs the kernel's
+# copies (AF_XDP receive, AF_PACKET send, the pods' stacks) to get the CPU, and on 2 CPUs a
+# busy-spinning worker takes it (RESULTS.md, session 4: 0.36x kernel backing off, 0.24x spinning).
+ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-backoff}
 isthmus_fastpath_offload() { # native|generic
   local fastpath
   on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
