@@ -321,8 +321,13 @@ public final class FastpathCommand implements Subcommand {
             final long vnetFailed = port.counters().get(Counter.TX_VNET_FAILED);
             if (whole + vnetSends + softwareGso + vnetFailed != 0) {
                 line.setLength(line.length() - 3);
-                line.append(String.format(Locale.ROOT, " whole %d vnet %d->%d vnet-failed %d tx-gso %d | ", whole, vnetSends,
-                        port.counters().get(Counter.TX_VNET_SEGMENTS), vnetFailed, softwareGso));
+                line.append(String.format(Locale.ROOT, " whole %d vnet %d->%d vnet-failed %d vnet-deferred %d tx-gso %d | ", whole,
+                        vnetSends, port.counters().get(Counter.TX_VNET_SEGMENTS), vnetFailed,
+                        port.counters().get(Counter.TX_VNET_DEFERRED), softwareGso));
+            }
+            if (vnetFailed != 0 && port.vnetLastErrno() != 0) {
+                line.setLength(line.length() - 3);
+                line.append(" (vnet last ").append(Errno.name(port.vnetLastErrno())).append(") | ");
             }
             if (port.kickErrors() != 0) {
                 line.setLength(line.length() - 3);

@@ -36,12 +36,14 @@ public final class PortCounters {
         TX_VNET_SENDS,
         /** The MTU segments those super-packets stand for (what AF_XDP TX would have sent one by one). */
         TX_VNET_SEGMENTS,
-        /** Super-packets the kernel refused on the vnet-header socket (send buffer full, device down): dropped. */
+        /** Packets the kernel refused on the vnet-header socket for good (device down, ...): dropped. */
         TX_VNET_FAILED,
         /** Super-packets this port split into MTU segments on transmit (software GSO: no vnet-header socket). */
         TX_SOFTWARE_GSO_PACKETS,
         /** MTU segments merged on receive into the super-packet of an earlier segment of their flow (GRO in userspace). */
-        RX_GRO_MERGED
+        RX_GRO_MERGED,
+        /** Flushes whose vnet-header sends stopped at a full send buffer: the rest waited, queued in order, for the next flush. */
+        TX_VNET_DEFERRED
     }
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

@@ -52,4 +52,13 @@ public final class VirtioNetHeader {
         segment.set(NATIVE_SHORT, at + CSUM_START_OFFSET, (short) csumStart);
         segment.set(NATIVE_SHORT, at + CSUM_OFFSET_OFFSET, (short) TCP_CHECKSUM_OFFSET);
     }
+
+    /**
+     * Writes the header of a packet that needs nothing (no segmentation, its checksums complete):
+     * every field zero ({@code VIRTIO_NET_HDR_GSO_NONE}, no flags).
+     */
+    public static void writeNone(MemorySegment segment, long at) {
+        segment.set(ValueLayout.JAVA_LONG_UNALIGNED, at, 0L); // flags, gso_type, hdr_len, gso_size, csum_start
+        segment.set(NATIVE_SHORT, at + CSUM_OFFSET_OFFSET, (short) 0);
+    }
 }

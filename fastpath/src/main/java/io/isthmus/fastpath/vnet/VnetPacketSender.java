@@ -27,8 +27,10 @@ import java.lang.foreign.ValueLayout;
  *   queue(head, chain, header fields)         flush(pool, counters)
  *   message i: iovec[0] = its virtio_net_hdr  sendmmsg(fd, messages, n, MSG_DONTWAIT)
  *              iovec[1..k] = the chain's       (the kernel copies the frames into one skb each)
- *              frames, in order                then every queued chain goes back to the pool,
- *                                              sent or not (unsent ones counted TX_VNET_FAILED)
+ *              frames, in order                then every sent chain goes back to the pool; when
+ *                                              the send buffer is full (EAGAIN, ENOBUFS) the rest
+ *                                              stays queued, in order, for the next flush; on any
+ *                                              other error it is dropped (TX_VNET_FAILED)
  * </pre>
  *
  * The socket is opened with protocol 0: it receives nothing (no copy of the interface's traffic).
@@ -63,6 +65,8 @@ public final class VnetPacketSender implements AutoCloseable {
     private final long[] heads = new long[MAX_PACKETS];
     private final int[] bytes = new int[MAX_PACKETS];
     private final int[] segments = new int[MAX_PACKETS];
+    /** Messages [first, queued) wait to be sent; [0, first) were sent by an earlier flush that ran out of buffer. */
+    private int first;
     private int queued;
     private volatile int lastErrno;
     private boolean closed;
@@ -145,35 +149,65 @@ public final class VnetPacketSender implements AutoCloseable {
         this.segments[i] = segments;
     }
 
+    /** Packets queued since the last {@link #flush} (a packet queued after them must not overtake them). */
+    public int queued() {
+        return queued - first;
+    }
+
     /**
-     * Sends everything queued ({@code sendmmsg}, non-blocking), then gives every queued chain back to
-     * {@code pool}, sent or not. Counts TX_PACKETS/TX_BYTES, TX_VNET_SENDS and TX_VNET_SEGMENTS for
-     * what the kernel took and TX_VNET_FAILED for what it refused (full send buffer, device down).
-     * Returns the packets sent.
+     * Queues an ordinary packet in one frame ({@code address}, {@code lengthBytes}; checksums
+     * complete) behind the super-packets already queued, with an all-zero virtio_net_hdr: the port
+     * sends it this way rather than on its AF_XDP TX ring so that it cannot overtake them (two
+     * paths to one veth reorder a TCP stream, and the receiver's duplicate ACKs make the sender
+     * retransmit). The caller checked {@link #hasRoom()}. The frame goes back to the pool at
+     * {@link #flush}, as a chain does.
+     */
+    public void queueFrame(long address, int lengthBytes) {
+        final int i = queued++;
+        VirtioNetHeader.writeNone(headers, (long) i * HEADER_STRIDE_BYTES);
+        final long iovec = (long) i * IOVECS_PER_MESSAGE * MmsgDescriptor.IOVEC_BYTES + MmsgDescriptor.IOVEC_BYTES;
+        iovecs.set(ValueLayout.JAVA_LONG, iovec + MmsgDescriptor.IOVEC_BASE_OFFSET, framesBase + address);
+        iovecs.set(ValueLayout.JAVA_LONG, iovec + MmsgDescriptor.IOVEC_LEN_OFFSET, lengthBytes);
+        messages.set(ValueLayout.JAVA_LONG, (long) i * MmsgDescriptor.MMSGHDR_BYTES + MmsgDescriptor.IOVLEN_OFFSET, 2L);
+        heads[i] = address;
+        bytes[i] = lengthBytes;
+        segments[i] = 1;
+    }
+
+    /**
+     * Sends everything queued ({@code sendmmsg}, non-blocking) and gives every sent chain back to
+     * {@code pool}. What a full send buffer refused (EAGAIN, ENOBUFS: the receiving pods have not
+     * consumed earlier packets yet) stays queued in order for the next flush (TX_VNET_DEFERRED
+     * counts such flushes): dropping a 64 KiB packet there costs the TCP stream 45 segments and a
+     * window cut. What the kernel refused otherwise (device down) goes back to the pool, counted
+     * TX_VNET_FAILED. Counts TX_PACKETS/TX_BYTES, TX_VNET_SENDS and TX_VNET_SEGMENTS for what the
+     * kernel took. Returns the packets sent.
      */
     public int flush(FramePool pool, PortCounters counters) {
-        if (queued == 0) {
+        if (queued == first) {
             return 0;
         }
-        int sent = 0;
-        for (int call = 0; call < MAX_CALLS_PER_FLUSH && sent < queued; call++) {
-            final int result = Libc.sendmmsgRaw(callState, fd, messagesFrom[sent], queued - sent, PosixConstants.MSG_DONTWAIT);
+        int next = first;
+        boolean failed = false;
+        for (int call = 0; call < MAX_CALLS_PER_FLUSH && next < queued; call++) {
+            final int result = Libc.sendmmsgRaw(callState, fd, messagesFrom[next], queued - next, PosixConstants.MSG_DONTWAIT);
             if (result <= 0) {
-                if (result < 0 && callState.errno() != Errno.EINTR) {
-                    lastErrno = callState.errno();
-                    break;
+                final int errno = result < 0 ? callState.errno() : Errno.EAGAIN;
+                if (errno == Errno.EINTR) {
+                    continue;
                 }
-                continue;
+                lastErrno = errno;
+                failed = errno != Errno.EAGAIN && errno != Errno.ENOBUFS;
+                break;
             }
-            sent += result;
+            next += result;
         }
+        final int sent = next - first;
         long sentBytes = 0;
         long sentSegments = 0;
-        for (int i = 0; i < queued; i++) {
-            if (i < sent) {
-                sentBytes += bytes[i];
-                sentSegments += segments[i];
-            }
+        for (int i = first; i < next; i++) {
+            sentBytes += bytes[i];
+            sentSegments += segments[i];
             pool.release(heads[i]);
         }
         counters.addTransmitted(sent, sentBytes);
@@ -181,10 +215,20 @@ public final class VnetPacketSender implements AutoCloseable {
             counters.add(PortCounters.Counter.TX_VNET_SENDS, sent);
             counters.add(PortCounters.Counter.TX_VNET_SEGMENTS, sentSegments);
         }
-        if (sent != queued) {
-            counters.add(PortCounters.Counter.TX_VNET_FAILED, queued - sent);
+        if (failed) { // refused for good (device down, ...): dropped
+            for (int i = next; i < queued; i++) {
+                pool.release(heads[i]);
+            }
+            counters.add(PortCounters.Counter.TX_VNET_FAILED, queued - next);
+            next = queued;
+        } else if (next < queued) { // the send buffer is full (a refused call, or calls that each took only a part)
+            counters.add(PortCounters.Counter.TX_VNET_DEFERRED, 1);
         }
-        queued = 0;
+        first = next;
+        if (first == queued) {
+            first = 0;
+            queued = 0;
+        }
         return sent;
     }
 
@@ -195,9 +239,10 @@ public final class VnetPacketSender implements AutoCloseable {
 
     /** Worker, after the port is detached: gives queued chains back unsent. */
     public void discard(FramePool pool) {
-        for (int i = 0; i < queued; i++) {
+        for (int i = first; i < queued; i++) {
             pool.release(heads[i]);
         }
+        first = 0;
         queued = 0;
     }
 

@@ -35,7 +35,11 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@link #transmit}: writes a TX descriptor; nothing reaches the kernel before {@link #flush}.
  *       A chain longer than the MTU (a super-packet kept whole) goes to the port's
  *       {@link VnetPacketSender} (one AF_PACKET send with a virtio_net_hdr: the receiving pod gets
- *       one GSO packet), or, without one, is split into MTU segments on the TX ring.</li>
+ *       one GSO packet), or, without one, is split into MTU segments on the TX ring. Packets of
+ *       one port leave in the order the port was given them: a packet given after a queued
+ *       super-packet is queued on the vnet-header socket too, and packets waiting on the TX ring
+ *       are sent before a super-packet is queued (a receiving TCP takes a reordered stream as
+ *       loss: duplicate ACKs, spurious retransmits).</li>
  *   <li>{@link #flush}: publishes TX, kicks the kernel with {@code sendto(MSG_DONTWAIT)} only when
  *       the TX ring's need_wakeup flag asks (a copy-mode device sends a few frames per kick, so it
  *       keeps kicking while the kernel leaves work, at most {@link #MAX_TX_KICKS} times), returns
@@ -165,6 +169,11 @@ public final class AfXdpPort implements Port {
             }
         }
         return new AfXdpPort(id, socket, pool, loans, fillTarget, DEFAULT_POD_MTU_BYTES, whole, sender);
+    }
+
+    /** The errno of the last send the vnet-header socket refused (0: none, or no such socket); any thread. */
+    public int vnetLastErrno() {
+        return vnet == null ? 0 : vnet.lastErrno();
     }
 
     /** True when this port sends super-packets whole through a vnet-header socket. */
@@ -343,8 +352,16 @@ public final class AfXdpPort implements Port {
 
     @Override
     public boolean transmit(long address, int lengthBytes) {
-        if (lengthBytes > maxUnsegmentedFrameBytes && pool.isChained(address)) {
-            return transmitSuperPacket(address, lengthBytes);
+        if (lengthBytes > maxUnsegmentedFrameBytes && (keepSuperPacketsWhole || pool.isChained(address))) {
+            return transmitSuperPacket(address, lengthBytes); // a chain, or a small super-packet in one frame (2 KiB frames hold 1,792 bytes)
+        }
+        if (vnet != null && vnet.queued() != 0) { // behind a queued super-packet: the same path, in order
+            if (!vnet.hasRoom()) {
+                counters.add(PortCounters.Counter.TX_RING_FULL, 1);
+                return false;
+            }
+            vnet.queueFrame(address, lengthBytes);
+            return true;
         }
         if (tx.free(1) < 1) {
             counters.add(PortCounters.Counter.TX_RING_FULL, 1);
@@ -358,14 +375,22 @@ public final class AfXdpPort implements Port {
     }
 
     /**
-     * A super-packet kept whole (the chain headed by {@code head}, {@code lengthBytes} in all): queued
+     * A super-packet kept whole (the chain headed by {@code head}, or the one frame {@code head} when
+     * it fits in one, {@code lengthBytes} in all): queued
      * on the vnet-header socket with its checksum partial again, or split into MTU segments on the
      * TX ring and its chain released. False (the caller drops the chain) when there is no room, or
      * when its headers no longer plan as a segmentable TCP packet (counted RX_OVERSIZE_DROPPED's
      * transmit twin: TX_VNET_FAILED).
      */
     private boolean transmitSuperPacket(long head, int lengthBytes) {
-        final int links = pool.chainOf(head, chainAddress, chainLength, MAX_CHAIN_FRAMES);
+        final int links;
+        if (pool.isChained(head)) {
+            links = pool.chainOf(head, chainAddress, chainLength, MAX_CHAIN_FRAMES);
+        } else { // larger than the MTU in one frame: a veth drops it unless it goes as GSO
+            chainAddress[0] = head;
+            chainLength[0] = lengthBytes;
+            links = 1;
+        }
         final int planned = links < 0 ? TcpSegmenter.NOT_SEGMENTABLE : segmenter.plan(head, chainLength[0], lengthBytes);
         if (planned == TcpSegmenter.NOT_SEGMENTABLE || planned > MAX_CHAIN_FRAMES) {
             counters.add(PortCounters.Counter.TX_VNET_FAILED, 1);
@@ -376,6 +401,9 @@ public final class AfXdpPort implements Port {
             if (!vnet.hasRoom()) {
                 counters.add(PortCounters.Counter.TX_RING_FULL, 1);
                 return false;
+            }
+            if (vnet.queued() == 0 && (pendingTxPackets != 0 || tx.outstanding() != 0)) {
+                sendTxRingNow(); // packets before it on the TX ring leave first (the vnet socket would overtake them)
             }
             PartialTcpChecksum.complement(memory, head, ipHeaderBytes);
             vnet.queue(head, chainAddress, chainLength, links, lengthBytes, ipHeaderBytes, segmenter.tcpHeaderBytes(),
@@ -396,6 +424,17 @@ public final class AfXdpPort implements Port {
         pool.release(head);
         counters.add(PortCounters.Counter.TX_SOFTWARE_GSO_PACKETS, 1);
         return true;
+    }
+
+    /** Publishes the TX ring's pending packets and kicks the kernel, as {@link #flush} does. */
+    private void sendTxRingNow() {
+        if (pendingTxPackets != 0) {
+            tx.submit();
+            counters.addTransmitted(pendingTxPackets, pendingTxBytes);
+            pendingTxPackets = 0;
+            pendingTxBytes = 0;
+        }
+        kickTx();
     }
 
     @Override
