@@ -326,7 +326,7 @@ isthmus_fastpath_offload() { # native|generic
   on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
   # shellcheck disable=SC2046
   start_bg fastpath "$RUN_BOUND_S" "$WORK/fastpath.out" "$WORK/fastpath.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath --idle "$ISTHMUS_OFFLOAD_IDLE" --xdp-mode "$1" $(isthmus_ports)
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE") --xdp-mode "$1" $(isthmus_ports)
   wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/fastpath.out" "$WORK/fastpath.err" >&2; return 1; }
   DP_PIDS="$fastpath"
 }
