@@ -317,10 +317,11 @@ dp_isthmus_offload_generic_offloads() { echo on; }
 dp_isthmus_offload_generic_figures() { echo "tcp"; }
 dp_isthmus_offload_generic_start() { isthmus_fastpath_offload generic; }
 dp_isthmus_offload_generic_service() { dp_kernel_service; }
-# Their worker backs off by default (ISTHMUS_OFFLOAD_IDLE, not ISTHMUS_IDLE): TCP needs the kernel's
-# copies (AF_XDP receive, AF_PACKET send, the pods' stacks) to get the CPU, and on 2 CPUs a
-# busy-spinning worker takes it (RESULTS.md, session 4: 0.36x kernel backing off, 0.24x spinning).
-ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-backoff}
+# Their worker idles as the command's default, adaptive (ISTHMUS_OFFLOAD_IDLE, not ISTHMUS_IDLE): TCP
+# needs the kernel's copies (AF_XDP receive, AF_PACKET send, the pods' stacks) to get the CPU, and on
+# 2 CPUs a busy-spinning worker takes it (RESULTS.md, session 4: 0.36x kernel backing off, 0.24x
+# spinning); adaptive and backoff measured alike (RESULTS.md, end of session 5).
+ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
 isthmus_fastpath_offload() { # native|generic
   local fastpath
   on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
