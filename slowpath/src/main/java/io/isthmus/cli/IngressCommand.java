@@ -29,7 +29,7 @@ public final class IngressCommand implements Subcommand {
               route prints the chosen backend as NAMESPACE/SERVICE:PORT (the port as the Ingress writes it) or 404.
               Ingresses are served when their class's controller is NAME (default isthmus.io/ingress-controller),
               or all of them when DIR holds no IngressClass. serve listens until interrupted (HTTPS only with --https-port).
-              The proxy runs on epoll; ISTHMUS_JAVA_OPTS=-Disthmus.ingress.transport=io_uring runs it on io_uring (opt-in).
+              The proxy runs on io_uring (epoll where the kernel refuses it); ISTHMUS_JAVA_OPTS=-Disthmus.ingress.transport=epoll chooses epoll.
               Exit: 0 answered, 1 failure at run time, 2 bad usage or bad YAML.""";
 
     private final PrintStream out;

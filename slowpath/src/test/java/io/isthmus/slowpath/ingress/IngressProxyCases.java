@@ -154,17 +154,23 @@ abstract class IngressProxyCases {
     }
 
     @Test
-    void ipv4AddressesGetIpv4SocketsNotMappedIpv6Ones() throws IOException {
+    void socketsHaveTheAddressFamilyTheTransportGivesThem() throws IOException {
         final EchoBackend login = backends.get("default/login:80");
         try (RawHttp http = RawHttp.connect(proxyAddress)) {
             assertEquals(200, http.get("shop.example.com", "/login").status()); // leaves a pooled backend connection
         }
         final int proxyPort = proxy.httpPort();
         final int backendPort = login.address().getPort();
-        assertTrue(hasSocket("/proc/net/tcp", proxyPort, -1, "0A"), "the listener on 127.0.0.1:" + proxyPort + " is an IPv4 socket");
-        assertTrue(!hasSocket("/proc/net/tcp6", proxyPort, -1, "0A"), "no IPv6 listener on port " + proxyPort);
-        assertTrue(hasSocket("/proc/net/tcp", -1, backendPort, "01"), "the pooled connection to " + login.address() + " is an IPv4 socket");
-        assertTrue(!hasSocket("/proc/net/tcp6", -1, backendPort, "01"), "no IPv6 connection to port " + backendPort);
+        if (proxy.transport().startsWith("epoll")) { // IPv4 addresses get IPv4 sockets, as nginx opens them
+            assertTrue(hasSocket("/proc/net/tcp", proxyPort, -1, "0A"), "the listener on 127.0.0.1:" + proxyPort + " is an IPv4 socket");
+            assertTrue(!hasSocket("/proc/net/tcp6", proxyPort, -1, "0A"), "no IPv6 listener on port " + proxyPort);
+            assertTrue(hasSocket("/proc/net/tcp", -1, backendPort, "01"), "the pooled connection to " + login.address() + " is an IPv4 socket");
+            assertTrue(!hasSocket("/proc/net/tcp6", -1, backendPort, "01"), "no IPv6 connection to port " + backendPort);
+        } else { // io_uring: Netty's channels take no address family, so dual-stack IPv6 sockets (IPv4-mapped)
+            assertEquals("io_uring", proxy.transport());
+            assertTrue(hasSocket("/proc/net/tcp6", proxyPort, -1, "0A"), "the listener on port " + proxyPort + " is a dual-stack IPv6 socket");
+            assertTrue(hasSocket("/proc/net/tcp6", -1, backendPort, "01"), "the pooled connection to " + login.address() + " is an IPv4-mapped IPv6 socket");
+        }
     }
 
     /** Whether {@code table} (/proc/net/tcp or tcp6) lists a socket in state {@code state} with that local or remote port (-1: any). */

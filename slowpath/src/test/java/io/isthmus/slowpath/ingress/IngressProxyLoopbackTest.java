@@ -1,12 +1,25 @@
 package io.isthmus.slowpath.ingress;
 
+import io.netty.channel.uring.IoUring;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** The proxy cases with echo backends on loopback (no root needed). */
 class IngressProxyLoopbackTest extends IngressProxyCases {
+
+    /** The default transport: io_uring where the kernel offers it, else epoll, saying why. */
+    @Test
+    void theProxyRunsOnItsTransportWithOneListeningSocketPerEventLoop() {
+        assertEquals(IoUring.isAvailable() ? "io_uring" : "epoll (io_uring unavailable: " + IoUring.unavailabilityCause() + ")",
+                proxy().transport());
+        assertEquals(2, proxy().listeningSockets(), "2 event loops x HTTP, SO_REUSEPORT on one port");
+    }
 
     @Override
     protected EchoBackend startBackend(String name, int index) {

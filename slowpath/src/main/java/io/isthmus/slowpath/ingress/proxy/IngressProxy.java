@@ -43,8 +43,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class IngressProxy implements AutoCloseable {
     /**
-     * The system property that chooses the Netty transport of {@link #start(IngressSettings)}: {@code epoll}
-     * (the default) or {@code io_uring} (opt-in; see {@code ProxyTransport}). {@code isthmus agent},
+     * The system property that chooses the Netty transport of {@link #start(IngressSettings)}: {@code io_uring}
+     * (the default; epoll where the kernel refuses io_uring) or {@code epoll} (see {@code ProxyTransport}). {@code isthmus agent},
      * {@code isthmus up} and {@code isthmus ingress serve} take it from {@code ISTHMUS_JAVA_OPTS}.
      */
     public static final String TRANSPORT_PROPERTY = "isthmus.ingress.transport";
@@ -68,10 +68,10 @@ public final class IngressProxy implements AutoCloseable {
 
     /** Binds the listeners of {@code settings} and serves an empty route table (404) until the first publish. */
     public static IngressProxy start(IngressSettings settings) {
-        return start(settings, System.getProperty(TRANSPORT_PROPERTY, "epoll"));
+        return start(settings, System.getProperty(TRANSPORT_PROPERTY, "io_uring"));
     }
 
-    /** As {@link #start(IngressSettings)}, over {@code transport}: {@code epoll} or {@code io_uring} (epoll when the kernel refuses io_uring). */
+    /** As {@link #start(IngressSettings)}, over {@code transport}: {@code io_uring} (epoll when the kernel refuses it) or {@code epoll}. */
     public static IngressProxy start(IngressSettings settings, String transportName) {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             // Sampling leak detection builds a stack trace for one buffer in 128: a proxy's hot path

@@ -34,12 +34,14 @@ import java.net.UnknownHostException;
  * client and every backend connection would be an IPv4-mapped IPv6 socket, which the kernel sets
  * up and tears down through its IPv6 code (a larger socket, more work per connection).
  *
- * <p>{@code -D}{@value IngressProxy#TRANSPORT_PROPERTY}{@code =io_uring} chooses Netty's io_uring transport instead of
- * epoll when the kernel offers it (else epoll, and the name says why): fewer system calls per request
- * (submissions and completions go through rings shared with the kernel). Opt-in, not the default:
- * side by side it served more requests per CPU-second than epoll (benchmarks/RESULTS.md, ingress,
- * session 5), but its channels cannot be told the address family, so its sockets are dual-stack
- * IPv6 ones (IPv4-mapped for IPv4 addresses), and it is the younger transport.
+ * <p>Netty's io_uring transport is the default when the kernel offers it (else epoll, and the name
+ * says why: an old kernel, {@code kernel.io_uring_disabled}, or a seccomp profile such as Docker's and
+ * containerd's defaults): fewer system calls per request (submissions and completions go through
+ * rings shared with the kernel). On a quiet machine, side by side with nginx, it was the transport
+ * that met the Ingress target in both client modes, where epoll's p99 was 1.18-1.50x nginx's
+ * (benchmarks/RESULTS.md, end of session 5). Its channels cannot be told the address family, so its
+ * sockets are dual-stack IPv6 ones (IPv4-mapped for IPv4 addresses).
+ * {@code -D}{@value IngressProxy#TRANSPORT_PROPERTY}{@code =epoll} chooses epoll.
  */
 record ProxyTransport(String name, IoHandlerFactory ioHandlers, boolean epoll, boolean reusePort, boolean ioUring) {
     /** Epoll, or io_uring when {@code wanted} is {@code io_uring} and the kernel offers it; NIO without either. */
