@@ -78,9 +78,7 @@ public class FlowPathBenchmark {
     static final int VIP = Ipv4Address.parse("10.96.0.10");
     static final int SERVICE_PORT = 5001;
     static final int TARGET_PORT = 9;
-    static final int FIRST_SOURCE_PORT = 40000;
-    private static final int SOURCE_PORT_OFFSET = 34;
-    private static final int UDP_CHECKSUM_OFFSET = 40;
+    static final int FIRST_SOURCE_PORT = VarySourcePort.FIRST_SOURCE_PORT;
 
     @Param({"routes", "pod", "clusterip"})
     public String path;
@@ -136,18 +134,7 @@ public class FlowPathBenchmark {
 
     /** Sets the UDP destination port (and the checksum: the template's was computed for port 5000). */
     private static void retarget(MemorySegment frame, int port) {
-        final int old = NetworkOrder.u16(frame, SOURCE_PORT_OFFSET + 2);
-        NetworkOrder.putU16(frame, SOURCE_PORT_OFFSET + 2, port);
-        NetworkOrder.putU16(frame, UDP_CHECKSUM_OFFSET, adjust(NetworkOrder.u16(frame, UDP_CHECKSUM_OFFSET), old, port));
-    }
-
-    /** RFC 1624: the checksum after one 16-bit word went from {@code old} to {@code now}. */
-    static int adjust(int checksum, int old, int now) {
-        int sum = (~checksum & 0xFFFF) + (~old & 0xFFFF) + now;
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        final int result = ~sum & 0xFFFF;
-        return result == 0 ? 0xFFFF : result;
+        VarySourcePort.rewrite(frame, VarySourcePort.SOURCE_PORT_OFFSET + 2, VarySourcePort.UDP_CHECKSUM_OFFSET, port);
     }
 
     private static ServiceTable clusterIp() {
@@ -158,34 +145,6 @@ public class FlowPathBenchmark {
                 List.of(EndpointPort.of("udp", Protocol.UDP, TARGET_PORT)), Map.of());
         return new ServiceCompiler(NodeContext.of("node-a", Ipv4Address.format(FlowSettings.DEFAULT_NODE_IPV4)))
                 .compile(List.of(service), List.of(slice)).table();
-    }
-
-    /**
-     * Before the pipeline: packet n of the batch stream gets source port 40000 + n mod flows
-     * (what {@code isthmus pktgen --flows N} varies), checksum adjusted.
-     */
-    private static final class VarySourcePort implements Stage {
-        private final int flows;
-        private int next;
-
-        VarySourcePort(int flows) {
-            this.flows = flows;
-        }
-
-        @Override
-        public int process(PacketBatch batch) {
-            final MemorySegment segment = batch.segment();
-            for (int i = 0; i < batch.size(); i++) {
-                final long frame = batch.address[i];
-                final int port = FIRST_SOURCE_PORT + next;
-                next = next + 1 == flows ? 0 : next + 1;
-                final int old = NetworkOrder.u16(segment, frame + SOURCE_PORT_OFFSET);
-                NetworkOrder.putU16(segment, frame + SOURCE_PORT_OFFSET, port);
-                NetworkOrder.putU16(segment, frame + UDP_CHECKSUM_OFFSET,
-                        adjust(NetworkOrder.u16(segment, frame + UDP_CHECKSUM_OFFSET), old, port));
-            }
-            return batch.size();
-        }
     }
 
     @Benchmark

@@ -1,5 +1,6 @@
 package io.isthmus.benchmarks.pipeline;
 
+import io.isthmus.benchmarks.fastpath.VarySourcePort;
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.conntrack.ConntrackTimeouts;
 import io.isthmus.conntrack.nat.SnatPortPool;
@@ -97,10 +98,8 @@ final class PipelineRig implements AutoCloseable {
     static final int VIP = Ipv4Address.parse("10.96.0.10");
     static final int SERVICE_PORT = 5001;
     static final int TARGET_PORT = 9;
-    static final int FIRST_SOURCE_PORT = 40000;
-    private static final int SOURCE_PORT_OFFSET = 34;
+    static final int FIRST_SOURCE_PORT = VarySourcePort.FIRST_SOURCE_PORT;
     private static final int DESTINATION_PORT_OFFSET = 36;
-    private static final int UDP_CHECKSUM_OFFSET = 40;
 
     final Path path;
     final int flows;
@@ -258,39 +257,5 @@ final class PipelineRig implements AutoCloseable {
                 List.of(EndpointPort.of("udp", Protocol.UDP, TARGET_PORT)), Map.of());
         return new ServiceCompiler(NodeContext.of("node-a", Ipv4Address.format(FlowSettings.DEFAULT_NODE_IPV4)))
                 .compile(List.of(service), List.of(slice)).table();
-    }
-
-    /** RFC 1624: the checksum after one 16-bit word went from {@code old} to {@code now}. */
-    private static int adjust(int checksum, int old, int now) {
-        int sum = (~checksum & 0xFFFF) + (~old & 0xFFFF) + now;
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        final int result = ~sum & 0xFFFF;
-        return result == 0 ? 0xFFFF : result;
-    }
-
-    /** Before the pipeline: packet n gets source port 40000 + n mod flows, checksum adjusted (pktgen's flows). */
-    private static final class VarySourcePort implements Stage {
-        private final int flows;
-        private int next;
-
-        VarySourcePort(int flows) {
-            this.flows = flows;
-        }
-
-        @Override
-        public int process(PacketBatch batch) {
-            final MemorySegment segment = batch.segment();
-            for (int i = 0; i < batch.size(); i++) {
-                final long frame = batch.address[i];
-                final int port = FIRST_SOURCE_PORT + next;
-                next = next + 1 == flows ? 0 : next + 1;
-                final int old = NetworkOrder.u16(segment, frame + SOURCE_PORT_OFFSET);
-                NetworkOrder.putU16(segment, frame + SOURCE_PORT_OFFSET, port);
-                NetworkOrder.putU16(segment, frame + UDP_CHECKSUM_OFFSET,
-                        adjust(NetworkOrder.u16(segment, frame + UDP_CHECKSUM_OFFSET), old, port));
-            }
-            return batch.size();
-        }
     }
 }

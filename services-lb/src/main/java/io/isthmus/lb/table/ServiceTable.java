@@ -263,16 +263,8 @@ public final class ServiceTable {
         final int entry = MaglevTable.entryIndex(flowHash, COMPACT_SIZE_M);
         final int k = (m.get(ValueLayout.JAVA_BYTE, at + COMPACT_MAGLEV + (entry >>> 2)) >>> ((entry & 3) << 1)) & 3;
         final long backendLo = IpAddress.IPV4_MAPPED_PREFIX_LO | (m.get(INT, at + COMPACT_BACKEND_IPV4 + 4L * k) & 0xffff_ffffL);
-        out.setBackend(0, backendLo, m.get(ValueLayout.JAVA_SHORT, at + COMPACT_BACKEND_PORT + 2L * k) & 0xffff);
-        out.setServicePortId(m.get(INT, at + COMPACT_SERVICE_PORT_ID));
-        out.setCompactBackend(this, k);
-        boolean snat = (flags & FLAG_EXTERNAL_SCOPE) != 0 || source != TrafficSource.CLUSTER_POD;
-        if (srcHi == 0 && backendLo == srcLo) {
-            out.setHairpin(true);
-            snat = true;
-        }
-        out.setSnat(snat);
-        return ServiceVerdict.FORWARD;
+        return forwardCompact(out, backendLo, m.get(ValueLayout.JAVA_SHORT, at + COMPACT_BACKEND_PORT + 2L * k) & 0xffff,
+                m.get(INT, at + COMPACT_SERVICE_PORT_ID), k, flags, srcHi, srcLo, source);
     }
 
     /**
@@ -291,8 +283,19 @@ public final class ServiceTable {
         final long entryByte = at + PAIRED_MAGLEV + (entry >>> 1) + ((line - at - BUCKET_BYTES) & inLine);
         final int k = (m.get(ValueLayout.JAVA_BYTE, entryByte) >>> ((entry & 1) << 2)) & 15;
         final long backendLo = IpAddress.IPV4_MAPPED_PREFIX_LO | (m.get(INT, line + PAIRED_LINE_BACKEND_0 - 4L * k) & 0xffff_ffffL);
-        out.setBackend(0, backendLo, m.get(ValueLayout.JAVA_SHORT, at + PAIRED_BACKEND_PORT) & 0xffff);
-        out.setServicePortId(m.get(INT, at + COMPACT_SERVICE_PORT_ID));
+        return forwardCompact(out, backendLo, m.get(ValueLayout.JAVA_SHORT, at + PAIRED_BACKEND_PORT) & 0xffff,
+                m.get(INT, at + COMPACT_SERVICE_PORT_ID), k, flags, srcHi, srcLo, source);
+    }
+
+    /**
+     * The FORWARD decision of a compact or paired bucket to its IPv4 backend {@code k}: SNAT for
+     * external-scope frontends and traffic not from a cluster pod; hairpin (and SNAT) when the
+     * client is that backend.
+     */
+    private ServiceVerdict forwardCompact(ServiceDecision out, long backendLo, int backendPort, int servicePortId, int k,
+                                          int flags, long srcHi, long srcLo, TrafficSource source) {
+        out.setBackend(0, backendLo, backendPort);
+        out.setServicePortId(servicePortId);
         out.setCompactBackend(this, k);
         boolean snat = (flags & FLAG_EXTERNAL_SCOPE) != 0 || source != TrafficSource.CLUSTER_POD;
         if (srcHi == 0 && backendLo == srcLo) {
