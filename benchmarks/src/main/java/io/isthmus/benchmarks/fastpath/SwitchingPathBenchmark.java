@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SwitchingPathBenchmark {
-    static final int FRAME_LENGTH = 60;
+    public static final int FRAME_LENGTH = 60;
     static final long SWITCH_MAC_0 = MacAddress.parse("02:00:00:00:00:01");
     static final long SWITCH_MAC_1 = MacAddress.parse("02:00:00:00:00:02");
     static final long POD_MAC_A = MacAddress.parse("0a:00:00:00:00:0a");
@@ -101,8 +101,13 @@ public class SwitchingPathBenchmark {
         return new Port[]{port0, port1};
     }
 
-    /** Ethernet + IPv4 + UDP with 18 bytes of data: 60 bytes, checksums valid. */
+    /** Ethernet + IPv4 + UDP from port 40000 to 5000 with 18 bytes of data: 60 bytes, checksums valid. */
     static MemorySegment udpFrame(Arena arena, long dstMac, long srcMac, int srcIp, int dstIp) {
+        return udpFrame(arena, dstMac, srcMac, srcIp, dstIp, VarySourcePort.FIRST_SOURCE_PORT, 5000);
+    }
+
+    /** Ethernet + IPv4 + UDP with 18 bytes of data: 60 bytes, checksums valid. */
+    public static MemorySegment udpFrame(Arena arena, long dstMac, long srcMac, int srcIp, int dstIp, int srcPort, int dstPort) {
         final MemorySegment frame = arena.allocate(FRAME_LENGTH);
         NetworkOrder.putMac(frame, 0, dstMac);
         NetworkOrder.putMac(frame, 6, srcMac);
@@ -111,7 +116,7 @@ public class SwitchingPathBenchmark {
         ip.versionAndIhl(4, 5).tos(0).totalLength(FRAME_LENGTH - 14).identification(1).flagsAndFragmentOffset(0x4000)
                 .ttl(64).protocol(17).src(srcIp).dst(dstIp).updateChecksum();
         final UdpFlyweight udp = new UdpFlyweight().wrap(frame, 34, FRAME_LENGTH - 34);
-        udp.srcPort(40000).dstPort(5000).udpLength(FRAME_LENGTH - 34)
+        udp.srcPort(srcPort).dstPort(dstPort).udpLength(FRAME_LENGTH - 34)
                 .updateChecksum(InternetChecksum.pseudoHeaderSumIpv4(srcIp, dstIp, 17, FRAME_LENGTH - 34));
         return frame;
     }

@@ -1,5 +1,6 @@
 package io.isthmus.benchmarks.pipeline;
 
+import io.isthmus.benchmarks.fastpath.SwitchingPathBenchmark;
 import io.isthmus.benchmarks.fastpath.VarySourcePort;
 import io.isthmus.conntrack.ConntrackTable;
 import io.isthmus.conntrack.ConntrackTimeouts;
@@ -92,7 +93,7 @@ final class PipelineRig implements AutoCloseable {
         }
     }
 
-    static final int FRAME_LENGTH = 60;
+    static final int FRAME_LENGTH = SwitchingPathBenchmark.FRAME_LENGTH;
     static final int POD_A = Ipv4Address.parse("10.244.1.2");
     static final int[] BACKENDS = {Ipv4Address.parse("10.244.1.3"), Ipv4Address.parse("10.244.1.4"), Ipv4Address.parse("10.244.1.5")};
     static final int VIP = Ipv4Address.parse("10.96.0.10");
@@ -229,16 +230,7 @@ final class PipelineRig implements AutoCloseable {
 
     /** Ethernet + IPv4 + UDP with 18 bytes of data: 60 bytes, checksums valid. */
     private static MemorySegment udpFrame(Arena arena, long dstMac, long srcMac, int srcIp, int dstIp, int dstPort) {
-        final MemorySegment frame = arena.allocate(FRAME_LENGTH);
-        NetworkOrder.putMac(frame, 0, dstMac);
-        NetworkOrder.putMac(frame, 6, srcMac);
-        NetworkOrder.putU16(frame, 12, EthernetDescriptor.ETHER_TYPE_IPV4);
-        final Ipv4Flyweight ip = new Ipv4Flyweight().wrap(frame, 14, FRAME_LENGTH - 14);
-        ip.versionAndIhl(4, 5).tos(0).totalLength(FRAME_LENGTH - 14).identification(1).flagsAndFragmentOffset(0x4000)
-                .ttl(64).protocol(17).src(srcIp).dst(dstIp).updateChecksum();
-        final UdpFlyweight udp = new UdpFlyweight().wrap(frame, 34, FRAME_LENGTH - 34);
-        udp.srcPort(FIRST_SOURCE_PORT).dstPort(dstPort).udpLength(FRAME_LENGTH - 34)
-                .updateChecksum(InternetChecksum.pseudoHeaderSumIpv4(srcIp, dstIp, 17, FRAME_LENGTH - 34));
+        final MemorySegment frame = SwitchingPathBenchmark.udpFrame(arena, dstMac, srcMac, srcIp, dstIp, FIRST_SOURCE_PORT, dstPort);
         if (NetworkOrder.u16(frame, DESTINATION_PORT_OFFSET) != dstPort) {
             throw new IllegalStateException("the UDP header is not where the rig expects it");
         }
