@@ -87,13 +87,7 @@ class CompactBucketTest {
                 TrafficSource source = TrafficSource.values()[r.nextInt(TrafficSource.values().length)];
                 assertEquals(plain.decide(fb, 0, src, hash, source, 0, null, b), compact.decide(fa, 0, src, hash, source, 0, null, a));
                 String at = key + " hash " + hash;
-                assertEquals(b.backendAddressHi(), a.backendAddressHi(), at);
-                assertEquals(b.backendAddressLo(), a.backendAddressLo(), at);
-                assertEquals(b.backendPort(), a.backendPort(), at);
-                assertEquals(b.backendId(), a.backendId(), at);
-                assertEquals(b.snat(), a.snat(), at);
-                assertEquals(b.hairpin(), a.hairpin(), at);
-                assertEquals(b.servicePortId(), a.servicePortId(), at);
+                SameDecision.assertSameDecision(b, a, at);
                 assertEquals(compact.isCompact(fa) ? -1 : plain.backendHint(fb, hash), compact.backendHint(fa, hash), at);
             }
         }

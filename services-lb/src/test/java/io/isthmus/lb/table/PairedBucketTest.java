@@ -99,13 +99,7 @@ class PairedBucketTest {
                 String at = key + " hash " + hash;
                 for (int withHint = 0; withHint < 2; withHint++) {
                     assertEquals(expected, lines.decide(fa, withHint == 0 ? -1 : hint, 0, src, hash, source, 0, null, a), at);
-                    assertEquals(b.backendAddressHi(), a.backendAddressHi(), at);
-                    assertEquals(b.backendAddressLo(), a.backendAddressLo(), at);
-                    assertEquals(b.backendPort(), a.backendPort(), at);
-                    assertEquals(b.backendId(), a.backendId(), at);
-                    assertEquals(b.snat(), a.snat(), at);
-                    assertEquals(b.hairpin(), a.hairpin(), at);
-                    assertEquals(b.servicePortId(), a.servicePortId(), at);
+                    SameDecision.assertSameDecision(b, a, at);
                 }
             }
         }
