@@ -45,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AfXdpOffloadTrafficTest {
     private static final int TOTAL_BYTES = 12 * 1024 * 1024 + 4321;
+    private static final int STREAM_CHUNK_BYTES = 256 * 1024;
 
     @RegisterExtension
     final PodExtension pods = new PodExtension();
@@ -64,7 +65,8 @@ class AfXdpOffloadTrafficTest {
         final String features = a.exec(10, "ethtool", "-k", "eth0").output();
         assertTrue(features.contains("tx-checksumming: on"), features);
 
-        assertEquals(sha256OfRandomStream(), stream(a, b), "byte count and SHA-256 of what was sent vs received");
+        assertEquals(sha256OfRandomStream(TOTAL_BYTES, STREAM_CHUNK_BYTES, 7), stream(a, b, 7010, TOTAL_BYTES, STREAM_CHUNK_BYTES, false, 7),
+                "byte count and SHA-256 of what was sent vs received");
 
         final PortCounters fromA = fastpath.ports().ports().get(0).counters();
         final PortCounters toB = fastpath.ports().ports().get(1).counters();
@@ -111,38 +113,7 @@ class AfXdpOffloadTrafficTest {
                 new AfXdpSwitch.PortSpec(b.hostInterface(), Ipv4Address.parse(b.ip()))),
                 XskConfig.defaults().withXdpMode(XdpMode.GENERIC), IdleMode.BACKOFF));
         final int total = 4 * 1024 * 1024;
-        final MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        final String received;
-        try (ServerSocket server = b.callInside(() -> new ServerSocket(7011, 1, InetAddress.getByName(b.ip())))) {
-            server.setSoTimeout(30_000);
-            final CompletableFuture<String> receiving = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-                    s.setSoTimeout(30_000);
-                    return StreamDigest.countAndSha256(in);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            a.callInside(() -> {
-                final Random random = new Random(11);
-                final byte[] write = new byte[1_600];
-                try (Socket s = new Socket()) {
-                    s.setTcpNoDelay(true);
-                    s.connect(new InetSocketAddress(b.ip(), 7011), 10_000);
-                    final OutputStream out = s.getOutputStream();
-                    for (int left = total; left > 0; ) {
-                        final int n = Math.min(left, write.length);
-                        random.nextBytes(write);
-                        out.write(write, 0, n);
-                        sent.update(write, 0, n);
-                        left -= n;
-                    }
-                }
-                return null;
-            });
-            received = receiving.get(60, TimeUnit.SECONDS);
-        }
-        assertEquals(total + " " + HexFormat.of().formatHex(sent.digest()), received, "byte count and SHA-256");
+        assertEquals(sha256OfRandomStream(total, 1_600, 11), stream(a, b, 7011, total, 1_600, true, 11), "byte count and SHA-256");
         // B's TCP queued nothing out of order: no packet lost (a dropped one leaves a hole) or overtaken.
         // (A's own retransmit count is no measure: tail-loss probes and a SYN sent before the
         // gateway's neighbour was learned count there too.)
@@ -153,22 +124,26 @@ class AfXdpOffloadTrafficTest {
         assertNull(fastpath.workerError());
     }
 
-    private static String sha256OfRandomStream() throws Exception {
+    /** "count sha256" of {@code totalBytes} drawn from {@code new Random(seed)} in writes of {@code writeBytes}. */
+    private static String sha256OfRandomStream(int totalBytes, int writeBytes, long seed) throws Exception {
         final MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        final Random random = new Random(7);
-        final byte[] chunk = new byte[256 * 1024];
-        for (int left = TOTAL_BYTES; left > 0; ) {
+        final Random random = new Random(seed);
+        final byte[] chunk = new byte[writeBytes];
+        for (int left = totalBytes; left > 0; ) {
             final int n = Math.min(left, chunk.length);
             random.nextBytes(chunk);
             sha.update(chunk, 0, n);
             left -= n;
         }
-        return TOTAL_BYTES + " " + HexFormat.of().formatHex(sha.digest());
+        return totalBytes + " " + HexFormat.of().formatHex(sha.digest());
     }
 
-    /** Streams the seeded random bytes from {@code a} to {@code b}; returns "count sha256" as {@code b} received them. */
-    private static String stream(Pod a, Pod b) throws Exception {
-        try (ServerSocket server = b.callInside(() -> new ServerSocket(7010, 1, InetAddress.getByName(b.ip())))) {
+    /**
+     * Streams those bytes from {@code a} to {@code b}'s {@code port} (Nagle off with {@code noDelay}, so
+     * each write leaves as it is); returns "count sha256" as {@code b} received them.
+     */
+    private static String stream(Pod a, Pod b, int port, int totalBytes, int writeBytes, boolean noDelay, long seed) throws Exception {
+        try (ServerSocket server = b.callInside(() -> new ServerSocket(port, 1, InetAddress.getByName(b.ip())))) {
             server.setSoTimeout(30_000);
             final CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
@@ -179,13 +154,14 @@ class AfXdpOffloadTrafficTest {
                 }
             });
             a.callInside(() -> {
-                final Random random = new Random(7);
+                final Random random = new Random(seed);
                 try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(b.ip(), 7010), 10_000);
+                    s.setTcpNoDelay(noDelay);
+                    s.connect(new InetSocketAddress(b.ip(), port), 10_000);
                     s.setSoTimeout(30_000);
                     final OutputStream out = s.getOutputStream();
-                    final byte[] chunk = new byte[256 * 1024];
-                    for (int left = TOTAL_BYTES; left > 0; ) {
+                    final byte[] chunk = new byte[writeBytes];
+                    for (int left = totalBytes; left > 0; ) {
                         final int n = Math.min(left, chunk.length);
                         random.nextBytes(chunk);
                         out.write(chunk, 0, n);
