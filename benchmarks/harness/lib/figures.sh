@@ -19,6 +19,12 @@ pktgen() { ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen "$@"; }
 # shows a whole core whatever it forwards). The sinks park up to 1 ms when nothing comes (two of the
 # three sinks of a 1-flow ClusterIP figure never receive; RESULTS.md, "Session 5 (clusterip)").
 
+# The sinks' idle strategy (ISX_SINK_IDLE, default batch): a sink polls again at once after a full
+# batch and otherwise parks 200 µs (1 ms while nothing comes), so each wakes a few thousand times a
+# second instead of tens of thousands; `backoff` is Agrona's spin/yield/park from 1 µs (up to
+# session 5). The same sinks for every dataplane (RESULTS.md, "Session 6 (clusterip)").
+SINK_IDLE=${ISX_SINK_IDLE:-batch}
+
 # Every load runs DURATION + 3 s; the CPU window opens once the load is steady (about 1.5 s in)
 # and lasts DURATION - 1 s, so it closes before the load ends even on a busy machine.
 LOAD_S() { echo $((DURATION + 3)); }
@@ -32,7 +38,7 @@ fig_pps() {
   warm_paths || log "$mode: the pods do not all reach each other before $figure"
   for i in "${sinks[@]}"; do
     start_bg pid $((DURATION + 130)) "$dir/rx$i.out" "$dir/rx$i.err" \
-      env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --rx --netns "${NS_B[$i]}" --dst-port "$UDP_TARGET_PORT" --duration $((DURATION + 100)) --idle backoff
+      env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --rx --netns "${NS_B[$i]}" --dst-port "$UDP_TARGET_PORT" --duration $((DURATION + 100)) --idle "$SINK_IDLE"
     sink_pids+=("$pid")
   done
   for i in "${sinks[@]}"; do

@@ -2,10 +2,12 @@ package io.isthmus.cli;
 
 import io.isthmus.fastpath.packet.Ipv4Address;
 import io.isthmus.fastpath.packet.MacAddress;
+import io.isthmus.fastpath.pipeline.PacketBatch;
 import io.isthmus.fastpath.pktgen.FlowTemplates;
 import io.isthmus.fastpath.pktgen.PacketGenerator;
 import io.isthmus.fastpath.pktgen.PacketSink;
 import io.isthmus.fastpath.pktgen.PktgenConfig;
+import io.isthmus.fastpath.pktgen.SinkIdleStrategy;
 import io.isthmus.fastpath.xsk.AfXdpPortSet;
 import io.isthmus.fastpath.xsk.XskConfig;
 import io.isthmus.slowpath.netlink.Link;
@@ -44,7 +46,10 @@ public final class PktgenCommand implements Subcommand {
     private static final String USAGE = """
             usage: isthmus pktgen --netns POD [--dev eth0] --dst-ip ADDR [--size 64] [--proto udp|syn] [--flows 1]
                                   [--duration 10] [--rate PPS] [--dst-port 9] [--src-ip ADDR] [--dst-mac MAC] [--idle spin|backoff]
-                   isthmus pktgen --rx --netns POD [--dev eth0] [--duration 10] [--dst-port 9|0] [--idle spin|backoff]""";
+                   isthmus pktgen --rx --netns POD [--dev eth0] [--duration 10] [--dst-port 9|0] [--idle spin|backoff|batch]
+
+            --idle batch (sinks only): poll again at once after a full batch, else park 200 µs
+            (up to 1 ms while nothing comes), so a sink wakes a few thousand times a second.""";
 
     @Override
     public String name() {
@@ -57,7 +62,7 @@ public final class PktgenCommand implements Subcommand {
     }
 
     private record Options(Path netns, String dev, boolean rx, String dstIp, String srcIp, String dstMac, int size,
-                           PktgenConfig.Protocol protocol, int flows, long durationMs, long ratePps, int dstPort, boolean spin) {
+                           PktgenConfig.Protocol protocol, int flows, long durationMs, long ratePps, int dstPort, Idle idle) {
     }
 
     @Override
@@ -142,6 +147,9 @@ public final class PktgenCommand implements Subcommand {
         return 0;
     }
 
+    /** How a pktgen loop waits between cycles that did little or nothing. */
+    enum Idle { SPIN, BACKOFF, BATCH }
+
     private static int sink(Options options, AfXdpPortSet ports) {
         final PacketSink sink = new PacketSink(ports.ports().getFirst(), ports.pool(), options.dstPort());
         System.err.printf("pktgen: counting frames to port %s for %d s%n", options.dstPort() == 0 ? "any" : options.dstPort(), options.durationMs() / 1000);
@@ -161,11 +169,17 @@ public final class PktgenCommand implements Subcommand {
      * frames waiting (a few hundred at the harness's rates; its rings hold 4096).
      */
     static final long SINK_MAX_PARK_NS = 1_000_000;
+    /** A sink with {@code --idle batch} parks this long after a cycle that received less than a full batch. */
+    static final long SINK_RECEIVING_PARK_NS = 200_000;
 
     /** Runs a duty cycle until the duration is up or the process is interrupted; prints a rate each second. */
     private static long loop(Options options, java.util.function.LongToIntFunction dutyCycle, LongSupplier count, String label,
                              long maxParkNs) {
-        final IdleStrategy idle = options.spin() ? new BusySpinIdleStrategy() : new BackoffIdleStrategy(100, 10, 1_000, maxParkNs);
+        final IdleStrategy idle = switch (options.idle()) {
+            case SPIN -> new BusySpinIdleStrategy();
+            case BACKOFF -> new BackoffIdleStrategy(100, 10, 1_000, maxParkNs);
+            case BATCH -> new SinkIdleStrategy(PacketBatch.CAPACITY, SINK_RECEIVING_PARK_NS, maxParkNs);
+        };
         final long startNs = System.nanoTime();
         final long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(options.durationMs());
         long nextReportNs = startNs + 1_000_000_000L;
@@ -197,7 +211,7 @@ public final class PktgenCommand implements Subcommand {
         long durationMs = 10_000;
         long rate = 0;
         int dstPort = 9;
-        Boolean spin = null;
+        Idle idle = null;
         for (int i = 0; i < args.length; i++) {
             final String arg = args[i];
             if (arg.equals("--rx")) {
@@ -221,10 +235,11 @@ public final class PktgenCommand implements Subcommand {
                 case "--duration" -> durationMs = Math.round(Double.parseDouble(value) * 1000);
                 case "--rate" -> rate = number(arg, value);
                 case "--dst-port" -> dstPort = number(arg, value);
-                case "--idle" -> spin = switch (value) {
-                    case "spin" -> true;
-                    case "backoff" -> false;
-                    default -> throw new IllegalArgumentException("--idle is spin or backoff, not " + value);
+                case "--idle" -> idle = switch (value) {
+                    case "spin" -> Idle.SPIN;
+                    case "backoff" -> Idle.BACKOFF;
+                    case "batch" -> Idle.BATCH;
+                    default -> throw new IllegalArgumentException("--idle is spin, backoff or batch (sinks), not " + value);
                 };
                 default -> throw new IllegalArgumentException("unknown option " + arg);
             }
@@ -235,11 +250,14 @@ public final class PktgenCommand implements Subcommand {
         if (!rx && dstIp == null) {
             throw new IllegalArgumentException("--dst-ip is required to send");
         }
+        if (idle == Idle.BATCH && !rx) {
+            throw new IllegalArgumentException("--idle batch is for sinks (--rx): a generator's cycles are not batches it received");
+        }
         if (durationMs <= 0) {
             throw new IllegalArgumentException("--duration must be positive");
         }
         return new Options(netns, dev, rx, dstIp, srcIp, dstMac, size, protocol, flows, durationMs, rate,
-                dstPort, spin == null ? !rx : spin);
+                dstPort, idle == null ? (rx ? Idle.BACKOFF : Idle.SPIN) : idle);
     }
 
     private static int number(String option, String value) {

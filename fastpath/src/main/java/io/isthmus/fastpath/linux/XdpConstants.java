@@ -38,6 +38,8 @@ public final class XdpConstants {
     public static final int XDP_UMEM_COMPLETION_RING = 6;
     public static final int XDP_STATISTICS = 7;
     public static final int XDP_OPTIONS = 8;
+    /** Descriptors one copy-mode {@code sendto} may send (Linux 6.17+; 32..TX ring entries, default 32). */
+    public static final int XDP_MAX_TX_SKB_BUDGET = 9;
 
     // xdp_options.flags
     public static final int XDP_OPTIONS_ZEROCOPY = 1 << 0;

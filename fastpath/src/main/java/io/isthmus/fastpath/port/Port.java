@@ -41,6 +41,16 @@ public interface Port extends AutoCloseable {
      */
     int flush();
 
+    /**
+     * As {@link #flush()}; {@code moreComing} says the worker's last receive filled its whole batch,
+     * so another duty cycle follows at once: a port whose kernel wake-up is a system call may then
+     * leave a small number of queued transmissions for the next cycle's kick (bounded; see
+     * {@code AfXdpPort}). Ports without such a cost flush as {@link #flush()} does.
+     */
+    default int flush(boolean moreComing) {
+        return flush();
+    }
+
     PortCounters counters();
 
     /**

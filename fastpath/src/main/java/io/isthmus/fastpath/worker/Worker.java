@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  *   doWork():  commands.drain(≤ 8) ─▶ now = clock ─▶ context.beginBatch(now)
- *              ─▶ active[k..k-1].receive(batch) ─▶ pipeline.run(batch) ─▶ active[*].flush()
+ *              ─▶ active[k..k-1].receive(batch) ─▶ pipeline.run(batch) ─▶ active[*].flush(batch was full)
  *
  *   slots (fixed count, index = port id = what route tables and stages name; the table is the
  *   {@link PipelineContext}'s, its one owner: the worker changes it only through
@@ -196,8 +196,9 @@ public final class Worker implements Agent {
             pipeline.run(batch);
         }
         work += received;
+        final boolean moreComing = received == PacketBatch.CAPACITY; // a full batch: the next cycle follows at once
         for (int p = 0; p < portCount; p++) {
-            work += ports[p].flush();
+            work += ports[p].flush(moreComing);
         }
         return work;
     }

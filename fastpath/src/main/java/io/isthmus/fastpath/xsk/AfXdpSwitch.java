@@ -70,6 +70,11 @@ public final class AfXdpSwitch implements AutoCloseable {
         final RouteTable routes = table.build();
         final AfXdpPortSet ports = AfXdpPortSet.open(specs.stream().map(PortSpec::interfaceName).toList(), config);
         try {
+            final int txBudget = TxBudget.workerFrames();
+            for (AfXdpPort port : ports.ports()) {
+                port.raiseTxBudget(txBudget);
+                port.coalesceKicks(TxBudget.workerCoalesceCycles());
+            }
             final Worker worker = Worker.switching("isthmus-fastpath", ports.asPorts().toArray(Port[]::new), ports.pool(),
                     new RouteTableRef(routes), new SystemNanoClock());
             return new AfXdpSwitch(ports, worker, WorkerRunner.start(worker, idleMode, placement), routes);

@@ -204,6 +204,22 @@ public final class XskSocket implements AutoCloseable {
         return tx;
     }
 
+    /**
+     * Asks the kernel to send up to {@code frames} TX descriptors per {@code sendto} in copy mode
+     * ({@code XDP_MAX_TX_SKB_BUDGET}, Linux 6.17+; the kernel's own budget is 32, and it accepts
+     * 32..TX ring entries). Returns 0 when set, else the errno (ENOPROTOOPT: an older kernel,
+     * EACCES: out of range), the socket keeping the kernel's budget. Slow path.
+     */
+    public int trySetTxBudget(int frames) {
+        try {
+            Libc.setsockoptInt(fd, XdpConstants.SOL_XDP, XdpConstants.XDP_MAX_TX_SKB_BUDGET, frames,
+                    "XDP_MAX_TX_SKB_BUDGET on " + interfaceName);
+            return 0;
+        } catch (LinuxException e) {
+            return e.errno();
+        }
+    }
+
     /** The kernel's drop counters ({@code XDP_STATISTICS}); slow path, allocates. */
     public XskStatistics statistics() {
         try (Arena arena = Arena.ofConfined()) {
