@@ -106,7 +106,7 @@ public final class AfXdpPort implements Port {
     private int pendingTxPackets;
     private long pendingTxBytes;
     private boolean closed;
-    /** Descriptors the kernel sends per kick at most ({@link TxBudget}); the kernel's 32 until {@link #raiseTxBudget}. */
+    /** Descriptors the kernel sends per kick at most ({@link TxBudget}); the kernel's 32 until {@link #setTxBudget}. */
     private int txBudgetFrames = TxBudget.KERNEL_FRAMES;
     /** Cycles a kick may wait for more frames ({@link #coalesceKicks}); 0: every flush kicks. */
     private int kickCoalesceCycles;
@@ -180,11 +180,11 @@ public final class AfXdpPort implements Port {
     /**
      * Slow path, before the worker runs: lets one kick send up to {@code frames} descriptors (capped
      * by the TX ring; {@link XskSocket#trySetTxBudget}). Returns 0, or the errno of a kernel that
-     * refused (the port then keeps the kernel's 32 a kick).
+     * refused (the port then keeps the budget it had: the kernel's 32 a kick unless set before).
      */
-    public int raiseTxBudget(int frames) {
-        final int wanted = Math.min(frames, tx.size());
-        if (wanted <= TxBudget.KERNEL_FRAMES) {
+    public int setTxBudget(int frames) {
+        final int wanted = Math.max(TxBudget.KERNEL_FRAMES, Math.min(frames, tx.size()));
+        if (wanted == txBudgetFrames) {
             return 0;
         }
         final int errno = socket.trySetTxBudget(wanted);
@@ -195,7 +195,7 @@ public final class AfXdpPort implements Port {
     }
 
     /**
-     * Slow path, before the worker runs: a flush told more is coming may leave up to
+     * Slow path, before the worker runs: a flush told more is coming may leave fewer than
      * {@link #coalesceFrames} queued descriptors for the next cycle's kick, {@code cycles} times in
      * a row at most (0: kick on every flush, the default).
      */
@@ -211,7 +211,7 @@ public final class AfXdpPort implements Port {
         return Math.min(PacketBatch.CAPACITY, txBudgetFrames);
     }
 
-    /** Descriptors one kick may send (the kernel's 32 unless {@link #raiseTxBudget} succeeded). */
+    /** Descriptors one kick may send (the kernel's 32 unless {@link #setTxBudget} succeeded). */
     public int txBudgetFrames() {
         return txBudgetFrames;
     }

@@ -86,7 +86,7 @@ public final class AfXdpPortFactory implements AutoCloseable {
         final XskSocket shareWith = interfaces.isEmpty() ? null : interfaces.values().iterator().next().socket();
         final AfXdpInterface attached = attachRetryingWhileBusy(interfaceName, shareWith, program);
         final AfXdpPort port = AfXdpPort.open(slot, attached.socket(), pool, loans, 0, config);
-        port.raiseTxBudget(txBudgetFrames);
+        port.setTxBudget(txBudgetFrames);
         port.coalesceKicks(coalesceCycles);
         interfaces.put(slot, attached);
         ports.put(slot, port);

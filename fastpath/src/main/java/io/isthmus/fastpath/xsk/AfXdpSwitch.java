@@ -72,7 +72,7 @@ public final class AfXdpSwitch implements AutoCloseable {
         try {
             final int txBudget = TxBudget.workerFrames();
             for (AfXdpPort port : ports.ports()) {
-                port.raiseTxBudget(txBudget);
+                port.setTxBudget(txBudget);
                 port.coalesceKicks(TxBudget.workerCoalesceCycles());
             }
             final Worker worker = Worker.switching("isthmus-fastpath", ports.asPorts().toArray(Port[]::new), ports.pool(),

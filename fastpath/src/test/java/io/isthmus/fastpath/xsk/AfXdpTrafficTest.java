@@ -164,6 +164,18 @@ class AfXdpTrafficTest {
     }
 
     @Test
+    void theWorkersPortsSendMoreThanTheKernelsThirtyTwoFramesAKick() {
+        final int probe = fastpath.ports().ports().getFirst().socket().trySetTxBudget(TxBudget.WORKER_FRAMES);
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe == 0,
+                "this kernel refuses XDP_MAX_TX_SKB_BUDGET (errno " + probe + "; Linux 6.17+ has it): ports keep 32 a kick");
+        for (AfXdpPort port : fastpath.ports().ports()) {
+            assertEquals(TxBudget.WORKER_FRAMES, port.txBudgetFrames(), port.name());
+        }
+        assertEquals(io.isthmus.fastpath.linux.Errno.EACCES, fastpath.ports().ports().getFirst().socket().trySetTxBudget(1 << 20),
+                "more than the TX ring holds is refused");
+    }
+
+    @Test
     void closingTheFastPathDetachesEveryProgram() {
         fastpath.close();
         assertFalse(Shell.check("ip", "-o", "link", "show", a.hostInterface()).contains("prog/xdp"));
