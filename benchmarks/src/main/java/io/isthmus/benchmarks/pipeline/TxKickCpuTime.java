@@ -47,7 +47,9 @@ import java.util.concurrent.TimeUnit;
  *   java $FLAGS -cp benchmarks/target/benchmarks.jar io.isthmus.benchmarks.pipeline.TxKickCpuTime [rounds] [frames per round]
  * </pre>
  * Defaults: 7 rounds of 400,000 frames per variant (after one warm-up round); the median of the
- * rounds' ns per frame, and sendto calls per frame from the port's kick counter.
+ * rounds' ns per frame, sendto calls per frame from the port's kick counter, and the median over
+ * rounds of each variant's difference to its baseline in the same round (variant 0 for 64 a flush,
+ * variant 2 for 21 a flush): paired, so a change of the machine's load between rounds cancels.
  */
 public final class TxKickCpuTime {
     private record Variant(String name, int framesPerCycle, int budgetFrames, int coalesceCycles) {
@@ -107,12 +109,19 @@ public final class TxKickCpuTime {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "%-34s %14s %14s %16s%n", "variant", "ns/frame (med)", "min..max", "sendto per frame");
+            System.out.printf(Locale.ROOT, "%-34s %14s %14s %16s %22s%n", "variant", "ns/frame (med)", "min..max", "sendto per frame",
+                    "paired diff (med)");
             for (int v = 0; v < VARIANTS.size(); v++) {
                 final double[] sorted = nsPerFrame[v].clone();
                 Arrays.sort(sorted);
-                System.out.printf(Locale.ROOT, "%-34s %14.1f %7.1f..%-6.1f %16.4f%n", VARIANTS.get(v).name(), sorted[sorted.length / 2],
-                        sorted[0], sorted[sorted.length - 1], kicksPerFrame[v]);
+                final int baseline = VARIANTS.get(v).framesPerCycle() == 64 ? 0 : 2;
+                final double[] diff = new double[rounds];
+                for (int round = 0; round < rounds; round++) {
+                    diff[round] = nsPerFrame[v][round] - nsPerFrame[baseline][round];
+                }
+                Arrays.sort(diff);
+                System.out.printf(Locale.ROOT, "%-34s %14.1f %7.1f..%-6.1f %16.4f %14.1f vs %d%n", VARIANTS.get(v).name(),
+                        sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1], kicksPerFrame[v], diff[rounds / 2], baseline);
             }
         }
     }
