@@ -9,6 +9,7 @@ import io.isthmus.lb.maglev.MaglevHash;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * (address, port, protocol) → frontend id: a <em>perfect</em> hash over 64-byte buckets at the
@@ -18,7 +19,8 @@ import java.util.Arrays;
  * decision needs before choosing a backend in one cache line. No boxing, no allocation per lookup.
  *
  * <p>The hash is "hash and displace" (Belazzougui, Botelho, Dietzfelbinger, CHD): a key's 64-bit
- * hash {@code h} names a group (its top bits; one group per {@value #BUCKETS_PER_GROUP} buckets),
+ * hash {@code h = fmix64(hi * a + lo * b + tag)} (fixed odd multipliers, random ones for a set of
+ * keys that collides under them: {@link #place}) names a group (its top bits; one group per {@value #BUCKETS_PER_GROUP} buckets),
  * and the key's home is {@code (lo32(h) + d * (hi32(h) | 1)) mod capacity}, where {@code d} is the
  * group's displacement (one byte, {@link #displacements}). The table is immutable, so the builder
  * knows every key beforehand: it places the largest groups first, each with the first {@code d}
@@ -45,43 +47,37 @@ final class FrontendIndex {
     static final int BUCKETS_PER_GROUP = 16;
     /** Displacements tried per group before the builder doubles the capacity (never needed at load factor 1/4 in practice). */
     private static final int DISPLACEMENTS = 256;
-    private static final int MAX_CAPACITY_BUCKETS = 1 << 26;
+    /** Placements tried: the default multipliers, then random ones, then (from the fifth) at twice the capacity. */
+    private static final int ATTEMPTS = 8;
+    private static final long DEFAULT_MULTIPLIER_HI = 0x9e3779b97f4a7c15L;
+    private static final long DEFAULT_MULTIPLIER_LO = 0xc2b2ae3d27d4eb4fL;
 
     private final MemorySegment buckets;
     private final int mask;
     private final byte[] displacements;
     private final int groupShift;
+    private final long multiplierHi;
+    private final long multiplierLo;
 
     /**
      * @param region zeroed, 64-byte aligned, at least {@code placement.capacityBuckets() * BUCKET_BYTES} long; the buckets start at 0
      */
     FrontendIndex(MemorySegment region, Placement placement) {
         this.buckets = region;
-        this.mask = placement.capacityBuckets - 1;
-        this.displacements = placement.displacements;
-        this.groupShift = placement.groupShift;
+        this.mask = placement.capacityBuckets() - 1;
+        this.displacements = placement.displacements();
+        this.groupShift = placement.groupShift();
+        this.multiplierHi = placement.multiplierHi();
+        this.multiplierLo = placement.multiplierLo();
     }
 
     /**
-     * Where each key goes: the capacity, the groups' displacements, and each key's bucket (its
-     * frontend id).
+     * Where each key goes: the capacity, the groups' displacements, the shift that gives a hash's
+     * group, the hash's two multipliers, and each key's bucket (its frontend id), by the key's
+     * position in {@link #place}.
      */
-    static final class Placement {
-        final int capacityBuckets;
-        final byte[] displacements;
-        final int groupShift;
-        final int[] bucketOfKey;
-
-        private Placement(int capacityBuckets, byte[] displacements, int groupShift, int[] bucketOfKey) {
-            this.capacityBuckets = capacityBuckets;
-            this.displacements = displacements;
-            this.groupShift = groupShift;
-            this.bucketOfKey = bucketOfKey;
-        }
-
-        int capacityBuckets() {
-            return capacityBuckets;
-        }
+    record Placement(int capacityBuckets, byte[] displacements, int groupShift, long multiplierHi, long multiplierLo,
+                     int[] bucketOfKey) {
 
         /** The bucket (frontend id) of key {@code i} as passed to {@link #place}. */
         int bucketOf(int i) {
@@ -100,28 +96,35 @@ final class FrontendIndex {
     }
 
     /**
-     * Places distinct keys: each in a bucket of its own that {@link #home} finds. Tries the
-     * capacity {@link #capacityFor} gives, doubling it in the (improbable) case that some group
-     * finds no displacement.
+     * Places distinct keys: each in a bucket of its own that {@link #home} finds. Two distinct keys
+     * whose hashes are equal cannot be placed; the hash is {@code fmix64(hi * a + lo * b + tag)},
+     * so a Service's author who knows {@code a} and {@code b} could pick two external IPs that
+     * collide. So the first attempt uses fixed multipliers (the same frontend ids for the same
+     * keys, run after run), and when it fails the next ones draw random odd multipliers (nobody
+     * can pick keys against them), then double the capacity.
      *
-     * @throws IllegalStateException when even the largest capacity fails (only with duplicate keys)
+     * @throws IllegalStateException when every attempt fails (not seen; it would take keys that
+     *                               collide under several random multipliers)
      */
     static Placement place(long[] addressHi, long[] addressLo, int[] keyTags, int keys) {
         long[] hashes = new long[keys];
-        for (int i = 0; i < keys; i++) {
-            hashes[i] = hash(addressHi[i], addressLo[i], keyTags[i]);
-        }
-        for (int capacity = capacityFor(keys); capacity <= MAX_CAPACITY_BUCKETS; capacity <<= 1) {
-            Placement p = tryPlace(hashes, keys, capacity);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long multiplierHi = attempt == 0 ? DEFAULT_MULTIPLIER_HI : ThreadLocalRandom.current().nextLong() | 1;
+            long multiplierLo = attempt == 0 ? DEFAULT_MULTIPLIER_LO : ThreadLocalRandom.current().nextLong() | 1;
+            for (int i = 0; i < keys; i++) {
+                hashes[i] = hash(addressHi[i], addressLo[i], keyTags[i], multiplierHi, multiplierLo);
+            }
+            int capacity = capacityFor(keys) << (attempt < ATTEMPTS / 2 ? 0 : 1);
+            Placement p = tryPlace(hashes, keys, capacity, multiplierHi, multiplierLo);
             if (p != null) {
                 return p;
             }
         }
-        throw new IllegalStateException("no perfect hash for " + keys + " frontend keys (duplicate keys?)");
+        throw new IllegalStateException("no perfect hash for " + keys + " frontend keys after " + ATTEMPTS + " attempts");
     }
 
     /** Places every key with a capacity of {@code capacity} buckets, or null when some group finds no displacement. */
-    private static Placement tryPlace(long[] hashes, int keys, int capacity) {
+    private static Placement tryPlace(long[] hashes, int keys, int capacity, long multiplierHi, long multiplierLo) {
         final int groups = capacity / BUCKETS_PER_GROUP;
         final int groupShift = 64 - Integer.numberOfTrailingZeros(groups);
         final int mask = capacity - 1;
@@ -185,7 +188,7 @@ final class FrontendIndex {
             }
             displacements[g] = (byte) d;
         }
-        return new Placement(capacity, displacements, groupShift, bucketOfKey);
+        return new Placement(capacity, displacements, groupShift, multiplierHi, multiplierLo, bucketOfKey);
     }
 
     /** The whole table region; the buckets are its first {@code capacityBuckets() * BUCKET_BYTES} bytes. */
@@ -208,7 +211,7 @@ final class FrontendIndex {
 
     /** The key's home bucket, the only one it can be in (no read of the region; one read of the displacements). */
     int home(long addressHi, long addressLo, int keyTag) {
-        long h = hash(addressHi, addressLo, keyTag);
+        long h = hash(addressHi, addressLo, keyTag, multiplierHi, multiplierLo);
         return home(h, displacements[(int) (h >>> groupShift)] & 0xff, mask);
     }
 
@@ -235,7 +238,7 @@ final class FrontendIndex {
         return ((int) h + displacement * ((int) (h >>> 32) | 1)) & mask;
     }
 
-    private static long hash(long hi, long lo, int keyTag) {
-        return MaglevHash.fmix64(hi * 0x9e3779b97f4a7c15L + lo * 0xc2b2ae3d27d4eb4fL + keyTag);
+    private static long hash(long hi, long lo, int keyTag, long multiplierHi, long multiplierLo) {
+        return MaglevHash.fmix64(hi * multiplierHi + lo * multiplierLo + keyTag);
     }
 }

@@ -54,6 +54,46 @@ class FrontendIndexTest {
         }
     }
 
+    /**
+     * Two keys built to have the same hash under the default multipliers (an IPv6 address whose
+     * high word cancels the port difference: hi * a = tag1 - tag2) are still placed, by an attempt
+     * with random multipliers; a set of them cannot make the table fail to build.
+     */
+    @Test
+    void keysCraftedToCollideAreStillPlaced() {
+        long a = 0x9e3779b97f4a7c15L;
+        long inverse = a; // Newton's iteration for a's inverse modulo 2^64
+        for (int i = 0; i < 6; i++) {
+            inverse *= 2 - a * inverse;
+        }
+        assertEquals(1L, a * inverse);
+        int pairs = 50;
+        long[] hi = new long[2 * pairs];
+        long[] lo = new long[2 * pairs];
+        int[] tags = new int[2 * pairs];
+        for (int p = 0; p < pairs; p++) {
+            int tag1 = ServiceTableDescriptor.keyTag(80 + p, 6);
+            int tag2 = ServiceTableDescriptor.keyTag(8080 + p, 6);
+            lo[2 * p] = 0x1234_5678_0000_0000L + p;
+            lo[2 * p + 1] = lo[2 * p];
+            hi[2 * p] = 0;
+            hi[2 * p + 1] = (long) (tag1 - tag2) * inverse;
+            tags[2 * p] = tag1;
+            tags[2 * p + 1] = tag2;
+            assertEquals(hi[2 * p] * a + tag1, hi[2 * p + 1] * a + tag2, "the pair collides under the default multipliers");
+        }
+        FrontendIndex.Placement p = FrontendIndex.place(hi, lo, tags, 2 * pairs);
+        try (Arena arena = Arena.ofConfined()) {
+            FrontendIndex index = new FrontendIndex(arena.allocate((long) p.capacityBuckets() * ServiceTableDescriptor.BUCKET_BYTES, 64), p);
+            for (int i = 0; i < 2 * pairs; i++) {
+                index.write(p.bucketOf(i), hi[i], lo[i], tags[i]);
+            }
+            for (int i = 0; i < 2 * pairs; i++) {
+                assertEquals(p.bucketOf(i), index.find(hi[i], lo[i], tags[i]), "key " + i);
+            }
+        }
+    }
+
     /** Another address, family, port or protocol: -1 unless the set holds that key too (then its own bucket). */
     private static void assertAbsent(FrontendIndex index, Set<String> keys, long hi, long lo, int tag) {
         int found = index.find(hi, lo, tag);
