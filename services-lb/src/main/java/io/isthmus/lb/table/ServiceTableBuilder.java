@@ -344,7 +344,17 @@ public final class ServiceTableBuilder {
      */
     public ServiceTable build() {
         int n = keys.size();
-        int capacity = FrontendIndex.capacityFor(n);
+        long[] keyHi = new long[n];
+        long[] keyLo = new long[n];
+        int[] keyTags = new int[n];
+        for (int i = 0; i < n; i++) {
+            FrontendKey k = keys.get(i);
+            keyHi[i] = k.address().hi();
+            keyLo[i] = k.address().lo();
+            keyTags[i] = ServiceTableDescriptor.keyTag(k.port(), k.protocol().ipProtocolNumber());
+        }
+        FrontendIndex.Placement placement = FrontendIndex.place(keyHi, keyLo, keyTags, n);
+        int capacity = placement.capacityBuckets();
         // 0: three lines, 1: compact (one line), 2: paired (two lines)
         byte[] form = new byte[n];
         int coldCount = 0;
@@ -375,7 +385,7 @@ public final class ServiceTableBuilder {
         MemorySegment m = region.segment();
         MemorySegment.copy(MemorySegment.ofArray(backends), 0, m, backendStart, backendBytesUsed);
         MemorySegment.copy(MemorySegment.ofArray(maglev), 0, m, maglevStart, maglevBytesUsed);
-        FrontendIndex index = new FrontendIndex(m, capacity);
+        FrontendIndex index = new FrontendIndex(m, placement);
         int[] ids = new int[n];
         int[] records = new int[capacity];
         boolean[] lineWritten = new boolean[lineIndex.size()];
@@ -383,8 +393,9 @@ public final class ServiceTableBuilder {
         for (int i = 0; i < n; i++) {
             FrontendKey k = keys.get(i);
             FrontendSpec spec = specs.get(i);
-            int tag = ServiceTableDescriptor.keyTag(k.port(), k.protocol().ipProtocolNumber());
-            int id = index.insert(k.address().hi(), k.address().lo(), tag);
+            int tag = keyTags[i];
+            int id = placement.bucketOf(i);
+            index.write(id, keyHi[i], keyLo[i], tag);
             ids[i] = id;
             long at = (long) id * BUCKET_BYTES;
             long record = at;
