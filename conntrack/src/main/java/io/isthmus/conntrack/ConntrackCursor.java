@@ -127,21 +127,26 @@ public final class ConntrackCursor {
             sink += MEMORY.get(PLAIN_LONG, batch.bucketAddress[i]);
         }
         VarHandle.acquireFence();
-        // Pass 3: find the tag matches of every bucket (in cache now, eight long compares each);
+        // Pass 3: find the tag matches of every bucket (in cache now, two long compares each);
         // note the first one's node and keep the others. No memory misses here: kept apart from
-        // the touch below so that this long loop body does not fill the reorder window between
-        // misses.
+        // the touch below so that this loop body does not fill the reorder window between misses.
         for (int i = 0; i < count; i++) {
             final long bucket = batch.bucketAddress[i];
             final int mask = tagMatches(bucket, batch.tag[i]);
-            // An empty slot (0) gives ref -1; a corrupt one a ref beyond the capacity: neither is a candidate.
-            final int ref = slotRef(MEMORY.get(PLAIN_INT, bucket + 4L * Integer.numberOfTrailingZeros(mask | 1 << 16)));
+            VarHandle.acquireFence();
+            // An empty slot (0) gives ref -1; a corrupt one a ref beyond the capacity: neither is
+            // a candidate. No match reads the last slot's ref word and drops it.
+            final int ref = slotRef(MEMORY.get(PLAIN_INT,
+                bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
             batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
             batch.tagMask[i] = mask & mask - 1;
         }
         // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
         // of an IPv4 key reads its entry's window only (one line); a key with high address
-        // words (IPv6) also reads the entry's cold words: touch those too.
+        // words (IPv6) also reads the entry's cold words: touch those too. A key without a tag
+        // match whose home bucket overflowed (a few in a hundred at full load) will read the
+        // next bucket in pass 5: touch that one here, with the others.
+        final long lastBucket = t.bucketAddress(t.bucketCount - 1);
         for (int i = 0; i < count; i++) {
             final int ref = batch.firstRef[i];
             if (ref >= 0) {
@@ -151,6 +156,11 @@ public final class ConntrackCursor {
                 if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
                     sink += MEMORY.get(PLAIN_LONG, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI))
                         + MEMORY.get(PLAIN_LONG, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
+                }
+            } else {
+                final long bucket = batch.bucketAddress[i];
+                if (overflowCount(MEMORY.get(PLAIN_INT, bucket + OVERFLOW_OFFSET)) != 0) {
+                    sink += MEMORY.get(PLAIN_LONG, bucket == lastBucket ? t.indexAddress : bucket + BUCKET_BYTES);
                 }
             }
         }
@@ -195,8 +205,10 @@ public final class ConntrackCursor {
         if (result >= 0) {
             return result;
         }
-        if ((int) INT.getAcquire(MEMORY, homeAddress + 4L * OVERFLOW) != 0) {
-            for (int d = 1; d <= table.overflowBuckets; d++) {
+        final int overflow = (int) INT.getAcquire(MEMORY, homeAddress + OVERFLOW_OFFSET);
+        if (overflowCount(overflow) != 0) {
+            final int reach = Math.min(overflowReach(overflow), table.overflowBuckets);
+            for (int d = 1; d <= reach; d++) {
                 result = scanBucket(table.bucketAddress(table.nextBucket(home, d)), tag, srcHi, srcLo, dstHi, dstLo, ports,
                     statusKey, selfIndex, out, i);
                 if (result >= 0) {
@@ -209,11 +221,23 @@ public final class ConntrackCursor {
 
     private int scanBucket(long bucket, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int statusKey,
                            int selfIndex, ConntrackLookupBatch out, int i) {
-        for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
-            final int value = MEMORY.get(PLAIN_INT, bucket + 4L * slot);
-            if (value != 0 && slotTag(value) == tag) {
+        return scanMatches(bucket, tagMatches(bucket, tag), tag, srcHi, srcLo, dstHi, dstLo, ports, statusKey, selfIndex,
+            out, i);
+    }
+
+    /**
+     * The slots of {@code mask} in slot order whose tag byte is still {@code tag} (the mask's
+     * bits after its lowest may be false: see {@link #tagMatches}; a slot may have changed since),
+     * each compared by {@link #matches}. Returns the first matching node ref or -1.
+     */
+    private int scanMatches(long bucket, int mask, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports,
+                            int statusKey, int selfIndex, ConntrackLookupBatch out, int i) {
+        while (mask != 0) {
+            final int slot = Integer.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            if ((MEMORY.get(ValueLayout.JAVA_BYTE, bucket + tagOffset(slot)) & 0xFF) == tag) {
                 VarHandle.acquireFence();
-                final int ref = slotRef(value);
+                final int ref = slotRef(MEMORY.get(PLAIN_INT, bucket + refOffset(slot)));
                 if (matches(ref, srcHi, srcLo, dstHi, dstLo, ports, statusKey, selfIndex, out, i)) {
                     return ref;
                 }
@@ -311,7 +335,8 @@ public final class ConntrackCursor {
                     }
                 }
             }
-            if (result < 0 && (tagMaskA[i] != 0 || (int) INT.getAcquire(MEMORY, bucketAddressA[i] + 4L * OVERFLOW) != 0)) {
+            if (result < 0 && (tagMaskA[i] != 0
+                || overflowCount((int) INT.getAcquire(MEMORY, bucketAddressA[i] + OVERFLOW_OFFSET)) != 0)) {
                 result = compareOthers(batch, i, statusKey);
             }
             refA[i] = result;
@@ -330,21 +355,12 @@ public final class ConntrackCursor {
     private int compareOthers(ConntrackLookupBatch batch, int i, int statusKey) {
         final long bucket = batch.bucketAddress[i];
         final int tag = batch.tag[i];
-        int mask = batch.tagMask[i];
-        while (mask != 0) {
-            final int slot = Integer.numberOfTrailingZeros(mask);
-            mask &= mask - 1;
-            final int value = MEMORY.get(PLAIN_INT, bucket + 4L * slot);
-            if (slotTag(value) == tag) {
-                VarHandle.acquireFence();
-                final int ref = slotRef(value);
-                if (matches(ref, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i], batch.ports[i], statusKey,
-                    -1, batch, i)) {
-                    return ref;
-                }
-            }
+        final int found = scanMatches(bucket, batch.tagMask[i], tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
+            batch.dstLo[i], batch.ports[i], statusKey, -1, batch, i);
+        if (found >= 0) {
+            return found;
         }
-        if ((int) INT.getAcquire(MEMORY, bucket + 4L * OVERFLOW) != 0) {
+        if (overflowCount((int) INT.getAcquire(MEMORY, bucket + OVERFLOW_OFFSET)) != 0) {
             return probe(table.bucketIndex(bucket), tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
                 batch.ports[i], statusKey, -1, batch, i);
         }
@@ -372,44 +388,28 @@ public final class ConntrackCursor {
         out.decision[i] = MEMORY.get(PLAIN_INT, base + DECISION);
     }
 
-    /** The tag bits of both slots of a long (slot bits 25..31 and 57..63). */
-    private static final long TAG_BITS_PAIR = 0xFE00_0000_FE00_0000L;
-    private static final long LANE_LOW7 = 0x0000_007F_0000_007FL;
-    private static final long LANE_BIT7 = 0x0000_0080_0000_0080L;
+    private static final long BYTE_ONES = 0x0101_0101_0101_0101L;
+    private static final long BYTE_HIGHS = 0x8080_8080_8080_8080L;
+    /** The overflow count's four bytes in the bucket's second long, made never to look like a tag. */
+    private static final long NOT_TAGS_OF_SECOND_LONG = 0xFFFF_FFFF_0000_0000L;
 
     /**
-     * Bit {@code s} set for every slot {@code s} (1..15) of the bucket with this tag: the
-     * 64-byte line read as 8 longs, two slots per long, compared without a branch (SWAR: the
-     * tag bits of each 32-bit lane of {@code word ^ pattern} are zero exactly when the tag
-     * matches; adding 0x7F to the 7-bit lane carries into bit 7 unless it is zero). Random
-     * per-slot branches here cost more than the arithmetic (mispredictions). The eight longs'
-     * "differs" bits are gathered into one long first and interleaved back into slot order at
-     * the end (two {@code Integer.expand}), not extracted pair by pair. An empty slot never
-     * matches: tags are never 0 ({@link ConntrackTable#tagOf}).
+     * Bit {@code k} set for slot {@code k} (0..11) of the bucket whose tag byte may equal
+     * {@code tag}: the bucket's first 16 bytes (12 tags, then the overflow count, forced to
+     * non-matching bytes) read as two longs, XORed with the tag in every byte, and each zero
+     * byte found with the borrow test {@code (x - 0x01..) & ~x & 0x80..}, gathered into slot
+     * order by {@code Long.compress} (one {@code pext} on x86 with BMI2). No branch per slot.
+     * The lowest set bit is exact; a higher one may be false (a borrow out of a zero byte turns
+     * a 0x01 byte above it into a match), so every bit after the first is checked again
+     * against the tag byte before use ({@link #scanMatches}). An empty slot never matches: tags
+     * are never 0 ({@link ConntrackTable#tagOf}).
      */
     static int tagMatches(long bucket, int tag) {
-        final long pattern = (long) tag << SLOT_REF_BITS | (long) tag << (32 + SLOT_REF_BITS);
-        // Bit 7 + k: the tag of slot 2k differs; bit 39 + k: that of slot 2k + 1.
-        final long differ = laneDiffers(bucket, pattern)
-            | laneDiffers(bucket + 8, pattern) << 1
-            | laneDiffers(bucket + 16, pattern) << 2
-            | laneDiffers(bucket + 24, pattern) << 3
-            | laneDiffers(bucket + 32, pattern) << 4
-            | laneDiffers(bucket + 40, pattern) << 5
-            | laneDiffers(bucket + 48, pattern) << 6
-            | laneDiffers(bucket + 56, pattern) << 7;
-        final int even = ~(int) (differ >>> 7) & 0xFF;
-        final int odd = ~(int) (differ >>> 39) & 0xFF;
-        // Interleaved back into slot order (one pdep each on x86 with BMI2).
-        return (Integer.expand(even, 0x5555) | Integer.expand(odd, 0xAAAA)) & ~(1 << OVERFLOW);
-    }
-
-    /**
-     * Bits 7 and 39: set when the tag of the low / high slot of the long at {@code address}
-     * differs from {@code pattern}'s (adding 0x7F to a 7-bit lane carries into bit 7 unless it is zero).
-     */
-    private static long laneDiffers(long address, long pattern) {
-        return ((((MEMORY.get(PLAIN_LONG, address) ^ pattern) & TAG_BITS_PAIR) >>> SLOT_REF_BITS) + LANE_LOW7) & LANE_BIT7;
+        final long pattern = BYTE_ONES * tag;
+        final long first = MEMORY.get(PLAIN_LONG, bucket + TAGS_OFFSET) ^ pattern;
+        final long second = (MEMORY.get(PLAIN_LONG, bucket + TAGS_OFFSET + 8) ^ pattern) | NOT_TAGS_OF_SECOND_LONG;
+        return (int) Long.compress((first - BYTE_ONES) & ~first, BYTE_HIGHS)
+            | (int) Long.compress((second - BYTE_ONES) & ~second, BYTE_HIGHS) << 8;
     }
 
     /**
@@ -656,7 +656,6 @@ public final class ConntrackCursor {
         final ConntrackTable t = table;
         final int home = t.bucketOf(hash);
         final int tag = ConntrackTable.tagOf(hash);
-        final int value = slot(tag, ref);
         final long homeAddress = t.bucketAddress(home);
         for (int attempt = 0; attempt < ConntrackTable.LINK_ATTEMPTS; attempt++) {
             final int found = probe(home, tag, srcHi, srcLo, dstHi, dstLo, ports, key, selfIndex, null, 0);
@@ -666,12 +665,12 @@ public final class ConntrackCursor {
             final long placed;
             final int free = ConntrackTable.emptySlot(homeAddress);
             if (free >= 0) {
-                if (!INT.compareAndSet(MEMORY, homeAddress + 4L * free, 0, value)) {
+                if (!ConntrackTable.fillSlot(homeAddress, free, tag, ref)) {
                     continue; // another inserter took it: look again
                 }
                 placed = free;
             } else {
-                placed = placeOverflow(home, value);
+                placed = placeOverflow(home, tag, ref);
                 if (placed < 0) {
                     return LINK_FULL;
                 }
@@ -685,11 +684,11 @@ public final class ConntrackCursor {
         return LINK_FULL;
     }
 
-    /** Places {@code value} in a bucket after {@code home}; returns its probe position or -1. */
-    private long placeOverflow(int home, int value) {
+    /** Places node {@code ref} in a bucket after {@code home}; returns its probe position or -1. */
+    private long placeOverflow(int home, int tag, int ref) {
         final ConntrackTable t = table;
         final long homeAddress = t.bucketAddress(home);
-        INT.getAndAdd(MEMORY, homeAddress + 4L * OVERFLOW, 1);
+        INT.getAndAdd(MEMORY, homeAddress + OVERFLOW_OFFSET, 1);
         for (int attempt = 0; attempt < ConntrackTable.LINK_ATTEMPTS; attempt++) {
             boolean sawEmpty = false;
             for (int d = 1; d <= t.overflowBuckets; d++) {
@@ -697,7 +696,8 @@ public final class ConntrackCursor {
                 final int slot = ConntrackTable.emptySlot(bucket);
                 if (slot >= 0) {
                     sawEmpty = true;
-                    if (INT.compareAndSet(MEMORY, bucket + 4L * slot, 0, value)) {
+                    ConntrackTable.raiseReach(homeAddress, d);
+                    if (ConntrackTable.fillSlot(bucket, slot, tag, ref)) {
                         return (long) d * SLOTS_PER_BUCKET + slot;
                     }
                 }
@@ -706,27 +706,34 @@ public final class ConntrackCursor {
                 break;
             }
         }
-        INT.getAndAdd(MEMORY, homeAddress + 4L * OVERFLOW, -1);
+        INT.getAndAdd(MEMORY, homeAddress + OVERFLOW_OFFSET, -1);
         return -1;
     }
 
     /**
      * A live node with this key (not entry {@code selfIndex}) placed before probe position
-     * {@code ourPosition}, or -1.
+     * {@code ourPosition}, or -1. Goes by the ref words, which inserters take first: a node
+     * whose tag byte is still 0 (its inserter between its compareAndSet and its tag write) is
+     * compared too; a slot whose tag byte is another tag is skipped.
      */
     private int firstDuplicate(int home, int tag, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int key,
                                int selfIndex, long ourPosition) {
         final ConntrackTable t = table;
-        final int buckets = (int) INT.getVolatile(MEMORY, t.bucketAddress(home) + 4L * OVERFLOW) != 0 ? t.overflowBuckets : 0;
+        final int buckets = overflowCount((int) INT.getVolatile(MEMORY, t.bucketAddress(home) + OVERFLOW_OFFSET)) != 0
+            ? t.overflowBuckets : 0;
         for (int d = 0; d <= buckets; d++) {
             final long bucket = t.bucketAddress(t.nextBucket(home, d));
-            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+            for (int slot = 0; slot < SLOTS_PER_BUCKET; slot++) {
                 final long position = (long) d * SLOTS_PER_BUCKET + slot;
                 if (position >= ourPosition) {
                     return -1;
                 }
-                final int value = (int) INT.getVolatile(MEMORY, bucket + 4L * slot);
-                if (value != 0 && slotTag(value) == tag
+                final int value = (int) INT.getVolatile(MEMORY, bucket + refOffset(slot));
+                if (value == 0) {
+                    continue;
+                }
+                final int slotTag = (byte) ConntrackTable.BYTE.getVolatile(MEMORY, bucket + tagOffset(slot)) & 0xFF;
+                if ((slotTag == 0 || slotTag == tag)
                     && matches(slotRef(value), srcHi, srcLo, dstHi, dstLo, ports, key, selfIndex, null, 0)) {
                     return slotRef(value);
                 }
@@ -747,8 +754,8 @@ public final class ConntrackCursor {
         int victimLastSeen = Integer.MAX_VALUE;
         for (int b = 0; b < EARLY_DROP_BUCKETS && b < t.bucketCount; b++) {
             final long bucket = t.bucketAddress(t.nextBucket(firstBucket, b));
-            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
-                final int value = (int) INT.getAcquire(MEMORY, bucket + 4L * slot);
+            for (int slot = 0; slot < SLOTS_PER_BUCKET; slot++) {
+                final int value = (int) INT.getAcquire(MEMORY, bucket + refOffset(slot));
                 if (value == 0 || slotRef(value) >>> 1 >= t.capacity) {
                     continue;
                 }

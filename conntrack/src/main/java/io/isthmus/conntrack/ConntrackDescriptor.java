@@ -14,7 +14,7 @@ package io.isthmus.conntrack;
  * | header (HEADER_BYTES)        |   identity, sizes, clock, owner, flush mailbox, free list,
  * |                              |   timeouts per state, counter stripes (one per writer)
  * +------------------------------+ HEADER_BYTES
- * | index: buckets x 64 B        |   one cache line per bucket: overflow count + 15 slots
+ * | index: buckets x 64 B        |   one cache line per bucket: 12 tags, overflow count, 12 refs
  * +------------------------------+ entriesOffset = HEADER_BYTES + 64 x buckets
  * | entries: capacity x 112 B    |   one entry per connection, found from two slots;
  * |                              |   a hot 64-byte window inside each (see Entry)
@@ -23,7 +23,7 @@ package io.isthmus.conntrack;
  * Header (offsets in bytes)
  *  0                   8          12          16          20          24
  * +-------------------+-----------+-----------+-----------+-----------+
- * | magic "ISTHCT03"  | version   | entryBytes| capacity  | buckets   |
+ * | magic "ISTHCT04"  | version   | entryBytes| capacity  | buckets   |
  * +-------------------+-----------+-----------+-----------+-----------+
  * 24 hashSeed u64 | 32 epochUnixMs u64 | 40 ownerPid u64 | 48 ownerStartMs u64
  * 64  (own cache line) ownerHeartbeatMs u64       written (release) by the owner's housekeeping
@@ -43,20 +43,26 @@ package io.isthmus.conntrack;
  *     sweeper), each 8 x u64 indexed by {@link ConntrackCounter#id()}; one writer per stripe
  *     (release store), readers sum them (acquire)
  *
- * Index bucket (64 B, one cache line)
- *  0            4            8                                              64
- * +------------+------------+------------+--------- ... ---------+------------+
- * | overflow   | slot 1     | slot 2     |                        | slot 15    |
- * +------------+------------+------------+--------- ... ---------+------------+
- * overflow u32 = nodes whose home is this bucket but that sit in a later bucket
- *
- * Slot (u32)
- *  31       25 24                                                 0
- * +-----------+----------------------------------------------------+
- * | tag (7)   | node ref + 1 (25 bits); slot = 0: empty             |
- * +-----------+----------------------------------------------------+
+ * Index bucket (64 B, one cache line; layout 4)
+ *  0    1         11   12           16           20                        60           64
+ * +----+-- ... --+----+------------+------------+---------- ... ---------+------------+
+ * |tag0|         |tg11| overflow   | slot 0 ref | slot 1 ref ...          | slot 11 ref|
+ * +----+-- ... --+----+------------+------------+---------- ... ---------+------------+
+ * tag k u8   = 8 bits of the hash of slot k's key that did not choose the bucket (never 0);
+ *              0 while slot k is empty, being filled or being emptied
+ * overflow u32 = count (bits 0-7): nodes whose home is this bucket but that sit in a later bucket
+ *                | reach (bits 8-15): the farthest later bucket that ever held one (raised before
+ *                  the node is placed, never lowered but by a rebuild): lookups probe that far only
+ * slot k ref u32 = node ref + 1; 0: empty
  * node ref = (entryIndex << 1) | direction   (0 = original, 1 = reply)
- * tag = 7 bits of the key's hash that did not choose the bucket
+ *
+ * The 12 tags sit side by side in the first 16 bytes so that a lookup compares all of them with
+ * two long operations ("which bytes equal the tag": XOR with the tag in every byte, then the
+ * zero-byte test), instead of one lane per slot word (layout 3: 15 u32 slots of a 7-bit tag and a
+ * 25-bit ref, eight longs per scan). A slot's ref word is the one an inserter or remover takes
+ * with compareAndSet; its tag byte is written only by the thread whose node the ref word names:
+ * the inserter after its compareAndSet (release), the remover (back to 0) before its
+ * compareAndSet to 0. A lookup trusts a tag only as a hint and compares the key in the entry.
  *
  * Entry (ENTRY_BYTES = 112; layout 3): a hot window and cold words
  *
@@ -107,8 +113,8 @@ package io.isthmus.conntrack;
  * by compare-and-set of the whole control word, so an update can never land on an entry that
  * was freed and reused meanwhile.
  *
- * <p>Bytes per connection: 112 (entry, IPv4 or IPv6) + 16 (index: a quarter of a 64-byte bucket, 3.75 slots
- * for the connection's two nodes, about half full) = 128, both directions included.
+ * <p>Bytes per connection: 112 (entry, IPv4 or IPv6) + 16 (index: a quarter of a 64-byte bucket, 3 slots
+ * for the connection's two nodes, two thirds full when the table is) = 128, both directions included.
  *
  * <p>Thread-safety: this class holds constants only.
  */
@@ -117,11 +123,13 @@ public final class ConntrackDescriptor {
     private ConntrackDescriptor() {
     }
 
-    /** "ISTHCT03" as a little-endian long. */
-    public static final long MAGIC = 0x3330544348545349L;
+    /** "ISTHCT04" as a little-endian long. */
+    public static final long MAGIC = 0x3430544348545349L;
+    /** "ISTHCT03": layout 3 (the same entries, buckets of 15 u32 slots with 7-bit tags in them). */
+    public static final long MAGIC_VERSION_3 = 0x3330544348545349L;
     /** "ISTHCT02": layout 2 (the same index, entries without the hot window). */
     public static final long MAGIC_VERSION_2 = 0x3230544348545349L;
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     public static final int HEADER_BYTES = 8192;
     public static final int MAGIC_OFFSET = 0;
@@ -160,28 +168,54 @@ public final class ConntrackDescriptor {
     // ------------------------------------------------------------------ index
 
     public static final int BUCKET_BYTES = 64;
-    public static final int SLOTS_PER_BUCKET = 16;
-    /** Slot 0 of a bucket is its overflow count; slots 1..15 hold nodes. */
-    public static final int FIRST_SLOT = 1;
-    public static final int OVERFLOW = 0;
-    /** Buckets after the home bucket that may hold its overflow. */
-    public static final int MAX_OVERFLOW_BUCKETS = 8;
+    public static final int SLOTS_PER_BUCKET = 12;
+    /** Tag byte of slot k: bucket + TAGS_OFFSET + k. */
+    public static final int TAGS_OFFSET = 0;
+    /** The bucket's overflow word (u32): count (bits 0-7) | reach (bits 8-15). */
+    public static final int OVERFLOW_OFFSET = 12;
+    /** Nodes whose home is the bucket but that sit in a later one (at most 16 x 12 = 192). */
+    public static final int OVERFLOW_COUNT_MASK = 0xFF;
+    /** The farthest later bucket that has held one of them (1..16; it only grows, until a rebuild). */
+    public static final int OVERFLOW_REACH_SHIFT = 8;
+
+    public static int overflowCount(int overflowWord) {
+        return overflowWord & OVERFLOW_COUNT_MASK;
+    }
+
+    public static int overflowReach(int overflowWord) {
+        return (overflowWord >>> OVERFLOW_REACH_SHIFT) & 0xFF;
+    }
+    /** Ref word of slot k: bucket + REFS_OFFSET + 4k. */
+    public static final int REFS_OFFSET = 16;
+    /**
+     * Buckets after the home bucket that may hold its overflow. Lookups probe only as far as a
+     * bucket's reach (nearly always 1); inserts give up (INSERT_FULL) only when all are full,
+     * which at 12 slots a bucket and 8 buckets happened about once per million inserts into an
+     * almost full table; 16 make that negligible.
+     */
+    public static final int MAX_OVERFLOW_BUCKETS = 16;
+    /** Bits of a node ref + 1 (the capacity's limit; the ref word is a whole u32). */
     public static final int SLOT_REF_BITS = 25;
-    public static final int SLOT_REF_MASK = (1 << SLOT_REF_BITS) - 1;
-    public static final int TAG_BITS = 32 - SLOT_REF_BITS;
+    public static final int TAG_BITS = 8;
     /** Node refs + 1 must fit {@link #SLOT_REF_BITS} bits. */
     public static final int MAX_CAPACITY = (1 << (SLOT_REF_BITS - 1)) - 1;
 
-    public static int slot(int tag, int ref) {
-        return tag << SLOT_REF_BITS | (ref + 1);
+    /** The ref word naming node {@code ref} (never 0). */
+    public static int slotWord(int ref) {
+        return ref + 1;
     }
 
-    public static int slotRef(int slot) {
-        return (slot & SLOT_REF_MASK) - 1;
+    /** The node ref of a ref word (-1 for an empty slot). */
+    public static int slotRef(int word) {
+        return word - 1;
     }
 
-    public static int slotTag(int slot) {
-        return slot >>> SLOT_REF_BITS;
+    public static long tagOffset(int slot) {
+        return TAGS_OFFSET + slot;
+    }
+
+    public static long refOffset(int slot) {
+        return REFS_OFFSET + 4L * slot;
     }
 
     // ------------------------------------------------------------------ entry
@@ -351,7 +385,7 @@ public final class ConntrackDescriptor {
         return HEADER_BYTES;
     }
 
-    /** Buckets for a capacity: 16 index bytes per connection (at least one bucket). */
+    /** Buckets for a capacity: 16 index bytes per connection, 3 slots for its 2 nodes (at least one bucket). */
     public static int bucketCountFor(int capacity) {
         return Math.max(1, (int) (((long) capacity + 3) / 4));
     }

@@ -16,19 +16,23 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The connection table: entries in a memory-mapped file (see {@link ConntrackDescriptor}),
  * each found from two slots of an open-addressed index, one per direction (as Linux
- * nf_conntrack's two {@code tuplehash}es). A slot holds a 7-bit tag of the key's hash and the
- * node ref; a lookup reads one 64-byte bucket, compares tags, and touches only the entries whose
- * tag matches (about one).
+ * nf_conntrack's two {@code tuplehash}es). A slot is an 8-bit tag of the key's hash (the 12
+ * tags of a bucket side by side) and a ref word naming the node; a lookup reads one 64-byte
+ * bucket, compares the tags two longs at a time, and touches only the entries whose tag
+ * matches (about one).
  *
  * <p>Thread-safety: the owner process maps it read-write. Any number of worker threads, each
  * with its own {@link ConntrackCursor} (own counter stripe), insert and update concurrently;
  * exactly one {@link ConntrackSweeper} removes expired entries and serves flush requests;
  * {@link ConntrackFlusher} removes connections to a backend on request. Memory orders:
  * <ul>
- * <li>index slots: an inserter fills an empty slot with compareAndSet (0 to tag|ref); a remover
- *     (the single claimant of a DYING entry) empties it with compareAndSet. Nobody waits and
- *     nothing is locked. Lookups read a bucket plainly, then {@link VarHandle#acquireFence()}
- *     before reading the entries it names. The overflow count of a bucket is raised
+ * <li>index slots: an inserter takes an empty slot with a compareAndSet of its ref word (0 to
+ *     ref + 1), then writes its tag byte (release); a remover (the single claimant of a DYING
+ *     entry) writes the tag byte back to 0, then empties the ref word with compareAndSet. Only
+ *     the thread whose node the ref word names writes the tag byte, so the tag writes of one
+ *     slot are ordered by the compareAndSets around them. Nobody waits and nothing is locked.
+ *     Lookups read a bucket's tags plainly, {@link VarHandle#acquireFence()}, read the ref words
+ *     of the matching slots and compare the key in the entry (a tag is only a hint). The overflow count of a bucket is raised
  *     (getAndAdd) before a node goes to a later bucket and lowered after it left it.</li>
  * <li>two inserters of the same key may both fill a slot; each then re-scans (after a full
  *     fence) and the one whose slot comes later in probe order removes its own entry: lookups
@@ -52,6 +56,7 @@ public final class ConntrackTable implements AutoCloseable {
 
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
 
     /**
      * All of memory as one segment, for the per-packet paths: a static final segment lets the
@@ -267,6 +272,10 @@ public final class ConntrackTable implements AutoCloseable {
         if (magic == 0x3130544348545349L) {
             return "has layout version 1 (chained buckets), this program reads version " + VERSION + "; remove it to start afresh";
         }
+        if (magic == MAGIC_VERSION_3) {
+            return "has layout version 3 (index slots with 7-bit tags), this program reads version " + VERSION
+                + "; remove it to start afresh";
+        }
         if (magic == MAGIC_VERSION_2) {
             return "has layout version 2 (entries without the hot window), this program reads version " + VERSION
                 + "; remove it to start afresh";
@@ -358,11 +367,11 @@ public final class ConntrackTable implements AutoCloseable {
     /** Puts both nodes of live entry {@code i} in the index (single-threaded rebuild); false if there was no room. */
     private boolean placeForRebuild(int entryIndex) {
         final long hashOrig = hashOfEntry(entryIndex, DIR_ORIGINAL);
-        if (!placeNode(bucketOf(hashOrig), slot(tagOf(hashOrig), entryIndex << 1 | DIR_ORIGINAL))) {
+        if (!placeNode(bucketOf(hashOrig), tagOf(hashOrig), entryIndex << 1 | DIR_ORIGINAL)) {
             return false;
         }
         final long hashReply = hashOfEntry(entryIndex, DIR_REPLY);
-        if (!placeNode(bucketOf(hashReply), slot(tagOf(hashReply), entryIndex << 1 | DIR_REPLY))) {
+        if (!placeNode(bucketOf(hashReply), tagOf(hashReply), entryIndex << 1 | DIR_REPLY)) {
             unlinkNode(hashOrig, entryIndex << 1 | DIR_ORIGINAL);
             return false;
         }
@@ -370,38 +379,83 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     /** Fills the first empty slot from {@code home} on (compareAndSet; no duplicate check). */
-    boolean placeNode(int home, int slotValue) {
+    boolean placeNode(int home, int tag, int ref) {
         for (int attempt = 0; attempt < LINK_ATTEMPTS; attempt++) {
             final long homeAddress = bucketAddress(home);
             final int free = emptySlot(homeAddress);
             if (free >= 0) {
-                if (INT.compareAndSet(MEMORY, homeAddress + 4L * free, 0, slotValue)) {
+                if (fillSlot(homeAddress, free, tag, ref)) {
                     return true;
                 }
                 continue;
             }
-            INT.getAndAdd(MEMORY, homeAddress, 1);
+            INT.getAndAdd(MEMORY, homeAddress + OVERFLOW_OFFSET, 1);
             for (int d = 1; d <= overflowBuckets; d++) {
                 final long bucket = bucketAddress(nextBucket(home, d));
                 final int slot = emptySlot(bucket);
-                if (slot >= 0 && INT.compareAndSet(MEMORY, bucket + 4L * slot, 0, slotValue)) {
-                    return true;
+                if (slot >= 0) {
+                    raiseReach(homeAddress, d);
+                    if (fillSlot(bucket, slot, tag, ref)) {
+                        return true;
+                    }
                 }
             }
-            INT.getAndAdd(MEMORY, homeAddress, -1);
+            INT.getAndAdd(MEMORY, homeAddress + OVERFLOW_OFFSET, -1);
             return false;
         }
         return false;
     }
 
-    /** The first empty slot of the bucket at {@code bucketAddress}, or -1. */
+    /** The first empty slot (ref word 0) of the bucket at {@code bucketAddress}, or -1. */
     static int emptySlot(long bucketAddress) {
-        for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
-            if (MEMORY.get(ValueLayout.JAVA_INT, bucketAddress + 4L * slot) == 0) {
+        for (int slot = 0; slot < SLOTS_PER_BUCKET; slot++) {
+            if (MEMORY.get(ValueLayout.JAVA_INT, bucketAddress + refOffset(slot)) == 0) {
                 return slot;
             }
         }
         return -1;
+    }
+
+    /**
+     * Makes the reach of the home bucket at {@code homeAddress} at least {@code distance}, before
+     * a node is placed that far from it (compareAndSet; the count beside it may change meanwhile).
+     */
+    static void raiseReach(long homeAddress, int distance) {
+        final long word = homeAddress + OVERFLOW_OFFSET;
+        while (true) {
+            final int overflow = (int) INT.getVolatile(MEMORY, word);
+            if (ConntrackDescriptor.overflowReach(overflow) >= distance
+                || INT.compareAndSet(MEMORY, word, overflow, (overflow & ~(0xFF << OVERFLOW_REACH_SHIFT)) | distance << OVERFLOW_REACH_SHIFT)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Takes empty slot {@code slot} of the bucket for node {@code ref}: compareAndSet of its ref
+     * word from 0, then its tag byte (release; lookups see the node from then on). False if
+     * another thread took the slot first.
+     */
+    static boolean fillSlot(long bucketAddress, int slot, int tag, int ref) {
+        if (!INT.compareAndSet(MEMORY, bucketAddress + refOffset(slot), 0, slotWord(ref))) {
+            return false;
+        }
+        BYTE.setRelease(MEMORY, bucketAddress + tagOffset(slot), (byte) tag);
+        return true;
+    }
+
+    /**
+     * Empties slot {@code slot} of the bucket if it names node {@code ref}: its tag byte back
+     * to 0 first (lookups stop seeing the node; the byte is still ours), then the ref word by
+     * compareAndSet, after which another inserter may take the slot and write its own tag.
+     */
+    static boolean clearSlot(long bucketAddress, int slot, int ref) {
+        final long refAddress = bucketAddress + refOffset(slot);
+        if ((int) INT.getAcquire(MEMORY, refAddress) != slotWord(ref)) {
+            return false;
+        }
+        BYTE.setRelease(MEMORY, bucketAddress + tagOffset(slot), (byte) 0);
+        return INT.compareAndSet(MEMORY, refAddress, slotWord(ref), 0);
     }
 
     // ------------------------------------------------------------------ clock and timeouts
@@ -498,12 +552,12 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     /**
-     * Seven bits of the hash's low half, never used to pick the bucket, and never 0 (0 becomes
-     * 1): an empty slot (0) then never matches a tag, so a bucket's tag matches are found with
-     * no test of whether a slot is in use (see {@link ConntrackCursor#tagMatches}).
+     * Eight bits of the hash's low half, never used to pick the bucket, and never 0 (0 becomes
+     * 1): an empty slot's tag byte (0) then never matches, so a bucket's tag matches are found
+     * with no test of whether a slot is in use (see {@link ConntrackCursor#tagMatches}).
      */
     static int tagOf(long hash) {
-        final int bits = (int) hash >>> SLOT_REF_BITS;
+        final int bits = (int) hash >>> (32 - TAG_BITS);
         return bits | (bits - 1) >>> 31;
     }
 
@@ -572,20 +626,17 @@ public final class ConntrackTable implements AutoCloseable {
      */
     boolean unlinkNode(long hash, int ref) {
         final int home = bucketOf(hash);
-        final int value = slot(tagOf(hash), ref);
         final long homeAddress = bucketAddress(home);
-        for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
-            final long slotAddress = homeAddress + 4L * slot;
-            if ((int) INT.getAcquire(MEMORY, slotAddress) == value) {
-                return INT.compareAndSet(MEMORY, slotAddress, value, 0);
+        for (int slot = 0; slot < SLOTS_PER_BUCKET; slot++) {
+            if (clearSlot(homeAddress, slot, ref)) {
+                return true;
             }
         }
         for (int d = 1; d <= overflowBuckets; d++) {
             final long bucket = bucketAddress(nextBucket(home, d));
-            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
-                final long slotAddress = bucket + 4L * slot;
-                if ((int) INT.getAcquire(MEMORY, slotAddress) == value && INT.compareAndSet(MEMORY, slotAddress, value, 0)) {
-                    INT.getAndAdd(MEMORY, homeAddress, -1);
+            for (int slot = 0; slot < SLOTS_PER_BUCKET; slot++) {
+                if (clearSlot(bucket, slot, ref)) {
+                    INT.getAndAdd(MEMORY, homeAddress + OVERFLOW_OFFSET, -1);
                     return true;
                 }
             }
@@ -654,9 +705,24 @@ public final class ConntrackTable implements AutoCloseable {
         return free;
     }
 
-    /** Slot {@code slot} (0 = the overflow count) of bucket {@code bucket} (tests and tools). */
+    /** The ref word of slot {@code slot} of bucket {@code bucket} (tests and tools). */
     int slotValue(int bucket, int slot) {
-        return (int) INT.getAcquire(MEMORY, bucketAddress(bucket) + 4L * slot);
+        return (int) INT.getAcquire(MEMORY, bucketAddress(bucket) + refOffset(slot));
+    }
+
+    /** The tag byte of slot {@code slot} of bucket {@code bucket} (tests and tools). */
+    int slotTag(int bucket, int slot) {
+        return (byte) BYTE.getAcquire(MEMORY, bucketAddress(bucket) + tagOffset(slot)) & 0xFF;
+    }
+
+    /** The overflow count of bucket {@code bucket} (tests and tools). */
+    int overflowCount(int bucket) {
+        return ConntrackDescriptor.overflowCount((int) INT.getAcquire(MEMORY, bucketAddress(bucket) + OVERFLOW_OFFSET));
+    }
+
+    /** The overflow reach of bucket {@code bucket} (tests and tools). */
+    int overflowReach(int bucket) {
+        return ConntrackDescriptor.overflowReach((int) INT.getAcquire(MEMORY, bucketAddress(bucket) + OVERFLOW_OFFSET));
     }
 
     /**
@@ -670,9 +736,12 @@ public final class ConntrackTable implements AutoCloseable {
         final int[] overflow = new int[bucketCount];
         int nodes = 0;
         for (int bucket = 0; bucket < bucketCount; bucket++) {
-            for (int slot = FIRST_SLOT; slot < SLOTS_PER_BUCKET; slot++) {
+            for (int slot = 0; slot < SLOTS_PER_BUCKET; slot++) {
                 final int value = slotValue(bucket, slot);
                 if (value == 0) {
+                    if (slotTag(bucket, slot) != 0) {
+                        return "bucket " + bucket + " slot " + slot + " is empty but has tag " + slotTag(bucket, slot);
+                    }
                     continue;
                 }
                 final int ref = slotRef(value);
@@ -690,8 +759,8 @@ public final class ConntrackTable implements AutoCloseable {
                 seen[ref] = true;
                 nodes++;
                 final long hash = hashOfEntry(ref >>> 1, ref & 1);
-                if (tagOf(hash) != slotTag(value)) {
-                    return "node " + ref + " has tag " + slotTag(value) + ", its key hashes to " + tagOf(hash);
+                if (tagOf(hash) != slotTag(bucket, slot)) {
+                    return "node " + ref + " has tag " + slotTag(bucket, slot) + ", its key hashes to " + tagOf(hash);
                 }
                 final int home = bucketOf(hash);
                 final int distance = bucket >= home ? bucket - home : bucket + bucketCount - home;
@@ -700,12 +769,16 @@ public final class ConntrackTable implements AutoCloseable {
                 }
                 if (distance > 0) {
                     overflow[home]++;
+                    if (distance > overflowReach(home)) {
+                        return "node " + ref + " is " + distance + " buckets from its home " + home + ", whose reach is "
+                            + overflowReach(home);
+                    }
                 }
             }
         }
         for (int bucket = 0; bucket < bucketCount; bucket++) {
-            if (overflow[bucket] != slotValue(bucket, OVERFLOW)) {
-                return "bucket " + bucket + " counts " + slotValue(bucket, OVERFLOW) + " overflow nodes, has " + overflow[bucket];
+            if (overflow[bucket] != overflowCount(bucket)) {
+                return "bucket " + bucket + " counts " + overflowCount(bucket) + " overflow nodes, has " + overflow[bucket];
             }
         }
         int entries = 0;

@@ -173,6 +173,11 @@ class ConntrackStressTest {
                         if (cursor.lookup(0, backend(key), 0, client(key), ports(5353, key & 0xFFFF), 17, 0) != (ref | DIR_REPLY)) {
                             problems.add("reply of fresh key " + key + " not found");
                         }
+                        // Its slots may be ones another thread's removal emptied an instant
+                        // before: their tag bytes must be this connection's (layout 4).
+                        if (cursor.lookup(0, client(key), 0, SERVER, ports(key & 0xFFFF, 53), 17, 0) != ref) {
+                            problems.add("original of fresh key " + key + " not found");
+                        }
                         cursor.remove(ref, cursor.insertedSeqZone());
                         cycles.incrementAndGet();
                     }

@@ -204,7 +204,7 @@ class ConntrackTableTest {
         }
         int overflowed = 0;
         for (int b = 0; b < table.bucketCount(); b++) {
-            overflowed += table.slotValue(b, OVERFLOW) != 0 ? 1 : 0;
+            overflowed += table.overflowCount(b) != 0 ? 1 : 0;
         }
         assertTrue(overflowed > 0, "some buckets overflowed at this load");
         final ConntrackLookupBatch batch = new ConntrackLookupBatch(64);
@@ -293,9 +293,12 @@ class ConntrackTableTest {
         final int capacity = 1 << 20;
         final long bytesPerConnection = (fileBytes(capacity, bucketCountFor(capacity)) - HEADER_BYTES) / capacity;
         assertEquals(128, bytesPerConnection, "bytes per connection, both directions: entry + index share");
-        assertEquals(BUCKET_BYTES, SLOTS_PER_BUCKET * 4, "a bucket is one cache line of u32 slots");
-        assertTrue(2.0 / ((SLOTS_PER_BUCKET - FIRST_SLOT) * bucketCountFor(capacity) / (double) capacity) < 0.55,
-            "the index is about half full when the table is full");
+        assertEquals(BUCKET_BYTES, REFS_OFFSET + SLOTS_PER_BUCKET * 4, "a bucket is one cache line: tags, overflow, u32 refs");
+        assertTrue(TAGS_OFFSET + SLOTS_PER_BUCKET <= OVERFLOW_OFFSET && OVERFLOW_OFFSET + 4 <= REFS_OFFSET,
+            "the tags, then the overflow count, fill the bucket's first 16 bytes");
+        assertEquals(16, OVERFLOW_OFFSET + 4, "tags and overflow count are the two longs a scan reads");
+        assertTrue(2.0 / (SLOTS_PER_BUCKET * bucketCountFor(capacity) / (double) capacity) <= 0.67,
+            "the index is at most two thirds full when the table is full");
         assertEquals(0, ENTRY_BYTES % 8, "u64 fields stay aligned");
         assertEquals(ENTRY_BYTES, WINDOW_BYTES + 8 * COLD_WORDS, "window and cold words fill the entry exactly");
         assertEquals(WINDOW_BYTES, REPLY_PACKETS + 4, "the window's fields fill its 64 bytes");
@@ -321,15 +324,19 @@ class ConntrackTableTest {
         }
     }
 
-    /** A file of layout 2 (same entry size, no window) is refused with a reason, not misread. */
+    /** Files of layouts 2 and 3 (same entry size; no window, or the old index) are refused with a reason, not misread. */
     @Test
-    void aLayout2FileIsRefused() {
+    void olderLayoutFilesAreRefused() {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             final java.lang.foreign.MemorySegment segment = arena.allocate(HEADER_BYTES, 64);
             segment.set(java.lang.foreign.ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC_VERSION_2);
-            final String problem = ConntrackTable.validate(segment);
+            String problem = ConntrackTable.validate(segment);
             assertNotNull(problem);
             assertTrue(problem.contains("layout version 2"), problem);
+            segment.set(java.lang.foreign.ValueLayout.JAVA_LONG, MAGIC_OFFSET, MAGIC_VERSION_3);
+            problem = ConntrackTable.validate(segment);
+            assertNotNull(problem);
+            assertTrue(problem.contains("layout version 3") && problem.contains("remove it"), problem);
         }
     }
 

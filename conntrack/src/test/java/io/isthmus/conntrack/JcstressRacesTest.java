@@ -19,8 +19,11 @@ import org.openjdk.jcstress.Options;
  */
 class JcstressRacesTest {
 
-    /** InsertInsertRace, InsertLookupRace, InsertClaimRace, ReuseLookupRace, RemoveRemoveRace, RemoveTrackRace, ExpireTrackRace. */
-    private static final int RACES = 7;
+    /**
+     * InsertInsertRace, InsertLookupRace, InsertClaimRace, ReuseLookupRace, RemoveRemoveRace, RemoveTrackRace,
+     * ExpireTrackRace, RemoveInsertSlotRace.
+     */
+    private static final int RACES = 8;
 
     @Test
     void racesHaveOnlyAcceptableOutcomes() throws Exception {
