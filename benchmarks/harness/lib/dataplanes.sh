@@ -263,19 +263,23 @@ endpoints:
 ' "$CLUSTER_IP" "$UDP_SERVICE_PORT" "$UDP_TARGET_PORT" "$TCP_SERVICE_PORT" "$TCP_TARGET_PORT" "$UDP_TARGET_PORT" "$TCP_TARGET_PORT"
   for i in 0 1 2; do printf -- '- addresses: ["%s"]\n  conditions: {ready: true}\n' "${IP_B[$i]}"; done
 }
+# The fast path's arguments beyond the ports, as the mode started it (the Service figures restart it
+# with the same ones plus --services): the worker's idle strategy and, for the modes that set one,
+# --xdp-mode.
+ISTHMUS_FASTPATH_ARGS=""
 isthmus_fastpath_start() { # output-name [extra args...]: starts the fast path on the four ports, waits for XDP on each
   local name=$1 pid
   shift
   # after the fast path stops (undo runs last first): its final counters, drops by reason included
-  on_undo "grep -hE '^(final|drop reasons)' $WORK/$name.out $WORK/$name.err | sed 's/^/dataplanes: isthmus ($name) /' >&3"
-  # shellcheck disable=SC2046
+  on_undo "grep -hE '^(final|drop reasons|attached)' $WORK/$name.out $WORK/$name.err | sed 's/^/dataplanes: isthmus ($name) /' >&3"
+  # shellcheck disable=SC2046,SC2086
   start_bg pid "$RUN_BOUND_S" "$WORK/$name.out" "$WORK/$name.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_worker_options) $(isthmus_ports) "$@"
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $ISTHMUS_FASTPATH_ARGS $(isthmus_ports) "$@"
   ISTHMUS_FASTPATH_PID=$pid
   wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/$name.out" "$WORK/$name.err" >&2; return 1; }
   DP_PIDS="$pid"
 }
-dp_isthmus_start() { isthmus_fastpath_start fastpath; }
+dp_isthmus_start() { ISTHMUS_FASTPATH_ARGS="$(isthmus_worker_options)"; isthmus_fastpath_start fastpath; }
 isthmus_attached() {
   local i
   for i in 0 1 2 3; do [[ "$(ip -o link show "${HOSTS[$i]}")" == *" xdp"* ]] || return 1; done
@@ -297,39 +301,37 @@ dp_isthmus_service() {
     || { cat "$WORK/fastpath-services.out" "$WORK/fastpath-services.err" >&2; return 1; }
 }
 
-# ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, sessions 3-4) ------------
+# ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, sessions 3-6) ------------
 # The same `isthmus fastpath` on pods that keep TSO/GSO, scatter-gather and TX checksum offload on,
 # as real pods do: its multi-buffer AF_XDP ports keep TCP super-packets whole and send each to the
 # receiving pod's veth as ONE GSO packet (AF_PACKET with PACKET_VNET_HDR; session 4; before: software
 # GSO into MTU segments). isthmus-offload: XDP attached natively (the veth then turns the pod's TSO
 # off; its software GSO and checksum offload stay, and the port coalesces the MTU segments back);
 # isthmus-offload-generic: XDP attached generically (the pod keeps TSO: 64 KiB super-packets reach
-# Isthmus whole, as frame chains).
-dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on"; }
+# Isthmus whole, as frame chains). Both take every figure, so the pods' offloads and the XDP mode
+# can be compared on packet rates too (the Service figures restart the fast path with --services,
+# as in mode isthmus).
+dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on, native XDP"; }
 dp_isthmus_offload_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_offloads() { echo on; }
-dp_isthmus_offload_figures() { echo "tcp"; }
+dp_isthmus_offload_figures() { dp_ovs_figures; }
 dp_isthmus_offload_start() { isthmus_fastpath_offload native; }
-dp_isthmus_offload_service() { dp_kernel_service; }
+dp_isthmus_offload_service() { dp_isthmus_service; }
 dp_isthmus_offload_generic_title() { echo "Isthmus (isthmus fastpath), pod offloads on, generic XDP"; }
 dp_isthmus_offload_generic_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_generic_offloads() { echo on; }
-dp_isthmus_offload_generic_figures() { echo "tcp"; }
+dp_isthmus_offload_generic_figures() { dp_ovs_figures; }
 dp_isthmus_offload_generic_start() { isthmus_fastpath_offload generic; }
-dp_isthmus_offload_generic_service() { dp_kernel_service; }
+dp_isthmus_offload_generic_service() { dp_isthmus_service; }
 # Their worker idles as the command's default, adaptive (ISTHMUS_OFFLOAD_IDLE, not ISTHMUS_IDLE): TCP
 # needs the kernel's copies (AF_XDP receive, AF_PACKET send, the pods' stacks) to get the CPU, and on
 # 2 CPUs a busy-spinning worker takes it (RESULTS.md, session 4: 0.36x kernel backing off, 0.24x
-# spinning); adaptive and backoff measured alike (RESULTS.md, end of session 5).
+# spinning); adaptive and backoff measured alike (RESULTS.md, end of session 5). To compare their
+# packet rates with mode isthmus's, give them the same worker: ISTHMUS_OFFLOAD_IDLE=busy-spin.
 ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
 isthmus_fastpath_offload() { # native|generic
-  local fastpath
-  on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
-  # shellcheck disable=SC2046
-  start_bg fastpath "$RUN_BOUND_S" "$WORK/fastpath.out" "$WORK/fastpath.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE") --xdp-mode "$1" $(isthmus_ports)
-  wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/fastpath.out" "$WORK/fastpath.err" >&2; return 1; }
-  DP_PIDS="$fastpath"
+  ISTHMUS_FASTPATH_ARGS="$(isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE") --xdp-mode $1"
+  isthmus_fastpath_start fastpath
 }
 
 # ---- (d) Isthmus as a node runs it: isthmus up ---------------------------------------------------
