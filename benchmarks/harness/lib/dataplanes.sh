@@ -3,7 +3,9 @@
 #   dp_MODE_title           what the row is called in the tables
 #   dp_MODE_tools           commands it needs (a missing one skips the mode, visibly; @af_xdp: the
 #                           kernel must open AF_XDP sockets)
-#   dp_MODE_offloads        on|off: the pods' eth0 offloads (AF_XDP dataplanes need TX checksums done in the pod)
+#   dp_MODE_offloads        on|off|cni: the pods' eth0 offloads (cni: as Isthmus's CNI plugin leaves them, see
+#                           set_pod_offloads; the 64-byte pps figures are sent by pktgen on AF_XDP in the pod, past
+#                           its stack, so the pods' offloads change only how the dataplane attaches, not the packets)
 #   dp_MODE_figures         the figures it takes part in
 #   dp_MODE_start           makes it forward between the pods (after make_topology); sets DP_PIDS
 #   dp_MODE_service         adds the ClusterIP (UDP CLUSTER_IP:5001 -> backends:9, TCP :80 -> :80,
@@ -224,10 +226,19 @@ isthmus_worker_options() { # [idle]
   printf -- '--idle %s ' "${1:-$ISTHMUS_IDLE}"
   [ -z "$ISTHMUS_WORKER_NICE" ] || printf -- '--worker-nice %s ' "$ISTHMUS_WORKER_NICE"
 }
+# Mode isthmus is the product's default (session 6): pods as its CNI plugin makes them (offloads on,
+# minus what the fast path cannot finish) and XDP mode auto (generic on a veth: the pod keeps TSO/GSO).
+# Mode isthmus-native is the default before session 6: pods with offloads off, XDP native.
 dp_isthmus_title() { echo "Isthmus (isthmus fastpath)"; }
 dp_isthmus_tools() { echo "@af_xdp ip"; }
-dp_isthmus_offloads() { echo off; }
+dp_isthmus_offloads() { echo cni; }
 dp_isthmus_figures() { dp_ovs_figures; }
+dp_isthmus_native_title() { echo "Isthmus (isthmus fastpath), pod offloads off, native XDP (before session 6)"; }
+dp_isthmus_native_tools() { dp_isthmus_tools; }
+dp_isthmus_native_offloads() { echo off; }
+dp_isthmus_native_figures() { dp_ovs_figures; }
+dp_isthmus_native_start() { ISTHMUS_FASTPATH_ARGS="$(isthmus_worker_options) --xdp-mode native"; isthmus_fastpath_start fastpath; }
+dp_isthmus_native_service() { dp_isthmus_service; }
 isthmus_ports() { local i; for i in 0 1 2 3; do printf -- '--port %s=%s ' "${HOSTS[$i]}" "${IPS[$i]}"; done; }
 # The Service figures: `isthmus fastpath --services FILE` runs the node's whole pipeline
 # (conntrack, Service DNAT, policy, commit) on the same ports with a Service and EndpointSlice
@@ -339,12 +350,13 @@ isthmus_fastpath_offload() { # native|generic
 # pod and three backend pods (their command only sleeps; the harness starts the sinks and servers in
 # their namespaces as for every other dataplane) and a ClusterIP Service in front of the backends
 # (UDP 5001 -> 9, TCP 80 -> 80). Its agent runs the fast path with the Service stage, its CNI plugin
-# makes the pods (a /32 each, the gateway 169.254.1.1 as a permanent neighbour, offloads off: the
-# same model as the other modes' pods), its API server allocates the ClusterIP. Session state,
+# makes the pods (a /32 each, the gateway 169.254.1.1 as a permanent neighbour, offloads on minus
+# what the fast path cannot finish, since session 6; its fast path attaches them with generic XDP),
+# its API server allocates the ClusterIP. Session state,
 # kubeconfig and logs live in this run's work directory (ISTHMUS_UP_STATE), never /run/isthmus/up.
 dp_isthmus_up_title() { echo "Isthmus node (isthmus up)"; }
 dp_isthmus_up_tools() { echo "@af_xdp ip"; }
-dp_isthmus_up_offloads() { echo off; }
+dp_isthmus_up_offloads() { echo cni; } # (made by its CNI plugin, not by the harness)
 dp_isthmus_up_figures() { dp_ovs_figures; }
 isthmus_up() { ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 "$ISTHMUS" "$@"; }
 dp_isthmus_up_topology() {
