@@ -224,6 +224,12 @@ class AfXdpServiceGlueTest {
         });
         assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload)),
                 java.util.HexFormat.of().formatHex(digest), "every byte reached the backend through the ClusterIP");
+        final int clientSlot = runtime.ports().attached().stream()
+                .filter(p -> p.attachment().hostIfName().equals(client.hostInterface())).findFirst().orElseThrow().slot();
+        final io.isthmus.fastpath.port.PortCounters fromClient = runtime.worker()
+                .call(() -> runtime.worker().port(clientSlot).counters()).get(5, TimeUnit.SECONDS);
+        assertTrue(fromClient.get(io.isthmus.fastpath.port.PortCounters.Counter.RX_GSO_KEPT_WHOLE) > 0,
+                "the client's super-packets went through the Service DNAT whole");
         assertNull(runtime.workerError());
     }
 
