@@ -237,7 +237,7 @@ dp_isthmus_native_title() { echo "Isthmus (isthmus fastpath), pod offloads off, 
 dp_isthmus_native_tools() { dp_isthmus_tools; }
 dp_isthmus_native_offloads() { echo off; }
 dp_isthmus_native_figures() { dp_ovs_figures; }
-dp_isthmus_native_start() { ISTHMUS_FASTPATH_ARGS="$(isthmus_worker_options) --xdp-mode native"; isthmus_fastpath_start fastpath; }
+dp_isthmus_native_start() { dp_isthmus_start; } # (the arguments: isthmus_fastpath_args)
 dp_isthmus_native_service() { dp_isthmus_service; }
 isthmus_ports() { local i; for i in 0 1 2 3; do printf -- '--port %s=%s ' "${HOSTS[$i]}" "${IPS[$i]}"; done; }
 # The Service figures: `isthmus fastpath --services FILE` runs the node's whole pipeline
@@ -274,10 +274,16 @@ endpoints:
 ' "$CLUSTER_IP" "$UDP_SERVICE_PORT" "$UDP_TARGET_PORT" "$TCP_SERVICE_PORT" "$TCP_TARGET_PORT" "$UDP_TARGET_PORT" "$TCP_TARGET_PORT"
   for i in 0 1 2; do printf -- '- addresses: ["%s"]\n  conditions: {ready: true}\n' "${IP_B[$i]}"; done
 }
-# The fast path's arguments beyond the ports, as the mode started it (the Service figures restart it
-# with the same ones plus --services): the worker's idle strategy and, for the modes that set one,
-# --xdp-mode.
-ISTHMUS_FASTPATH_ARGS=""
+# The fast path's arguments beyond the ports, by mode (the Service figures restart it with the same
+# ones plus --services): the worker's idle strategy and, for the modes that set one, --xdp-mode.
+isthmus_fastpath_args() {
+  case "$mode" in
+    isthmus-native) isthmus_worker_options; printf -- '--xdp-mode native' ;;
+    isthmus-offload) isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE"; printf -- '--xdp-mode native' ;;
+    isthmus-offload-generic) isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE"; printf -- '--xdp-mode generic' ;;
+    *) isthmus_worker_options ;;
+  esac
+}
 isthmus_fastpath_start() { # output-name [extra args...]: starts the fast path on the four ports, waits for XDP on each
   local name=$1 pid
   shift
@@ -285,12 +291,12 @@ isthmus_fastpath_start() { # output-name [extra args...]: starts the fast path o
   on_undo "grep -hE '^(final|drop reasons|attached)' $WORK/$name.out $WORK/$name.err | sed 's/^/dataplanes: isthmus ($name) /' >&3"
   # shellcheck disable=SC2046,SC2086
   start_bg pid "$RUN_BOUND_S" "$WORK/$name.out" "$WORK/$name.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $ISTHMUS_FASTPATH_ARGS $(isthmus_ports) "$@"
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_fastpath_args) $(isthmus_ports) "$@"
   ISTHMUS_FASTPATH_PID=$pid
   wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/$name.out" "$WORK/$name.err" >&2; return 1; }
   DP_PIDS="$pid"
 }
-dp_isthmus_start() { ISTHMUS_FASTPATH_ARGS="$(isthmus_worker_options)"; isthmus_fastpath_start fastpath; }
+dp_isthmus_start() { isthmus_fastpath_start fastpath; }
 isthmus_attached() {
   local i
   for i in 0 1 2 3; do [[ "$(ip -o link show "${HOSTS[$i]}")" == *" xdp"* ]] || return 1; done
@@ -326,13 +332,13 @@ dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on, 
 dp_isthmus_offload_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_offloads() { echo on; }
 dp_isthmus_offload_figures() { dp_ovs_figures; }
-dp_isthmus_offload_start() { isthmus_fastpath_offload native; }
+dp_isthmus_offload_start() { dp_isthmus_start; }
 dp_isthmus_offload_service() { dp_isthmus_service; }
 dp_isthmus_offload_generic_title() { echo "Isthmus (isthmus fastpath), pod offloads on, generic XDP"; }
 dp_isthmus_offload_generic_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_generic_offloads() { echo on; }
 dp_isthmus_offload_generic_figures() { dp_ovs_figures; }
-dp_isthmus_offload_generic_start() { isthmus_fastpath_offload generic; }
+dp_isthmus_offload_generic_start() { dp_isthmus_start; }
 dp_isthmus_offload_generic_service() { dp_isthmus_service; }
 # Their worker idles as the command's default, adaptive (ISTHMUS_OFFLOAD_IDLE, not ISTHMUS_IDLE): TCP
 # needs the kernel's copies (AF_XDP receive, AF_PACKET send, the pods' stacks) to get the CPU, and on
@@ -340,10 +346,6 @@ dp_isthmus_offload_generic_service() { dp_isthmus_service; }
 # spinning); adaptive and backoff measured alike (RESULTS.md, end of session 5). To compare their
 # packet rates with mode isthmus's, give them the same worker: ISTHMUS_OFFLOAD_IDLE=busy-spin.
 ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
-isthmus_fastpath_offload() { # native|generic
-  ISTHMUS_FASTPATH_ARGS="$(isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE") --xdp-mode $1"
-  isthmus_fastpath_start fastpath
-}
 
 # ---- (d) Isthmus as a node runs it: isthmus up ---------------------------------------------------
 # `isthmus up -f DIR` on a directory of YAML the harness writes: a namespace of this run, the client
