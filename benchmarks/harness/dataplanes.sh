@@ -13,7 +13,7 @@
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
 #   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others, the pods' offloads
-#                   as Isthmus's CNI plugin leaves them (on) and XDP mode auto (generic on a veth): the product
+#                   as Isthmus's CNI plugin leaves them (on) and XDP mode auto (native first): the product
 #   isthmus-native  (d) the same on pods with offloads off, XDP native (the default before session 6)
 #   isthmus-offload (d) pods' offloads on, XDP native; isthmus-offload-generic: XDP generic (adaptive idling)
 #   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes

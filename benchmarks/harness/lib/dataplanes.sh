@@ -227,8 +227,9 @@ isthmus_worker_options() { # [idle]
   [ -z "$ISTHMUS_WORKER_NICE" ] || printf -- '--worker-nice %s ' "$ISTHMUS_WORKER_NICE"
 }
 # Mode isthmus is the product's default (session 6): pods as its CNI plugin makes them (offloads on,
-# minus what the fast path cannot finish) and XDP mode auto (generic on a veth: the pod keeps TSO/GSO).
-# Mode isthmus-native is the default before session 6: pods with offloads off, XDP native.
+# minus what the fast path cannot finish) and XDP mode auto (native first: the veth then takes the
+# pod's TSO, its GSO and checksum offload stay). Mode isthmus-native is the default before session 6:
+# pods with offloads off, XDP native (the same attach, so the two differ by the pods' offloads only).
 dp_isthmus_title() { echo "Isthmus (isthmus fastpath)"; }
 dp_isthmus_tools() { echo "@af_xdp ip"; }
 dp_isthmus_offloads() { echo cni; }
@@ -353,7 +354,7 @@ ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
 # their namespaces as for every other dataplane) and a ClusterIP Service in front of the backends
 # (UDP 5001 -> 9, TCP 80 -> 80). Its agent runs the fast path with the Service stage, its CNI plugin
 # makes the pods (a /32 each, the gateway 169.254.1.1 as a permanent neighbour, offloads on minus
-# what the fast path cannot finish, since session 6; its fast path attaches them with generic XDP),
+# what the fast path cannot finish, since session 6),
 # its API server allocates the ClusterIP. Session state,
 # kubeconfig and logs live in this run's work directory (ISTHMUS_UP_STATE), never /run/isthmus/up.
 dp_isthmus_up_title() { echo "Isthmus node (isthmus up)"; }

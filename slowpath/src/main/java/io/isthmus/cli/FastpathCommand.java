@@ -52,10 +52,7 @@ public final class FastpathCommand implements Subcommand {
                                      never sleeps but lets other runnable threads go first)
               --worker-nice N        the worker thread's nice value, -20..19 (default: inherited)
               --worker-cpu N         pin the worker thread to CPU N (default: any)
-              --xdp-mode auto|native|generic   XDP attach mode (default auto: generic on a veth,
-                                     native first elsewhere; on a veth native XDP takes TSO/GSO
-                                     from the pod, which then segments every TCP send itself:
-                                     generic measured ~1.7x native's TCP Gbps, alike in pps)
+              --xdp-mode auto|native|generic   XDP attach mode (default auto: native, else generic)
               --copy | --zero-copy   force the AF_XDP copy mode (default: the kernel chooses)
               --duration SECONDS     stop by itself after this long (default: until SIGINT/SIGTERM)
               --quiet                no per-second counter lines

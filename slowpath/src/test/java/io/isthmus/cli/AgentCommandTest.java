@@ -107,7 +107,7 @@ class AgentCommandTest {
             agent.join(TimeUnit.SECONDS.toMillis(30));
             assertEquals(0, exit.get(), err());
             final String printed = out.toString(StandardCharsets.UTF_8);
-            assertTrue(printed.contains("uplink " + peer.hostInterface() + ": XDP generic, AF_XDP"), printed); // auto: the test's uplink is a veth
+            assertTrue(printed.contains("uplink " + peer.hostInterface() + ": XDP native, AF_XDP"), printed);
             assertTrue(printed.contains("NodePorts 30000-32767 on [192.0.2.10], service CIDRs [203.0.113.0/28]"), printed);
             assertTrue(metrics.contains("isthmus_port_rx_packets_total{" + uplinkSample), "the uplink's counters are exported:\n" + metrics);
             assertFalse(Shell.check("ip", "-o", "link", "show", peer.hostInterface()).contains("prog/xdp"),

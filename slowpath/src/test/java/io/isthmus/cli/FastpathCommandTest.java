@@ -128,7 +128,7 @@ class FastpathCommandTest {
         assertTrue(ping.ok(), ping.output());
         assertEquals(0, exit.get(60, TimeUnit.SECONDS), err());
         final String output = out.toString(StandardCharsets.UTF_8);
-        assertTrue(output.contains("attached " + a.hostInterface() + ": XDP generic, AF_XDP copy mode"), output); // auto on a veth
+        assertTrue(output.contains("attached " + a.hostInterface() + ": XDP native, AF_XDP copy mode"), output);
         assertTrue(output.matches("(?s).*" + b.hostInterface() + " rx [1-9]\\d* tx [1-9].*"), output);
         assertTrue(output.contains("drop reasons:"), output);
         assertTrue(output.contains("detached"), output);

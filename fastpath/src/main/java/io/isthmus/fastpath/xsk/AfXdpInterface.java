@@ -1,7 +1,6 @@
 package io.isthmus.fastpath.xsk;
 
 import io.isthmus.fastpath.bpf.BpfProgram;
-import io.isthmus.fastpath.bpf.XdpAutoMode;
 import io.isthmus.fastpath.bpf.XdpLink;
 import io.isthmus.fastpath.bpf.XdpMode;
 import io.isthmus.fastpath.bpf.XdpRedirectProgramBuilder;
@@ -11,9 +10,7 @@ import io.isthmus.fastpath.linux.LinuxException;
 /**
  * Everything that makes one interface's frames arrive on an AF_XDP socket: the socket (queue 0),
  * an XSKMAP with the socket at its queue index, the redirect program, and the BPF link that
- * attaches it (in the mode the config asks for; without one, "auto": generic on a veth whose socket is
- * multi-buffer, see {@link XdpAutoMode}, else native first, generic if the device refuses).
- * {@link #close()} undoes it in
+ * attaches it (native mode first, generic if the device refuses). {@link #close()} undoes it in
  * reverse order: link (detaches), program, map, socket.
  *
  * <p><b>Thread-safety:</b> slow path only; close after the worker using the socket stopped.
@@ -68,11 +65,9 @@ public final class AfXdpInterface implements AutoCloseable {
             map = XskMap.create("isx_xsks", MAX_QUEUES);
             map.put(socket.queueId(), socket.fd());
             loaded = program.load(map.fd(), socket.scatterGather());
-            final XdpMode mode = config.xdpMode() != null ? config.xdpMode()
-                    : XdpAutoMode.forInterface(interfaceName, socket.scatterGather()); // auto: generic on a veth
-            final XdpLink link = mode == null
+            final XdpLink link = config.xdpMode() == null
                     ? XdpLink.attachPreferNative(loaded, socket.ifindex())
-                    : XdpLink.attach(loaded, socket.ifindex(), mode);
+                    : XdpLink.attach(loaded, socket.ifindex(), config.xdpMode());
             return new AfXdpInterface(socket, map, loaded, link);
         } catch (RuntimeException e) {
             if (loaded != null) {

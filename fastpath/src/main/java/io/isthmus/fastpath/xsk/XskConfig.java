@@ -10,9 +10,7 @@ import io.isthmus.fastpath.bpf.XdpMode;
  * @param ringEntries      entries of each of the four rings of each socket (power of two);
  *                         the fill ring keeps at most half of {@code framesPerPort}
  * @param bindMode         copy / zero-copy choice of the first socket
- * @param xdpMode          XDP attach mode, or null for "auto": generic on a veth whose socket is
- *                         multi-buffer (the pod keeps TSO/GSO: {@link io.isthmus.fastpath.bpf.XdpAutoMode}),
- *                         elsewhere native first, generic if the driver refuses
+ * @param xdpMode          XDP attach mode, or null to try native first and fall back to generic
  * @param scatterGather    ask for multi-buffer AF_XDP ({@code XDP_USE_SG}, a redirect program
  *                         loaded with {@code BPF_F_XDP_HAS_FRAGS}): frames larger than a UMEM frame
  *                         (GSO super-packets of pods that keep TSO/GSO on) arrive as descriptor
@@ -63,8 +61,8 @@ public record XskConfig(int frameSizeBytes, int framesPerPort, int ringEntries, 
     }
 
     /**
-     * 2 KiB frames, 8192 per port (16 MiB), 4096-entry rings, kernel-chosen copy mode, XDP mode
-     * auto (generic on a veth, native first elsewhere). The fill ring then holds 4096 frames: about 12 ms of a 64-byte flood at 330k pps,
+     * 2 KiB frames, 8192 per port (16 MiB), 4096-entry rings, kernel-chosen copy mode, native XDP if
+     * possible. The fill ring then holds 4096 frames: about 12 ms of a 64-byte flood at 330k pps,
      * enough to ride out the worker losing its core for a scheduler slice on a shared machine.
      * Measured on 2 shared vCPUs (benchmarks/RESULTS.md): 2048-frame fill rings starved (648k of
      * 3.3M frames dropped for want of fill frames), 4096 did not (4k). Nodes with many pods per

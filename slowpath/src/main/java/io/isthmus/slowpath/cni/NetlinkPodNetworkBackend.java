@@ -22,8 +22,9 @@ import java.util.Optional;
  * TSO and GSO, as pods on a kernel-routed node do: the fast path's multi-buffer ports complete
  * partial checksums and take TCP super-packets whole (so a pod's TCP stack runs once per 64 KiB, not
  * per segment); only the offloads the fast path cannot finish are turned off
- * ({@link Offloads#keepForMultiBufferSwitching}). The host end is handed to the fast path, which
- * attaches it with generic XDP (on a veth, native XDP would take TSO/GSO from this pod end).
+ * ({@link Offloads#keepForMultiBufferSwitching}). The host end is handed to the fast path. (Attached
+ * natively, the default, the veth takes TSO/GSO from this pod end and its stack segments TCP itself,
+ * checksum offload and scatter-gather stay; attached generically, {@code --xdp-mode generic}, it keeps TSO.)
  *
  * <p><b>Thread-safety:</b> called from the CNI server's one request thread.
  */
