@@ -12,9 +12,10 @@
 #   iptables        (b) kernel routing + kube-proxy-style iptables DNAT for a ClusterIP (statistic random)
 #   nftables        (b) kernel routing + kube-proxy-style nftables DNAT (numgen random vmap)
 #   ovs             (c) Open vSwitch userspace datapath, AF_XDP ports, OpenFlow routing + ct(nat) group
-#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others
-#   isthmus-offload (d) the same with the pods' offloads on (multi-buffer AF_XDP, GSO transmit);
-#                   isthmus-offload-generic: the same with XDP attached in generic mode
+#   isthmus         (d) ./isthmus fastpath --port ... on the same pods as the others, the pods' offloads
+#                   as Isthmus's CNI plugin leaves them (on) and XDP mode auto (native first): the product
+#   isthmus-native  (d) the same on pods with offloads off, XDP native (the default before session 6)
+#   isthmus-offload (d) pods' offloads on, XDP native; isthmus-offload-generic: XDP generic (adaptive idling)
 #   isthmus-up      (d) Isthmus as a node runs it: ./isthmus up (agent, CNI plugin, API server) makes
 #                   the pods and the ClusterIP from YAML; the harness only adds the load
 # Figures:
@@ -37,7 +38,7 @@ set -euo pipefail
 HARNESS=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 HOME_DIR=$(cd "$HARNESS/../.." && pwd)
 ISTHMUS="$HOME_DIR/isthmus"
-ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus,isthmus-offload,isthmus-offload-generic,isthmus-up
+ALL_MODES=kernel,kernel-offload,iptables,nftables,ovs,isthmus,isthmus-native,isthmus-offload,isthmus-offload-generic,isthmus-up
 ALL_FIGURES=pps-pod-1,pps-pod-1000,pps-cip-1,pps-cip-1000,tcp,http-rps,http-cps
 # (the ClusterIP with 1 flow right after pod -> pod with 1 flow, from the same source port: the
 # case where isthmus up dropped every packet as a conntrack clash before session 3; see RESULTS.md)

@@ -37,7 +37,8 @@ function mode_title(m) {
   if (m == "ovs") return "OVS userspace, AF_XDP"
   if (m == "isthmus") return "Isthmus (isthmus fastpath)"
   if (m == "isthmus-up") return "Isthmus node (isthmus up)"
-  if (m == "isthmus-offload") return "Isthmus (isthmus fastpath), pod offloads on"
+  if (m == "isthmus-native") return "Isthmus (isthmus fastpath), pod offloads off, native XDP (before session 6)"
+  if (m == "isthmus-offload") return "Isthmus (isthmus fastpath), pod offloads on, native XDP"
   if (m == "isthmus-offload-generic") return "Isthmus (isthmus fastpath), pod offloads on, generic XDP"
   return m }
 function num(v,   s, neg, out) {
@@ -108,7 +109,8 @@ END {
   target("pod → ClusterIP pps, 1 flow, vs iptables DNAT", "pps-cip-1", "isthmus", "iptables", 2.0)
   target("pod → ClusterIP pps, 1,000 flows, vs iptables DNAT", "pps-cip-1000", "isthmus", "iptables", 2.0)
   target("TCP Gbps vs kernel with offloads", "tcp", "isthmus", "kernel-offload", 0.5)
-  target("pod offloads on: TCP Gbps vs kernel with offloads", "tcp", "isthmus-offload", "kernel-offload", 0.5)
+  target("before session 6 (pod offloads off, native XDP): TCP Gbps vs kernel with offloads", "tcp", "isthmus-native", "kernel-offload", 0.5)
+  target("pod offloads on, native XDP: TCP Gbps vs kernel with offloads", "tcp", "isthmus-offload", "kernel-offload", 0.5)
   target("pod offloads on, generic XDP: TCP Gbps vs kernel with offloads", "tcp", "isthmus-offload-generic", "kernel-offload", 0.5)
   target("new connections/s vs iptables DNAT", "http-cps", "isthmus", "iptables", 1.0)
   target("new connections/s vs nftables DNAT", "http-cps", "isthmus", "nftables", 1.0)

@@ -3,7 +3,9 @@
 #   dp_MODE_title           what the row is called in the tables
 #   dp_MODE_tools           commands it needs (a missing one skips the mode, visibly; @af_xdp: the
 #                           kernel must open AF_XDP sockets)
-#   dp_MODE_offloads        on|off: the pods' eth0 offloads (AF_XDP dataplanes need TX checksums done in the pod)
+#   dp_MODE_offloads        on|off|cni: the pods' eth0 offloads (cni: as Isthmus's CNI plugin leaves them, see
+#                           set_pod_offloads; the 64-byte pps figures are sent by pktgen on AF_XDP in the pod, past
+#                           its stack, so the pods' offloads change only how the dataplane attaches, not the packets)
 #   dp_MODE_figures         the figures it takes part in
 #   dp_MODE_start           makes it forward between the pods (after make_topology); sets DP_PIDS
 #   dp_MODE_service         adds the ClusterIP (UDP CLUSTER_IP:5001 -> backends:9, TCP :80 -> :80,
@@ -224,10 +226,20 @@ isthmus_worker_options() { # [idle]
   printf -- '--idle %s ' "${1:-$ISTHMUS_IDLE}"
   [ -z "$ISTHMUS_WORKER_NICE" ] || printf -- '--worker-nice %s ' "$ISTHMUS_WORKER_NICE"
 }
+# Mode isthmus is the product's default (session 6): pods as its CNI plugin makes them (offloads on,
+# minus what the fast path cannot finish) and XDP mode auto (native first: the veth then takes the
+# pod's TSO, its GSO and checksum offload stay). Mode isthmus-native is the default before session 6:
+# pods with offloads off, XDP native (the same attach, so the two differ by the pods' offloads only).
 dp_isthmus_title() { echo "Isthmus (isthmus fastpath)"; }
 dp_isthmus_tools() { echo "@af_xdp ip"; }
-dp_isthmus_offloads() { echo off; }
+dp_isthmus_offloads() { echo cni; }
 dp_isthmus_figures() { dp_ovs_figures; }
+dp_isthmus_native_title() { echo "Isthmus (isthmus fastpath), pod offloads off, native XDP (before session 6)"; }
+dp_isthmus_native_tools() { dp_isthmus_tools; }
+dp_isthmus_native_offloads() { echo off; }
+dp_isthmus_native_figures() { dp_ovs_figures; }
+dp_isthmus_native_start() { dp_isthmus_start; } # (the arguments: isthmus_fastpath_args)
+dp_isthmus_native_service() { dp_isthmus_service; }
 isthmus_ports() { local i; for i in 0 1 2 3; do printf -- '--port %s=%s ' "${HOSTS[$i]}" "${IPS[$i]}"; done; }
 # The Service figures: `isthmus fastpath --services FILE` runs the node's whole pipeline
 # (conntrack, Service DNAT, policy, commit) on the same ports with a Service and EndpointSlice
@@ -263,14 +275,24 @@ endpoints:
 ' "$CLUSTER_IP" "$UDP_SERVICE_PORT" "$UDP_TARGET_PORT" "$TCP_SERVICE_PORT" "$TCP_TARGET_PORT" "$UDP_TARGET_PORT" "$TCP_TARGET_PORT"
   for i in 0 1 2; do printf -- '- addresses: ["%s"]\n  conditions: {ready: true}\n' "${IP_B[$i]}"; done
 }
+# The fast path's arguments beyond the ports, by mode (the Service figures restart it with the same
+# ones plus --services): the worker's idle strategy and, for the modes that set one, --xdp-mode.
+isthmus_fastpath_args() {
+  case "$mode" in
+    isthmus-native) isthmus_worker_options; printf -- '--xdp-mode native' ;;
+    isthmus-offload) isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE"; printf -- '--xdp-mode native' ;;
+    isthmus-offload-generic) isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE"; printf -- '--xdp-mode generic' ;;
+    *) isthmus_worker_options ;;
+  esac
+}
 isthmus_fastpath_start() { # output-name [extra args...]: starts the fast path on the four ports, waits for XDP on each
   local name=$1 pid
   shift
   # after the fast path stops (undo runs last first): its final counters, drops by reason included
-  on_undo "grep -hE '^(final|drop reasons)' $WORK/$name.out $WORK/$name.err | sed 's/^/dataplanes: isthmus ($name) /' >&3"
-  # shellcheck disable=SC2046
+  on_undo "grep -hE '^(final|drop reasons|attached)' $WORK/$name.out $WORK/$name.err | sed 's/^/dataplanes: isthmus ($name) /' >&3"
+  # shellcheck disable=SC2046,SC2086
   start_bg pid "$RUN_BOUND_S" "$WORK/$name.out" "$WORK/$name.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_worker_options) $(isthmus_ports) "$@"
+    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_fastpath_args) $(isthmus_ports) "$@"
   ISTHMUS_FASTPATH_PID=$pid
   wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/$name.out" "$WORK/$name.err" >&2; return 1; }
   DP_PIDS="$pid"
@@ -311,52 +333,47 @@ dp_isthmus_service() {
   isthmus_warm_up "$CLUSTER_IP" "$UDP_SERVICE_PORT"
 }
 
-# ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, sessions 3-4) ------------
+# ---- (d) Isthmus with the pods' offloads on (the tcp engineer's modes, sessions 3-6) ------------
 # The same `isthmus fastpath` on pods that keep TSO/GSO, scatter-gather and TX checksum offload on,
 # as real pods do: its multi-buffer AF_XDP ports keep TCP super-packets whole and send each to the
 # receiving pod's veth as ONE GSO packet (AF_PACKET with PACKET_VNET_HDR; session 4; before: software
 # GSO into MTU segments). isthmus-offload: XDP attached natively (the veth then turns the pod's TSO
 # off; its software GSO and checksum offload stay, and the port coalesces the MTU segments back);
 # isthmus-offload-generic: XDP attached generically (the pod keeps TSO: 64 KiB super-packets reach
-# Isthmus whole, as frame chains).
-dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on"; }
+# Isthmus whole, as frame chains). Both take every figure, so the pods' offloads and the XDP mode
+# can be compared on packet rates too (the Service figures restart the fast path with --services,
+# as in mode isthmus).
+dp_isthmus_offload_title() { echo "Isthmus (isthmus fastpath), pod offloads on, native XDP"; }
 dp_isthmus_offload_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_offloads() { echo on; }
-dp_isthmus_offload_figures() { echo "tcp"; }
-dp_isthmus_offload_start() { isthmus_fastpath_offload native; }
-dp_isthmus_offload_service() { dp_kernel_service; }
+dp_isthmus_offload_figures() { dp_ovs_figures; }
+dp_isthmus_offload_start() { dp_isthmus_start; }
+dp_isthmus_offload_service() { dp_isthmus_service; }
 dp_isthmus_offload_generic_title() { echo "Isthmus (isthmus fastpath), pod offloads on, generic XDP"; }
 dp_isthmus_offload_generic_tools() { dp_isthmus_tools; }
 dp_isthmus_offload_generic_offloads() { echo on; }
-dp_isthmus_offload_generic_figures() { echo "tcp"; }
-dp_isthmus_offload_generic_start() { isthmus_fastpath_offload generic; }
-dp_isthmus_offload_generic_service() { dp_kernel_service; }
+dp_isthmus_offload_generic_figures() { dp_ovs_figures; }
+dp_isthmus_offload_generic_start() { dp_isthmus_start; }
+dp_isthmus_offload_generic_service() { dp_isthmus_service; }
 # Their worker idles as the command's default, adaptive (ISTHMUS_OFFLOAD_IDLE, not ISTHMUS_IDLE): TCP
 # needs the kernel's copies (AF_XDP receive, AF_PACKET send, the pods' stacks) to get the CPU, and on
 # 2 CPUs a busy-spinning worker takes it (RESULTS.md, session 4: 0.36x kernel backing off, 0.24x
-# spinning); adaptive and backoff measured alike (RESULTS.md, end of session 5).
+# spinning); adaptive and backoff measured alike (RESULTS.md, end of session 5). To compare their
+# packet rates with mode isthmus's, give them the same worker: ISTHMUS_OFFLOAD_IDLE=busy-spin.
 ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
-isthmus_fastpath_offload() { # native|generic
-  local fastpath
-  on_undo "grep -hE '^(final|drop reasons)' $WORK/fastpath.out $WORK/fastpath.err | sed 's/^/dataplanes: isthmus /' >&3"
-  # shellcheck disable=SC2046
-  start_bg fastpath "$RUN_BOUND_S" "$WORK/fastpath.out" "$WORK/fastpath.err" \
-    env ISTHMUS_NO_BUILD=1 "$ISTHMUS" fastpath $(isthmus_worker_options "$ISTHMUS_OFFLOAD_IDLE") --xdp-mode "$1" $(isthmus_ports)
-  wait_for 30 "isthmus fastpath to attach" isthmus_attached || { cat "$WORK/fastpath.out" "$WORK/fastpath.err" >&2; return 1; }
-  DP_PIDS="$fastpath"
-}
 
 # ---- (d) Isthmus as a node runs it: isthmus up ---------------------------------------------------
 # `isthmus up -f DIR` on a directory of YAML the harness writes: a namespace of this run, the client
 # pod and three backend pods (their command only sleeps; the harness starts the sinks and servers in
 # their namespaces as for every other dataplane) and a ClusterIP Service in front of the backends
 # (UDP 5001 -> 9, TCP 80 -> 80). Its agent runs the fast path with the Service stage, its CNI plugin
-# makes the pods (a /32 each, the gateway 169.254.1.1 as a permanent neighbour, offloads off: the
-# same model as the other modes' pods), its API server allocates the ClusterIP. Session state,
+# makes the pods (a /32 each, the gateway 169.254.1.1 as a permanent neighbour, offloads on minus
+# what the fast path cannot finish, since session 6),
+# its API server allocates the ClusterIP. Session state,
 # kubeconfig and logs live in this run's work directory (ISTHMUS_UP_STATE), never /run/isthmus/up.
 dp_isthmus_up_title() { echo "Isthmus node (isthmus up)"; }
 dp_isthmus_up_tools() { echo "@af_xdp ip"; }
-dp_isthmus_up_offloads() { echo off; }
+dp_isthmus_up_offloads() { echo cni; } # (made by its CNI plugin, not by the harness)
 dp_isthmus_up_figures() { dp_ovs_figures; }
 isthmus_up() { ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 "$ISTHMUS" "$@"; }
 dp_isthmus_up_topology() {

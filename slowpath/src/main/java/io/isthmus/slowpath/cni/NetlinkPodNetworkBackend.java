@@ -18,8 +18,13 @@ import java.util.Optional;
  * Pod interfaces through rtnetlink, as Calico lays them out: a veth whose pod end has the pod's
  * address as a /32, an on-link route to the gateway 169.254.1.1, a default route via it and a
  * permanent neighbour entry mapping it to the host end's MAC (so the pod never needs to ARP,
- * though the fast path answers if it does). The pod end's checksum and segmentation offloads are
- * turned off: AF_XDP frames carry neither. The host end is handed to the fast path.
+ * though the fast path answers if it does). The pod end keeps its TX checksum offload, scatter-gather,
+ * TSO and GSO, as pods on a kernel-routed node do: the fast path's multi-buffer ports complete
+ * partial checksums and take TCP super-packets whole (so a pod's TCP stack runs once per 64 KiB, not
+ * per segment); only the offloads the fast path cannot finish are turned off
+ * ({@link Offloads#keepForMultiBufferSwitching}). The host end is handed to the fast path. (Attached
+ * natively, the default, the veth takes TSO/GSO from this pod end and its stack segments TCP itself,
+ * checksum offload and scatter-gather stay; attached generically, {@code --xdp-mode generic}, it keeps TSO.)
  *
  * <p><b>Thread-safety:</b> called from the CNI server's one request thread.
  */
@@ -69,7 +74,7 @@ public final class NetlinkPodNetworkBackend implements PodNetworkBackend {
         try (RouteNetlink pod = new RouteNetlink()) {
             final Link link = pod.link(attachment.ifName())
                     .orElseThrow(() -> new IllegalStateException(attachment.ifName() + " did not arrive in the pod's namespace"));
-            Offloads.disableForUserspaceSwitching(attachment.ifName());
+            Offloads.keepForMultiBufferSwitching(attachment.ifName());
             pod.link("lo").ifPresent(lo -> pod.setUp(lo.index()));
             pod.setUp(link.index());
             pod.addAddress(link.index(), attachment.address(), 32);

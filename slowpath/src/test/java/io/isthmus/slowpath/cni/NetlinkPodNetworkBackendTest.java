@@ -73,10 +73,17 @@ class NetlinkPodNetworkBackendTest {
         assertTrue(neighbours.contains("169.254.1.1 lladdr " + interfaces.hostMac() + " PERMANENT"), neighbours);
         assertTrue(Shell.check("ip", "-n", ns, "-o", "link", "show", "dev", "eth0").contains(interfaces.podMac()));
         String offloads = Shell.check("ip", "netns", "exec", ns, "ethtool", "-k", "eth0");
-        assertTrue(offloads.contains("tx-checksumming: off"), offloads);
-        assertTrue(offloads.contains("tx-tcp-segmentation: off"), offloads);
+        // the pod keeps what the fast path finishes (partial checksums, IPv4 TCP super-packets) ...
+        assertTrue(offloads.contains("tx-checksumming: on"), offloads);
+        assertTrue(offloads.contains("scatter-gather: on"), offloads);
+        assertTrue(offloads.contains("tx-tcp-segmentation: on"), offloads);
+        assertTrue(offloads.contains("generic-segmentation-offload: on"), offloads);
+        // ... and loses what it cannot: its stack segments these super-packets itself
         assertTrue(offloads.contains("tx-tcp6-segmentation: off"), offloads);
-        assertTrue(offloads.contains("generic-segmentation-offload: off"), offloads);
+        assertTrue(offloads.contains("tx-udp-segmentation: off"), offloads);
+        assertTrue(offloads.contains("tx-gso-list: off"), offloads);
+        assertTrue(offloads.contains("tx-sctp-segmentation: off"), offloads);
+        assertTrue(offloads.contains("tx-checksum-sctp: off"), offloads);
         assertEquals("10.244.7.9 " + interfaces.podMac(), fastpath.attached.get(attachment.hostIfName()));
 
         backend.check(attachment);

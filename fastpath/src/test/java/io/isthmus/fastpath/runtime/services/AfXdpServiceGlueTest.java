@@ -55,7 +55,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * compiled by {@link ServiceCompileCycle} on the control agent. A ClientIP Service sends all of a
  * client's connections to one backend (the runtime's own affinity table); a UDP flow whose
  * backend is removed reaches the live backend with its next datagram (same socket, same source
- * port). Root + AF_XDP only (skipped visibly by {@link PodExtension}).
+ * port). The pods keep TX checksum offload, TSO and GSO (as the CNI makes them), so partial
+ * checksums and TCP super-packets go through Service DNAT. Root + AF_XDP only (skipped visibly by
+ * {@link PodExtension}).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AfXdpServiceGlueTest {
@@ -79,9 +81,9 @@ class AfXdpServiceGlueTest {
     }
 
     private void start(int backendCount) throws Exception {
-        client = pods.pod("10.214.0.2");
+        client = pods.podWithOffloads("10.214.0.2"); // as the CNI makes pods: partial checksums reach the fast path
         for (int n = 0; n < backendCount; n++) {
-            backends.add(pods.pod("10.214.0." + (3 + n)));
+            backends.add(pods.podWithOffloads("10.214.0." + (3 + n)));
         }
         runtime = FastpathRuntime.start(FastpathRuntimeConfig.small(conntrackFile).withFlow(NodeFlowSettings.of(null, "10.214.0.0/24")),
                 tables -> new DesiredStateTables(tables, NodeSettings.of("node-a", "169.254.1.1")), PipelineFactory.switching(), cycle);
@@ -183,6 +185,53 @@ class AfXdpServiceGlueTest {
         final String after = ask(socket, "after");
         assertNotEquals(first, after);
         assertEquals(live.ip(), after, "the same socket's next datagram reaches the live backend");
+        assertNull(runtime.workerError());
+    }
+
+    /**
+     * A pod that keeps TSO/GSO and checksum offload (as the CNI leaves it) streams 8 MiB to a
+     * ClusterIP: its 64 KiB super-packets (partial checksums, kept whole as frame chains) are DNATed
+     * and sent on whole, the backend's ACKs and answer un-DNATed; every byte arrives (SHA-256).
+     */
+    @Test
+    void aTcpStreamFromAPodWithOffloadsCrossesTheClusterIpWhole() throws Exception {
+        start(1);
+        final Pod backend = backends.get(0);
+        final int total = 8 * 1024 * 1024;
+        final ServerSocket server = pods.closeLater(backend.callInside(() -> new ServerSocket(8080, 4, InetAddress.getByName(backend.ip()))));
+        server.setSoTimeout(20_000);
+        final Thread sink = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                final byte[] all = s.getInputStream().readNBytes(total);
+                s.getOutputStream().write(java.security.MessageDigest.getInstance("SHA-256").digest(all));
+            } catch (Exception e) {
+                // the client's assertion says what went wrong
+            }
+        }, "sha-sink-" + backend.ip());
+        sink.setDaemon(true);
+        sink.start();
+        publish(Service.builder("default", "bulk").clusterIPs(VIP).port(new ServicePort("p", Protocol.TCP, 80, TargetPort.of(8080), 0)).build(),
+                Protocol.TCP, backends);
+        final byte[] payload = new byte[total];
+        new java.util.Random(5).nextBytes(payload);
+        final byte[] digest = client.callInside(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(VIP, 80), 5_000);
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write(payload);
+                return s.getInputStream().readNBytes(32);
+            }
+        });
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload)),
+                java.util.HexFormat.of().formatHex(digest), "every byte reached the backend through the ClusterIP");
+        final int clientSlot = runtime.ports().attached().stream()
+                .filter(p -> p.attachment().hostIfName().equals(client.hostInterface())).findFirst().orElseThrow().slot();
+        final io.isthmus.fastpath.port.PortCounters fromClient = runtime.worker()
+                .call(() -> runtime.worker().port(clientSlot).counters()).get(5, TimeUnit.SECONDS);
+        // generic XDP: the pod's TSO super-packets kept whole; native: its GSO segments coalesced back
+        assertTrue(fromClient.get(io.isthmus.fastpath.port.PortCounters.Counter.RX_GSO_KEPT_WHOLE)
+                + fromClient.get(io.isthmus.fastpath.port.PortCounters.Counter.RX_GRO_MERGED) > 0,
+                "the client's TCP went through the Service DNAT as super-packets");
         assertNull(runtime.workerError());
     }
 
