@@ -48,7 +48,11 @@ public final class PodRunner {
     public PodRecord start(Pod pod) throws IOException {
         final String namespace = pod.getMetadata().getNamespace() == null ? "default" : pod.getMetadata().getNamespace();
         final String name = pod.getMetadata().getName();
-        ContainerCommand.of(pod, "", nodeName); // a pod that cannot run is refused before anything is made for it
+        try { // a pod that cannot run is refused before anything is made for it
+            ContainerCommand.of(pod, "", nodeName);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         final String netns = NetworkNamespaces.nameFor(netnsPrefix, namespace, name);
         final Path recordFile = state.podRecordFile(namespace, name);
         PodRecord record = new PodRecord(namespace, name, netns, netns + "-" + UUID.randomUUID().toString().substring(0, 8), "", 0);
