@@ -227,10 +227,15 @@ class IsthmusUpIT {
         Privileges.assumeRootAndAfXdp();
         assertTrue(Shell.run(5, "socat", "-V").ok() && Shell.run(5, "curl", "--version").ok(), "socat and curl (scripts/install-deps.sh)");
         stateDir = dir.resolve("state");
+        final Path manifests = Files.createDirectories(dir.resolve("manifests"));
+        final Shell.Result refused = isthmus(120, "up", "--detach", "-f", manifests.toString()); // upstreams: /nonexistent
+        assertFalse(refused.ok(), refused.output());
+        assertTrue(refused.output().contains("cluster DNS upstreams from /nonexistent"),
+                "a detached session that fails says why, though it removed its state and log: " + refused.output());
+        assertFalse(Files.exists(stateDir), "and leaves nothing");
         upstream = new FakeUpstreamResolver("192.0.2.78"); // cluster DNS needs upstreams; never the machine's resolver
         upstreamResolvConf = Files.writeString(dir.resolve("upstream-resolv.conf"), "nameserver " + upstream.address() + "\n");
         final String ns = "late" + java.util.HexFormat.of().toHexDigits((int) (Math.random() * 0xFFFFFF)).substring(2);
-        final Path manifests = Files.createDirectories(dir.resolve("manifests"));
         Files.writeString(manifests.resolve("client.yaml"), """
                 apiVersion: v1
                 kind: Pod
