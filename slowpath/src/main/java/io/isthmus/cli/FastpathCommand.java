@@ -164,7 +164,7 @@ public final class FastpathCommand implements Subcommand {
      * The runtime of {@code --services}: the sockets of the plain {@code --port} fast path
      * ({@code ports}: its XskConfig, 4096-entry rings by default, and a UMEM of framesPerPort per
      * port, so each of four ports gets a 4096-frame share), so that the harness's pod -> pod and
-     * ClusterIP figures differ by the pipeline only. The runtime's own defaults (2048-entry rings,
+     * ClusterIP figures differ by the pipeline only. The runtime's own defaults (2048-entry rings until session 6,
      * sized for many pods per worker) halved the client port's fill and RX rings (RESULTS.md,
      * "Session 5 (clusterip)"). The rest (conntrack, sweeper, flow settings) as the node's runtime.
      */

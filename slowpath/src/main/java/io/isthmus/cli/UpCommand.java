@@ -207,20 +207,25 @@ public final class UpCommand implements Subcommand {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(state.sessionLog().toFile()))
                 .start();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(state.readyFile())) {
-                final String summary = Files.readString(state.readyFile());
-                System.out.print(summary);
-                System.out.println("running in the background (pid " + child.pid() + ", log " + state.sessionLog() + "); 'isthmus down' stops it");
-                return summary.contains("  FAILED ") ? 1 : 0; // some pods did not start: say so in the exit code too
+        // held open from here: a session that fails removes its state directory, log included, and
+        // this descriptor still reads what it wrote (why it failed)
+        try (java.io.InputStream log = Files.newInputStream(state.sessionLog())) {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DETACH_TIMEOUT_SECONDS);
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(state.readyFile())) {
+                    final String summary = Files.readString(state.readyFile());
+                    System.out.print(summary);
+                    System.out.println("running in the background (pid " + child.pid() + ", log " + state.sessionLog() + "); 'isthmus down' stops it");
+                    return summary.contains("  FAILED ") ? 1 : 0; // some pods did not start: say so in the exit code too
+                }
+                if (!child.isAlive()) {
+                    System.err.println("isthmus up: the session ended before it was ready (exit " + child.exitValue() + "):");
+                    final String written = new String(log.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    System.err.print(written.isEmpty() ? "(nothing in its log)\n" : written);
+                    return 1;
+                }
+                Thread.sleep(200);
             }
-            if (!child.isAlive()) {
-                System.err.println("isthmus up: the session ended before it was ready (exit " + child.exitValue() + "):");
-                System.err.print(Files.exists(state.sessionLog()) ? Files.readString(state.sessionLog()) : "(no log)\n");
-                return 1;
-            }
-            Thread.sleep(200);
         }
         System.err.println("isthmus up: not ready after " + DETACH_TIMEOUT_SECONDS + " s; see " + state.sessionLog() + ", then 'isthmus down'");
         return 1;

@@ -213,6 +213,129 @@ class IsthmusUpIT {
         assertTrue(isthmus(60, "down").ok(), "down again is fine");
     }
 
+    /**
+     * The node runs what is scheduled to it: {@code up -f} on a directory with one client pod, then a
+     * pod and a Service applied through the API server with the written kubeconfig (kubectl when
+     * installed) get a namespace, an address of the pod CIDR in {@code status.podIP}, an
+     * EndpointSlice, and answer through the ClusterIP from the client; deleted with kubectl, the pod's
+     * command, namespace, veth and address are gone and its slice is empty; a pod without a command
+     * is reported Failed with the reason. Names are unique to the run (a Kubernetes namespace of its own).
+     */
+    @Test
+    @Timeout(value = 360, unit = TimeUnit.SECONDS)
+    void podsAppliedWithKubectlRunAndDeletedOnesLeaveNothing() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        assertTrue(Shell.run(5, "socat", "-V").ok() && Shell.run(5, "curl", "--version").ok(), "socat and curl (scripts/install-deps.sh)");
+        stateDir = dir.resolve("state");
+        final Path manifests = Files.createDirectories(dir.resolve("manifests"));
+        final Shell.Result refused = isthmus(120, "up", "--detach", "-f", manifests.toString()); // upstreams: /nonexistent
+        assertFalse(refused.ok(), refused.output());
+        assertTrue(refused.output().contains("cluster DNS upstreams from /nonexistent"),
+                "a detached session that fails says why, though it removed its state and log: " + refused.output());
+        assertFalse(Files.exists(stateDir), "and leaves nothing");
+        upstream = new FakeUpstreamResolver("192.0.2.78"); // cluster DNS needs upstreams; never the machine's resolver
+        upstreamResolvConf = Files.writeString(dir.resolve("upstream-resolv.conf"), "nameserver " + upstream.address() + "\n");
+        final String ns = "late" + java.util.HexFormat.of().toHexDigits((int) (Math.random() * 0xFFFFFF)).substring(2);
+        Files.writeString(manifests.resolve("client.yaml"), """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: client, namespace: NS}
+                spec:
+                  containers: [{name: shell, command: ["sleep", "infinity"]}]
+                """.replace("NS", ns));
+        final Shell.Result up = isthmus(300, "up", "--detach", "-f", manifests.toString());
+        assertTrue(up.ok(), up.output());
+        final UpState state = new UpState(stateDir);
+        final PodRecord client = state.pod(ns, "client").orElseThrow();
+
+        try (KubernetesClient kube = kubernetes(state.kubeconfig())) {
+            apply(state.kubeconfig(), kube, """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: echo, namespace: NS, labels: {app: late-echo}}
+                    spec:
+                      containers:
+                      - name: echo
+                        command: ["socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:eval \\"$REPLY\\""]
+                        env:
+                        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                        - name: REPLY
+                          value: >-
+                            while read -r line; do case "$line" in "$(printf '\\r')"|'') break;; esac; done;
+                            printf 'HTTP/1.0 200 OK\\r\\n\\r\\npod=%s client=%s\\n' "$POD_NAME" "$SOCAT_PEERADDR"
+                    ---
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: late-echo, namespace: NS}
+                    spec:
+                      selector: {app: late-echo}
+                      ports: [{port: 80, targetPort: 8080, protocol: TCP}]
+                    ---
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: image-only, namespace: NS}
+                    spec:
+                      containers: [{name: main, image: nginx}]
+                    """.replace("NS", ns));
+            final String podIp = retryValue(60, () -> {
+                final var pod = kube.pods().inNamespace(ns).withName("echo").get();
+                return pod != null && pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase()) ? pod.getStatus().getPodIP() : null;
+            });
+            assertTrue(podIp.startsWith("10.244.0."), "status.podIP from the node's pod CIDR: " + podIp);
+            final PodRecord echo = state.pod(ns, "echo").orElseThrow();
+            assertEquals(podIp, echo.podIp());
+            assertTrue(Files.exists(echo.netnsPath()), "its network namespace");
+            final String veth = PodAttachment.hostInterfaceName(echo.containerId(), PodRunner.POD_IFNAME);
+            assertTrue(Shell.run(10, "ip", "link", "show", veth).ok(), "its veth " + veth);
+            final Path address = stateDir.resolve("cni/ipam/isthmus").resolve(podIp);
+            assertTrue(Files.exists(address), "its address allocated in " + address);
+            retryValue(30, () -> endpointsOf(kube, ns, "late-echo").contains(podIp) ? "listed" : null); // an EndpointSlice lists the new pod
+
+            final String clusterIp = kube.services().inNamespace(ns).withName("late-echo").get().getSpec().getClusterIP();
+            final Shell.Result viaService = retry(30, r -> r.ok(),
+                    () -> exec(ns + "/client", "curl", "-sS", "--max-time", "3", "http://" + clusterIp + "/"));
+            assertEquals("pod=echo client=" + client.podIp() + "\n", viaService.output(), "the ClusterIP reaches the pod applied later");
+
+            final String refusal = retryValue(30, () -> {
+                final var pod = kube.pods().inNamespace(ns).withName("image-only").get();
+                return pod != null && pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase()) ? pod.getStatus().getMessage() : null;
+            });
+            assertTrue(refusal.contains("has no command"), "a pod up cannot run says why in its status: " + refusal);
+
+            delete(state.kubeconfig(), kube, ns, "echo");
+            retryValue(60, () -> Files.exists(state.podRecordFile(ns, "echo")) ? null : "gone");
+            assertFalse(Files.exists(echo.netnsPath()), "netns " + echo.netnsName() + " removed");
+            assertFalse(Shell.run(10, "ip", "link", "show", veth).ok(), "veth " + veth + " removed (and its XDP program with it)");
+            assertFalse(Files.exists(address), "address " + podIp + " free again");
+            assertTrue(ProcessHandle.of(echo.pid()).isEmpty(), "its command ended");
+            retryValue(30, () -> endpointsOf(kube, ns, "late-echo").contains(podIp) ? null : "unlisted");
+            final Shell.Result afterDelete = exec(ns + "/client", "curl", "-sS", "--max-time", "2", "http://" + clusterIp + "/");
+            assertFalse(afterDelete.ok(), "nothing answers the Service once its only pod is deleted: " + afterDelete.output());
+        }
+
+        final Shell.Result down = isthmus(120, "down");
+        assertTrue(down.ok(), down.output());
+        assertFalse(Files.exists(client.netnsPath()), "the client's netns removed");
+        assertFalse(Shell.run(10, "ip", "link", "show", hostPort).ok(), "the host port " + hostPort + " removed");
+        assertFalse(Files.exists(stateDir), "the state directory is gone");
+    }
+
+    /** Every endpoint address of the Service's EndpointSlices, comma-separated. */
+    private static String endpointsOf(KubernetesClient kube, String namespace, String service) {
+        return kube.discovery().v1().endpointSlices().inNamespace(namespace).withLabel("kubernetes.io/service-name", service).list()
+                .getItems().stream().flatMap(slice -> slice.getEndpoints() == null ? java.util.stream.Stream.empty() : slice.getEndpoints().stream())
+                .flatMap(endpoint -> endpoint.getAddresses().stream()).collect(Collectors.joining(","));
+    }
+
+    /** kubectl delete pod with the written kubeconfig when kubectl is installed; else the same through fabric8. */
+    private static void delete(Path kubeconfig, KubernetesClient kube, String namespace, String pod) throws Exception {
+        if (Shell.run(10, "kubectl", "version", "--client").ok()) {
+            Shell.check("kubectl", "--kubeconfig", kubeconfig.toString(), "-n", namespace, "delete", "pod", pod, "--wait=false");
+        } else {
+            kube.pods().inNamespace(namespace).withName(pod).delete();
+        }
+    }
+
     private Shell.Result isthmus(long timeoutSeconds, String... args) {
         final List<String> command = new ArrayList<>(List.of("env", "ISTHMUS_NO_BUILD=1", "ISTHMUS_UP_STATE=" + stateDir,
                 "ISTHMUS_DNS_UPSTREAMS=" + upstreamResolvConf, "ISTHMUS_INGRESS_HTTP_PORT=18080", "ISTHMUS_INGRESS_HTTPS_PORT=18443",

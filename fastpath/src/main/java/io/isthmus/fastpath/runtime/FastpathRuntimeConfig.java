@@ -52,13 +52,16 @@ public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFr
     }
 
     /**
-     * 256 port slots, a 64 MiB UMEM (32768 frames of 2 KiB), 2048-entry rings, adaptive idling ({@link IdleMode#NODE_DEFAULT}),
+     * 256 port slots, a 64 MiB UMEM (32768 frames of 2 KiB) shared by the ports, 4096-entry rings as
+     * {@link XskConfig#defaults()} (a port's fill share is pool / (2 x ports), capped by its ring: up to
+     * 4 ports get 4096 frames, 6 get 2730; 2048-entry fill rings ran dry on 2 shared vCPUs; the rings
+     * cost the kernel 192 KiB per port, 96 KiB more than 2048 entries), adaptive idling ({@link IdleMode#NODE_DEFAULT}),
      * a 262144-entry conntrack table (30 MiB) at {@code conntrackPath}, a sweeper slice of 4096
      * entries every 10 ms, the full flow pipeline ({@link FlowSettings#defaults()}).
      */
     public static FastpathRuntimeConfig defaults(Path conntrackPath) {
         return new FastpathRuntimeConfig("isthmus-worker-0", 256, 32768,
-                new XskConfig(2048, 4096, 2048, XskBindMode.AUTO, null), IdleMode.NODE_DEFAULT,
+                new XskConfig(2048, 8192, 4096, XskBindMode.AUTO, null), IdleMode.NODE_DEFAULT,
                 ConntrackConfig.defaults().withPath(conntrackPath).withCapacity(1 << 18),
                 Duration.ofMillis(10), 4096, Duration.ofSeconds(5), FlowSettings.defaults());
     }

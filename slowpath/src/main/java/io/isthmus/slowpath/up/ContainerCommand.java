@@ -25,6 +25,10 @@ public record ContainerCommand(List<String> argv, Map<String, String> environmen
         if (pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()) {
             throw new IllegalArgumentException("Pod " + key + " has no containers");
         }
+        if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            throw new IllegalArgumentException("Pod " + key + " asks for hostNetwork, which isthmus up does not run"
+                    + " (it runs every pod in a network namespace of its own)");
+        }
         final Container container = pod.getSpec().getContainers().getFirst();
         if (container.getCommand() == null || container.getCommand().isEmpty()) {
             throw new IllegalArgumentException("Pod " + key + " container '" + container.getName()

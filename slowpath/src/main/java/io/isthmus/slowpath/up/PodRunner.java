@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * state directory. {@link #stop} undoes all of it and works from the persisted {@link PodRecord}
  * alone, so {@code down} can use it after {@code up} crashed.
  *
- * <p><b>Thread-safety:</b> not thread-safe; the session's one thread uses it.
+ * <p><b>Thread-safety:</b> not thread-safe; one thread uses it at a time ({@link NodePodWatcher}'s
+ * worker, then the thread that closes the session).
  */
 public final class PodRunner {
     private static final System.Logger LOG = System.getLogger(PodRunner.class.getName());
@@ -47,6 +48,11 @@ public final class PodRunner {
     public PodRecord start(Pod pod) throws IOException {
         final String namespace = pod.getMetadata().getNamespace() == null ? "default" : pod.getMetadata().getNamespace();
         final String name = pod.getMetadata().getName();
+        try { // a pod that cannot run is refused before anything is made for it
+            ContainerCommand.of(pod, "", nodeName);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         final String netns = NetworkNamespaces.nameFor(netnsPrefix, namespace, name);
         final Path recordFile = state.podRecordFile(namespace, name);
         PodRecord record = new PodRecord(namespace, name, netns, netns + "-" + UUID.randomUUID().toString().substring(0, 8), "", 0);

@@ -13,9 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes what kubelet would write about a pod {@code up} runs: its node, then its status (podIP,
- * phase, the Ready condition and its siblings), so the EndpointSlice controller and the informers
- * see it as a cluster would show it.
+ * Writes what the scheduler and kubelet would write about a pod {@code up} runs: its node, then its
+ * status (podIP, phase, the Ready condition and its siblings), so the EndpointSlice controller and
+ * the informers see it as a cluster would show it.
+ *
+ * <p><b>Thread-safety:</b> stateless over a thread-safe client; {@link NodePodWatcher}'s worker calls it.
  */
 final class PodStatusWriter {
     private final KubernetesClient client;
@@ -28,10 +30,21 @@ final class PodStatusWriter {
         this.hostIp = hostIp;
     }
 
+    /**
+     * Binds an unscheduled pod to this node, as the scheduler of a one-node cluster would (an edit of
+     * {@code spec.nodeName}: the embedded API server has no {@code pods/binding}); a pod already bound
+     * is left as it is.
+     */
+    void bind(Pod pod) {
+        if (pod.getSpec() != null && pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+            return;
+        }
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .edit(p -> new PodBuilder(p).editOrNewSpec().withNodeName(nodeName).endSpec().build());
+    }
+
     /** The pod runs at {@code podIp}: phase Running, Ready. */
     void running(PodRecord record) {
-        client.pods().inNamespace(record.namespace()).withName(record.name())
-                .edit(p -> new PodBuilder(p).editOrNewSpec().withNodeName(nodeName).endSpec().build());
         final String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         client.pods().inNamespace(record.namespace()).withName(record.name()).editStatus(p -> new PodBuilder(p)
                 .editOrNewStatus()

@@ -25,17 +25,22 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * One run of {@code isthmus up}: starts the agent, loads the manifest directory into its API
- * server, runs every Pod of it ({@link PodRunner}), writes their status, waits until the fast
- * path's tables follow, and writes the kubeconfig and the {@code ready} file. {@link #close} undoes
- * everything in reverse; {@link Teardown} does the same from the state directory alone.
+ * One run of {@code isthmus up}: starts the agent, starts the node's pod watcher
+ * ({@link NodePodWatcher}: every Pod of the API server for this node, or not yet bound to a node,
+ * is run through {@link PodRunner}, and torn down when deleted), loads the manifest directory into
+ * the API server, waits until each of its Pods runs or was refused, then until the fast path's
+ * tables follow, and writes the kubeconfig and the {@code ready} file. Pods applied later with
+ * kubectl run the same way for as long as the session lives. {@link #close} undoes everything in
+ * reverse; {@link Teardown} does the same from the state directory alone.
  *
  * <p><b>Thread-safety:</b> {@link #start} and {@link #close} are called from one thread (the
- * latter possibly from the shutdown hook, once the former has returned or failed); the pod exit
- * watchers only write pod status, and stop doing so once closing begins.
+ * latter possibly from the shutdown hook, once the former has returned or failed); pods are
+ * started and stopped by the watcher's own worker thread, which {@link #close} stops first.
  */
 public final class UpSession implements AutoCloseable {
     private static final Duration PROGRAMMED_TIMEOUT = Duration.ofSeconds(60);
+    /** The manifest's pods must all run (or be refused) within this plus half of it per pod (one CNI ADD may take 60 s). */
+    private static final long POD_START_TIMEOUT_SECONDS = 60;
 
     /**
      * @param manifestDir the directory (or file) of Kubernetes YAML
@@ -49,13 +54,9 @@ public final class UpSession implements AutoCloseable {
     private final UpState state;
     private final PrintStream out;
     private final PrintStream err;
-    private final List<PodRecord> running = new ArrayList<>();
-    private final List<String> failedPods = new ArrayList<>();
     private final List<String> skipped = new ArrayList<>();
     private UpAgent agent;
-    private PodRunner runner;
-    private PodStatusWriter statusWriter;
-    private volatile boolean closing;
+    private NodePodWatcher pods;
 
     private UpSession(UpState state, PrintStream out, PrintStream err) {
         this.state = state;
@@ -94,18 +95,18 @@ public final class UpSession implements AutoCloseable {
         if (agent.metrics().isPresent()) {
             UpState.writeAtomically(state.metricsUrlFile(), agent.metrics().get() + "\n");
         }
-        runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
+        final PodRunner runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
                 Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName(), options.netnsPrefix());
-        statusWriter = new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp());
+        pods = new NodePodWatcher(agent.client(), options.nodeName(), runner,
+                new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp()), state, err).start();
 
         for (ManifestError error : manifests.errors()) {
             skipped.add(error.toString());
             err.println("isthmus up: skipped " + error);
         }
-        final List<Pod> pods = apply(agent.client(), manifests.manifests());
-        for (Pod pod : pods) {
-            runPod(pod);
-        }
+        final List<String> applied = apply(agent.client(), manifests.manifests()).stream()
+                .map(pod -> pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()).toList();
+        pods.awaitHandled(applied, Duration.ofSeconds(POD_START_TIMEOUT_SECONDS + POD_START_TIMEOUT_SECONDS / 2 * applied.size()));
         agent.awaitProgrammed(PROGRAMMED_TIMEOUT);
         UpState.writeAtomically(state.readyFile(), summary(options));
     }
@@ -154,41 +155,12 @@ public final class UpSession implements AutoCloseable {
         }
     }
 
-    private void runPod(Pod pod) {
-        final String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
-        try {
-            final PodRecord record = runner.start(pod);
-            running.add(record);
-            statusWriter.running(record);
-            ProcessHandle.of(record.pid()).ifPresent(process -> process.onExit().thenRun(() -> containerEnded(record)));
-        } catch (IOException | RuntimeException e) {
-            failedPods.add(key + ": " + e.getMessage());
-            err.println("isthmus up: Pod " + key + " did not start: " + e.getMessage());
-            try {
-                statusWriter.ended(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "Failed", e.getMessage());
-            } catch (RuntimeException statusFailure) {
-                err.println("isthmus up: cannot write the status of Pod " + key + ": " + statusFailure.getMessage());
-            }
-        }
-    }
-
-    private void containerEnded(PodRecord record) {
-        if (closing) {
-            return;
-        }
-        err.println("isthmus up: the command of Pod " + record.key() + " ended; its output is in " + state.podLog(record.namespace(), record.name()));
-        try {
-            statusWriter.ended(record.namespace(), record.name(), "Failed", "the container's command ended");
-        } catch (RuntimeException e) {
-            err.println("isthmus up: cannot write the status of Pod " + record.key() + ": " + e.getMessage());
-        }
-    }
-
     /** What a person needs next: the pods, the kubeconfig and commands to try. */
     private String summary(Options options) {
         final StringBuilder text = new StringBuilder();
+        final List<PodRecord> running = pods.running();
         text.append("isthmus up: ").append(running.size()).append(" pods running from ").append(options.manifestDir()).append('\n');
-        for (String failure : failedPods) {
+        for (String failure : pods.failures()) {
             text.append("  FAILED ").append(failure).append('\n');
         }
         for (String document : skipped) {
@@ -197,7 +169,8 @@ public final class UpSession implements AutoCloseable {
         for (PodRecord record : running) {
             text.append(String.format("  %-28s %-15s log %s%n", record.key(), record.podIp(), state.podLog(record.namespace(), record.name())));
         }
-        text.append("kubeconfig: ").append(state.kubeconfig()).append('\n')
+        text.append("Pods applied later through the API server run too (kubectl apply; kubectl delete tears them down).\n")
+                .append("kubeconfig: ").append(state.kubeconfig()).append('\n')
                 .append("  kubectl --kubeconfig ").append(state.kubeconfig()).append(" get pods,services,endpointslices -A -o wide\n")
                 .append("  ./isthmus exec NAMESPACE/POD -- COMMAND...   (e.g. -- curl -s http://SERVICE_IP/)\n")
                 .append("  ./isthmus status\n")
@@ -207,30 +180,24 @@ public final class UpSession implements AutoCloseable {
 
     /** The pods that could not be started, each with why ({@code namespace/name: reason}). */
     public List<String> failedPods() {
-        return List.copyOf(failedPods);
+        return pods == null ? List.of() : pods.failures();
     }
 
-    /** The pods that run, in start order. */
+    /** The pods that run now (the manifest's and those applied later), in start order. */
     public List<PodRecord> pods() {
-        return List.copyOf(running);
+        return pods == null ? List.of() : pods.running();
     }
 
     public String summaryText() throws IOException {
         return Files.readString(state.readyFile());
     }
 
-    /** Undoes everything: pods in reverse order (while the agent still serves CNI DEL), the agent, its leftovers, the state. */
+    /** Undoes everything: the pod watcher and its pods in reverse order (while the agent still serves CNI DEL), the agent, its leftovers, the state. */
     @Override
     public void close() {
-        closing = true;
-        for (int i = running.size() - 1; i >= 0; i--) {
-            try {
-                runner.stop(running.get(i));
-            } catch (IOException | RuntimeException e) {
-                err.println("isthmus up: stopping Pod " + running.get(i).key() + ": " + e.getMessage());
-            }
+        if (pods != null) {
+            pods.close();
         }
-        running.clear();
         if (agent != null) {
             try {
                 agent.close();

@@ -129,6 +129,120 @@ class UpSessionTest {
     }
 
     @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void podsAppliedThroughTheApiServerRunAndDeletedOnesLeaveNothing() throws Exception {
+        final UpState state = prepare();
+        session = startSession(state);
+        final var pods = agent.client().pods().inNamespace(ns);
+
+        pods.resource(pod("later", "")).create(); // unscheduled, as kubectl apply makes it: up binds it to itself
+        final Pod later = awaitRunning("later");
+        assertEquals("node-a", later.getSpec().getNodeName(), "bound to this node");
+        final PodRecord first = state.pod(ns, "later").orElseThrow();
+        assertEquals(first.podIp(), later.getStatus().getPodIP());
+        assertTrue(first.podIp().startsWith("10.232.9."), "an address of the node's pod CIDR: " + first.podIp());
+        assertTrue(Files.exists(first.netnsPath()));
+        assertTrue(Shell.run(10, "ip", "link", "show", veth(first)).ok(), "its veth");
+        assertTrue(Files.exists(ipamFile(state, first)), "its address is allocated");
+        assertTrue(Files.readString(state.podLog(ns, "later")).contains("started later"), "its command ran with its environment");
+        assertEquals(2, session.pods().size(), "the manifest's pod and the later one");
+
+        pods.resource(pod("elsewhere", "node-b")).create(); // another node's: not ours to run
+        pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("no-command").withNamespace(ns).endMetadata()
+                .withNewSpec().addNewContainer().withName("main").withImage("busybox").endContainer().endSpec().build()).create();
+        final Pod refused = awaitPod("no-command", p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase()));
+        assertTrue(refused.getStatus().getMessage().contains("has no command"), "the status says why: " + refused.getStatus());
+        assertTrue(state.pod(ns, "no-command").isEmpty(), "nothing was made for it");
+        awaitTrue(() -> session.failedPods().stream().anyMatch(f -> f.startsWith(ns + "/elsewhere: scheduled to node node-b")),
+                "another node's pod is left alone: " + session.failedPods());
+        assertTrue(state.pod(ns, "elsewhere").isEmpty());
+
+        pods.withName("later").delete();
+        awaitTrue(() -> state.pod(ns, "later").isEmpty(), "the deleted pod's record removed");
+        assertGone(state, first);
+
+        pods.resource(pod("later", "")).create(); // re-created under the same name: a new sandbox
+        awaitRunning("later");
+        final PodRecord second = state.pod(ns, "later").orElseThrow();
+        assertFalse(second.containerId().equals(first.containerId()), "a new sandbox, not the old one");
+        pods.withName("later").delete();
+        pods.resource(pod("later", "")).create(); // deleted and re-created at once: the old one goes, the new one runs
+        awaitTrue(() -> state.pod(ns, "later").filter(r -> !r.containerId().equals(second.containerId()) && r.pid() > 0).isPresent(),
+                "the quickly re-created pod runs in a sandbox of its own");
+        assertGoneButItsNamespaceName(state, second);
+        final PodRecord third = state.pod(ns, "later").orElseThrow();
+        awaitRunning("later");
+        pods.withName("later").delete();
+        awaitTrue(() -> state.pod(ns, "later").isEmpty(), "the last one's record removed");
+        assertGone(state, third);
+        assertEquals(1, session.pods().size(), "only the manifest's pod still runs");
+        assertEquals(1, agent.attached.size(), "only its port is attached: " + agent.attached);
+    }
+
+    private Pod pod(String name, String nodeName) {
+        return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
+                .addToLabels("app", "web").endMetadata()
+                .withNewSpec().withNodeName(nodeName.isEmpty() ? null : nodeName).addNewContainer().withName("main")
+                .withCommand("sh", "-c", "echo started $POD_NAME; exec sleep 300")
+                .addNewEnv().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().endEnv()
+                .endContainer().endSpec().build();
+    }
+
+    private Pod awaitRunning(String name) throws InterruptedException {
+        return awaitPod(name, p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()) && PodStatusWriter.isReady(p));
+    }
+
+    private Pod awaitPod(String name, java.util.function.Predicate<Pod> done) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Pod pod = null;
+        while (System.nanoTime() < deadline) {
+            pod = agent.client().pods().inNamespace(ns).withName(name).get();
+            if (pod != null && done.test(pod)) {
+                return pod;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Pod " + ns + "/" + name + " not as expected within 60 s: " + (pod == null ? "absent" : pod.getStatus())
+                + "\n" + errBytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private interface IoCondition {
+        boolean test() throws IOException;
+    }
+
+    private void awaitTrue(IoCondition condition, String what) throws InterruptedException, IOException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.test()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + "\n" + errBytes.toString(StandardCharsets.UTF_8));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String veth(PodRecord record) {
+        return PodAttachment.hostInterfaceName(record.containerId(), PodRunner.POD_IFNAME);
+    }
+
+    private static Path ipamFile(UpState state, PodRecord record) {
+        return state.ipamDir().resolve("isthmus").resolve(record.podIp());
+    }
+
+    /** The pod's command ended, its namespace, veth, port and address are gone. */
+    private void assertGone(UpState state, PodRecord record) throws InterruptedException, IOException {
+        assertGoneButItsNamespaceName(state, record);
+        assertFalse(Files.exists(record.netnsPath()), "netns " + record.netnsName() + " removed");
+    }
+
+    /** As {@link #assertGone} for a pod whose successor of the same name runs (in a namespace of the same name). */
+    private void assertGoneButItsNamespaceName(UpState state, PodRecord record) throws InterruptedException, IOException {
+        awaitTrue(() -> ProcessHandle.of(record.pid()).isEmpty(), "the command of " + record.key() + " ended");
+        assertFalse(Shell.run(10, "ip", "link", "show", veth(record)).ok(), "veth " + veth(record) + " removed");
+        assertFalse(agent.attached.containsKey(veth(record)), "its port detached: " + agent.attached);
+        assertFalse(Files.exists(ipamFile(state, record)), "address " + record.podIp() + " free again");
+    }
+
+    @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void downRemovesWhatAnAbandonedSessionLeft() throws Exception {
         final UpState state = prepare();
