@@ -72,8 +72,9 @@ for mode in "${modes[@]}"; do
     rx1=$(counter isthmus_port_rx_packets_total a); tx1=$(counter isthmus_port_tx_packets_total b)
     sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$work/tx.out")
     got=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' "$work/rx.out")
-    # the generator sends rate x elapsed in total: after a stall it catches up at full speed, and such a
-    # burst (its busiest second far above the rate) is what can overflow the worker's RX ring
+    # the generator sends at most rate x elapsed and, since session 6, after a stall only 1 ms of the
+    # rate at once (before, it caught up at full speed, and such a burst could overflow the worker's RX
+    # ring); its busiest second shows whether it kept to the rate
     peak=$(sed -n 's/^pktgen tx: \([0-9,]*\) pps$/\1/p' "$work/tx.err" | tr -d , | sort -n | tail -1)
     echo "$mode: $rate pps offered: worker $(cores "$w0" "$w1" 8) cores; sent ${sent:-?}, worker received $((${rx1:-0} - ${rx0:-0})) and forwarded $((${tx1:-0} - ${tx0:-0})), sink counted ${got:-?}; generator's busiest second ${peak:-?} pps"
   done

@@ -48,6 +48,8 @@ public final class PktgenCommand implements Subcommand {
                                   [--duration 10] [--rate PPS] [--dst-port 9] [--src-ip ADDR] [--dst-mac MAC] [--idle spin|backoff]
                    isthmus pktgen --rx --netns POD [--dev eth0] [--duration 10] [--dst-port 9|0] [--idle spin|backoff|batch]
 
+            --rate PPS: send at most PPS x elapsed in total; after a stall at most 1 ms of the rate (at
+            least 64 frames) at once, the rest of the stall's frames skipped, not sent as a burst.
             --idle batch (sinks only): poll again at once after a full batch, else park 200 µs
             (up to 1 ms while nothing comes), so a sink wakes a few thousand times a second.""";
 

@@ -11,7 +11,10 @@ import java.lang.foreign.MemorySegment;
  * copies the next flows' templates into them, queues them on the port and flushes (the port kicks
  * the kernel when it asks and returns completed frames to the pool). Frames that arrive on the
  * port are given straight back. With a rate limit it sends no more than
- * {@code ratePps × elapsed} in total; without one, a batch per cycle.
+ * {@code ratePps × elapsed} in total, and after a stall (the thread not scheduled) no more than
+ * {@link #maxBurstFrames} at once: the rest of the stall's backlog is skipped, not sent as a burst
+ * far above the offered rate that the device under test never saw in steady state; without a
+ * limit, a batch per cycle.
  *
  * <p>No allocation, no exception, no lock per cycle.
  * <p><b>Thread-safety:</b> one thread calls {@link #start} and {@link #doWork} and is the only
@@ -25,7 +28,10 @@ public final class PacketGenerator {
     private final MemorySegment frames;
     private final PacketBatch received;
     private final int wireBytes;
+    private final long maxBurstFrames;
     private long startNs;
+    /** Frames the rate has accounted for: sent, or skipped after a stall. Written by the sending thread only. */
+    private long paced;
     private volatile long sent;
     private int nextFlow;
 
@@ -37,6 +43,12 @@ public final class PacketGenerator {
         this.frames = pool.memory().segment();
         this.received = new PacketBatch(pool.memory());
         this.wireBytes = templates.wireBytes();
+        this.maxBurstFrames = maxBurstFrames(ratePps);
+    }
+
+    /** The most a rate-limited generator sends at once after a stall: 1 ms of its rate, at least one batch. */
+    static long maxBurstFrames(long ratePps) {
+        return Math.max(PacketBatch.CAPACITY, ratePps / 1000);
     }
 
     public void start(long nowNs) {
@@ -52,7 +64,11 @@ public final class PacketGenerator {
         }
         int budget = PacketBatch.CAPACITY;
         if (ratePps > 0) {
-            final long allowed = (long) ((double) (nowNs - startNs) * ratePps / 1e9) - sent;
+            long allowed = (long) ((double) (nowNs - startNs) * ratePps / 1e9) - paced;
+            if (allowed > maxBurstFrames) { // a stall: skip its backlog beyond one burst
+                paced += allowed - maxBurstFrames;
+                allowed = maxBurstFrames;
+            }
             budget = (int) Math.max(0, Math.min(budget, allowed));
         }
         int queued = 0;
@@ -71,6 +87,7 @@ public final class PacketGenerator {
             queued++;
         }
         if (queued != 0) {
+            paced += queued;
             sent += queued; // one volatile store per cycle that sent something
         }
         return port.flush() + queued + arrived;

@@ -111,6 +111,27 @@ class PacketGeneratorTest {
     }
 
     @Test
+    void afterAStallTheGeneratorSendsOneBurstAndSkipsTheRestOfTheBacklog() {
+        try (Arena arena = Arena.ofConfined()) {
+            FramePool pool = new FramePool(FrameMemory.allocate(arena, 512, 2048));
+            InMemoryPort port = new InMemoryPort(0, "gen", pool, 256, 256);
+            port.discardTransmitted(true);
+            long ratePps = 10_000;
+            PacketGenerator generator = new PacketGenerator(port, pool, new FlowTemplates(arena, config(64, PktgenConfig.Protocol.UDP, 1, ratePps)), ratePps);
+            generator.start(0);
+            long stallEndNs = 1_000_000_000L; // not scheduled for 1 s: 10,000 frames owed
+            for (int cycle = 0; cycle < 50; cycle++) {
+                generator.doWork(stallEndNs);
+            }
+            assertEquals(PacketGenerator.maxBurstFrames(ratePps), generator.sent(), "one burst, not the 10,000 frames of the stall");
+            for (long t = stallEndNs; t <= 2_000_000_000L; t += 1_000_000L) { // then 1 s of 1 ms cycles
+                generator.doWork(t);
+            }
+            assertEquals(64 + 10_000, generator.sent(), "the rate again from the stall's end");
+        }
+    }
+
+    @Test
     void theSinkCountsOnlyTheChosenPortAndGivesFramesBack() {
         try (Arena arena = Arena.ofConfined()) {
             FramePool pool = new FramePool(FrameMemory.allocate(arena, 256, 2048));
