@@ -39,9 +39,6 @@ public final class AfXdpPortFactory implements AutoCloseable {
     private final FramePool pool;
     private final FrameLoans loans;
     private final XskConfig config;
-    /** What every port's kicks may send at most ({@link TxBudget}: the factory makes a worker's ports). */
-    private final int txBudgetFrames;
-    private final int coalesceCycles;
     private final Map<Integer, AfXdpInterface> interfaces = new HashMap<>();
     private final Map<Integer, AfXdpPort> ports = new HashMap<>();
 
@@ -50,8 +47,6 @@ public final class AfXdpPortFactory implements AutoCloseable {
         this.pool = new FramePool(umem.memory());
         this.loans = new FrameLoans(umem.memory());
         this.config = config;
-        this.txBudgetFrames = TxBudget.workerFrames();
-        this.coalesceCycles = TxBudget.workerCoalesceCycles();
     }
 
     /** Maps a UMEM of {@code umemFrames} frames of {@code config.frameSizeBytes()}. */
@@ -86,8 +81,7 @@ public final class AfXdpPortFactory implements AutoCloseable {
         final XskSocket shareWith = interfaces.isEmpty() ? null : interfaces.values().iterator().next().socket();
         final AfXdpInterface attached = attachRetryingWhileBusy(interfaceName, shareWith, program);
         final AfXdpPort port = AfXdpPort.open(slot, attached.socket(), pool, loans, 0, config);
-        port.setTxBudget(txBudgetFrames);
-        port.coalesceKicks(coalesceCycles);
+        TxBudget.applyToWorkerPort(port);
         interfaces.put(slot, attached);
         ports.put(slot, port);
         return port;

@@ -70,10 +70,8 @@ public final class AfXdpSwitch implements AutoCloseable {
         final RouteTable routes = table.build();
         final AfXdpPortSet ports = AfXdpPortSet.open(specs.stream().map(PortSpec::interfaceName).toList(), config);
         try {
-            final int txBudget = TxBudget.workerFrames();
             for (AfXdpPort port : ports.ports()) {
-                port.setTxBudget(txBudget);
-                port.coalesceKicks(TxBudget.workerCoalesceCycles());
+                TxBudget.applyToWorkerPort(port);
             }
             final Worker worker = Worker.switching("isthmus-fastpath", ports.asPorts().toArray(Port[]::new), ports.pool(),
                     new RouteTableRef(routes), new SystemNanoClock());

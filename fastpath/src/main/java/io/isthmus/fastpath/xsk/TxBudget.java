@@ -29,6 +29,12 @@ public final class TxBudget {
     private TxBudget() {
     }
 
+    /** Gives a worker's port its kick budget and kick coalescing (slow path, when the port opens). */
+    public static void applyToWorkerPort(AfXdpPort port) {
+        port.setTxBudget(workerFrames());
+        port.coalesceKicks(workerCoalesceCycles());
+    }
+
     /** The worker ports' budget: the property's value when it is a number, else {@link #WORKER_FRAMES}. */
     public static int workerFrames() {
         return parse(System.getProperty(PROPERTY));
@@ -36,26 +42,22 @@ public final class TxBudget {
 
     /** The worker ports' kick coalescing: the property's value when it is a number, else {@link #WORKER_COALESCE_CYCLES}. */
     public static int workerCoalesceCycles() {
-        final String value = System.getProperty(COALESCE_PROPERTY);
-        if (value == null || value.isBlank()) {
-            return WORKER_COALESCE_CYCLES;
-        }
-        try {
-            return Math.max(0, Integer.parseInt(value.strip()));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + COALESCE_PROPERTY + " takes a number of cycles, not '" + value + "'");
-        }
+        return intProperty(COALESCE_PROPERTY, System.getProperty(COALESCE_PROPERTY), WORKER_COALESCE_CYCLES, 0, "a number of cycles");
     }
 
     static int parse(String value) {
+        return intProperty(PROPERTY, value, WORKER_FRAMES, KERNEL_FRAMES, "a number of frames (32..TX ring entries)");
+    }
+
+    /** {@code value} as a number of at least {@code min}; {@code fallback} when unset; a clear error naming the property otherwise. */
+    private static int intProperty(String property, String value, int fallback, int min, String what) {
         if (value == null || value.isBlank()) {
-            return WORKER_FRAMES;
+            return fallback;
         }
         try {
-            return Math.max(KERNEL_FRAMES, Integer.parseInt(value.strip()));
+            return Math.max(min, Integer.parseInt(value.strip()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + PROPERTY + " takes a number of frames (32..TX ring entries), not '"
-                    + value + "'");
+            throw new IllegalArgumentException("-D" + property + " takes " + what + ", not '" + value + "'");
         }
     }
 }
