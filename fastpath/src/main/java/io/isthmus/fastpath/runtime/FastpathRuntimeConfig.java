@@ -61,7 +61,7 @@ public record FastpathRuntimeConfig(String workerName, int portSlots, int umemFr
      */
     public static FastpathRuntimeConfig defaults(Path conntrackPath) {
         return new FastpathRuntimeConfig("isthmus-worker-0", 256, 32768,
-                new XskConfig(2048, 8192, 4096, XskBindMode.AUTO, null), IdleMode.NODE_DEFAULT,
+                XskConfig.defaults(), IdleMode.NODE_DEFAULT,
                 ConntrackConfig.defaults().withPath(conntrackPath).withCapacity(1 << 18),
                 Duration.ofMillis(10), 4096, Duration.ofSeconds(5), FlowSettings.defaults());
     }
