@@ -222,9 +222,12 @@ ISTHMUS_UP_IDLE=${ISTHMUS_UP_IDLE:-adaptive}
 # The worker thread's nice value (--worker-nice); empty: each command's default (`isthmus fastpath`:
 # inherited, i.e. 0 like ovs-vswitchd here; `isthmus up`: -5, the node's default).
 ISTHMUS_WORKER_NICE=${ISTHMUS_WORKER_NICE:-}
+# The CPU the worker thread is pinned to (--worker-cpu); empty: not pinned.
+ISTHMUS_WORKER_CPU=${ISTHMUS_WORKER_CPU:-}
 isthmus_worker_options() { # [idle]
   printf -- '--idle %s ' "${1:-$ISTHMUS_IDLE}"
   [ -z "$ISTHMUS_WORKER_NICE" ] || printf -- '--worker-nice %s ' "$ISTHMUS_WORKER_NICE"
+  [ -z "$ISTHMUS_WORKER_CPU" ] || printf -- '--worker-cpu %s ' "$ISTHMUS_WORKER_CPU"
 }
 # Mode isthmus is the product's default (session 6): pods as its CNI plugin makes them (offloads on,
 # minus what the fast path cannot finish) and XDP mode auto (native first: the veth then takes the
