@@ -46,6 +46,7 @@ public final class BpfConstants {
 
     // helper function ids (enum bpf_func_id)
     public static final int BPF_FUNC_MAP_LOOKUP_ELEM = 1;
+    public static final int BPF_FUNC_REDIRECT = 23;
     public static final int BPF_FUNC_REDIRECT_MAP = 51;
 
     /** src_reg of a LD_IMM64 whose immediate is a map file descriptor. */
