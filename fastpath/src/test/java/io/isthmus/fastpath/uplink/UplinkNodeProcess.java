@@ -50,6 +50,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   service cluster|local|local-elsewhere   publish the NodePort Service with that policy → "ok"
  *   drops                                    → "drops no-local-endpoint=N total=N"
+ *   queues                                   → "queues IF q0 rx=N tx=N, q1 rx=N tx=N, ..." (one per uplink RX queue)
  *   quit                                     closes the runtime, exits 0
  * </pre>
  *
@@ -107,6 +108,7 @@ public final class UplinkNodeProcess {
                             + runtime.worker().drops().get(DropReason.SERVICE_NO_LOCAL_ENDPOINT)
                             + " total=" + runtime.worker().drops().total()
                             + " worker-error=" + runtime.workerError());
+                    case "queues" -> System.out.println("queues " + runtime.uplink().describeQueues());
                     case "quit" -> {
                         listener.close();
                         healthCheck.close();
