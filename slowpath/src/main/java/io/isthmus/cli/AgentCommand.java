@@ -261,6 +261,9 @@ public final class AgentCommand implements Subcommand {
                 }
                 out.println("stopping: " + agent.runtime().ports().attached().size() + " ports attached; drops "
                         + agent.runtime().worker().drops().total());
+                if (agent.runtime().uplink().attached() != null) {
+                    out.println("uplink queues: " + agent.runtime().uplink().describeQueues());
+                }
             } finally {
                 if (ingress != null) {
                     ingress.close();

@@ -110,6 +110,9 @@ class AgentCommandTest {
             assertTrue(printed.contains("uplink " + peer.hostInterface() + ": XDP native, AF_XDP"), printed);
             assertTrue(printed.contains("NodePorts 30000-32767 on [192.0.2.10], service CIDRs [203.0.113.0/28]"), printed);
             assertTrue(metrics.contains("isthmus_port_rx_packets_total{" + uplinkSample), "the uplink's counters are exported:\n" + metrics);
+            assertTrue(Pattern.compile("isthmus_port_rx_packets_total\\{" + Pattern.quote(uplinkSample) + ",pod=\"\",slot=\"\\d+\",queue=\"0\"}")
+                    .matcher(metrics).find(), "per RX queue (this veth has one):\n" + metrics);
+            assertTrue(printed.contains("uplink queues: " + peer.hostInterface() + " q0 rx="), printed);
             assertFalse(Shell.check("ip", "-o", "link", "show", peer.hostInterface()).contains("prog/xdp"),
                     "the agent detached the steering program when it stopped");
         } finally {
