@@ -111,6 +111,17 @@ class AfXdpUplinkNodePortTest {
                         "a NodePort-range port marked in the kernel ports map (a health-check node port) is the kernel's");
                 final Shell.Result ping = Shell.run(15, "ip", "netns", "exec", node.outsideNs, "ping", "-c", "2", "-W", "2", NODE_IP);
                 assertTrue(ping.ok(), "ICMP echo to the node address is the kernel's: " + ping.output());
+
+                final String detached = fastpath.command("detach");
+                assertTrue(detached.startsWith("detached lent=0 "), "no frame is left lent to a closed queue socket: " + detached);
+                final java.util.regex.Matcher frames = java.util.regex.Pattern.compile("accounted=(\\d+) of=(\\d+)").matcher(detached);
+                assertTrue(frames.find() && frames.group(1).equals(frames.group(2)), "every frame is back or lent to a pod: " + detached);
+                assertTrue(!Shell.check("ip", "-n", node.nodeNs, "-o", "link", "show", node.uplink).contains("xdp"),
+                        "detach removed the steering program from the uplink");
+                final String attached = fastpath.command("attach");
+                assertTrue(attached.contains(UPLINK_QUEUES + " RX queues"), "attached again, every queue: " + attached);
+                assertEquals("ok", fastpath.command("service cluster"));
+                assertEquals(3, connectMany(node, 45000, CONNECTIONS, NODE_IP).size(), "all three backends answer after a re-attach");
             }
         } finally {
             for (ServerSocket server : servers) {
