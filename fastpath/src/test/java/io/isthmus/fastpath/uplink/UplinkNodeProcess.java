@@ -86,15 +86,17 @@ public final class UplinkNodeProcess {
                 tables -> new DesiredStateTables(tables, NodeSettings.of("node-a", nodeIp)), PipelineFactory.switching(), cycle);
              ServerSocket listener = new ServerSocket(listenerPort, 16, InetAddress.getByName(nodeIp));
              ServerSocket healthCheck = new ServerSocket(HEALTH_CHECK_PORT, 16, InetAddress.getByName(nodeIp))) {
-            for (String[] pod : pods) {
-                runtime.control().attachPort(new PortAttachment(pod[0], Ipv4Address.parse(pod[1]), MacAddress.parse(pod[2]), pod[0]))
-                        .get(10, TimeUnit.SECONDS);
-            }
             runtime.uplink().kernelPorts(List.of(HEALTH_CHECK_PORT)); // before the attach: applied by it
             // the externalIP is steered from the compiled Services (no CIDR flag): what the agent does with UplinkPort::follow
             cycle.alsoTell(compilation -> runtime.uplink().serviceFrontends(UplinkPort.externalFrontends(compilation.table())));
             final UplinkConfig uplinkConfig = UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of());
+            // the uplink first, as the agent does at start before any CNI ADD: its queue 0 registers the UMEM and the
+            // other queues share it on the same device; the pods then share it too (the re-attach in the test shares a pod's)
             runtime.attachUplink(uplinkConfig);
+            for (String[] pod : pods) {
+                runtime.control().attachPort(new PortAttachment(pod[0], Ipv4Address.parse(pod[1]), MacAddress.parse(pod[2]), pod[0]))
+                        .get(10, TimeUnit.SECONDS);
+            }
             final Thread kernelAnswers = answer(listener, "node kernel");
             final Thread healthCheckAnswers = answer(healthCheck, "node health check");
             System.out.println("ready " + runtime.uplink().describe());
