@@ -128,7 +128,7 @@ public final class UplinkPort {
         kernelPortsMap = map;
         frontendsMap = external;
         final AfXdpInterface attached = factory.interfaceAt(first);
-        description = attached.describe() + " in slots " + first + (queues > 1 ? "-" + (first + queues - 1) : "")
+        description = attached.describe() + (queues > 1 ? " in slots " + first + "-" + (first + queues - 1) : " in slot " + first)
                 + "; " + uplinkConfig.describe();
         slot = first;
         queueCount = queues;
