@@ -53,7 +53,9 @@ public final class AgentCommand implements Subcommand {
               --dns-upstreams PATH     resolv.conf naming the nameservers for other names (default /etc/resolv.conf)
               --uplink IFACE           the NIC outside traffic arrives on: NodePorts on the --node-ip addresses
                                        (and --uplink-service-cidr) enter the fast path there, replies leave
-                                       there; everything else on IFACE stays the host's (needs --node-ip)
+                                       there; everything else on IFACE stays the host's (needs --node-ip).
+                                       One AF_XDP socket per RX queue IFACE has at start (ethtool -l);
+                                       after 'ethtool -L' restart the agent
               --uplink-node-ports MIN-MAX   the NodePort range steered from the uplink (default 30000-32767)
               --uplink-service-cidr CIDR    externalIPs / LoadBalancer IPs steered from the uplink, every port (repeatable)
               --host-port NAME|none    the node's port on the fast path: host veth NAME (its other end NAMEfp), the pod
@@ -261,6 +263,9 @@ public final class AgentCommand implements Subcommand {
                 }
                 out.println("stopping: " + agent.runtime().ports().attached().size() + " ports attached; drops "
                         + agent.runtime().worker().drops().total());
+                if (agent.runtime().uplink().attached() != null) {
+                    out.println("uplink queues: " + agent.runtime().uplink().describeQueues());
+                }
             } finally {
                 if (ingress != null) {
                     ingress.close();

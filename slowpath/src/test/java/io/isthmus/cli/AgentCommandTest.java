@@ -2,7 +2,6 @@ package io.isthmus.cli;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.isthmus.fastpath.testing.Pod;
 import io.isthmus.fastpath.testing.Privileges;
 import io.isthmus.fastpath.testing.Shell;
 import io.isthmus.slowpath.apiserver.EmbeddedApiServer;
@@ -77,25 +76,34 @@ class AgentCommandTest {
     }
 
     @Test
-    void theUplinkFlagAttachesTheSteeringProgramForTheAgentsLifetime() throws Exception {
+    void theUplinkFlagAttachesTheSteeringProgramOnEveryRxQueueForTheAgentsLifetime() throws Exception {
         Privileges.assumeRootAndAfXdp();
         final Path conntrack = Path.of("/dev/shm", "isthmus-agent-cmd-ct-" + UUID.randomUUID());
-        // a veth whose other end is in a namespace of its own stands in for the NIC: no address, nothing of the host's
-        try (Pod peer = Pod.create("10.216.9.2")) {
+        // a 4-queue veth whose other end is in a namespace of its own stands in for a multi-queue NIC: no address,
+        // nothing of the host's
+        final String hex = UUID.randomUUID().toString().substring(0, 6);
+        final String outsideNs = "isxa-" + hex;
+        final String uplink = "isxa" + hex;
+        Shell.check("ip", "netns", "add", outsideNs);
+        try {
+            Shell.check("ip", "link", "add", uplink, "numtxqueues", "4", "numrxqueues", "4", "type", "veth",
+                    "peer", "name", "eth0", "numtxqueues", "4", "numrxqueues", "4", "netns", outsideNs);
+            Shell.check("ip", "link", "set", uplink, "up");
+            Shell.check("ip", "-n", outsideNs, "link", "set", "eth0", "up");
             final AtomicReference<Integer> exit = new AtomicReference<>();
             final Thread agent = Thread.ofPlatform().start(() -> {
                 try {
                     exit.set(run("--pod-cidr", "10.216.0.0/24", "--cni-socket", dir.resolve("cni.sock").toString(),
                             "--ipam-dir", dir.resolve("ipam").toString(), "--conntrack", conntrack.toString(), "--metrics-port", "0",
                             "--duration", "4", "--cluster-dns", "none", "--node-ip", "192.0.2.10", "--host-port", "none",
-                            "--uplink", peer.hostInterface(), "--uplink-service-cidr", "203.0.113.0/28"));
+                            "--uplink", uplink, "--uplink-service-cidr", "203.0.113.0/28"));
                 } catch (Exception e) {
                     exit.set(-1);
                 }
             });
             final HttpClient http = HttpClient.newHttpClient();
             String metrics = "";
-            final String uplinkSample = "interface=\"" + peer.hostInterface() + "\"";
+            final String uplinkSample = "interface=\"" + uplink + "\"";
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a loaded machine starts the agent slowly
             while (System.nanoTime() < deadline && !metrics.contains(uplinkSample) && agent.isAlive()) {
                 Thread.sleep(200);
@@ -107,12 +115,20 @@ class AgentCommandTest {
             agent.join(TimeUnit.SECONDS.toMillis(30));
             assertEquals(0, exit.get(), err());
             final String printed = out.toString(StandardCharsets.UTF_8);
-            assertTrue(printed.contains("uplink " + peer.hostInterface() + ": XDP native, AF_XDP"), printed);
+            assertTrue(printed.contains("uplink " + uplink + ": XDP native, AF_XDP"), printed);
+            assertTrue(printed.contains(", 4 RX queues in slots "), "a socket on each RX queue: " + printed);
             assertTrue(printed.contains("NodePorts 30000-32767 on [192.0.2.10], service CIDRs [203.0.113.0/28]"), printed);
             assertTrue(metrics.contains("isthmus_port_rx_packets_total{" + uplinkSample), "the uplink's counters are exported:\n" + metrics);
-            assertFalse(Shell.check("ip", "-o", "link", "show", peer.hostInterface()).contains("prog/xdp"),
+            for (int queue = 0; queue < 4; queue++) {
+                assertTrue(Pattern.compile("isthmus_port_rx_packets_total\\{" + Pattern.quote(uplinkSample)
+                        + ",pod=\"\",slot=\"\\d+\",queue=\"" + queue + "\"}").matcher(metrics).find(), "queue " + queue + ":\n" + metrics);
+            }
+            assertTrue(Pattern.compile("uplink queues: " + uplink + " q0 rx=\\d+ tx=\\d+, q1 .*, q3 rx=\\d+ tx=\\d+").matcher(printed).find(),
+                    printed);
+            assertFalse(Shell.check("ip", "-o", "link", "show", uplink).contains("prog/xdp"),
                     "the agent detached the steering program when it stopped");
         } finally {
+            Shell.run(30, "ip", "netns", "del", outsideNs); // deletes the veth, both ends
             Files.deleteIfExists(conntrack);
         }
     }

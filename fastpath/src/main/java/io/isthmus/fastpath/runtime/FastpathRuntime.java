@@ -220,8 +220,8 @@ public final class FastpathRuntime implements AutoCloseable {
 
     /**
      * Attaches the node's uplink (see {@link UplinkPort}): outside traffic to NodePorts on the node
-     * addresses and to the service CIDRs enters the pipeline, replies leave through the uplink; the
-     * host keeps the rest of the interface's traffic. Runs on the control agent; blocks until done
+     * addresses and to the service CIDRs enters the pipeline, through one AF_XDP socket per RX queue
+     * of the interface, replies leave through the uplink; the host keeps the rest of the interface's traffic. Runs on the control agent; blocks until done
      * and throws what the attachment threw (e.g. the kernel refused the program).
      */
     public UplinkPort attachUplink(io.isthmus.fastpath.uplink.UplinkConfig uplinkConfig) {

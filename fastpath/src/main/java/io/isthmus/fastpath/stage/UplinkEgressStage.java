@@ -21,14 +21,18 @@ import java.lang.foreign.MemorySegment;
  * <ul>
  *   <li>a REPLY of a connection whose first packet came in on the uplink (the conntrack entry's
  *       ingress port, {@code ctOutPort}): e.g. a backend's SYN-ACK, un-DNATed (and un-SNATed) by
- *       the conntrack stage to node address:NodePort → client;</li>
+ *       the conntrack stage to node address:NodePort → client. It leaves through the socket of the
+ *       queue the connection's first packet came in on (the uplink has one per RX queue): on a
+ *       NIC that queue's TX side is the same channel, on the same CPU, and one flow keeps one TX
+ *       queue, so its packets are never reordered between queues;</li>
  *   <li>a frame the fast path generated as an answer (TCP RST / ICMP unreachable for a Service
- *       without endpoints) to an address learned on the uplink.</li>
+ *       without endpoints) to an address learned on the uplink: through queue 0's socket (the
+ *       generated frame no longer knows the queue its trigger came in on).</li>
  * </ul>
  *
  * <p><b>Reads:</b> the uplink binding and neighbors; batch {@code etherType}, {@code egressPort},
  * {@code flowState}, {@code ctOutPort}, {@code flowFlags}; for generated frames the IPv4 destination.
- * <br><b>Writes:</b> {@code egressPort[i] = uplink} for those packets ({@link RouteStage} leaves a
+ * <br><b>Writes:</b> {@code egressPort[i] = an uplink queue's port} for those packets ({@link RouteStage} leaves a
  * set egress port alone). Never the frame.
  * <br><b>Next:</b> every packet stays. Without an uplink attached it does nothing.
  */
@@ -46,20 +50,21 @@ public final class UplinkEgressStage implements Stage {
         if (binding == null) {
             return size;
         }
-        final int port = binding.port();
+        final int answerPort = binding.port();
         final MemorySegment segment = batch.segment();
         for (int i = 0; i < size; i++) {
             if (batch.etherType[i] != EthernetDescriptor.ETHER_TYPE_IPV4 || batch.egressPort[i] != PacketBatch.NO_PORT) {
                 continue;
             }
             if (batch.flowState[i] == FlowState.REPLY) {
-                if (batch.ctOutPort[i] == port) {
-                    batch.egressPort[i] = port;
+                final int cameInOn = batch.ctOutPort[i];
+                if (binding.isUplink(cameInOn)) {
+                    batch.egressPort[i] = cameInOn; // the queue the flow came in on: its TX queue, no reordering
                 }
             } else if ((batch.flowFlags[i] & FlowFlags.GENERATED) != 0) {
                 final int dst = NetworkOrder.u32(segment, batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.DST_OFFSET);
                 if (uplink.neighbors().macOf(dst) != MacAddress.UNKNOWN) {
-                    batch.egressPort[i] = port;
+                    batch.egressPort[i] = answerPort;
                 }
             }
         }

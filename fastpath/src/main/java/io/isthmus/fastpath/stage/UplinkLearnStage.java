@@ -16,13 +16,15 @@ import java.lang.foreign.MemorySegment;
 /**
  * Learns, from every IPv4 frame the uplink's steering program handed the fast path, which MAC its
  * source address sits behind ({@link UplinkNeighbors}), so that replies go back there; and keeps
- * the last such MAC as the uplink port's default next hop in the worker's {@code NeighborTable}
- * (what {@link ForwardRewriteStage} needs to send anything out of a port).
+ * the last such MAC as the default next hop, in the worker's {@code NeighborTable}, of the uplink
+ * queue's port it came in on (what {@link ForwardRewriteStage} needs to send anything out of a
+ * port), and of queue 0's port (where the fast path's own answers leave, whichever queue brought
+ * their trigger). Every queue of the uplink counts: a frame from any of them is from the uplink.
  *
  * <p><b>Reads:</b> the uplink binding; batch {@code ingressPort}, {@code etherType},
  * {@code l3Offset}; the Ethernet source MAC and the IPv4 source address.
  * <br><b>Writes:</b> the uplink neighbors (cleared when the binding changed); the neighbor table's
- * entry for the uplink port. Never the frame.
+ * entry for the uplink queue's port. Never the frame.
  * <br><b>Next:</b> every packet stays. Without an uplink attached it does nothing.
  */
 public final class UplinkLearnStage implements Stage {
@@ -47,10 +49,10 @@ public final class UplinkLearnStage implements Stage {
             neighbors.clear();
             learnedFor = binding;
         }
-        final int port = binding.port();
         final MemorySegment segment = batch.segment();
         for (int i = 0; i < size; i++) {
-            if (batch.ingressPort[i] != port || batch.etherType[i] != EthernetDescriptor.ETHER_TYPE_IPV4) {
+            final int port = batch.ingressPort[i];
+            if (!binding.isUplink(port) || batch.etherType[i] != EthernetDescriptor.ETHER_TYPE_IPV4) {
                 continue;
             }
             final long mac = NetworkOrder.mac(segment, batch.address[i] + EthernetDescriptor.SRC_MAC_OFFSET);
@@ -59,6 +61,7 @@ public final class UplinkLearnStage implements Stage {
             }
             neighbors.learn(NetworkOrder.u32(segment, batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.SRC_OFFSET), mac);
             context.neighbors().learn(port, mac);
+            context.neighbors().learn(binding.port(), mac); // queue 0 sends the fast path's own answers (UplinkEgressStage)
         }
         return size;
     }

@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  * Addresses the frames leaving through the uplink, after {@link ForwardRewriteStage} (which did
  * the TTL and wrote the port's default MACs): destination MAC = the MAC the destination address
  * was last seen behind on the uplink (the client, or the router that brought its request), else
- * the uplink's default next hop (the last sender); source MAC = the uplink interface's own (the
+ * the default next hop of the uplink queue's port it leaves through (the last sender on that queue); source MAC = the uplink interface's own (the
  * uplink is not in the route table, which knows pod ports' MACs only).
  *
  * <p><b>Reads:</b> the uplink binding and neighbors, the worker's neighbor table; batch
@@ -40,10 +40,10 @@ public final class UplinkNextHopStage implements Stage {
         if (binding == null) {
             return size;
         }
-        final int port = binding.port();
         final MemorySegment segment = batch.segment();
         for (int i = 0; i < size; i++) {
-            if (batch.egressPort[i] != port || batch.etherType[i] != EthernetDescriptor.ETHER_TYPE_IPV4) {
+            final int port = batch.egressPort[i];
+            if (!binding.isUplink(port) || batch.etherType[i] != EthernetDescriptor.ETHER_TYPE_IPV4) {
                 continue;
             }
             final long frame = batch.address[i];

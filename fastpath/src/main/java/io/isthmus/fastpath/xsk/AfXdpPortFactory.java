@@ -22,6 +22,8 @@ import java.util.Map;
  * and gives it a share. {@link #close} detaches the interface (link first, so the kernel stops
  * redirecting; then program, map, socket). After close, the worker must
  * {@link AfXdpPort#reclaimLentFrames() reclaim} the port's frames: only then are they all back.
+ * {@link #openQueues} attaches several queues of one interface (the uplink) as ports in
+ * consecutive slots, one socket per queue under one program; they are closed together.
  *
  * <pre>
  *   control thread:  open(slot, if) ──▶ worker.attach(port) ──▶ (switching) ──▶ worker.detach(slot)
@@ -75,16 +77,33 @@ public final class AfXdpPortFactory implements AutoCloseable {
 
     /** As {@link #open(int, String)} with the XDP program {@code program} loads over the XSKMAP fd (the uplink's steering program). */
     public AfXdpPort open(int slot, String interfaceName, XdpProgramLoader program) {
-        if (interfaces.containsKey(slot)) {
-            throw new IllegalStateException("slot " + slot + " already holds " + interfaces.get(slot).interfaceName());
+        return openQueues(slot, interfaceName, 1, program).getFirst();
+    }
+
+    /**
+     * Attaches queues {@code 0..queueCount-1} of {@code interfaceName} (one socket each, one XSKMAP,
+     * one program: {@link AfXdpInterface#attachQueues}) as ports in the slots
+     * {@code firstSlot..firstSlot+queueCount-1}, queue {@code q} in slot {@code firstSlot + q}; none
+     * of them may be open. Returns the ports in queue order. {@link #close(int)} of any of those
+     * slots detaches them all.
+     */
+    public List<AfXdpPort> openQueues(int firstSlot, String interfaceName, int queueCount, XdpProgramLoader program) {
+        for (int q = 0; q < queueCount; q++) {
+            if (interfaces.containsKey(firstSlot + q)) {
+                throw new IllegalStateException("slot " + (firstSlot + q) + " already holds " + interfaces.get(firstSlot + q).interfaceName());
+            }
         }
         final XskSocket shareWith = interfaces.isEmpty() ? null : interfaces.values().iterator().next().socket();
-        final AfXdpInterface attached = attachRetryingWhileBusy(interfaceName, shareWith, program);
-        final AfXdpPort port = AfXdpPort.open(slot, attached.socket(), pool, loans, 0, config);
-        TxBudget.applyToWorkerPort(port);
-        interfaces.put(slot, attached);
-        ports.put(slot, port);
-        return port;
+        final AfXdpInterface attached = attachRetryingWhileBusy(interfaceName, queueCount, shareWith, program);
+        final List<AfXdpPort> opened = new ArrayList<>(queueCount);
+        for (int q = 0; q < queueCount; q++) {
+            final AfXdpPort port = AfXdpPort.open(firstSlot + q, attached.socket(q), pool, loans, 0, config);
+            TxBudget.applyToWorkerPort(port);
+            interfaces.put(firstSlot + q, attached);
+            ports.put(firstSlot + q, port);
+            opened.add(port);
+        }
+        return opened;
     }
 
     /**
@@ -92,11 +111,11 @@ public final class AfXdpPortFactory implements AutoCloseable {
      * detach the same interface queue still has a pool and bind fails with EBUSY; a pod whose
      * interface is detached and attached again at once (CNI DEL then ADD) meets it. Retry then.
      */
-    private AfXdpInterface attachRetryingWhileBusy(String interfaceName, XskSocket shareWith, XdpProgramLoader program) {
+    private AfXdpInterface attachRetryingWhileBusy(String interfaceName, int queueCount, XskSocket shareWith, XdpProgramLoader program) {
         final long deadlineNs = System.nanoTime() + BIND_BUSY_RETRY_NS;
         while (true) {
             try {
-                return AfXdpInterface.attachSharing(interfaceName, umem, shareWith, config, program);
+                return AfXdpInterface.attachQueues(interfaceName, queueCount, umem, shareWith, config, program);
             } catch (LinuxException e) {
                 if (e.errno() != Errno.EBUSY || !e.call().startsWith("bind") || System.nanoTime() > deadlineNs) {
                     throw e;
@@ -118,19 +137,45 @@ public final class AfXdpPortFactory implements AutoCloseable {
 
     /**
      * Detaches the interface of {@code slot} (the worker must have let go of the port already).
-     * Idempotent. Returns the port, whose lent frames the worker must reclaim next.
+     * Idempotent. Returns the port, whose lent frames the worker must reclaim next. An interface
+     * with several queues ({@link #openQueues}) goes whole: use {@link #closeQueues} to get all its ports.
      */
     public AfXdpPort close(int slot) {
-        final AfXdpInterface attached = interfaces.remove(slot);
-        final AfXdpPort port = ports.remove(slot);
-        if (attached != null) {
-            try {
-                attached.close();
-            } finally {
+        final AfXdpPort port = ports.get(slot);
+        closeQueues(slot);
+        return port;
+    }
+
+    /**
+     * Detaches the interface of {@code slot} with every queue it has (the worker must have let go
+     * of all their ports already). Idempotent: empty when the slot holds nothing. Returns the
+     * ports in slot order, whose lent frames the worker must reclaim next.
+     */
+    public List<AfXdpPort> closeQueues(int slot) {
+        final AfXdpInterface attached = interfaces.get(slot);
+        if (attached == null) {
+            return List.of();
+        }
+        final List<Integer> slots = new ArrayList<>();
+        for (Map.Entry<Integer, AfXdpInterface> entry : interfaces.entrySet()) {
+            if (entry.getValue() == attached) {
+                slots.add(entry.getKey());
+            }
+        }
+        slots.sort(null);
+        final List<AfXdpPort> released = new ArrayList<>(slots.size());
+        for (int s : slots) {
+            interfaces.remove(s);
+            released.add(ports.remove(s));
+        }
+        try {
+            attached.close();
+        } finally {
+            for (AfXdpPort port : released) {
                 port.close();
             }
         }
-        return port;
+        return released;
     }
 
     /** Detaches every interface, then unmaps the UMEM (after the worker stopped). */

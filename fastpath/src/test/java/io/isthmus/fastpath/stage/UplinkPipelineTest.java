@@ -200,6 +200,50 @@ class UplinkPipelineTest {
     }
 
     @Test
+    void withTwoQueuesEachReplyLeavesThroughTheQueueItsConnectionCameInOn() {
+        start(TrafficPolicy.LOCAL, FlowTables.NODE_NAME); // Local: no SNAT (the test tables have one SNAT port)
+        final int queue0 = UPLINK;
+        final int queue1 = UPLINK + 1;
+        harness.worker().context().uplink().bindRelease(new UplinkBinding(queue0, 2, UPLINK_MAC));
+        final long otherClientMac = FlowFrames.mac("0a:00:00:00:77:02");
+        final int otherClient = Ipv4Address.parse("192.168.77.2");
+        harness.send(queue1, FlowFrames.tcp(UPLINK_MAC, CLIENT_MAC, CLIENT, 40000, NODE, NODE_PORT, 100, 0, FlowFrames.SYN, new byte[0]));
+        harness.send(queue0, FlowFrames.tcp(UPLINK_MAC, otherClientMac, otherClient, 40002, NODE, NODE_PORT, 100, 0, FlowFrames.SYN, new byte[0]));
+        harness.run();
+        final List<byte[]> toB = harness.transmitted(1);
+        assertEquals(2, toB.size(), "both SYNs reached pod B, whichever queue brought them");
+        for (byte[] syn : toB) {
+            harness.send(1, FlowFrames.tcp(SWITCH_1, MAC_B, POD_B, 8080, u32(syn, 26), u16(syn, 34), 500, 101, FlowFrames.SYN_ACK, new byte[0]));
+        }
+        harness.run();
+        final List<byte[]> out1 = harness.transmitted(queue1);
+        assertEquals(1, out1.size(), "the first client's SYN-ACK left through queue 1, where its SYN came in");
+        assertEquals(CLIENT, u32(out1.getFirst(), 30));
+        assertEquals(CLIENT_MAC, mac(out1.getFirst(), 0));
+        assertEquals(UPLINK_MAC, mac(out1.getFirst(), 6), "from the uplink's MAC on every queue");
+        final List<byte[]> out0 = harness.transmitted(queue0);
+        assertEquals(1, out0.size(), "the other client's through queue 0");
+        assertEquals(otherClient, u32(out0.getFirst(), 30));
+        assertEquals(otherClientMac, mac(out0.getFirst(), 0));
+        assertEquals(NODE_PORT, u16(out0.getFirst(), 34));
+    }
+
+    @Test
+    void withTwoQueuesTheRefusalOfARequestFromQueue1LeavesThroughQueue0() {
+        start(TrafficPolicy.CLUSTER, FlowTables.NODE_NAME);
+        harness.worker().context().uplink().bindRelease(new UplinkBinding(UPLINK, 2, UPLINK_MAC));
+        harness.send(UPLINK + 1, fromClient(CLIENT_MAC, CLIENT, 30081, FlowFrames.SYN)); // nothing ever came in on queue 0
+        harness.run();
+        final List<byte[]> out = harness.transmitted(UPLINK);
+        assertEquals(1, out.size(), "the RST left through queue 0 (its next hop learned from queue 1's frame)");
+        assertEquals(CLIENT_MAC, mac(out.getFirst(), 0));
+        assertEquals(UPLINK_MAC, mac(out.getFirst(), 6));
+        assertEquals(FlowFrames.RST, out.getFirst()[47] & FlowFrames.RST);
+        assertTrue(harness.transmitted(UPLINK + 1).isEmpty());
+        assertEquals(0, harness.drops(DropReason.NEIGHBOR_UNKNOWN));
+    }
+
+    @Test
     void withoutAnUplinkBoundTheRepliesOfOutsideClientsHaveNoRoute() {
         start(TrafficPolicy.CLUSTER, FlowTables.NODE_NAME);
         harness.worker().context().uplink().unbindRelease();

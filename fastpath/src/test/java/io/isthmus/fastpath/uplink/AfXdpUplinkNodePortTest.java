@@ -39,6 +39,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * runtime reads interface MACs from /sys/class/net, which only a process with the node's own sysfs
  * mount sees right; a setns'd thread would see the host's).
  *
+ * <p>The uplink veth has {@value #UPLINK_QUEUES} queues: the outside's kernel puts each connection
+ * on one by its hash, and the fast path has a socket on each; the per-queue counters must show
+ * frames received (and replies sent) on more than one.
+ *
  * <p>From the outside namespace, TCP connections to node-address:NodePort are answered by the
  * backends (all three used), and so are connections to the Service's externalIP (port 80): with externalTrafficPolicy Cluster the backends see the node address,
  * with Local the client's; Local with no endpoint on this node drops. The node address's other
@@ -56,12 +60,14 @@ class AfXdpUplinkNodePortTest {
     static final int NODE_PORT = 30080;
     static final int KERNEL_LISTENER_PORT = 8081;
     static final int CONNECTIONS = 30;
+    /** RX (and TX) queues of the uplink veth: the fast path must serve every one (one AF_XDP socket each). */
+    static final int UPLINK_QUEUES = 4;
 
     @Test
     void outsideClientsReachANodePortThroughTheUplinkAndTheHostKeepsTheRest() throws Exception {
         Privileges.assumeRootAndAfXdp();
         final List<ServerSocket> servers = new ArrayList<>();
-        try (NodeTopology node = new NodeTopology(NODE_IP, CLIENT_IP, "24", POD_IPS)) {
+        try (NodeTopology node = new NodeTopology(NODE_IP, CLIENT_IP, "24", POD_IPS, UPLINK_QUEUES)) {
             for (int i = 0; i < POD_IPS.size(); i++) {
                 final String ip = POD_IPS.get(i);
                 final ServerSocket server = NodeTopology.callIn(node.podNs.get(i),
@@ -72,6 +78,7 @@ class AfXdpUplinkNodePortTest {
             Shell.check("ip", "-n", node.nodeNs, "addr", "add", EXTERNAL_IP + "/32", "dev", node.uplink);
             try (NodeProcess fastpath = NodeProcess.start(node)) {
                 assertTrue(fastpath.ready.contains(node.uplink), fastpath.ready);
+                assertTrue(fastpath.ready.contains(UPLINK_QUEUES + " RX queues"), "a socket on every RX queue: " + fastpath.ready);
 
                 assertEquals("ok", fastpath.command("service cluster"));
                 final Map<String, Integer> cluster = connectMany(node, 41000, CONNECTIONS, NODE_IP);
@@ -87,6 +94,9 @@ class AfXdpUplinkNodePortTest {
                 assertEquals("ok", fastpath.command("service local"));
                 final Map<String, Integer> local = connectMany(node, 42000, CONNECTIONS, CLIENT_IP);
                 assertEquals(3, local.size(), "all three (local) backends answered: " + local + fastpath.log());
+                final String queues = fastpath.command("queues");
+                System.out.println("uplink " + queues);
+                assertFlowsCameInAndLeftOnSeveralQueues(queues);
 
                 assertEquals("ok", fastpath.command("service local-elsewhere"));
                 assertThrows(SocketTimeoutException.class, () -> fetch(node, 43000, NODE_IP, NODE_PORT, 1500),
@@ -101,12 +111,44 @@ class AfXdpUplinkNodePortTest {
                         "a NodePort-range port marked in the kernel ports map (a health-check node port) is the kernel's");
                 final Shell.Result ping = Shell.run(15, "ip", "netns", "exec", node.outsideNs, "ping", "-c", "2", "-W", "2", NODE_IP);
                 assertTrue(ping.ok(), "ICMP echo to the node address is the kernel's: " + ping.output());
+
+                final String detached = fastpath.command("detach");
+                assertTrue(detached.startsWith("detached lent=0 "), "no frame is left lent to a closed queue socket: " + detached);
+                final java.util.regex.Matcher frames = java.util.regex.Pattern.compile("accounted=(\\d+) of=(\\d+)").matcher(detached);
+                assertTrue(frames.find() && frames.group(1).equals(frames.group(2)), "every frame is back or lent to a pod: " + detached);
+                assertTrue(!Shell.check("ip", "-n", node.nodeNs, "-o", "link", "show", node.uplink).contains("xdp"),
+                        "detach removed the steering program from the uplink");
+                final String attached = fastpath.command("attach");
+                assertTrue(attached.contains(UPLINK_QUEUES + " RX queues"), "attached again, every queue: " + attached);
+                assertEquals("ok", fastpath.command("service cluster"));
+                assertEquals(3, connectMany(node, 45000, CONNECTIONS, NODE_IP).size(), "all three backends answer after a re-attach");
             }
         } finally {
             for (ServerSocket server : servers) {
                 server.close();
             }
         }
+    }
+
+    /**
+     * The 75 connections so far (each with its own source port, so its own hash) were spread over
+     * the uplink's queues by the outside's kernel, and every one was answered (asserted above):
+     * frames arrived on more than one queue's socket, and more than one sent (the replies leave
+     * through the queue their flow came in on, not all through queue 0).
+     */
+    private static void assertFlowsCameInAndLeftOnSeveralQueues(String queuesLine) {
+        final java.util.regex.Matcher queue = java.util.regex.Pattern.compile("q(\\d+) rx=(\\d+) tx=(\\d+)").matcher(queuesLine);
+        int queues = 0;
+        int receiving = 0;
+        int sending = 0;
+        while (queue.find()) {
+            assertEquals(queues++, Integer.parseInt(queue.group(1)), "queues in order: " + queuesLine);
+            receiving += Long.parseLong(queue.group(2)) > 0 ? 1 : 0;
+            sending += Long.parseLong(queue.group(3)) > 0 ? 1 : 0;
+        }
+        assertEquals(UPLINK_QUEUES, queues, "one counter set per queue: " + queuesLine);
+        assertTrue(receiving >= 2, "connections arrived on more than one queue: " + queuesLine);
+        assertTrue(sending >= 2, "replies left through the queues their connections came in on, not one: " + queuesLine);
     }
 
     /** Answers every connection with "podIp peerAddress". */

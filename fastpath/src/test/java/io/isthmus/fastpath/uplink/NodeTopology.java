@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  *   outside ns "isxo-HEX"              node ns "isxn-HEX"                     pod ns "isxp-HEX-i"
  *   eth0 CLIENT/24  ── veth ──  uplink "isxuHEX" NODE/24 (kernel: ARP, ping, listeners)
+ *                  (1 or N queues each way)
  *                                pod ends "isxpHEXi" (no address) ── veth ──  eth0 POD_i/32,
  *                                                                              default via 169.254.1.1
  * </pre>
@@ -50,6 +51,17 @@ final class NodeTopology implements AutoCloseable {
     }
 
     NodeTopology(String nodeIp, String clientIp, String prefix, List<String> podIps) {
+        this(nodeIp, clientIp, prefix, podIps, 1);
+    }
+
+    /**
+     * As {@link #NodeTopology(String, String, String, List)} with an uplink veth of
+     * {@code uplinkQueues} TX and RX queues at both ends: with native XDP on a veth, a frame
+     * arrives on the RX queue numbered as the peer's TX queue, which the outside's kernel picks per
+     * flow (by its hash), so different connections land on different queues, as RSS spreads them
+     * on a NIC.
+     */
+    NodeTopology(String nodeIp, String clientIp, String prefix, List<String> podIps, int uplinkQueues) {
         this.nodeIp = nodeIp;
         this.clientIp = clientIp;
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -61,7 +73,9 @@ final class NodeTopology implements AutoCloseable {
                 Shell.run(10, "ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1");
                 Shell.check("ip", "-n", ns, "link", "set", "lo", "up");
             }
-            Shell.check("ip", "link", "add", uplink, "netns", nodeNs, "type", "veth", "peer", "name", "eth0", "netns", outsideNs);
+            final String queues = Integer.toString(uplinkQueues);
+            Shell.check("ip", "link", "add", uplink, "numtxqueues", queues, "numrxqueues", queues, "netns", nodeNs, "type", "veth",
+                    "peer", "name", "eth0", "numtxqueues", queues, "numrxqueues", queues, "netns", outsideNs);
             Shell.check("ip", "netns", "exec", outsideNs, "ethtool", "-K", "eth0", "tx", "off", "tso", "off", "gso", "off");
             Shell.check("ip", "-n", nodeNs, "addr", "add", nodeIp + "/" + prefix, "dev", uplink);
             Shell.check("ip", "-n", outsideNs, "addr", "add", clientIp + "/" + prefix, "dev", "eth0");

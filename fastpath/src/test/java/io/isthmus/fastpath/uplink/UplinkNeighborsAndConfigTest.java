@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The uplink's learned next hops and its configuration from text. */
+/** The uplink's learned next hops, its binding's queue slots and its configuration from text. */
 class UplinkNeighborsAndConfigTest {
     @Test
     void learnsRelearnsAndForgetsClients() {
@@ -34,6 +34,22 @@ class UplinkNeighborsAndConfigTest {
             neighbors.learn(Ipv4Address.parse("10.0.0.0") + i, i);
             assertEquals(i, neighbors.macOf(Ipv4Address.parse("10.0.0.0") + i), "the client just learned, #" + i);
         }
+    }
+
+    @Test
+    void aBindingNamesItsQueuesConsecutiveSlotsAndNoOthers() {
+        final UplinkBinding binding = new UplinkBinding(12, 4, 0x020000000077L);
+        for (int slot = 12; slot < 16; slot++) {
+            assertTrue(binding.isUplink(slot), "slot " + slot);
+        }
+        for (int slot : new int[] {11, 16, -1, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+            assertTrue(!binding.isUplink(slot), "slot " + slot);
+        }
+        final UplinkBinding single = new UplinkBinding(3, 0x020000000077L);
+        assertEquals(1, single.queueCount());
+        assertTrue(single.isUplink(3) && !single.isUplink(2) && !single.isUplink(4));
+        assertThrows(IllegalArgumentException.class, () -> new UplinkBinding(3, 0, 1L));
+        assertThrows(IllegalArgumentException.class, () -> new UplinkBinding(-1, 1, 1L));
     }
 
     @Test

@@ -50,6 +50,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   service cluster|local|local-elsewhere   publish the NodePort Service with that policy → "ok"
  *   drops                                    → "drops no-local-endpoint=N total=N"
+ *   queues                                   → "queues IF q0 rx=N tx=N, q1 rx=N tx=N, ..." (one per uplink RX queue)
+ *   detach                                   detaches the uplink → "detached lent=N accounted=N of=N" (frames)
+ *   attach                                   attaches it again → "attached <uplink description>"
  *   quit                                     closes the runtime, exits 0
  * </pre>
  *
@@ -83,14 +86,17 @@ public final class UplinkNodeProcess {
                 tables -> new DesiredStateTables(tables, NodeSettings.of("node-a", nodeIp)), PipelineFactory.switching(), cycle);
              ServerSocket listener = new ServerSocket(listenerPort, 16, InetAddress.getByName(nodeIp));
              ServerSocket healthCheck = new ServerSocket(HEALTH_CHECK_PORT, 16, InetAddress.getByName(nodeIp))) {
+            runtime.uplink().kernelPorts(List.of(HEALTH_CHECK_PORT)); // before the attach: applied by it
+            // the externalIP is steered from the compiled Services (no CIDR flag): what the agent does with UplinkPort::follow
+            cycle.alsoTell(compilation -> runtime.uplink().serviceFrontends(UplinkPort.externalFrontends(compilation.table())));
+            final UplinkConfig uplinkConfig = UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of());
+            // the uplink first, as the agent does at start before any CNI ADD: its queue 0 registers the UMEM and the
+            // other queues share it on the same device; the pods then share it too (the re-attach in the test shares a pod's)
+            runtime.attachUplink(uplinkConfig);
             for (String[] pod : pods) {
                 runtime.control().attachPort(new PortAttachment(pod[0], Ipv4Address.parse(pod[1]), MacAddress.parse(pod[2]), pod[0]))
                         .get(10, TimeUnit.SECONDS);
             }
-            runtime.uplink().kernelPorts(List.of(HEALTH_CHECK_PORT)); // before the attach: applied by it
-            // the externalIP is steered from the compiled Services (no CIDR flag): what the agent does with UplinkPort::follow
-            cycle.alsoTell(compilation -> runtime.uplink().serviceFrontends(UplinkPort.externalFrontends(compilation.table())));
-            runtime.attachUplink(UplinkConfig.parse(uplinkIf, List.of(nodeIp), null, List.of()));
             final Thread kernelAnswers = answer(listener, "node kernel");
             final Thread healthCheckAnswers = answer(healthCheck, "node health check");
             System.out.println("ready " + runtime.uplink().describe());
@@ -107,6 +113,9 @@ public final class UplinkNodeProcess {
                             + runtime.worker().drops().get(DropReason.SERVICE_NO_LOCAL_ENDPOINT)
                             + " total=" + runtime.worker().drops().total()
                             + " worker-error=" + runtime.workerError());
+                    case "queues" -> System.out.println("queues " + runtime.uplink().describeQueues());
+                    case "detach" -> System.out.println("detached " + detach(runtime));
+                    case "attach" -> System.out.println("attached " + runtime.attachUplink(uplinkConfig).describe());
                     case "quit" -> {
                         listener.close();
                         healthCheck.close();
@@ -121,6 +130,26 @@ public final class UplinkNodeProcess {
         } finally {
             Files.deleteIfExists(conntrack);
         }
+    }
+
+    /**
+     * Detaches the uplink; answers {@code lent=N accounted=N of=N}: frames still marked lent to the
+     * uplink's former queue slots (must be 0), and the pool's free plus every port's lent frames
+     * against the UMEM's (must be equal: nothing lost with the uplink's sockets).
+     */
+    private static String detach(FastpathRuntime runtime) throws Exception {
+        final int first = runtime.uplink().slot();
+        final int queues = runtime.uplink().queueCount();
+        runtime.detachUplink();
+        final var factory = runtime.portFactory();
+        return runtime.worker().call(() -> {
+            int lent = 0;
+            for (int q = 0; q < queues; q++) {
+                lent += factory.loans().outstanding(first + q);
+            }
+            return "lent=" + lent + " accounted=" + (factory.pool().available() + factory.loans().outstandingTotal())
+                    + " of=" + factory.pool().capacity();
+        }).get(10, TimeUnit.SECONDS);
     }
 
     /** A kernel listener in the node namespace answering every connection with {@code line}. */

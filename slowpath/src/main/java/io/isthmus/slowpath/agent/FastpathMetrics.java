@@ -57,9 +57,11 @@ public final class FastpathMetrics {
             }
             final io.isthmus.fastpath.uplink.UplinkConfig uplink = runtime.uplink().attached();
             final int uplinkSlot = runtime.uplink().slot();
-            if (uplink != null && uplinkSlot >= 0) { // the node's NIC (isthmus agent --uplink): pod label empty
-                text.sample(name, runtime.worker().portAt(uplinkSlot).counters().get(counter), "interface", uplink.interfaceName(),
-                        "pod", "", "slot", Integer.toString(uplinkSlot));
+            if (uplink != null && uplinkSlot >= 0) { // the node's NIC (isthmus agent --uplink): pod label empty, one sample per RX queue
+                for (int queue = 0; queue < runtime.uplink().queueCount(); queue++) {
+                    text.sample(name, runtime.worker().portAt(uplinkSlot + queue).counters().get(counter), "interface", uplink.interfaceName(),
+                            "pod", "", "slot", Integer.toString(uplinkSlot + queue), "queue", Integer.toString(queue));
+                }
             }
         }
     }
