@@ -70,14 +70,10 @@ final class NodePodWatcher implements AutoCloseable {
     static final String WAITING_REASON = "CreateContainerError";
 
     /**
-     * A pod that was not started for the object {@code uid}: refused for good ({@code retryAtNs}
-     * negative), or to be tried again at {@code retryAtNs} ({@link System#nanoTime()}) after
-     * {@code attempts} failed attempts.
+     * A pod that was not started for the object {@code uid}: refused for good, or to be tried again
+     * at {@code retryAtNs} ({@link System#nanoTime()}) after {@code attempts} failed attempts.
      */
-    private record Failure(String uid, String reason, int attempts, long retryAtNs) {
-        boolean refusedForGood() {
-            return retryAtNs < 0;
-        }
+    private record Failure(String uid, String reason, boolean refusedForGood, int attempts, long retryAtNs) {
     }
 
     private final KubernetesClient client;
@@ -247,7 +243,7 @@ final class NodePodWatcher implements AutoCloseable {
             }
         }
         synchronized (this) {
-            failed.put(key, new Failure(uid, reason, 0, -1));
+            failed.put(key, new Failure(uid, reason, true, 0, 0));
             notifyAll();
         }
     }
@@ -257,14 +253,15 @@ final class NodePodWatcher implements AutoCloseable {
         final Duration delay = backoff.delayAfter(attempts);
         final String next = "attempt " + attempts + " failed; trying again in " + describe(delay);
         err.println("isthmus up: Pod " + key + " did not start: " + reason + " (" + next + ")");
-        final String container = pod.getSpec().getContainers().getFirst().getName();
+        final String container = pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()
+                ? "" : pod.getSpec().getContainers().getFirst().getName();
         try {
             status.waiting(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), container, WAITING_REASON, reason + " (" + next + ")");
         } catch (RuntimeException statusFailure) {
             err.println("isthmus up: cannot write the status of Pod " + key + ": " + statusFailure.getMessage());
         }
         synchronized (this) {
-            failed.put(key, new Failure(uid, reason, attempts, System.nanoTime() + delay.toNanos()));
+            failed.put(key, new Failure(uid, reason, false, attempts, System.nanoTime() + delay.toNanos()));
             notifyAll();
         }
         try {
