@@ -8,7 +8,8 @@
 #
 # Session state under a new /tmp directory (never /run/isthmus/up); its machine-wide names are its
 # own, so it runs beside another `isthmus up` session (IsthmusUpIT, the harness's isthmus-up mode):
-# Ingress ports 18280/18643, host port isxi<tag>, pod CIDR 10.244.251.0/24, the conntrack table
+# Ingress ports 18280/18643, host port isxi<tag>, pod CIDR 10.244.251.0/24, cluster DNS
+# 10.96.251.10, the conntrack table
 # derived from the state directory (`up` refuses a name taken anyway, naming it). Another session
 # shares the CPUs, though: the script says so, and such figures are not for RESULTS.md.
 set -euo pipefail
@@ -27,7 +28,7 @@ work=$(mktemp -d /tmp/isthmus-up-idle.XXXXXX)
 tag=$(basename "$work" | tr -dc 'a-z0-9' | tail -c 6)
 ns=upidle$tag
 export ISTHMUS_NO_BUILD=1 ISTHMUS_INGRESS_HTTP_PORT=18280 ISTHMUS_INGRESS_HTTPS_PORT=18643 \
-  ISTHMUS_HOST_PORT=isxi$tag ISTHMUS_UP_POD_CIDR=10.244.251.0/24
+  ISTHMUS_HOST_PORT=isxi$tag ISTHMUS_UP_POD_CIDR=10.244.251.0/24 ISTHMUS_UP_CLUSTER_DNS=10.96.251.10
 mkdir -p "$work/yaml"
 {
   printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n' "$ns"

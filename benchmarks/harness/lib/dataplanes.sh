@@ -373,7 +373,7 @@ ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
 # kubeconfig and logs live in this run's work directory (ISTHMUS_UP_STATE), never /run/isthmus/up.
 # Its machine-wide names are this mode's own (since session 7), so it runs beside another session
 # (IsthmusUpIT, up-idle-cpu.sh, a person's `isthmus up`): host port isxh$TAG, pod CIDR
-# 10.244.252.0/24, Ingress ports 18180/18543; a name taken anyway is refused by `up`, naming it.
+# 10.244.252.0/24, cluster DNS 10.96.252.10, Ingress ports 18180/18543; a name taken anyway is refused by `up`, naming it.
 # As mode isthmus, ISX_WARM_UP_S seconds of unmeasured traffic follow the start (to a backend) and
 # the Service's check (to the ClusterIP), so the JIT has compiled the pipeline before a figure.
 dp_isthmus_up_title() { echo "Isthmus node (isthmus up)"; }
@@ -382,6 +382,7 @@ dp_isthmus_up_offloads() { echo cni; } # (made by its CNI plugin, not by the har
 dp_isthmus_up_figures() { dp_ovs_figures; }
 isthmus_up_env() { # the session's settings, for env
   echo "ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 ISTHMUS_HOST_PORT=isxh$TAG ISTHMUS_UP_POD_CIDR=10.244.252.0/24" \
+    "ISTHMUS_UP_CLUSTER_DNS=10.96.252.10" \
     "ISTHMUS_INGRESS_HTTP_PORT=18180 ISTHMUS_INGRESS_HTTPS_PORT=18543"
 }
 # shellcheck disable=SC2046

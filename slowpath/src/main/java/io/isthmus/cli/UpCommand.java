@@ -50,8 +50,9 @@ public final class UpCommand implements Subcommand {
             A pod that does not start is tried again after 10 s, doubling up to 5 min, while it exists
             (ISTHMUS_UP_POD_BACKOFF_MS=INITIAL_MS:MAX_MS); one that cannot run at all is Failed.
             The Ingress proxy listens on ports 8080/8443 (ISTHMUS_INGRESS_HTTP_PORT, ISTHMUS_INGRESS_HTTPS_PORT); the
-            node's host port is isthmus0 (ISTHMUS_HOST_PORT=NAME|none) and routes the pod CIDR 10.244.0.0/24
-            (ISTHMUS_UP_POD_CIDR). A second session on one machine needs its own ISTHMUS_UP_STATE and these four;
+            node's host port is isthmus0 (ISTHMUS_HOST_PORT=NAME|none), routes the pod CIDR 10.244.0.0/24
+            (ISTHMUS_UP_POD_CIDR) and carries the cluster DNS address 10.96.0.10 (ISTHMUS_UP_CLUSTER_DNS).
+            A second session on one machine needs its own ISTHMUS_UP_STATE and these five;
             it is refused, naming each one taken, before it makes anything.
             cluster DNS forwards other names to the nameservers of /etc/resolv.conf (ISTHMUS_DNS_UPSTREAMS: another file).
             """;

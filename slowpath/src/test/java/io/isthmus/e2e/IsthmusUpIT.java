@@ -57,6 +57,8 @@ class IsthmusUpIT {
     private final int httpsPort = freePort();
     /** This run's pod CIDR: the host port routes it, so another session's (10.244.0.0/24 by default) must differ. */
     private final String podNet = "10.244." + (100 + (int) (Math.random() * 100)) + ".";
+    /** This run's cluster DNS address: its host port serves DNS over TCP on it, so another session's (10.96.0.10) must differ. */
+    private final String clusterDns = "10.96." + podNet.split("\\.")[2] + ".10";
 
     @AfterEach
     void down() throws InterruptedException {
@@ -95,7 +97,8 @@ class IsthmusUpIT {
         final Path secondState = dir.resolve("second-state");
         final Shell.Result second = isthmusIn(secondState, 120, "up", "--detach", "-f", dir.resolve("none.yaml").toString());
         assertFalse(second.ok(), second.output());
-        for (String named : List.of("ISTHMUS_INGRESS_HTTP_PORT", "ISTHMUS_INGRESS_HTTPS_PORT", "ISTHMUS_HOST_PORT", "ISTHMUS_UP_POD_CIDR")) {
+        for (String named : List.of("ISTHMUS_INGRESS_HTTP_PORT", "ISTHMUS_INGRESS_HTTPS_PORT", "ISTHMUS_HOST_PORT", "ISTHMUS_UP_POD_CIDR",
+                "ISTHMUS_UP_CLUSTER_DNS")) {
             assertTrue(second.output().contains(named), "the refusal names " + named + ": " + second.output());
         }
         assertTrue(Shell.run(10, "ip", "link", "show", hostPort).ok(), "the first session's host port survives the refused second one");
@@ -126,7 +129,8 @@ class IsthmusUpIT {
 
             final String hostIp = kube.pods().inNamespace("web").withName("echo-0").get().getStatus().getHostIP();
 
-            // Cluster DNS: answered inline by the fast path from the zone (the pod's resolv.conf names 10.96.0.10) ...
+            // Cluster DNS: answered inline by the fast path from the zone (the pod's resolv.conf names this run's address) ...
+            assertTrue(exec("default/client", "cat", "/etc/resolv.conf").output().contains("nameserver " + clusterDns), "the session's DNS address");
             final Shell.Result resolved = retry(10, r -> r.ok() && r.output().startsWith(clusterIp + " "),
                     () -> exec("default/client", "getent", "hosts", "echo.web.svc.cluster.local"));
             assertTrue(resolved.output().startsWith(clusterIp + " "), "the Service's name resolves to its ClusterIP: " + resolved.output());
@@ -138,7 +142,7 @@ class IsthmusUpIT {
             assertTrue(upstream.queries() > 0, "the fake upstream was asked");
 
             // ... and over TCP (what a resolver does after a truncated UDP answer): the fast path routes it out of
-            // the host port to the agent, which serves the zone on 10.96.0.10 on the host
+            // the host port to the agent, which serves the zone on the cluster DNS address on the host
             final Shell.Result overTcp = retry(10, r -> r.ok() && r.output().strip().equals(clusterIp),
                     () -> exec("default/client", "dig", "+tcp", "+short", "+tries=1", "+time=3", "echo.web.svc.cluster.local", "A"));
             assertEquals(clusterIp, overTcp.output().strip(), "DNS over TCP from a pod: " + overTcp.output());
@@ -362,7 +366,7 @@ class IsthmusUpIT {
     private Shell.Result isthmusIn(Path state, long timeoutSeconds, String... args) {
         final List<String> command = new ArrayList<>(List.of("env", "ISTHMUS_NO_BUILD=1", "ISTHMUS_UP_STATE=" + state,
                 "ISTHMUS_DNS_UPSTREAMS=" + upstreamResolvConf, "ISTHMUS_INGRESS_HTTP_PORT=" + httpPort,
-                "ISTHMUS_INGRESS_HTTPS_PORT=" + httpsPort, "ISTHMUS_UP_POD_CIDR=" + podNet + "0/24",
+                "ISTHMUS_INGRESS_HTTPS_PORT=" + httpsPort, "ISTHMUS_UP_POD_CIDR=" + podNet + "0/24", "ISTHMUS_UP_CLUSTER_DNS=" + clusterDns,
                 "ISTHMUS_HOST_PORT=" + hostPort,
                 HOME.resolve("isthmus").toString()));
         command.addAll(List.of(args));

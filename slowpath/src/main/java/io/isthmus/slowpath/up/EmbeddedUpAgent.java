@@ -55,6 +55,11 @@ public final class EmbeddedUpAgent implements UpAgent {
     public static final String POD_CIDR = "10.244.0.0/24";
     /** Environment: the pods' addresses (default {@value #POD_CIDR}); the host port routes it, so two sessions need two. */
     public static final String POD_CIDR_ENV = "ISTHMUS_UP_POD_CIDR";
+    /**
+     * Environment: the cluster DNS address (default 10.96.0.10); with a host port the node serves DNS over
+     * TCP on it, so two sessions need two.
+     */
+    public static final String CLUSTER_DNS_ENV = "ISTHMUS_UP_CLUSTER_DNS";
     /** Environment: the resolv.conf whose nameservers answer names outside the cluster (default /etc/resolv.conf). */
     public static final String DNS_UPSTREAMS_ENV = "ISTHMUS_DNS_UPSTREAMS";
     /** Environment: the ingress proxy's HTTP and HTTPS ports on every address (defaults 8080, 8443). */
@@ -72,6 +77,7 @@ public final class EmbeddedUpAgent implements UpAgent {
     private final Path aeronDirectory = EmbeddedMediaDriver.uniqueDirectory();
     /** The conntrack table ({@link UpState#conntrackTable()}): it outlives the runtime on purpose, so {@code down} removes it. */
     private Path conntrackFile;
+    private String clusterDnsIp = ClusterDnsConfig.DEFAULT_SERVICE_IP;
     private EmbeddedApiServer apiServer;
     private KubernetesClient client;
     private EndpointSliceController endpointSlices;
@@ -104,12 +110,14 @@ public final class EmbeddedUpAgent implements UpAgent {
 
     private void startParts(UpState state, String nodeName, String hostIp, FastpathRuntimeConfig runtime) throws Exception {
         final Ipv4Cidr podCidr = setting(POD_CIDR_ENV, POD_CIDR, Ipv4Cidr::parse);
+        final java.net.Inet4Address clusterDns = setting(CLUSTER_DNS_ENV, ClusterDnsConfig.DEFAULT_SERVICE_IP, Ipv4Cidr::parseAddress);
+        clusterDnsIp = clusterDns.getHostAddress();
         final int httpPort = setting(INGRESS_HTTP_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTP_PORT), EmbeddedUpAgent::port);
         final int httpsPort = setting(INGRESS_HTTPS_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTPS_PORT), EmbeddedUpAgent::port);
         final String hostPortName = setting(HOST_PORT_ENV, HostPortConfig.DEFAULT_HOST_IFNAME);
         final HostPortConfig hostPort = "none".equals(hostPortName) ? null : setting(HOST_PORT_ENV, hostPortName, HostPortConfig::named);
         // before anything is made (and before down is told of a host port): a name another session holds is refused
-        SessionConflicts.refuseTaken(new SessionConflicts.Claims(runtime.conntrack().path(), podCidr, hostPort, httpPort, httpsPort));
+        SessionConflicts.refuseTaken(new SessionConflicts.Claims(runtime.conntrack().path(), podCidr, clusterDns, hostPort, httpPort, httpsPort));
         apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.defaults())));
         parts.add(apiServer);
         client = apiServer.newClient();
@@ -119,7 +127,7 @@ public final class EmbeddedUpAgent implements UpAgent {
         slowPath = new KubernetesSlowPath(apiServer::newClient, nodeName);
         final AgentConfig config = new AgentConfig(runtime, aeronDirectory,
                 state.cniSocket(), state.ipamDir(), podCidr, 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
-                ClusterDnsConfig.defaults().withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
+                new ClusterDnsConfig(clusterDnsIp, ClusterDnsConfig.defaults().servicePort(), ClusterDnsConfig.DEFAULT_UPSTREAM_RESOLV_CONF).withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
         if (hostPort != null) {
             UpState.writeAtomically(state.hostPortFile(), hostPort.hostIfName() + "\n"); // before it exists: down finds it after a crash
         }
@@ -186,6 +194,11 @@ public final class EmbeddedUpAgent implements UpAgent {
     public Optional<URI> metrics() {
         return agent.metrics() == null ? Optional.empty()
                 : Optional.of(URI.create("http://127.0.0.1:" + agent.metrics().port() + "/metrics"));
+    }
+
+    @Override
+    public String clusterDnsIp() {
+        return clusterDnsIp;
     }
 
     @Override

@@ -32,9 +32,16 @@ public final class PodRunner {
     private final CniPluginRunner cni;
     private final String nodeName;
     private final String netnsPrefix;
+    private final String clusterDnsIp;
 
     /** @param netnsPrefix what every namespace name starts with ({@link NetworkNamespaces#PREFIX}) */
     public PodRunner(UpState state, CniPluginRunner cni, String nodeName, String netnsPrefix) {
+        this(state, cni, nodeName, netnsPrefix, io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP);
+    }
+
+    /** @param clusterDnsIp the nameserver of the pods' resolv.conf (the agent's cluster DNS address) */
+    public PodRunner(UpState state, CniPluginRunner cni, String nodeName, String netnsPrefix, String clusterDnsIp) {
+        this.clusterDnsIp = clusterDnsIp;
         this.state = state;
         this.cni = cni;
         this.nodeName = nodeName;
@@ -70,7 +77,7 @@ public final class PodRunner {
             throw e;
         }
         try {
-            PodResolvConf.write(netns, io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP, namespace);
+            PodResolvConf.write(netns, clusterDnsIp, namespace);
             final JsonNode result = cni.add(record.containerId(), record.netnsPath(), POD_IFNAME, cniArgs(record));
             record = record.withAddress(CniPluginRunner.firstAddress(result));
             record.write(recordFile);

@@ -4,6 +4,8 @@ import io.isthmus.slowpath.agent.host.HostPortConfig;
 import io.isthmus.slowpath.cni.Ipv4Cidr;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -24,7 +26,7 @@ import java.util.stream.Stream;
  * conntrack table derived from it ({@link UpState#conntrackTable()}), the Aeron directory (unique
  * per process), the pods' veths (named from a random container id), the API server's and metrics'
  * ports (the kernel picks them). What a second session must choose: the Ingress proxy's ports, the
- * host port's device names and the pod CIDR its route covers. Pods' network namespaces are named
+ * host port's device names, the pod CIDR its route covers and the cluster DNS address it carries. Pods' network namespaces are named
  * from the pod ({@code isthmus-NS-NAME}): a pod whose namespace name another session holds is not
  * refused here but tried again with backoff until that name is free ({@link NodePodWatcher}).
  *
@@ -39,11 +41,12 @@ final class SessionConflicts {
      *
      * @param conntrackTable the table file in /dev/shm
      * @param podCidr        the pods' addresses (routed to the host port)
+     * @param clusterDns     the cluster DNS address (put on the host port, DNS over TCP served on it)
      * @param hostPort       the host port's devices, null for none
      * @param httpPort       the Ingress proxy's HTTP port on every address
      * @param httpsPort      its HTTPS port
      */
-    record Claims(Path conntrackTable, Ipv4Cidr podCidr, HostPortConfig hostPort, int httpPort, int httpsPort) {
+    record Claims(Path conntrackTable, Ipv4Cidr podCidr, Inet4Address clusterDns, HostPortConfig hostPort, int httpPort, int httpsPort) {
     }
 
     /** Throws naming every claim that is taken, who holds it when known, and how to choose another. */
@@ -69,10 +72,24 @@ final class SessionConflicts {
             }
             routeDevice(claims.podCidr()).ifPresent(device -> taken.add("the pod CIDR " + claims.podCidr() + " is routed already (dev "
                     + device + "): choose another with " + EmbeddedUpAgent.POD_CIDR_ENV + "=CIDR (e.g. 10.244.7.0/24)"));
+            if (isLocal(claims.clusterDns())) {
+                taken.add("the cluster DNS address " + claims.clusterDns().getHostAddress() + " is an address of this machine already"
+                        + " (another session's host port serves DNS over TCP on it): choose another with " + EmbeddedUpAgent.CLUSTER_DNS_ENV
+                        + "=IP (e.g. 10.96.7.10)");
+            }
         }
         if (!taken.isEmpty()) {
             throw new IOException("another isthmus up session (or another program) holds what this one needs:\n  "
                     + String.join("\n  ", taken));
+        }
+    }
+
+    /** Whether an interface of this namespace has {@code address} (a bind to it succeeds). */
+    static boolean isLocal(Inet4Address address) {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, 0))) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

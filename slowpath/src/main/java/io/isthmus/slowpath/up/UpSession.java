@@ -101,7 +101,8 @@ public final class UpSession implements AutoCloseable {
             UpState.writeAtomically(state.metricsUrlFile(), agent.metrics().get() + "\n");
         }
         final PodRunner runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
-                Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName(), options.netnsPrefix());
+                Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName(), options.netnsPrefix(),
+                agent.clusterDnsIp());
         pods = new NodePodWatcher(agent.client(), options.nodeName(), runner,
                 new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp()), state, options.podBackoff(), err).start();
 

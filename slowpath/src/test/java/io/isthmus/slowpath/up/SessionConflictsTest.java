@@ -32,6 +32,8 @@ class SessionConflictsTest {
     Path dir;
 
     private final String tag = UUID.randomUUID().toString().substring(0, 6);
+    /** A documentation address no interface of a test machine has. */
+    private static final java.net.Inet4Address NOT_LOCAL = Ipv4Cidr.parseAddress("198.51.100.77");
 
     @Test
     void eachStateDirectoryHasItsOwnConntrackTableFoundWhileItsSessionRuns() throws IOException {
@@ -57,12 +59,12 @@ class SessionConflictsTest {
             taken.bind(new InetSocketAddress("0.0.0.0", 0));
             final int port = taken.getLocalPort();
             final IOException refused = assertThrows(IOException.class, () -> SessionConflicts.refuseTaken(
-                    new SessionConflicts.Claims(dir.resolve("table"), Ipv4Cidr.parse("10.251.0.0/24"), null, port, freePort())));
+                    new SessionConflicts.Claims(dir.resolve("table"), Ipv4Cidr.parse("10.251.0.0/24"), NOT_LOCAL, null, port, freePort())));
             assertTrue(refused.getMessage().contains("HTTP port " + port + " is in use") && refused.getMessage().contains("ISTHMUS_INGRESS_HTTP_PORT="),
                     refused.getMessage());
             assertFalse(refused.getMessage().contains("HTTPS"), "only what is taken: " + refused.getMessage());
         }
-        SessionConflicts.refuseTaken(new SessionConflicts.Claims(dir.resolve("table"), Ipv4Cidr.parse("10.251.0.0/24"), null, freePort(), freePort()));
+        SessionConflicts.refuseTaken(new SessionConflicts.Claims(dir.resolve("table"), Ipv4Cidr.parse("10.251.0.0/24"), NOT_LOCAL, null, freePort(), freePort()));
     }
 
     @Test
@@ -78,20 +80,31 @@ class SessionConflictsTest {
 
             assertEquals(Optional.of(device), SessionConflicts.routeDevice(cidr));
             final IOException refused = assertThrows(IOException.class, () -> SessionConflicts.refuseTaken(
-                    new SessionConflicts.Claims(dir.resolve("table"), cidr, HostPortConfig.named(device), freePort(), freePort())));
+                    new SessionConflicts.Claims(dir.resolve("table"), cidr, NOT_LOCAL, HostPortConfig.named(device), freePort(), freePort())));
             assertTrue(refused.getMessage().contains("device " + device + " exists") && refused.getMessage().contains("ISTHMUS_HOST_PORT=NAME"),
                     refused.getMessage());
             assertTrue(refused.getMessage().contains("pod CIDR " + cidr + " is routed already (dev " + device + ")")
                     && refused.getMessage().contains("ISTHMUS_UP_POD_CIDR="), refused.getMessage());
 
             final IOException onlyTheRoute = assertThrows(IOException.class, () -> SessionConflicts.refuseTaken(
-                    new SessionConflicts.Claims(dir.resolve("table"), cidr, HostPortConfig.named("iscg" + tag), freePort(), freePort())));
+                    new SessionConflicts.Claims(dir.resolve("table"), cidr, NOT_LOCAL, HostPortConfig.named("iscg" + tag), freePort(), freePort())));
             assertFalse(onlyTheRoute.getMessage().contains("device"), onlyTheRoute.getMessage());
-            SessionConflicts.refuseTaken(new SessionConflicts.Claims(dir.resolve("table"), cidr, null, freePort(), freePort())); // no host port: no route
+            SessionConflicts.refuseTaken(new SessionConflicts.Claims(dir.resolve("table"), cidr, NOT_LOCAL, null, freePort(), freePort())); // no host port: no route
         } finally {
             Shell.run(10, "ip", "link", "del", device); // takes the route with it
         }
         assertEquals(Optional.empty(), SessionConflicts.routeDevice(cidr));
+    }
+
+    @Test
+    void aClusterDnsAddressThisMachineHasAlreadyIsRefusedWithAHostPortOnly() throws IOException {
+        final Ipv4Cidr unrouted = Ipv4Cidr.parse("10.251.254.0/24");
+        final java.net.Inet4Address local = Ipv4Cidr.parseAddress("127.0.0.1"); // as another session's host end holds 10.96.0.10
+        final IOException refused = assertThrows(IOException.class, () -> SessionConflicts.refuseTaken(new SessionConflicts.Claims(
+                dir.resolve("table"), unrouted, local, HostPortConfig.named("iscn" + tag), freePort(), freePort())));
+        assertTrue(refused.getMessage().contains("cluster DNS address 127.0.0.1") && refused.getMessage().contains("ISTHMUS_UP_CLUSTER_DNS="),
+                refused.getMessage());
+        SessionConflicts.refuseTaken(new SessionConflicts.Claims(dir.resolve("table"), unrouted, local, null, freePort(), freePort()));
     }
 
     private static int freePort() throws IOException {
