@@ -373,7 +373,8 @@ ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
 # kubeconfig and logs live in this run's work directory (ISTHMUS_UP_STATE), never /run/isthmus/up.
 # Its machine-wide names are this mode's own (since session 7), so it runs beside another session
 # (IsthmusUpIT, up-idle-cpu.sh, a person's `isthmus up`): host port isxh$TAG, pod CIDR
-# 10.244.252.0/24, cluster DNS 10.96.252.10, Ingress ports 18180/18543; a name taken anyway is refused by `up`, naming it.
+# 10.244.252.0/24, cluster DNS 10.96.252.10, Ingress ports 18180/18543; a name taken anyway is
+# refused by `up`, naming it.
 # As mode isthmus, ISX_WARM_UP_S seconds of unmeasured traffic follow the start (to a backend) and
 # the Service's check (to the ClusterIP), so the JIT has compiled the pipeline before a figure.
 dp_isthmus_up_title() { echo "Isthmus node (isthmus up)"; }
