@@ -324,6 +324,9 @@ class IsthmusUpIT {
                 return pod != null && pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase()) ? pod.getStatus().getMessage() : null;
             });
             assertTrue(refusal.contains("has no command"), "a pod up cannot run says why in its status: " + refusal);
+            final Shell.Result status = isthmus(60, "status");
+            assertTrue(status.output().lines().anyMatch(l -> l.startsWith(ns + "/image-only ") && l.contains("Failed: ") && l.contains("has no command")),
+                    "status lists the pod that does not run, and why: " + status.output());
 
             delete(state.kubeconfig(), kube, ns, "echo");
             retryValue(60, () -> Files.exists(state.podRecordFile(ns, "echo")) ? null : "gone");
