@@ -6,8 +6,12 @@
 #
 #   sudo benchmarks/harness/up-idle-cpu.sh [--rates "1000 10000 50000"] [MODE ...]   # default: adaptive backoff busy-spin
 #
-# Session state under a new /tmp directory (never /run/isthmus/up); the Ingress proxy on ports
-# 18080/18443. Refuses to run beside another `isthmus up` session (they share the conntrack file).
+# Session state under a new /tmp directory (never /run/isthmus/up); its machine-wide names are its
+# own, so it runs beside another `isthmus up` session (IsthmusUpIT, the harness's isthmus-up mode):
+# Ingress ports 18280/18643, host port isxi<tag>, pod CIDR 10.244.251.0/24, cluster DNS
+# 10.96.251.10, the conntrack table
+# derived from the state directory (`up` refuses a name taken anyway, naming it). Another session
+# shares the CPUs, though: the script says so, and such figures are not for RESULTS.md.
 set -euo pipefail
 HOME_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 ISTHMUS="$HOME_DIR/isthmus"
@@ -17,13 +21,14 @@ modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(adaptive backoff busy-spin)
 [ "$(id -u)" = 0 ] || { echo "up-idle-cpu: needs root (network namespaces, AF_XDP)" >&2; exit 1; }
 if pgrep -f 'io.isthmus.cli.Main up .*--session' >/dev/null; then
-  echo "up-idle-cpu: another isthmus up session runs on this machine; not starting a second" >&2; exit 1
+  echo "up-idle-cpu: another isthmus up session runs on this machine: the figures share its CPUs" >&2
 fi
 "$ISTHMUS" help >/dev/null 2>&1 || true # builds on first use
 work=$(mktemp -d /tmp/isthmus-up-idle.XXXXXX)
 tag=$(basename "$work" | tr -dc 'a-z0-9' | tail -c 6)
 ns=upidle$tag
-export ISTHMUS_NO_BUILD=1 ISTHMUS_INGRESS_HTTP_PORT=18080 ISTHMUS_INGRESS_HTTPS_PORT=18443
+export ISTHMUS_NO_BUILD=1 ISTHMUS_INGRESS_HTTP_PORT=18280 ISTHMUS_INGRESS_HTTPS_PORT=18643 \
+  ISTHMUS_HOST_PORT=isxi$tag ISTHMUS_UP_POD_CIDR=10.244.251.0/24 ISTHMUS_UP_CLUSTER_DNS=10.96.251.10
 mkdir -p "$work/yaml"
 {
   printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n' "$ns"

@@ -374,11 +374,23 @@ ISTHMUS_OFFLOAD_IDLE=${ISTHMUS_OFFLOAD_IDLE:-adaptive}
 # what the fast path cannot finish, since session 6),
 # its API server allocates the ClusterIP. Session state,
 # kubeconfig and logs live in this run's work directory (ISTHMUS_UP_STATE), never /run/isthmus/up.
+# Its machine-wide names are this mode's own (since session 7), so it runs beside another session
+# (IsthmusUpIT, up-idle-cpu.sh, a person's `isthmus up`): host port isxh$TAG, pod CIDR
+# 10.244.252.0/24, cluster DNS 10.96.252.10, Ingress ports 18180/18543; a name taken anyway is
+# refused by `up`, naming it.
+# As mode isthmus, ISX_WARM_UP_S seconds of unmeasured traffic follow the start (to a backend) and
+# the Service's check (to the ClusterIP), so the JIT has compiled the pipeline before a figure.
 dp_isthmus_up_title() { echo "Isthmus node (isthmus up)"; }
 dp_isthmus_up_tools() { echo "@af_xdp ip"; }
 dp_isthmus_up_offloads() { echo cni; } # (made by its CNI plugin, not by the harness)
 dp_isthmus_up_figures() { dp_ovs_figures; }
-isthmus_up() { ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 "$ISTHMUS" "$@"; }
+isthmus_up_env() { # the session's settings, for env
+  echo "ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 ISTHMUS_HOST_PORT=isxh$TAG ISTHMUS_UP_POD_CIDR=10.244.252.0/24" \
+    "ISTHMUS_UP_CLUSTER_DNS=10.96.252.10" \
+    "ISTHMUS_INGRESS_HTTP_PORT=18180 ISTHMUS_INGRESS_HTTPS_PORT=18543"
+}
+# shellcheck disable=SC2046
+isthmus_up() { env $(isthmus_up_env) "$ISTHMUS" "$@"; }
 dp_isthmus_up_topology() {
   local ns=isxb-$TAG dir=$WORK/up-yaml pod
   mkdir -p "$dir"
@@ -411,14 +423,13 @@ spec:
     printf '  - {name: http, protocol: TCP, port: %s, targetPort: %s}
 ' "$TCP_SERVICE_PORT" "$TCP_TARGET_PORT"
   } >"$dir/bench.yaml"
-  # two sessions on one machine collide (the agent's conntrack file in /dev/shm is shared): say so
+  # another session may run (its own names): it shares the CPUs, so say so beside the figures
   if pgrep -f 'io.isthmus.cli.Main up .*--session' >/dev/null; then
-    log "isthmus up: another isthmus up session runs on this machine ($(pgrep -f 'io.isthmus.cli.Main up .*--session' | paste -sd' ')); not starting a second"
-    return 1
+    log "isthmus up: another isthmus up session runs on this machine ($(pgrep -f 'io.isthmus.cli.Main up .*--session' | paste -sd' ')): figures share its CPUs"
   fi
-  on_undo "timeout -k 10 120 env ISTHMUS_UP_STATE=$WORK/up ISTHMUS_NO_BUILD=1 $ISTHMUS down"
+  on_undo "timeout -k 10 120 env $(isthmus_up_env) $ISTHMUS down"
   # shellcheck disable=SC2046
-  timeout -k 10 300 env ISTHMUS_UP_STATE="$WORK/up" ISTHMUS_NO_BUILD=1 "$ISTHMUS" up -f "$dir" --detach $(isthmus_worker_options "$ISTHMUS_UP_IDLE") >"$WORK/up.out" 2>&1 \
+  timeout -k 10 300 env $(isthmus_up_env) "$ISTHMUS" up -f "$dir" --detach $(isthmus_worker_options "$ISTHMUS_UP_IDLE") >"$WORK/up.out" 2>&1 \
     || { log "isthmus up failed:"; tail -20 "$WORK/up.out" >&2; return 1; }
   NS_A=isthmus-$ns-client
   NS_B=("isthmus-$ns-b0" "isthmus-$ns-b1" "isthmus-$ns-b2")
@@ -435,15 +446,17 @@ spec:
   log "isthmus up: pods $IP_A ${IP_B[*]}, ClusterIP $CLUSTER_IP"
 }
 dp_isthmus_up_debug() { isthmus_up status >&3 2>&1 || true; } # ISX_DEBUG=1: pods, Services, the agent's counters
-dp_isthmus_up_start() { DP_PIDS=$(cat "$WORK/up/up.pid"); }
+dp_isthmus_up_start() { DP_PIDS=$(cat "$WORK/up/up.pid") && isthmus_warm_up "${IP_B[0]}" "$UDP_TARGET_PORT"; }
 # The Service is in the YAML; whether the node forwards it is checked: a TCP connection to the
 # ClusterIP must be answered, accepted or refused (nothing listens in the backends yet), within 3 s
 # (two tries).
 dp_isthmus_up_service() {
   local i out
   for i in 1 2; do
-    out=$(ip netns exec "$NS_A" timeout 3 bash -c "exec 3<>/dev/tcp/$CLUSTER_IP/$TCP_SERVICE_PORT" 2>&1) && return 0
-    grep -q 'refused' <<<"$out" && return 0
+    out=$(ip netns exec "$NS_A" timeout 3 bash -c "exec 3<>/dev/tcp/$CLUSTER_IP/$TCP_SERVICE_PORT" 2>&1) \
+      || grep -q 'refused' <<<"$out" || continue
+    isthmus_warm_up "$CLUSTER_IP" "$UDP_SERVICE_PORT"
+    return 0
   done
   SERVICE_REASON="n/a (Services not in the fast path yet: isthmus up's ClusterIP $CLUSTER_IP goes unanswered)"
   return 3

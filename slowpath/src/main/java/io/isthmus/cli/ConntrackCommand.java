@@ -33,7 +33,8 @@ public final class ConntrackCommand implements Subcommand {
                         ask the running fast path to remove connections (all, or those whose
                         reply source -- the backend after DNAT -- matches); waits up to N s
                         (default 5) and prints how many it removed
-          --table PATH  the shared table (default /dev/shm/isthmus-conntrack)""";
+          --table PATH  the shared table (default: the running isthmus up session's, found from
+                        ISTHMUS_UP_STATE as 'isthmus status' finds it; else /dev/shm/isthmus-conntrack)""";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -59,7 +60,7 @@ public final class ConntrackCommand implements Subcommand {
 
     @Override
     public int run(String[] args) throws Exception {
-        Path table = ConntrackConfig.DEFAULT_PATH;
+        Path table = null; // --table, else the running up session's, else the agent's default
         String verb = null;
         final List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -79,6 +80,9 @@ public final class ConntrackCommand implements Subcommand {
         }
         if (verb == null) {
             return usage("which command? dump, count, stats or flush");
+        }
+        if (table == null) {
+            table = io.isthmus.slowpath.up.UpState.fromEnvironment().runningConntrackTable().orElse(ConntrackConfig.DEFAULT_PATH);
         }
         try (ConntrackReader reader = ConntrackReader.open(table)) {
             return switch (verb) {

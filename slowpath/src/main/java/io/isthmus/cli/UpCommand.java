@@ -4,6 +4,7 @@ import io.isthmus.fastpath.linux.Libc;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.fastpath.worker.WorkerThread;
 import io.isthmus.slowpath.up.NetworkNamespaces;
+import io.isthmus.slowpath.up.PodStartBackoff;
 import io.isthmus.slowpath.up.Teardown;
 import io.isthmus.slowpath.up.UpAgent;
 import io.isthmus.slowpath.up.UpAgents;
@@ -46,7 +47,13 @@ public final class UpCommand implements Subcommand {
                           agent's own threads and the pods when CPUs are short)
               --worker-cpu N    pin the worker thread to CPU N (default: any)
             State (pids, kubeconfig, pod logs) goes to /run/isthmus/up (ISTHMUS_UP_STATE overrides).
-            The Ingress proxy listens on ports 8080/8443 (ISTHMUS_INGRESS_HTTP_PORT, ISTHMUS_INGRESS_HTTPS_PORT);
+            A pod that does not start is tried again after 10 s, doubling up to 5 min, while it exists
+            (ISTHMUS_UP_POD_BACKOFF_MS=INITIAL_MS:MAX_MS); one that cannot run at all is Failed.
+            The Ingress proxy listens on ports 8080/8443 (ISTHMUS_INGRESS_HTTP_PORT, ISTHMUS_INGRESS_HTTPS_PORT); the
+            node's host port is isthmus0 (ISTHMUS_HOST_PORT=NAME|none), routes the pod CIDR 10.244.0.0/24
+            (ISTHMUS_UP_POD_CIDR) and carries the cluster DNS address 10.96.0.10 (ISTHMUS_UP_CLUSTER_DNS).
+            A second session on one machine needs its own ISTHMUS_UP_STATE and these five;
+            it is refused, naming each one taken, before it makes anything.
             cluster DNS forwards other names to the nameservers of /etc/resolv.conf (ISTHMUS_DNS_UPSTREAMS: another file).
             """;
     private static final String HELP = USAGE.formatted(WorkerThread.NODE_NICE);
@@ -177,7 +184,7 @@ public final class UpCommand implements Subcommand {
         try {
             final String node = nodeName();
             final String hostIp = hostAddress();
-            session = UpSession.start(new UpSession.Options(dir, node, hostIp, NetworkNamespaces.PREFIX), state,
+            session = UpSession.start(new UpSession.Options(dir, node, hostIp, NetworkNamespaces.PREFIX, PodStartBackoff.fromEnvironment()), state,
                     launcher != null ? launcher : UpAgents.embedded(node, hostIp, idle, workerThread), out, err);
         } catch (Exception e) {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -216,7 +223,8 @@ public final class UpCommand implements Subcommand {
                     final String summary = Files.readString(state.readyFile());
                     System.out.print(summary);
                     System.out.println("running in the background (pid " + child.pid() + ", log " + state.sessionLog() + "); 'isthmus down' stops it");
-                    return summary.contains("  FAILED ") ? 1 : 0; // some pods did not start: say so in the exit code too
+                    // some pods did not start (for good, or not yet): say so in the exit code too
+                    return summary.contains("  FAILED ") || summary.contains("  WAITING ") ? 1 : 0;
                 }
                 if (!child.isAlive()) {
                     System.err.println("isthmus up: the session ended before it was ready (exit " + child.exitValue() + "):");

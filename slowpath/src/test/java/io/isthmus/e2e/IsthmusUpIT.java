@@ -52,6 +52,13 @@ class IsthmusUpIT {
     private Path upstreamResolvConf = Path.of("/nonexistent");
     /** This run's host port (unique: another agent on the machine keeps its own). */
     private final String hostPort = "isu" + java.util.HexFormat.of().toHexDigits((int) (Math.random() * 0xFFFFFF)).substring(2);
+    /** This run's Ingress ports, from the kernel (free now), so a benchmark's session on 18080 or another IT can run beside it. */
+    private final int httpPort = freePort();
+    private final int httpsPort = freePort();
+    /** This run's pod CIDR: the host port routes it, so another session's (10.244.0.0/24 by default) must differ. */
+    private final String podNet = "10.244." + (100 + (int) (Math.random() * 100)) + ".";
+    /** This run's cluster DNS address: its host port serves DNS over TCP on it, so another session's (10.96.0.10) must differ. */
+    private final String clusterDns = "10.96." + podNet.split("\\.")[2] + ".10";
 
     @AfterEach
     void down() throws InterruptedException {
@@ -73,6 +80,7 @@ class IsthmusUpIT {
         upstream = new FakeUpstreamResolver("192.0.2.77");
         upstreamResolvConf = Files.writeString(dir.resolve("upstream-resolv.conf"), "nameserver " + upstream.address() + "\n");
 
+        Files.writeString(dir.resolve("none.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata: {name: second}\n");
         final Shell.Result up = isthmus(300, "up", "--detach");
         assertTrue(up.ok(), up.output());
         assertTrue(up.output().contains("kubectl --kubeconfig " + stateDir.resolve("kubeconfig")), up.output());
@@ -81,6 +89,20 @@ class IsthmusUpIT {
         assertEquals(Set.of("default/client", "default/stranger", "web/echo-0", "web/echo-1", "web/echo-2"), pods.keySet());
         final List<String> leftovers = Files.exists(state.leftoversFile()) ? Files.readAllLines(state.leftoversFile()) : List.of();
         final long sessionPid = state.sessionProcess().orElseThrow().pid();
+        assertTrue(leftovers.contains(state.conntrackTable().toString()), "the session's own conntrack table, removed by down: " + leftovers);
+        final Shell.Result conntrack = isthmus(30, "conntrack", "count");
+        assertTrue(conntrack.ok() && conntrack.output().strip().matches("\\d+"), "conntrack finds the running session's table: " + conntrack.output());
+
+        // a second session on this machine: refused before it makes anything, naming what it would share and how to choose
+        final Path secondState = dir.resolve("second-state");
+        final Shell.Result second = isthmusIn(secondState, 120, "up", "--detach", "-f", dir.resolve("none.yaml").toString());
+        assertFalse(second.ok(), second.output());
+        for (String named : List.of("ISTHMUS_INGRESS_HTTP_PORT", "ISTHMUS_INGRESS_HTTPS_PORT", "ISTHMUS_HOST_PORT", "ISTHMUS_UP_POD_CIDR",
+                "ISTHMUS_UP_CLUSTER_DNS")) {
+            assertTrue(second.output().contains(named), "the refusal names " + named + ": " + second.output());
+        }
+        assertTrue(Shell.run(10, "ip", "link", "show", hostPort).ok(), "the first session's host port survives the refused second one");
+        assertFalse(Files.exists(secondState), "the refused session left no state");
 
         final String client = pods.get("default/client").podIp();
         final PodRecord echo0 = pods.get("web/echo-0");
@@ -107,7 +129,8 @@ class IsthmusUpIT {
 
             final String hostIp = kube.pods().inNamespace("web").withName("echo-0").get().getStatus().getHostIP();
 
-            // Cluster DNS: answered inline by the fast path from the zone (the pod's resolv.conf names 10.96.0.10) ...
+            // Cluster DNS: answered inline by the fast path from the zone (the pod's resolv.conf names this run's address) ...
+            assertTrue(exec("default/client", "cat", "/etc/resolv.conf").output().contains("nameserver " + clusterDns), "the session's DNS address");
             final Shell.Result resolved = retry(10, r -> r.ok() && r.output().startsWith(clusterIp + " "),
                     () -> exec("default/client", "getent", "hosts", "echo.web.svc.cluster.local"));
             assertTrue(resolved.output().startsWith(clusterIp + " "), "the Service's name resolves to its ClusterIP: " + resolved.output());
@@ -119,13 +142,13 @@ class IsthmusUpIT {
             assertTrue(upstream.queries() > 0, "the fake upstream was asked");
 
             // ... and over TCP (what a resolver does after a truncated UDP answer): the fast path routes it out of
-            // the host port to the agent, which serves the zone on 10.96.0.10 on the host
+            // the host port to the agent, which serves the zone on the cluster DNS address on the host
             final Shell.Result overTcp = retry(10, r -> r.ok() && r.output().strip().equals(clusterIp),
                     () -> exec("default/client", "dig", "+tcp", "+short", "+tries=1", "+time=3", "echo.web.svc.cluster.local", "A"));
             assertEquals(clusterIp, overTcp.output().strip(), "DNS over TCP from a pod: " + overTcp.output());
 
             // The host port: pods reach the node's address, the node reaches pods (its pod CIDR route)
-            final Shell.Result hostVeth = Shell.run(10, "ip", "-4", "route", "show", "10.244.0.0/24");
+            final Shell.Result hostVeth = Shell.run(10, "ip", "-4", "route", "show", podNet + "0/24");
             assertTrue(hostVeth.output().contains("dev " + hostPort) && hostVeth.output().contains("src " + hostIp), hostVeth.output());
             final Shell.Result fromNode = retry(10, r -> r.ok(), () -> Shell.run(10, "curl", "-sS", "--max-time", "3", "http://" + echo0.podIp() + ":8080/"));
             assertEquals("pod=echo-0 client=" + hostIp + "\n", fromNode.output(), "node to pod, seen as the node address");
@@ -138,14 +161,14 @@ class IsthmusUpIT {
                         || status.getLoadBalancer().getIngress().isEmpty() ? null : status.getLoadBalancer().getIngress().getFirst().getIp();
             });
             assertEquals(hostIp, ingressIp, "the demo Ingress is served, with the node address as its status");
-            final Shell.Result unrouted = Shell.run(10, "curl", "-sS", "--max-time", "3", "-H", "Host: nobody.demo.local", "http://127.0.0.1:18080/");
+            final Shell.Result unrouted = Shell.run(10, "curl", "-sS", "--max-time", "3", "-H", "Host: nobody.demo.local", "http://127.0.0.1:" + httpPort + "/");
             assertEquals("404 Not Found", unrouted.output().strip(), "the proxy listens on the configured port: " + unrouted.output());
             final Shell.Result viaIngress = retry(20, r -> r.ok() && r.output().startsWith("pod=echo-"),
-                    () -> Shell.run(10, "curl", "-sS", "--max-time", "3", "-H", "Host: echo.demo.local", "http://" + hostIp + ":18080/"));
+                    () -> Shell.run(10, "curl", "-sS", "--max-time", "3", "-H", "Host: echo.demo.local", "http://" + hostIp + ":" + httpPort + "/"));
             assertTrue(viaIngress.output().matches("pod=echo-[012] client=" + hostIp.replace(".", "\\.") + "\n"),
                     "the README's ingress curl: the proxy reaches a backend pod from the node address: " + viaIngress.output());
             final Shell.Result podToNode = retry(10, r -> r.ok() && r.output().startsWith("pod=echo-"),
-                    () -> exec("default/client", "curl", "-sS", "--max-time", "3", "-H", "Host: echo.demo.local", "http://" + hostIp + ":18080/"));
+                    () -> exec("default/client", "curl", "-sS", "--max-time", "3", "-H", "Host: echo.demo.local", "http://" + hostIp + ":" + httpPort + "/"));
             assertTrue(podToNode.output().startsWith("pod=echo-"), "a pod reaches the node's address (the ingress on the host): " + podToNode.output());
 
             final Shell.Result viaNodePort = retry(5, r -> r.ok(), () -> exec("default/client", "curl", "-sS", "--max-time", "3", "http://" + hostIp + ":30080/"));
@@ -203,7 +226,7 @@ class IsthmusUpIT {
         }
         assertFalse(Shell.run(10, "ip", "link", "show", hostPort).ok(), "the host port " + hostPort + " removed");
         assertFalse(Shell.run(10, "ip", "link", "show", hostPort + "fp").ok(), "its fast-path end removed (and its XDP program with it)");
-        assertEquals("", Shell.run(10, "ip", "-4", "route", "show", "10.244.0.0/24").output().strip(), "the pod CIDR route removed");
+        assertEquals("", Shell.run(10, "ip", "-4", "route", "show", podNet + "0/24").output().strip(), "the pod CIDR route removed");
         // (other links of this machine may carry XDP programs of other tests: only ours are checked, above)
         for (String leftover : leftovers) {
             assertFalse(Files.exists(Path.of(leftover)), leftover + " removed");
@@ -281,7 +304,7 @@ class IsthmusUpIT {
                 final var pod = kube.pods().inNamespace(ns).withName("echo").get();
                 return pod != null && pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase()) ? pod.getStatus().getPodIP() : null;
             });
-            assertTrue(podIp.startsWith("10.244.0."), "status.podIP from the node's pod CIDR: " + podIp);
+            assertTrue(podIp.startsWith(podNet), "status.podIP from the node's pod CIDR: " + podIp);
             final PodRecord echo = state.pod(ns, "echo").orElseThrow();
             assertEquals(podIp, echo.podIp());
             assertTrue(Files.exists(echo.netnsPath()), "its network namespace");
@@ -301,6 +324,9 @@ class IsthmusUpIT {
                 return pod != null && pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase()) ? pod.getStatus().getMessage() : null;
             });
             assertTrue(refusal.contains("has no command"), "a pod up cannot run says why in its status: " + refusal);
+            final Shell.Result status = isthmus(60, "status");
+            assertTrue(status.output().lines().anyMatch(l -> l.startsWith(ns + "/image-only ") && l.contains("Failed: ") && l.contains("has no command")),
+                    "status lists the pod that does not run, and why: " + status.output());
 
             delete(state.kubeconfig(), kube, ns, "echo");
             retryValue(60, () -> Files.exists(state.podRecordFile(ns, "echo")) ? null : "gone");
@@ -337,12 +363,25 @@ class IsthmusUpIT {
     }
 
     private Shell.Result isthmus(long timeoutSeconds, String... args) {
-        final List<String> command = new ArrayList<>(List.of("env", "ISTHMUS_NO_BUILD=1", "ISTHMUS_UP_STATE=" + stateDir,
-                "ISTHMUS_DNS_UPSTREAMS=" + upstreamResolvConf, "ISTHMUS_INGRESS_HTTP_PORT=18080", "ISTHMUS_INGRESS_HTTPS_PORT=18443",
+        return isthmusIn(stateDir, timeoutSeconds, args);
+    }
+
+    private Shell.Result isthmusIn(Path state, long timeoutSeconds, String... args) {
+        final List<String> command = new ArrayList<>(List.of("env", "ISTHMUS_NO_BUILD=1", "ISTHMUS_UP_STATE=" + state,
+                "ISTHMUS_DNS_UPSTREAMS=" + upstreamResolvConf, "ISTHMUS_INGRESS_HTTP_PORT=" + httpPort,
+                "ISTHMUS_INGRESS_HTTPS_PORT=" + httpsPort, "ISTHMUS_UP_POD_CIDR=" + podNet + "0/24", "ISTHMUS_UP_CLUSTER_DNS=" + clusterDns,
                 "ISTHMUS_HOST_PORT=" + hostPort,
                 HOME.resolve("isthmus").toString()));
         command.addAll(List.of(args));
         return Shell.run(timeoutSeconds, command.toArray(String[]::new));
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Shell.Result exec(String pod, String... command) {

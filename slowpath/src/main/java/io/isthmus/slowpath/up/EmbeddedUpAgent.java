@@ -51,10 +51,15 @@ import java.util.concurrent.TimeUnit;
  * threads (see their classes).
  */
 public final class EmbeddedUpAgent implements UpAgent {
-    /** The pods' addresses. */
+    /** The pods' addresses, unless {@value #POD_CIDR_ENV} says otherwise. */
     public static final String POD_CIDR = "10.244.0.0/24";
-    /** The conntrack table's file: it outlives the runtime on purpose, so {@code down} removes it. */
-    public static final Path CONNTRACK_FILE = Path.of("/dev/shm/isthmus-up-conntrack");
+    /** Environment: the pods' addresses (default {@value #POD_CIDR}); the host port routes it, so two sessions need two. */
+    public static final String POD_CIDR_ENV = "ISTHMUS_UP_POD_CIDR";
+    /**
+     * Environment: the cluster DNS address (default 10.96.0.10); with a host port the node serves DNS over
+     * TCP on it, so two sessions need two.
+     */
+    public static final String CLUSTER_DNS_ENV = "ISTHMUS_UP_CLUSTER_DNS";
     /** Environment: the resolv.conf whose nameservers answer names outside the cluster (default /etc/resolv.conf). */
     public static final String DNS_UPSTREAMS_ENV = "ISTHMUS_DNS_UPSTREAMS";
     /** Environment: the ingress proxy's HTTP and HTTPS ports on every address (defaults 8080, 8443). */
@@ -70,6 +75,9 @@ public final class EmbeddedUpAgent implements UpAgent {
 
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final Path aeronDirectory = EmbeddedMediaDriver.uniqueDirectory();
+    /** The conntrack table ({@link UpState#conntrackTable()}): it outlives the runtime on purpose, so {@code down} removes it. */
+    private Path conntrackFile;
+    private String clusterDnsIp = ClusterDnsConfig.DEFAULT_SERVICE_IP;
     private EmbeddedApiServer apiServer;
     private KubernetesClient client;
     private EndpointSliceController endpointSlices;
@@ -89,8 +97,9 @@ public final class EmbeddedUpAgent implements UpAgent {
     public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp, IdleMode idle, WorkerThread workerThread)
             throws Exception {
         final EmbeddedUpAgent agent = new EmbeddedUpAgent();
+        agent.conntrackFile = state.conntrackTable();
         try {
-            agent.startParts(state, nodeName, hostIp, FastpathRuntimeConfig.defaults(CONNTRACK_FILE).withIdleMode(idle)
+            agent.startParts(state, nodeName, hostIp, FastpathRuntimeConfig.defaults(agent.conntrackFile).withIdleMode(idle)
                     .withWorkerThread(workerThread));
             return agent;
         } catch (Exception | Error e) {
@@ -100,6 +109,15 @@ public final class EmbeddedUpAgent implements UpAgent {
     }
 
     private void startParts(UpState state, String nodeName, String hostIp, FastpathRuntimeConfig runtime) throws Exception {
+        final Ipv4Cidr podCidr = setting(POD_CIDR_ENV, POD_CIDR, Ipv4Cidr::parse);
+        final java.net.Inet4Address clusterDns = setting(CLUSTER_DNS_ENV, ClusterDnsConfig.DEFAULT_SERVICE_IP, Ipv4Cidr::parseAddress);
+        clusterDnsIp = clusterDns.getHostAddress();
+        final int httpPort = setting(INGRESS_HTTP_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTP_PORT), EmbeddedUpAgent::port);
+        final int httpsPort = setting(INGRESS_HTTPS_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTPS_PORT), EmbeddedUpAgent::port);
+        final String hostPortName = setting(HOST_PORT_ENV, HostPortConfig.DEFAULT_HOST_IFNAME);
+        final HostPortConfig hostPort = "none".equals(hostPortName) ? null : setting(HOST_PORT_ENV, hostPortName, HostPortConfig::named);
+        // before anything is made (and before down is told of a host port): a name another session holds is refused
+        SessionConflicts.refuseTaken(new SessionConflicts.Claims(runtime.conntrack().path(), podCidr, clusterDns, hostPort, httpPort, httpsPort));
         apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.defaults())));
         parts.add(apiServer);
         client = apiServer.newClient();
@@ -108,17 +126,13 @@ public final class EmbeddedUpAgent implements UpAgent {
         parts.add(endpointSlices);
         slowPath = new KubernetesSlowPath(apiServer::newClient, nodeName);
         final AgentConfig config = new AgentConfig(runtime, aeronDirectory,
-                state.cniSocket(), state.ipamDir(), Ipv4Cidr.parse(POD_CIDR), 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
-                ClusterDnsConfig.defaults().withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
-        final String hostPortName = setting(HOST_PORT_ENV, HostPortConfig.DEFAULT_HOST_IFNAME);
-        final HostPortConfig hostPort = "none".equals(hostPortName) ? null : HostPortConfig.named(hostPortName);
+                state.cniSocket(), state.ipamDir(), podCidr, 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
+                new ClusterDnsConfig(clusterDnsIp, ClusterDnsConfig.defaults().servicePort(), ClusterDnsConfig.DEFAULT_UPSTREAM_RESOLV_CONF).withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
         if (hostPort != null) {
             UpState.writeAtomically(state.hostPortFile(), hostPort.hostIfName() + "\n"); // before it exists: down finds it after a crash
         }
         agent = step("the node agent", () -> IsthmusAgent.start(config.withHostPort(hostPort), slowPath, new ReconcileLatency()));
         parts.add(agent);
-        final int httpPort = Integer.parseInt(setting(INGRESS_HTTP_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTP_PORT)));
-        final int httpsPort = Integer.parseInt(setting(INGRESS_HTTPS_PORT_ENV, String.valueOf(DEFAULT_INGRESS_HTTPS_PORT)));
         final KubernetesClient ingressClient = apiServer.newClient();
         parts.add(ingressClient);
         ingress = step("the ingress controller", () -> IngressController.start(ingressClient,
@@ -129,6 +143,24 @@ public final class EmbeddedUpAgent implements UpAgent {
     private static String setting(String name, String fallback) {
         final String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** The setting {@code name} parsed; a bad value is refused naming the variable. */
+    private static <T> T setting(String name, String fallback, java.util.function.Function<String, T> parse) {
+        final String value = setting(name, fallback);
+        try {
+            return parse.apply(value.strip());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(name + "='" + value + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static int port(String text) {
+        final int port = Integer.parseInt(text);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("not a port (1..65535)");
+        }
+        return port;
     }
 
     private interface Step<T> {
@@ -165,8 +197,13 @@ public final class EmbeddedUpAgent implements UpAgent {
     }
 
     @Override
+    public String clusterDnsIp() {
+        return clusterDnsIp;
+    }
+
+    @Override
     public List<Path> leftovers() {
-        return List.of(CONNTRACK_FILE, aeronDirectory);
+        return List.of(conntrackFile, aeronDirectory);
     }
 
     /**

@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,9 +37,18 @@ import java.util.concurrent.TimeUnit;
  * used: {@link PodRunner#start} (network namespace, CNI ADD, the command) and
  * {@link PodStatusWriter#running} (podIP, Ready) for a new Pod; {@link PodRunner#stop} (command
  * ended, CNI DEL, namespace and veth deleted, address released) for a Pod that is gone or is being
- * deleted; both, in that order, for a Pod re-created under the same name (another uid). A Pod that
- * cannot run (no command, an unsupported field, CNI refused it) gets phase Failed with the reason as
- * its status message and is not retried until it is re-created. Noting a key twice before the worker
+ * deleted; both, in that order, for a Pod re-created under the same name (another uid).
+ *
+ * <p><b>A Pod that does not start:</b> one whose spec {@code up} cannot run (no command, an
+ * unsupported field: {@link PodRunner.UnrunnableSpec}), or whose {@code restartPolicy} is
+ * {@code Never}, gets phase Failed with the reason as its status message and is not tried again
+ * until it is re-created. Any other refusal (the executable is missing, CNI refused it, the address
+ * pool is full, ...) is tried again as a kubelet does, after {@link PodStartBackoff} (10 s doubling
+ * to 5 min), while the Pod exists, for the same uid, on this node; meanwhile the Pod is Pending,
+ * its container waiting with reason {@value #WAITING_REASON} and the cause. Every attempt starts
+ * clean: {@link PodRunner#start} undoes whatever it made before it throws. A deleted, re-created
+ * or re-scheduled Pod ends the retries of the old one (its next sync finds nothing to retry).
+ * Noting a key twice before the worker
  * reaches it syncs it once; syncing a key that is already as wanted does nothing. Spec changes of a
  * running Pod (immutable in Kubernetes but for a few fields) are not acted on.
  *
@@ -58,8 +66,14 @@ final class NodePodWatcher implements AutoCloseable {
     private record RunningPod(PodRecord record, String uid) {
     }
 
-    /** A pod that was not started (never retried for the same uid). */
-    private record Failure(String uid, String reason) {
+    /** The container waiting reason of a Pod in backoff (kubelet's for a container it could not create). */
+    static final String WAITING_REASON = "CreateContainerError";
+
+    /**
+     * A pod that was not started for the object {@code uid}: refused for good, or to be tried again
+     * at {@code retryAtNs} ({@link System#nanoTime()}) after {@code attempts} failed attempts.
+     */
+    private record Failure(String uid, String reason, boolean refusedForGood, int attempts, long retryAtNs) {
     }
 
     private final KubernetesClient client;
@@ -68,7 +82,8 @@ final class NodePodWatcher implements AutoCloseable {
     private final PodStatusWriter status;
     private final PrintStream err;
     private final UpState state;
-    private final ExecutorService worker;
+    private final PodStartBackoff backoff;
+    private final ScheduledThreadPoolExecutor worker;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     /** Guarded by {@code this}; insertion order is start order. */
     private final Map<String, RunningPod> running = new LinkedHashMap<>();
@@ -78,17 +93,25 @@ final class NodePodWatcher implements AutoCloseable {
     private volatile boolean closing;
 
     NodePodWatcher(KubernetesClient client, String nodeName, PodRunner runner, PodStatusWriter status, UpState state, PrintStream err) {
+        this(client, nodeName, runner, status, state, PodStartBackoff.KUBELET, err);
+    }
+
+    NodePodWatcher(KubernetesClient client, String nodeName, PodRunner runner, PodStatusWriter status, UpState state,
+                   PodStartBackoff backoff, PrintStream err) {
         this.client = client;
+        this.backoff = backoff;
         this.nodeName = nodeName;
         this.runner = runner;
         this.status = status;
         this.state = state;
         this.err = err;
-        this.worker = Executors.newSingleThreadExecutor(task -> {
+        this.worker = new ScheduledThreadPoolExecutor(1, task -> {
             final Thread thread = new Thread(task, "isthmus-up-pods");
             thread.setDaemon(true);
             return thread;
         });
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // retries not yet due end with the session
+        worker.setRemoveOnCancelPolicy(true);
     }
 
     /** Starts the informer (its first list included): from here on every Pod of the API server is followed. */
@@ -153,27 +176,46 @@ final class NodePodWatcher implements AutoCloseable {
             }
             return;
         }
+        final Failure failure;
         synchronized (this) {
-            final Failure failure = failed.get(key);
-            if (running.containsKey(key) || failure != null && failure.uid().equals(uid)) {
-                return; // as wanted already, or refused for this very object
+            if (running.containsKey(key)) {
+                return; // as wanted already
             }
+            failure = failed.get(key);
+        }
+        final Failure earlier = failure != null && failure.uid().equals(uid) ? failure : null; // of this very object
+        if (earlier != null && earlier.refusedForGood()) {
+            return; // refused for good
         }
         final String assigned = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         if (assigned != null && !assigned.isEmpty() && !assigned.equals(nodeName)) {
-            fail(key, uid, "scheduled to node " + assigned + ", this node is " + nodeName, false);
+            fail(key, uid, "scheduled to node " + assigned + ", this node is " + nodeName, false); // ends its retries too
             return;
         }
-        start(key, uid, pod);
+        if (earlier != null) {
+            final long waitNs = earlier.retryAtNs() - System.nanoTime();
+            if (waitNs > 0) { // an update meanwhile (our own status write, say) does not hurry the backoff
+                return;
+            }
+        }
+        start(key, uid, pod, earlier == null ? 0 : earlier.attempts());
     }
 
-    private void start(String key, String uid, Pod pod) {
+    private void start(String key, String uid, Pod pod, int failedAttempts) {
         final PodRecord record;
         try {
             status.bind(pod);
             record = runner.start(pod);
-        } catch (IOException | RuntimeException e) {
+        } catch (PodRunner.UnrunnableSpec e) {
             fail(key, uid, e.getMessage(), true);
+            return;
+        } catch (IOException | RuntimeException e) {
+            final String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            if ("Never".equals(pod.getSpec() == null ? null : pod.getSpec().getRestartPolicy())) {
+                fail(key, uid, reason + " (restartPolicy Never: not tried again)", true);
+            } else {
+                retryLater(key, uid, pod, reason, failedAttempts + 1);
+            }
             return;
         }
         synchronized (this) {
@@ -201,9 +243,36 @@ final class NodePodWatcher implements AutoCloseable {
             }
         }
         synchronized (this) {
-            failed.put(key, new Failure(uid, reason));
+            failed.put(key, new Failure(uid, reason, true, 0, 0));
             notifyAll();
         }
+    }
+
+    /** Reports the refusal, writes the pod as Pending (waiting, with why and when next) and schedules its next attempt. */
+    private void retryLater(String key, String uid, Pod pod, String reason, int attempts) {
+        final Duration delay = backoff.delayAfter(attempts);
+        final String next = "attempt " + attempts + " failed; trying again in " + describe(delay);
+        err.println("isthmus up: Pod " + key + " did not start: " + reason + " (" + next + ")");
+        final String container = pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()
+                ? "" : pod.getSpec().getContainers().getFirst().getName();
+        try {
+            status.waiting(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), container, WAITING_REASON, reason + " (" + next + ")");
+        } catch (RuntimeException statusFailure) {
+            err.println("isthmus up: cannot write the status of Pod " + key + ": " + statusFailure.getMessage());
+        }
+        synchronized (this) {
+            failed.put(key, new Failure(uid, reason, false, attempts, System.nanoTime() + delay.toNanos()));
+            notifyAll();
+        }
+        try {
+            worker.schedule(() -> note(key), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: no more attempts
+        }
+    }
+
+    private static String describe(Duration delay) {
+        return delay.toMillis() % 1000 == 0 ? delay.toSeconds() + " s" : delay.toMillis() + " ms";
     }
 
     /** Worker (or the closing thread once the worker stopped): ends the pod and takes its network away. */
@@ -255,15 +324,30 @@ final class NodePodWatcher implements AutoCloseable {
         return running.values().stream().map(RunningPod::record).toList();
     }
 
-    /** The pods that were not started, {@code namespace/name: reason}. */
+    /** The pods refused for good, {@code namespace/name: reason}. */
     synchronized List<String> failures() {
         final List<String> failures = new ArrayList<>();
-        failed.forEach((key, failure) -> failures.add(key + ": " + failure.reason()));
+        failed.forEach((key, failure) -> {
+            if (failure.refusedForGood()) {
+                failures.add(key + ": " + failure.reason());
+            }
+        });
         return failures;
     }
 
+    /** The pods that did not start yet and will be tried again, {@code namespace/name: reason (attempts)}. */
+    synchronized List<String> retrying() {
+        final List<String> retrying = new ArrayList<>();
+        failed.forEach((key, failure) -> {
+            if (!failure.refusedForGood()) {
+                retrying.add(key + ": " + failure.reason() + " (" + failure.attempts() + " attempts so far, tried again with backoff)");
+            }
+        });
+        return retrying;
+    }
+
     /**
-     * Waits until every pod of {@code keys} runs or was refused; throws naming those still waiting
+     * Waits until every pod of {@code keys} runs, was refused or is waiting to be tried again; throws naming those still waiting
      * after {@code timeout}.
      */
     synchronized void awaitHandled(Collection<String> keys, Duration timeout) throws IOException, InterruptedException {

@@ -32,9 +32,16 @@ public final class PodRunner {
     private final CniPluginRunner cni;
     private final String nodeName;
     private final String netnsPrefix;
+    private final String clusterDnsIp;
 
     /** @param netnsPrefix what every namespace name starts with ({@link NetworkNamespaces#PREFIX}) */
     public PodRunner(UpState state, CniPluginRunner cni, String nodeName, String netnsPrefix) {
+        this(state, cni, nodeName, netnsPrefix, io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP);
+    }
+
+    /** @param clusterDnsIp the nameserver of the pods' resolv.conf (the agent's cluster DNS address) */
+    public PodRunner(UpState state, CniPluginRunner cni, String nodeName, String netnsPrefix, String clusterDnsIp) {
+        this.clusterDnsIp = clusterDnsIp;
         this.state = state;
         this.cni = cni;
         this.nodeName = nodeName;
@@ -51,10 +58,16 @@ public final class PodRunner {
         try { // a pod that cannot run is refused before anything is made for it
             ContainerCommand.of(pod, "", nodeName);
         } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
+            throw new UnrunnableSpec(e.getMessage(), e);
         }
         final String netns = NetworkNamespaces.nameFor(netnsPrefix, namespace, name);
         final Path recordFile = state.podRecordFile(namespace, name);
+        final Optional<PodRecord> earlier = state.pod(namespace, name);
+        if (earlier.isPresent()) { // an earlier attempt whose undoing failed part-way (CNI DEL refused): finish it first
+            LOG.log(System.Logger.Level.INFO, "removing what an earlier attempt left", "pod", earlier.get().key(),
+                    "containerId", earlier.get().containerId());
+            stop(earlier.get());
+        }
         PodRecord record = new PodRecord(namespace, name, netns, netns + "-" + UUID.randomUUID().toString().substring(0, 8), "", 0);
         record.write(recordFile); // first: a crash from here on leaves enough for 'down'
         try {
@@ -64,11 +77,12 @@ public final class PodRunner {
             throw e;
         }
         try {
-            PodResolvConf.write(netns, io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP, namespace);
+            PodResolvConf.write(netns, clusterDnsIp, namespace);
             final JsonNode result = cni.add(record.containerId(), record.netnsPath(), POD_IFNAME, cniArgs(record));
             record = record.withAddress(CniPluginRunner.firstAddress(result));
             record.write(recordFile);
             final ContainerCommand command = ContainerCommand.of(pod, record.podIp(), nodeName);
+            requireExecutable(command);
             final Process process = launch(netns, command, state.podLog(namespace, name));
             record = record.withPid(process.pid());
             record.write(recordFile);
@@ -81,6 +95,40 @@ public final class PodRunner {
             }
             throw e instanceof IOException io ? io : new IOException("cannot start Pod " + record.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The pod's spec is one {@code up} cannot run (no command, an unsupported field): trying again
+     * cannot help, as a pod's spec does not change.
+     */
+    public static final class UnrunnableSpec extends IOException {
+        UnrunnableSpec(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Refuses a command whose executable is missing, as a container runtime refuses to create the
+     * container ({@code executable file not found}), instead of starting a process that ends at once.
+     * A name without a slash is looked up in the command's {@code PATH}.
+     */
+    static void requireExecutable(ContainerCommand command) throws IOException {
+        final String program = command.argv().getFirst();
+        if (program.contains("/")) {
+            final Path path = Path.of(command.workingDir()).resolve(program);
+            if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+                throw new IOException("executable " + program + " not found (or not executable)");
+            }
+            return;
+        }
+        final String searchPath = command.environment().getOrDefault("PATH", "");
+        for (String directory : searchPath.split(":")) {
+            final Path candidate = Path.of(directory.isEmpty() ? "." : directory).resolve(program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return;
+            }
+        }
+        throw new IOException("executable " + program + " not found in PATH " + searchPath);
     }
 
     /** {@code CNI_ARGS} as kubelet passes them: which pod the sandbox is for. */
@@ -107,8 +155,9 @@ public final class PodRunner {
     /**
      * Undoes {@link #start}: ends every process in the pod's namespace (SIGTERM, then SIGKILL after
      * 3 s), runs CNI DEL, deletes the namespace (which takes the veth with it) and the record.
-     * Idempotent. When CNI DEL fails (no agent after a crash) the namespace is still deleted and the
-     * failure is thrown at the end.
+     * Idempotent. When CNI DEL fails (no agent after a crash) the namespace is still deleted, the
+     * record is kept (the next {@link #start} of the pod, or {@code down}, finishes the job: the
+     * address is released only by CNI DEL) and the failure is thrown at the end.
      */
     public void stop(PodRecord record) throws IOException {
         terminate(record);
@@ -120,10 +169,10 @@ public final class PodRunner {
         }
         NetworkNamespaces.delete(record.netnsName());
         PodResolvConf.delete(record.netnsName());
-        Files.deleteIfExists(state.podRecordFile(record.namespace(), record.name()));
         if (cniFailure != null) {
             throw cniFailure;
         }
+        Files.deleteIfExists(state.podRecordFile(record.namespace(), record.name()));
     }
 
     /** Ends the pod's processes: those in its namespace and the recorded leader. Bounded in time. */

@@ -1,5 +1,6 @@
 package io.isthmus.slowpath.up;
 
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -49,6 +50,8 @@ final class PodStatusWriter {
         client.pods().inNamespace(record.namespace()).withName(record.name()).editStatus(p -> new PodBuilder(p)
                 .editOrNewStatus()
                 .withPhase("Running")
+                .withMessage(null) // an earlier attempt's reason
+                .withContainerStatuses(List.of())
                 .withPodIP(record.podIp())
                 .withPodIPs(new PodIP(record.podIp()))
                 .withHostIP(hostIp)
@@ -65,6 +68,23 @@ final class PodStatusWriter {
                 .withPhase(phase)
                 .withMessage(message)
                 .withConditions(conditions("False", now, message))
+                .endStatus().build());
+    }
+
+    /**
+     * The pod could not be started and will be tried again: phase Pending, not Ready, its container
+     * waiting with {@code reason} (as a kubelet shows a pod in backoff) and {@code message} (why, and when next).
+     */
+    void waiting(String namespace, String name, String containerName, String reason, String message) {
+        final String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace(namespace).withName(name).editStatus(p -> new PodBuilder(p)
+                .editOrNewStatus()
+                .withPhase("Pending")
+                .withMessage(message)
+                .withConditions(conditions("False", now, message))
+                .withContainerStatuses(new ContainerStatusBuilder().withName(containerName).withReady(false).withStarted(false)
+                        .withImage("").withImageID("").withRestartCount(0)
+                        .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState().build())
                 .endStatus().build());
     }
 

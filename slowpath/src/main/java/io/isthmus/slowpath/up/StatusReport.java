@@ -17,7 +17,9 @@ import java.util.List;
 
 /**
  * The text of {@code isthmus status}: the session, each pod of {@code up} (namespace/name, address,
- * phase as the API server has it, or "exited" when its command is gone), each Service (type,
+ * phase as the API server has it, or "exited" when its command is gone), then each Pod of the API
+ * server that does not run here, with its phase and why (waiting to be tried again, Failed, another
+ * node's), each Service (type,
  * ClusterIP, ports, ready endpoints from its EndpointSlices), then the agent's counters.
  */
 public final class StatusReport {
@@ -37,6 +39,7 @@ public final class StatusReport {
             out.printf("%-32s %-15s %s%n", record.key(), record.podIp().isEmpty() ? "-" : record.podIp(), phase(record, client));
         }
         if (client != null) {
+            notRunningHere(state, client, out);
             out.println();
             out.printf("%-32s %-10s %-15s %-24s %s%n", "SERVICE", "TYPE", "CLUSTER-IP", "PORTS", "ENDPOINTS");
             final List<Service> services = new ArrayList<>(client.services().inAnyNamespace().list().getItems());
@@ -65,6 +68,30 @@ public final class StatusReport {
         }
         named.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).filter(l -> !l.endsWith(" 0") && !l.endsWith(" 0.0"))
                 .forEach(l -> out.println("  " + l));
+    }
+
+    /** The API server's Pods without a sandbox here: phase and status message (why it is not running). */
+    private static void notRunningHere(UpState state, KubernetesClient client, PrintStream out) throws IOException {
+        final java.util.Set<String> here = new java.util.HashSet<>();
+        for (PodRecord record : state.pods()) {
+            here.add(record.key());
+        }
+        final List<Pod> pods;
+        try {
+            pods = new ArrayList<>(client.pods().inAnyNamespace().list().getItems());
+        } catch (RuntimeException e) {
+            return; // the Services below say the API server cannot be reached
+        }
+        pods.sort(Comparator.comparing((Pod p) -> p.getMetadata().getNamespace()).thenComparing(p -> p.getMetadata().getName()));
+        for (Pod pod : pods) {
+            final String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+            if (here.contains(key)) {
+                continue;
+            }
+            final String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
+            final String message = pod.getStatus() == null || pod.getStatus().getMessage() == null ? "" : ": " + pod.getStatus().getMessage();
+            out.printf("%-32s %-15s %s%n", key, "-", phase + message);
+        }
     }
 
     private static String phase(PodRecord record, KubernetesClient client) {

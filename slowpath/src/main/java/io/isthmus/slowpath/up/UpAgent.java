@@ -33,6 +33,11 @@ public interface UpAgent extends AutoCloseable {
     /** Files and directories it makes that outlive its process (shared memory, ...); {@code down} removes them. */
     List<Path> leftovers();
 
+    /** The cluster DNS address its fast path answers, which the pods' resolv.conf names. */
+    default String clusterDnsIp() {
+        return io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP;
+    }
+
     /** Blocks until the fast path's tables are compiled from what the API server holds now. */
     void awaitProgrammed(Duration timeout) throws Exception;
 

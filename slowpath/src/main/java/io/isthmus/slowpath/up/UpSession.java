@@ -47,8 +47,13 @@ public final class UpSession implements AutoCloseable {
      * @param nodeName    this node's name, as pods' spec.nodeName
      * @param hostIp      the node's address, as pods' status.hostIP
      * @param netnsPrefix what the pods' namespace names start with ({@link NetworkNamespaces#PREFIX})
+     * @param podBackoff  how long to wait before trying again a pod that did not start
      */
-    public record Options(Path manifestDir, String nodeName, String hostIp, String netnsPrefix) {
+    public record Options(Path manifestDir, String nodeName, String hostIp, String netnsPrefix, PodStartBackoff podBackoff) {
+        /** With kubelet's backoff ({@link PodStartBackoff#KUBELET}). */
+        public Options(Path manifestDir, String nodeName, String hostIp, String netnsPrefix) {
+            this(manifestDir, nodeName, hostIp, netnsPrefix, PodStartBackoff.KUBELET);
+        }
     }
 
     private final UpState state;
@@ -96,9 +101,10 @@ public final class UpSession implements AutoCloseable {
             UpState.writeAtomically(state.metricsUrlFile(), agent.metrics().get() + "\n");
         }
         final PodRunner runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
-                Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName(), options.netnsPrefix());
+                Map.of("ISTHMUS_CNI_SOCKET", agent.cniSocket().toString())), options.nodeName(), options.netnsPrefix(),
+                agent.clusterDnsIp());
         pods = new NodePodWatcher(agent.client(), options.nodeName(), runner,
-                new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp()), state, err).start();
+                new PodStatusWriter(agent.client(), options.nodeName(), options.hostIp()), state, options.podBackoff(), err).start();
 
         for (ManifestError error : manifests.errors()) {
             skipped.add(error.toString());
@@ -163,6 +169,9 @@ public final class UpSession implements AutoCloseable {
         for (String failure : pods.failures()) {
             text.append("  FAILED ").append(failure).append('\n');
         }
+        for (String waiting : pods.retrying()) {
+            text.append("  WAITING ").append(waiting).append('\n');
+        }
         for (String document : skipped) {
             text.append("  SKIPPED ").append(document).append('\n');
         }
@@ -178,9 +187,14 @@ public final class UpSession implements AutoCloseable {
         return text.toString();
     }
 
-    /** The pods that could not be started, each with why ({@code namespace/name: reason}). */
+    /** The pods refused for good (they are not tried again), each with why ({@code namespace/name: reason}). */
     public List<String> failedPods() {
         return pods == null ? List.of() : pods.failures();
+    }
+
+    /** The pods that did not start yet and are tried again with backoff, each with why ({@code namespace/name: reason (...)}). */
+    public List<String> retryingPods() {
+        return pods == null ? List.of() : pods.retrying();
     }
 
     /** The pods that run now (the manifest's and those applied later), in start order. */

@@ -29,12 +29,21 @@ import java.util.stream.Stream;
  *   logs/NS.NAME.log   the pod's container output
  * </pre>
  *
+ * <p>Outside the directory, one file is the session's too: its conntrack table
+ * ({@link #conntrackTable()}: {@code /dev/shm/isthmus-up-conntrack} for the default directory,
+ * {@code /dev/shm/isthmus-up-TAG-conntrack} for another, TAG a hash of the directory), so two
+ * sessions with two state directories never open one table, and {@code isthmus conntrack} finds
+ * the running session's table from the directory alone ({@link #runningConntrackTable()}).
+ *
  * <p><b>Thread-safety:</b> one writer (the session's thread); readers are other processes
  * ({@code status}, {@code exec}, {@code down}). Files are replaced atomically (write, then rename).
  */
 public final class UpState {
     /** The default state directory; {@code ISTHMUS_UP_STATE} (or the property {@code isthmus.up.state}) overrides it. */
     public static final Path DEFAULT_DIR = Path.of("/run/isthmus/up");
+
+    /** The conntrack table of the session of {@link #DEFAULT_DIR} (the name sessions 1 to 6 used for every session). */
+    public static final Path DEFAULT_CONNTRACK_TABLE = Path.of("/dev/shm/isthmus-up-conntrack");
 
     private final Path dir;
 
@@ -50,6 +59,24 @@ public final class UpState {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * The session's conntrack table in /dev/shm: {@link #DEFAULT_CONNTRACK_TABLE} for the default
+     * directory, else {@code isthmus-up-TAG-conntrack} with {@link #tag()}. {@code down} removes it.
+     */
+    public Path conntrackTable() {
+        return dir.equals(DEFAULT_DIR) ? DEFAULT_CONNTRACK_TABLE : Path.of("/dev/shm/isthmus-up-" + tag() + "-conntrack");
+    }
+
+    /** Eight hex digits of the SHA-256 of the directory's path: what this session's machine-wide names carry. */
+    public String tag() {
+        return NetworkNamespaces.hash(dir.toString()).substring(0, 8);
+    }
+
+    /** The conntrack table of the session of this directory while it runs (its pid file names a live process). */
+    public Optional<Path> runningConntrackTable() {
+        return sessionProcess().map(process -> conntrackTable());
     }
 
     public Path pidFile() {

@@ -54,13 +54,17 @@ class PodRunnerTest {
         Privileges.assumeRootAndAfXdp();
         state = new UpState(dir.resolve("state"));
         state.createDirectories();
-        server = CniServer.start(dir.resolve("run/cni.sock"), new CniHandler(
-                new IpamStore(state.ipamDir(), Ipv4Cidr.parse("10.231.7.0/24")), new NetlinkPodNetworkBackend(fastpath)));
+        server = startCniServer();
         writeShim(state.cniBinDir());
         CniPluginRunner.writeIsthmusConflist(state.cniConflist());
         runner = new PodRunner(state, new CniPluginRunner(state.cniConflist(), List.of(state.cniBinDir()),
                 Map.of("ISTHMUS_CNI_SOCKET", server.socketPath().toString())), "test-node", NetworkNamespaces.PREFIX);
         podNamespace = "t" + UUID.randomUUID().toString().substring(0, 6); // unique netns names per run
+    }
+
+    private CniServer startCniServer() throws IOException {
+        return CniServer.start(dir.resolve("run/cni.sock"), new CniHandler(
+                new IpamStore(state.ipamDir(), Ipv4Cidr.parse("10.231.7.0/24")), new NetlinkPodNetworkBackend(fastpath)));
     }
 
     @AfterEach
@@ -111,6 +115,57 @@ class PodRunnerTest {
         assertTrue(state.pods().isEmpty(), "record removed");
         assertFalse(attached.containsKey(hostIf), "detached from the fast path");
         runner.stop(record); // idempotent
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aMissingExecutableFailsAfterTheSandboxWasMadeAndLeavesNothing() throws Exception {
+        final Pod pod = new PodBuilder().withNewMetadata().withNamespace(podNamespace).withName("missing").endMetadata()
+                .withNewSpec().addNewContainer().withName("main").withCommand(dir.resolve("not-yet/serve").toString()).endContainer().endSpec().build();
+
+        final IOException failure = assertThrows(IOException.class, () -> runner.start(pod));
+
+        assertFalse(failure instanceof PodRunner.UnrunnableSpec, "worth trying again: the file may appear");
+        assertTrue(failure.getMessage().contains("executable " + dir.resolve("not-yet/serve") + " not found"), failure.getMessage());
+        assertFalse(Files.exists(NetworkNamespaces.path(NetworkNamespaces.nameFor(podNamespace, "missing"))), "namespace removed");
+        assertTrue(state.pods().isEmpty(), "record removed");
+        assertTrue(attached.isEmpty(), "detached again: " + attached);
+        assertEquals(List.of(), addresses(), "address released");
+        final IOException noSuchCommand = assertThrows(IOException.class, () -> runner.start(new PodBuilder(pod).editSpec().editFirstContainer()
+                .withCommand("isthmus-no-such-command").endContainer().endSpec().build()));
+        assertTrue(noSuchCommand.getMessage().contains("executable isthmus-no-such-command not found in PATH"), noSuchCommand.getMessage());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anAttemptWhoseCniDelFailedIsFinishedByTheNextStart() throws Exception {
+        final Pod pod = new PodBuilder().withNewMetadata().withNamespace(podNamespace).withName("web").endMetadata()
+                .withNewSpec().addNewContainer().withName("main").withCommand("sleep", "300").endContainer().endSpec().build();
+        final PodRecord first = runner.start(pod);
+        server.close(); // CNI DEL cannot be answered
+
+        assertThrows(IOException.class, () -> runner.stop(first));
+        assertFalse(Files.exists(first.netnsPath()), "the namespace goes anyway");
+        assertEquals(first, state.pod(podNamespace, "web").orElseThrow(), "the record stays: only CNI DEL releases the address");
+        assertEquals(List.of(first.podIp()), addresses());
+
+        server = startCniServer();
+        final PodRecord second = runner.start(pod);
+
+        assertFalse(second.containerId().equals(first.containerId()));
+        assertEquals(List.of(second.podIp()), addresses(), "the first sandbox's address released before the second took one");
+        assertFalse(attached.containsKey(PodAttachment.hostInterfaceName(first.containerId(), PodRunner.POD_IFNAME)), attached.toString());
+        assertEquals(second, state.pod(podNamespace, "web").orElseThrow());
+    }
+
+    private List<String> addresses() throws IOException {
+        final Path network = state.ipamDir().resolve("isthmus");
+        if (!Files.isDirectory(network)) {
+            return List.of();
+        }
+        try (var files = Files.list(network)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")).sorted().toList();
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -82,8 +83,11 @@ class UpSessionTest {
         return state;
     }
 
+    /** Pods that do not start are tried again after 500 ms, 1 s, then every 2 s. */
+    private static final PodStartBackoff TEST_BACKOFF = new PodStartBackoff(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(2));
+
     private UpSession startSession(UpState state) throws Exception {
-        return UpSession.start(new UpSession.Options(dir.resolve("manifests"), "node-a", "192.0.2.1", NetworkNamespaces.PREFIX), state,
+        return UpSession.start(new UpSession.Options(dir.resolve("manifests"), "node-a", "192.0.2.1", NetworkNamespaces.PREFIX, TEST_BACKOFF), state,
                 s -> agent = new TestAgent(s, Files.createDirectories(dir.resolve("agent")), "10.232.9.0/24"),
                 new PrintStream(new ByteArrayOutputStream()), err);
     }
@@ -177,6 +181,97 @@ class UpSessionTest {
         assertGone(state, third);
         assertEquals(1, session.pods().size(), "only the manifest's pod still runs");
         assertEquals(1, agent.attached.size(), "only its port is attached: " + agent.attached);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aPodThatDoesNotStartIsTriedAgainWithNothingLeftBetweenAttemptsAndRunsOnceItCan() throws Exception {
+        final UpState state = prepare();
+        session = startSession(state);
+        final Path program = dir.resolve("later/bin/serve"); // made only after two attempts failed
+        agent.client().pods().inNamespace(ns).resource(podRunning("retried", program.toString(), "")).create();
+
+        awaitErrors("Pod " + ns + "/retried did not start: executable " + program + " not found", "attempt 2 failed; trying again in 1 s");
+        // the third attempt is 1 s away: what the failed ones made must all be gone now
+        assertTrue(state.pod(ns, "retried").isEmpty(), "no record of a failed attempt");
+        assertFalse(Files.exists(NetworkNamespaces.path(NetworkNamespaces.nameFor(ns, "retried"))), "no namespace of a failed attempt");
+        assertEquals(1, agent.attached.size(), "only the manifest pod's port is attached: " + agent.attached);
+        assertEquals(List.of(session.pods().getFirst().podIp()), allocatedAddresses(state), "the failed attempts' addresses were released");
+        final Pod waiting = agent.client().pods().inNamespace(ns).withName("retried").get();
+        assertEquals("Pending", waiting.getStatus().getPhase(), "Pending while it is tried again, not Failed");
+        assertEquals(NodePodWatcher.WAITING_REASON, waiting.getStatus().getContainerStatuses().getFirst().getState().getWaiting().getReason());
+        assertTrue(waiting.getStatus().getContainerStatuses().getFirst().getState().getWaiting().getMessage().contains("not found"),
+                waiting.getStatus().toString());
+        assertFalse(PodStatusWriter.isReady(waiting));
+        assertTrue(session.retryingPods().stream().anyMatch(p -> p.startsWith(ns + "/retried: executable")), session.retryingPods().toString());
+        assertTrue(session.failedPods().stream().noneMatch(p -> p.startsWith(ns + "/retried")), "not refused for good");
+
+        Files.createDirectories(program.getParent());
+        Files.writeString(program, "#!/bin/sh\necho serving $POD_NAME\nexec sleep 300\n");
+        program.toFile().setExecutable(true);
+
+        final Pod running = awaitRunning("retried");
+        assertTrue(running.getStatus().getContainerStatuses().isEmpty() && running.getStatus().getMessage() == null,
+                "the waiting reason is gone: " + running.getStatus());
+        assertTrue(session.retryingPods().isEmpty(), session.retryingPods().toString());
+        awaitTrue(() -> Files.readString(state.podLog(ns, "retried")).contains("serving retried"), "the command ran");
+        assertEquals(2, agent.attached.size(), "its port is attached now: " + agent.attached);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void retriesEndWhenThePodIsDeletedOrGoesToAnotherNodeAndRestartPolicyNeverFailsAtOnce() throws Exception {
+        final UpState state = prepare();
+        session = startSession(state);
+        final var pods = agent.client().pods().inNamespace(ns);
+        final String missing = dir.resolve("never/made").toString();
+        pods.resource(podRunning("deleted", missing, "")).create();
+        pods.resource(podRunning("moved", missing, "")).create();
+        final Pod never = podRunning("never", missing, "");
+        never.getSpec().setRestartPolicy("Never");
+        pods.resource(never).create();
+
+        final Pod failed = awaitPod("never", p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase()));
+        assertTrue(failed.getStatus().getMessage().contains("restartPolicy Never"), failed.getStatus().toString());
+        awaitErrors("Pod " + ns + "/deleted did not start", "attempt 2 failed");
+        awaitErrors("Pod " + ns + "/moved did not start", "attempt 2 failed");
+
+        pods.withName("deleted").delete();
+        pods.withName("moved").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p).editSpec().withNodeName("node-b").endSpec().build());
+        awaitTrue(() -> session.retryingPods().isEmpty(), "neither is tried again: " + session.retryingPods());
+        final long attemptsBefore = attemptLines();
+        Thread.sleep(5_000); // more than two of the longest waits (2 s)
+        assertEquals(attemptsBefore, attemptLines(), "no attempt after the delete and the move:\n" + errBytes.toString(StandardCharsets.UTF_8));
+        assertTrue(session.failedPods().stream().anyMatch(f -> f.startsWith(ns + "/moved: scheduled to node node-b")), session.failedPods().toString());
+        assertTrue(session.failedPods().stream().anyMatch(f -> f.startsWith(ns + "/never: ")), session.failedPods().toString());
+        for (String name : List.of("deleted", "moved", "never")) {
+            assertTrue(state.pod(ns, name).isEmpty(), name + ": nothing left");
+            assertFalse(Files.exists(NetworkNamespaces.path(NetworkNamespaces.nameFor(ns, name))), name + ": no namespace left");
+        }
+        assertEquals(List.of(session.pods().getFirst().podIp()), allocatedAddresses(state), "only the manifest pod holds an address");
+    }
+
+    private long attemptLines() {
+        return errBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" did not start: ") && l.contains("attempt ")).count();
+    }
+
+    /** Waits for a line of the session's error output holding both texts. */
+    private void awaitErrors(String first, String second) throws InterruptedException, IOException {
+        awaitTrue(() -> errBytes.toString(StandardCharsets.UTF_8).lines().anyMatch(l -> l.contains(first) && l.contains(second)),
+                "a line with '" + first + "' and '" + second + "'");
+    }
+
+    private static List<String> allocatedAddresses(UpState state) throws IOException {
+        try (var files = Files.list(state.ipamDir().resolve("isthmus"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")).sorted().toList();
+        }
+    }
+
+    /** A pod whose command is {@code program} alone. */
+    private Pod podRunning(String name, String program, String nodeName) {
+        final Pod pod = pod(name, nodeName);
+        pod.getSpec().getContainers().getFirst().setCommand(List.of(program));
+        return pod;
     }
 
     private Pod pod(String name, String nodeName) {
