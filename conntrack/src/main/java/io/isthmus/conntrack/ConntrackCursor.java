@@ -4,6 +4,7 @@ import static io.isthmus.conntrack.ConntrackDescriptor.*;
 import static io.isthmus.conntrack.ConntrackTable.INT;
 import static io.isthmus.conntrack.ConntrackTable.LONG;
 
+import io.isthmus.conntrack.memory.Prefetcher;
 import io.isthmus.conntrack.proto.ConntrackTracking;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -50,6 +51,8 @@ public final class ConntrackCursor {
     private final ConntrackTable table;
     private final MemorySegment segment;
     private final int stripe;
+    /** Real prefetch (pipelined passes) instead of touches: {@link Prefetcher#ENABLED} unless the owner asked not to. */
+    private final boolean prefetch;
     private final ConnectionSpec spec = new ConnectionSpec();
     private final ConntrackLookupBatch single = new ConntrackLookupBatch(1);
     private int existingRef = -1;
@@ -58,10 +61,16 @@ public final class ConntrackCursor {
     /** Sink for the touch passes, so the JIT keeps their loads. */
     private long touched;
 
-    ConntrackCursor(ConntrackTable table, int stripe) {
+    ConntrackCursor(ConntrackTable table, int stripe, boolean prefetch) {
         this.table = table;
         this.segment = table.segment;
         this.stripe = stripe;
+        this.prefetch = prefetch && Prefetcher.ENABLED;
+    }
+
+    /** True when {@link #lookupBatch} and {@link #touchForTrack} use the real prefetch ({@link Prefetcher}). */
+    public boolean prefetches() {
+        return prefetch;
     }
 
     public ConntrackTable table() {
@@ -107,30 +116,90 @@ public final class ConntrackCursor {
 
     /**
      * Looks up keys {@code 0..count-1} of {@code batch} in passes, so that the memory loads of
-     * different keys overlap: hash every key, touch every home bucket, touch the entry of every
-     * first tag match, then compare. Returns the number of hits.
+     * different keys overlap: hash every key, fetch every home bucket, find the tag matches and
+     * fetch the entry of every first match, then compare. Returns the number of hits.
+     *
+     * <p>With a real prefetch ({@link Prefetcher#ENABLED}, the default on x86-64) the passes run
+     * in a software pipeline over groups of {@value #PIPELINE_GROUP} keys: hash group g and
+     * prefetch its buckets; scan the buckets of group g-1 and prefetch their entries; compare
+     * group g-2. A prefetch retires at once, so the CPU work of one group runs while the lines of
+     * the next two are on their way. Without it (the fallback) the passes run over the whole
+     * batch with touches (loads), which cannot retire before their lines arrive.
      */
     public int lookupBatch(ConntrackLookupBatch batch, int count) {
+        final int hits;
+        if (prefetch) {
+            final int groups = (count + PIPELINE_GROUP - 1) / PIPELINE_GROUP;
+            int found = 0;
+            for (int g = 0; g < groups + 2; g++) {
+                if (g < groups) {
+                    final int from = g * PIPELINE_GROUP;
+                    final int to = Math.min(count, from + PIPELINE_GROUP);
+                    hashKeys(batch, from, to);
+                    Prefetcher.prefetch(batch.prefetchAddresses + 8L * from, to - from);
+                }
+                if (g >= 1 && g <= groups) {
+                    final int from = (g - 1) * PIPELINE_GROUP;
+                    final int to = Math.min(count, from + PIPELINE_GROUP);
+                    findTagMatches(batch, from, to);
+                    prefetchEntries(batch, from, to);
+                }
+                if (g >= 2) {
+                    final int from = (g - 2) * PIPELINE_GROUP;
+                    found += compareKeys(batch, from, Math.min(count, from + PIPELINE_GROUP));
+                }
+            }
+            hits = found;
+        } else {
+            hashKeys(batch, 0, count);
+            touchBuckets(batch, count);
+            findTagMatches(batch, 0, count);
+            touchEntries(batch, count);
+            hits = compareKeys(batch, 0, count);
+        }
+        maybeFlushSearched();
+        return hits;
+    }
+
+    /** Keys per group of {@link #lookupBatch}'s software pipeline (16: fastest in memory_floor.c prefetch). */
+    static final int PIPELINE_GROUP = 16;
+
+    /**
+     * Pass 1 for keys {@code from..to-1}: hash each key; note its home bucket's address (also in
+     * the batch's native address list, for the bucket prefetch) and its tag.
+     */
+    private void hashKeys(ConntrackLookupBatch batch, int from, int to) {
         final ConntrackTable t = table;
-        final int capacity = t.capacity;
-        final long entries = t.entriesAddress;
-        // Pass 1: hash every key: its home bucket's address and its tag.
-        for (int i = 0; i < count; i++) {
+        final long list = batch.prefetchAddresses;
+        for (int i = from; i < to; i++) {
             final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
                 batch.ports[i], batch.proto[i], batch.zone[i]);
-            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
+            final long bucket = t.bucketAddress(t.bucketOf(hash));
+            batch.bucketAddress[i] = bucket;
+            MEMORY.set(PLAIN_LONG, list + 8L * i, bucket);
             batch.tag[i] = ConntrackTable.tagOf(hash);
         }
-        // Pass 2: touch every home bucket (one cache line each; independent loads, they overlap).
+    }
+
+    /** Pass 2 without a prefetch: touch every home bucket (one line each; independent loads, they overlap). */
+    private void touchBuckets(ConntrackLookupBatch batch, int count) {
         long sink = 0;
         for (int i = 0; i < count; i++) {
             sink += MEMORY.get(PLAIN_LONG, batch.bucketAddress[i]);
         }
+        touched = sink;
+    }
+
+    /**
+     * Pass 3 for keys {@code from..to-1}: the tag matches of every bucket (in cache, or on its
+     * way: two long compares each); note the first one's node and keep the others. No other
+     * memory misses here: kept apart from the entry fetches so that, in the fallback, this loop
+     * body does not fill the reorder window between misses.
+     */
+    private void findTagMatches(ConntrackLookupBatch batch, int from, int to) {
+        final int capacity = table.capacity;
         VarHandle.acquireFence();
-        // Pass 3: find the tag matches of every bucket (in cache now, two long compares each);
-        // note the first one's node and keep the others. No memory misses here: kept apart from
-        // the touch below so that this loop body does not fill the reorder window between misses.
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < to; i++) {
             final long bucket = batch.bucketAddress[i];
             final int mask = tagMatches(bucket, batch.tag[i]);
             VarHandle.acquireFence();
@@ -141,12 +210,20 @@ public final class ConntrackCursor {
             batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
             batch.tagMask[i] = mask & mask - 1;
         }
-        // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
-        // of an IPv4 key reads its entry's window only (one line); a key with high address
-        // words (IPv6) also reads the entry's cold words: touch those too. A key without a tag
-        // match whose home bucket overflowed (a few in a hundred at full load) will read the
-        // next bucket in pass 5: touch that one here, with the others.
+    }
+
+    /**
+     * Pass 4 without a prefetch: touch the entries of the first tag matches, a short loop of
+     * independent loads that overlap. A hit of an IPv4 key reads its entry's window only (one
+     * line); a key with high address words (IPv6) also reads the entry's cold words: touch
+     * those too. A key without a tag match whose home bucket overflowed (a few in a hundred at
+     * full load) will read the next bucket in pass 5: touch that one here, with the others.
+     */
+    private void touchEntries(ConntrackLookupBatch batch, int count) {
+        final ConntrackTable t = table;
+        final long entries = t.entriesAddress;
         final long lastBucket = t.bucketAddress(t.bucketCount - 1);
+        long sink = 0;
         for (int i = 0; i < count; i++) {
             final int ref = batch.firstRef[i];
             if (ref >= 0) {
@@ -164,12 +241,39 @@ public final class ConntrackCursor {
                 }
             }
         }
-        touched = sink;
-        // Pass 5: compare the candidates (bucket and entry are in cache now); the rare
-        // overflowed bucket goes on probing.
-        final int hits = compareKeys(batch, count);
-        maybeFlushSearched();
-        return hits;
+        touched += sink;
+    }
+
+    /**
+     * Pass 4 with a prefetch, keys {@code from..to-1}: the same lines as {@link #touchEntries}
+     * (window; IPv6 cold words; the next bucket of an overflowed home without a match), their
+     * addresses gathered in the batch's native list from slot {@code from} on (the bucket
+     * addresses there are no longer needed) and prefetched in one call.
+     */
+    private void prefetchEntries(ConntrackLookupBatch batch, int from, int to) {
+        final ConntrackTable t = table;
+        final long entries = t.entriesAddress;
+        final long lastBucket = t.bucketAddress(t.bucketCount - 1);
+        final long list = batch.prefetchAddresses + 8L * from;
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            final int ref = batch.firstRef[i];
+            if (ref >= 0) {
+                final int entryIndex = ref >>> 1;
+                final long window = entries + windowOffset(entryIndex);
+                MEMORY.set(PLAIN_LONG, list + 8L * n++, window);
+                if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI));
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
+                }
+            } else {
+                final long bucket = batch.bucketAddress[i];
+                if (overflowCount(MEMORY.get(PLAIN_INT, bucket + OVERFLOW_OFFSET)) != 0) {
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, bucket == lastBucket ? t.indexAddress : bucket + BUCKET_BYTES);
+                }
+            }
+        }
+        Prefetcher.prefetch(list, n);
     }
 
     /**
@@ -182,6 +286,21 @@ public final class ConntrackCursor {
     public void touchForTrack(ConntrackLookupBatch batch, int count) {
         final long entries = table.entriesAddress;
         final int capacity = table.capacity;
+        if (prefetch) {
+            // The same lines, prefetched in one call: the stage's work before each track runs
+            // while they come in.
+            final long list = batch.prefetchAddresses;
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                final int ref = batch.ref[i];
+                if (ref >= 0 && ref >>> 1 < capacity) {
+                    final int entryIndex = ref >>> 1;
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
+                }
+            }
+            Prefetcher.prefetch(list, n);
+            return;
+        }
         long sink = 0;
         for (int i = 0; i < count; i++) {
             final int ref = batch.ref[i];
@@ -254,7 +373,7 @@ public final class ConntrackCursor {
      * with no call per key: {@code matches} is over the JIT's inlining limit, and a call per key
      * cost about 10 ns per lookup here. Returns the number of hits.
      */
-    private int compareKeys(ConntrackLookupBatch batch, int count) {
+    private int compareKeys(ConntrackLookupBatch batch, int from, int to) {
         final ConntrackTable t = table;
         final int capacity = t.capacity;
         final long entries = t.entriesAddress;
@@ -280,7 +399,7 @@ public final class ConntrackCursor {
         final int[] tagMaskA = batch.tagMask;
         int hits = 0;
         int compared = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < to; i++) {
             final int statusKey = statusKey(protoA[i], zoneA[i]);
             final int candidate = firstRefA[i];
             int result = -1;

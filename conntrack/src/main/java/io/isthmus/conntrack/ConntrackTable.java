@@ -492,10 +492,19 @@ public final class ConntrackTable implements AutoCloseable {
 
     /** A worker's handle: stripe ids 0..{@value ConntrackDescriptor#FLUSHER_STRIPE}-1, one per thread. */
     public ConntrackCursor cursor(int workerStripe) {
+        return cursor(workerStripe, true);
+    }
+
+    /**
+     * A worker's handle as {@link #cursor(int)}, with the batch lookup's real prefetch
+     * ({@link io.isthmus.conntrack.memory.Prefetcher}) when {@code prefetch} and the process has
+     * one, else its touch loops: for tests and side-by-side benchmarks of the two.
+     */
+    public ConntrackCursor cursor(int workerStripe, boolean prefetch) {
         if (workerStripe < 0 || workerStripe >= FLUSHER_STRIPE) {
             throw new IllegalArgumentException("worker stripe must be 0.." + (FLUSHER_STRIPE - 1) + ", got " + workerStripe);
         }
-        return new ConntrackCursor(this, workerStripe);
+        return new ConntrackCursor(this, workerStripe, prefetch);
     }
 
     /** Sum of a counter over all stripes. */

@@ -22,7 +22,12 @@ import net.openhft.chronicle.map.ChronicleMap;
  * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
  *
  * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
- * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]]}
+ * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]] [--touch-too]}
+ *
+ * <p>{@code --touch-too} (session 7) adds the batch rows of a second cursor that uses touch
+ * loops instead of the real prefetch ({@code table.cursor(1, false)}), interleaved with the
+ * others in every round: prefetch on and off side by side in one JVM. (Without it, compare
+ * two runs with and without {@code -Disthmus.conntrack.prefetch=false}.)
  */
 public final class ConntrackSideBySide {
 
@@ -96,6 +101,26 @@ public final class ConntrackSideBySide {
             position[0] = p;
             return sink;
         });
+        if (Arrays.asList(args).contains("--touch-too")) {
+            final ConntrackCursor touching = table.cursor(1, false);
+            final ConntrackLookupBatch touchBatch = new ConntrackLookupBatch(batchSize);
+            for (boolean hit : new boolean[] {true, false}) {
+                variants.put("isthmus " + (hit ? "hit" : "miss") + " b" + batchSize + " touch", () -> {
+                    long sink = 0;
+                    int p = position[0];
+                    for (int n = 0; n < OPS_PER_ROUND; n += batchSize) {
+                        for (int k = 0; k < batchSize; k++) {
+                            final int i = draws[p++ & mask];
+                            touchBatch.key(k, 0, Flows.clientLo(i), 0, hit ? Flows.vipLo(i) : Flows.missVipLo(i), Flows.origPorts(i),
+                                Flows.TCP, 0);
+                        }
+                        sink += touching.lookupBatch(touchBatch, batchSize);
+                    }
+                    position[0] = p;
+                    return sink;
+                });
+            }
+        }
         if (Arrays.asList(args).contains("--track")) {
             // What a worker's conntrack stage does per established packet: the batch lookup,
             // then track each hit (ACK, same second: counters only). With --touch, the hits'
@@ -216,6 +241,8 @@ public final class ConntrackSideBySide {
             System.out.printf("%-22s min %8.1f  median %8.1f%n", e.getKey(), values[0], values[values.length / 2]);
         }
         System.out.println(hugePagesLine());
+        System.out.println("prefetch: " + (cursor.prefetches() ? io.isthmus.conntrack.memory.Prefetcher.emitted().hint()
+            : "off (" + io.isthmus.conntrack.memory.Prefetcher.emitted().reason() + ")"));
         System.out.printf("isthmus table: %s, %d MiB, on 2 MiB pages: %d MiB%n", placement,
             (table.capacity() * 128L) >> 20, table.hugePageBytes() >> 20);
         if (cm != null) {
