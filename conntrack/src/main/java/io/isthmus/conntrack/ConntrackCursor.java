@@ -161,8 +161,11 @@ public final class ConntrackCursor {
         return hits;
     }
 
-    /** Keys per group of {@link #lookupBatch}'s software pipeline (16: fastest in memory_floor.c prefetch). */
-    static final int PIPELINE_GROUP = 16;
+    /**
+     * Keys per group of {@link #lookupBatch}'s software pipeline (16: fastest in memory_floor.c
+     * prefetch; {@code -Disthmus.conntrack.prefetchGroup=N} for measurements, 64 = plain passes).
+     */
+    static final int PIPELINE_GROUP = Math.max(1, Integer.getInteger("isthmus.conntrack.prefetchGroup", 16));
 
     /**
      * Pass 1 for keys {@code from..to-1}: hash each key; note its home bucket's address (also in

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.isthmus.conntrack.nat.SnatPortPool;
 import io.isthmus.conntrack.proto.TcpFlags;
 import java.nio.file.Files;
+import io.isthmus.conntrack.memory.Prefetcher;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConntrackTableTest {
 
@@ -164,10 +167,12 @@ class ConntrackTableTest {
         }
     }
 
-    @Test
-    void batchLookupMatchesSingleLookups() throws Exception {
+    @ParameterizedTest(name = "prefetch {0}")
+    @ValueSource(booleans = {true, false})
+    void batchLookupMatchesSingleLookups(boolean prefetch) throws Exception {
         try (TestTable t = new TestTable(1024, null)) {
-            final ConntrackCursor cursor = t.table.cursor(0);
+            final ConntrackCursor cursor = t.table.cursor(0, prefetch);
+            assertEquals(prefetch && Prefetcher.ENABLED, cursor.prefetches());
             for (int i = 0; i < 500; i++) {
                 assertTrue(cursor.insert(cursor.spec().tuple(0, CLIENT + i, 0, VIP, 1000 + i, 80, TCP, 0).state(ConntrackState.TCP_SYN_SENT), 1) >= 0);
             }
@@ -192,11 +197,13 @@ class ConntrackTableTest {
      * the batch must agree with single lookups and return each connection's own answer. Misses
      * meet chance tag matches (several per hundred), hits the overflowed buckets.
      */
-    @Test
-    void batchLookupsOfAFullTableAgreeWithSingleLookupsAndCarryEachAnswer() {
+    @ParameterizedTest(name = "prefetch {0}")
+    @ValueSource(booleans = {true, false})
+    void batchLookupsOfAFullTableAgreeWithSingleLookupsAndCarryEachAnswer(boolean prefetch) {
         final int capacity = 4096;
         final ConntrackTable table = ConntrackTable.createInMemory(capacity, ConntrackTimeouts.linuxDefaults(), null);
-        final ConntrackCursor cursor = table.cursor(0);
+        final ConntrackCursor cursor = table.cursor(0, prefetch);
+            assertEquals(prefetch && Prefetcher.ENABLED, cursor.prefetches());
         for (int n = 0; n < capacity; n++) {
             final long hi = (n & 3) == 3 ? 0x2001_0db8_0000_0000L : 0;
             assertTrue(cursor.insert(cursor.spec().tuple(hi, CLIENT + n, hi, VIP + (n & 7), 1024 + n, 80, TCP, n & 1)
@@ -345,10 +352,12 @@ class ConntrackTableTest {
      * connection and an IPv6 one whose low words are the same must each be found by its own
      * tuple only, in both directions, one key or batched, with the right rewrite answer.
      */
-    @Test
-    void ipv4AndIpv6WithTheSameLowWordsStayApart() throws Exception {
+    @ParameterizedTest(name = "prefetch {0}")
+    @ValueSource(booleans = {true, false})
+    void ipv4AndIpv6WithTheSameLowWordsStayApart(boolean prefetch) throws Exception {
         try (TestTable t = new TestTable(64, null)) {
-            final ConntrackCursor cursor = t.table.cursor(0);
+            final ConntrackCursor cursor = t.table.cursor(0, prefetch);
+            assertEquals(prefetch && Prefetcher.ENABLED, cursor.prefetches());
             final long hi = 0x2001_0db8_0000_0000L;
             final int ref4 = cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 40000, 80, TCP, 0)
                 .dnat(0, BACKEND, 8080).state(ConntrackState.TCP_SYN_SENT), 1);
