@@ -51,8 +51,11 @@ public final class ConntrackCursor {
     private final ConntrackTable table;
     private final MemorySegment segment;
     private final int stripe;
-    /** Real prefetch (pipelined passes) instead of touches: {@link Prefetcher#ENABLED} unless the owner asked not to. */
-    private final boolean prefetch;
+    /** When to use the real prefetch (pipelined passes) instead of touches. */
+    private final PrefetchMode prefetchMode;
+    /** The choice for the next batches: re-made every {@link #PREFETCH_RECHECK_BATCHES} batches in {@link #AUTO} mode. */
+    private boolean prefetch;
+    private int batchesUntilRecheck;
     private final ConnectionSpec spec = new ConnectionSpec();
     private final ConntrackLookupBatch single = new ConntrackLookupBatch(1);
     private int existingRef = -1;
@@ -61,16 +64,54 @@ public final class ConntrackCursor {
     /** Sink for the touch passes, so the JIT keeps their loads. */
     private long touched;
 
-    ConntrackCursor(ConntrackTable table, int stripe, boolean prefetch) {
+    /**
+     * When a cursor's batch lookups use the real prefetch ({@link Prefetcher}) rather than
+     * touch loops. Only where the process has one ({@link Prefetcher#ENABLED}); else never.
+     */
+    public enum PrefetchMode {
+        /**
+         * When the table holds at least {@link #PREFETCH_MIN_CONNECTIONS} live connections
+         * (checked every {@link #PREFETCH_RECHECK_BATCHES} batches): the prefetch pays where the
+         * lines are far (1M connections: about a fifth less per hit) and costs 3-5 ns per key of
+         * CPU where they are all in cache (1K connections). The default.
+         */
+        AUTO,
+        /** Always (tests, benchmarks). */
+        ALWAYS,
+        /** Never: the touch loops (tests, benchmarks). */
+        NEVER
+    }
+
+    /**
+     * Live connections from which {@link PrefetchMode#AUTO} prefetches (65,536: 8 MiB of
+     * entries and index; the two ways were even at 64K in the side-by-side runs of session 7).
+     * {@code -Disthmus.conntrack.prefetchMinConnections=N} for measurements.
+     */
+    static final long PREFETCH_MIN_CONNECTIONS = Long.getLong("isthmus.conntrack.prefetchMinConnections", 65_536L);
+    /** Batches between two looks at the table's size in {@link PrefetchMode#AUTO} (a sum over the counter stripes). */
+    static final int PREFETCH_RECHECK_BATCHES = 4096;
+
+    ConntrackCursor(ConntrackTable table, int stripe, PrefetchMode prefetchMode) {
         this.table = table;
         this.segment = table.segment;
         this.stripe = stripe;
-        this.prefetch = prefetch && Prefetcher.ENABLED;
+        this.prefetchMode = Prefetcher.ENABLED ? prefetchMode : PrefetchMode.NEVER;
+        this.prefetch = this.prefetchMode == PrefetchMode.ALWAYS;
     }
 
-    /** True when {@link #lookupBatch} and {@link #touchForTrack} use the real prefetch ({@link Prefetcher}). */
+    /** True when the next {@link #lookupBatch} and {@link #touchForTrack} use the real prefetch ({@link Prefetcher}). */
     public boolean prefetches() {
         return prefetch;
+    }
+
+    /** Re-makes the AUTO choice every {@link #PREFETCH_RECHECK_BATCHES} batches; a counter decrement otherwise. */
+    private void choosePrefetch() {
+        if (--batchesUntilRecheck < 0) {
+            batchesUntilRecheck = PREFETCH_RECHECK_BATCHES;
+            if (prefetchMode == PrefetchMode.AUTO) {
+                prefetch = table.size() >= PREFETCH_MIN_CONNECTIONS;
+            }
+        }
     }
 
     public ConntrackTable table() {
@@ -119,7 +160,8 @@ public final class ConntrackCursor {
      * different keys overlap: hash every key, fetch every home bucket, find the tag matches and
      * fetch the entry of every first match, then compare. Returns the number of hits.
      *
-     * <p>With a real prefetch ({@link Prefetcher#ENABLED}, the default on x86-64) the passes run
+     * <p>With a real prefetch ({@link Prefetcher#ENABLED}, the default on x86-64, see
+     * {@link PrefetchMode} for when) the passes run
      * in a software pipeline over groups of {@value #PIPELINE_GROUP} keys: hash group g and
      * prefetch its buckets; scan the buckets of group g-1 and prefetch their entries; compare
      * group g-2. A prefetch retires at once, so the CPU work of one group runs while the lines of
@@ -127,6 +169,7 @@ public final class ConntrackCursor {
      * batch with touches (loads), which cannot retire before their lines arrive.
      */
     public int lookupBatch(ConntrackLookupBatch batch, int count) {
+        choosePrefetch();
         final int hits;
         if (prefetch) {
             final int groups = (count + PIPELINE_GROUP - 1) / PIPELINE_GROUP;

@@ -490,17 +490,21 @@ public final class ConntrackTable implements AutoCloseable {
         return flusher;
     }
 
-    /** A worker's handle: stripe ids 0..{@value ConntrackDescriptor#FLUSHER_STRIPE}-1, one per thread. */
+    /**
+     * A worker's handle: stripe ids 0..{@value ConntrackDescriptor#FLUSHER_STRIPE}-1, one per
+     * thread. Its batch lookups use the real prefetch once the table is large
+     * ({@link ConntrackCursor.PrefetchMode#AUTO}).
+     */
     public ConntrackCursor cursor(int workerStripe) {
-        return cursor(workerStripe, true);
+        return cursor(workerStripe, ConntrackCursor.PrefetchMode.AUTO);
     }
 
     /**
-     * A worker's handle as {@link #cursor(int)}, with the batch lookup's real prefetch
-     * ({@link io.isthmus.conntrack.memory.Prefetcher}) when {@code prefetch} and the process has
-     * one, else its touch loops: for tests and side-by-side benchmarks of the two.
+     * A worker's handle as {@link #cursor(int)} with the batch lookup's real prefetch
+     * ({@link io.isthmus.conntrack.memory.Prefetcher}) always or never, where the process has
+     * one: for tests and side-by-side benchmarks of the two ways.
      */
-    public ConntrackCursor cursor(int workerStripe, boolean prefetch) {
+    public ConntrackCursor cursor(int workerStripe, ConntrackCursor.PrefetchMode prefetch) {
         if (workerStripe < 0 || workerStripe >= FLUSHER_STRIPE) {
             throw new IllegalArgumentException("worker stripe must be 0.." + (FLUSHER_STRIPE - 1) + ", got " + workerStripe);
         }

@@ -81,7 +81,7 @@ class ConntrackStressTest {
             }, "stress-writer-" + w);
         }
         threads[2] = new Thread(() -> {
-            final ConntrackCursor cursor = table.cursor(5, prefetch);
+            final ConntrackCursor cursor = table.cursor(5, prefetch ? ConntrackCursor.PrefetchMode.ALWAYS : ConntrackCursor.PrefetchMode.NEVER);
             // 37 keys: two full pipeline groups and a partial one when the cursor prefetches.
             final ConntrackLookupBatch batch = new ConntrackLookupBatch(READER_BATCH);
             final SplittableRandom random = new SplittableRandom(99);

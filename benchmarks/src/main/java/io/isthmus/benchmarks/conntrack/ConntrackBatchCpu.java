@@ -16,10 +16,10 @@ import java.util.SplittableRandom;
  * cache (the CPU work per key); at 1M the batches cover 262,144 random keys, far more than the
  * caches hold. Run it with two jars one after the other to compare two versions of the table.
  *
- * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackBatchCpu SIZE [ROUNDS] [hit|miss] [--both]}
+ * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackBatchCpu SIZE [ROUNDS] [hit|miss] [--both] [--always]}
  *
  * <p>{@code --both} (session 7): every round runs the batches twice, with the real prefetch and
- * with touch loops ({@code table.cursor(1, false)}), alternating which goes first, and prints both.
+ * with touch loops ({@code table.cursor(1, PrefetchMode.NEVER)}), alternating which goes first, and prints both.
  */
 public final class ConntrackBatchCpu {
 
@@ -35,7 +35,9 @@ public final class ConntrackBatchCpu {
         final boolean both = java.util.Arrays.asList(args).contains("--both");
         final ConntrackTable table = ConntrackTable.createInMemory(size + IsthmusConntrackBenchmark.slack(size),
             ConntrackTimeouts.linuxDefaults(), null);
-        final ConntrackCursor cursor = table.cursor(0);
+        // --always: the first cursor prefetches at every size (default: AUTO, as a worker's cursor).
+        final ConntrackCursor cursor = table.cursor(0, Arrays.asList(args).contains("--always")
+            ? io.isthmus.conntrack.ConntrackCursor.PrefetchMode.ALWAYS : io.isthmus.conntrack.ConntrackCursor.PrefetchMode.AUTO);
         for (int i = 0; i < size; i++) {
             if (cursor.insert(IsthmusConntrackBenchmark.spec(cursor.spec(), i), 1) < 0) {
                 throw new IllegalStateException("fill failed at " + i);
@@ -53,7 +55,7 @@ public final class ConntrackBatchCpu {
             }
         }
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        final ConntrackCursor[] cursors = both ? new ConntrackCursor[] {cursor, table.cursor(1, false)} : new ConntrackCursor[] {cursor};
+        final ConntrackCursor[] cursors = both ? new ConntrackCursor[] {cursor, table.cursor(1, io.isthmus.conntrack.ConntrackCursor.PrefetchMode.NEVER)} : new ConntrackCursor[] {cursor};
         final double[][] nsPerKey = new double[cursors.length][rounds];
         long hits = 0;
         for (int round = -3; round < rounds; round++) {

@@ -22,10 +22,10 @@ import net.openhft.chronicle.map.ChronicleMap;
  * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
  *
  * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
- * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]] [--touch-too]}
+ * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]] [--touch-too] [--always]}
  *
  * <p>{@code --touch-too} (session 7) adds the batch rows of a second cursor that uses touch
- * loops instead of the real prefetch ({@code table.cursor(1, false)}), interleaved with the
+ * loops instead of the real prefetch ({@code table.cursor(1, PrefetchMode.NEVER)}), interleaved with the
  * others in every round: prefetch on and off side by side in one JVM. (Without it, compare
  * two runs with and without {@code -Disthmus.conntrack.prefetch=false}.)
  */
@@ -46,7 +46,9 @@ public final class ConntrackSideBySide {
 
         final String placement = option(args, "--table", "memory");
         final ConntrackTable table = createTable(placement, size + IsthmusConntrackBenchmark.slack(size));
-        final ConntrackCursor cursor = table.cursor(0);
+        // --always: the first cursor prefetches at every size (default: AUTO, as a worker's cursor).
+        final ConntrackCursor cursor = table.cursor(0, Arrays.asList(args).contains("--always")
+            ? io.isthmus.conntrack.ConntrackCursor.PrefetchMode.ALWAYS : io.isthmus.conntrack.ConntrackCursor.PrefetchMode.AUTO);
         for (int i = 0; i < size; i++) {
             if (cursor.insert(IsthmusConntrackBenchmark.spec(cursor.spec(), i), 1) < 0) {
                 throw new IllegalStateException("Isthmus fill failed at " + i);
@@ -102,7 +104,7 @@ public final class ConntrackSideBySide {
             return sink;
         });
         if (Arrays.asList(args).contains("--touch-too")) {
-            final ConntrackCursor touching = table.cursor(1, false);
+            final ConntrackCursor touching = table.cursor(1, io.isthmus.conntrack.ConntrackCursor.PrefetchMode.NEVER);
             final ConntrackLookupBatch touchBatch = new ConntrackLookupBatch(batchSize);
             for (boolean hit : new boolean[] {true, false}) {
                 variants.put("isthmus " + (hit ? "hit" : "miss") + " b" + batchSize + " touch", () -> {
