@@ -4,10 +4,10 @@ import static io.isthmus.conntrack.ConntrackDescriptor.*;
 import static io.isthmus.conntrack.TestTable.v4;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.isthmus.conntrack.memory.Prefetcher;
 import io.isthmus.conntrack.nat.SnatPortPool;
 import io.isthmus.conntrack.proto.TcpFlags;
 import java.nio.file.Files;
-import io.isthmus.conntrack.memory.Prefetcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

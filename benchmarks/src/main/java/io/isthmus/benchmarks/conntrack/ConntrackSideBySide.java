@@ -243,8 +243,10 @@ public final class ConntrackSideBySide {
             System.out.printf("%-22s min %8.1f  median %8.1f%n", e.getKey(), values[0], values[values.length / 2]);
         }
         System.out.println(hugePagesLine());
-        System.out.println("prefetch: " + (cursor.prefetches() ? io.isthmus.conntrack.memory.Prefetcher.emitted().hint()
-            : "off (" + io.isthmus.conntrack.memory.Prefetcher.emitted().reason() + ")"));
+        System.out.println("isthmus batch rows: " + (cursor.prefetches()
+            ? "prefetch" + io.isthmus.conntrack.memory.Prefetcher.emitted().hint().name().toLowerCase(java.util.Locale.ROOT)
+            : io.isthmus.conntrack.memory.Prefetcher.ENABLED ? "touch loops (AUTO: the table is below its prefetch threshold)"
+            : "touch loops (" + io.isthmus.conntrack.memory.Prefetcher.emitted().reason() + ")"));
         System.out.printf("isthmus table: %s, %d MiB, on 2 MiB pages: %d MiB%n", placement,
             (table.capacity() * 128L) >> 20, table.hugePageBytes() >> 20);
         if (cm != null) {
