@@ -22,7 +22,7 @@ import net.openhft.chronicle.map.ChronicleMap;
  * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
  *
  * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
- * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]] [--touch-too] [--always]}
+ * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]] [--touch-too] [--always] [--every-round]}
  *
  * <p>{@code --touch-too} (session 7) adds the batch rows of a second cursor that uses touch
  * loops instead of the real prefetch ({@code table.cursor(1, PrefetchMode.NEVER)}), interleaved with the
@@ -241,6 +241,9 @@ public final class ConntrackSideBySide {
         for (Map.Entry<String, List<Double>> e : nsPerOp.entrySet()) {
             final double[] values = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf("%-22s min %8.1f  median %8.1f%n", e.getKey(), values[0], values[values.length / 2]);
+            if (Arrays.asList(args).contains("--every-round")) {
+                System.out.println("  rounds in order: " + e.getValue());
+            }
         }
         System.out.println(hugePagesLine());
         System.out.println("isthmus batch rows: " + (cursor.prefetches()
