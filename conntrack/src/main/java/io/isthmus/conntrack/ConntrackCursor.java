@@ -160,116 +160,60 @@ public final class ConntrackCursor {
      * different keys overlap: hash every key, fetch every home bucket, find the tag matches and
      * fetch the entry of every first match, then compare. Returns the number of hits.
      *
-     * <p>With a real prefetch ({@link Prefetcher#ENABLED}, the default on x86-64, see
-     * {@link PrefetchMode} for when) the passes run
-     * in a software pipeline over groups of {@value #PIPELINE_GROUP} keys: hash group g and
-     * prefetch its buckets; scan the buckets of group g-1 and prefetch their entries; compare
-     * group g-2. A prefetch retires at once, so the CPU work of one group runs while the lines of
-     * the next two are on their way. Without it (the fallback) the passes run over the whole
-     * batch with touches (loads), which cannot retire before their lines arrive.
+     * <p>"Fetch" is a real prefetch ({@link Prefetcher}; see {@link PrefetchMode} for when): it
+     * retires at once, so the tag scan and the compare run while the lines come in. Else
+     * touches (loads), which cannot retire before their lines arrive. The two ways are two
+     * methods, each written out in one piece: the passes split into methods called per group of
+     * 16 keys (a software pipeline, session 7) cost 2-5 ns more per key where the table is in
+     * cache and gained nothing at 1M.
      */
     public int lookupBatch(ConntrackLookupBatch batch, int count) {
         choosePrefetch();
-        final int hits;
-        if (prefetch) {
-            final int groups = (count + PIPELINE_GROUP - 1) / PIPELINE_GROUP;
-            int found = 0;
-            for (int g = 0; g < groups + 2; g++) {
-                if (g < groups) {
-                    final int from = g * PIPELINE_GROUP;
-                    final int to = Math.min(count, from + PIPELINE_GROUP);
-                    hashKeys(batch, from, to);
-                    Prefetcher.prefetch(batch.prefetchAddresses + 8L * from, to - from);
-                }
-                if (g >= 1 && g <= groups) {
-                    final int from = (g - 1) * PIPELINE_GROUP;
-                    final int to = Math.min(count, from + PIPELINE_GROUP);
-                    findTagMatches(batch, from, to);
-                    prefetchEntries(batch, from, to);
-                }
-                if (g >= 2) {
-                    final int from = (g - 2) * PIPELINE_GROUP;
-                    found += compareKeys(batch, from, Math.min(count, from + PIPELINE_GROUP));
-                }
-            }
-            hits = found;
-        } else {
-            hashKeys(batch, 0, count);
-            touchBuckets(batch, count);
-            findTagMatches(batch, 0, count);
-            touchEntries(batch, count);
-            hits = compareKeys(batch, 0, count);
-        }
+        final int hits = prefetch ? lookupBatchPrefetching(batch, count) : lookupBatchTouching(batch, count);
         maybeFlushSearched();
         return hits;
     }
 
     /**
-     * Keys per group of {@link #lookupBatch}'s software pipeline (16: fastest in memory_floor.c
-     * prefetch; {@code -Disthmus.conntrack.prefetchGroup=N} for measurements, 64 = plain passes).
+     * The passes without a prefetch, over the whole batch, as before session 7: hash; touch the
+     * buckets; tag matches; touch the entries; compare. Keeping (3) and (4) apart matters: a
+     * long loop body between misses fills the reorder window and leaves few misses in flight.
      */
-    static final int PIPELINE_GROUP = Math.max(1, Integer.getInteger("isthmus.conntrack.prefetchGroup", 16));
-
-    /**
-     * Pass 1 for keys {@code from..to-1}: hash each key; note its home bucket's address (also in
-     * the batch's native address list, for the bucket prefetch) and its tag.
-     */
-    private void hashKeys(ConntrackLookupBatch batch, int from, int to) {
+    private int lookupBatchTouching(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
-        final long list = batch.prefetchAddresses;
-        for (int i = from; i < to; i++) {
+        final int capacity = t.capacity;
+        final long entries = t.entriesAddress;
+        // Pass 1: hash every key: its home bucket's address and its tag.
+        for (int i = 0; i < count; i++) {
             final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
                 batch.ports[i], batch.proto[i], batch.zone[i]);
-            final long bucket = t.bucketAddress(t.bucketOf(hash));
-            batch.bucketAddress[i] = bucket;
-            MEMORY.set(PLAIN_LONG, list + 8L * i, bucket);
+            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
             batch.tag[i] = ConntrackTable.tagOf(hash);
         }
-    }
-
-    /** Pass 2 without a prefetch: touch every home bucket (one line each; independent loads, they overlap). */
-    private void touchBuckets(ConntrackLookupBatch batch, int count) {
+        // Pass 2: touch every home bucket (one cache line each; independent loads, they overlap).
         long sink = 0;
         for (int i = 0; i < count; i++) {
             sink += MEMORY.get(PLAIN_LONG, batch.bucketAddress[i]);
         }
-        touched = sink;
-    }
-
-    /**
-     * Pass 3 for keys {@code from..to-1}: the tag matches of every bucket (in cache, or on its
-     * way: two long compares each); note the first one's node and keep the others. No other
-     * memory misses here: kept apart from the entry fetches so that, in the fallback, this loop
-     * body does not fill the reorder window between misses.
-     */
-    private void findTagMatches(ConntrackLookupBatch batch, int from, int to) {
-        final int capacity = table.capacity;
         VarHandle.acquireFence();
-        for (int i = from; i < to; i++) {
+        // Pass 3: find the tag matches of every bucket (in cache now, two long compares each);
+        // note the first one's node and keep the others. An empty slot (0) gives ref -1; a
+        // corrupt one a ref beyond the capacity: neither is a candidate. No match reads the last
+        // slot's ref word and drops it.
+        for (int i = 0; i < count; i++) {
             final long bucket = batch.bucketAddress[i];
             final int mask = tagMatches(bucket, batch.tag[i]);
             VarHandle.acquireFence();
-            // An empty slot (0) gives ref -1; a corrupt one a ref beyond the capacity: neither is
-            // a candidate. No match reads the last slot's ref word and drops it.
             final int ref = slotRef(MEMORY.get(PLAIN_INT,
                 bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
             batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
             batch.tagMask[i] = mask & mask - 1;
         }
-    }
-
-    /**
-     * Pass 4 without a prefetch: touch the entries of the first tag matches, a short loop of
-     * independent loads that overlap. A hit of an IPv4 key reads its entry's window only (one
-     * line); a key with high address words (IPv6) also reads the entry's cold words: touch
-     * those too. A key without a tag match whose home bucket overflowed (a few in a hundred at
-     * full load) will read the next bucket in pass 5: touch that one here, with the others.
-     */
-    private void touchEntries(ConntrackLookupBatch batch, int count) {
-        final ConntrackTable t = table;
-        final long entries = t.entriesAddress;
+        // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
+        // of an IPv4 key reads its entry's window only (one line); a key with high address
+        // words (IPv6) also reads the entry's cold words: touch those too. A key without a tag
+        // match whose home bucket overflowed will read the next bucket in pass 5: touch it here.
         final long lastBucket = t.bucketAddress(t.bucketCount - 1);
-        long sink = 0;
         for (int i = 0; i < count; i++) {
             final int ref = batch.firstRef[i];
             if (ref >= 0) {
@@ -287,22 +231,53 @@ public final class ConntrackCursor {
                 }
             }
         }
-        touched += sink;
+        touched = sink;
+        // Pass 5: compare the candidates (bucket and entry are in cache now); the rare
+        // overflowed bucket goes on probing.
+        return compareKeys(batch, 0, count);
     }
 
     /**
-     * Pass 4 with a prefetch, keys {@code from..to-1}: the same lines as {@link #touchEntries}
-     * (window; IPv6 cold words; the next bucket of an overflowed home without a match), their
-     * addresses gathered in the batch's native list from slot {@code from} on (the bucket
-     * addresses there are no longer needed) and prefetched in one call.
+     * The passes with a prefetch: as {@link #lookupBatchTouching}, but passes 2 and 4 write the
+     * lines' addresses to the batch's native list and prefetch them in one call each.
      */
-    private void prefetchEntries(ConntrackLookupBatch batch, int from, int to) {
+    private int lookupBatchPrefetching(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
+        final int capacity = t.capacity;
         final long entries = t.entriesAddress;
+        // Pass 1: hash every key: its home bucket's address and its tag.
+        for (int i = 0; i < count; i++) {
+            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
+                batch.ports[i], batch.proto[i], batch.zone[i]);
+            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
+            batch.tag[i] = ConntrackTable.tagOf(hash);
+        }
+        // Pass 2: prefetch every home bucket.
+        final long list = batch.prefetchAddresses;
+        for (int i = 0; i < count; i++) {
+            MEMORY.set(PLAIN_LONG, list + 8L * i, batch.bucketAddress[i]);
+        }
+        Prefetcher.prefetch(list, count);
+        VarHandle.acquireFence();
+        // Pass 3: find the tag matches of every bucket (in cache, or on their way);
+        // note the first one's node and keep the others. An empty slot (0) gives ref -1; a
+        // corrupt one a ref beyond the capacity: neither is a candidate. No match reads the last
+        // slot's ref word and drops it.
+        for (int i = 0; i < count; i++) {
+            final long bucket = batch.bucketAddress[i];
+            final int mask = tagMatches(bucket, batch.tag[i]);
+            VarHandle.acquireFence();
+            final int ref = slotRef(MEMORY.get(PLAIN_INT,
+                bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
+            batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
+            batch.tagMask[i] = mask & mask - 1;
+        }
+        // Pass 4: prefetch those entries' lines, as the touching pass 4 reads them (window; an
+        // IPv6 key's cold words; the next bucket of an overflowed home without a match). The
+        // list's bucket addresses are no longer needed.
         final long lastBucket = t.bucketAddress(t.bucketCount - 1);
-        final long list = batch.prefetchAddresses + 8L * from;
         int n = 0;
-        for (int i = from; i < to; i++) {
+        for (int i = 0; i < count; i++) {
             final int ref = batch.firstRef[i];
             if (ref >= 0) {
                 final int entryIndex = ref >>> 1;
@@ -320,6 +295,9 @@ public final class ConntrackCursor {
             }
         }
         Prefetcher.prefetch(list, n);
+        // Pass 5: compare the candidates (their entries in cache, or on their way); the rare
+        // overflowed bucket goes on probing.
+        return compareKeys(batch, 0, count);
     }
 
     /**
