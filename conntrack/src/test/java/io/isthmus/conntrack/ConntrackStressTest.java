@@ -82,7 +82,7 @@ class ConntrackStressTest {
         }
         threads[2] = new Thread(() -> {
             final ConntrackCursor cursor = table.cursor(5, prefetch ? ConntrackCursor.PrefetchMode.ALWAYS : ConntrackCursor.PrefetchMode.NEVER);
-            // 37 keys: two full pipeline groups and a partial one when the cursor prefetches.
+            // 37 keys: not a power of two, so the passes' address list is not filled to a round size.
             final ConntrackLookupBatch batch = new ConntrackLookupBatch(READER_BATCH);
             final SplittableRandom random = new SplittableRandom(99);
             while (!stop.get()) {
