@@ -51,9 +51,9 @@ public final class ConntrackCursor {
     private final ConntrackTable table;
     private final MemorySegment segment;
     private final int stripe;
-    /** When to use the real prefetch (pipelined passes) instead of touches. */
+    /** When to use the real prefetch instead of touches. */
     private final PrefetchMode prefetchMode;
-    /** The choice for the next batches: re-made every {@link #PREFETCH_RECHECK_BATCHES} batches in {@link #AUTO} mode. */
+    /** The choice for the next batches: re-made every {@link #PREFETCH_RECHECK_BATCHES} batches in {@link PrefetchMode#AUTO} mode. */
     private boolean prefetch;
     private int batchesUntilRecheck;
     private final ConnectionSpec spec = new ConnectionSpec();
@@ -72,7 +72,7 @@ public final class ConntrackCursor {
         /**
          * When the table holds at least {@link #PREFETCH_MIN_CONNECTIONS} live connections
          * (checked every {@link #PREFETCH_RECHECK_BATCHES} batches): the prefetch pays where the
-         * lines are far (1M connections: about a fifth less per hit) and costs 3-5 ns per key of
+         * lines are far (1M connections: about a fifth less per hit) and costs 1-2 ns per key of
          * CPU where they are all in cache (1K connections). The default.
          */
         AUTO,
@@ -84,7 +84,8 @@ public final class ConntrackCursor {
 
     /**
      * Live connections from which {@link PrefetchMode#AUTO} prefetches (65,536: 8 MiB of
-     * entries and index; the two ways were even at 64K in the side-by-side runs of session 7).
+     * entries and index; in session 7's side-by-side runs the first, costlier version of the
+     * prefetching path was even with the touches at 64K and 10 ns per hit cheaper at 256K).
      * {@code -Disthmus.conntrack.prefetchMinConnections=N} for measurements.
      */
     static final long PREFETCH_MIN_CONNECTIONS = Long.getLong("isthmus.conntrack.prefetchMinConnections", 65_536L);
