@@ -19,6 +19,10 @@
  *   one-line    the pattern of a layout where a hit needs ONE line found from the hash alone
  *               (each direction a self-contained 64-byte node: key, answer, seqlock): per key
  *               touch its line in one pass, then read key and answer words from it (session 4)
+ *
+ *   /tmp/memory_floor prefetch   (session 7: the window pattern WITH CPU work per key, as a
+ *               lookup has: touches against __builtin_prefetch t0/t1/t2/nta in passes over a
+ *               batch of 64, and a software pipeline in groups of 8 or 16; three rounds)
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -157,10 +161,149 @@ static void one_line(int huge, int batch) {
     munmap(p, bytes);
 }
 
+/*
+ * Session 7: what a real (non-blocking) prefetch buys the window pattern when each key also
+ * has CPU work, as a lookup has (hash, tag scan, compare: ~22 ns per key in Java). The work is
+ * a dependent multiply chain per key, half before the bucket (the "hash") and half after the
+ * entry (the "compare"); CPU-only cost measured on a small table that stays in cache.
+ *   mode 0: touches (volatile loads, as Java does today) in passes
+ *   mode 1..4: __builtin_prefetch locality 3 (t0), 2 (t1), 1 (t2), 0 (nta) in the same passes
+ *   pipeline: groups of G keys in three stages: hash group g and prefetch its buckets; read
+ *             the buckets of group g-1 and prefetch their entries; compare group g-2
+ */
+static uint64_t work_rounds = 6;
+
+static inline uint64_t work(uint64_t x) {
+    for (uint64_t r = 0; r < work_rounds; r++) {
+        x = x * 0x9E3779B97F4A7C15ULL + r;
+        x ^= x >> 29;
+    }
+    return x;
+}
+
+#define PREFETCH(addr, mode) do { \
+    switch (mode) { \
+    case 1: __builtin_prefetch((addr), 0, 3); break; \
+    case 2: __builtin_prefetch((addr), 0, 2); break; \
+    case 3: __builtin_prefetch((addr), 0, 1); break; \
+    case 4: __builtin_prefetch((addr), 0, 0); break; \
+    default: break; } } while (0)
+
+static const char *mode_name[] = {"touch", "prefetcht0", "prefetcht1", "prefetcht2", "prefetchnta"};
+
+static char *floor_table(size_t capacity, int huge, char **entries) {
+    const size_t buckets = capacity / 4, bytes = buckets * 64 + capacity * 112;
+    char *p = map_aligned(bytes, huge);
+    *entries = p + buckets * 64;
+    for (size_t b = 0; b < buckets; b++) *(uint32_t *) (p + b * 64) = (uint32_t) (next_random() % capacity);
+    return p;
+}
+
+/* Passes over a batch of 64 (as lookupBatch): hash all, touch/prefetch buckets, entry of each, touch/prefetch entries, compare. */
+static double window_work_passes(char *p, char *entries, size_t capacity, int mode, uint64_t *sinkp) {
+    const size_t buckets = capacity / 4, n = 2000000;
+    const int batch = 64;
+    uint64_t bucket[64], key[64], sink = 0;
+    char *entry[64];
+    double t0 = thread_ns();
+    for (size_t i = 0; i < n; i += batch) {
+        for (int k = 0; k < batch; k++) {
+            key[k] = work(next_random());
+            bucket[k] = key[k] % buckets;
+        }
+        if (mode == 0) {
+            for (int k = 0; k < batch; k++) sink += *(volatile uint32_t *) (p + bucket[k] * 64 + 4);
+        } else {
+            for (int k = 0; k < batch; k++) PREFETCH(p + bucket[k] * 64, mode);
+        }
+        for (int k = 0; k < batch; k++) {
+            const size_t e = *(uint32_t *) (p + bucket[k] * 64);
+            entry[k] = entries + e * 112 + 16 * (e & 3);
+        }
+        if (mode == 0) {
+            for (int k = 0; k < batch; k++) sink += *(volatile uint64_t *) entry[k];
+        } else {
+            for (int k = 0; k < batch; k++) PREFETCH(entry[k], mode);
+        }
+        for (int k = 0; k < batch; k++) {
+            sink += work(key[k] ^ *(uint64_t *) (entry[k] + 16) ^ *(uint64_t *) (entry[k] + 24) ^ *(uint64_t *) (entry[k] + 48));
+        }
+    }
+    *sinkp += sink;
+    return (thread_ns() - t0) / n;
+}
+
+/* The same work in a three-stage software pipeline of groups of `group` keys inside each batch of 64. */
+static double window_work_pipeline(char *p, char *entries, size_t capacity, int mode, int group, uint64_t *sinkp) {
+    const size_t buckets = capacity / 4, n = 2000000;
+    const int batch = 64, groups = batch / group;
+    uint64_t bucket[64], key[64], sink = 0;
+    char *entry[64];
+    double t0 = thread_ns();
+    for (size_t i = 0; i < n; i += batch) {
+        for (int g = 0; g < groups + 2; g++) {
+            if (g < groups) {
+                for (int k = g * group; k < (g + 1) * group; k++) {
+                    key[k] = work(next_random());
+                    bucket[k] = key[k] % buckets;
+                }
+                for (int k = g * group; k < (g + 1) * group; k++) PREFETCH(p + bucket[k] * 64, mode);
+            }
+            if (g >= 1 && g <= groups) {
+                for (int k = (g - 1) * group; k < g * group; k++) {
+                    const size_t e = *(uint32_t *) (p + bucket[k] * 64);
+                    entry[k] = entries + e * 112 + 16 * (e & 3);
+                }
+                for (int k = (g - 1) * group; k < g * group; k++) PREFETCH(entry[k], mode);
+            }
+            if (g >= 2) {
+                for (int k = (g - 2) * group; k < (g - 1) * group; k++) {
+                    sink += work(key[k] ^ *(uint64_t *) (entry[k] + 16) ^ *(uint64_t *) (entry[k] + 24) ^ *(uint64_t *) (entry[k] + 48));
+                }
+            }
+        }
+    }
+    *sinkp += sink;
+    return (thread_ns() - t0) / n;
+}
+
+static void prefetch_floor(int rounds) {
+    const size_t big = 1048576 + 65536, small = 1024 + 4096;
+    char *bigEntries, *smallEntries;
+    char *bigTable = floor_table(big, 1, &bigEntries);
+    char *smallTable = floor_table(small, 1, &smallEntries);
+    uint64_t sink = 0;
+    printf("window pattern with CPU work (%lu multiply rounds per half), batch 64, 2 MiB pages; ns per key\n",
+           (unsigned long) work_rounds);
+    for (int round = 0; round < rounds; round++) {
+        printf("round %d: cpu only (1K, cached) %.1f\n", round, window_work_passes(smallTable, smallEntries, small, 0, &sink));
+        for (int mode = 0; mode <= 4; mode++) {
+            printf("  1M passes   %-12s %.1f\n", mode_name[mode], window_work_passes(bigTable, bigEntries, big, mode, &sink));
+        }
+        for (int mode = 1; mode <= 4; mode++) {
+            for (int group = 8; group <= 16; group *= 2) {
+                printf("  1M pipeline %-12s groups of %2d: %.1f\n", mode_name[mode], group,
+                       window_work_pipeline(bigTable, bigEntries, big, mode, group, &sink));
+            }
+        }
+        const uint64_t rounds_asked = work_rounds;
+        work_rounds = 0;
+        printf("  1M memory only: passes touch %.1f", window_work_passes(bigTable, bigEntries, big, 0, &sink));
+        printf(", passes prefetcht1 %.1f\n", window_work_passes(bigTable, bigEntries, big, 2, &sink));
+        work_rounds = rounds_asked;
+    }
+    printf("(%lu)\n", (unsigned long) (sink & 1));
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "one-line") == 0) {
         one_line(1, 64);
         hit_shaped(1, 64, 88);
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "prefetch") == 0) {
+        if (argc > 2) work_rounds = strtoul(argv[2], 0, 10);
+        prefetch_floor(3);
         return 0;
     }
     if (argc > 1 && strcmp(argv[1], "window") == 0) {

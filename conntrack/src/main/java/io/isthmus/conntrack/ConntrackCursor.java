@@ -4,6 +4,7 @@ import static io.isthmus.conntrack.ConntrackDescriptor.*;
 import static io.isthmus.conntrack.ConntrackTable.INT;
 import static io.isthmus.conntrack.ConntrackTable.LONG;
 
+import io.isthmus.conntrack.memory.Prefetcher;
 import io.isthmus.conntrack.proto.ConntrackTracking;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -50,6 +51,11 @@ public final class ConntrackCursor {
     private final ConntrackTable table;
     private final MemorySegment segment;
     private final int stripe;
+    /** When to use the real prefetch instead of touches. */
+    private final PrefetchMode prefetchMode;
+    /** The choice for the next batches: re-made every {@link #PREFETCH_RECHECK_BATCHES} batches in {@link PrefetchMode#AUTO} mode. */
+    private boolean prefetch;
+    private int batchesUntilRecheck;
     private final ConnectionSpec spec = new ConnectionSpec();
     private final ConntrackLookupBatch single = new ConntrackLookupBatch(1);
     private int existingRef = -1;
@@ -58,10 +64,55 @@ public final class ConntrackCursor {
     /** Sink for the touch passes, so the JIT keeps their loads. */
     private long touched;
 
-    ConntrackCursor(ConntrackTable table, int stripe) {
+    /**
+     * When a cursor's batch lookups use the real prefetch ({@link Prefetcher}) rather than
+     * touch loops. Only where the process has one ({@link Prefetcher#ENABLED}); else never.
+     */
+    public enum PrefetchMode {
+        /**
+         * When the table holds at least {@link #PREFETCH_MIN_CONNECTIONS} live connections
+         * (checked every {@link #PREFETCH_RECHECK_BATCHES} batches): the prefetch pays where the
+         * lines are far (1M connections: about a fifth less per hit) and costs 1-2 ns per key of
+         * CPU where they are all in cache (1K connections). The default.
+         */
+        AUTO,
+        /** Always (tests, benchmarks). */
+        ALWAYS,
+        /** Never: the touch loops (tests, benchmarks). */
+        NEVER
+    }
+
+    /**
+     * Live connections from which {@link PrefetchMode#AUTO} prefetches (65,536: 8 MiB of
+     * entries and index; in session 7's side-by-side runs the first, costlier version of the
+     * prefetching path was even with the touches at 64K and 10 ns per hit cheaper at 256K).
+     * {@code -Disthmus.conntrack.prefetchMinConnections=N} for measurements.
+     */
+    static final long PREFETCH_MIN_CONNECTIONS = Long.getLong("isthmus.conntrack.prefetchMinConnections", 65_536L);
+    /** Batches between two looks at the table's size in {@link PrefetchMode#AUTO} (a sum over the counter stripes). */
+    static final int PREFETCH_RECHECK_BATCHES = 4096;
+
+    ConntrackCursor(ConntrackTable table, int stripe, PrefetchMode prefetchMode) {
         this.table = table;
         this.segment = table.segment;
         this.stripe = stripe;
+        this.prefetchMode = Prefetcher.ENABLED ? prefetchMode : PrefetchMode.NEVER;
+        this.prefetch = this.prefetchMode == PrefetchMode.ALWAYS;
+    }
+
+    /** True when the next {@link #lookupBatch} and {@link #touchForTrack} use the real prefetch ({@link Prefetcher}). */
+    public boolean prefetches() {
+        return prefetch;
+    }
+
+    /** Re-makes the AUTO choice every {@link #PREFETCH_RECHECK_BATCHES} batches; a counter decrement otherwise. */
+    private void choosePrefetch() {
+        if (--batchesUntilRecheck < 0) {
+            batchesUntilRecheck = PREFETCH_RECHECK_BATCHES;
+            if (prefetchMode == PrefetchMode.AUTO) {
+                prefetch = table.size() >= PREFETCH_MIN_CONNECTIONS;
+            }
+        }
     }
 
     public ConntrackTable table() {
@@ -107,10 +158,29 @@ public final class ConntrackCursor {
 
     /**
      * Looks up keys {@code 0..count-1} of {@code batch} in passes, so that the memory loads of
-     * different keys overlap: hash every key, touch every home bucket, touch the entry of every
-     * first tag match, then compare. Returns the number of hits.
+     * different keys overlap: hash every key, fetch every home bucket, find the tag matches and
+     * fetch the entry of every first match, then compare. Returns the number of hits.
+     *
+     * <p>"Fetch" is a real prefetch ({@link Prefetcher}; see {@link PrefetchMode} for when): it
+     * retires at once, so the tag scan and the compare run while the lines come in. Else
+     * touches (loads), which cannot retire before their lines arrive. The two ways are two
+     * methods, each written out in one piece: the passes split into methods called per group of
+     * 16 keys (a software pipeline, session 7) cost 2-5 ns more per key where the table is in
+     * cache and gained nothing at 1M.
      */
     public int lookupBatch(ConntrackLookupBatch batch, int count) {
+        choosePrefetch();
+        final int hits = prefetch ? lookupBatchPrefetching(batch, count) : lookupBatchTouching(batch, count);
+        maybeFlushSearched();
+        return hits;
+    }
+
+    /**
+     * The passes without a prefetch, over the whole batch, as before session 7: hash; touch the
+     * buckets; tag matches; touch the entries; compare. Keeping (3) and (4) apart matters: a
+     * long loop body between misses fills the reorder window and leaves few misses in flight.
+     */
+    private int lookupBatchTouching(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
         final int capacity = t.capacity;
         final long entries = t.entriesAddress;
@@ -128,14 +198,13 @@ public final class ConntrackCursor {
         }
         VarHandle.acquireFence();
         // Pass 3: find the tag matches of every bucket (in cache now, two long compares each);
-        // note the first one's node and keep the others. No memory misses here: kept apart from
-        // the touch below so that this loop body does not fill the reorder window between misses.
+        // note the first one's node and keep the others. An empty slot (0) gives ref -1; a
+        // corrupt one a ref beyond the capacity: neither is a candidate. No match reads the last
+        // slot's ref word and drops it.
         for (int i = 0; i < count; i++) {
             final long bucket = batch.bucketAddress[i];
             final int mask = tagMatches(bucket, batch.tag[i]);
             VarHandle.acquireFence();
-            // An empty slot (0) gives ref -1; a corrupt one a ref beyond the capacity: neither is
-            // a candidate. No match reads the last slot's ref word and drops it.
             final int ref = slotRef(MEMORY.get(PLAIN_INT,
                 bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
             batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
@@ -144,8 +213,7 @@ public final class ConntrackCursor {
         // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
         // of an IPv4 key reads its entry's window only (one line); a key with high address
         // words (IPv6) also reads the entry's cold words: touch those too. A key without a tag
-        // match whose home bucket overflowed (a few in a hundred at full load) will read the
-        // next bucket in pass 5: touch that one here, with the others.
+        // match whose home bucket overflowed will read the next bucket in pass 5: touch it here.
         final long lastBucket = t.bucketAddress(t.bucketCount - 1);
         for (int i = 0; i < count; i++) {
             final int ref = batch.firstRef[i];
@@ -167,9 +235,70 @@ public final class ConntrackCursor {
         touched = sink;
         // Pass 5: compare the candidates (bucket and entry are in cache now); the rare
         // overflowed bucket goes on probing.
-        final int hits = compareKeys(batch, count);
-        maybeFlushSearched();
-        return hits;
+        return compareKeys(batch, 0, count);
+    }
+
+    /**
+     * The passes with a prefetch: as {@link #lookupBatchTouching}, but passes 2 and 4 write the
+     * lines' addresses to the batch's native list and prefetch them in one call each.
+     */
+    private int lookupBatchPrefetching(ConntrackLookupBatch batch, int count) {
+        final ConntrackTable t = table;
+        final int capacity = t.capacity;
+        final long entries = t.entriesAddress;
+        // Pass 1: hash every key: its home bucket's address and its tag.
+        for (int i = 0; i < count; i++) {
+            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
+                batch.ports[i], batch.proto[i], batch.zone[i]);
+            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
+            batch.tag[i] = ConntrackTable.tagOf(hash);
+        }
+        // Pass 2: prefetch every home bucket.
+        final long list = batch.prefetchAddresses;
+        for (int i = 0; i < count; i++) {
+            MEMORY.set(PLAIN_LONG, list + 8L * i, batch.bucketAddress[i]);
+        }
+        Prefetcher.prefetch(list, count);
+        VarHandle.acquireFence();
+        // Pass 3: find the tag matches of every bucket (in cache, or on their way);
+        // note the first one's node and keep the others. An empty slot (0) gives ref -1; a
+        // corrupt one a ref beyond the capacity: neither is a candidate. No match reads the last
+        // slot's ref word and drops it.
+        for (int i = 0; i < count; i++) {
+            final long bucket = batch.bucketAddress[i];
+            final int mask = tagMatches(bucket, batch.tag[i]);
+            VarHandle.acquireFence();
+            final int ref = slotRef(MEMORY.get(PLAIN_INT,
+                bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
+            batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
+            batch.tagMask[i] = mask & mask - 1;
+        }
+        // Pass 4: prefetch those entries' lines, as the touching pass 4 reads them (window; an
+        // IPv6 key's cold words; the next bucket of an overflowed home without a match). The
+        // list's bucket addresses are no longer needed.
+        final long lastBucket = t.bucketAddress(t.bucketCount - 1);
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            final int ref = batch.firstRef[i];
+            if (ref >= 0) {
+                final int entryIndex = ref >>> 1;
+                final long window = entries + windowOffset(entryIndex);
+                MEMORY.set(PLAIN_LONG, list + 8L * n++, window);
+                if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI));
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
+                }
+            } else {
+                final long bucket = batch.bucketAddress[i];
+                if (overflowCount(MEMORY.get(PLAIN_INT, bucket + OVERFLOW_OFFSET)) != 0) {
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, bucket == lastBucket ? t.indexAddress : bucket + BUCKET_BYTES);
+                }
+            }
+        }
+        Prefetcher.prefetch(list, n);
+        // Pass 5: compare the candidates (their entries in cache, or on their way); the rare
+        // overflowed bucket goes on probing.
+        return compareKeys(batch, 0, count);
     }
 
     /**
@@ -182,6 +311,21 @@ public final class ConntrackCursor {
     public void touchForTrack(ConntrackLookupBatch batch, int count) {
         final long entries = table.entriesAddress;
         final int capacity = table.capacity;
+        if (prefetch) {
+            // The same lines, prefetched in one call: the stage's work before each track runs
+            // while they come in.
+            final long list = batch.prefetchAddresses;
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                final int ref = batch.ref[i];
+                if (ref >= 0 && ref >>> 1 < capacity) {
+                    final int entryIndex = ref >>> 1;
+                    MEMORY.set(PLAIN_LONG, list + 8L * n++, entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
+                }
+            }
+            Prefetcher.prefetch(list, n);
+            return;
+        }
         long sink = 0;
         for (int i = 0; i < count; i++) {
             final int ref = batch.ref[i];
@@ -254,7 +398,7 @@ public final class ConntrackCursor {
      * with no call per key: {@code matches} is over the JIT's inlining limit, and a call per key
      * cost about 10 ns per lookup here. Returns the number of hits.
      */
-    private int compareKeys(ConntrackLookupBatch batch, int count) {
+    private int compareKeys(ConntrackLookupBatch batch, int from, int to) {
         final ConntrackTable t = table;
         final int capacity = t.capacity;
         final long entries = t.entriesAddress;
@@ -280,7 +424,7 @@ public final class ConntrackCursor {
         final int[] tagMaskA = batch.tagMask;
         int hits = 0;
         int compared = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < to; i++) {
             final int statusKey = statusKey(protoA[i], zoneA[i]);
             final int candidate = firstRefA[i];
             int result = -1;

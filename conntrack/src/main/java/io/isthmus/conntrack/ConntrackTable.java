@@ -490,12 +490,25 @@ public final class ConntrackTable implements AutoCloseable {
         return flusher;
     }
 
-    /** A worker's handle: stripe ids 0..{@value ConntrackDescriptor#FLUSHER_STRIPE}-1, one per thread. */
+    /**
+     * A worker's handle: stripe ids 0..{@value ConntrackDescriptor#FLUSHER_STRIPE}-1, one per
+     * thread. Its batch lookups use the real prefetch once the table is large
+     * ({@link ConntrackCursor.PrefetchMode#AUTO}).
+     */
     public ConntrackCursor cursor(int workerStripe) {
+        return cursor(workerStripe, ConntrackCursor.PrefetchMode.AUTO);
+    }
+
+    /**
+     * A worker's handle as {@link #cursor(int)} with the batch lookup's real prefetch
+     * ({@link io.isthmus.conntrack.memory.Prefetcher}) always or never, where the process has
+     * one: for tests and side-by-side benchmarks of the two ways.
+     */
+    public ConntrackCursor cursor(int workerStripe, ConntrackCursor.PrefetchMode prefetch) {
         if (workerStripe < 0 || workerStripe >= FLUSHER_STRIPE) {
             throw new IllegalArgumentException("worker stripe must be 0.." + (FLUSHER_STRIPE - 1) + ", got " + workerStripe);
         }
-        return new ConntrackCursor(this, workerStripe);
+        return new ConntrackCursor(this, workerStripe, prefetch);
     }
 
     /** Sum of a counter over all stripes. */

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Workers insert, track and remove; a reader checks every entry it finds against its key
@@ -38,10 +40,12 @@ class ConntrackStressTest {
         return Addresses.ipv4Lo(0x0B00_0000 | key);
     }
 
+    private static final int READER_BATCH = 37;
     static final long SERVER = Addresses.ipv4Lo(0x0C00_0001);
 
-    @Test
-    void concurrentWritersReaderAndSweeperKeepTheTableConsistent() throws Exception {
+    @ParameterizedTest(name = "batch reader prefetch {0}")
+    @ValueSource(booleans = {true, false})
+    void concurrentWritersReaderAndSweeperKeepTheTableConsistent(boolean prefetch) throws Exception {
         final ConntrackTable table = ConntrackTable.createInMemory(CAPACITY,
             ConntrackTimeouts.linuxDefaults().with(ConntrackState.UDP_UNREPLIED, 2).with(ConntrackState.UDP_REPLIED, 2)
                 .with(ConntrackState.UDP_ASSURED, 3), null);
@@ -77,11 +81,12 @@ class ConntrackStressTest {
             }, "stress-writer-" + w);
         }
         threads[2] = new Thread(() -> {
-            final ConntrackCursor cursor = table.cursor(5);
-            final ConntrackLookupBatch batch = new ConntrackLookupBatch(16);
+            final ConntrackCursor cursor = table.cursor(5, prefetch ? ConntrackCursor.PrefetchMode.ALWAYS : ConntrackCursor.PrefetchMode.NEVER);
+            // 37 keys: not a power of two, so the passes' address list is not filled to a round size.
+            final ConntrackLookupBatch batch = new ConntrackLookupBatch(READER_BATCH);
             final SplittableRandom random = new SplittableRandom(99);
             while (!stop.get()) {
-                for (int i = 0; i < 16; i++) {
+                for (int i = 0; i < READER_BATCH; i++) {
                     final int key = random.nextInt(KEYS);
                     if (random.nextBoolean()) {
                         batch.key(i, 0, client(key), 0, SERVER, ports(key & 0xFFFF, 53), 17, 0);
@@ -89,8 +94,8 @@ class ConntrackStressTest {
                         batch.key(i, 0, backend(key), 0, client(key), ports(5353, key & 0xFFFF), 17, 0);
                     }
                 }
-                cursor.lookupBatch(batch, 16);
-                for (int i = 0; i < 16; i++) {
+                cursor.lookupBatch(batch, READER_BATCH);
+                for (int i = 0; i < READER_BATCH; i++) {
                     if (batch.ref[i] < 0) {
                         continue;
                     }

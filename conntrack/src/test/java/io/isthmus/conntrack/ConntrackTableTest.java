@@ -4,10 +4,13 @@ import static io.isthmus.conntrack.ConntrackDescriptor.*;
 import static io.isthmus.conntrack.TestTable.v4;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.isthmus.conntrack.memory.Prefetcher;
 import io.isthmus.conntrack.nat.SnatPortPool;
 import io.isthmus.conntrack.proto.TcpFlags;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConntrackTableTest {
 
@@ -164,10 +167,12 @@ class ConntrackTableTest {
         }
     }
 
-    @Test
-    void batchLookupMatchesSingleLookups() throws Exception {
+    @ParameterizedTest(name = "prefetch {0}")
+    @ValueSource(booleans = {true, false})
+    void batchLookupMatchesSingleLookups(boolean prefetch) throws Exception {
         try (TestTable t = new TestTable(1024, null)) {
-            final ConntrackCursor cursor = t.table.cursor(0);
+            final ConntrackCursor cursor = t.table.cursor(0, prefetch ? ConntrackCursor.PrefetchMode.ALWAYS : ConntrackCursor.PrefetchMode.NEVER);
+            assertEquals(prefetch && Prefetcher.ENABLED, cursor.prefetches());
             for (int i = 0; i < 500; i++) {
                 assertTrue(cursor.insert(cursor.spec().tuple(0, CLIENT + i, 0, VIP, 1000 + i, 80, TCP, 0).state(ConntrackState.TCP_SYN_SENT), 1) >= 0);
             }
@@ -187,16 +192,46 @@ class ConntrackTableTest {
     }
 
     /**
+     * A worker's cursor (AUTO) prefetches once the table holds {@code PREFETCH_MIN_CONNECTIONS}
+     * live connections, and uses touch loops below: the prefetch's calls cost CPU where every
+     * line is in cache anyway.
+     */
+    @Test
+    void autoPrefetchFollowsTheTableSize() {
+        final int connections = (int) ConntrackCursor.PREFETCH_MIN_CONNECTIONS;
+        final ConntrackTable table = ConntrackTable.createInMemory(connections + connections / 8, ConntrackTimeouts.linuxDefaults(), null);
+        final ConntrackCursor filler = table.cursor(0);
+        final ConntrackLookupBatch batch = new ConntrackLookupBatch(64);
+        for (int i = 0; i < 64; i++) {
+            batch.key(i, 0, CLIENT + i, 0, VIP, ports(1024 + i, 80), TCP, 0);
+        }
+        filler.lookupBatch(batch, 64);
+        assertFalse(filler.prefetches(), "an empty table: touch loops");
+        for (int n = 0; n < connections; n++) {
+            assertTrue(filler.insert(filler.spec().tuple(0, CLIENT + n, 0, VIP, 1024 + (n & 0x7FFF), 80 + (n >>> 15), TCP, 0)
+                .state(ConntrackState.TCP_SYN_SENT), 1) >= 0, "insert " + n);
+        }
+        final ConntrackCursor worker = table.cursor(1);
+        assertEquals(64, worker.lookupBatch(batch, 64));
+        assertEquals(Prefetcher.ENABLED, worker.prefetches(), "a large table prefetches where the process can: "
+            + Prefetcher.emitted().reason());
+        assertFalse(table.cursor(2, ConntrackCursor.PrefetchMode.NEVER).prefetches());
+        assertEquals(Prefetcher.ENABLED, table.cursor(3, ConntrackCursor.PrefetchMode.ALWAYS).prefetches());
+    }
+
+    /**
      * A full table (the index at its designed load, some buckets overflowed), IPv4 and IPv6
      * connections with DNAT, every key looked up in batches by both tuples plus as many misses:
      * the batch must agree with single lookups and return each connection's own answer. Misses
      * meet chance tag matches (several per hundred), hits the overflowed buckets.
      */
-    @Test
-    void batchLookupsOfAFullTableAgreeWithSingleLookupsAndCarryEachAnswer() {
+    @ParameterizedTest(name = "prefetch {0}")
+    @ValueSource(booleans = {true, false})
+    void batchLookupsOfAFullTableAgreeWithSingleLookupsAndCarryEachAnswer(boolean prefetch) {
         final int capacity = 4096;
         final ConntrackTable table = ConntrackTable.createInMemory(capacity, ConntrackTimeouts.linuxDefaults(), null);
-        final ConntrackCursor cursor = table.cursor(0);
+        final ConntrackCursor cursor = table.cursor(0, prefetch ? ConntrackCursor.PrefetchMode.ALWAYS : ConntrackCursor.PrefetchMode.NEVER);
+            assertEquals(prefetch && Prefetcher.ENABLED, cursor.prefetches());
         for (int n = 0; n < capacity; n++) {
             final long hi = (n & 3) == 3 ? 0x2001_0db8_0000_0000L : 0;
             assertTrue(cursor.insert(cursor.spec().tuple(hi, CLIENT + n, hi, VIP + (n & 7), 1024 + n, 80, TCP, n & 1)
@@ -345,10 +380,12 @@ class ConntrackTableTest {
      * connection and an IPv6 one whose low words are the same must each be found by its own
      * tuple only, in both directions, one key or batched, with the right rewrite answer.
      */
-    @Test
-    void ipv4AndIpv6WithTheSameLowWordsStayApart() throws Exception {
+    @ParameterizedTest(name = "prefetch {0}")
+    @ValueSource(booleans = {true, false})
+    void ipv4AndIpv6WithTheSameLowWordsStayApart(boolean prefetch) throws Exception {
         try (TestTable t = new TestTable(64, null)) {
-            final ConntrackCursor cursor = t.table.cursor(0);
+            final ConntrackCursor cursor = t.table.cursor(0, prefetch ? ConntrackCursor.PrefetchMode.ALWAYS : ConntrackCursor.PrefetchMode.NEVER);
+            assertEquals(prefetch && Prefetcher.ENABLED, cursor.prefetches());
             final long hi = 0x2001_0db8_0000_0000L;
             final int ref4 = cursor.insert(cursor.spec().tuple(0, CLIENT, 0, VIP, 40000, 80, TCP, 0)
                 .dnat(0, BACKEND, 8080).state(ConntrackState.TCP_SYN_SENT), 1);

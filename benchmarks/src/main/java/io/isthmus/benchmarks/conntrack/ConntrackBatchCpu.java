@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
  * cache (the CPU work per key); at 1M the batches cover 262,144 random keys, far more than the
  * caches hold. Run it with two jars one after the other to compare two versions of the table.
  *
- * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackBatchCpu SIZE [ROUNDS] [miss]}
+ * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackBatchCpu SIZE [ROUNDS] [hit|miss] [--both] [--always]}
+ *
+ * <p>{@code --both} (session 7): every round runs the batches twice, with the real prefetch and
+ * with touch loops ({@code table.cursor(1, PrefetchMode.NEVER)}), alternating which goes first, and prints both.
  */
 public final class ConntrackBatchCpu {
 
@@ -29,9 +32,12 @@ public final class ConntrackBatchCpu {
         final int size = Integer.parseInt(args[0]);
         final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         final boolean miss = args.length > 2 && args[2].equals("miss");
+        final boolean both = java.util.Arrays.asList(args).contains("--both");
         final ConntrackTable table = ConntrackTable.createInMemory(size + IsthmusConntrackBenchmark.slack(size),
             ConntrackTimeouts.linuxDefaults(), null);
-        final ConntrackCursor cursor = table.cursor(0);
+        // --always: the first cursor prefetches at every size (default: AUTO, as a worker's cursor).
+        final ConntrackCursor cursor = table.cursor(0, Arrays.asList(args).contains("--always")
+            ? io.isthmus.conntrack.ConntrackCursor.PrefetchMode.ALWAYS : io.isthmus.conntrack.ConntrackCursor.PrefetchMode.AUTO);
         for (int i = 0; i < size; i++) {
             if (cursor.insert(IsthmusConntrackBenchmark.spec(cursor.spec(), i), 1) < 0) {
                 throw new IllegalStateException("fill failed at " + i);
@@ -49,22 +55,28 @@ public final class ConntrackBatchCpu {
             }
         }
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        final double[] nsPerKey = new double[rounds];
+        final ConntrackCursor[] cursors = both ? new ConntrackCursor[] {cursor, table.cursor(1, io.isthmus.conntrack.ConntrackCursor.PrefetchMode.NEVER)} : new ConntrackCursor[] {cursor};
+        final double[][] nsPerKey = new double[cursors.length][rounds];
         long hits = 0;
         for (int round = -3; round < rounds; round++) {
-            final long start = threads.getCurrentThreadCpuTime();
-            for (int r = 0; r < repeats; r++) {
-                for (int b = 0; b < batches; b++) {
-                    hits += cursor.lookupBatch(keys[b], BATCH);
+            for (int n = 0; n < cursors.length; n++) {
+                final int c = (n + Math.max(round, 0)) % cursors.length; // alternate which goes first
+                final long start = threads.getCurrentThreadCpuTime();
+                for (int r = 0; r < repeats; r++) {
+                    for (int b = 0; b < batches; b++) {
+                        hits += cursors[c].lookupBatch(keys[b], BATCH);
+                    }
+                }
+                final double ns = (threads.getCurrentThreadCpuTime() - start) / ((double) repeats * batches * BATCH);
+                if (round >= 0) {
+                    nsPerKey[c][round] = ns;
                 }
             }
-            final double ns = (threads.getCurrentThreadCpuTime() - start) / ((double) repeats * batches * BATCH);
-            if (round >= 0) {
-                nsPerKey[round] = ns;
-            }
         }
-        Arrays.sort(nsPerKey);
-        System.out.printf("size %d, batch %d %s: min %.1f median %.1f thread CPU ns per key (hits %d)%n", size, BATCH,
-            miss ? "miss" : "hit", nsPerKey[0], nsPerKey[rounds / 2], hits);
+        for (int c = 0; c < cursors.length; c++) {
+            Arrays.sort(nsPerKey[c]);
+            System.out.printf("size %d, batch %d %s, %s: min %.1f median %.1f thread CPU ns per key (hits %d)%n", size, BATCH,
+                miss ? "miss" : "hit", cursors[c].prefetches() ? "prefetch" : "touch", nsPerKey[c][0], nsPerKey[c][rounds / 2], hits);
+        }
     }
 }

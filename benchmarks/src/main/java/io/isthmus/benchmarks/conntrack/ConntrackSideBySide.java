@@ -22,7 +22,12 @@ import net.openhft.chronicle.map.ChronicleMap;
  * median per lookup. Companion of the JMH benchmarks of this package; same {@link Flows}.
  *
  * <p>{@code java <flags> -cp benchmarks.jar io.isthmus.benchmarks.conntrack.ConntrackSideBySide
- * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]]}
+ * SIZE [ROUNDS] [--no-chronicle] [--table memory|shm|huge] [--batch N] [--track [--touch]] [--touch-too] [--always] [--every-round]}
+ *
+ * <p>{@code --touch-too} (session 7) adds the batch rows of a second cursor that uses touch
+ * loops instead of the real prefetch ({@code table.cursor(1, PrefetchMode.NEVER)}), interleaved with the
+ * others in every round: prefetch on and off side by side in one JVM. (Without it, compare
+ * two runs with and without {@code -Disthmus.conntrack.prefetch=false}.)
  */
 public final class ConntrackSideBySide {
 
@@ -41,7 +46,9 @@ public final class ConntrackSideBySide {
 
         final String placement = option(args, "--table", "memory");
         final ConntrackTable table = createTable(placement, size + IsthmusConntrackBenchmark.slack(size));
-        final ConntrackCursor cursor = table.cursor(0);
+        // --always: the first cursor prefetches at every size (default: AUTO, as a worker's cursor).
+        final ConntrackCursor cursor = table.cursor(0, Arrays.asList(args).contains("--always")
+            ? io.isthmus.conntrack.ConntrackCursor.PrefetchMode.ALWAYS : io.isthmus.conntrack.ConntrackCursor.PrefetchMode.AUTO);
         for (int i = 0; i < size; i++) {
             if (cursor.insert(IsthmusConntrackBenchmark.spec(cursor.spec(), i), 1) < 0) {
                 throw new IllegalStateException("Isthmus fill failed at " + i);
@@ -96,6 +103,26 @@ public final class ConntrackSideBySide {
             position[0] = p;
             return sink;
         });
+        if (Arrays.asList(args).contains("--touch-too")) {
+            final ConntrackCursor touching = table.cursor(1, io.isthmus.conntrack.ConntrackCursor.PrefetchMode.NEVER);
+            final ConntrackLookupBatch touchBatch = new ConntrackLookupBatch(batchSize);
+            for (boolean hit : new boolean[] {true, false}) {
+                variants.put("isthmus " + (hit ? "hit" : "miss") + " b" + batchSize + " touch", () -> {
+                    long sink = 0;
+                    int p = position[0];
+                    for (int n = 0; n < OPS_PER_ROUND; n += batchSize) {
+                        for (int k = 0; k < batchSize; k++) {
+                            final int i = draws[p++ & mask];
+                            touchBatch.key(k, 0, Flows.clientLo(i), 0, hit ? Flows.vipLo(i) : Flows.missVipLo(i), Flows.origPorts(i),
+                                Flows.TCP, 0);
+                        }
+                        sink += touching.lookupBatch(touchBatch, batchSize);
+                    }
+                    position[0] = p;
+                    return sink;
+                });
+            }
+        }
         if (Arrays.asList(args).contains("--track")) {
             // What a worker's conntrack stage does per established packet: the batch lookup,
             // then track each hit (ACK, same second: counters only). With --touch, the hits'
@@ -214,8 +241,15 @@ public final class ConntrackSideBySide {
         for (Map.Entry<String, List<Double>> e : nsPerOp.entrySet()) {
             final double[] values = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf("%-22s min %8.1f  median %8.1f%n", e.getKey(), values[0], values[values.length / 2]);
+            if (Arrays.asList(args).contains("--every-round")) {
+                System.out.println("  rounds in order: " + e.getValue());
+            }
         }
         System.out.println(hugePagesLine());
+        System.out.println("isthmus batch rows: " + (cursor.prefetches()
+            ? "prefetch" + io.isthmus.conntrack.memory.Prefetcher.emitted().hint().name().toLowerCase(java.util.Locale.ROOT)
+            : io.isthmus.conntrack.memory.Prefetcher.ENABLED ? "touch loops (AUTO: the table is below its prefetch threshold)"
+            : "touch loops (" + io.isthmus.conntrack.memory.Prefetcher.emitted().reason() + ")"));
         System.out.printf("isthmus table: %s, %d MiB, on 2 MiB pages: %d MiB%n", placement,
             (table.capacity() * 128L) >> 20, table.hugePageBytes() >> 20);
         if (cm != null) {

@@ -64,9 +64,10 @@ public final class ConntrackFlows {
     }
 
     /**
-     * Looks up keys {@code 0..count-1} in passes (hash all, touch all buckets, touch the
-     * candidates' entry windows, compare), then touches the hits' byte counters for
-     * {@link #track} (a separate cache line of the entry since conntrack layout 3).
+     * Looks up keys {@code 0..count-1} in passes (hash all, fetch all buckets, fetch the
+     * candidates' entry windows, compare), then fetches the hits' byte counters for
+     * {@link #track} (a separate cache line of the entry since conntrack layout 3). "Fetch" is
+     * a real prefetch once the table is large (conntrack's {@code PrefetchMode.AUTO}), else a touch.
      */
     public void lookup(int count) {
         cursor.lookupBatch(lookups, count);
