@@ -67,7 +67,7 @@ measure() { # label: one figure, the sink's rate
   for _ in $(seq 1 300); do grep -q 'counting frames' "$WORK/rx.err" 2>/dev/null && break; sleep 0.1; done
   timeout -k 5 $((DURATION + 60)) env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --netns "/run/netns/$NS_A" --dst-ip "$IP_B" --dst-port 9 \
     --size 64 --flows "$FLOWS" --duration "$DURATION" >"$WORK/tx.out" 2>"$WORK/tx.err" || true
-  kill -INT "$rx_pid" 2>/dev/null || true; wait "$rx_pid" 2>/dev/null || true
+  kill -TERM "$rx_pid" 2>/dev/null || true; wait "$rx_pid" 2>/dev/null || true
   printf '%s\t%s\t%s\t%s\n' "$ROUND" "$1" "$(sed -n 's/.*rate_pps=\([0-9]*\).*/\1/p' "$WORK/rx.out")" \
     "$(sed -n 's/.*rate_pps=\([0-9]*\).*/\1/p' "$WORK/tx.out")"
 }
@@ -95,5 +95,5 @@ for ROUND in $(seq 1 "$ROUNDS"); do
   timeout -k 5 40 env ISTHMUS_NO_BUILD=1 "$ISTHMUS" pktgen --netns "/run/netns/$NS_A" --dst-ip "$IP_B" --dst-port 9 \
     --size 64 --flows 1000 --duration 3 >/dev/null 2>&1 || true
   measure isthmus
-  kill -INT "${BG[-1]}"; wait "${BG[-1]}" 2>/dev/null || true
+  kill -TERM "${BG[-1]}"; wait "${BG[-1]}" 2>/dev/null || true
 done
