@@ -163,10 +163,10 @@ public final class ConntrackCursor {
      *
      * <p>"Fetch" is a real prefetch ({@link Prefetcher}; see {@link PrefetchMode} for when): it
      * retires at once, so the tag scan and the compare run while the lines come in. Else
-     * touches (loads), which cannot retire before their lines arrive. The two ways are two
-     * methods, each written out in one piece: the passes split into methods called per group of
-     * 16 keys (a software pipeline, session 7) cost 2-5 ns more per key where the table is in
-     * cache and gained nothing at 1M.
+     * touches (loads), which cannot retire before their lines arrive. The two ways share passes
+     * 1 and 3 ({@link #hashKeys}, {@link #findTagMatches}, once per batch) and differ in passes 2
+     * and 4. (The passes called per group of 16 keys, a software pipeline, cost 2-5 ns more per
+     * key where the table is in cache and gained nothing at 1M: session 7.)
      */
     public int lookupBatch(ConntrackLookupBatch batch, int count) {
         choosePrefetch();
@@ -182,34 +182,15 @@ public final class ConntrackCursor {
      */
     private int lookupBatchTouching(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
-        final int capacity = t.capacity;
         final long entries = t.entriesAddress;
-        // Pass 1: hash every key: its home bucket's address and its tag.
-        for (int i = 0; i < count; i++) {
-            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], batch.proto[i], batch.zone[i]);
-            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
-            batch.tag[i] = ConntrackTable.tagOf(hash);
-        }
+        hashKeys(batch, count); // pass 1
         // Pass 2: touch every home bucket (one cache line each; independent loads, they overlap).
         long sink = 0;
         for (int i = 0; i < count; i++) {
             sink += MEMORY.get(PLAIN_LONG, batch.bucketAddress[i]);
         }
         VarHandle.acquireFence();
-        // Pass 3: find the tag matches of every bucket (in cache now, two long compares each);
-        // note the first one's node and keep the others. An empty slot (0) gives ref -1; a
-        // corrupt one a ref beyond the capacity: neither is a candidate. No match reads the last
-        // slot's ref word and drops it.
-        for (int i = 0; i < count; i++) {
-            final long bucket = batch.bucketAddress[i];
-            final int mask = tagMatches(bucket, batch.tag[i]);
-            VarHandle.acquireFence();
-            final int ref = slotRef(MEMORY.get(PLAIN_INT,
-                bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
-            batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
-            batch.tagMask[i] = mask & mask - 1;
-        }
+        findTagMatches(batch, count); // pass 3: no memory misses here (the buckets are in cache)
         // Pass 4: touch those entries, a short loop of independent loads that overlap. A hit
         // of an IPv4 key reads its entry's window only (one line); a key with high address
         // words (IPv6) also reads the entry's cold words: touch those too. A key without a tag
@@ -244,15 +225,8 @@ public final class ConntrackCursor {
      */
     private int lookupBatchPrefetching(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
-        final int capacity = t.capacity;
         final long entries = t.entriesAddress;
-        // Pass 1: hash every key: its home bucket's address and its tag.
-        for (int i = 0; i < count; i++) {
-            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], batch.proto[i], batch.zone[i]);
-            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
-            batch.tag[i] = ConntrackTable.tagOf(hash);
-        }
+        hashKeys(batch, count); // pass 1
         // Pass 2: prefetch every home bucket.
         final long list = batch.prefetchAddresses;
         for (int i = 0; i < count; i++) {
@@ -260,19 +234,7 @@ public final class ConntrackCursor {
         }
         Prefetcher.prefetch(list, count);
         VarHandle.acquireFence();
-        // Pass 3: find the tag matches of every bucket (in cache, or on their way);
-        // note the first one's node and keep the others. An empty slot (0) gives ref -1; a
-        // corrupt one a ref beyond the capacity: neither is a candidate. No match reads the last
-        // slot's ref word and drops it.
-        for (int i = 0; i < count; i++) {
-            final long bucket = batch.bucketAddress[i];
-            final int mask = tagMatches(bucket, batch.tag[i]);
-            VarHandle.acquireFence();
-            final int ref = slotRef(MEMORY.get(PLAIN_INT,
-                bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
-            batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
-            batch.tagMask[i] = mask & mask - 1;
-        }
+        findTagMatches(batch, count); // pass 3: the buckets in cache, or on their way
         // Pass 4: prefetch those entries' lines, as the touching pass 4 reads them (window; an
         // IPv6 key's cold words; the next bucket of an overflowed home without a match). The
         // list's bucket addresses are no longer needed.
@@ -299,6 +261,35 @@ public final class ConntrackCursor {
         // Pass 5: compare the candidates (their entries in cache, or on their way); the rare
         // overflowed bucket goes on probing.
         return compareKeys(batch, 0, count);
+    }
+
+    /** Pass 1 of both ways: every key's home bucket address and tag. */
+    private void hashKeys(ConntrackLookupBatch batch, int count) {
+        final ConntrackTable t = table;
+        for (int i = 0; i < count; i++) {
+            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
+                batch.ports[i], batch.proto[i], batch.zone[i]);
+            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
+            batch.tag[i] = ConntrackTable.tagOf(hash);
+        }
+    }
+
+    /**
+     * Pass 3 of both ways: every bucket's tag matches (two long compares each); notes the first
+     * one's node and keeps the others. An empty slot (0) gives ref -1; a corrupt one a ref beyond
+     * the capacity: neither is a candidate. No match reads the last slot's ref word and drops it.
+     */
+    private void findTagMatches(ConntrackLookupBatch batch, int count) {
+        final int capacity = table.capacity;
+        for (int i = 0; i < count; i++) {
+            final long bucket = batch.bucketAddress[i];
+            final int mask = tagMatches(bucket, batch.tag[i]);
+            VarHandle.acquireFence();
+            final int ref = slotRef(MEMORY.get(PLAIN_INT,
+                bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
+            batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
+            batch.tagMask[i] = mask & mask - 1;
+        }
     }
 
     /**
