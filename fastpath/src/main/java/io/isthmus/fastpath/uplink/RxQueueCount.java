@@ -1,15 +1,14 @@
 package io.isthmus.fastpath.uplink;
 
 import io.isthmus.fastpath.linux.Errno;
+import io.isthmus.fastpath.linux.Ethtool;
 import io.isthmus.fastpath.linux.Libc;
 import io.isthmus.fastpath.linux.LinuxException;
-import io.isthmus.fastpath.linux.PosixConstants;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -18,8 +17,7 @@ import java.util.stream.Stream;
  * How many receive queues an interface has, i.e. the values XDP's {@code rx_queue_index} takes on
  * it: the uplink opens one AF_XDP socket per queue.
  *
- * <p>First {@code ETHTOOL_GCHANNELS} ({@code SIOCETHTOOL} on a datagram socket, so it answers for the
- * calling thread's network namespace): queues = combined channels + RX-only channels. A driver
+ * <p>First {@code ETHTOOL_GCHANNELS} ({@link Ethtool}, so it answers for the calling thread's network namespace): queues = combined channels + RX-only channels. A driver
  * without channel information ({@code EOPNOTSUPP}) is read from sysfs instead
  * ({@code /sys/class/net/IF/queues/rx-*}, the kernel's {@code real_num_rx_queues}); a device that has
  * neither has one queue.
@@ -38,13 +36,10 @@ import java.util.stream.Stream;
  * <p><b>Thread-safety:</b> stateless; slow path only (system calls, allocation).
  */
 public final class RxQueueCount {
-    static final long SIOCETHTOOL = 0x8946;
     static final int ETHTOOL_GCHANNELS = 0x3c;
     private static final int CHANNELS_BYTES = 36;
     private static final int RX_COUNT_OFFSET = 20;
     private static final int COMBINED_COUNT_OFFSET = 32;
-    private static final int IFNAMSIZ = 16;
-    private static final int IFREQ_BYTES = 40;
 
     private RxQueueCount() {
     }
@@ -60,19 +55,12 @@ public final class RxQueueCount {
 
     /** The channel counts ethtool reports, or null when the driver has none ({@code EOPNOTSUPP}). */
     static Channels channels(String interfaceName) {
-        final byte[] name = interfaceName.getBytes(StandardCharsets.US_ASCII);
-        if (name.length == 0 || name.length >= IFNAMSIZ) {
-            throw new IllegalArgumentException("interface name '" + interfaceName + "' must be 1.." + (IFNAMSIZ - 1) + " bytes");
-        }
-        final int fd = Libc.socket(PosixConstants.AF_INET, PosixConstants.SOCK_DGRAM | PosixConstants.SOCK_CLOEXEC, 0);
+        final int fd = Ethtool.socket();
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment channels = arena.allocate(CHANNELS_BYTES, 4);
             channels.set(ValueLayout.JAVA_INT, 0, ETHTOOL_GCHANNELS);
-            final MemorySegment ifreq = arena.allocate(IFREQ_BYTES, 8);
-            MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, 0, name.length);
-            ifreq.set(ValueLayout.ADDRESS, IFNAMSIZ, channels);
             try {
-                Libc.ioctl(fd, SIOCETHTOOL, ifreq, "SIOCETHTOOL ETHTOOL_GCHANNELS " + interfaceName);
+                Ethtool.call(fd, arena, interfaceName, channels, "ETHTOOL_GCHANNELS");
             } catch (LinuxException e) {
                 if (e.errno() == Errno.EOPNOTSUPP) {
                     return null;

@@ -1,7 +1,7 @@
 package io.isthmus.slowpath.netlink;
 
+import io.isthmus.fastpath.linux.Ethtool;
 import io.isthmus.fastpath.linux.Libc;
-import io.isthmus.fastpath.linux.PosixConstants;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -34,7 +34,6 @@ import java.util.Set;
  * <p><b>Thread-safety:</b> stateless; each call opens and closes its own socket.
  */
 public final class Offloads {
-    private static final long SIOCETHTOOL = 0x8946;
     private static final int ETHTOOL_STXCSUM = 0x17;
     private static final int ETHTOOL_SSG = 0x19;
     private static final int ETHTOOL_STSO = 0x1f;
@@ -44,8 +43,6 @@ public final class Offloads {
     private static final int ETHTOOL_SFEATURES = 0x3b;
     private static final int ETH_SS_FEATURES = 4;
     private static final int ETH_GSTRING_LEN = 32;
-    private static final int IFREQ_BYTES = 40;
-    private static final int IFNAMSIZ = 16;
 
     /**
      * Features a pod whose frames Isthmus switches must not have: super-packets the fast path
@@ -64,13 +61,13 @@ public final class Offloads {
 
     /** TX checksum, scatter-gather, TSO and GSO off on {@code ifName} in the calling thread's namespace. */
     public static void disableForUserspaceSwitching(String ifName) {
-        final int fd = Libc.socket(PosixConstants.AF_INET, PosixConstants.SOCK_DGRAM | PosixConstants.SOCK_CLOEXEC, 0);
+        final int fd = Ethtool.socket();
         try (Arena arena = Arena.ofConfined()) {
             for (int command : new int[]{ETHTOOL_STSO, ETHTOOL_SGSO, ETHTOOL_SSG, ETHTOOL_STXCSUM}) {
                 final MemorySegment value = arena.allocate(8, 4); // struct ethtool_value { u32 cmd; u32 data; }
                 value.set(ValueLayout.JAVA_INT, 0, command);
                 value.set(ValueLayout.JAVA_INT, 4, 0);
-                ethtool(fd, arena, ifName, value, "0x" + Integer.toHexString(command));
+                Ethtool.call(fd, arena, ifName, value, "0x" + Integer.toHexString(command));
             }
         } finally {
             Libc.close(fd, "ethtool socket");
@@ -83,7 +80,7 @@ public final class Offloads {
      * the names it turned off (those the kernel knows).
      */
     public static List<String> keepForMultiBufferSwitching(String ifName) {
-        final int fd = Libc.socket(PosixConstants.AF_INET, PosixConstants.SOCK_DGRAM | PosixConstants.SOCK_CLOEXEC, 0);
+        final int fd = Ethtool.socket();
         try (Arena arena = Arena.ofConfined()) {
             final List<String> names = featureNames(fd, arena, ifName);
             final int blocks = (names.size() + 31) / 32;
@@ -99,7 +96,7 @@ public final class Offloads {
                     cleared.add(names.get(bit)); // requested stays 0: off
                 }
             }
-            ethtool(fd, arena, ifName, request, "ETHTOOL_SFEATURES");
+            Ethtool.call(fd, arena, ifName, request, "ETHTOOL_SFEATURES");
             return List.copyOf(cleared);
         } finally {
             Libc.close(fd, "ethtool socket");
@@ -112,7 +109,7 @@ public final class Offloads {
         final MemorySegment info = arena.allocate(16 + 4, 8);
         info.set(ValueLayout.JAVA_INT, 0, ETHTOOL_GSSET_INFO);
         info.set(ValueLayout.JAVA_LONG, 8, 1L << ETH_SS_FEATURES);
-        ethtool(fd, arena, ifName, info, "ETHTOOL_GSSET_INFO");
+        Ethtool.call(fd, arena, ifName, info, "ETHTOOL_GSSET_INFO");
         if ((info.get(ValueLayout.JAVA_LONG, 8) & 1L << ETH_SS_FEATURES) == 0) {
             throw new IllegalStateException(ifName + " reports no feature names (ETH_SS_FEATURES)");
         }
@@ -125,19 +122,11 @@ public final class Offloads {
         strings.set(ValueLayout.JAVA_INT, 0, ETHTOOL_GSTRINGS);
         strings.set(ValueLayout.JAVA_INT, 4, ETH_SS_FEATURES);
         strings.set(ValueLayout.JAVA_INT, 8, count);
-        ethtool(fd, arena, ifName, strings, "ETHTOOL_GSTRINGS");
+        Ethtool.call(fd, arena, ifName, strings, "ETHTOOL_GSTRINGS");
         final List<String> names = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             names.add(strings.asSlice(12 + (long) i * ETH_GSTRING_LEN, ETH_GSTRING_LEN).getString(0, StandardCharsets.US_ASCII));
         }
         return names;
-    }
-
-    private static void ethtool(int fd, Arena arena, String ifName, MemorySegment data, String what) {
-        final MemorySegment ifreq = arena.allocate(IFREQ_BYTES, 8);
-        final byte[] name = ifName.getBytes(StandardCharsets.US_ASCII);
-        MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, 0, Math.min(name.length, IFNAMSIZ - 1));
-        ifreq.set(ValueLayout.ADDRESS, IFNAMSIZ, data);
-        Libc.ioctl(fd, SIOCETHTOOL, ifreq, "SIOCETHTOOL " + what + " " + ifName);
     }
 }
