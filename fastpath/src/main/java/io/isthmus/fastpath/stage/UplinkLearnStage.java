@@ -61,7 +61,9 @@ public final class UplinkLearnStage implements Stage {
             }
             neighbors.learn(NetworkOrder.u32(segment, batch.address[i] + batch.l3Offset[i] + Ipv4Descriptor.SRC_OFFSET), mac);
             context.neighbors().learn(port, mac);
-            context.neighbors().learn(binding.port(), mac); // queue 0 sends the fast path's own answers (UplinkEgressStage)
+            if (port != binding.port()) {
+                context.neighbors().learn(binding.port(), mac); // queue 0 sends the fast path's own answers (UplinkEgressStage)
+            }
         }
         return size;
     }
