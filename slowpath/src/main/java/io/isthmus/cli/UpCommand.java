@@ -3,6 +3,7 @@ package io.isthmus.cli;
 import io.isthmus.fastpath.linux.Libc;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.fastpath.worker.WorkerThread;
+import io.isthmus.slowpath.up.KernelRoutes;
 import io.isthmus.slowpath.up.NetworkNamespaces;
 import io.isthmus.slowpath.up.PodStartBackoff;
 import io.isthmus.slowpath.up.Teardown;
@@ -254,10 +255,9 @@ public final class UpCommand implements Subcommand {
     static String hostAddress() {
         try {
             String defaultInterface = null;
-            for (String line : Files.readAllLines(Path.of("/proc/net/route")).stream().skip(1).toList()) {
-                final String[] fields = line.trim().split("\\s+");
-                if (fields.length > 2 && fields[1].equals("00000000")) {
-                    defaultInterface = fields[0];
+            for (KernelRoutes.Route route : KernelRoutes.read()) {
+                if (route.destination() == 0) {
+                    defaultInterface = route.device();
                     break;
                 }
             }
@@ -269,7 +269,7 @@ public final class UpCommand implements Subcommand {
                     }
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
             // fall through: no usable default route
         }
         return "127.0.0.1";

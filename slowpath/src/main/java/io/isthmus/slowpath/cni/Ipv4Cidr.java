@@ -50,6 +50,11 @@ public record Ipv4Cidr(int network, int prefixLength) {
         }
     }
 
+    /** The netmask of this prefix, host order ({@code /24}: 0xFFFFFF00). */
+    public int netmask() {
+        return mask(prefixLength);
+    }
+
     static int mask(int prefixLength) {
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }

@@ -103,28 +103,18 @@ final class SessionConflicts {
         }
     }
 
-    /** The device of a main-table route to exactly {@code cidr} ({@code /proc/net/route}), if there is one. */
+    /** The device of a main-table route to exactly {@code cidr} ({@link KernelRoutes}), if there is one. */
     static Optional<String> routeDevice(Ipv4Cidr cidr) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/net/route")).stream().skip(1).toList()) {
-                final String[] fields = line.trim().split("\\s+");
-                if (fields.length > 7 && hostOrder(fields[1]) == cidr.network() && hostOrder(fields[7]) == mask(cidr.prefixLength())) {
-                    return Optional.of(fields[0]);
+            for (KernelRoutes.Route route : KernelRoutes.read()) {
+                if (route.destination() == cidr.network() && route.mask() == cidr.netmask()) {
+                    return Optional.of(route.device());
                 }
             }
         } catch (IOException | NumberFormatException e) {
             return Optional.empty(); // no procfs to ask: HostPort's own route creation still refuses a duplicate
         }
         return Optional.empty();
-    }
-
-    /** /proc/net/route's hex fields are the address's bytes in memory order (little-endian on x86-64). */
-    private static int hostOrder(String hex) {
-        return Integer.reverseBytes(Integer.parseUnsignedInt(hex, 16));
-    }
-
-    private static int mask(int prefixLength) {
-        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 
     /** A live process (not this one) that maps {@code file}, found in {@code /proc/PID/maps}. */
