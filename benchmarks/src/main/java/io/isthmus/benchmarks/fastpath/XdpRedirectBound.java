@@ -6,9 +6,8 @@ import io.isthmus.fastpath.bpf.BpfRegister;
 import io.isthmus.fastpath.bpf.XdpLink;
 import io.isthmus.fastpath.bpf.XdpMode;
 import io.isthmus.fastpath.linux.BpfConstants;
+import io.isthmus.fastpath.linux.Libc;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * An upper bound for moving pod → pod forwarding into the kernel: attaches, natively, a program
@@ -36,8 +35,8 @@ public final class XdpRedirectBound {
             System.err.println("usage: XdpRedirectBound FROM_IF TO_IF SECONDS");
             System.exit(2);
         }
-        final int from = ifindex(args[0]);
-        final int to = ifindex(args[1]);
+        final int from = Libc.ifNameToIndex(args[0]);
+        final int to = Libc.ifNameToIndex(args[1]);
         final long seconds = Long.parseLong(args[2]);
         final long[] program = new BpfAssembler()
                 .mov64(BpfRegister.R1, to)
@@ -51,13 +50,5 @@ public final class XdpRedirectBound {
             Thread.sleep(seconds * 1000);
         }
         System.out.println("detached");
-    }
-
-    private static int ifindex(String name) throws Exception {
-        final Path file = Path.of("/sys/class/net", name, "ifindex");
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException("no interface " + name + " in this namespace");
-        }
-        return Integer.parseInt(Files.readString(file).trim());
     }
 }
