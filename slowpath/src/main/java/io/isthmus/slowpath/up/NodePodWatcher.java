@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -48,6 +49,16 @@ import java.util.concurrent.TimeUnit;
  * its container waiting with reason {@value #WAITING_REASON} and the cause. Every attempt starts
  * clean: {@link PodRunner#start} undoes whatever it made before it throws. A deleted, re-created
  * or re-scheduled Pod ends the retries of the old one (its next sync finds nothing to retry).
+ *
+ * <p><b>A container command that exits</b> is handled by the pod's {@code restartPolicy}
+ * ({@link ContainerRestart}): {@code Always} (the default) runs it again after any exit,
+ * {@code OnFailure} after a non-zero one, in the pod's existing namespace with its address (no
+ * new CNI ADD), after the crash backoff ({@link PodStartBackoff}, counted by crashes in a row, from
+ * the first wait again once a run lasted {@link ContainerRestart#RESET_AFTER}); meanwhile the pod is
+ * Running but not Ready, its container waiting with reason {@code CrashLoopBackOff}, its
+ * {@code restartCount} and {@code lastState.terminated} (exit code, Completed/Error) as a kubelet
+ * writes them. A pod that is not restarted ends Succeeded (exit code 0) or Failed; its sandbox stays
+ * until the Pod is deleted. A deleted, re-created or moved Pod stops its sandbox and its restarts.
  * Noting a key twice before the worker
  * reaches it syncs it once; syncing a key that is already as wanted does nothing. Spec changes of a
  * running Pod (immutable in Kubernetes but for a few fields) are not acted on.
@@ -62,8 +73,27 @@ final class NodePodWatcher implements AutoCloseable {
     /** How long {@link #close} waits for a pod start or stop under way before it interrupts it. */
     private static final long WORKER_STOP_TIMEOUT_SECONDS = 90;
 
-    /** A pod that runs here, and the uid of the API object it runs for. */
-    private record RunningPod(PodRecord record, String uid) {
+    /**
+     * A pod that runs here (its sandbox; its command may be between runs), the uid of the API object
+     * it runs for, and what its restarts need: the container's name and restart policy, restarts so
+     * far, crashes in a row (the backoff's count), when the current run began, how the last one ended.
+     */
+    private record RunningPod(PodRecord record, String uid, String containerName, String restartPolicy, int restarts,
+                              int crashesInRow, Instant startedAt, long startedAtNs, ContainerExit lastExit) {
+        static RunningPod started(PodRecord record, String uid, Pod pod) {
+            final String container = pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()
+                    ? "" : pod.getSpec().getContainers().getFirst().getName();
+            return new RunningPod(record, uid, container, pod.getSpec() == null ? null : pod.getSpec().getRestartPolicy(), 0, 0,
+                    Instant.now(), System.nanoTime(), null);
+        }
+
+        RunningPod crashed(int crashes, ContainerExit exit) {
+            return new RunningPod(record, uid, containerName, restartPolicy, restarts, crashes, startedAt, startedAtNs, exit);
+        }
+
+        RunningPod restartedAs(PodRecord restarted, Instant at) {
+            return new RunningPod(restarted, uid, containerName, restartPolicy, restarts + 1, crashesInRow, at, System.nanoTime(), lastExit);
+        }
     }
 
     /** The container waiting reason of a Pod in backoff (kubelet's for a container it could not create). */
@@ -167,8 +197,10 @@ final class NodePodWatcher implements AutoCloseable {
         final boolean wanted = pod != null && pod.getMetadata().getDeletionTimestamp() == null;
         final String uid = pod == null ? null : uid(pod);
         final RunningPod current = runningPod(key);
-        if (current != null && (!wanted || !current.uid().equals(uid))) {
-            stop(key, current, wanted ? "re-created" : "deleted");
+        final String assignedNow = pod == null || pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        final boolean elsewhere = assignedNow != null && !assignedNow.isEmpty() && !assignedNow.equals(nodeName);
+        if (current != null && (!wanted || !current.uid().equals(uid) || elsewhere)) {
+            stop(key, current, !wanted ? "deleted" : !current.uid().equals(uid) ? "re-created" : "moved to node " + assignedNow);
         }
         if (!wanted) {
             synchronized (this) {
@@ -219,7 +251,7 @@ final class NodePodWatcher implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            running.put(key, new RunningPod(record, uid));
+            running.put(key, RunningPod.started(record, uid, pod));
             failed.remove(key);
             notifyAll();
         }
@@ -228,7 +260,12 @@ final class NodePodWatcher implements AutoCloseable {
         } catch (RuntimeException e) { // deleted meanwhile: the delete's own sync stops it
             err.println("isthmus up: cannot write the status of Pod " + key + ": " + e.getMessage());
         }
-        ProcessHandle.of(record.pid()).ifPresent(process -> process.onExit().thenRun(() -> containerEnded(key, record)));
+        watchExit(key, record);
+    }
+
+    /** Has {@link #containerEnded} called once the command {@code record} started exits. */
+    private void watchExit(String key, PodRecord record) {
+        runner.exitCode(record).thenAccept(exitCode -> containerEnded(key, record, exitCode, Instant.now()));
     }
 
     /** Reports the refusal, writes it as the pod's status (unless the pod is another node's), then counts the pod as handled. */
@@ -289,24 +326,100 @@ final class NodePodWatcher implements AutoCloseable {
         }
     }
 
-    /** A container command ended by itself: the pod is Failed (its namespace stays until the pod is deleted or up ends). */
-    private void containerEnded(String key, PodRecord record) {
+    /**
+     * A container command ended by itself (any thread): on the worker, unless the pod was stopped on
+     * purpose meanwhile, the restart policy decides ({@link ContainerRestart}): the pod ends
+     * (Succeeded or Failed; its namespace stays until the pod is deleted or up ends) or the command
+     * is run again after the crash backoff, the pod in CrashLoopBackOff meanwhile.
+     */
+    private void containerEnded(String key, PodRecord record, int exitCode, Instant finishedAt) {
         try {
             worker.execute(() -> {
                 final RunningPod current = runningPod(key);
                 if (closing || current == null || current.record() != record) {
                     return; // stopped on purpose
                 }
-                err.println("isthmus up: the command of Pod " + key + " ended; its output is in " + state.podLog(record.namespace(), record.name()));
-                try {
-                    status.ended(record.namespace(), record.name(), "Failed", "the container's command ended");
-                } catch (RuntimeException e) {
-                    err.println("isthmus up: cannot write the status of Pod " + key + ": " + e.getMessage());
-                }
+                afterExit(key, current, ContainerExit.exited(exitCode, current.startedAt(), finishedAt),
+                        Duration.ofNanos(System.nanoTime() - current.startedAtNs()));
             });
         } catch (RejectedExecutionException e) {
             // closing: nothing to report
         }
+    }
+
+    /** Worker: the pod's command ended as {@code exit} says after running {@code ranFor}; ends the pod or schedules a restart. */
+    private void afterExit(String key, RunningPod current, ContainerExit exit, Duration ranFor) {
+        final PodRecord record = current.record();
+        final String log = state.podLog(record.namespace(), record.name()).toString();
+        final String how = exit.reason().equals("StartError") ? "could not be started again: " + exit.message()
+                : "exited with code " + exit.exitCode();
+        final ContainerRestart.Outcome outcome = ContainerRestart.after(current.restartPolicy(), exit.exitCode());
+        if (outcome != ContainerRestart.Outcome.RESTART) {
+            final String phase = outcome == ContainerRestart.Outcome.SUCCEEDED ? "Succeeded" : "Failed";
+            err.println("isthmus up: the command of Pod " + key + " " + how + "; the pod is " + phase + " (restartPolicy "
+                    + (current.restartPolicy() == null ? "Always" : current.restartPolicy()) + "); its output is in " + log);
+            try {
+                status.terminated(record.namespace(), record.name(), current.containerName(), current.restarts(), exit);
+            } catch (RuntimeException e) {
+                err.println("isthmus up: cannot write the status of Pod " + key + ": " + e.getMessage());
+            }
+            return;
+        }
+        final int crashes = ContainerRestart.crashesInRow(current.crashesInRow(), ranFor);
+        final Duration delay = backoff.delayAfter(crashes);
+        final String message = "back-off " + describe(delay) + " restarting failed container=" + current.containerName() + " pod=" + key;
+        err.println("isthmus up: the command of Pod " + key + " " + how + "; restart " + (current.restarts() + 1) + " in "
+                + describe(delay) + "; its output is in " + log);
+        final RunningPod crashed = current.crashed(crashes, exit);
+        synchronized (this) {
+            running.put(key, crashed);
+        }
+        try {
+            status.crashLoop(record.namespace(), record.name(), current.containerName(), current.restarts(), exit, message);
+        } catch (RuntimeException e) {
+            err.println("isthmus up: cannot write the status of Pod " + key + ": " + e.getMessage());
+        }
+        try {
+            worker.schedule(() -> restart(key, record), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: no more restarts
+        }
+    }
+
+    /**
+     * Worker: runs the command of the pod whose run {@code crashed} ended again, in its namespace, if
+     * the pod is still that run's: not stopped, deleted, re-created or moved meanwhile (their syncs
+     * stop the sandbox; a restart now would outlive it).
+     */
+    private void restart(String key, PodRecord crashed) {
+        final RunningPod current = runningPod(key);
+        if (closing || current == null || current.record() != crashed) {
+            return;
+        }
+        final Pod pod = informer.getStore().getByKey(key);
+        final String assigned = pod == null || pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null || !uid(pod).equals(current.uid())
+                || (assigned != null && !assigned.isEmpty() && !assigned.equals(nodeName))) {
+            return;
+        }
+        final PodRecord restarted;
+        try {
+            restarted = runner.restart(pod, crashed);
+        } catch (IOException | RuntimeException e) {
+            afterExit(key, current, ContainerExit.startError(e.getMessage() == null ? e.toString() : e.getMessage(), Instant.now()), Duration.ZERO);
+            return;
+        }
+        final RunningPod now = current.restartedAs(restarted, Instant.now());
+        synchronized (this) {
+            running.put(key, now);
+        }
+        LOG.log(System.Logger.Level.INFO, "restarted a pod's command", "pod", key, "restarts", now.restarts(), "pid", restarted.pid());
+        try {
+            status.restarted(restarted, now.containerName(), now.restarts(), now.lastExit(), now.startedAt());
+        } catch (RuntimeException e) {
+            err.println("isthmus up: cannot write the status of Pod " + key + ": " + e.getMessage());
+        }
+        watchExit(key, restarted);
     }
 
     private synchronized RunningPod runningPod(String key) {

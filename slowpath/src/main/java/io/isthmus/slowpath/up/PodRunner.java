@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,19 +23,24 @@ import java.util.concurrent.TimeUnit;
  * alone, so {@code down} can use it after {@code up} crashed.
  *
  * <p><b>Thread-safety:</b> not thread-safe; one thread uses it at a time ({@link NodePodWatcher}'s
- * worker, then the thread that closes the session).
+ * worker, then the thread that closes the session). The launched processes' map alone is
+ * concurrent: {@link #exitCode} and {@link #stop} take entries out of it.
  */
 public final class PodRunner {
     private static final System.Logger LOG = System.getLogger(PodRunner.class.getName());
     /** The pod's interface name, as kubelet asks for it. */
     public static final String POD_IFNAME = "eth0";
     private static final long STOP_GRACE_MS = 3_000;
+    /** The exit code reported for a process whose code cannot be known (not launched by this runner). */
+    public static final int UNKNOWN_EXIT_CODE = -1;
 
     private final UpState state;
     private final CniPluginRunner cni;
     private final String nodeName;
     private final String netnsPrefix;
     private final String clusterDnsIp;
+    /** The commands launched whose exit nobody asked for yet, by pid (concurrent: a stop may race an exit). */
+    private final Map<Long, Process> launched = new ConcurrentHashMap<>();
 
     /** @param netnsPrefix what every namespace name starts with ({@link NetworkNamespaces#PREFIX}) */
     public PodRunner(UpState state, CniPluginRunner cni, String nodeName, String netnsPrefix) {
@@ -84,6 +92,7 @@ public final class PodRunner {
             final ContainerCommand command = ContainerCommand.of(pod, record.podIp(), nodeName);
             requireExecutable(command);
             final Process process = launch(netns, command, state.podLog(namespace, name));
+            launched.put(process.pid(), process);
             record = record.withPid(process.pid());
             record.write(recordFile);
             return record;
@@ -95,6 +104,40 @@ public final class PodRunner {
             }
             throw e instanceof IOException io ? io : new IOException("cannot start Pod " + record.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs the pod's command again in its existing namespace, with its address (the sandbox stays:
+     * no new CNI ADD), as a kubelet restarts a container; returns the record with the new pid, also
+     * written to the state directory. Throws when the command cannot be started (its executable is
+     * gone, ...), leaving the sandbox as it was.
+     */
+    public PodRecord restart(Pod pod, PodRecord record) throws IOException {
+        final ContainerCommand command;
+        try {
+            command = ContainerCommand.of(pod, record.podIp(), nodeName);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        requireExecutable(command);
+        final Process process = launch(record.netnsName(), command, state.podLog(record.namespace(), record.name()));
+        launched.put(process.pid(), process);
+        final PodRecord restarted = record.withPid(process.pid());
+        restarted.write(state.podRecordFile(record.namespace(), record.name()));
+        return restarted;
+    }
+
+    /**
+     * The exit code of the command {@code record} started, once it exits ({@link #UNKNOWN_EXIT_CODE}
+     * for a process this runner did not launch). Each record's exit is asked for once.
+     */
+    public CompletableFuture<Integer> exitCode(PodRecord record) {
+        final Process process = launched.remove(record.pid());
+        if (process != null) {
+            return process.onExit().thenApply(Process::exitValue);
+        }
+        return ProcessHandle.of(record.pid()).map(handle -> handle.onExit().thenApply(ended -> UNKNOWN_EXIT_CODE))
+                .orElse(CompletableFuture.completedFuture(UNKNOWN_EXIT_CODE));
     }
 
     /**
@@ -161,6 +204,7 @@ public final class PodRunner {
      */
     public void stop(PodRecord record) throws IOException {
         terminate(record);
+        launched.remove(record.pid());
         IOException cniFailure = null;
         try {
             cni.delete(record.containerId(), record.netnsPath(), POD_IFNAME, cniArgs(record), null);

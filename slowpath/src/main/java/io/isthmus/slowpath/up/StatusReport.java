@@ -1,5 +1,8 @@
 package io.isthmus.slowpath.up;
 
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -17,7 +20,8 @@ import java.util.List;
 
 /**
  * The text of {@code isthmus status}: the session, each pod of {@code up} (namespace/name, address,
- * phase as the API server has it, or "exited" when its command is gone), then each Pod of the API
+ * phase as the API server has it with restarts and why it waits (CrashLoopBackOff), or "exited"
+ * when its command is gone and the API server cannot say), then each Pod of the API
  * server that does not run here, with its phase and why (waiting to be tried again, Failed, another
  * node's), each Service (type,
  * ClusterIP, ports, ready endpoints from its EndpointSlices), then the agent's counters.
@@ -95,19 +99,51 @@ public final class StatusReport {
     }
 
     private static String phase(PodRecord record, KubernetesClient client) {
-        if (record.pid() > 0 && ProcessHandle.of(record.pid()).isEmpty()) {
-            return "exited (see " + record.namespace() + "." + record.name() + ".log)";
-        }
+        final boolean exited = record.pid() > 0 && ProcessHandle.of(record.pid()).isEmpty();
         if (client == null) {
-            return record.pid() > 0 ? "running" : "starting";
+            return exited ? "exited (see " + record.namespace() + "." + record.name() + ".log)" : record.pid() > 0 ? "running" : "starting";
         }
         try {
             final Pod pod = client.pods().inNamespace(record.namespace()).withName(record.name()).get();
-            return pod == null || pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase()
-                    + (PodStatusWriter.isReady(pod) ? ", Ready" : "");
+            if (pod == null || pod.getStatus() == null || pod.getStatus().getPhase() == null) {
+                return exited ? "exited (see " + record.namespace() + "." + record.name() + ".log)" : "Pending";
+            }
+            return describe(pod);
         } catch (RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * A pod's phase as the API server has it, then Ready, its container's restarts, why it waits
+     * (CrashLoopBackOff: ...) and how its last run ended, as {@code kubectl get/describe} would show them.
+     */
+    static String describe(Pod pod) {
+        final StringBuilder text = new StringBuilder(pod.getStatus().getPhase());
+        if (PodStatusWriter.isReady(pod)) {
+            text.append(", Ready");
+        }
+        final List<ContainerStatus> containers = pod.getStatus().getContainerStatuses();
+        if (containers != null && !containers.isEmpty()) {
+            final ContainerStatus container = containers.getFirst();
+            if (container.getRestartCount() != null && container.getRestartCount() > 0) {
+                text.append(", restarts ").append(container.getRestartCount());
+            }
+            final ContainerState state = container.getState();
+            if (state != null && state.getWaiting() != null && state.getWaiting().getReason() != null) {
+                text.append(", ").append(state.getWaiting().getReason());
+                if (state.getWaiting().getMessage() != null) {
+                    text.append(": ").append(state.getWaiting().getMessage());
+                }
+            }
+            final ContainerStateTerminated ended = state != null && state.getTerminated() != null ? state.getTerminated()
+                    : container.getLastState() == null ? null : container.getLastState().getTerminated();
+            if (ended != null && ended.getExitCode() != null) {
+                text.append(state != null && state.getTerminated() != null ? ", exit code " : ", last exit code ").append(ended.getExitCode())
+                        .append(ended.getReason() == null ? "" : " (" + ended.getReason() + ")");
+            }
+        }
+        return text.toString();
     }
 
     private static String ports(Service service) {

@@ -251,6 +251,57 @@ class UpSessionTest {
         assertEquals(List.of(session.pods().getFirst().podIp()), allocatedAddresses(state), "only the manifest pod holds an address");
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aCommandThatExitsIsRestartedInItsSandboxByRestartPolicyAndNeverWithExitZeroSucceeds() throws Exception {
+        final UpState state = prepare();
+        session = startSession(state);
+        final var pods = agent.client().pods().inNamespace(ns);
+        final Path runs = dir.resolve("crashy.runs");
+        final Pod crashy = pod("crashy", "");
+        crashy.getSpec().getContainers().getFirst().setCommand(List.of("sh", "-c",
+                "n=$(cat " + runs + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " + runs + "; echo run $n;"
+                        + " if [ $n -ge 3 ]; then exec sleep 300; fi; exit 3"));
+        pods.resource(crashy).create();
+        final Pod once = pod("once", "");
+        once.getSpec().getContainers().getFirst().setCommand(List.of("sh", "-c", "echo done"));
+        once.getSpec().setRestartPolicy("Never");
+        pods.resource(once).create();
+
+        final Pod backingOff = awaitPod("crashy", p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+                && !p.getStatus().getContainerStatuses().isEmpty() && p.getStatus().getContainerStatuses().getFirst().getState().getWaiting() != null);
+        final var waiting = backingOff.getStatus().getContainerStatuses().getFirst();
+        assertEquals(PodStatusWriter.CRASH_LOOP_BACK_OFF, waiting.getState().getWaiting().getReason(), backingOff.getStatus().toString());
+        assertEquals(3, waiting.getLastState().getTerminated().getExitCode());
+        assertEquals("Error", waiting.getLastState().getTerminated().getReason());
+        assertFalse(PodStatusWriter.isReady(backingOff));
+        final PodRecord first = state.pod(ns, "crashy").orElseThrow();
+
+        final Pod running = awaitPod("crashy", p -> p.getStatus() != null && PodStatusWriter.isReady(p) && p.getStatus().getContainerStatuses() != null
+                && !p.getStatus().getContainerStatuses().isEmpty() && p.getStatus().getContainerStatuses().getFirst().getRestartCount() == 2);
+        assertEquals("Running", running.getStatus().getPhase());
+        assertEquals("3", Files.readString(runs).strip(), "the command ran three times");
+        final PodRecord third = state.pod(ns, "crashy").orElseThrow();
+        assertEquals(first.containerId(), third.containerId(), "the same sandbox: no new CNI ADD");
+        assertEquals(first.podIp(), third.podIp());
+        assertEquals(first.podIp(), running.getStatus().getPodIP());
+        assertTrue(ProcessHandle.of(third.pid()).isPresent(), "the third run is the recorded process");
+        assertTrue(errBytes.toString(StandardCharsets.UTF_8).contains("Pod " + ns + "/crashy exited with code 3; restart 2 in 1 s")
+                || errBytes.toString(StandardCharsets.UTF_8).contains("the command of Pod " + ns + "/crashy exited with code 3; restart 2 in 1 s"),
+                errBytes.toString(StandardCharsets.UTF_8));
+        awaitTrue(() -> Files.readString(state.podLog(ns, "crashy")).contains("run 3"), "every run's output is in the log");
+
+        final Pod succeeded = awaitPod("once", p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()));
+        assertEquals("Completed", succeeded.getStatus().getContainerStatuses().getFirst().getState().getTerminated().getReason());
+        assertEquals(0, succeeded.getStatus().getContainerStatuses().getFirst().getRestartCount());
+        Thread.sleep(1_500); // longer than the first backoff: a restart would have come
+        assertEquals(1, Files.readString(state.podLog(ns, "once")).lines().filter("done"::equals).count(), "run once only");
+
+        pods.withName("crashy").delete();
+        awaitTrue(() -> state.pod(ns, "crashy").isEmpty(), "the deleted pod's record removed (its stop done)");
+        assertGone(state, third);
+    }
+
     private long attemptLines() {
         return errBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" did not start: ") && l.contains("attempt ")).count();
     }
