@@ -3,10 +3,15 @@ package io.isthmus.slowpath.controlplane;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Hands out Service cluster IPs from one IPv4 CIDR (default {@code 10.96.0.0/12}), lowest free
- * first, never one that is held; the network and broadcast addresses are never given.
+ * first, never one that is held; the network and broadcast addresses are never given. An address
+ * reserved with {@link #reserveFor} (the cluster DNS address, say) is never handed out and can be
+ * requested only by the Services it is reserved for; any other Service asking for it is refused.
  *
  * <p><b>Thread-safety:</b> none; {@link ServiceAllocation} calls it under the API server's write lock.
  */
@@ -14,7 +19,15 @@ public final class ClusterIpAllocator {
     private final int network;
     private final int size;
     private final String cidr;
+    /** Addresses given out, and reserved ones (set from {@link #reserveFor} on, whether claimed or not). */
     private final BitSet held = new BitSet();
+    /** Reserved addresses by offset: what for, and which Services ({@code namespace/name}) may have them. */
+    private final Map<Integer, Reservation> reserved = new HashMap<>();
+    /** Reserved addresses that one of their Services holds now. */
+    private final BitSet claimed = new BitSet();
+
+    private record Reservation(String purpose, Set<String> services) {
+    }
 
     /** @param cidr an IPv4 CIDR such as {@code 10.96.0.0/12}, with a prefix of 8 to 30 */
     public ClusterIpAllocator(String cidr) {
@@ -43,8 +56,40 @@ public final class ClusterIpAllocator {
         return toText(network + offset);
     }
 
-    /** Holds a requested address; returns why not when it is outside the range or already held, else null. */
+    /**
+     * Keeps {@code address} from being handed out: only a Service of {@code services}
+     * ({@code namespace/name}) may request it ({@link #reserve(String, String)}); {@code purpose}
+     * names it in the refusal of any other. Throws when the address is not in the range or is held.
+     */
+    public ClusterIpAllocator reserveFor(String address, String purpose, Set<String> services) {
+        final int offset = toInt(address) - network;
+        if (offset <= 0 || offset >= size - 1) {
+            throw new IllegalArgumentException("cannot reserve " + address + " for " + purpose + ": not in the service range " + cidr);
+        }
+        if (held.get(offset)) {
+            throw new IllegalArgumentException("cannot reserve " + address + " for " + purpose + ": already allocated or reserved");
+        }
+        held.set(offset);
+        reserved.put(offset, new Reservation(purpose, Set.copyOf(services)));
+        return this;
+    }
+
+    /** Whether {@code address} is in this allocator's range (network and broadcast addresses excluded). */
+    public boolean inRange(String address) {
+        final int offset = toInt(address) - network;
+        return offset > 0 && offset < size - 1;
+    }
+
+    /** As {@link #reserve(String, String)} for a requester that no reservation names. */
     public String reserve(String address) {
+        return reserve(address, null);
+    }
+
+    /**
+     * Holds a requested address for the Service {@code service} ({@code namespace/name}); returns why
+     * not when it is outside the range, already held, or reserved for other Services, else null.
+     */
+    public String reserve(String address, String service) {
         final int offset;
         try {
             offset = toInt(address) - network;
@@ -54,6 +99,18 @@ public final class ClusterIpAllocator {
         if (offset <= 0 || offset >= size - 1) {
             return "provided IP " + address + " is not in the valid range " + cidr;
         }
+        final Reservation reservation = reserved.get(offset);
+        if (reservation != null) {
+            if (service == null || !reservation.services().contains(service)) {
+                return "provided IP " + address + " is reserved for " + reservation.purpose() + " (only for Service "
+                        + String.join(" or ", reservation.services().stream().sorted().toList()) + ")";
+            }
+            if (claimed.get(offset)) {
+                return "provided IP " + address + " is already allocated";
+            }
+            claimed.set(offset);
+            return null;
+        }
         if (held.get(offset)) {
             return "provided IP " + address + " is already allocated";
         }
@@ -61,15 +118,19 @@ public final class ClusterIpAllocator {
         return null;
     }
 
+    /** Gives {@code address} back; a reserved one stays reserved (free again for its Services only). */
     public void release(String address) {
         final int offset = toInt(address) - network;
-        if (offset > 0 && offset < size - 1) {
+        if (reserved.containsKey(offset)) {
+            claimed.clear(offset);
+        } else if (offset > 0 && offset < size - 1) {
             held.clear(offset);
         }
     }
 
+    /** How many addresses Services hold now (reserved ones only while claimed). */
     public int heldCount() {
-        return held.cardinality();
+        return held.cardinality() - reserved.size() + claimed.cardinality();
     }
 
     private static int toInt(String text) {

@@ -49,9 +49,27 @@ public final class ServiceAllocation implements Admission {
         this.nodePorts = nodePorts;
     }
 
+    /** The cluster's Service range. */
+    public static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
+    /** The Service that is the cluster DNS, the one that may have its address. */
+    public static final String CLUSTER_DNS_SERVICE = "kube-system/kube-dns";
+
     public static ServiceAllocation defaults() {
-        return new ServiceAllocation(new ClusterIpAllocator("10.96.0.0/12"),
+        return new ServiceAllocation(new ClusterIpAllocator(DEFAULT_SERVICE_CIDR),
                 new NodePortAllocator(NodePortAllocator.DEFAULT_FIRST, NodePortAllocator.DEFAULT_LAST));
+    }
+
+    /**
+     * The defaults, with the cluster DNS address {@code clusterDnsIp} reserved (when it is in the
+     * range): never handed to a Service created without a clusterIP, and refused to any Service that
+     * asks for it but {@value #CLUSTER_DNS_SERVICE}.
+     */
+    public static ServiceAllocation withClusterDns(String clusterDnsIp) {
+        final ClusterIpAllocator clusterIps = new ClusterIpAllocator(DEFAULT_SERVICE_CIDR);
+        if (clusterIps.inRange(clusterDnsIp)) {
+            clusterIps.reserveFor(clusterDnsIp, "the cluster DNS", java.util.Set.of(CLUSTER_DNS_SERVICE));
+        }
+        return new ServiceAllocation(clusterIps, new NodePortAllocator(NodePortAllocator.DEFAULT_FIRST, NodePortAllocator.DEFAULT_LAST));
     }
 
     @Override
@@ -122,7 +140,7 @@ public final class ServiceAllocation implements Admission {
                     }
                     clusterIp = before.clusterIp();
                 } else if (requested != null) {
-                    final String refusal = clusterIps.reserve(requested);
+                    final String refusal = clusterIps.reserve(requested, key);
                     if (refusal != null) {
                         throw new Refused(422, "Service \"" + service.getMetadata().getName() + "\" is invalid: spec.clusterIPs: Invalid value: \""
                                 + requested + "\": failed to allocate IP " + requested + ": " + refusal);

@@ -118,7 +118,7 @@ public final class EmbeddedUpAgent implements UpAgent {
         final HostPortConfig hostPort = "none".equals(hostPortName) ? null : setting(HOST_PORT_ENV, hostPortName, HostPortConfig::named);
         // before anything is made (and before down is told of a host port): a name another session holds is refused
         SessionConflicts.refuseTaken(new SessionConflicts.Claims(runtime.conntrack().path(), podCidr, clusterDns, hostPort, httpPort, httpsPort));
-        apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.defaults())));
+        apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.withClusterDns(clusterDnsIp))));
         parts.add(apiServer);
         client = apiServer.newClient();
         parts.add(client);

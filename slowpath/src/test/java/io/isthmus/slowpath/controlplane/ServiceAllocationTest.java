@@ -75,6 +75,76 @@ class ServiceAllocationTest {
     }
 
     @Test
+    void theClusterDnsAddressIsNeverHandedOutAndOnlyTheClusterDnsServiceMayAskForIt() {
+        final ClusterIpAllocator clusterIps = new ClusterIpAllocator("10.96.0.0/29").reserveFor("10.96.0.2", "the cluster DNS",
+                java.util.Set.of("kube-system/kube-dns"));
+        final ServiceAllocation allocation = new ServiceAllocation(clusterIps, new NodePortAllocator(30000, 30001));
+        try (EmbeddedApiServer server = EmbeddedApiServer.start(0, List.of(allocation)); KubernetesClient client = server.newClient()) {
+            final List<String> given = new java.util.ArrayList<>();
+            for (String name : List.of("a", "b", "c", "d", "e")) { // the /29 has 6 addresses, one reserved
+                given.add(client.services().resource(service(name, null, null, null)).create().getSpec().getClusterIP());
+            }
+            assertEquals(List.of("10.96.0.1", "10.96.0.3", "10.96.0.4", "10.96.0.5", "10.96.0.6"), given, "10.96.0.2 skipped");
+            assertEquals(422, assertThrows(KubernetesClientException.class,
+                    () -> client.services().resource(service("f", null, null, null)).create()).getCode(), "full: the reserved one is not given");
+
+            final KubernetesClientException refused = assertThrows(KubernetesClientException.class,
+                    () -> client.services().resource(service("impostor", null, "10.96.0.2", null)).create());
+            assertEquals(422, refused.getCode());
+            assertTrue(refused.getMessage().contains("provided IP 10.96.0.2 is reserved for the cluster DNS (only for Service kube-system/kube-dns)"),
+                    refused.getMessage());
+            assertEquals(422, assertThrows(KubernetesClientException.class, () -> client.services().inNamespace("other")
+                    .resource(service("kube-dns", null, "10.96.0.2", null)).create()).getCode(), "the name alone is not enough: the namespace counts");
+            assertEquals(5, allocation.clusterIpsHeld());
+
+            final Service dns = client.services().inNamespace("kube-system").resource(service("kube-dns", null, "10.96.0.2", null)).create();
+            assertEquals("10.96.0.2", dns.getSpec().getClusterIP());
+            assertEquals(6, allocation.clusterIpsHeld());
+            final Service edited = client.services().inNamespace("kube-system").withName("kube-dns").edit(s -> {
+                s.getMetadata().setLabels(java.util.Map.of("k8s-app", "kube-dns"));
+                return s;
+            });
+            assertEquals("10.96.0.2", edited.getSpec().getClusterIP(), "an update keeps it");
+            client.services().inNamespace("kube-system").withName("kube-dns").delete();
+            assertEquals(5, allocation.clusterIpsHeld());
+            assertEquals(422, assertThrows(KubernetesClientException.class,
+                    () -> client.services().resource(service("f", null, null, null)).create()).getCode(), "deleted, it is reserved again, not free");
+            assertEquals("10.96.0.2", client.services().inNamespace("kube-system").resource(service("kube-dns", null, "10.96.0.2", null)).create()
+                    .getSpec().getClusterIP(), "the cluster DNS Service may have it again");
+        }
+    }
+
+    @Test
+    void aReservedAddressComesBackReservedWhenItsServiceIsDeleted() {
+        final ClusterIpAllocator clusterIps = new ClusterIpAllocator("10.0.0.0/30").reserveFor("10.0.0.1", "the cluster DNS", java.util.Set.of("kube-system/kube-dns"));
+        assertEquals("10.0.0.2", clusterIps.allocate());
+        assertEquals(null, clusterIps.allocate(), "the reserved address is not handed out");
+        assertEquals(1, clusterIps.heldCount());
+        assertEquals(null, clusterIps.reserve("10.0.0.1", "kube-system/kube-dns"));
+        assertTrue(clusterIps.reserve("10.0.0.1", "kube-system/kube-dns").contains("already allocated"), "one holder at a time");
+        assertEquals(2, clusterIps.heldCount());
+        clusterIps.release("10.0.0.1");
+        assertEquals(1, clusterIps.heldCount());
+        assertEquals(null, clusterIps.allocate(), "released, it is reserved again, not free");
+        assertTrue(clusterIps.reserve("10.0.0.1").contains("reserved for the cluster DNS"));
+        assertThrows(IllegalArgumentException.class, () -> clusterIps.reserveFor("10.0.0.2", "x", java.util.Set.of()), "held already");
+        assertThrows(IllegalArgumentException.class, () -> clusterIps.reserveFor("10.1.0.1", "x", java.util.Set.of()), "out of range");
+    }
+
+    @Test
+    void upReservesItsClusterDnsAddressWhenItIsInTheRange() {
+        final ServiceAllocation allocation = ServiceAllocation.withClusterDns("10.96.0.10");
+        try (EmbeddedApiServer server = EmbeddedApiServer.start(0, List.of(allocation)); KubernetesClient client = server.newClient()) {
+            for (int i = 0; i < 12; i++) {
+                assertNotEquals("10.96.0.10", client.services().resource(service("s" + i, null, null, null)).create().getSpec().getClusterIP());
+            }
+            assertEquals(422, assertThrows(KubernetesClientException.class,
+                    () -> client.services().resource(service("x", null, "10.96.0.10", null)).create()).getCode());
+        }
+        ServiceAllocation.withClusterDns("172.30.0.10"); // outside the range: nothing to reserve, no failure
+    }
+
+    @Test
     void rangesAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> new ClusterIpAllocator("10.96.0.0"));
         assertThrows(IllegalArgumentException.class, () -> new ClusterIpAllocator("10.96.0.0/31"));
