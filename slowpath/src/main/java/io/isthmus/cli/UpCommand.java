@@ -11,6 +11,7 @@ import io.isthmus.slowpath.up.UpAgent;
 import io.isthmus.slowpath.up.UpAgents;
 import io.isthmus.slowpath.up.UpSession;
 import io.isthmus.slowpath.up.UpState;
+import io.isthmus.slowpath.up.UpUplink;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,9 +37,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class UpCommand implements Subcommand {
     private static final String USAGE = """
-            usage: isthmus up [-f DIR] [--detach] [--idle adaptive|busy-spin|backoff|yield] [--worker-nice N] [--worker-cpu N]
+            usage: isthmus up [-f DIR] [--detach] [--uplink IFACE] [--idle adaptive|busy-spin|backoff|yield] [--worker-nice N] [--worker-cpu N]
               -f DIR      a directory (or file) of Kubernetes YAML (default: examples/demo)
               --detach    return once everything runs; 'isthmus down' stops it
+              --uplink IFACE   attach the NIC IFACE as the node's uplink (default none: up never takes a NIC
+                          unasked; ISTHMUS_UP_UPLINK=IFACE too): NodePorts on its IPv4 addresses and the
+                          Services' externalIPs / LoadBalancer IPs answer from outside the node through
+                          the fast path; the host keeps the rest of its traffic. It is detached when the
+                          session ends (a crashed one's goes with its process)
               --idle adaptive|busy-spin|backoff|yield   what the fast-path worker does when idle (default
                           adaptive: polls on while packets arrive, sleeps after 10-200 us without any;
                           busy-spin keeps one core busy: for a machine that can give it one, with
@@ -50,6 +56,9 @@ public final class UpCommand implements Subcommand {
             State (pids, kubeconfig, pod logs) goes to /run/isthmus/up (ISTHMUS_UP_STATE overrides).
             A pod that does not start is tried again after 10 s, doubling up to 5 min, while it exists
             (ISTHMUS_UP_POD_BACKOFF_MS=INITIAL_MS:MAX_MS); one that cannot run at all is Failed.
+            A container command that exits is restarted by the pod's restartPolicy (Always, the default:
+            any exit; OnFailure: a non-zero one; Never: not, the pod ends Succeeded on exit 0, else Failed)
+            after the same backoff (CrashLoopBackOff meanwhile; reset after 10 min of running).
             The Ingress proxy listens on ports 8080/8443 (ISTHMUS_INGRESS_HTTP_PORT, ISTHMUS_INGRESS_HTTPS_PORT); the
             node's host port is isthmus0 (ISTHMUS_HOST_PORT=NAME|none), routes the pod CIDR 10.244.0.0/24
             (ISTHMUS_UP_POD_CIDR) and carries the cluster DNS address 10.96.0.10 (ISTHMUS_UP_CLUSTER_DNS).
@@ -64,6 +73,8 @@ public final class UpCommand implements Subcommand {
     private final UpAgent.Launcher launcher;
     private IdleMode idle = IdleMode.NODE_DEFAULT;
     private WorkerThread workerThread = WorkerThread.NODE;
+    /** The interface to attach as the uplink, null for none. */
+    private String uplink;
 
     public UpCommand() {
         this(null);
@@ -92,6 +103,7 @@ public final class UpCommand implements Subcommand {
         IdleMode idle = IdleMode.NODE_DEFAULT;
         WorkerThread workerThread = WorkerThread.NODE;
         final List<String> fastpathOptions = new ArrayList<>(); // given again to the detached session
+        String uplink = System.getenv(UpUplink.ENV) == null || System.getenv(UpUplink.ENV).isBlank() ? null : System.getenv(UpUplink.ENV).strip();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--idle", "--worker-nice", "--worker-cpu" -> {
@@ -122,6 +134,13 @@ public final class UpCommand implements Subcommand {
                     dir = Path.of(args[++i]);
                 }
                 case "--detach", "-d" -> detach = true;
+                case "--uplink" -> {
+                    if (i + 1 == args.length || args[i + 1].isBlank()) {
+                        System.err.println("isthmus up: --uplink needs an interface name");
+                        return 2;
+                    }
+                    uplink = args[++i];
+                }
                 case SESSION_FLAG -> session = true;
                 case "-h", "--help" -> {
                     System.out.print(HELP);
@@ -157,6 +176,11 @@ public final class UpCommand implements Subcommand {
         }
         this.idle = idle;
         this.workerThread = workerThread;
+        this.uplink = uplink;
+        if (uplink != null) {
+            fastpathOptions.add("--uplink");
+            fastpathOptions.add(uplink);
+        }
         return detach && !session ? detach(dir, state, fastpathOptions) : foreground(dir, state, System.out, System.err);
     }
 
@@ -186,7 +210,7 @@ public final class UpCommand implements Subcommand {
             final String node = nodeName();
             final String hostIp = hostAddress();
             session = UpSession.start(new UpSession.Options(dir, node, hostIp, NetworkNamespaces.PREFIX, PodStartBackoff.fromEnvironment()), state,
-                    launcher != null ? launcher : UpAgents.embedded(node, hostIp, idle, workerThread), out, err);
+                    launcher != null ? launcher : UpAgents.embedded(node, hostIp, idle, workerThread, uplink), out, err);
         } catch (Exception e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             err.println("isthmus up: " + e.getMessage());

@@ -3,6 +3,7 @@ package io.isthmus.slowpath.up;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.isthmus.fastpath.control.compile.NodeSettings;
 import io.isthmus.fastpath.runtime.FastpathRuntimeConfig;
+import io.isthmus.fastpath.uplink.UplinkConfig;
 import io.isthmus.fastpath.worker.IdleMode;
 import io.isthmus.fastpath.worker.WorkerThread;
 import io.isthmus.slowpath.agent.AgentConfig;
@@ -84,6 +85,8 @@ public final class EmbeddedUpAgent implements UpAgent {
     private IngressController ingress;
     private KubernetesSlowPath slowPath;
     private IsthmusAgent agent;
+    /** What the attached uplink is ({@code UplinkPort.describe()}), null when none. */
+    private String uplink;
 
     private EmbeddedUpAgent() {
     }
@@ -96,11 +99,21 @@ public final class EmbeddedUpAgent implements UpAgent {
     /** Starts every part, the fast-path worker idling and placed as given; on failure stops what started and throws naming the part. */
     public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp, IdleMode idle, WorkerThread workerThread)
             throws Exception {
+        return start(state, nodeName, hostIp, idle, workerThread, null);
+    }
+
+    /**
+     * As {@link #start(UpState, String, String, IdleMode, WorkerThread)}, with {@code uplink} (an
+     * interface name, or null for none) attached as the node's uplink ({@link UpUplink}) once the
+     * agent runs.
+     */
+    public static EmbeddedUpAgent start(UpState state, String nodeName, String hostIp, IdleMode idle, WorkerThread workerThread,
+                                        String uplink) throws Exception {
         final EmbeddedUpAgent agent = new EmbeddedUpAgent();
         agent.conntrackFile = state.conntrackTable();
         try {
             agent.startParts(state, nodeName, hostIp, FastpathRuntimeConfig.defaults(agent.conntrackFile).withIdleMode(idle)
-                    .withWorkerThread(workerThread));
+                    .withWorkerThread(workerThread), uplink);
             return agent;
         } catch (Exception | Error e) {
             agent.close();
@@ -108,7 +121,7 @@ public final class EmbeddedUpAgent implements UpAgent {
         }
     }
 
-    private void startParts(UpState state, String nodeName, String hostIp, FastpathRuntimeConfig runtime) throws Exception {
+    private void startParts(UpState state, String nodeName, String hostIp, FastpathRuntimeConfig runtime, String uplinkName) throws Exception {
         final Ipv4Cidr podCidr = setting(POD_CIDR_ENV, POD_CIDR, Ipv4Cidr::parse);
         final java.net.Inet4Address clusterDns = setting(CLUSTER_DNS_ENV, ClusterDnsConfig.DEFAULT_SERVICE_IP, Ipv4Cidr::parseAddress);
         clusterDnsIp = clusterDns.getHostAddress();
@@ -118,6 +131,16 @@ public final class EmbeddedUpAgent implements UpAgent {
         final HostPortConfig hostPort = "none".equals(hostPortName) ? null : setting(HOST_PORT_ENV, hostPortName, HostPortConfig::named);
         // before anything is made (and before down is told of a host port): a name another session holds is refused
         SessionConflicts.refuseTaken(new SessionConflicts.Claims(runtime.conntrack().path(), podCidr, clusterDns, hostPort, httpPort, httpsPort));
+        final UplinkConfig uplinkConfig = uplinkName == null ? null : UpUplink.configFor(uplinkName);
+        final List<String> nodeAddresses = new ArrayList<>(List.of(hostIp)); // NodePorts answer on each
+        if (uplinkConfig != null) {
+            for (int address : uplinkConfig.nodeAddresses()) {
+                final String text = io.isthmus.fastpath.packet.Ipv4Address.format(address);
+                if (!nodeAddresses.contains(text)) {
+                    nodeAddresses.add(text);
+                }
+            }
+        }
         apiServer = step("the API server", () -> EmbeddedApiServer.start(0, List.of(ServiceAllocation.withClusterDns(clusterDnsIp))));
         parts.add(apiServer);
         client = apiServer.newClient();
@@ -126,13 +149,19 @@ public final class EmbeddedUpAgent implements UpAgent {
         parts.add(endpointSlices);
         slowPath = new KubernetesSlowPath(apiServer::newClient, nodeName);
         final AgentConfig config = new AgentConfig(runtime, aeronDirectory,
-                state.cniSocket(), state.ipamDir(), podCidr, 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, hostIp),
+                state.cniSocket(), state.ipamDir(), podCidr, 0, Duration.ofSeconds(10), NodeSettings.of(nodeName, nodeAddresses.toArray(String[]::new)),
                 new ClusterDnsConfig(clusterDnsIp, ClusterDnsConfig.defaults().servicePort(), ClusterDnsConfig.DEFAULT_UPSTREAM_RESOLV_CONF).withUpstreamResolvConf(Path.of(setting(DNS_UPSTREAMS_ENV, "/etc/resolv.conf"))));
         if (hostPort != null) {
             UpState.writeAtomically(state.hostPortFile(), hostPort.hostIfName() + "\n"); // before it exists: down finds it after a crash
         }
         agent = step("the node agent", () -> IsthmusAgent.start(config.withHostPort(hostPort), slowPath, new ReconcileLatency()));
         parts.add(agent);
+        if (uplinkConfig != null) {
+            UpState.writeAtomically(state.uplinkFile(), uplinkConfig.interfaceName() + "\n"); // for status, and down's check after a crash
+            uplink = step("the uplink " + uplinkConfig.interfaceName(), () -> agent.runtime().attachUplink(uplinkConfig).describe());
+            // detached again when the agent closes (its runtime lets the uplink go first); externalIPs / LB IPs follow the Services
+            agent.services().compileCycle().alsoTell(agent.runtime().uplink()::follow);
+        }
         final KubernetesClient ingressClient = apiServer.newClient();
         parts.add(ingressClient);
         ingress = step("the ingress controller", () -> IngressController.start(ingressClient,
@@ -194,6 +223,11 @@ public final class EmbeddedUpAgent implements UpAgent {
     public Optional<URI> metrics() {
         return agent.metrics() == null ? Optional.empty()
                 : Optional.of(URI.create("http://127.0.0.1:" + agent.metrics().port() + "/metrics"));
+    }
+
+    @Override
+    public Optional<String> uplink() {
+        return Optional.ofNullable(uplink);
     }
 
     @Override

@@ -37,6 +37,9 @@ public final class StatusReport {
     public static void print(UpState state, KubernetesClient client, String counters, PrintStream out) throws IOException {
         final String session = state.sessionProcess().map(p -> "running (pid " + p.pid() + ")").orElse("not running");
         out.println("session: " + session + ", state " + state.dir() + (Files.exists(state.kubeconfig()) ? ", kubeconfig " + state.kubeconfig() : ""));
+        if (Files.exists(state.uplinkFile())) {
+            out.println("uplink: " + Files.readString(state.uplinkFile()).strip() + " (NodePorts, externalIPs and LoadBalancer IPs from outside)");
+        }
         out.println();
         out.printf("%-32s %-15s %s%n", "POD", "ADDRESS", "PHASE");
         for (PodRecord record : state.pods()) {

@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * it stops its pods through CNI DEL and its agent); whatever is still there afterwards is removed
  * directly: the pods' processes, their namespaces (which take the veths, and so the XDP
  * attachments, with them), a host veth still left, the agent's host port veth (its addresses and
- * pod CIDR route go with it), the agent's shared-memory files, the state.
+ * pod CIDR route go with it), the agent's shared-memory files, the state. The uplink's XDP
+ * attachment ({@code up --uplink}) is a BPF link of the session's process and ends with it; down
+ * checks that it did and says so if the interface still carries a program.
  */
 public final class Teardown {
     private static final long SESSION_EXIT_TIMEOUT_SECONDS = 60;
@@ -61,6 +63,12 @@ public final class Teardown {
             if (!hostPort.isEmpty()) {
                 deleteHostVeth(hostPort, err);
             }
+        }
+        if (Files.exists(state.uplinkFile())) { // a BPF link of the session's process: gone with it, even after a crash
+            final String uplink = Files.readString(state.uplinkFile()).strip();
+            final Optional<String> left = uplink.isEmpty() ? Optional.empty() : UpUplink.xdpProgramOn(uplink);
+            left.ifPresent(line -> err.println("isthmus down: the uplink " + uplink + " still carries an XDP program, not removed"
+                    + " (another program's? the session's ended): " + line));
         }
         removeLeftoversAndState(state, err);
         return true;

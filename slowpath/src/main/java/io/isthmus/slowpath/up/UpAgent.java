@@ -33,6 +33,11 @@ public interface UpAgent extends AutoCloseable {
     /** Files and directories it makes that outlive its process (shared memory, ...); {@code down} removes them. */
     List<Path> leftovers();
 
+    /** The node's uplink as attached ({@code --uplink}: interface, mode, queues), empty when none. */
+    default Optional<String> uplink() {
+        return Optional.empty();
+    }
+
     /** The cluster DNS address its fast path answers, which the pods' resolv.conf names. */
     default String clusterDnsIp() {
         return io.isthmus.slowpath.agent.dns.ClusterDnsConfig.DEFAULT_SERVICE_IP;

@@ -15,6 +15,11 @@ public final class UpAgents {
 
     /** As {@link #embedded(String, String)}, its fast-path worker idling and placed as given. */
     public static UpAgent.Launcher embedded(String nodeName, String hostIp, IdleMode idle, WorkerThread workerThread) {
-        return state -> EmbeddedUpAgent.start(state, nodeName, hostIp, idle, workerThread);
+        return embedded(nodeName, hostIp, idle, workerThread, null);
+    }
+
+    /** As {@link #embedded(String, String, IdleMode, WorkerThread)}, with the interface {@code uplink} (null: none) as the node's uplink. */
+    public static UpAgent.Launcher embedded(String nodeName, String hostIp, IdleMode idle, WorkerThread workerThread, String uplink) {
+        return state -> EmbeddedUpAgent.start(state, nodeName, hostIp, idle, workerThread, uplink);
     }
 }

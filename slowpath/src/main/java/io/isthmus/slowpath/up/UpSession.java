@@ -175,6 +175,8 @@ public final class UpSession implements AutoCloseable {
         for (String document : skipped) {
             text.append("  SKIPPED ").append(document).append('\n');
         }
+        agent.uplink().ifPresent(uplink -> text.append("  uplink ").append(uplink)
+                .append(" (NodePorts, externalIPs and LoadBalancer IPs answer from outside the node)\n"));
         for (PodRecord record : running) {
             text.append(String.format("  %-28s %-15s log %s%n", record.key(), record.podIp(), state.podLog(record.namespace(), record.name())));
         }

@@ -100,6 +100,11 @@ public final class UpState {
         return dir.resolve("host-port");
     }
 
+    /** The name of the interface the session attached as its uplink ({@code up --uplink}); absent when none. */
+    public Path uplinkFile() {
+        return dir.resolve("uplink");
+    }
+
     /** Paths the agent makes that outlive it, one a line ({@link UpAgent#leftovers()}). */
     public Path leftoversFile() {
         return dir.resolve("leftovers");
