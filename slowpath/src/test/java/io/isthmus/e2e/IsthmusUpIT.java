@@ -346,6 +346,103 @@ class IsthmusUpIT {
         assertFalse(Files.exists(stateDir), "the state directory is gone");
     }
 
+    /**
+     * {@code up --uplink IFACE} as a user runs it on a node whose NIC is a veth this test makes: its
+     * host end is the "NIC" (a node address of its own), its other end is an outside client in a
+     * namespace of the test's. A NodePort Service over a pod of {@code up} answers the client at
+     * NODE-IP:NODEPORT through the uplink; {@code status} names the uplink. Then the session is killed
+     * (SIGKILL, a crash): its XDP attachment (a BPF link of the process) is gone with it, and
+     * {@code down} removes the rest. The veth and namespace have names unique to the run and are
+     * removed even when the test fails.
+     */
+    @Test
+    @Timeout(value = 360, unit = TimeUnit.SECONDS)
+    void theUplinkServesANodePortToAnOutsideClientAndGoesAwayWithACrashedSession() throws Exception {
+        Privileges.assumeRootAndAfXdp();
+        assertTrue(Shell.run(5, "socat", "-V").ok() && Shell.run(5, "curl", "--version").ok() && Shell.run(5, "ethtool", "--version").ok(),
+                "socat, curl and ethtool (scripts/install-deps.sh)");
+        final String hex = java.util.HexFormat.of().toHexDigits((int) (Math.random() * 0xFFFFFF)).substring(2);
+        final String nic = "isun" + hex;
+        final String outside = "isthmus-it-out-" + hex;
+        final int subnet = 1 + (int) (Math.random() * 250);
+        final String nodeIp = "198.18." + subnet + ".1";
+        final String clientIp = "198.18." + subnet + ".2";
+        try {
+            Shell.check("ip", "netns", "add", outside);
+            Shell.check("ip", "link", "add", nic, "type", "veth", "peer", "name", "eth0", "netns", outside);
+            Shell.check("ip", "addr", "add", nodeIp + "/24", "dev", nic);
+            Shell.check("ip", "link", "set", nic, "up");
+            Shell.check("ip", "-n", outside, "link", "set", "lo", "up");
+            Shell.check("ip", "-n", outside, "addr", "add", clientIp + "/24", "dev", "eth0");
+            Shell.check("ip", "-n", outside, "link", "set", "eth0", "up");
+            // the fast path takes the client's frames raw: their checksums must be complete
+            Shell.check("ip", "netns", "exec", outside, "ethtool", "-K", "eth0", "tx", "off", "tso", "off", "gso", "off");
+
+            stateDir = dir.resolve("state");
+            upstream = new FakeUpstreamResolver("192.0.2.79");
+            upstreamResolvConf = Files.writeString(dir.resolve("upstream-resolv.conf"), "nameserver " + upstream.address() + "\n");
+            final String ns = "upl" + hex;
+            final Path manifests = Files.createDirectories(dir.resolve("manifests"));
+            Files.writeString(manifests.resolve("echo.yaml"), """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: echo, namespace: NS, labels: {app: outside-echo}}
+                    spec:
+                      containers:
+                      - name: echo
+                        command: ["socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:eval \\"$REPLY\\""]
+                        env:
+                        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                        - name: REPLY
+                          value: >-
+                            while read -r line; do case "$line" in "$(printf '\\r')"|'') break;; esac; done;
+                            printf 'HTTP/1.0 200 OK\\r\\n\\r\\npod=%s client=%s\\n' "$POD_NAME" "$SOCAT_PEERADDR"
+                    ---
+                    apiVersion: v1
+                    kind: Service
+                    metadata: {name: outside-echo, namespace: NS}
+                    spec:
+                      type: NodePort
+                      selector: {app: outside-echo}
+                      ports: [{port: 80, targetPort: 8080, nodePort: 30777, protocol: TCP}]
+                    """.replace("NS", ns));
+
+            final Shell.Result up = isthmus(300, "up", "--detach", "-f", manifests.toString(), "--uplink", nic);
+            assertTrue(up.ok(), up.output());
+            assertTrue(up.output().contains("uplink " + nic), "the summary names the uplink: " + up.output());
+            assertTrue(Shell.check("ip", "-o", "link", "show", "dev", nic).contains("xdp"), "the uplink carries the steering program");
+            final UpState state = new UpState(stateDir);
+            final long sessionPid = state.sessionProcess().orElseThrow().pid();
+            final List<PodRecord> pods = state.pods();
+
+            final Shell.Result fromOutside = retry(20, r -> r.ok() && r.output().startsWith("pod=echo "),
+                    () -> Shell.run(10, "ip", "netns", "exec", outside, "curl", "-sS", "--max-time", "3", "http://" + nodeIp + ":30777/"));
+            assertTrue(fromOutside.output().startsWith("pod=echo "), "the NodePort answers the outside client through the uplink: " + fromOutside.output());
+            final Shell.Result status = isthmus(60, "status");
+            assertTrue(status.output().contains("uplink: " + nic), status.output());
+
+            ProcessHandle.of(sessionPid).ifPresent(ProcessHandle::destroyForcibly); // a crash: no teardown of its own
+            ProcessHandle.of(sessionPid).ifPresent(p -> p.onExit().join());
+            final Shell.Result afterCrash = retry(20, r -> !r.output().contains("xdp"), () -> Shell.run(10, "ip", "-o", "link", "show", "dev", nic));
+            assertFalse(afterCrash.output().contains("xdp"), "the crashed session's uplink program went with its process: " + afterCrash.output());
+            assertTrue(Shell.run(10, "ip", "link", "show", nic).ok(), "the NIC itself stays");
+
+            final Shell.Result down = isthmus(120, "down");
+            assertTrue(down.ok(), down.output());
+            assertFalse(down.output().contains("still carries an XDP program"), down.output());
+            for (PodRecord pod : pods) {
+                assertFalse(Files.exists(pod.netnsPath()), "netns " + pod.netnsName() + " removed");
+            }
+            assertFalse(Shell.run(10, "ip", "link", "show", hostPort).ok(), "the host port " + hostPort + " removed");
+            assertFalse(Files.exists(stateDir), "the state directory is gone");
+            final Shell.Result refused = Shell.run(10, "ip", "netns", "exec", outside, "curl", "-sS", "--max-time", "2", "http://" + nodeIp + ":30777/");
+            assertFalse(refused.ok(), "after down the host has the NodePort back (nothing listens): " + refused.output());
+        } finally {
+            Shell.run(30, "ip", "netns", "del", outside); // takes the veth pair with it
+            Shell.run(10, "ip", "link", "del", nic);
+        }
+    }
+
     /** Every endpoint address of the Service's EndpointSlices, comma-separated. */
     private static String endpointsOf(KubernetesClient kube, String namespace, String service) {
         return kube.discovery().v1().endpointSlices().inNamespace(namespace).withLabel("kubernetes.io/service-name", service).list()
