@@ -35,6 +35,8 @@ class UpCommandsTest {
         assertEquals(2, new UpCommand().run(new String[]{"--idle", "sleep"}));
         assertEquals(2, new UpCommand().run(new String[]{"--worker-nice", "-30"}));
         assertEquals(2, new UpCommand().run(new String[]{"--worker-cpu"}));
+        assertEquals(2, new UpCommand().run(new String[]{"--uplink"}));
+        assertEquals(2, new UpCommand().run(new String[]{"--uplink", " "}));
         assertEquals(2, new ExecCommand().run(new String[]{}));
         assertEquals(2, new ExecCommand().run(new String[]{"default/client", "--"}));
         assertEquals(2, new ExecCommand().run(new String[]{"default/client", "x", "--", "true"}));

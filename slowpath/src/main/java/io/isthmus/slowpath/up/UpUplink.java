@@ -60,8 +60,8 @@ public final class UpUplink {
         } catch (SocketException e) {
             throw new IOException("uplink " + interfaceName + ": " + e.getMessage(), e);
         }
-        if (nic == null) {
-            throw new IOException("uplink '" + interfaceName + "': no such network interface in this namespace");
+        if (nic == null) { // the JDK lists only interfaces with an IPv4 address (SIOCGIFCONF)
+            throw new IOException("uplink " + interfaceName + " has no IPv4 address: its NodePorts are served on its addresses");
         }
         if (nic.isLoopback()) {
             throw new IOException("uplink " + interfaceName + " is the loopback interface: give the NIC outside traffic arrives on");

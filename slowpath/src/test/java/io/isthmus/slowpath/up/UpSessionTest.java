@@ -302,6 +302,41 @@ class UpSessionTest {
         assertGone(state, third);
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aCrashLoopEndsWhenThePodMovesToAnotherNodeOrIsDeleted() throws Exception {
+        final UpState state = prepare();
+        session = startSession(state);
+        final var pods = agent.client().pods().inNamespace(ns);
+        for (String name : List.of("wanderer", "doomed")) {
+            final Path runs = dir.resolve(name + ".runs");
+            final Pod pod = pod(name, "");
+            pod.getSpec().getContainers().getFirst().setCommand(List.of("sh", "-c", "echo run >> " + runs + "; exit 1"));
+            pod.getSpec().setRestartPolicy("OnFailure");
+            pods.resource(pod).create();
+        }
+        awaitTrue(() -> runs("wanderer") >= 2 && runs("doomed") >= 2, "both restarted at least once");
+        final PodRecord wanderer = state.pod(ns, "wanderer").orElseThrow();
+        final PodRecord doomed = state.pod(ns, "doomed").orElseThrow();
+
+        pods.withName("wanderer").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p).editSpec().withNodeName("node-b").endSpec().build());
+        pods.withName("doomed").delete();
+        awaitTrue(() -> state.pod(ns, "wanderer").isEmpty() && state.pod(ns, "doomed").isEmpty(), "both sandboxes stopped");
+        final long wandererRuns = runs("wanderer");
+        final long doomedRuns = runs("doomed");
+        Thread.sleep(4_500); // more than two of the longest waits (2 s)
+        assertEquals(wandererRuns, runs("wanderer"), "no restart after the move:\n" + errBytes.toString(StandardCharsets.UTF_8));
+        assertEquals(doomedRuns, runs("doomed"), "no restart after the delete");
+        assertGone(state, wanderer);
+        assertGone(state, doomed);
+        assertTrue(session.failedPods().stream().anyMatch(f -> f.startsWith(ns + "/wanderer: scheduled to node node-b")), session.failedPods().toString());
+    }
+
+    private long runs(String pod) throws IOException {
+        final Path file = dir.resolve(pod + ".runs");
+        return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+    }
+
     private long attemptLines() {
         return errBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" did not start: ") && l.contains("attempt ")).count();
     }
