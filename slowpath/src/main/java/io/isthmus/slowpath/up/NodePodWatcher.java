@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -402,6 +403,12 @@ final class NodePodWatcher implements AutoCloseable {
                 || (assigned != null && !assigned.isEmpty() && !assigned.equals(nodeName))) {
             return;
         }
+        if (!Files.exists(crashed.netnsPath())) { // removed from under the session (a 'down' meant for a crashed one): nothing to run in
+            stop(key, current, "its network namespace is gone");
+            fail(key, current.uid(), "the pod's network namespace " + crashed.netnsName() + " was removed while its command was"
+                    + " between runs; not restarted (delete and re-apply the pod)", true);
+            return;
+        }
         final PodRecord restarted;
         try {
             restarted = runner.restart(pod, crashed);
@@ -476,6 +483,19 @@ final class NodePodWatcher implements AutoCloseable {
             }
             TimeUnit.NANOSECONDS.timedWait(this, leftNs);
         }
+    }
+
+    /**
+     * What a crash of the session leaves, for tests of {@code down}: the watcher and its worker stop
+     * at once, the pods keep running and nothing is undone (no restart either).
+     */
+    void abandon() {
+        closing = true;
+        final SharedIndexInformer<Pod> pods = informer;
+        if (pods != null) {
+            pods.close();
+        }
+        worker.shutdownNow();
     }
 
     /**

@@ -208,6 +208,13 @@ public final class UpSession implements AutoCloseable {
         return Files.readString(state.readyFile());
     }
 
+    /** For tests of {@code down}: leaves what a crashed session leaves (pods running, nothing watching them, the agent as it is). */
+    void abandonAsACrashWould() {
+        if (pods != null) {
+            pods.abandon();
+        }
+    }
+
     /** Undoes everything: the pod watcher and its pods in reverse order (while the agent still serves CNI DEL), the agent, its leftovers, the state. */
     @Override
     public void close() {

@@ -429,7 +429,8 @@ class UpSessionTest {
         final UpState state = prepare();
         final UpSession abandoned = startSession(state);
         final PodRecord web = abandoned.pods().getFirst();
-        agent.close(); // as if the process had died: its agent is gone, the pods and namespaces are not
+        abandoned.abandonAsACrashWould(); // as if the process had died: nothing watches or restarts the pods ...
+        agent.close(); // ... its agent is gone, the pods and namespaces are not
         assertTrue(ProcessHandle.of(web.pid()).isPresent());
 
         assertTrue(Teardown.down(state, new PrintStream(new ByteArrayOutputStream()), err));
