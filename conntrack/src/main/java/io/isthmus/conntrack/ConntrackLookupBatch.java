@@ -45,6 +45,8 @@ public final class ConntrackLookupBatch {
      * (an IPv6 hit prefetches its window and two cold words). Freed with the batch.
      */
     final long prefetchAddresses;
+    /** Words of {@link #prefetchAddresses} per key of the capacity. */
+    static final int PREFETCH_WORDS_PER_KEY = 3;
     private final java.lang.foreign.MemorySegment prefetchList;
 
     public ConntrackLookupBatch(int capacity) {
@@ -68,7 +70,7 @@ public final class ConntrackLookupBatch {
         tag = new int[capacity];
         firstRef = new int[capacity];
         tagMask = new int[capacity];
-        prefetchList = java.lang.foreign.Arena.ofAuto().allocate(24L * Math.max(1, capacity), 64);
+        prefetchList = java.lang.foreign.Arena.ofAuto().allocate(8L * PREFETCH_WORDS_PER_KEY * Math.max(1, capacity), 64);
         prefetchAddresses = prefetchList.address();
     }
 
