@@ -228,7 +228,7 @@ public final class ConntrackCursor {
                 final int entryIndex = ref >>> 1;
                 final long window = entries + windowOffset(entryIndex);
                 sink += UnsafeApi.getLong(window + CONTROL);
-                if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
+                if (batch.wide(i)) {
                     sink += UnsafeApi.getLong(window + coldOffset(entryIndex, COLD_ORIG_SRC_HI))
                         + UnsafeApi.getLong(window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
                 }
@@ -272,7 +272,7 @@ public final class ConntrackCursor {
                 final int entryIndex = ref >>> 1;
                 final long window = entries + windowOffset(entryIndex);
                 UnsafeApi.putLong(list + 8L * n++, window);
-                if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
+                if (batch.wide(i)) {
                     UnsafeApi.putLong(list + 8L * n++, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI));
                     UnsafeApi.putLong(list + 8L * n++, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
                 }
@@ -293,9 +293,15 @@ public final class ConntrackCursor {
     /** Pass 1 of both ways: every key's home bucket address and tag. */
     private void hashKeys(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
+        final long[] keys = batch.keys;
         for (int i = 0; i < count; i++) {
-            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], batch.proto[i], batch.zone[i]);
+            final int k = ConntrackLookupBatch.KEY_WORDS * i;
+            final long meta = keys[k + ConntrackLookupBatch.KEY_META];
+            final long hash = meta < 0
+                ? t.hash(batch.srcHi(i), keys[k], batch.dstHi(i), keys[k + 1], (int) meta, (int) (meta >>> 32) & 0xFF,
+                    (int) (meta >>> 40) & 0xFF)
+                : t.hashNarrow(keys[k + ConntrackLookupBatch.KEY_SRC_LO], keys[k + ConntrackLookupBatch.KEY_DST_LO],
+                    meta & ConntrackLookupBatch.META_FIELDS);
             batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
             batch.tag[i] = ConntrackTable.tagOf(hash);
         }
@@ -423,13 +429,7 @@ public final class ConntrackCursor {
         final int capacity = t.capacity;
         final long entries = t.entriesAddress;
         // The arrays in locals: the fences below would otherwise make the JIT reload each field.
-        final long[] srcHiA = batch.srcHi;
-        final long[] srcLoA = batch.srcLo;
-        final long[] dstHiA = batch.dstHi;
-        final long[] dstLoA = batch.dstLo;
-        final int[] portsA = batch.ports;
-        final int[] protoA = batch.proto;
-        final int[] zoneA = batch.zone;
+        final long[] keys = batch.keys;
         final int[] refA = batch.ref;
         final long[] controlA = batch.control;
         final int[] decisionA = batch.decision;
@@ -445,7 +445,9 @@ public final class ConntrackCursor {
         int hits = 0;
         int compared = 0;
         for (int i = from; i < to; i++) {
-            final int statusKey = statusKey(protoA[i], zoneA[i]);
+            final int k = ConntrackLookupBatch.KEY_WORDS * i;
+            final long meta = keys[k + ConntrackLookupBatch.KEY_META];
+            final int statusKey = (int) (meta >>> 32) & 0xFF | ((int) (meta >>> 40) & 0xFF) << 24;
             final int candidate = firstRefA[i];
             int result = -1;
             if (candidate >= 0) {
@@ -459,22 +461,21 @@ public final class ConntrackCursor {
                 final long control = UnsafeApi.getLong(base + CONTROL);
                 VarHandle.acquireFence();
                 final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-                final long srcHi = srcHiA[i];
-                final long dstHi = dstHiA[i];
+
                 // One test for the whole key in the window: odd seqlock, protocol and zone, the
                 // low address words, ports.
                 long differ = (control & 1)
                     | ((controlStatus(control) & STATUS_KEY_MASK) ^ statusKey)
-                    | (UnsafeApi.getLong(tuple + ORIG_SRC_LO) ^ srcLoA[i])
-                    | (UnsafeApi.getLong(tuple + ORIG_DST_LO) ^ dstLoA[i])
-                    | (UnsafeApi.getInt(base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ portsA[i]);
+                    | (UnsafeApi.getLong(tuple + ORIG_SRC_LO) ^ keys[k + ConntrackLookupBatch.KEY_SRC_LO])
+                    | (UnsafeApi.getLong(tuple + ORIG_DST_LO) ^ keys[k + ConntrackLookupBatch.KEY_DST_LO])
+                    | (UnsafeApi.getInt(base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ (int) meta);
                 // The high words only when the key or the entry has any (IPv6): an entry
                 // without the IPV6 flag has all four at 0.
                 final boolean wideEntry = (controlStatus(control) & STATUS_IPV6) != 0;
-                if (wideEntry || (srcHi | dstHi) != 0) {
+                if (wideEntry || meta < 0) {
                     final int c = dir * REPLY_COLD_DELTA;
-                    differ |= (UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c)) ^ srcHi)
-                        | (UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c)) ^ dstHi);
+                    differ |= (UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c)) ^ batch.srcHi(i))
+                        | (UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c)) ^ batch.dstHi(i));
                 }
                 if (differ == 0) {
                     final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
@@ -526,7 +527,7 @@ public final class ConntrackCursor {
         int hits = 0;
         for (int i = 0; i < count; i++) {
             if (refA[i] == LOOK_FURTHER) {
-                final int result = compareOthers(batch, i, statusKey(batch.proto[i], batch.zone[i]));
+                final int result = compareOthers(batch, i, statusKey(batch.proto(i), batch.zone(i)));
                 refA[i] = result;
                 hits += result >= 0 ? 1 : 0;
             }
@@ -602,14 +603,14 @@ public final class ConntrackCursor {
     private int compareOthers(ConntrackLookupBatch batch, int i, int statusKey) {
         final long bucket = batch.bucketAddress[i];
         final int tag = batch.tag[i];
-        final int found = scanMatches(bucket, batch.tagMask[i], tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
-            batch.dstLo[i], batch.ports[i], statusKey, -1, batch, i);
+        final int found = scanMatches(bucket, batch.tagMask[i], tag, batch.srcHi(i), batch.srcLo(i), batch.dstHi(i),
+            batch.dstLo(i), batch.ports(i), statusKey, -1, batch, i);
         if (found >= 0) {
             return found;
         }
         if (overflowCount((int) INT.getAcquire(MEMORY, bucket + OVERFLOW_OFFSET)) != 0) {
-            return probe(table.bucketIndex(bucket), tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], statusKey, -1, batch, i);
+            return probe(table.bucketIndex(bucket), tag, batch.srcHi(i), batch.srcLo(i), batch.dstHi(i), batch.dstLo(i),
+                batch.ports(i), statusKey, -1, batch, i);
         }
         return -1;
     }
