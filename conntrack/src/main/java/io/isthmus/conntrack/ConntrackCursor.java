@@ -252,12 +252,9 @@ public final class ConntrackCursor {
     private int lookupBatchPrefetching(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
         final long entries = t.entriesAddress;
-        hashKeys(batch, count); // pass 1
+        hashKeys(batch, count); // pass 1, which also lists the home buckets
         // Pass 2: prefetch every home bucket.
         final long list = batch.prefetchAddresses;
-        for (int i = 0; i < count; i++) {
-            UnsafeApi.putLong(list + 8L * i, batch.bucketAddress[i]);
-        }
         Prefetcher.prefetch(list, count);
         VarHandle.acquireFence();
         findTagMatches(batch, count); // pass 3: the buckets in cache, or on their way
@@ -294,6 +291,7 @@ public final class ConntrackCursor {
     private void hashKeys(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
         final long[] keys = batch.keys;
+        final long list = batch.prefetchAddresses;
         for (int i = 0; i < count; i++) {
             final int k = ConntrackLookupBatch.KEY_WORDS * i;
             final long meta = keys[k + ConntrackLookupBatch.KEY_META];
@@ -302,8 +300,10 @@ public final class ConntrackCursor {
                     (int) (meta >>> 40) & 0xFF)
                 : t.hashNarrow(keys[k + ConntrackLookupBatch.KEY_SRC_LO], keys[k + ConntrackLookupBatch.KEY_DST_LO],
                     meta & ConntrackLookupBatch.META_FIELDS);
-            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
+            final long bucket = t.bucketAddress(t.bucketOf(hash));
+            batch.bucketAddress[i] = bucket;
             batch.tag[i] = ConntrackTable.tagOf(hash);
+            UnsafeApi.putLong(list + 8L * i, bucket);
         }
     }
 

@@ -23,7 +23,7 @@ public final class ConntrackLookupBatch {
      * stride). The high address words (IPv6) are in {@link #hi}, read only for a wide key.
      */
     final long[] keys;
-    /** The high address words, 2 a key: source, destination (0 for IPv4). */
+    /** The high address words, 2 a key: source, destination; written and read only for a {@link #WIDE} key. */
     final long[] hi;
     static final int KEY_WORDS = 4;
     static final int KEY_SRC_LO = 0;
@@ -90,12 +90,14 @@ public final class ConntrackLookupBatch {
         keys[k + KEY_DST_LO] = dstLo;
         keys[k + KEY_META] = (ports & 0xFFFF_FFFFL) | (long) (proto & 0xFF) << 32 | (long) (zone & 0xFF) << 40
             | ((srcHi | dstHi) != 0 ? WIDE : 0L);
-        hi[2 * i] = srcHi;
-        hi[2 * i + 1] = dstHi;
+        if ((srcHi | dstHi) != 0) {
+            hi[2 * i] = srcHi;
+            hi[2 * i + 1] = dstHi;
+        }
     }
 
     public long srcHi(int i) {
-        return hi[2 * i];
+        return wide(i) ? hi[2 * i] : 0L;
     }
 
     public long srcLo(int i) {
@@ -103,7 +105,7 @@ public final class ConntrackLookupBatch {
     }
 
     public long dstHi(int i) {
-        return hi[2 * i + 1];
+        return wide(i) ? hi[2 * i + 1] : 0L;
     }
 
     public long dstLo(int i) {
