@@ -5,6 +5,7 @@ import static io.isthmus.conntrack.ConntrackTable.INT;
 import static io.isthmus.conntrack.ConntrackTable.LONG;
 
 import io.isthmus.conntrack.memory.Prefetcher;
+import org.agrona.UnsafeApi;
 import io.isthmus.conntrack.proto.ConntrackTracking;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -47,6 +48,16 @@ public final class ConntrackCursor {
      */
     private static final ValueLayout.OfLong PLAIN_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt PLAIN_INT = ValueLayout.JAVA_INT_UNALIGNED;
+    /*
+     * The batch lookup's plain reads (and its writes to the native prefetch list) go through
+     * Agrona's UnsafeApi instead (session 8): every access through MEMORY, a segment over the
+     * whole address space, compares the address with Long.MAX_VALUE - size and branches (three
+     * instructions an access, about ten accesses a key), a check that can never fail and so
+     * guards nothing. What keeps those reads inside the table is the code itself: bucket
+     * addresses come from the hash modulo the bucket count, entry addresses only from refs
+     * checked against the capacity. 6-8% a batched hit at 1M (ConntrackJarAb, RESULTS.md).
+     * Atomic accesses stay on the VarHandles; the fences order the Unsafe reads as any others.
+     */
 
     private final ConntrackTable table;
     private final MemorySegment segment;
@@ -93,11 +104,26 @@ public final class ConntrackCursor {
     static final int PREFETCH_RECHECK_BATCHES = 4096;
 
     ConntrackCursor(ConntrackTable table, int stripe, PrefetchMode prefetchMode) {
+        requireUnsafeApi();
         this.table = table;
         this.segment = table.segment;
         this.stripe = stripe;
         this.prefetchMode = Prefetcher.ENABLED ? prefetchMode : PrefetchMode.NEVER;
         this.prefetch = this.prefetchMode == PrefetchMode.ALWAYS;
+    }
+
+    /**
+     * Fails at once, with the fix, where Agrona's UnsafeApi (the lookups' plain reads) cannot
+     * reach jdk.internal.misc.Unsafe: otherwise the first lookup would throw IllegalAccessError.
+     */
+    private static void requireUnsafeApi() {
+        try {
+            UnsafeApi.getLong(new long[1], UnsafeApi.arrayBaseOffset(long[].class));
+        } catch (IllegalAccessError | NoClassDefFoundError e) {
+            throw new IllegalStateException("conntrack reads its table through Agrona's UnsafeApi: start the JVM with "
+                + "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED (as Agrona and Aeron need; the isthmus launcher "
+                + "and the build pass it)", e);
+        }
     }
 
     /** True when the next {@link #lookupBatch} and {@link #touchForTrack} use the real prefetch ({@link Prefetcher}). */
@@ -187,7 +213,7 @@ public final class ConntrackCursor {
         // Pass 2: touch every home bucket (one cache line each; independent loads, they overlap).
         long sink = 0;
         for (int i = 0; i < count; i++) {
-            sink += MEMORY.get(PLAIN_LONG, batch.bucketAddress[i]);
+            sink += UnsafeApi.getLong(batch.bucketAddress[i]);
         }
         VarHandle.acquireFence();
         findTagMatches(batch, count); // pass 3: no memory misses here (the buckets are in cache)
@@ -201,22 +227,22 @@ public final class ConntrackCursor {
             if (ref >= 0) {
                 final int entryIndex = ref >>> 1;
                 final long window = entries + windowOffset(entryIndex);
-                sink += MEMORY.get(PLAIN_LONG, window + CONTROL);
-                if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
-                    sink += MEMORY.get(PLAIN_LONG, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI))
-                        + MEMORY.get(PLAIN_LONG, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
+                sink += UnsafeApi.getLong(window + CONTROL);
+                if (batch.wide(i)) {
+                    sink += UnsafeApi.getLong(window + coldOffset(entryIndex, COLD_ORIG_SRC_HI))
+                        + UnsafeApi.getLong(window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
                 }
             } else {
                 final long bucket = batch.bucketAddress[i];
-                if (overflowCount(MEMORY.get(PLAIN_INT, bucket + OVERFLOW_OFFSET)) != 0) {
-                    sink += MEMORY.get(PLAIN_LONG, bucket == lastBucket ? t.indexAddress : bucket + BUCKET_BYTES);
+                if (overflowCount(UnsafeApi.getInt(bucket + OVERFLOW_OFFSET)) != 0) {
+                    sink += UnsafeApi.getLong(bucket == lastBucket ? t.indexAddress : bucket + BUCKET_BYTES);
                 }
             }
         }
         touched = sink;
-        // Pass 5: compare the candidates (bucket and entry are in cache now); the rare
-        // overflowed bucket goes on probing.
-        return compareKeys(batch, 0, count);
+        // Pass 5: compare the candidates (bucket and entry are in cache now); then the few keys
+        // whose first tag match was not it look further.
+        return compareKeys(batch, 0, count) + compareRest(batch, count);
     }
 
     /**
@@ -226,12 +252,9 @@ public final class ConntrackCursor {
     private int lookupBatchPrefetching(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
         final long entries = t.entriesAddress;
-        hashKeys(batch, count); // pass 1
+        hashKeys(batch, count); // pass 1, which also lists the home buckets
         // Pass 2: prefetch every home bucket.
         final long list = batch.prefetchAddresses;
-        for (int i = 0; i < count; i++) {
-            MEMORY.set(PLAIN_LONG, list + 8L * i, batch.bucketAddress[i]);
-        }
         Prefetcher.prefetch(list, count);
         VarHandle.acquireFence();
         findTagMatches(batch, count); // pass 3: the buckets in cache, or on their way
@@ -245,32 +268,42 @@ public final class ConntrackCursor {
             if (ref >= 0) {
                 final int entryIndex = ref >>> 1;
                 final long window = entries + windowOffset(entryIndex);
-                MEMORY.set(PLAIN_LONG, list + 8L * n++, window);
-                if ((batch.srcHi[i] | batch.dstHi[i]) != 0) {
-                    MEMORY.set(PLAIN_LONG, list + 8L * n++, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI));
-                    MEMORY.set(PLAIN_LONG, list + 8L * n++, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
+                UnsafeApi.putLong(list + 8L * n++, window);
+                if (batch.wide(i)) {
+                    UnsafeApi.putLong(list + 8L * n++, window + coldOffset(entryIndex, COLD_ORIG_SRC_HI));
+                    UnsafeApi.putLong(list + 8L * n++, window + coldOffset(entryIndex, COLD_REPLY_DST_HI));
                 }
             } else {
                 final long bucket = batch.bucketAddress[i];
-                if (overflowCount(MEMORY.get(PLAIN_INT, bucket + OVERFLOW_OFFSET)) != 0) {
-                    MEMORY.set(PLAIN_LONG, list + 8L * n++, bucket == lastBucket ? t.indexAddress : bucket + BUCKET_BYTES);
+                if (overflowCount(UnsafeApi.getInt(bucket + OVERFLOW_OFFSET)) != 0) {
+                    UnsafeApi.putLong(list + 8L * n++, bucket == lastBucket ? t.indexAddress : bucket + BUCKET_BYTES);
                 }
             }
         }
         Prefetcher.prefetch(list, n);
-        // Pass 5: compare the candidates (their entries in cache, or on their way); the rare
-        // overflowed bucket goes on probing.
-        return compareKeys(batch, 0, count);
+        // Pass 5: compare the candidates (their entries in cache, or on their way); then the
+        // few keys whose first tag match was not it look further, their lines prefetched
+        // meanwhile by compareKeys.
+        return compareKeys(batch, 0, count) + compareRest(batch, count);
     }
 
     /** Pass 1 of both ways: every key's home bucket address and tag. */
     private void hashKeys(ConntrackLookupBatch batch, int count) {
         final ConntrackTable t = table;
+        final long[] keys = batch.keys;
+        final long list = batch.prefetchAddresses;
         for (int i = 0; i < count; i++) {
-            final long hash = t.hash(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], batch.proto[i], batch.zone[i]);
-            batch.bucketAddress[i] = t.bucketAddress(t.bucketOf(hash));
+            final int k = ConntrackLookupBatch.KEY_WORDS * i;
+            final long meta = keys[k + ConntrackLookupBatch.KEY_META];
+            final long hash = meta < 0
+                ? t.hash(batch.srcHi(i), keys[k], batch.dstHi(i), keys[k + 1], (int) meta, (int) (meta >>> 32) & 0xFF,
+                    (int) (meta >>> 40) & 0xFF)
+                : t.hashNarrow(keys[k + ConntrackLookupBatch.KEY_SRC_LO], keys[k + ConntrackLookupBatch.KEY_DST_LO],
+                    meta & ConntrackLookupBatch.META_FIELDS);
+            final long bucket = t.bucketAddress(t.bucketOf(hash));
+            batch.bucketAddress[i] = bucket;
             batch.tag[i] = ConntrackTable.tagOf(hash);
+            UnsafeApi.putLong(list + 8L * i, bucket);
         }
     }
 
@@ -285,7 +318,7 @@ public final class ConntrackCursor {
             final long bucket = batch.bucketAddress[i];
             final int mask = tagMatches(bucket, batch.tag[i]);
             VarHandle.acquireFence();
-            final int ref = slotRef(MEMORY.get(PLAIN_INT,
+            final int ref = slotRef(UnsafeApi.getInt(
                 bucket + refOffset(Integer.numberOfTrailingZeros(mask | 1 << (SLOTS_PER_BUCKET - 1)))));
             batch.firstRef[i] = mask != 0 && ref >>> 1 < capacity ? ref : -1;
             batch.tagMask[i] = mask & mask - 1;
@@ -311,7 +344,7 @@ public final class ConntrackCursor {
                 final int ref = batch.ref[i];
                 if (ref >= 0 && ref >>> 1 < capacity) {
                     final int entryIndex = ref >>> 1;
-                    MEMORY.set(PLAIN_LONG, list + 8L * n++, entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
+                    UnsafeApi.putLong(list + 8L * n++, entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
                 }
             }
             Prefetcher.prefetch(list, n);
@@ -322,7 +355,7 @@ public final class ConntrackCursor {
             final int ref = batch.ref[i];
             if (ref >= 0 && ref >>> 1 < capacity) {
                 final int entryIndex = ref >>> 1;
-                sink += MEMORY.get(PLAIN_LONG, entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
+                sink += UnsafeApi.getLong(entries + windowOffset(entryIndex) + coldOffset(entryIndex, COLD_ORIG_BYTES));
             }
         }
         touched += sink;
@@ -382,11 +415,13 @@ public final class ConntrackCursor {
     }
 
     /**
-     * Pass 5 of {@link #lookupBatch}: for every key, the slots of its tag mask in slot order
-     * (the first live match wins, as in {@link #probe}), each compared under the entry's
-     * seqlock as {@link #matches} does, the answer copied to the batch; a key whose home
-     * bucket overflowed and had no match goes on with {@link #probe}. Written out in one loop
-     * with no call per key: {@code matches} is over the JIT's inlining limit, and a call per key
+     * Pass 5 of {@link #lookupBatch}: for every key, its first tag match compared under the
+     * entry's seqlock as {@link #matches} does, the answer copied to the batch. A key whose first
+     * match was not it and that has more to look at (other tag matches, or a home bucket that
+     * has overflowed) is marked {@link #LOOK_FURTHER} for {@link #compareRest}, and with the
+     * prefetch its further lines are prefetched at once ({@link #prefetchFurther}), so that they
+     * come in while the other keys are compared. Written out in one loop with no call per key
+     * on the common path: {@code matches} is over the JIT's inlining limit, and a call per key
      * cost about 10 ns per lookup here. Returns the number of hits.
      */
     private int compareKeys(ConntrackLookupBatch batch, int from, int to) {
@@ -394,13 +429,7 @@ public final class ConntrackCursor {
         final int capacity = t.capacity;
         final long entries = t.entriesAddress;
         // The arrays in locals: the fences below would otherwise make the JIT reload each field.
-        final long[] srcHiA = batch.srcHi;
-        final long[] srcLoA = batch.srcLo;
-        final long[] dstHiA = batch.dstHi;
-        final long[] dstLoA = batch.dstLo;
-        final int[] portsA = batch.ports;
-        final int[] protoA = batch.proto;
-        final int[] zoneA = batch.zone;
+        final long[] keys = batch.keys;
         final int[] refA = batch.ref;
         final long[] controlA = batch.control;
         final int[] decisionA = batch.decision;
@@ -416,7 +445,9 @@ public final class ConntrackCursor {
         int hits = 0;
         int compared = 0;
         for (int i = from; i < to; i++) {
-            final int statusKey = statusKey(protoA[i], zoneA[i]);
+            final int k = ConntrackLookupBatch.KEY_WORDS * i;
+            final long meta = keys[k + ConntrackLookupBatch.KEY_META];
+            final int statusKey = (int) (meta >>> 32) & 0xFF | ((int) (meta >>> 40) & 0xFF) << 24;
             final int candidate = firstRefA[i];
             int result = -1;
             if (candidate >= 0) {
@@ -427,43 +458,42 @@ public final class ConntrackCursor {
                 // Acquire by a fence: the aligned VarHandle's getAcquire tests the alignment
                 // of every address; a plain load of the aligned word and the fence order the
                 // same loads (on x86 the fence is free).
-                final long control = MEMORY.get(PLAIN_LONG, base + CONTROL);
+                final long control = UnsafeApi.getLong(base + CONTROL);
                 VarHandle.acquireFence();
                 final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-                final long srcHi = srcHiA[i];
-                final long dstHi = dstHiA[i];
+
                 // One test for the whole key in the window: odd seqlock, protocol and zone, the
                 // low address words, ports.
                 long differ = (control & 1)
                     | ((controlStatus(control) & STATUS_KEY_MASK) ^ statusKey)
-                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_SRC_LO) ^ srcLoA[i])
-                    | (MEMORY.get(PLAIN_LONG, tuple + ORIG_DST_LO) ^ dstLoA[i])
-                    | (MEMORY.get(PLAIN_INT, base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ portsA[i]);
+                    | (UnsafeApi.getLong(tuple + ORIG_SRC_LO) ^ keys[k + ConntrackLookupBatch.KEY_SRC_LO])
+                    | (UnsafeApi.getLong(tuple + ORIG_DST_LO) ^ keys[k + ConntrackLookupBatch.KEY_DST_LO])
+                    | (UnsafeApi.getInt(base + ORIG_PORTS + dir * (long) REPLY_PORTS_DELTA) ^ (int) meta);
                 // The high words only when the key or the entry has any (IPv6): an entry
                 // without the IPV6 flag has all four at 0.
                 final boolean wideEntry = (controlStatus(control) & STATUS_IPV6) != 0;
-                if (wideEntry || (srcHi | dstHi) != 0) {
+                if (wideEntry || meta < 0) {
                     final int c = dir * REPLY_COLD_DELTA;
-                    differ |= (MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c)) ^ srcHi)
-                        | (MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c)) ^ dstHi);
+                    differ |= (UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c)) ^ batch.srcHi(i))
+                        | (UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c)) ^ batch.dstHi(i));
                 }
                 if (differ == 0) {
                     final long other = base + (1 - dir) * (long) REPLY_ADDRESS_DELTA;
                     if (wideEntry) {
                         final int c = (1 - dir) * REPLY_COLD_DELTA;
-                        natSrcHiA[i] = MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c));
-                        natDstHiA[i] = MEMORY.get(PLAIN_LONG, base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c));
+                        natSrcHiA[i] = UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_DST_HI + c));
+                        natDstHiA[i] = UnsafeApi.getLong(base + coldOffset(entryIndex, COLD_ORIG_SRC_HI + c));
                     } else {
                         natSrcHiA[i] = 0L;
                         natDstHiA[i] = 0L;
                     }
-                    natSrcLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_DST_LO);
-                    natDstLoA[i] = MEMORY.get(PLAIN_LONG, other + ORIG_SRC_LO);
-                    final int otherPorts = MEMORY.get(PLAIN_INT, base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
+                    natSrcLoA[i] = UnsafeApi.getLong(other + ORIG_DST_LO);
+                    natDstLoA[i] = UnsafeApi.getLong(other + ORIG_SRC_LO);
+                    final int otherPorts = UnsafeApi.getInt(base + ORIG_PORTS + (1 - dir) * (long) REPLY_PORTS_DELTA);
                     natPortsA[i] = otherPorts << 16 | otherPorts >>> 16;
-                    decisionA[i] = MEMORY.get(PLAIN_INT, base + DECISION);
+                    decisionA[i] = UnsafeApi.getInt(base + DECISION);
                     VarHandle.loadLoadFence();
-                    final long recheck = (long) LONG.getOpaque(MEMORY, base + CONTROL);
+                    final long recheck = UnsafeApi.getLong(base + CONTROL);
                     if ((int) recheck == (int) control && (statusFlags(controlStatus(recheck)) & ConntrackFlags.DYING) == 0) {
                         controlA[i] = recheck;
                         result = candidate;
@@ -472,7 +502,10 @@ public final class ConntrackCursor {
             }
             if (result < 0 && (tagMaskA[i] != 0
                 || overflowCount((int) INT.getAcquire(MEMORY, bucketAddressA[i] + OVERFLOW_OFFSET)) != 0)) {
-                result = compareOthers(batch, i, statusKey);
+                result = LOOK_FURTHER;
+                if (prefetch) {
+                    prefetchFurther(batch, i);
+                }
             }
             refA[i] = result;
             hits += result >= 0 ? 1 : 0;
@@ -481,23 +514,103 @@ public final class ConntrackCursor {
         return hits;
     }
 
+    /** A key {@link #compareKeys} leaves to {@link #compareRest}: its first tag match was not it, and there is more to look at. */
+    private static final int LOOK_FURTHER = -2;
+
+    /**
+     * The rest of pass 5: the keys {@link #compareKeys} marked {@link #LOOK_FURTHER} look at the
+     * other tag matches of their home bucket, then the buckets it overflowed into
+     * ({@link #compareOthers}). Returns the number of hits among them.
+     */
+    private int compareRest(ConntrackLookupBatch batch, int count) {
+        final int[] refA = batch.ref;
+        int hits = 0;
+        for (int i = 0; i < count; i++) {
+            if (refA[i] == LOOK_FURTHER) {
+                final int result = compareOthers(batch, i, statusKey(batch.proto(i), batch.zone(i)));
+                refA[i] = result;
+                hits += result >= 0 ? 1 : 0;
+            }
+        }
+        return hits;
+    }
+
+    /**
+     * For key {@code i}, marked {@link #LOOK_FURTHER}: prefetches the lines {@link #compareRest}
+     * will read, in one call, while the keys after it are compared: the entries of its home
+     * bucket's other tag matches and, if the home has overflowed, the next bucket (when the key
+     * had no match at home, pass 4 prefetched that bucket already: then the entries of its tag
+     * matches there instead). At a million connections about 2.6% of keys come here (1.5% a
+     * false first tag match, 1.1% a node past its full home bucket); each used to read those
+     * lines as demand misses, one after the other, at the end of the batch (session 8,
+     * RESULTS.md). Reads only lines in cache, or on their way; never writes the table.
+     */
+    private void prefetchFurther(ConntrackLookupBatch batch, int i) {
+        final long list = batch.prefetchAddresses;
+        final int listWords = ConntrackLookupBatch.PREFETCH_WORDS_PER_KEY * batch.capacity;
+        final long home = batch.bucketAddress[i];
+        int n = 0;
+        final int others = batch.tagMask[i];
+        if (others != 0) {
+            n = listMatchedEntries(home, others, list, n, listWords);
+        }
+        if (overflowCount(UnsafeApi.getInt(home + OVERFLOW_OFFSET)) != 0) {
+            final long next = home == table.bucketAddress(table.bucketCount - 1) ? table.indexAddress : home + BUCKET_BYTES;
+            if (batch.firstRef[i] < 0) {
+                final int mask = tagMatches(next, batch.tag[i]);
+                if (mask != 0) {
+                    n = listMatchedEntries(next, mask, list, n, listWords);
+                }
+            } else if (n < listWords) {
+                UnsafeApi.putLong(list + 8L * n++, next);
+            }
+        }
+        if (n != 0) {
+            Prefetcher.prefetch(list, n);
+        }
+    }
+
+    /**
+     * Adds the entry windows of the slots in {@code mask} of {@code bucket} to the prefetch list
+     * at word {@code n} (sending the list first when it is full) and returns the new length. An
+     * empty or corrupt slot (a stale mask bit, a ref beyond the capacity) adds nothing.
+     */
+    private int listMatchedEntries(long bucket, int mask, long list, int n, int listWords) {
+        final long entries = table.entriesAddress;
+        final int capacity = table.capacity;
+        VarHandle.acquireFence();
+        while (mask != 0) {
+            final int slot = Integer.numberOfTrailingZeros(mask);
+            mask &= mask - 1;
+            final int ref = slotRef(UnsafeApi.getInt(bucket + refOffset(slot)));
+            if (ref >= 0 && ref >>> 1 < capacity) {
+                if (n == listWords) {
+                    Prefetcher.prefetch(list, n);
+                    n = 0;
+                }
+                UnsafeApi.putLong(list + 8L * n++, entries + windowOffset(ref >>> 1));
+            }
+        }
+        return n;
+    }
+
     /**
      * The rare rest of pass 5 for key {@code i} (its first tag match was not it): the other tag
      * matches of its home bucket in slot order (the slot may have changed since the mask was
      * taken, so its tag is checked again), then, if the bucket has overflowed, the buckets after
-     * it. Out of the hot loop so that the loop stays short. Returns the node ref or -1.
+     * it. Called by {@link #compareRest}, after the hot loop. Returns the node ref or -1.
      */
     private int compareOthers(ConntrackLookupBatch batch, int i, int statusKey) {
         final long bucket = batch.bucketAddress[i];
         final int tag = batch.tag[i];
-        final int found = scanMatches(bucket, batch.tagMask[i], tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i],
-            batch.dstLo[i], batch.ports[i], statusKey, -1, batch, i);
+        final int found = scanMatches(bucket, batch.tagMask[i], tag, batch.srcHi(i), batch.srcLo(i), batch.dstHi(i),
+            batch.dstLo(i), batch.ports(i), statusKey, -1, batch, i);
         if (found >= 0) {
             return found;
         }
         if (overflowCount((int) INT.getAcquire(MEMORY, bucket + OVERFLOW_OFFSET)) != 0) {
-            return probe(table.bucketIndex(bucket), tag, batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i],
-                batch.ports[i], statusKey, -1, batch, i);
+            return probe(table.bucketIndex(bucket), tag, batch.srcHi(i), batch.srcLo(i), batch.dstHi(i), batch.dstLo(i),
+                batch.ports(i), statusKey, -1, batch, i);
         }
         return -1;
     }
@@ -541,8 +654,8 @@ public final class ConntrackCursor {
      */
     static int tagMatches(long bucket, int tag) {
         final long pattern = BYTE_ONES * tag;
-        final long first = MEMORY.get(PLAIN_LONG, bucket + TAGS_OFFSET) ^ pattern;
-        final long second = (MEMORY.get(PLAIN_LONG, bucket + TAGS_OFFSET + 8) ^ pattern) | NOT_TAGS_OF_SECOND_LONG;
+        final long first = UnsafeApi.getLong(bucket + TAGS_OFFSET) ^ pattern;
+        final long second = (UnsafeApi.getLong(bucket + TAGS_OFFSET + 8) ^ pattern) | NOT_TAGS_OF_SECOND_LONG;
         return (int) Long.compress((first - BYTE_ONES) & ~first, BYTE_HIGHS)
             | (int) Long.compress((second - BYTE_ONES) & ~second, BYTE_HIGHS) << 8;
     }

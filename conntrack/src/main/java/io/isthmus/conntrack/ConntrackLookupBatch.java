@@ -16,13 +16,24 @@ package io.isthmus.conntrack;
 public final class ConntrackLookupBatch {
 
     public final int capacity;
-    public final long[] srcHi;
-    public final long[] srcLo;
-    public final long[] dstHi;
-    public final long[] dstLo;
-    public final int[] ports;
-    public final int[] proto;
-    public final int[] zone;
+    /**
+     * The keys, packed for the lookup's passes: 4 words a key, {@link #KEY_SRC_LO},
+     * {@link #KEY_DST_LO}, {@link #KEY_META} (ports | protocol &lt;&lt; 32 | zone &lt;&lt; 40, and
+     * {@link #WIDE} when a high address word is not 0), and {@link #KEY_HI_XOR} (unused: the
+     * stride). The high address words (IPv6) are in {@link #hi}, read only for a wide key.
+     */
+    final long[] keys;
+    /** The high address words, 2 a key: source, destination; written and read only for a {@link #WIDE} key. */
+    final long[] hi;
+    static final int KEY_WORDS = 4;
+    static final int KEY_SRC_LO = 0;
+    static final int KEY_DST_LO = 1;
+    static final int KEY_META = 2;
+    static final int KEY_HI_XOR = 3;
+    /** In {@link #KEY_META}: the key has a non-zero high address word (IPv6). */
+    static final long WIDE = 1L << 63;
+    /** In {@link #KEY_META}: ports, protocol, zone, as {@code ConntrackTable.hash} mixes them. */
+    static final long META_FIELDS = 0xFFFF_FFFF_FFFFL;
 
     public final int[] ref;
     public final long[] control;
@@ -45,17 +56,14 @@ public final class ConntrackLookupBatch {
      * (an IPv6 hit prefetches its window and two cold words). Freed with the batch.
      */
     final long prefetchAddresses;
+    /** Words of {@link #prefetchAddresses} per key of the capacity. */
+    static final int PREFETCH_WORDS_PER_KEY = 3;
     private final java.lang.foreign.MemorySegment prefetchList;
 
     public ConntrackLookupBatch(int capacity) {
         this.capacity = capacity;
-        srcHi = new long[capacity];
-        srcLo = new long[capacity];
-        dstHi = new long[capacity];
-        dstLo = new long[capacity];
-        ports = new int[capacity];
-        proto = new int[capacity];
-        zone = new int[capacity];
+        keys = new long[KEY_WORDS * capacity];
+        hi = new long[2 * capacity];
         ref = new int[capacity];
         control = new long[capacity];
         decision = new int[capacity];
@@ -68,19 +76,57 @@ public final class ConntrackLookupBatch {
         tag = new int[capacity];
         firstRef = new int[capacity];
         tagMask = new int[capacity];
-        prefetchList = java.lang.foreign.Arena.ofAuto().allocate(24L * Math.max(1, capacity), 64);
+        prefetchList = java.lang.foreign.Arena.ofAuto().allocate(8L * PREFETCH_WORDS_PER_KEY * Math.max(1, capacity), 64);
         prefetchAddresses = prefetchList.address();
     }
 
-    /** Sets key {@code i}. */
+    /**
+     * Sets key {@code i}. The protocol and zone are 8 bits, as the table stores them (bits above
+     * are dropped, as {@code ConntrackCursor.lookup} and the compare always did).
+     */
     public void key(int i, long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {
-        this.srcHi[i] = srcHi;
-        this.srcLo[i] = srcLo;
-        this.dstHi[i] = dstHi;
-        this.dstLo[i] = dstLo;
-        this.ports[i] = ports;
-        this.proto[i] = proto;
-        this.zone[i] = zone;
+        final int k = KEY_WORDS * i;
+        keys[k + KEY_SRC_LO] = srcLo;
+        keys[k + KEY_DST_LO] = dstLo;
+        keys[k + KEY_META] = (ports & 0xFFFF_FFFFL) | (long) (proto & 0xFF) << 32 | (long) (zone & 0xFF) << 40
+            | ((srcHi | dstHi) != 0 ? WIDE : 0L);
+        if ((srcHi | dstHi) != 0) {
+            hi[2 * i] = srcHi;
+            hi[2 * i + 1] = dstHi;
+        }
+    }
+
+    public long srcHi(int i) {
+        return wide(i) ? hi[2 * i] : 0L;
+    }
+
+    public long srcLo(int i) {
+        return keys[KEY_WORDS * i + KEY_SRC_LO];
+    }
+
+    public long dstHi(int i) {
+        return wide(i) ? hi[2 * i + 1] : 0L;
+    }
+
+    public long dstLo(int i) {
+        return keys[KEY_WORDS * i + KEY_DST_LO];
+    }
+
+    public int ports(int i) {
+        return (int) keys[KEY_WORDS * i + KEY_META];
+    }
+
+    public int proto(int i) {
+        return (int) (keys[KEY_WORDS * i + KEY_META] >>> 32) & 0xFF;
+    }
+
+    public int zone(int i) {
+        return (int) (keys[KEY_WORDS * i + KEY_META] >>> 40) & 0xFF;
+    }
+
+    /** True when key {@code i} has a high address word (IPv6). */
+    boolean wide(int i) {
+        return keys[KEY_WORDS * i + KEY_META] < 0;
     }
 
     /** The seqlock half of the hit's control word: pass it to {@link ConntrackCursor#track} and {@link ConntrackCursor#remove}. */

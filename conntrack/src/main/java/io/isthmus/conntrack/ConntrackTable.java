@@ -575,10 +575,23 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     long hash(long srcHi, long srcLo, long dstHi, long dstLo, int ports, int proto, int zone) {
+        return hashNarrow(srcLo, dstLo, (ports & 0xFFFF_FFFFL) | (long) (proto & 0xFF) << 32 | (long) (zone & 0xFF) << 40,
+            (srcHi ^ Long.rotateLeft(dstHi, 29)) * 0x1656_67B1_9E37_79F9L);
+    }
+
+    /**
+     * {@link #hash} of a key whose high address words are both 0 (IPv4: that term is 0), with
+     * ports, protocol and zone packed as {@code ports | proto << 32 | zone << 40}.
+     */
+    long hashNarrow(long srcLo, long dstLo, long portsProtoZone) {
+        return hashNarrow(srcLo, dstLo, portsProtoZone, 0L);
+    }
+
+    private long hashNarrow(long srcLo, long dstLo, long portsProtoZone, long highWords) {
         long h = hashSeed ^ srcLo * 0x9E37_79B9_7F4A_7C15L;
         h ^= Long.rotateLeft(dstLo * 0xC2B2_AE3D_27D4_EB4FL, 23);
-        h ^= (srcHi ^ Long.rotateLeft(dstHi, 29)) * 0x1656_67B1_9E37_79F9L;
-        h ^= ((ports & 0xFFFF_FFFFL) | (long) proto << 32 | (long) zone << 40) * 0x94D0_49BB_1331_11EBL;
+        h ^= highWords;
+        h ^= portsProtoZone * 0x94D0_49BB_1331_11EBL;
         h ^= h >>> 31;
         h *= 0xBF58_476D_1CE4_E5B9L;
         return h ^ h >>> 29;

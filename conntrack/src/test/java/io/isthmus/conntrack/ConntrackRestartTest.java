@@ -125,7 +125,8 @@ class ConntrackRestartTest {
     void aSecondOwnerIsRefusedWhileTheFirstRuns() throws Exception {
         final Path file = Path.of("/dev/shm/isthmus-ct-twoowners-" + ProcessHandle.current().pid());
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        final Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-cp",
             System.getProperty("java.class.path"), RestartOwnerMain.class.getName(), file.toString(), "1", "hold")
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
@@ -148,7 +149,8 @@ class ConntrackRestartTest {
 
     private static void runFirstOwner(Path file) throws Exception {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        final Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-cp",
             System.getProperty("java.class.path"), RestartOwnerMain.class.getName(), file.toString(),
             Integer.toString(PACKETS_EACH_WAY))
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();

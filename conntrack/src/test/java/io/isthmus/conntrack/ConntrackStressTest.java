@@ -101,7 +101,7 @@ class ConntrackStressTest {
                     }
                     hits.incrementAndGet();
                     final boolean reply = (batch.ref[i] & 1) == DIR_REPLY;
-                    final int key = reply ? Addresses.ipv4(batch.dstLo[i]) & 0xFFFFFF : Addresses.ipv4(batch.srcLo[i]) & 0xFFFFFF;
+                    final int key = reply ? Addresses.ipv4(batch.dstLo(i)) & 0xFFFFFF : Addresses.ipv4(batch.srcLo(i)) & 0xFFFFFF;
                     final boolean right = decisionServiceId(batch.decision[i]) == key
                         && decisionOutPort(batch.decision[i]) == (key & 0xFFF)
                         && (reply ? batch.natSrcLo[i] == SERVER && batch.natDstLo[i] == client(key)

@@ -184,7 +184,7 @@ class ConntrackTableTest {
             }
             assertEquals(32, cursor.lookupBatch(batch, 64));
             for (int i = 0; i < 64; i++) {
-                final int single = cursor.lookup(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i], batch.ports[i], TCP, 0);
+                final int single = cursor.lookup(batch.srcHi(i), batch.srcLo(i), batch.dstHi(i), batch.dstLo(i), batch.ports(i), TCP, 0);
                 assertEquals(single, batch.ref[i], "key " + i);
                 assertEquals((i & 1) == 0, batch.ref[i] >= 0, "key " + i);
             }
@@ -259,8 +259,8 @@ class ConntrackTableTest {
             for (int i = 0; i < 64; i++) {
                 final int k = first + i;
                 final int n = k % capacity;
-                final int single = cursor.lookup(batch.srcHi[i], batch.srcLo[i], batch.dstHi[i], batch.dstLo[i], batch.ports[i],
-                    TCP, batch.zone[i]);
+                final int single = cursor.lookup(batch.srcHi(i), batch.srcLo(i), batch.dstHi(i), batch.dstLo(i), batch.ports(i),
+                    TCP, batch.zone(i));
                 assertEquals(single, batch.ref[i], "key " + k);
                 if (k / capacity == 2) {
                     assertEquals(-1, batch.ref[i], "another zone is another key: " + k);
