@@ -5,7 +5,7 @@ package io.isthmus.conntrack;
  * touch the entry of every first tag match, then compare), so that the memory loads of different keys overlap. Struct of
  * arrays, allocated once per worker and reused for every batch.
  *
- * <p>In: {@code srcHi..dstLo}, {@code ports}, {@code proto}, {@code zone}. Out, per key:
+ * <p>In: the keys, set by {@link #key} (kept packed, read back by {@link #srcLo} ...). Out, per key:
  * {@code ref} (node ref, -1 on a miss: entry index {@code ref >>> 1}, direction {@code ref & 1}),
  * {@code control} (seqlock, zone and status at the time of the hit), {@code decision}, and the
  * tuple the packet must be rewritten to ({@code natSrcHi..natPorts}): the other direction's
@@ -19,8 +19,9 @@ public final class ConntrackLookupBatch {
     /**
      * The keys, packed for the lookup's passes: 4 words a key, {@link #KEY_SRC_LO},
      * {@link #KEY_DST_LO}, {@link #KEY_META} (ports | protocol &lt;&lt; 32 | zone &lt;&lt; 40, and
-     * {@link #WIDE} when a high address word is not 0), and {@link #KEY_HI_XOR} (unused: the
-     * stride). The high address words (IPv6) are in {@link #hi}, read only for a wide key.
+     * {@link #WIDE} when a high address word is not 0), and a fourth word left unused (a key's
+     * index times 4 is a shift). The high address words (IPv6) are in {@link #hi}, read only for
+     * a wide key.
      */
     final long[] keys;
     /** The high address words, 2 a key: source, destination; written and read only for a {@link #WIDE} key. */
@@ -29,7 +30,6 @@ public final class ConntrackLookupBatch {
     static final int KEY_SRC_LO = 0;
     static final int KEY_DST_LO = 1;
     static final int KEY_META = 2;
-    static final int KEY_HI_XOR = 3;
     /** In {@link #KEY_META}: the key has a non-zero high address word (IPv6). */
     static final long WIDE = 1L << 63;
     /** In {@link #KEY_META}: ports, protocol, zone, as {@code ConntrackTable.hash} mixes them. */
