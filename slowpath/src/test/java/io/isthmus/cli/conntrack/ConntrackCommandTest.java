@@ -139,7 +139,8 @@ class ConntrackCommandTest {
     @Test
     void readsATableWrittenByAnotherProcess() throws Exception {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        final Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
             LiveTableWriter.class.getName(), table.toString(), "25")
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
