@@ -5,11 +5,11 @@ import static io.isthmus.conntrack.ConntrackTable.INT;
 import static io.isthmus.conntrack.ConntrackTable.LONG;
 
 import io.isthmus.conntrack.memory.Prefetcher;
-import org.agrona.UnsafeApi;
 import io.isthmus.conntrack.proto.ConntrackTracking;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import org.agrona.UnsafeApi;
 
 /**
  * One worker's access to a {@link ConntrackTable}: lookups (one key or a batch), inserts and
@@ -296,8 +296,9 @@ public final class ConntrackCursor {
             final int k = ConntrackLookupBatch.KEY_WORDS * i;
             final long meta = keys[k + ConntrackLookupBatch.KEY_META];
             final long hash = meta < 0
-                ? t.hash(batch.srcHi(i), keys[k], batch.dstHi(i), keys[k + 1], (int) meta, (int) (meta >>> 32) & 0xFF,
-                    (int) (meta >>> 40) & 0xFF)
+                ? t.hash(batch.srcHi(i), keys[k + ConntrackLookupBatch.KEY_SRC_LO], batch.dstHi(i),
+                    keys[k + ConntrackLookupBatch.KEY_DST_LO], (int) meta, ConntrackLookupBatch.metaProto(meta),
+                    ConntrackLookupBatch.metaZone(meta))
                 : t.hashNarrow(keys[k + ConntrackLookupBatch.KEY_SRC_LO], keys[k + ConntrackLookupBatch.KEY_DST_LO],
                     meta & ConntrackLookupBatch.META_FIELDS);
             final long bucket = t.bucketAddress(t.bucketOf(hash));
@@ -447,7 +448,7 @@ public final class ConntrackCursor {
         for (int i = from; i < to; i++) {
             final int k = ConntrackLookupBatch.KEY_WORDS * i;
             final long meta = keys[k + ConntrackLookupBatch.KEY_META];
-            final int statusKey = (int) (meta >>> 32) & 0xFF | ((int) (meta >>> 40) & 0xFF) << 24;
+            final int statusKey = statusKey(ConntrackLookupBatch.metaProto(meta), ConntrackLookupBatch.metaZone(meta));
             final int candidate = firstRefA[i];
             int result = -1;
             if (candidate >= 0) {
@@ -461,7 +462,6 @@ public final class ConntrackCursor {
                 final long control = UnsafeApi.getLong(base + CONTROL);
                 VarHandle.acquireFence();
                 final long tuple = base + dir * (long) REPLY_ADDRESS_DELTA;
-
                 // One test for the whole key in the window: odd seqlock, protocol and zone, the
                 // low address words, ports.
                 long differ = (control & 1)

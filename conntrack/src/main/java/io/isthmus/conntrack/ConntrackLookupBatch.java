@@ -117,11 +117,21 @@ public final class ConntrackLookupBatch {
     }
 
     public int proto(int i) {
-        return (int) (keys[KEY_WORDS * i + KEY_META] >>> 32) & 0xFF;
+        return metaProto(keys[KEY_WORDS * i + KEY_META]);
     }
 
     public int zone(int i) {
-        return (int) (keys[KEY_WORDS * i + KEY_META] >>> 40) & 0xFF;
+        return metaZone(keys[KEY_WORDS * i + KEY_META]);
+    }
+
+    /** The protocol in a {@link #KEY_META} word. */
+    static int metaProto(long meta) {
+        return (int) (meta >>> 32) & 0xFF;
+    }
+
+    /** The zone in a {@link #KEY_META} word. */
+    static int metaZone(long meta) {
+        return (int) (meta >>> 40) & 0xFF;
     }
 
     /** True when key {@code i} has a high address word (IPv6). */

@@ -272,21 +272,7 @@ class IsthmusUpIT {
         final PodRecord client = state.pod(ns, "client").orElseThrow();
 
         try (KubernetesClient kube = kubernetes(state.kubeconfig())) {
-            apply(state.kubeconfig(), kube, """
-                    apiVersion: v1
-                    kind: Pod
-                    metadata: {name: echo, namespace: NS, labels: {app: late-echo}}
-                    spec:
-                      containers:
-                      - name: echo
-                        command: ["socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:eval \\"$REPLY\\""]
-                        env:
-                        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
-                        - name: REPLY
-                          value: >-
-                            while read -r line; do case "$line" in "$(printf '\\r')"|'') break;; esac; done;
-                            printf 'HTTP/1.0 200 OK\\r\\n\\r\\npod=%s client=%s\\n' "$POD_NAME" "$SOCAT_PEERADDR"
-                    ---
+            apply(state.kubeconfig(), kube, echoPod(ns, "late-echo") + """
                     apiVersion: v1
                     kind: Service
                     metadata: {name: late-echo, namespace: NS}
@@ -383,21 +369,7 @@ class IsthmusUpIT {
             upstreamResolvConf = Files.writeString(dir.resolve("upstream-resolv.conf"), "nameserver " + upstream.address() + "\n");
             final String ns = "upl" + hex;
             final Path manifests = Files.createDirectories(dir.resolve("manifests"));
-            Files.writeString(manifests.resolve("echo.yaml"), """
-                    apiVersion: v1
-                    kind: Pod
-                    metadata: {name: echo, namespace: NS, labels: {app: outside-echo}}
-                    spec:
-                      containers:
-                      - name: echo
-                        command: ["socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:eval \\"$REPLY\\""]
-                        env:
-                        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
-                        - name: REPLY
-                          value: >-
-                            while read -r line; do case "$line" in "$(printf '\\r')"|'') break;; esac; done;
-                            printf 'HTTP/1.0 200 OK\\r\\n\\r\\npod=%s client=%s\\n' "$POD_NAME" "$SOCAT_PEERADDR"
-                    ---
+            Files.writeString(manifests.resolve("echo.yaml"), echoPod(ns, "outside-echo") + """
                     apiVersion: v1
                     kind: Service
                     metadata: {name: outside-echo, namespace: NS}
@@ -521,5 +493,28 @@ class IsthmusUpIT {
             Thread.sleep(250);
         }
         throw new AssertionError("nothing within " + seconds + " s");
+    }
+
+    /**
+     * Pod {@code echo} of {@code namespace}, labelled {@code app: label}: socat on 8080 answering
+     * one HTTP/1.0 line with its pod name and the client's address; then a YAML document separator.
+     */
+    private static String echoPod(String namespace, String label) {
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: echo, namespace: NS, labels: {app: LABEL}}
+                spec:
+                  containers:
+                  - name: echo
+                    command: ["socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:eval \\"$REPLY\\""]
+                    env:
+                    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                    - name: REPLY
+                      value: >-
+                        while read -r line; do case "$line" in "$(printf '\\r')"|'') break;; esac; done;
+                        printf 'HTTP/1.0 200 OK\\r\\n\\r\\npod=%s client=%s\\n' "$POD_NAME" "$SOCAT_PEERADDR"
+                ---
+                """.replace("NS", namespace).replace("LABEL", label);
     }
 }
